@@ -1,0 +1,24 @@
+/** Runtime configuration, from the environment, with the local defaults `npm start` uses. */
+export interface Config {
+  tableName: string;
+  region: string;
+  /** Set locally and in tests (DynamoDB Local); unset on Lambda. */
+  dynamodbEndpoint: string | undefined;
+  logLevel: LogLevel;
+}
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
+
+export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  return {
+    tableName: env.TABLE_NAME ?? 'campus-ecard-local',
+    region: env.AWS_REGION ?? 'ap-east-1',
+    dynamodbEndpoint: env.DYNAMODB_ENDPOINT || undefined,
+    logLevel: parseLogLevel(env.LOG_LEVEL),
+  };
+}
+
+function parseLogLevel(value: string | undefined): LogLevel {
+  const levels: LogLevel[] = ['debug', 'info', 'warn', 'error', 'silent'];
+  return levels.find((level) => level === value) ?? 'info';
+}

@@ -1,0 +1,170 @@
+/**
+ * Builds a Lambda handler from a route contract. The same handler runs on AWS and under the local
+ * runner. Order of work: request id + logger → parse the body → authenticate → validate with the
+ * contract's zod schemas → call the route's implementation → JSON answer. Every refusal becomes
+ * `{ code, message: { zh, en }, requestId }`; nothing else (no stack, no internals) reaches a client.
+ */
+import middy from '@middy/core';
+import httpHeaderNormalizer from '@middy/http-header-normalizer';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { z } from 'zod';
+import type { RouteContract } from '../../shared/api/contract';
+import { errorBody, type ErrorBody } from '../../shared/errors';
+import { AppError } from '../app-error';
+import { getDeps, type Deps } from '../deps';
+import type { Logger } from '../logger';
+import type { Terminal } from '../domain/merchant';
+import { isDatabaseUnavailable } from '../store/db';
+import { authenticateTerminal } from './terminal-auth';
+
+export type HttpEvent = APIGatewayProxyEventV2;
+export type HttpResult = APIGatewayProxyStructuredResultV2;
+
+export interface RouteContext {
+  deps: Deps;
+  logger: Logger;
+  requestId: string;
+  /** Set on routes whose auth scheme is `terminal`. */
+  terminal: Terminal | undefined;
+}
+
+type Parsed<T> = T extends z.ZodNever ? undefined : T extends z.ZodType ? z.infer<T> : undefined;
+
+export interface RouteInput<C extends RouteContract> {
+  body: Parsed<NonNullable<C['body']>>;
+  params: Parsed<NonNullable<C['params']>>;
+  query: Parsed<NonNullable<C['query']>>;
+}
+
+/** An answer with a status other than the contract's success status. */
+export class Reply<T> {
+  constructor(
+    readonly status: number,
+    readonly body: T,
+  ) {}
+}
+
+type Impl<C extends RouteContract> = (
+  input: RouteInput<C>,
+  ctx: RouteContext,
+) => Promise<z.infer<C['response']> | Reply<z.infer<C['response']>>>;
+
+export type RouteHandler<C extends RouteContract> = ((event: HttpEvent, context: Context) => Promise<HttpResult>) & {
+  contract: C;
+};
+
+interface Internal extends Record<string, unknown> {
+  requestId: string;
+  logger: Logger;
+  startedAt: number;
+}
+
+export function route<C extends RouteContract>(contract: C, impl: Impl<C>): RouteHandler<C> {
+  const handler = middy<HttpEvent, HttpResult, Error, Context, Internal>()
+    .use(requestContext(contract))
+    .use(httpHeaderNormalizer())
+    .use(errorResponses())
+    .handler(async (event, _context, { signal: _signal }) => {
+      const deps = getDeps();
+      const internal = internals.get(event);
+      if (!internal) throw new Error('request context middleware did not run');
+      const rawBody = decodeBody(event);
+      const terminal = contract.auth === 'terminal' ? await authenticateTerminal(deps, event, rawBody) : undefined;
+      const input = {
+        body: contract.body ? contract.body.parse(parseJsonBody(event, rawBody)) : undefined,
+        params: contract.params ? contract.params.parse(event.pathParameters ?? {}) : undefined,
+        query: contract.query ? contract.query.parse(event.queryStringParameters ?? {}) : undefined,
+      } as RouteInput<C>;
+      const result = await impl(input, { deps, logger: internal.logger, requestId: internal.requestId, terminal });
+      return result instanceof Reply ? json(result.status, result.body) : json(contract.successStatus ?? 200, result);
+    });
+  return Object.assign(handler as unknown as (event: HttpEvent, context: Context) => Promise<HttpResult>, { contract });
+}
+
+/** A handler for requests that match no route (the `$default` route on API Gateway). */
+export function notFoundHandler(): (event: HttpEvent, context: Context) => Promise<HttpResult> {
+  const contract = { operationId: 'notFound' } as RouteContract;
+  return middy<HttpEvent, HttpResult, Error, Context, Internal>()
+    .use(requestContext(contract))
+    .use(errorResponses())
+    .handler(async () => {
+      throw new AppError('ROUTE_NOT_FOUND');
+    }) as unknown as (event: HttpEvent, context: Context) => Promise<HttpResult>;
+}
+
+// The middleware's per-request state, keyed by the event object middy passes around.
+const internals = new WeakMap<HttpEvent, Internal>();
+
+function requestContext(contract: RouteContract): middy.MiddlewareObj<HttpEvent, HttpResult, Error, Context> {
+  const finish = (request: middy.Request<HttpEvent, HttpResult, Error, Context>) => {
+    const internal = internals.get(request.event);
+    if (!internal || !request.response) return;
+    request.response.headers = { ...request.response.headers, 'x-request-id': internal.requestId };
+    const status = request.response.statusCode ?? 200;
+    internal.logger.info('request', {
+      operationId: contract.operationId,
+      method: request.event.requestContext?.http?.method,
+      path: request.event.rawPath,
+      status,
+      durationMs: Date.now() - internal.startedAt,
+    });
+  };
+  return {
+    before: (request) => {
+      const requestId = request.event.requestContext?.requestId || request.context.awsRequestId;
+      const logger = getDeps().logger.child({ requestId });
+      internals.set(request.event, { requestId, logger, startedAt: Date.now() });
+    },
+    after: finish,
+    onError: finish,
+  };
+}
+
+function errorResponses(): middy.MiddlewareObj<HttpEvent, HttpResult, Error, Context> {
+  return {
+    onError: (request) => {
+      const internal = internals.get(request.event);
+      const requestId = internal?.requestId ?? request.context.awsRequestId;
+      const logger = internal?.logger ?? getDeps().logger;
+      const error = request.error;
+      const { status, body } = toErrorResponse(error, requestId);
+      if (status >= 500) logger.error('request failed', { code: body.code, error });
+      else logger.info('request refused', { code: body.code, detail: error instanceof AppError ? error.detail : undefined });
+      request.response = json(status, body);
+    },
+  };
+}
+
+export function toErrorResponse(error: unknown, requestId: string): { status: number; body: ErrorBody } {
+  if (error instanceof AppError) return { status: error.status, body: errorBody(error.code, { requestId }) };
+  if (error instanceof z.ZodError) {
+    const issues = error.issues.map((issue) => ({ path: issue.path.join('.') || '(root)', problem: issue.message }));
+    return { status: 400, body: errorBody('VALIDATION_FAILED', { requestId, issues }) };
+  }
+  if (isDatabaseUnavailable(error)) return { status: 503, body: errorBody('DATABASE_UNAVAILABLE', { requestId }) };
+  return { status: 500, body: errorBody('INTERNAL', { requestId }) };
+}
+
+function decodeBody(event: HttpEvent): string {
+  if (event.body === undefined || event.body === null) return '';
+  return event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+}
+
+function parseJsonBody(event: HttpEvent, rawBody: string): unknown {
+  if (rawBody === '') return undefined;
+  const contentType = event.headers?.['content-type'] ?? '';
+  if (!/^application\/(?:[\w.+-]+\+)?json\b/i.test(contentType)) throw new AppError('UNSUPPORTED_MEDIA_TYPE', contentType);
+  try {
+    return JSON.parse(rawBody);
+  } catch {
+    throw new AppError('MALFORMED_JSON');
+  }
+}
+
+export function json(status: number, body: unknown): HttpResult {
+  return {
+    statusCode: status,
+    headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' },
+    body: JSON.stringify(body),
+  };
+}

@@ -1,0 +1,77 @@
+/**
+ * Boots the platform on this machine against a running DynamoDB Local: the environment Lambda would
+ * have (from serverless.yml), the tables, optionally the demo campus, and the HTTP API.
+ * `npm start` and the integration tests both use it, so what is tested is what runs.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { readConfig } from '../config';
+import { createDeps, setDeps, type Deps } from '../deps';
+import { createLocalApi, loadRoutes, type LoadedRoute } from './http-server';
+import { loadServerlessConfig, type ServerlessConfig } from './serverless-config';
+import { ensureTables } from './tables';
+
+export interface PlatformOptions {
+  dynamodbEndpoint: string;
+  stage: string;
+  /** 0 picks a free port. */
+  port: number;
+  host?: string;
+  staticDir?: string;
+  log?: (line: string) => void;
+}
+
+export interface RunningPlatform {
+  url: string;
+  serverless: ServerlessConfig;
+  routes: LoadedRoute[];
+  deps: Deps;
+  close(): Promise<void>;
+}
+
+/** Sets the environment a deployed function would see, pointed at DynamoDB Local, and creates the tables. */
+export async function prepareEnvironment(dynamodbEndpoint: string, stage: string): Promise<{ serverless: ServerlessConfig; deps: Deps }> {
+  const serverless = loadServerlessConfig({ stage });
+  for (const [name, value] of Object.entries(serverless.environment)) {
+    if (name !== 'NODE_OPTIONS') process.env[name] = String(value);
+  }
+  process.env.DYNAMODB_ENDPOINT = dynamodbEndpoint;
+  process.env.AWS_REGION ??= 'ap-east-1';
+  const client = new DynamoDBClient({
+    endpoint: dynamodbEndpoint,
+    region: process.env.AWS_REGION,
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  try {
+    await ensureTables(client, serverless.tables);
+  } finally {
+    client.destroy();
+  }
+  const deps = createDeps(readConfig());
+  setDeps(deps);
+  return { serverless, deps };
+}
+
+export async function startLocalPlatform(options: PlatformOptions): Promise<RunningPlatform> {
+  const { serverless, deps } = await prepareEnvironment(options.dynamodbEndpoint, options.stage);
+  const routes = await loadRoutes(serverless.routes);
+  const server: Server = createLocalApi(routes, { ...(options.staticDir ? { staticDir: options.staticDir } : {}), ...(options.log ? { log: options.log } : {}) });
+  const host = options.host ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, host, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://${host}:${port}`,
+    serverless,
+    routes,
+    deps,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

@@ -1,0 +1,154 @@
+/**
+ * The demo campus `npm start` creates: a few hundred holders of every card type, and a canteen, a
+ * shop and a shower room with POS terminals. Idempotent: names and ids are deterministic, records
+ * are created only if missing, and opening balances are ledger movements with fixed idempotency keys
+ * (so `npm run audit` stays clean). Terminal secrets are generated once and kept in the database.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Deps } from '../deps';
+import { DEFAULT_DAILY_LIMIT_FEN, type Account, type CardType } from '../domain/account';
+import { campusDay } from '../domain/campus-day';
+import { fingerprint } from '../domain/fingerprint';
+import { planTopup } from '../domain/ledger';
+import type { Merchant, MerchantCategory, Terminal } from '../domain/merchant';
+import { createAccount } from '../store/accounts';
+import { createTerminal, getTerminal, putMerchant } from '../store/terminals';
+
+const SURNAMES = [...'王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤'];
+const GIVEN = [...'伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华玉萍红娥玲芬芳燕彩春菊兰凤洁梅琳素云莲真环雪荣爱妹霞香月莺媛艳瑞凡佳嘉琼勤珍贞莉桂娣叶璧璐娅琦晶妍茜秋珊莎锦黛青倩婷姣婉娴瑾颖露瑶怡婵雁蓓纨仪荷丹蓉眉君琴蕊薇菁梦岚苑婕馨瑗琰韵融园艺咏卿聪澜纯毓悦昭冰爽琬茗羽希宁欣飘育滢馥筠柔竹霭凝晓欢霄枫芸菲寒伊亚宜可姬舒影荔枝思丽'];
+
+/** How many of each card type the demo campus has. */
+const POPULATION: [CardType, number, string][] = [
+  ['student', 220, '2024'],
+  ['staff', 50, '1990'],
+  ['employee', 15, '3000'],
+  ['temporary', 10, '7000'],
+  ['family', 10, '8000'],
+  ['merchant', 5, '9000'],
+];
+
+export interface DemoMerchant {
+  merchant: Omit<Merchant, 'createdAt'>;
+  terminals: { terminalId: string; place: string }[];
+}
+
+export const DEMO_MERCHANTS: DemoMerchant[] = [
+  {
+    merchant: { merchantId: 'M001', name: '第一食堂', category: 'canteen' as MerchantCategory, status: 'active' },
+    terminals: [
+      { terminalId: 'POS-M001-01', place: '第一食堂 1F 窗口 1' },
+      { terminalId: 'POS-M001-02', place: '第一食堂 1F 窗口 2' },
+    ],
+  },
+  {
+    merchant: { merchantId: 'M002', name: '教育超市', category: 'shop', status: 'active' },
+    terminals: [{ terminalId: 'POS-M002-01', place: '教育超市 收银台 1' }],
+  },
+  {
+    merchant: { merchantId: 'M003', name: '学生浴室', category: 'shower', status: 'active' },
+    terminals: [{ terminalId: 'POS-M003-01', place: '学生浴室 结算机' }],
+  },
+];
+
+/** A small deterministic PRNG so the demo campus is the same on every start. */
+function mulberry32(seed: number): () => number {
+  let state = seed;
+  return () => {
+    state = (state + 0x6d2b79f5) | 0;
+    let t = Math.imul(state ^ (state >>> 15), 1 | state);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export interface DemoHolder {
+  account: Account;
+  openingBalanceFen: number;
+}
+
+export function demoHolders(now: Date): DemoHolder[] {
+  const random = mulberry32(20260901);
+  const pick = <T>(items: T[]): T => items[Math.floor(random() * items.length)]!;
+  const holders: DemoHolder[] = [];
+  let accountSeq = 10001;
+  const today = campusDay(now);
+  for (const [cardType, count, idPrefix] of POPULATION) {
+    for (let i = 1; i <= count; i++) {
+      const name = pick(SURNAMES) + pick(GIVEN) + (random() < 0.6 ? pick(GIVEN) : '');
+      const expiresOn = cardType === 'temporary' ? `${Number(today.slice(0, 4)) + 1}${today.slice(4)}` : undefined;
+      holders.push({
+        account: {
+          accountNo: String(accountSeq++),
+          personId: `${idPrefix}${String(i).padStart(6, '0')}`,
+          holderName: name,
+          cardType,
+          status: 'active',
+          ...(expiresOn ? { expiresOn } : {}),
+          balanceFen: 0,
+          transitionalFen: 0,
+          smallWalletFen: 0,
+          dailySpentFen: 0,
+          dailySpentDay: today,
+          dailyLimitFen: DEFAULT_DAILY_LIMIT_FEN,
+          version: 0,
+          createdAt: now.toISOString(),
+        },
+        // 0 to 300 yuan in whole yuan, a few at zero to show refusals.
+        openingBalanceFen: i % 25 === 0 ? 0 : Math.floor(random() * 300) * 100 + 100,
+      });
+    }
+  }
+  return holders;
+}
+
+export interface SeedReport {
+  accountsCreated: number;
+  accountsTotal: number;
+  terminals: Terminal[];
+  sampleAccounts: Account[];
+}
+
+export async function seedDemoCampus(deps: Deps): Promise<SeedReport> {
+  const now = deps.clock();
+  const holders = demoHolders(now);
+  let accountsCreated = 0;
+  // Small batches: DynamoDB Local applies transactions one at a time anyway.
+  for (let i = 0; i < holders.length; i += 16) {
+    await Promise.all(
+      holders.slice(i, i + 16).map(async ({ account, openingBalanceFen }) => {
+        if (await createAccount(deps.db, account)) accountsCreated++;
+        if (openingBalanceFen > 0) {
+          await deps.movements.post({
+            accountNo: account.accountNo,
+            idempotencyKey: `seed#opening#${account.accountNo}`,
+            fingerprint: fingerprint({ type: 'topup', accountNo: account.accountNo, amountFen: openingBalanceFen }),
+            plan: (current, today) => planTopup(current, { amountFen: openingBalanceFen, channel: 'counter', externalRef: `seed-${account.accountNo}` }, today),
+          });
+        }
+      }),
+    );
+  }
+
+  const terminals: Terminal[] = [];
+  for (const { merchant, terminals: demoTerminals } of DEMO_MERCHANTS) {
+    await putMerchant(deps.db, { ...merchant, createdAt: now.toISOString() });
+    for (const { terminalId, place } of demoTerminals) {
+      await createTerminal(deps.db, {
+        terminalId,
+        merchantId: merchant.merchantId,
+        place,
+        secret: randomBytes(24).toString('base64url'),
+        status: 'active',
+        createdAt: now.toISOString(),
+      });
+      const stored = await getTerminal(deps.db, terminalId);
+      if (stored) terminals.push(stored);
+    }
+  }
+  return {
+    accountsCreated,
+    accountsTotal: holders.length,
+    terminals,
+    sampleAccounts: [holders[0]!, holders[1]!, holders[220]!, holders[290]!].map((holder) => holder.account),
+  };
+}

@@ -1,0 +1,67 @@
+/**
+ * `npm start`: the whole platform on this machine.
+ *   DynamoDB Local (persisted under .data/, or empty with --fresh / ECARD_FRESH=1)
+ *   → tables from serverless.yml → the demo campus → every httpApi route on 127.0.0.1:$PORT.
+ * Ctrl-C stops everything.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { formatYuan } from '../../shared/money';
+import { getAccount } from '../store/accounts';
+import { startDynamoDbLocal } from './dynamodb-local';
+import { startLocalPlatform } from './platform';
+import { seedDemoCampus } from './seed';
+import { PROJECT_ROOT } from './serverless-config';
+
+const fresh = process.argv.includes('--fresh') || process.env.ECARD_FRESH === '1';
+const port = Number(process.env.PORT ?? 3000);
+const dynamodbPort = Number(process.env.DYNAMODB_PORT ?? 8000);
+const dataDir = join(PROJECT_ROOT, '.data', 'dynamodb');
+const h5Dir = join(PROJECT_ROOT, 'miniapp', 'dist', 'h5');
+
+async function main(): Promise<void> {
+  process.env.LOG_LEVEL ??= 'warn';
+  console.log(`Starting DynamoDB Local on port ${dynamodbPort} (${fresh ? 'in memory, empty' : `data in ${dataDir}`}) ...`);
+  const dynamodb = await startDynamoDbLocal({ port: dynamodbPort, ...(fresh ? {} : { dataDir }) });
+  const stops: (() => Promise<void>)[] = [() => dynamodb.stop()];
+  const shutdown = async (signal: string) => {
+    console.log(`\n${signal}: stopping ...`);
+    for (const stop of stops.reverse()) await stop().catch((error) => console.error(error));
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+
+  try {
+    const platform = await startLocalPlatform({
+      dynamodbEndpoint: dynamodb.endpoint,
+      stage: 'local',
+      port,
+      ...(existsSync(h5Dir) ? { staticDir: h5Dir } : {}),
+      log: (line) => console.error(line),
+    });
+    stops.push(() => platform.close());
+
+    const seed = await seedDemoCampus(platform.deps);
+    console.log(`\nDemo campus: ${seed.accountsTotal} accounts (${seed.accountsCreated} created now), ${seed.terminals.length} POS terminals`);
+    console.log('\nSample accounts (account no / student or staff id / name / type / balance):');
+    for (const sample of seed.sampleAccounts) {
+      const account = await getAccount(platform.deps.db, sample.accountNo);
+      if (account) console.log(`  ${account.accountNo}  ${account.personId}  ${account.holderName}  ${account.cardType}  ¥${formatYuan(account.balanceFen)}`);
+    }
+    console.log('\nPOS terminals (id / merchant / place / secret for request signatures, see docs/terminal-auth.md):');
+    for (const terminal of seed.terminals) console.log(`  ${terminal.terminalId}  ${terminal.merchantId}  ${terminal.place}  ${terminal.secret}`);
+
+    console.log(`\nAPI on ${platform.url} (table ${platform.deps.db.tableName}):`);
+    for (const route of platform.routes) {
+      console.log(route.path === '*' ? `  *     (any other path: JSON 404)` : `  ${route.method.padEnd(5)} ${platform.url}${route.path}`);
+    }
+    if (existsSync(h5Dir)) console.log(`\nMini-program (H5): ${platform.url}/`);
+    console.log('\nReady. Press Ctrl-C to stop.');
+  } catch (error) {
+    console.error(error);
+    await shutdown('error');
+  }
+}
+
+void main();

@@ -1,0 +1,34 @@
+/**
+ * The single-table key design (docs/data-model.md). Every key is built here and nowhere else.
+ *
+ *   ACCT#<accountNo>      ACCOUNT            the account and its purses
+ *   ACCT#<accountNo>      LEDGER#<ulid>      its ledger entries, time-ordered (history = one Query)
+ *   IDEM#<key>            IDEM               idempotency record: request fingerprint + original result
+ *   TERMINAL#<id>         TERMINAL           a POS terminal, its merchant and place, its secret
+ *   MERCHANT#<id>         MERCHANT           a merchant
+ *   NONCE#<terminal>#<n>  NONCE              a used terminal request nonce (TTL)
+ *
+ *   gsi1: PERSON#<personId> → account; RECEIPT#<receiptNo> → ledger entry
+ *   gsi2: MERCHANT#<merchantId>#<campusDay> → that day's ledger entries at the merchant
+ */
+export const keys = {
+  account: (accountNo: string) => ({ pk: `ACCT#${accountNo}`, sk: 'ACCOUNT' }),
+  ledgerEntry: (accountNo: string, entryId: string) => ({ pk: `ACCT#${accountNo}`, sk: `LEDGER#${entryId}` }),
+  ledgerPrefix: 'LEDGER#',
+  idempotency: (key: string) => ({ pk: `IDEM#${key}`, sk: 'IDEM' }),
+  terminal: (terminalId: string) => ({ pk: `TERMINAL#${terminalId}`, sk: 'TERMINAL' }),
+  merchant: (merchantId: string) => ({ pk: `MERCHANT#${merchantId}`, sk: 'MERCHANT' }),
+  nonce: (terminalId: string, nonce: string) => ({ pk: `NONCE#${terminalId}#${nonce}`, sk: 'NONCE' }),
+  personIndex: (personId: string) => ({ gsi1pk: `PERSON#${personId}`, gsi1sk: 'ACCOUNT' }),
+  receiptIndex: (receiptNo: string) => ({ gsi1pk: `RECEIPT#${receiptNo}`, gsi1sk: 'LEDGER' }),
+  merchantDayIndex: (merchantId: string, campusDay: string, entryId: string) => ({
+    gsi2pk: `MERCHANT#${merchantId}#${campusDay}`,
+    gsi2sk: entryId,
+  }),
+} as const;
+
+/** Strips the storage keys from an item read back. */
+export function withoutKeys<T extends Record<string, unknown>>(item: T): Omit<T, 'pk' | 'sk' | 'gsi1pk' | 'gsi1sk' | 'gsi2pk' | 'gsi2sk' | 'expiresAt'> {
+  const { pk: _pk, sk: _sk, gsi1pk: _a, gsi1sk: _b, gsi2pk: _c, gsi2sk: _d, expiresAt: _e, ...rest } = item;
+  return rest;
+}

@@ -1,0 +1,172 @@
+/**
+ * The one way money moves: a single TransactWriteItems that
+ *   1. updates the account's purses, guarded by its version (so `after` in the ledger is exact),
+ *   2. appends the immutable ledger entry,
+ *   3. writes the idempotency record holding the request's fingerprint and the result.
+ * A retry with the same key and fingerprint returns the original result; a different fingerprint
+ * under the same key is IDEMPOTENCY_CONFLICT. Overdraft is impossible because the plan refuses it
+ * and the version condition guarantees the plan saw the balance it is replacing.
+ */
+import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { ulid } from 'ulid';
+import { AppError } from '../app-error';
+import type { Account } from '../domain/account';
+import { campusDay, type Clock } from '../domain/campus-day';
+import type { LedgerEntry, MovementPlan } from '../domain/ledger';
+import { getAccount } from './accounts';
+import type { Db } from './db';
+import { KeyedSerializer } from './keyed-serializer';
+import { keys } from './keys';
+
+export interface MovementCommand {
+  accountNo: string;
+  /** Scoped by its source, e.g. `pos#<terminalId>#<posTxnId>`. */
+  idempotencyKey: string;
+  /** Hash of everything the request asks for; the same key with another fingerprint is a conflict. */
+  fingerprint: string;
+  /** Pure: decides the movement from the account as read, or throws the refusal. */
+  plan: (account: Account, today: string) => MovementPlan;
+}
+
+export interface MovementResult {
+  entry: LedgerEntry;
+  holderName: string;
+  /** True when this answers a retry of a movement that was already posted. */
+  replayed: boolean;
+}
+
+export interface MovementStore {
+  post(command: MovementCommand): Promise<MovementResult>;
+}
+
+interface IdempotencyRecord {
+  fingerprint: string;
+  entry: LedgerEntry;
+  holderName: string;
+}
+
+/** How many times a movement is re-planned when another writer changed the account first. */
+const MAX_ATTEMPTS = 60;
+
+export function createMovementStore(db: Db, clock: Clock): MovementStore {
+  const serializer = new KeyedSerializer();
+
+  async function readIdempotency(key: string): Promise<IdempotencyRecord | undefined> {
+    const { Item } = await db.doc.send(new GetCommand({ TableName: db.tableName, Key: keys.idempotency(key), ConsistentRead: true }));
+    return Item as IdempotencyRecord | undefined;
+  }
+
+  function replay(record: IdempotencyRecord, command: MovementCommand): MovementResult {
+    if (record.fingerprint !== command.fingerprint) {
+      throw new AppError('IDEMPOTENCY_CONFLICT', `key ${command.idempotencyKey}`);
+    }
+    return { entry: record.entry, holderName: record.holderName, replayed: true };
+  }
+
+  async function attempt(command: MovementCommand): Promise<MovementResult | 'retry'> {
+    const existing = await readIdempotency(command.idempotencyKey);
+    if (existing) return replay(existing, command);
+
+    const account = await getAccount(db, command.accountNo);
+    if (!account) throw new AppError('ACCOUNT_NOT_FOUND', command.accountNo);
+
+    const now = clock();
+    const today = campusDay(now);
+    const plan = command.plan(account, today);
+    const entryId = ulid(now.getTime());
+    const entry: LedgerEntry = {
+      ...plan.entry,
+      entryId,
+      receiptNo: entryId,
+      accountNo: account.accountNo,
+      after: plan.after,
+      createdAt: now.toISOString(),
+      campusDay: today,
+    };
+
+    try {
+      await db.doc.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Update: {
+                TableName: db.tableName,
+                Key: keys.account(account.accountNo),
+                UpdateExpression:
+                  'SET balanceFen = :balance, transitionalFen = :transitional, smallWalletFen = :smallWallet, ' +
+                  'dailySpentFen = :spent, dailySpentDay = :day, version = :next',
+                ConditionExpression: 'version = :current',
+                ExpressionAttributeValues: {
+                  ':balance': plan.after.balanceFen,
+                  ':transitional': plan.after.transitionalFen,
+                  ':smallWallet': plan.after.smallWalletFen,
+                  ':spent': plan.dailySpentFen,
+                  ':day': plan.dailySpentDay,
+                  ':next': account.version + 1,
+                  ':current': account.version,
+                },
+              },
+            },
+            {
+              Put: {
+                TableName: db.tableName,
+                Item: {
+                  ...keys.ledgerEntry(account.accountNo, entryId),
+                  ...keys.receiptIndex(entry.receiptNo),
+                  ...(entry.merchantId ? keys.merchantDayIndex(entry.merchantId, today, entryId) : {}),
+                  ...entry,
+                },
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
+            {
+              Put: {
+                TableName: db.tableName,
+                Item: {
+                  ...keys.idempotency(command.idempotencyKey),
+                  fingerprint: command.fingerprint,
+                  entry,
+                  holderName: account.holderName,
+                } satisfies IdempotencyRecord & Record<string, unknown>,
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
+          ],
+        }),
+      );
+    } catch (error) {
+      if (error instanceof TransactionCanceledException) {
+        const [accountReason, , idempotencyReason] = error.CancellationReasons ?? [];
+        // Another request with the same key won the race: answer as it did (or as a conflict).
+        if (idempotencyReason?.Code === 'ConditionalCheckFailed') return 'retry';
+        // Someone changed the account since we read it, or DynamoDB saw a concurrent transaction.
+        if (accountReason?.Code === 'ConditionalCheckFailed' || error.CancellationReasons?.some((r) => r.Code === 'TransactionConflict')) {
+          return 'retry';
+        }
+      }
+      if (error instanceof Error && error.name === 'TransactionConflictException') return 'retry';
+      throw error;
+    }
+    return { entry, holderName: account.holderName, replayed: false };
+  }
+
+  async function post(command: MovementCommand): Promise<MovementResult> {
+    for (let attemptNo = 0; attemptNo < MAX_ATTEMPTS; attemptNo++) {
+      const result = await attempt(command);
+      if (result !== 'retry') return result;
+      await backoff(attemptNo);
+    }
+    throw new AppError('BUSY_RETRY', `account ${command.accountNo} stayed contended for ${MAX_ATTEMPTS} attempts`);
+  }
+
+  return {
+    post: (command) => serializer.run(command.accountNo, () => post(command)),
+  };
+}
+
+/** Full jitter, capped: spreads competing writers out instead of having them collide in lockstep. */
+function backoff(attemptNo: number): Promise<void> {
+  const capMs = Math.min(50, 2 ** Math.min(attemptNo, 6));
+  return new Promise((resolve) => setTimeout(resolve, Math.random() * capMs));
+}

@@ -1,0 +1,49 @@
+/** Merchants, terminals and the used-nonce register for terminal request signatures. */
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import type { Merchant, Terminal } from '../domain/merchant';
+import type { Db } from './db';
+import { keys, withoutKeys } from './keys';
+
+export async function getTerminal(db: Db, terminalId: string): Promise<Terminal | undefined> {
+  const { Item } = await db.doc.send(new GetCommand({ TableName: db.tableName, Key: keys.terminal(terminalId) }));
+  return Item ? (withoutKeys(Item) as unknown as Terminal) : undefined;
+}
+
+/** Records a nonce as used; false if it was used before. Kept (TTL) a little longer than the clock window. */
+export async function useTerminalNonce(db: Db, terminalId: string, nonce: string, now: Date, keepSeconds: number): Promise<boolean> {
+  try {
+    await db.doc.send(
+      new PutCommand({
+        TableName: db.tableName,
+        Item: { ...keys.nonce(terminalId, nonce), expiresAt: Math.floor(now.getTime() / 1000) + keepSeconds },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (error instanceof Error && error.name === 'ConditionalCheckFailedException') return false;
+    throw error;
+  }
+}
+
+/** Creates or replaces a merchant (seeding and card-centre administration). */
+export async function putMerchant(db: Db, merchant: Merchant): Promise<void> {
+  await db.doc.send(new PutCommand({ TableName: db.tableName, Item: { ...keys.merchant(merchant.merchantId), ...merchant } }));
+}
+
+/** Creates the terminal if its id is free; returns false (and changes nothing) if it exists. */
+export async function createTerminal(db: Db, terminal: Terminal): Promise<boolean> {
+  try {
+    await db.doc.send(
+      new PutCommand({
+        TableName: db.tableName,
+        Item: { ...keys.terminal(terminal.terminalId), ...terminal },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (error instanceof Error && error.name === 'ConditionalCheckFailedException') return false;
+    throw error;
+  }
+}

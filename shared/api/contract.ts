@@ -1,0 +1,43 @@
+/**
+ * What one HTTP route promises: its method and path (as in serverless.yml), who may call it, the
+ * shapes of its request and answer, and the error codes it can give. Handlers are built from a
+ * contract, and the OpenAPI document is generated from the same objects.
+ */
+import type { z } from 'zod';
+import type { ErrorCode } from '../errors';
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+/** none: public; terminal: a registered POS signs each request; holder: a card holder's session; admin: card-centre staff. */
+export type AuthScheme = 'none' | 'terminal' | 'holder' | 'admin';
+
+export interface RouteContract<
+  Body extends z.ZodType = z.ZodType,
+  Params extends z.ZodType = z.ZodType,
+  Query extends z.ZodType = z.ZodType,
+  Response extends z.ZodType = z.ZodType,
+> {
+  operationId: string;
+  method: HttpMethod;
+  path: string;
+  auth: AuthScheme;
+  summary: string;
+  description?: string;
+  tags: string[];
+  body?: Body;
+  params?: Params;
+  query?: Query;
+  response: Response;
+  successStatus?: 200 | 201;
+  /** Error codes this route can answer with beyond the ones every route of its auth scheme can give. */
+  errors: ErrorCode[];
+}
+
+export function defineRoute<
+  Body extends z.ZodType = z.ZodNever,
+  Params extends z.ZodType = z.ZodNever,
+  Query extends z.ZodType = z.ZodNever,
+  Response extends z.ZodType = z.ZodType,
+>(contract: RouteContract<Body, Params, Query, Response>): RouteContract<Body, Params, Query, Response> {
+  return contract;
+}
