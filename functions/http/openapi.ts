@@ -7,7 +7,7 @@ import { ERRORS, type ErrorCode } from '../../shared/errors';
 
 /** Error codes any route of an auth scheme may answer with, besides its own. */
 const COMMON_ERRORS: Record<AuthScheme, ErrorCode[]> = {
-  none: ['INTERNAL', 'DATABASE_UNAVAILABLE'],
+  none: ['INTERNAL'],
   terminal: [
     'VALIDATION_FAILED',
     'MALFORMED_JSON',
@@ -60,6 +60,9 @@ function operation(contract: RouteContract): ZodOpenApiOperationObject {
       description: codes.map((code) => `${code}: ${ERRORS[code].en}`).join('; '),
       content: { 'application/json': { schema: errorSchema(codes) } },
     };
+  }
+  for (const other of contract.otherResponses ?? []) {
+    responses[`${other.status}`] = { description: other.description, content: { 'application/json': { schema: other.schema } } };
   }
   return {
     operationId: contract.operationId,

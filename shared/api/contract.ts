@@ -29,6 +29,8 @@ export interface RouteContract<
   query?: Query;
   response: Response;
   successStatus?: 200 | 201;
+  /** Answers other than success and the error shape, e.g. /health's 503 that still carries the health report. */
+  otherResponses?: { status: number; description: string; schema: z.ZodType }[];
   /** Error codes this route can answer with beyond the ones every route of its auth scheme can give. */
   errors: ErrorCode[];
 }

@@ -36,7 +36,8 @@ export const getHealth = defineRoute({
   summary: 'Service health, including whether DynamoDB is reachable',
   tags: ['operations'],
   response: healthResponse,
-  errors: ['DATABASE_UNAVAILABLE'],
+  otherResponses: [{ status: 503, description: 'DynamoDB is unreachable or the table is missing', schema: healthResponse }],
+  errors: [],
 });
 
 export const getOpenApi = defineRoute({

@@ -1,0 +1,125 @@
+/** Accounts, merchants and terminals for tests, created through the same store code the platform uses. */
+import { randomBytes } from 'node:crypto';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { Deps } from '../../functions/deps';
+import { DEFAULT_DAILY_LIMIT_FEN, type Account } from '../../functions/domain/account';
+import { campusDay } from '../../functions/domain/campus-day';
+import { fingerprint } from '../../functions/domain/fingerprint';
+import { planTopup, type LedgerEntry } from '../../functions/domain/ledger';
+import type { Terminal } from '../../functions/domain/merchant';
+import { createAccount, getAccount } from '../../functions/store/accounts';
+import { keys } from '../../functions/store/keys';
+import { createTerminal, putMerchant } from '../../functions/store/terminals';
+import { signTerminalRequest } from '../../shared/terminal-signature';
+
+let accountSeq = 0;
+
+/** A fresh account with `balanceFen` put there by a real top-up movement (so the ledger explains it). */
+export async function createTestAccount(deps: Deps, options: { balanceFen?: number; status?: Account['status']; holderName?: string } = {}): Promise<Account> {
+  const now = deps.clock();
+  const accountNo = String(50_000_000 + process.pid * 1000 + ++accountSeq).slice(-9);
+  const account: Account = {
+    accountNo,
+    personId: `T${accountNo}`,
+    holderName: options.holderName ?? '测试同学',
+    cardType: 'student',
+    status: 'active',
+    balanceFen: 0,
+    transitionalFen: 0,
+    smallWalletFen: 0,
+    dailySpentFen: 0,
+    dailySpentDay: campusDay(now),
+    dailyLimitFen: DEFAULT_DAILY_LIMIT_FEN,
+    version: 0,
+    createdAt: now.toISOString(),
+  };
+  if (!(await createAccount(deps.db, account))) throw new Error(`account ${accountNo} exists`);
+  if (options.balanceFen) {
+    const amountFen = options.balanceFen;
+    await deps.movements.post({
+      accountNo,
+      idempotencyKey: `test#opening#${accountNo}`,
+      fingerprint: fingerprint({ amountFen }),
+      plan: (current, today) => planTopup(current, { amountFen, channel: 'counter', externalRef: `opening-${accountNo}` }, today),
+    });
+  }
+  if (options.status && options.status !== 'active') await setAccountStatus(deps, accountNo, options.status);
+  return (await getAccount(deps.db, accountNo))!;
+}
+
+/** Test-only: puts an account into a state the lifecycle issue will reach through its own API. */
+export async function setAccountStatus(deps: Deps, accountNo: string, status: Account['status']): Promise<void> {
+  const { UpdateCommand } = await import('@aws-sdk/lib-dynamodb');
+  await deps.db.doc.send(
+    new UpdateCommand({
+      TableName: deps.db.tableName,
+      Key: keys.account(accountNo),
+      UpdateExpression: 'SET #status = :status, version = version + :one',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':status': status, ':one': 1 },
+    }),
+  );
+}
+
+let terminalSeq = 0;
+
+export async function createTestTerminal(deps: Deps, options: { status?: Terminal['status']; merchantId?: string } = {}): Promise<Terminal> {
+  const now = deps.clock().toISOString();
+  const merchantId = options.merchantId ?? 'MTEST';
+  await putMerchant(deps.db, { merchantId, name: '测试食堂', category: 'canteen', status: 'active', createdAt: now });
+  const terminal: Terminal = {
+    terminalId: `POS-TEST-${process.pid}-${++terminalSeq}`,
+    merchantId,
+    place: '测试窗口',
+    secret: randomBytes(24).toString('base64url'),
+    status: options.status ?? 'active',
+    createdAt: now,
+  };
+  await createTerminal(deps.db, terminal);
+  return terminal;
+}
+
+export async function ledgerOf(deps: Deps, accountNo: string): Promise<LedgerEntry[]> {
+  const entries: LedgerEntry[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await deps.db.doc.send(
+      new QueryCommand({
+        TableName: deps.db.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': keys.account(accountNo).pk, ':prefix': keys.ledgerPrefix },
+        ConsistentRead: true,
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    entries.push(...((page.Items ?? []) as LedgerEntry[]));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return entries;
+}
+
+/** A signed POS request as a real terminal would send it. */
+export async function terminalFetch(
+  baseUrl: string,
+  terminal: Pick<Terminal, 'terminalId' | 'secret'>,
+  method: string,
+  path: string,
+  body: unknown,
+  options: { now?: Date; nonce?: string; contentType?: string; rawBody?: string } = {},
+): Promise<{ status: number; body: any }> {
+  const raw = options.rawBody ?? (body === undefined ? '' : JSON.stringify(body));
+  const headers = signTerminalRequest(terminal, {
+    method,
+    path,
+    body: raw,
+    now: options.now ?? new Date(),
+    nonce: options.nonce ?? randomBytes(12).toString('base64url'),
+  });
+  const response = await fetch(baseUrl + path, {
+    method,
+    headers: { ...headers, 'content-type': options.contentType ?? 'application/json' },
+    ...(raw ? { body: raw } : {}),
+  });
+  const text = await response.text();
+  return { status: response.status, body: text ? JSON.parse(text) : undefined };
+}

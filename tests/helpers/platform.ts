@@ -1,0 +1,51 @@
+/**
+ * Test harness: a fresh table (from serverless.yml) for this test file on the run's DynamoDB Local,
+ * and optionally the HTTP API on a free port, booted exactly as `npm start` boots it.
+ */
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, inject } from 'vitest';
+import { setDeps, type Deps } from '../../functions/deps';
+import { prepareEnvironment, startLocalPlatform, type RunningPlatform } from '../../functions/local/platform';
+
+export function uniqueStage(): string {
+  return `t${randomBytes(5).toString('hex')}`;
+}
+
+export interface TestPlatform {
+  /** Available inside tests (after beforeAll). */
+  readonly deps: Deps;
+  readonly url: string;
+  readonly tableName: string;
+}
+
+/** Registers beforeAll/afterAll that give this file its own table, and the HTTP API when `http` is set. */
+export function useTestPlatform(options: { http?: boolean } = {}): TestPlatform {
+  let running: RunningPlatform | undefined;
+  let deps: Deps | undefined;
+  beforeAll(async () => {
+    const endpoint = inject('dynamodbEndpoint');
+    if (options.http) {
+      running = await startLocalPlatform({ dynamodbEndpoint: endpoint, stage: uniqueStage(), port: 0 });
+      deps = running.deps;
+    } else {
+      deps = (await prepareEnvironment(endpoint, uniqueStage())).deps;
+    }
+  });
+  afterAll(async () => {
+    await running?.close();
+    setDeps(undefined);
+  });
+  return {
+    get deps() {
+      if (!deps) throw new Error('test platform not started (use it inside tests)');
+      return deps;
+    },
+    get url() {
+      if (!running) throw new Error('test platform has no HTTP API (useTestPlatform({ http: true }))');
+      return running.url;
+    },
+    get tableName() {
+      return this.deps.db.tableName;
+    },
+  };
+}

@@ -1,0 +1,69 @@
+/** serverless.yml is the single source of truth: it must parse, and every route must lead to a real handler and contract. */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadRoutes } from '../../functions/local/http-server';
+import { loadServerlessConfig, PROJECT_ROOT } from '../../functions/local/serverless-config';
+import { ROUTES } from '../../shared/api/routes';
+
+const config = loadServerlessConfig({ stage: 'dev', env: {} });
+
+describe('serverless.yml', () => {
+  it('is an AWS Node.js service with HTTP API routes', () => {
+    const provider = config.raw.provider as Record<string, any>;
+    expect(provider.name).toBe('aws');
+    expect(provider.runtime).toBe('nodejs20.x');
+    expect(config.routes.length).toBeGreaterThan(0);
+  });
+
+  it('names a handler file that exists and exports the named function, for every route', async () => {
+    for (const route of config.routes) {
+      const file = join(PROJECT_ROOT, `${route.handler.slice(0, route.handler.lastIndexOf('.'))}.ts`);
+      expect(existsSync(file), `${route.functionName}: ${file}`).toBe(true);
+    }
+    const loaded = await loadRoutes(config.routes);
+    for (const route of loaded) expect(typeof route.invoke, route.handler).toBe('function');
+  });
+
+  it('routes exactly the API contract: each route is built from the contract with its method and path', async () => {
+    const loaded = await loadRoutes(config.routes);
+    const apiRoutes = loaded.filter((route) => route.path !== '*');
+    expect(apiRoutes.map((r) => `${r.method} ${r.path}`).sort()).toEqual(ROUTES.map((c) => `${c.method} ${c.path}`).sort());
+    for (const route of apiRoutes) {
+      const contract = (route.invoke as unknown as { contract?: { method: string; path: string } }).contract;
+      expect(contract, route.handler).toBeDefined();
+      expect(`${contract!.method} ${contract!.path}`).toBe(`${route.method} ${route.path}`);
+    }
+    expect(loaded.some((route) => route.path === '*'), 'a $default route answers unknown paths').toBe(true);
+  });
+
+  it('declares the table: on-demand, TTL, point-in-time recovery, the GSIs the store queries, retained on delete', () => {
+    expect(config.tables).toHaveLength(1);
+    const table = config.tables[0]!;
+    const p = table.properties as Record<string, any>;
+    expect(p.TableName).toBe('campus-ecard-dev');
+    expect(p.BillingMode).toBe('PAY_PER_REQUEST');
+    expect(p.TimeToLiveSpecification).toEqual({ AttributeName: 'expiresAt', Enabled: true });
+    expect(p.PointInTimeRecoverySpecification.PointInTimeRecoveryEnabled).toBe(true);
+    expect(p.GlobalSecondaryIndexes.map((i: { IndexName: string }) => i.IndexName).sort()).toEqual(['gsi1', 'gsi2']);
+    const resources = (config.raw.resources as any).Resources;
+    expect(resources[table.logicalId].DeletionPolicy).toBe('Retain');
+  });
+
+  it('grants least privilege: DynamoDB item actions on this table and its indexes only, nothing on *', () => {
+    const statements = (config.raw.provider as any).iam.role.statements as { Effect: string; Action: string[]; Resource: unknown[] }[];
+    for (const statement of statements) {
+      expect(statement.Action.every((action) => action.startsWith('dynamodb:') && !action.includes('*'))).toBe(true);
+      expect(statement.Action).not.toContain('dynamodb:Scan');
+      expect(statement.Action).not.toContain('dynamodb:DeleteTable');
+      expect(statement.Resource).not.toContain('*');
+      // Each resource is the table's ARN, or its ARN + "/index/*" (the table's own indexes).
+      for (const resource of statement.Resource) expect(JSON.stringify(resource)).toContain('"CampusTable","Arn"');
+    }
+  });
+
+  it('resolves variables per stage', () => {
+    expect(loadServerlessConfig({ stage: 'local', env: {} }).environment.TABLE_NAME).toBe('campus-ecard-local');
+    expect(loadServerlessConfig({ stage: 'prod', env: {} }).tables[0]!.properties.TableName).toBe('campus-ecard-prod');
+  });
+});
