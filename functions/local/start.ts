@@ -2,7 +2,7 @@
  * `npm start`: the whole platform on this machine.
  *   DynamoDB Local (persisted under .data/, or empty with --fresh / ECARD_FRESH=1)
  *   → tables from serverless.yml → the demo campus → every httpApi route on 127.0.0.1:$PORT.
- * Ctrl-C stops everything.
+ * Ctrl-C stops everything. Environment: PORT (3000), DYNAMODB_PORT (8000), ECARD_DATA_DIR, ECARD_FRESH=1.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -16,13 +16,16 @@ import { PROJECT_ROOT } from './serverless-config';
 const fresh = process.argv.includes('--fresh') || process.env.ECARD_FRESH === '1';
 const port = Number(process.env.PORT ?? 3000);
 const dynamodbPort = Number(process.env.DYNAMODB_PORT ?? 8000);
-const dataDir = join(PROJECT_ROOT, '.data', 'dynamodb');
+const dataDir = process.env.ECARD_DATA_DIR ?? join(PROJECT_ROOT, '.data', 'dynamodb');
 const h5Dir = join(PROJECT_ROOT, 'miniapp', 'dist', 'h5');
 
 async function main(): Promise<void> {
   process.env.LOG_LEVEL ??= 'warn';
   console.log(`Starting DynamoDB Local on port ${dynamodbPort} (${fresh ? 'in memory, empty' : `data in ${dataDir}`}) ...`);
-  const dynamodb = await startDynamoDbLocal({ port: dynamodbPort, ...(fresh ? {} : { dataDir }) });
+  const dynamodb = await startDynamoDbLocal({ port: dynamodbPort, ...(fresh ? {} : { dataDir }) }).catch((error: Error) => {
+    console.error(`Could not start DynamoDB Local: ${error.message}`);
+    process.exit(1);
+  });
   const stops: (() => Promise<void>)[] = [() => dynamodb.stop()];
   const shutdown = async (signal: string) => {
     console.log(`\n${signal}: stopping ...`);
