@@ -27,13 +27,17 @@ async function main(): Promise<void> {
     process.exit(1);
   });
   const stops: (() => Promise<void>)[] = [() => dynamodb.stop()];
+  let stopping = false;
   const shutdown = async (signal: string) => {
+    // Ctrl-C reaches us twice (from the terminal and relayed by tsx): stop once, and keep waiting.
+    if (stopping) return;
+    stopping = true;
     console.log(`\n${signal}: stopping ...`);
     for (const stop of stops.reverse()) await stop().catch((error) => console.error(error));
     process.exit(0);
   };
-  process.once('SIGINT', () => void shutdown('SIGINT'));
-  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
 
   try {
     const platform = await startLocalPlatform({

@@ -1,6 +1,6 @@
 /** `npm start` as a new user runs it: DynamoDB Local, tables, demo campus, the API; Ctrl-C stops it all; data survives a restart. */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -42,12 +42,17 @@ async function interrupt(child: ChildProcess): Promise<void> {
   await closed;
 }
 
-function portIsFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-  });
+/** Whether a DynamoDB Local (java … -dbPath <dir>) still runs: checked by process, not by port, which another test may reuse. */
+function dynamoDbLocalRunningOn(dir: string): boolean {
+  return readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name))
+    .some((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').includes(dir);
+      } catch {
+        return false; // exited while we looked
+      }
+    });
 }
 
 describe('npm start', () => {
@@ -59,12 +64,12 @@ describe('npm start', () => {
       expect(first.output()).toContain(`POST  http://127.0.0.1:${port}/v1/pos/charges`);
       const health = await (await fetch(`http://127.0.0.1:${port}/health`)).json();
       expect(health).toMatchObject({ status: 'ok', dynamodb: { reachable: true, tableStatus: 'ACTIVE' } });
+      expect(dynamoDbLocalRunningOn(dataDir)).toBe(true);
     } finally {
       await interrupt(first.child);
     }
     expect(first.output()).toContain('SIGINT: stopping');
-    expect(await portIsFree(dynamodbPort)).toBe(true);
-    expect(await portIsFree(port)).toBe(true);
+    expect(dynamoDbLocalRunningOn(dataDir)).toBe(false);
 
     const second = await startPlatform(port, dynamodbPort);
     try {
