@@ -5,6 +5,10 @@ export interface Config {
   /** Set locally and in tests (DynamoDB Local); unset on Lambda. */
   dynamodbEndpoint: string | undefined;
   logLevel: LogLevel;
+  /** HMAC key for holder session tokens: given directly (local, tests) ... */
+  sessionSecret: string | undefined;
+  /** ... or, on AWS, the name of an SSM SecureString parameter holding it. */
+  sessionSecretParameter: string | undefined;
 }
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
@@ -15,6 +19,8 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     region: env.AWS_REGION ?? 'ap-east-1',
     dynamodbEndpoint: env.DYNAMODB_ENDPOINT || undefined,
     logLevel: parseLogLevel(env.LOG_LEVEL),
+    sessionSecret: env.SESSION_SECRET || undefined,
+    sessionSecretParameter: env.SESSION_SECRET_PARAMETER || undefined,
   };
 }
 

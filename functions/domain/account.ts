@@ -1,12 +1,9 @@
 /** The account: who holds it, its state, and its purses, all in integer fen. */
 import type { ErrorCode } from '../../shared/errors';
 import { AppError } from '../app-error';
+import { ACCOUNT_STATUSES, CARD_TYPES, type AccountStatus, type CardType } from '../../shared/vocabulary';
 
-export const CARD_TYPES = ['staff', 'student', 'employee', 'temporary', 'merchant', 'family'] as const;
-export type CardType = (typeof CARD_TYPES)[number];
-
-export const ACCOUNT_STATUSES = ['active', 'lost', 'frozen', 'cancelled', 'expired'] as const;
-export type AccountStatus = (typeof ACCOUNT_STATUSES)[number];
+export { ACCOUNT_STATUSES, CARD_TYPES, type AccountStatus, type CardType };
 
 /** The money an account holds, by purse. */
 export interface Purses {
@@ -33,12 +30,22 @@ export interface Account extends Purses {
   dailySpentFen: number;
   dailySpentDay: string;
   dailyLimitFen: number;
+  /** The physical card (CPU or M1) currently in use, if any: one at a time. */
+  activePhysicalCardId?: string;
+  /** Last chip balance a POS reported for the physical card (the card's own purse, not ours). */
+  chipBalanceFen?: number;
+  /** The newest ledger entry's id: the next one is always greater (ledger order = commit order). */
+  lastEntryId?: string;
   /** Bumped by every change: the optimistic lock that keeps balanceAfter in the ledger exact. */
   version: number;
   createdAt: string;
 }
 
 export const DEFAULT_DAILY_LIMIT_FEN = 5_000;
+/** The most a holder may set as daily limit (600 yuan). */
+export const MAX_DAILY_LIMIT_FEN = 60_000;
+/** Water control's small wallet may hold at most this much between settlements (policy: 10 yuan). */
+export const SMALL_WALLET_CAP_FEN = 1_000;
 
 const STATUS_REFUSAL: Record<Exclude<AccountStatus, 'active'>, ErrorCode> = {
   lost: 'CARD_LOST',
@@ -55,9 +62,23 @@ export function assertCanSpend(account: Account, today: string): void {
   }
 }
 
+/** Throws if the account is closed: nothing moves on a cancelled account. */
+export function assertNotCancelled(account: Account): void {
+  if (account.status === 'cancelled') throw new AppError('CARD_CANCELLED', `account ${account.accountNo}`);
+}
+
 /** Spending so far on `today` (yesterday's total does not count). */
 export function spentOn(account: Account, today: string): number {
   return account.dailySpentDay === today ? account.dailySpentFen : 0;
+}
+
+/** True when this payment would take today's spending above the daily limit: the POS must ask for the consumption password. */
+export function exceedsDailyLimit(account: Account, amountFen: number, today: string): boolean {
+  return spentOn(account, today) + amountFen > account.dailyLimitFen;
+}
+
+export function purses(account: Purses): Purses {
+  return { balanceFen: account.balanceFen, transitionalFen: account.transitionalFen, smallWalletFen: account.smallWalletFen };
 }
 
 /** "张三明" → "张*明", "李四" → "*四": enough for a cashier to recognise, not enough to identify. */

@@ -1,23 +1,19 @@
-/** Ledger entries: the immutable record of every money movement, and how one is planned. */
-import { AppError } from '../app-error';
-import { assertCanSpend, spentOn, type Account, type Purses } from './account';
+/** Ledger entries: the immutable record of every money movement, and the shape of a planned movement. */
+import { MOVEMENT_TYPES, type MovementType } from '../../shared/vocabulary';
+import type { AccountStatus, Purses } from './account';
 
-export const MOVEMENT_TYPES = [
-  'topup',
-  'purchase',
-  'refund',
-  'fee',
-  'adjustment',
-  'transitional_credit',
-  'card_load',
-  'small_wallet_preload',
-  'small_wallet_settle',
-  'cancellation_refund',
-] as const;
-export type MovementType = (typeof MOVEMENT_TYPES)[number];
+export { MOVEMENT_TYPES, type MovementType };
 
-export const CHANNELS = ['pos', 'qr', 'wechat', 'alipay', 'bank', 'counter', 'admin', 'offline_pos'] as const;
+/** Movement types that count as spending in statements. */
+export const SPENDING_TYPES: readonly MovementType[] = ['purchase', 'fee', 'small_wallet_settle'];
+/** Movement types that count as money coming in. */
+export const TOPUP_TYPES: readonly MovementType[] = ['topup', 'transitional_credit'];
+
+export const CHANNELS = ['pos', 'qr', 'wechat', 'alipay', 'bank', 'counter', 'admin', 'offline_pos', 'water'] as const;
 export type Channel = (typeof CHANNELS)[number];
+
+export const REFUND_DESTINATIONS = ['bank_card', 'cash'] as const;
+export type RefundDestination = (typeof REFUND_DESTINATIONS)[number];
 
 export interface LedgerEntry {
   /** ULID: unique and time-ordered. Also the receipt number the holder quotes to the card centre. */
@@ -35,7 +31,15 @@ export interface LedgerEntry {
   terminalId?: string;
   /** The outside world's id for this movement (POS transaction id, platform transaction id, ...). */
   externalRef: string;
+  /** Why, for adjustments and fees; who did it for card-centre actions. */
   reason?: string;
+  operator?: string;
+  /** For refunds: the receipt of the purchase refunded. */
+  refundOf?: string;
+  /** For cancellation refunds: where the money went. */
+  destination?: RefundDestination;
+  /** For card loads: the chip balance after the write. */
+  chipBalanceAfterFen?: number;
   createdAt: string;
   campusDay: string;
 }
@@ -45,59 +49,9 @@ export interface MovementPlan {
   after: Purses;
   dailySpentFen: number;
   dailySpentDay: string;
+  /** Set when the movement also changes the account's status (cancellation). */
+  statusAfter?: AccountStatus;
+  /** Set when the movement tells us what the physical card's chip now holds (card loads). */
+  chipBalanceFen?: number;
   entry: Omit<LedgerEntry, 'entryId' | 'receiptNo' | 'accountNo' | 'createdAt' | 'campusDay' | 'after'>;
-}
-
-export interface PurchaseRequest {
-  amountFen: number;
-  channel: Channel;
-  merchantId: string;
-  terminalId: string;
-  externalRef: string;
-}
-
-/** A purchase: spends from the account balance, never below zero, and counts toward today's spending. */
-export function planPurchase(account: Account, request: PurchaseRequest, today: string): MovementPlan {
-  assertCanSpend(account, today);
-  const balanceFen = account.balanceFen - request.amountFen;
-  if (balanceFen < 0) {
-    throw new AppError('INSUFFICIENT_BALANCE', `account ${account.accountNo} has ${account.balanceFen}, needs ${request.amountFen}`);
-  }
-  return {
-    after: { balanceFen, transitionalFen: account.transitionalFen, smallWalletFen: account.smallWalletFen },
-    dailySpentFen: spentOn(account, today) + request.amountFen,
-    dailySpentDay: today,
-    entry: {
-      type: 'purchase',
-      amountFen: request.amountFen,
-      delta: { balanceFen: -request.amountFen, transitionalFen: 0, smallWalletFen: 0 },
-      channel: request.channel,
-      merchantId: request.merchantId,
-      terminalId: request.terminalId,
-      externalRef: request.externalRef,
-    },
-  };
-}
-
-export interface TopupRequest {
-  amountFen: number;
-  channel: Channel;
-  externalRef: string;
-}
-
-/** A top-up straight into the account balance (cash at the counter; online channels add their own rules). */
-export function planTopup(account: Account, request: TopupRequest, today: string): MovementPlan {
-  if (account.status === 'cancelled') throw new AppError('CARD_CANCELLED', `account ${account.accountNo}`);
-  return {
-    after: { balanceFen: account.balanceFen + request.amountFen, transitionalFen: account.transitionalFen, smallWalletFen: account.smallWalletFen },
-    dailySpentFen: spentOn(account, today),
-    dailySpentDay: today,
-    entry: {
-      type: 'topup',
-      amountFen: request.amountFen,
-      delta: { balanceFen: request.amountFen, transitionalFen: 0, smallWalletFen: 0 },
-      channel: request.channel,
-      externalRef: request.externalRef,
-    },
-  };
 }

@@ -1,4 +1,4 @@
-import { getHealth } from '../../shared/api/routes';
+import { getHealth } from '../../shared/api/operations';
 import { Reply, route } from '../http/route';
 import { describeTableStatus } from '../store/health';
 

@@ -1,4 +1,4 @@
-import { getOpenApi } from '../../shared/api/routes';
+import { getOpenApi } from '../../shared/api/operations';
 import { buildOpenApiDocument } from '../http/openapi';
 import { route } from '../http/route';
 

@@ -1,8 +1,5 @@
-import { posCharge } from '../../shared/api/routes';
+import { posCharge } from '../../shared/api/pos';
 import { route } from '../http/route';
 import { chargeAtTerminal } from '../services/charge';
 
-export const handler = route(posCharge, async ({ body }, { deps, terminal }) => {
-  if (!terminal) throw new Error('terminal route ran without a terminal');
-  return chargeAtTerminal(deps, terminal, body);
-});
+export const handler = route(posCharge, async ({ body }, { deps, terminal }) => chargeAtTerminal(deps, terminal, body));

@@ -15,18 +15,24 @@ import { getDeps, type Deps } from '../deps';
 import type { Logger } from '../logger';
 import type { Terminal } from '../domain/merchant';
 import { isDatabaseUnavailable } from '../store/db';
+import type { HolderSession } from '../auth/holder-session';
+import { authenticateHolder } from './holder-auth';
 import { authenticateTerminal } from './terminal-auth';
 
 export type HttpEvent = APIGatewayProxyEventV2;
 export type HttpResult = APIGatewayProxyStructuredResultV2;
 
-export interface RouteContext {
+interface BaseContext {
   deps: Deps;
   logger: Logger;
   requestId: string;
-  /** Set on routes whose auth scheme is `terminal`. */
-  terminal: Terminal | undefined;
 }
+
+/** What a route's implementation gets: the caller its auth scheme authenticated, typed by the scheme. */
+export type RouteContext<C extends RouteContract = RouteContract> = BaseContext &
+  (C['auth'] extends 'terminal' ? { terminal: Terminal } : unknown) &
+  /** The only account a holder's request may see or act on. */
+  (C['auth'] extends 'holder' ? { holder: HolderSession } : unknown);
 
 type Parsed<T> = T extends z.ZodNever ? undefined : T extends z.ZodType ? z.infer<T> : undefined;
 
@@ -46,7 +52,7 @@ export class Reply<T> {
 
 type Impl<C extends RouteContract> = (
   input: RouteInput<C>,
-  ctx: RouteContext,
+  ctx: RouteContext<C>,
 ) => Promise<z.infer<C['response']> | Reply<z.infer<C['response']>>>;
 
 export type RouteHandler<C extends RouteContract> = ((event: HttpEvent, context: Context) => Promise<HttpResult>) & {
@@ -60,6 +66,8 @@ interface Internal extends Record<string, unknown> {
 }
 
 export function route<C extends RouteContract>(contract: C, impl: Impl<C>): RouteHandler<C> {
+  // Fail at deploy/start time, not per request, for a scheme with no authenticator yet.
+  if (contract.auth === 'admin') throw new Error(`${contract.operationId}: the admin auth scheme has no authenticator yet`);
   const handler = middy<HttpEvent, HttpResult, Error, Context, Internal>()
     .use(requestContext(contract))
     .use(httpHeaderNormalizer())
@@ -70,12 +78,14 @@ export function route<C extends RouteContract>(contract: C, impl: Impl<C>): Rout
       if (!internal) throw new Error('request context middleware did not run');
       const rawBody = decodeBody(event);
       const terminal = contract.auth === 'terminal' ? await authenticateTerminal(deps, event, rawBody) : undefined;
+      const holder = contract.auth === 'holder' ? await authenticateHolder(deps, event) : undefined;
       const input = {
         body: contract.body ? contract.body.parse(parseJsonBody(event, rawBody)) : undefined,
         params: contract.params ? contract.params.parse(event.pathParameters ?? {}) : undefined,
         query: contract.query ? contract.query.parse(event.queryStringParameters ?? {}) : undefined,
       } as RouteInput<C>;
-      const result = await impl(input, { deps, logger: internal.logger, requestId: internal.requestId, terminal });
+      const ctx = { deps, logger: internal.logger, requestId: internal.requestId, terminal, holder } as RouteContext<C>;
+      const result = await impl(input, ctx);
       return result instanceof Reply ? json(result.status, result.body) : json(contract.successStatus ?? 200, result);
     });
   return Object.assign(handler as unknown as (event: HttpEvent, context: Context) => Promise<HttpResult>, { contract });

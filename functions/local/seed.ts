@@ -9,7 +9,7 @@ import type { Deps } from '../deps';
 import { DEFAULT_DAILY_LIMIT_FEN, type Account, type CardType } from '../domain/account';
 import { campusDay } from '../domain/campus-day';
 import { fingerprint } from '../domain/fingerprint';
-import { planTopup } from '../domain/ledger';
+import { planTopup } from '../domain/movement-plans';
 import type { Merchant, MerchantCategory, Terminal } from '../domain/merchant';
 import { createAccount } from '../store/accounts';
 import { createTerminal, getTerminal, putMerchant } from '../store/terminals';

@@ -4,7 +4,8 @@
  *   → tables from serverless.yml → the demo campus → every httpApi route on 127.0.0.1:$PORT.
  * Ctrl-C stops everything. Environment: PORT (3000), DYNAMODB_PORT (8000), ECARD_DATA_DIR, ECARD_FRESH=1.
  */
-import { existsSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatYuan } from '../../shared/money';
 import { getAccount } from '../store/accounts';
@@ -19,8 +20,19 @@ const dynamodbPort = Number(process.env.DYNAMODB_PORT ?? 8000);
 const dataDir = process.env.ECARD_DATA_DIR ?? join(PROJECT_ROOT, '.data', 'dynamodb');
 const h5Dir = join(PROJECT_ROOT, 'miniapp', 'dist', 'h5');
 
+/** The local session-token key: made once and kept beside the data, so sign-ins survive a restart. */
+function localSessionSecret(): string {
+  const file = join(PROJECT_ROOT, '.data', 'session-secret');
+  if (!existsSync(file)) {
+    mkdirSync(join(PROJECT_ROOT, '.data'), { recursive: true });
+    writeFileSync(file, randomBytes(32).toString('base64url'), { mode: 0o600 });
+  }
+  return readFileSync(file, 'utf8').trim();
+}
+
 async function main(): Promise<void> {
   process.env.LOG_LEVEL ??= 'warn';
+  process.env.SESSION_SECRET ??= localSessionSecret();
   console.log(`Starting DynamoDB Local on port ${dynamodbPort} (${fresh ? 'in memory, empty' : `data in ${dataDir}`}) ...`);
   const dynamodb = await startDynamoDbLocal({ port: dynamodbPort, ...(fresh ? {} : { dataDir }) }).catch((error: Error) => {
     console.error(`Could not start DynamoDB Local: ${error.message}`);

@@ -1,10 +1,10 @@
 /** An online charge at a POS terminal: the first money path, and the pattern for the others. */
 import type { z } from 'zod';
-import type { posChargeBody, posChargeResponse } from '../../shared/api/routes';
+import type { posChargeBody, posChargeResponse } from '../../shared/api/pos';
 import type { Deps } from '../deps';
 import { maskHolderName } from '../domain/account';
 import { fingerprint } from '../domain/fingerprint';
-import { planPurchase } from '../domain/ledger';
+import { planPurchase } from '../domain/movement-plans';
 import type { Terminal } from '../domain/merchant';
 
 export async function chargeAtTerminal(

@@ -7,6 +7,9 @@
  *   TERMINAL#<id>         TERMINAL           a POS terminal, its merchant and place, its secret
  *   MERCHANT#<id>         MERCHANT           a merchant
  *   NONCE#<terminal>#<n>  NONCE              a used terminal request nonce (TTL)
+ *   ACCT#<accountNo>      CARD#<cardId>      a card of the account (physical or electronic)
+ *   CARDUID#<chipUid>     CARDUID            uniqueness of a physical card's chip UID → its card
+ *   REFUNDS#<receiptNo>   REFUNDS            how much of a purchase has been refunded
  *
  *   gsi1: PERSON#<personId> → account; RECEIPT#<receiptNo> → ledger entry
  *   gsi2: MERCHANT#<merchantId>#<campusDay> → that day's ledger entries at the merchant
@@ -19,6 +22,10 @@ export const keys = {
   terminal: (terminalId: string) => ({ pk: `TERMINAL#${terminalId}`, sk: 'TERMINAL' }),
   merchant: (merchantId: string) => ({ pk: `MERCHANT#${merchantId}`, sk: 'MERCHANT' }),
   nonce: (terminalId: string, nonce: string) => ({ pk: `NONCE#${terminalId}#${nonce}`, sk: 'NONCE' }),
+  card: (accountNo: string, cardId: string) => ({ pk: `ACCT#${accountNo}`, sk: `CARD#${cardId}` }),
+  cardPrefix: 'CARD#',
+  chipUid: (chipUid: string) => ({ pk: `CARDUID#${chipUid}`, sk: 'CARDUID' }),
+  refundTotal: (receiptNo: string) => ({ pk: `REFUNDS#${receiptNo}`, sk: 'REFUNDS' }),
   personIndex: (personId: string) => ({ gsi1pk: `PERSON#${personId}`, gsi1sk: 'ACCOUNT' }),
   receiptIndex: (receiptNo: string) => ({ gsi1pk: `RECEIPT#${receiptNo}`, gsi1sk: 'LEDGER' }),
   merchantDayIndex: (merchantId: string, campusDay: string, entryId: string) => ({

@@ -7,9 +7,9 @@
  * under the same key is IDEMPOTENCY_CONFLICT. Overdraft is impossible because the plan refuses it
  * and the version condition guarantees the plan saw the balance it is replacing.
  */
-import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { ulid } from 'ulid';
+import { incrementBase32, ulid } from 'ulid';
 import { AppError } from '../app-error';
 import type { Account } from '../domain/account';
 import { campusDay, type Clock } from '../domain/campus-day';
@@ -25,9 +25,17 @@ export interface MovementCommand {
   idempotencyKey: string;
   /** Hash of everything the request asks for; the same key with another fingerprint is a conflict. */
   fingerprint: string;
-  /** Pure: decides the movement from the account as read, or throws the refusal. */
-  plan: (account: Account, today: string) => MovementPlan;
+  /** Decides the movement from the account as read, or throws the refusal (async only to read what else it depends on). */
+  plan: (account: Account, today: string) => MovementPlan | Promise<MovementPlan>;
+  /**
+   * Other writes that must commit with the movement or not at all (a token marked used, an order
+   * marked paid, a refund total). If one's condition fails, `onConflict` says what to answer
+   * (a refusal to throw, or 'retry' to re-read and re-plan).
+   */
+  alsoWrite?: (entry: LedgerEntry) => { item: TransactItem; onConflict: () => AppError | 'retry' }[];
 }
+
+export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
 export interface MovementResult {
   entry: LedgerEntry;
@@ -73,8 +81,8 @@ export function createMovementStore(db: Db, clock: Clock): MovementStore {
 
     const now = clock();
     const today = campusDay(now);
-    const plan = command.plan(account, today);
-    const entryId = ulid(now.getTime());
+    const plan = await command.plan(account, today);
+    const entryId = nextEntryId(now, account.lastEntryId);
     const entry: LedgerEntry = {
       ...plan.entry,
       entryId,
@@ -85,6 +93,11 @@ export function createMovementStore(db: Db, clock: Clock): MovementStore {
       campusDay: today,
     };
 
+    const extras = command.alsoWrite?.(entry) ?? [];
+    const optional = [
+      ...(plan.statusAfter ? ['#status = :status'] : []),
+      ...(plan.chipBalanceFen !== undefined ? ['chipBalanceFen = :chip'] : []),
+    ];
     try {
       await db.doc.send(
         new TransactWriteCommand({
@@ -95,16 +108,20 @@ export function createMovementStore(db: Db, clock: Clock): MovementStore {
                 Key: keys.account(account.accountNo),
                 UpdateExpression:
                   'SET balanceFen = :balance, transitionalFen = :transitional, smallWalletFen = :smallWallet, ' +
-                  'dailySpentFen = :spent, dailySpentDay = :day, version = :next',
+                  ['dailySpentFen = :spent, dailySpentDay = :day, lastEntryId = :entryId, version = :next', ...optional].join(', '),
                 ConditionExpression: 'version = :current',
+                ...(plan.statusAfter ? { ExpressionAttributeNames: { '#status': 'status' } } : {}),
                 ExpressionAttributeValues: {
                   ':balance': plan.after.balanceFen,
                   ':transitional': plan.after.transitionalFen,
                   ':smallWallet': plan.after.smallWalletFen,
                   ':spent': plan.dailySpentFen,
                   ':day': plan.dailySpentDay,
+                  ':entryId': entryId,
                   ':next': account.version + 1,
                   ':current': account.version,
+                  ...(plan.statusAfter ? { ':status': plan.statusAfter } : {}),
+                  ...(plan.chipBalanceFen !== undefined ? { ':chip': plan.chipBalanceFen } : {}),
                 },
               },
             },
@@ -132,14 +149,21 @@ export function createMovementStore(db: Db, clock: Clock): MovementStore {
                 ConditionExpression: 'attribute_not_exists(pk)',
               },
             },
+            ...extras.map((extra) => extra.item),
           ],
         }),
       );
     } catch (error) {
       if (error instanceof TransactionCanceledException) {
-        const [accountReason, , idempotencyReason] = error.CancellationReasons ?? [];
+        const [accountReason, , idempotencyReason, ...extraReasons] = error.CancellationReasons ?? [];
         // Another request with the same key won the race: answer as it did (or as a conflict).
         if (idempotencyReason?.Code === 'ConditionalCheckFailed') return 'retry';
+        const failedExtra = extraReasons.findIndex((reason) => reason.Code === 'ConditionalCheckFailed');
+        if (failedExtra >= 0 && accountReason?.Code !== 'ConditionalCheckFailed') {
+          const answer = extras[failedExtra]!.onConflict();
+          if (answer !== 'retry') throw answer;
+          return 'retry';
+        }
         // Someone changed the account since we read it, or DynamoDB saw a concurrent transaction.
         if (accountReason?.Code === 'ConditionalCheckFailed' || error.CancellationReasons?.some((r) => r.Code === 'TransactionConflict')) {
           return 'retry';
@@ -163,6 +187,16 @@ export function createMovementStore(db: Db, clock: Clock): MovementStore {
   return {
     post: (command) => serializer.run(command.accountNo, () => post(command)),
   };
+}
+
+/**
+ * A new ledger entry id: a ULID of now, but always after the account's previous entry, so that an
+ * account's ledger in key order is its commit order even within one millisecond or across
+ * containers whose clocks differ a little (the version condition serialises the commits).
+ */
+export function nextEntryId(now: Date, lastEntryId: string | undefined): string {
+  const candidate = ulid(now.getTime());
+  return lastEntryId !== undefined && candidate <= lastEntryId ? incrementBase32(lastEntryId) : candidate;
 }
 
 /** Full jitter, capped: spreads competing writers out instead of having them collide in lockstep. */

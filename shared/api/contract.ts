@@ -16,11 +16,12 @@ export interface RouteContract<
   Params extends z.ZodType = z.ZodType,
   Query extends z.ZodType = z.ZodType,
   Response extends z.ZodType = z.ZodType,
+  Auth extends AuthScheme = AuthScheme,
 > {
   operationId: string;
   method: HttpMethod;
   path: string;
-  auth: AuthScheme;
+  auth: Auth;
   summary: string;
   description?: string;
   tags: string[];
@@ -40,6 +41,7 @@ export function defineRoute<
   Params extends z.ZodType = z.ZodNever,
   Query extends z.ZodType = z.ZodNever,
   Response extends z.ZodType = z.ZodType,
->(contract: RouteContract<Body, Params, Query, Response>): RouteContract<Body, Params, Query, Response> {
+  const Auth extends AuthScheme = AuthScheme,
+>(contract: RouteContract<Body, Params, Query, Response, Auth>): RouteContract<Body, Params, Query, Response, Auth> {
   return contract;
 }

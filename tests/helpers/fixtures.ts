@@ -5,7 +5,8 @@ import type { Deps } from '../../functions/deps';
 import { DEFAULT_DAILY_LIMIT_FEN, type Account } from '../../functions/domain/account';
 import { campusDay } from '../../functions/domain/campus-day';
 import { fingerprint } from '../../functions/domain/fingerprint';
-import { planTopup, type LedgerEntry } from '../../functions/domain/ledger';
+import type { LedgerEntry } from '../../functions/domain/ledger';
+import { planTopup } from '../../functions/domain/movement-plans';
 import type { Terminal } from '../../functions/domain/merchant';
 import { createAccount, getAccount } from '../../functions/store/accounts';
 import { keys } from '../../functions/store/keys';
@@ -15,7 +16,7 @@ import { signTerminalRequest } from '../../shared/terminal-signature';
 let accountSeq = 0;
 
 /** A fresh account with `balanceFen` put there by a real top-up movement (so the ledger explains it). */
-export async function createTestAccount(deps: Deps, options: { balanceFen?: number; status?: Account['status']; holderName?: string } = {}): Promise<Account> {
+export async function createTestAccount(deps: Deps, options: { balanceFen?: number; status?: Account['status']; holderName?: string; dailyLimitFen?: number } = {}): Promise<Account> {
   const now = deps.clock();
   const accountNo = String(50_000_000 + process.pid * 1000 + ++accountSeq).slice(-9);
   const account: Account = {
@@ -29,7 +30,7 @@ export async function createTestAccount(deps: Deps, options: { balanceFen?: numb
     smallWalletFen: 0,
     dailySpentFen: 0,
     dailySpentDay: campusDay(now),
-    dailyLimitFen: DEFAULT_DAILY_LIMIT_FEN,
+    dailyLimitFen: options.dailyLimitFen ?? DEFAULT_DAILY_LIMIT_FEN,
     version: 0,
     createdAt: now.toISOString(),
   };

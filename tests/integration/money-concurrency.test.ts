@@ -6,6 +6,7 @@ import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Deps } from '../../functions/deps';
+import { MAX_DAILY_LIMIT_FEN } from '../../functions/domain/account';
 import type { Terminal } from '../../functions/domain/merchant';
 import { chargeAtTerminal } from '../../functions/services/charge';
 import { getAccount } from '../../functions/store/accounts';
@@ -42,7 +43,7 @@ async function expectLedgerExplainsBalance(accountNo: string) {
 
 describe('money under concurrency', () => {
   it('200 concurrent 1-yuan POS charges on 100 yuan: exactly 100 succeed, balance 0, 100 ledger entries', async () => {
-    const account = await createTestAccount(platform.deps, { balanceFen: 10_000 });
+    const account = await createTestAccount(platform.deps, { balanceFen: 10_000, dailyLimitFen: MAX_DAILY_LIMIT_FEN });
     const terminal = await createTestTerminal(platform.deps);
     const results = await Promise.all(
       Array.from({ length: 200 }, (_, i) =>

@@ -3,7 +3,7 @@ import { AppError } from '../../functions/app-error';
 import { DEFAULT_DAILY_LIMIT_FEN, maskHolderName, type Account } from '../../functions/domain/account';
 import { campusDay } from '../../functions/domain/campus-day';
 import { fingerprint } from '../../functions/domain/fingerprint';
-import { planPurchase, planTopup } from '../../functions/domain/ledger';
+import { planPurchase, planTopup } from '../../functions/domain/movement-plans';
 
 const account: Account = {
   accountNo: '10001',

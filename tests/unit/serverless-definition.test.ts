@@ -50,8 +50,14 @@ describe('serverless.yml', () => {
     expect(resources[table.logicalId].DeletionPolicy).toBe('Retain');
   });
 
-  it('grants least privilege: DynamoDB item actions on this table and its indexes only, nothing on *', () => {
-    const statements = (config.raw.provider as any).iam.role.statements as { Effect: string; Action: string[]; Resource: unknown[] }[];
+  it('grants least privilege: DynamoDB item actions on this table and its indexes only, one SSM parameter, nothing on *', () => {
+    const all = (config.raw.provider as any).iam.role.statements as { Effect: string; Action: string[]; Resource: unknown[] }[];
+    const ssm = all.filter((statement) => statement.Action.some((action) => action.startsWith('ssm:')));
+    expect(ssm).toHaveLength(1);
+    expect(ssm[0]!.Action).toEqual(['ssm:GetParameter']);
+    expect(JSON.stringify(ssm[0]!.Resource)).toContain(':parameter/campus-ecard/dev/session-secret');
+    const statements = all.filter((statement) => statement !== ssm[0]);
+    expect(statements.length).toBeGreaterThan(0);
     for (const statement of statements) {
       expect(statement.Action.every((action) => action.startsWith('dynamodb:') && !action.includes('*'))).toBe(true);
       expect(statement.Action).not.toContain('dynamodb:Scan');

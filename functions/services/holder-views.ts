@@ -1,0 +1,111 @@
+/** What a holder sees of their own account: balances, cards, history, monthly statements. */
+import type { z } from 'zod';
+import type { getHolderStatement, holderAccount, ledgerEntryView } from '../../shared/api/holder';
+import { AppError } from '../app-error';
+import type { Deps } from '../deps';
+import { spentOn } from '../domain/account';
+import { campusDay } from '../domain/campus-day';
+import { SPENDING_TYPES, TOPUP_TYPES, type LedgerEntry, type MovementType } from '../domain/ledger';
+import { getAccount } from '../store/accounts';
+import { listCards } from '../store/cards';
+import { entriesInRange, getLedgerEntry, listLedger } from '../store/ledger';
+
+type ViewDeps = Pick<Deps, 'db' | 'clock'>;
+
+/** "04A224B2C15E80" → "••••5E80": enough to tell cards apart, not to clone one. */
+export function maskChipUid(uid: string): string {
+  return `••••${uid.slice(-4)}`;
+}
+
+export async function holderAccountView(deps: ViewDeps, accountNo: string): Promise<z.infer<typeof holderAccount>> {
+  const [account, cards] = await Promise.all([getAccount(deps.db, accountNo), listCards(deps.db, accountNo)]);
+  if (!account) throw new AppError('ACCOUNT_NOT_FOUND', accountNo);
+  return {
+    accountNo: account.accountNo,
+    personId: account.personId,
+    holderName: account.holderName,
+    cardType: account.cardType,
+    status: account.status,
+    ...(account.expiresOn ? { expiresOn: account.expiresOn } : {}),
+    balanceFen: account.balanceFen,
+    transitionalFen: account.transitionalFen,
+    smallWalletFen: account.smallWalletFen,
+    ...(account.chipBalanceFen !== undefined ? { chipBalanceFen: account.chipBalanceFen } : {}),
+    dailyLimitFen: account.dailyLimitFen,
+    spentTodayFen: spentOn(account, campusDay(deps.clock())),
+    cards: cards.map((card) => ({
+      cardId: card.cardId,
+      kind: card.kind,
+      status: card.status,
+      ...(card.chipUid ? { chipUidMasked: maskChipUid(card.chipUid) } : {}),
+      issuedOn: card.issuedOn,
+    })),
+  };
+}
+
+/** The public view of a ledger entry: no operator names, no idempotency internals. */
+export function entryView(entry: LedgerEntry): z.infer<typeof ledgerEntryView> {
+  return {
+    receiptNo: entry.receiptNo,
+    type: entry.type,
+    amountFen: entry.amountFen,
+    delta: entry.delta,
+    after: entry.after,
+    channel: entry.channel,
+    ...(entry.merchantId ? { merchantId: entry.merchantId } : {}),
+    ...(entry.terminalId ? { terminalId: entry.terminalId } : {}),
+    ...(entry.reason ? { reason: entry.reason } : {}),
+    ...(entry.refundOf ? { refundOf: entry.refundOf } : {}),
+    createdAt: entry.createdAt,
+    campusDay: entry.campusDay,
+  };
+}
+
+export async function holderHistory(
+  deps: ViewDeps,
+  accountNo: string,
+  query: { from?: string; to?: string; type?: MovementType[]; cursor?: string; limit: number },
+): Promise<{ entries: z.infer<typeof ledgerEntryView>[]; nextCursor?: string }> {
+  const page = await listLedger(deps.db, accountNo, {
+    ...(query.from ? { fromDay: query.from } : {}),
+    ...(query.to ? { toDay: query.to } : {}),
+    ...(query.type ? { types: query.type } : {}),
+    ...(query.cursor ? { after: query.cursor } : {}),
+    limit: query.limit,
+  });
+  return { entries: page.entries.map(entryView), ...(page.next ? { nextCursor: page.next } : {}) };
+}
+
+export async function holderEntry(deps: ViewDeps, accountNo: string, receiptNo: string): Promise<z.infer<typeof ledgerEntryView>> {
+  // Looked up under the holder's own account: another account's receipt is simply not found.
+  const entry = await getLedgerEntry(deps.db, accountNo, receiptNo);
+  if (!entry) throw new AppError('RECEIPT_NOT_FOUND', receiptNo);
+  return entryView(entry);
+}
+
+type Statement = z.infer<(typeof getHolderStatement)['response']>;
+
+/** Pure: a month's totals from its entries. */
+export function monthlyStatement(month: string, entries: LedgerEntry[]): Statement {
+  const byType = new Map<MovementType, { count: number; amountFen: number }>();
+  for (const entry of entries) {
+    const totals = byType.get(entry.type) ?? { count: 0, amountFen: 0 };
+    byType.set(entry.type, { count: totals.count + 1, amountFen: totals.amountFen + entry.amountFen });
+  }
+  const sum = (types: readonly MovementType[]) => types.reduce((total, type) => total + (byType.get(type)?.amountFen ?? 0), 0);
+  return {
+    month,
+    spendingFen: sum(SPENDING_TYPES) - sum(['refund']),
+    topupFen: sum(TOPUP_TYPES),
+    refundFen: sum(['refund']),
+    count: entries.length,
+    byType: [...byType].map(([type, totals]) => ({ type, ...totals })),
+  };
+}
+
+export async function holderStatement(deps: ViewDeps, accountNo: string, month: string): Promise<Statement> {
+  const [year, monthNo] = month.split('-').map(Number) as [number, number];
+  const lastDay = new Date(Date.UTC(year, monthNo, 0)).getUTCDate();
+  const entries = await entriesInRange(deps.db, accountNo, `${month}-01`, `${month}-${String(lastDay).padStart(2, '0')}`);
+  return monthlyStatement(month, entries);
+}

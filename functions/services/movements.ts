@@ -1,0 +1,222 @@
+/**
+ * The money movements the rest of the platform calls. Each picks its idempotency key from the
+ * outside world's id, fingerprints what it asks for, and hands a pure plan to the one movement store.
+ */
+import { AppError } from '../app-error';
+import type { Deps } from '../deps';
+import { fingerprint } from '../domain/fingerprint';
+import type { Channel, LedgerEntry, RefundDestination } from '../domain/ledger';
+import {
+  planAdjustment,
+  planCancellationRefund,
+  planCardLoad,
+  planFee,
+  planRefund,
+  planSmallWalletPreload,
+  planSmallWalletSettle,
+  planTopup,
+  planTransitionalCredit,
+} from '../domain/movement-plans';
+import type { Terminal } from '../domain/merchant';
+import { keys } from '../store/keys';
+import { findEntryByReceipt, refundedSoFar } from '../store/ledger';
+import type { MovementResult } from '../store/movements';
+
+type MovementDeps = Pick<Deps, 'movements' | 'db'>;
+
+export interface CreditRequest {
+  accountNo: string;
+  amountFen: number;
+  channel: Channel;
+  /** The platform's or counter's transaction id: the idempotency key within the channel. */
+  externalRef: string;
+}
+
+export function topUp(deps: MovementDeps, request: CreditRequest): Promise<MovementResult> {
+  return deps.movements.post({
+    accountNo: request.accountNo,
+    idempotencyKey: `topup#${request.channel}#${request.externalRef}`,
+    fingerprint: fingerprint({ type: 'topup', accountNo: request.accountNo, amountFen: request.amountFen }),
+    plan: (account, today) => planTopup(account, request, today),
+  });
+}
+
+export function creditTransitional(deps: MovementDeps, request: CreditRequest): Promise<MovementResult> {
+  return deps.movements.post({
+    accountNo: request.accountNo,
+    // Same key space as topUp: one platform transaction credits one purse, once.
+    idempotencyKey: `topup#${request.channel}#${request.externalRef}`,
+    fingerprint: fingerprint({ type: 'transitional_credit', accountNo: request.accountNo, amountFen: request.amountFen }),
+    plan: (account, today) => planTransitionalCredit(account, request, today),
+  });
+}
+
+export function loadToCard(
+  deps: MovementDeps,
+  terminal: Terminal,
+  request: { accountNo: string; amountFen: number; loadId: string; chipBalanceAfterFen: number },
+): Promise<MovementResult> {
+  return deps.movements.post({
+    accountNo: request.accountNo,
+    idempotencyKey: `cardload#${request.loadId}`,
+    fingerprint: fingerprint({ type: 'card_load', accountNo: request.accountNo, amountFen: request.amountFen, chip: request.chipBalanceAfterFen }),
+    plan: (account, today) =>
+      planCardLoad(
+        account,
+        {
+          amountFen: request.amountFen,
+          channel: 'pos',
+          externalRef: request.loadId,
+          terminalId: terminal.terminalId,
+          merchantId: terminal.merchantId,
+          chipBalanceAfterFen: request.chipBalanceAfterFen,
+        },
+        today,
+      ),
+  });
+}
+
+/** A merchant refunds (part of) a purchase made at it; the refunded total is tracked with the movement, atomically. */
+export async function refundPurchase(
+  deps: MovementDeps,
+  merchant: { merchantId: string; terminalId?: string },
+  request: { receiptNo: string; amountFen: number; refundId: string },
+): Promise<MovementResult> {
+  const purchase = await findEntryByReceipt(deps.db, request.receiptNo);
+  if (!purchase) throw new AppError('RECEIPT_NOT_FOUND', request.receiptNo);
+  let refundedBeforeFen = 0;
+  return deps.movements.post({
+    accountNo: purchase.accountNo,
+    idempotencyKey: `refund#${merchant.merchantId}#${request.refundId}`,
+    fingerprint: fingerprint({ type: 'refund', receiptNo: request.receiptNo, amountFen: request.amountFen }),
+    plan: async (account, today) => {
+      refundedBeforeFen = await refundedSoFar(deps.db, request.receiptNo);
+      return planRefund(
+        account,
+        {
+          amountFen: request.amountFen,
+          channel: 'pos',
+          externalRef: request.refundId,
+          merchantId: merchant.merchantId,
+          ...(merchant.terminalId ? { terminalId: merchant.terminalId } : {}),
+          purchase,
+          refundedBeforeFen,
+        },
+        today,
+      );
+    },
+    // The refund total moves with the money, guarded by the total the plan saw.
+    alsoWrite: () => [
+      {
+        item: {
+          Update: {
+            TableName: deps.db.tableName,
+            Key: keys.refundTotal(request.receiptNo),
+            UpdateExpression: 'SET refundedFen = :after, accountNo = :account',
+            ConditionExpression: refundedBeforeFen === 0 ? 'attribute_not_exists(refundedFen) OR refundedFen = :zero' : 'refundedFen = :before',
+            ExpressionAttributeValues: {
+              ':after': refundedBeforeFen + request.amountFen,
+              ':account': purchase.accountNo,
+              ...(refundedBeforeFen === 0 ? { ':zero': 0 } : { ':before': refundedBeforeFen }),
+            },
+          },
+        },
+        onConflict: () => 'retry',
+      },
+    ],
+  });
+}
+
+export function chargeFee(
+  deps: MovementDeps,
+  request: { accountNo: string; amountFen: number; feeId: string; reason: string; operator?: string; channel?: Channel },
+): Promise<MovementResult> {
+  return deps.movements.post({
+    accountNo: request.accountNo,
+    idempotencyKey: `fee#${request.feeId}`,
+    fingerprint: fingerprint({ type: 'fee', accountNo: request.accountNo, amountFen: request.amountFen }),
+    plan: (account, today) =>
+      planFee(
+        account,
+        {
+          amountFen: request.amountFen,
+          channel: request.channel ?? 'counter',
+          externalRef: request.feeId,
+          reason: request.reason,
+          ...(request.operator ? { operator: request.operator } : {}),
+        },
+        today,
+      ),
+  });
+}
+
+export function adjustBalance(
+  deps: MovementDeps,
+  request: { accountNo: string; amountFen: number; direction: 'credit' | 'debit'; adjustmentId: string; reason: string; operator: string },
+): Promise<MovementResult> {
+  return deps.movements.post({
+    accountNo: request.accountNo,
+    idempotencyKey: `adjustment#${request.adjustmentId}`,
+    fingerprint: fingerprint({ type: 'adjustment', accountNo: request.accountNo, amountFen: request.amountFen, direction: request.direction }),
+    plan: (account, today) =>
+      planAdjustment(
+        account,
+        {
+          amountFen: request.amountFen,
+          direction: request.direction,
+          channel: 'admin',
+          externalRef: request.adjustmentId,
+          reason: request.reason,
+          operator: request.operator,
+        },
+        today,
+      ),
+  });
+}
+
+export function preloadSmallWallet(deps: MovementDeps, terminal: Terminal, request: { accountNo: string; amountFen: number; tapId: string }): Promise<MovementResult> {
+  return deps.movements.post({
+    accountNo: request.accountNo,
+    idempotencyKey: `water#${terminal.terminalId}#${request.tapId}`,
+    fingerprint: fingerprint({ type: 'small_wallet_preload', accountNo: request.accountNo, amountFen: request.amountFen }),
+    plan: (account, today) =>
+      planSmallWalletPreload(
+        account,
+        { amountFen: request.amountFen, channel: 'water', externalRef: request.tapId, terminalId: terminal.terminalId, merchantId: terminal.merchantId },
+        today,
+      ),
+  });
+}
+
+export function settleSmallWallet(deps: MovementDeps, terminal: Terminal, request: { accountNo: string; usedFen: number; tapId: string }): Promise<MovementResult> {
+  return deps.movements.post({
+    accountNo: request.accountNo,
+    idempotencyKey: `water#${terminal.terminalId}#${request.tapId}`,
+    fingerprint: fingerprint({ type: 'small_wallet_settle', accountNo: request.accountNo, amountFen: request.usedFen }),
+    plan: (account, today) =>
+      planSmallWalletSettle(
+        account,
+        { amountFen: request.usedFen, channel: 'water', externalRef: request.tapId, terminalId: terminal.terminalId, merchantId: terminal.merchantId },
+        today,
+      ),
+  });
+}
+
+/** Closes the account and refunds everything it holds to the destination, as one movement. */
+export function closeAccountWithRefund(
+  deps: MovementDeps,
+  request: { accountNo: string; cancellationId: string; destination: RefundDestination; reason: string; operator: string },
+): Promise<MovementResult> {
+  return deps.movements.post({
+    accountNo: request.accountNo,
+    idempotencyKey: `cancellation#${request.cancellationId}`,
+    fingerprint: fingerprint({ type: 'cancellation_refund', accountNo: request.accountNo, destination: request.destination }),
+    plan: (account, today) =>
+      planCancellationRefund(
+        account,
+        { channel: 'counter', externalRef: request.cancellationId, destination: request.destination, reason: request.reason, operator: request.operator },
+        today,
+      ),
+  });
+}
+

@@ -1,0 +1,113 @@
+/** Reading the ledger: a holder's history, month statements, look-up by receipt number, refund totals. */
+import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { encodeTime } from 'ulid';
+import type { LedgerEntry, MovementType } from '../domain/ledger';
+import type { Db } from './db';
+import { keys, withoutKeys } from './keys';
+
+const SHANGHAI_OFFSET_MS = 8 * 60 * 60 * 1000;
+
+/** The first instant of a campus day (YYYY-MM-DD, Asia/Shanghai) in Unix ms. */
+export function campusDayStartMs(day: string): number {
+  return Date.parse(`${day}T00:00:00.000Z`) - SHANGHAI_OFFSET_MS;
+}
+
+function addDays(day: string, days: number): string {
+  return new Date(Date.parse(`${day}T00:00:00.000Z`) + days * 86_400_000).toISOString().slice(0, 10);
+}
+
+/** Sort-key bounds covering every entry from the start of `fromDay` to the end of `toDay` (inclusive). */
+export function ledgerKeyRange(fromDay: string | undefined, toDay: string | undefined): { low: string; high: string } {
+  const low = fromDay ? `${keys.ledgerPrefix}${encodeTime(campusDayStartMs(fromDay), 10)}` : keys.ledgerPrefix;
+  const high = toDay ? `${keys.ledgerPrefix}${encodeTime(campusDayStartMs(addDays(toDay, 1)), 10)}` : `${keys.ledgerPrefix}~`;
+  return { low, high };
+}
+
+export interface HistoryQuery {
+  fromDay?: string;
+  toDay?: string;
+  types?: MovementType[];
+  /** The entryId to continue after (exclusive), from the previous page. */
+  after?: string;
+  limit: number;
+}
+
+/** A page of an account's entries, newest first, and where the next page starts (if there is one). */
+export async function listLedger(db: Db, accountNo: string, query: HistoryQuery): Promise<{ entries: LedgerEntry[]; next?: string }> {
+  const { low, high } = ledgerKeyRange(query.fromDay, query.toDay);
+  // Newest first: continuing after an entry means everything strictly older than it.
+  const upper = query.after !== undefined && `${keys.ledgerPrefix}${query.after}` < high ? `${keys.ledgerPrefix}${query.after}` : high;
+  const entries: LedgerEntry[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  const filter = query.types?.length
+    ? { FilterExpression: `#type IN (${query.types.map((_, i) => `:t${i}`).join(', ')})`, ExpressionAttributeNames: { '#type': 'type' } }
+    : {};
+  const typeValues = Object.fromEntries((query.types ?? []).map((type, i) => [`:t${i}`, type]));
+  do {
+    const page = await db.doc.send(
+      new QueryCommand({
+        TableName: db.tableName,
+        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :low AND :high',
+        ExpressionAttributeValues: { ':pk': keys.account(accountNo).pk, ':low': low, ':high': upper, ...typeValues },
+        ...filter,
+        ScanIndexForward: false,
+        Limit: query.limit + 1,
+        ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+      }),
+    );
+    for (const item of page.Items ?? []) {
+      if (item.sk === upper) continue; // BETWEEN is inclusive; the cursor entry was on the last page
+      entries.push(withoutKeys(item) as unknown as LedgerEntry);
+    }
+    startKey = page.LastEvaluatedKey;
+  } while (startKey && entries.length <= query.limit);
+  const pageEntries = entries.slice(0, query.limit);
+  return entries.length > query.limit ? { entries: pageEntries, next: pageEntries[pageEntries.length - 1]!.entryId } : { entries: pageEntries };
+}
+
+/** Every entry of an account in a range of campus days, oldest first (statements, audit). */
+export async function entriesInRange(db: Db, accountNo: string, fromDay?: string, toDay?: string): Promise<LedgerEntry[]> {
+  const { low, high } = ledgerKeyRange(fromDay, toDay);
+  const entries: LedgerEntry[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await db.doc.send(
+      new QueryCommand({
+        TableName: db.tableName,
+        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :low AND :high',
+        ExpressionAttributeValues: { ':pk': keys.account(accountNo).pk, ':low': low, ':high': high },
+        ConsistentRead: true,
+        ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+      }),
+    );
+    entries.push(...(page.Items ?? []).map((item) => withoutKeys(item) as unknown as LedgerEntry));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return entries;
+}
+
+/** Looks a receipt number up (card centre, refunds). Read through the index, then consistently from the account. */
+export async function findEntryByReceipt(db: Db, receiptNo: string): Promise<LedgerEntry | undefined> {
+  const index = keys.receiptIndex(receiptNo);
+  const { Items } = await db.doc.send(
+    new QueryCommand({
+      TableName: db.tableName,
+      IndexName: 'gsi1',
+      KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk = :sk',
+      ExpressionAttributeValues: { ':pk': index.gsi1pk, ':sk': index.gsi1sk },
+    }),
+  );
+  const hit = Items?.[0];
+  return hit ? getLedgerEntry(db, hit.accountNo as string, hit.entryId as string) : undefined;
+}
+
+export async function getLedgerEntry(db: Db, accountNo: string, entryId: string): Promise<LedgerEntry | undefined> {
+  const { Item } = await db.doc.send(new GetCommand({ TableName: db.tableName, Key: keys.ledgerEntry(accountNo, entryId), ConsistentRead: true }));
+  return Item ? (withoutKeys(Item) as unknown as LedgerEntry) : undefined;
+}
+
+/** How much of a purchase has been refunded so far. */
+export async function refundedSoFar(db: Db, receiptNo: string): Promise<number> {
+  const { Item } = await db.doc.send(new GetCommand({ TableName: db.tableName, Key: keys.refundTotal(receiptNo), ConsistentRead: true }));
+  return (Item?.refundedFen as number | undefined) ?? 0;
+}

@@ -1,0 +1,128 @@
+/** Routes for card holders (the mini-program), authenticated by a holder session token. */
+import { z } from 'zod';
+import { balanceFen } from '../money';
+import { ACCOUNT_STATUSES, CARD_KINDS, CARD_STATUSES, CARD_TYPES, MOVEMENT_TYPES } from '../vocabulary';
+import { accountNo, campusDay, ulidString } from './common';
+import { defineRoute } from './contract';
+
+export const movementType = z.enum(MOVEMENT_TYPES);
+
+const pursesShape = z.object({ balanceFen, transitionalFen: balanceFen, smallWalletFen: balanceFen });
+const signedPurses = z.object({ balanceFen: z.number().int(), transitionalFen: z.number().int(), smallWalletFen: z.number().int() });
+
+export const holderAccount = z
+  .object({
+    accountNo,
+    personId: z.string(),
+    holderName: z.string(),
+    cardType: z.enum(CARD_TYPES),
+    status: z.enum(ACCOUNT_STATUSES),
+    expiresOn: campusDay.optional(),
+    balanceFen: balanceFen.meta({ description: 'Spendable account balance' }),
+    transitionalFen: balanceFen.meta({ description: 'Topped up online, waiting to be written to the CPU card at the next tap on an idle POS' }),
+    smallWalletFen: balanceFen.meta({ description: 'Water-control small wallet' }),
+    chipBalanceFen: balanceFen.optional().meta({ description: 'Last balance a POS read from the physical card' }),
+    dailyLimitFen: balanceFen,
+    spentTodayFen: balanceFen,
+    cards: z.array(
+      z.object({
+        cardId: z.string(),
+        kind: z.enum(CARD_KINDS),
+        status: z.enum(CARD_STATUSES),
+        chipUidMasked: z.string().optional(),
+        issuedOn: campusDay,
+      }),
+    ),
+  })
+  .meta({ id: 'HolderAccount' });
+
+export const ledgerEntryView = z
+  .object({
+    receiptNo: ulidString,
+    type: movementType,
+    amountFen: z.number().int().min(0),
+    delta: signedPurses,
+    after: pursesShape,
+    channel: z.string(),
+    merchantId: z.string().optional(),
+    merchantName: z.string().optional(),
+    terminalId: z.string().optional(),
+    reason: z.string().optional(),
+    refundOf: ulidString.optional(),
+    createdAt: z.iso.datetime(),
+    campusDay,
+  })
+  .meta({ id: 'LedgerEntry' });
+
+export const getHolderAccount = defineRoute({
+  operationId: 'getHolderAccount',
+  method: 'GET',
+  path: '/v1/holder/account',
+  auth: 'holder',
+  summary: "The holder's account: balances (account, transitional, small wallet), today's spending, cards",
+  tags: ['holder'],
+  response: holderAccount,
+  errors: ['ACCOUNT_NOT_FOUND'],
+});
+
+export const historyQuery = z
+  .strictObject({
+    from: campusDay.optional().meta({ description: 'First campus day (inclusive)' }),
+    to: campusDay.optional().meta({ description: 'Last campus day (inclusive)' }),
+    type: z
+      .string()
+      .transform((value) => value.split(','))
+      .pipe(z.array(movementType).min(1))
+      .optional()
+      .meta({ description: 'Comma-separated movement types' }),
+    cursor: ulidString.optional().meta({ description: 'nextCursor of the previous page' }),
+    limit: z.coerce.number().int().min(1).max(100).default(20),
+  })
+  .refine((q) => !q.from || !q.to || q.from <= q.to, { error: '"from" must not be after "to"', path: ['from'] });
+
+export const listHolderLedger = defineRoute({
+  operationId: 'listHolderLedger',
+  method: 'GET',
+  path: '/v1/holder/ledger',
+  auth: 'holder',
+  summary: 'Transaction history, newest first, by pages',
+  tags: ['holder'],
+  query: historyQuery,
+  response: z.object({ entries: z.array(ledgerEntryView), nextCursor: ulidString.optional() }).meta({ id: 'LedgerPage' }),
+  errors: [],
+});
+
+export const getHolderLedgerEntry = defineRoute({
+  operationId: 'getHolderLedgerEntry',
+  method: 'GET',
+  path: '/v1/holder/ledger/{receiptNo}',
+  auth: 'holder',
+  summary: 'One transaction by its receipt number',
+  tags: ['holder'],
+  params: z.strictObject({ receiptNo: ulidString }),
+  response: ledgerEntryView,
+  errors: ['RECEIPT_NOT_FOUND'],
+});
+
+export const statementMonth = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, { error: 'a month is YYYY-MM' });
+
+export const getHolderStatement = defineRoute({
+  operationId: 'getHolderStatement',
+  method: 'GET',
+  path: '/v1/holder/statements/{month}',
+  auth: 'holder',
+  summary: 'Monthly totals: spending, top-ups, and each movement type',
+  tags: ['holder'],
+  params: z.strictObject({ month: statementMonth }),
+  response: z
+    .object({
+      month: statementMonth,
+      spendingFen: z.number().int().min(0),
+      topupFen: z.number().int().min(0),
+      refundFen: z.number().int().min(0),
+      count: z.number().int().min(0),
+      byType: z.array(z.object({ type: movementType, count: z.number().int().min(0), amountFen: z.number().int().min(0) })),
+    })
+    .meta({ id: 'MonthlyStatement' }),
+  errors: [],
+});

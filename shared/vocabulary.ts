@@ -1,0 +1,26 @@
+/** The campus card's words, shared by the server and the mini-program: one list each. */
+export const CARD_TYPES = ['staff', 'student', 'employee', 'temporary', 'merchant', 'family'] as const;
+export type CardType = (typeof CARD_TYPES)[number];
+
+export const ACCOUNT_STATUSES = ['active', 'lost', 'frozen', 'cancelled', 'expired'] as const;
+export type AccountStatus = (typeof ACCOUNT_STATUSES)[number];
+
+export const CARD_KINDS = ['cpu', 'm1', 'electronic'] as const;
+export type CardKind = (typeof CARD_KINDS)[number];
+
+export const CARD_STATUSES = ['active', 'lost', 'replaced', 'cancelled'] as const;
+export type CardStatus = (typeof CARD_STATUSES)[number];
+
+export const MOVEMENT_TYPES = [
+  'topup',
+  'purchase',
+  'refund',
+  'fee',
+  'adjustment',
+  'transitional_credit',
+  'card_load',
+  'small_wallet_preload',
+  'small_wallet_settle',
+  'cancellation_refund',
+] as const;
+export type MovementType = (typeof MOVEMENT_TYPES)[number];
