@@ -1,0 +1,144 @@
+/**
+ * Property: whatever mix of movements arrives, in whatever order and concurrency, with retries,
+ * the invariants hold: every purse equals the sum of its ledger, nothing is ever negative, the
+ * audit is clean, each movement posts at most once, and the money the account holds in all purses
+ * equals the opening balance plus the net effect of exactly the movements that succeeded.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { AppError } from '../../functions/app-error';
+import { auditAccount } from '../../functions/domain/audit';
+import { chargeAtTerminal } from '../../functions/services/charge';
+import {
+  adjustBalance,
+  chargeFee,
+  creditTransitional,
+  loadToCard,
+  preloadSmallWallet,
+  settleSmallWallet,
+  topUp,
+} from '../../functions/services/movements';
+import { getAccount } from '../../functions/store/accounts';
+import { entriesInRange } from '../../functions/store/ledger';
+import { MAX_DAILY_LIMIT_FEN } from '../../functions/domain/account';
+import type { Terminal } from '../../functions/domain/merchant';
+import { createTestAccount, createTestTerminal } from '../helpers/fixtures';
+import { useTestPlatform } from '../helpers/platform';
+
+const platform = useTestPlatform();
+
+type Op =
+  | { kind: 'topup'; amountFen: number }
+  | { kind: 'purchase'; amountFen: number }
+  | { kind: 'fee'; amountFen: number }
+  | { kind: 'adjust'; amountFen: number; direction: 'credit' | 'debit' }
+  | { kind: 'transitional'; amountFen: number }
+  | { kind: 'load'; amountFen: number }
+  | { kind: 'preload'; amountFen: number }
+  | { kind: 'settle'; amountFen: number };
+
+const amount = fc.integer({ min: 1, max: 3_000 });
+const op: fc.Arbitrary<Op> = fc.oneof(
+  amount.map((amountFen) => ({ kind: 'topup' as const, amountFen })),
+  amount.map((amountFen) => ({ kind: 'purchase' as const, amountFen })),
+  amount.map((amountFen) => ({ kind: 'fee' as const, amountFen })),
+  fc.record({ amountFen: amount, direction: fc.constantFrom('credit' as const, 'debit' as const) }).map((r) => ({ kind: 'adjust' as const, ...r })),
+  amount.map((amountFen) => ({ kind: 'transitional' as const, amountFen })),
+  amount.map((amountFen) => ({ kind: 'load' as const, amountFen })),
+  fc.integer({ min: 1, max: 1_000 }).map((amountFen) => ({ kind: 'preload' as const, amountFen })),
+  fc.integer({ min: 1, max: 1_000 }).map((amountFen) => ({ kind: 'settle' as const, amountFen })),
+);
+
+function perform(terminal: Terminal, accountNo: string, o: Op, id: string) {
+  const deps = platform.deps;
+  switch (o.kind) {
+    case 'topup':
+      return topUp(deps, { accountNo, amountFen: o.amountFen, channel: 'counter', externalRef: id });
+    case 'purchase':
+      return chargeAtTerminal(deps, terminal, { posTxnId: id, accountNo, amountFen: o.amountFen });
+    case 'fee':
+      return chargeFee(deps, { accountNo, amountFen: o.amountFen, feeId: id, reason: 'property test' });
+    case 'adjust':
+      return adjustBalance(deps, { accountNo, amountFen: o.amountFen, direction: o.direction, adjustmentId: id, reason: 'property test', operator: 'fc' });
+    case 'transitional':
+      return creditTransitional(deps, { accountNo, amountFen: o.amountFen, channel: 'wechat', externalRef: id });
+    case 'load':
+      return loadToCard(deps, terminal, { accountNo, amountFen: o.amountFen, loadId: id, chipBalanceAfterFen: 0 });
+    case 'preload':
+      return preloadSmallWallet(deps, terminal, { accountNo, amountFen: o.amountFen, tapId: id });
+    case 'settle':
+      return settleSmallWallet(deps, terminal, { accountNo, usedFen: o.amountFen, tapId: id });
+  }
+}
+
+/** Only refusals are allowed to fail; anything else is a bug. */
+async function attempt(run: () => Promise<unknown>): Promise<boolean> {
+  try {
+    await run();
+    return true;
+  } catch (error) {
+    if (error instanceof AppError) return false;
+    throw error;
+  }
+}
+
+/** What a successful movement does to the total money on the account (all purses together). */
+function netEffect(o: Op): number {
+  switch (o.kind) {
+    case 'topup':
+    case 'transitional':
+      return o.amountFen;
+    case 'purchase':
+    case 'fee':
+    case 'settle':
+      return -o.amountFen;
+    case 'adjust':
+      return o.direction === 'credit' ? o.amountFen : -o.amountFen;
+    case 'load':
+    case 'preload':
+      return 0; // moves money between purses
+  }
+}
+
+let runNo = 0;
+
+describe('ledger invariants (fast-check)', () => {
+  it('hold for random mixes of movements run concurrently and retried', async () => {
+    const terminal = await createTestTerminal(platform.deps);
+    await fc.assert(
+      fc.asyncProperty(fc.array(op, { minLength: 1, maxLength: 16 }), fc.integer({ min: 1, max: 4 }), async (ops, parallelism) => {
+        runNo++;
+        const account = await createTestAccount(platform.deps, { balanceFen: 2_000, dailyLimitFen: MAX_DAILY_LIMIT_FEN });
+        // Run in waves of `parallelism`, each op sent twice (a retry) at the same time.
+        let expectedTotal = 2_000;
+        for (let i = 0; i < ops.length; i += parallelism) {
+          const wave = ops.slice(i, i + parallelism);
+          const outcomes = await Promise.all(
+            wave.map(async (o, j) => {
+              const id = `fc${runNo}-${i + j}`;
+              const [first, retry] = await Promise.all([
+                attempt(() => perform(terminal, account.accountNo, o, id)),
+                attempt(() => perform(terminal, account.accountNo, o, id)),
+              ]);
+              return first || retry;
+            }),
+          );
+          wave.forEach((o, j) => {
+            if (outcomes[j]) expectedTotal += netEffect(o);
+          });
+        }
+        const after = (await getAccount(platform.deps.db, account.accountNo))!;
+        const entries = await entriesInRange(platform.deps.db, account.accountNo);
+        expect(auditAccount(after, entries)).toEqual([]);
+        expect(after.balanceFen).toBeGreaterThanOrEqual(0);
+        expect(after.transitionalFen).toBeGreaterThanOrEqual(0);
+        expect(after.smallWalletFen).toBeGreaterThanOrEqual(0);
+        expect(after.smallWalletFen).toBeLessThanOrEqual(1_000);
+        expect(after.balanceFen + after.transitionalFen + after.smallWalletFen).toBe(expectedTotal);
+        // Each op posted at most once despite its retry: entries = 1 opening + distinct successes.
+        expect(new Set(entries.map((e) => e.externalRef)).size).toBe(entries.length);
+      }),
+      { numRuns: 25 },
+    );
+  }, 120_000);
+});
