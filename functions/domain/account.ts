@@ -34,6 +34,10 @@ export interface Account extends Purses {
   activePhysicalCardId?: string;
   /** Last chip balance a POS reported for the physical card (the card's own purse, not ours). */
   chipBalanceFen?: number;
+  /** The phone key that signs this account's QR codes (one at a time). */
+  activeDeviceKeyId?: number;
+  /** Campus day the current card replaced an old one: refused at library, clinic and bus that day. */
+  replacedOn?: string;
   /** The newest ledger entry's id: the next one is always greater (ledger order = commit order). */
   lastEntryId?: string;
   /** Bumped by every change: the optimistic lock that keeps balanceAfter in the ledger exact. */
@@ -47,19 +51,24 @@ export const MAX_DAILY_LIMIT_FEN = 60_000;
 /** Water control's small wallet may hold at most this much between settlements (policy: 10 yuan). */
 export const SMALL_WALLET_CAP_FEN = 1_000;
 
-const STATUS_REFUSAL: Record<Exclude<AccountStatus, 'active'>, ErrorCode> = {
+const STATUS_REFUSAL = {
   lost: 'CARD_LOST',
   frozen: 'CARD_FROZEN',
   cancelled: 'CARD_CANCELLED',
   expired: 'CARD_EXPIRED',
-};
+} as const satisfies Record<Exclude<AccountStatus, 'active'>, ErrorCode>;
+
+/** Why the account may not spend (or pass a gate) today, or undefined if it may. */
+export function spendRefusal(account: Account, today: string): (typeof STATUS_REFUSAL)[keyof typeof STATUS_REFUSAL] | undefined {
+  if (account.status !== 'active') return STATUS_REFUSAL[account.status];
+  if (account.expiresOn !== undefined && account.expiresOn < today) return 'CARD_EXPIRED';
+  return undefined;
+}
 
 /** Throws the refusal a POS should show if the account may not spend today. */
 export function assertCanSpend(account: Account, today: string): void {
-  if (account.status !== 'active') throw new AppError(STATUS_REFUSAL[account.status], `account ${account.accountNo}`);
-  if (account.expiresOn !== undefined && account.expiresOn < today) {
-    throw new AppError('CARD_EXPIRED', `account ${account.accountNo} expired on ${account.expiresOn}`);
-  }
+  const refusal = spendRefusal(account, today);
+  if (refusal) throw new AppError(refusal, `account ${account.accountNo} (${account.status}, expires ${account.expiresOn ?? 'never'})`);
 }
 
 /** Throws if the account is closed: nothing moves on a cancelled account. */

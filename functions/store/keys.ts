@@ -10,6 +10,9 @@
  *   ACCT#<accountNo>      CARD#<cardId>      a card of the account (physical or electronic)
  *   CARDUID#<chipUid>     CARDUID            uniqueness of a physical card's chip UID → its card
  *   REFUNDS#<receiptNo>   REFUNDS            how much of a purchase has been refunded
+ *   DEVKEY#<keyId>        DEVKEY             a phone's QR signing public key (gsi1 DEVKEY#ACTIVE while active)
+ *   QRTOKEN#<tokenId>     QRTOKEN            a QR token already used (TTL)
+ *   ACCT#<accountNo>      PASSWORD#<kind>    the query or consumption password (scrypt) and its lockout
  *
  *   gsi1: PERSON#<personId> → account; RECEIPT#<receiptNo> → ledger entry
  *   gsi2: MERCHANT#<merchantId>#<campusDay> → that day's ledger entries at the merchant
@@ -26,6 +29,9 @@ export const keys = {
   cardPrefix: 'CARD#',
   chipUid: (chipUid: string) => ({ pk: `CARDUID#${chipUid}`, sk: 'CARDUID' }),
   refundTotal: (receiptNo: string) => ({ pk: `REFUNDS#${receiptNo}`, sk: 'REFUNDS' }),
+  deviceKey: (keyId: number) => ({ pk: `DEVKEY#${keyId}`, sk: 'DEVKEY' }),
+  usedQrToken: (tokenId: string) => ({ pk: `QRTOKEN#${tokenId}`, sk: 'QRTOKEN' }),
+  password: (accountNo: string, kind: string) => ({ pk: `ACCT#${accountNo}`, sk: `PASSWORD#${kind}` }),
   personIndex: (personId: string) => ({ gsi1pk: `PERSON#${personId}`, gsi1sk: 'ACCOUNT' }),
   receiptIndex: (receiptNo: string) => ({ gsi1pk: `RECEIPT#${receiptNo}`, gsi1sk: 'LEDGER' }),
   merchantDayIndex: (merchantId: string, campusDay: string, entryId: string) => ({

@@ -26,6 +26,11 @@ export async function useTerminalNonce(db: Db, terminalId: string, nonce: string
   }
 }
 
+export async function getMerchant(db: Db, merchantId: string): Promise<Merchant | undefined> {
+  const { Item } = await db.doc.send(new GetCommand({ TableName: db.tableName, Key: keys.merchant(merchantId) }));
+  return Item ? (withoutKeys(Item) as unknown as Merchant) : undefined;
+}
+
 /** Creates or replaces a merchant (seeding and card-centre administration). */
 export async function putMerchant(db: Db, merchant: Merchant): Promise<void> {
   await db.doc.send(new PutCommand({ TableName: db.tableName, Item: { ...keys.merchant(merchant.merchantId), ...merchant } }));

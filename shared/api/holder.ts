@@ -126,3 +126,33 @@ export const getHolderStatement = defineRoute({
     .meta({ id: 'MonthlyStatement' }),
   errors: [],
 });
+
+const base64url = (bytes: number) =>
+  z.string().regex(new RegExp(`^[A-Za-z0-9_-]{${Math.ceil((bytes * 4) / 3)}}$`), { error: `${bytes} bytes, base64url without padding` });
+
+export const registerDeviceKeyBody = z
+  .strictObject({
+    publicKey: base64url(32).meta({ description: 'The phone’s Ed25519 public key (raw 32 bytes)' }),
+    proof: base64url(64).meta({
+      description: 'Ed25519 signature by that key over "campus-ecard/device-key/v1\\n" + accountNo + "\\n" + publicKey: proves the phone holds the private key',
+    }),
+  })
+  .meta({ id: 'RegisterDeviceKeyRequest' });
+
+export const registerDeviceKey = defineRoute({
+  operationId: 'registerDeviceKey',
+  method: 'POST',
+  path: '/v1/holder/device-keys',
+  auth: 'holder',
+  summary: 'Register this phone’s QR signing key (revokes the previous phone’s key)',
+  tags: ['holder'],
+  body: registerDeviceKeyBody,
+  response: z
+    .object({
+      keyId: z.number().int().min(1).max(2 ** 32 - 1),
+      serverTimeMs: z.number().int().meta({ description: 'For the app’s clock offset: QR codes are timed by the server clock' }),
+    })
+    .meta({ id: 'DeviceKeyRegistered' }),
+  successStatus: 201,
+  errors: ['DEVICE_KEY_PROOF_INVALID', 'ACCOUNT_NOT_FOUND', 'CARD_LOST', 'CARD_FROZEN', 'CARD_CANCELLED', 'BUSY_RETRY'],
+});

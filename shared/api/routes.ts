@@ -1,6 +1,17 @@
 /** The API contract: every route of serverless.yml, in the order the OpenAPI document lists them. */
-import { getHolderAccount, getHolderLedgerEntry, getHolderStatement, listHolderLedger } from './holder';
+import { getHolderAccount, getHolderLedgerEntry, getHolderStatement, listHolderLedger, registerDeviceKey } from './holder';
 import { getHealth, getOpenApi } from './operations';
-import { posCharge } from './pos';
+import { identityScan, posCharge, qrPayment } from './pos';
 
-export const ROUTES = [getHealth, getOpenApi, posCharge, getHolderAccount, listHolderLedger, getHolderLedgerEntry, getHolderStatement] as const;
+export const ROUTES = [
+  getHealth,
+  getOpenApi,
+  posCharge,
+  qrPayment,
+  identityScan,
+  getHolderAccount,
+  listHolderLedger,
+  getHolderLedgerEntry,
+  getHolderStatement,
+  registerDeviceKey,
+] as const;

@@ -1,0 +1,39 @@
+/**
+ * Checks on a campus QR token that need no database: the device key's signature and the time window.
+ * The signature goes through node:crypto (OpenSSL, strict RFC 8032) rather than the mini-program's
+ * @noble code, so the tests prove that what the phone signs is what the server accepts.
+ */
+import { createPublicKey, verify } from 'node:crypto';
+import { QR_PAYLOAD_BYTES, QR_SIGNATURE_BYTES, signedMessage, timeStepAt } from '../../shared/qr-token';
+
+/** DER SubjectPublicKeyInfo header for Ed25519 (RFC 8410); the raw 32-byte key follows it. */
+const ED25519_SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
+
+/** True only for a signature by this key over exactly these payload bytes; never throws on bad input. */
+export function verifyQrSignature(publicKeyRaw32: Uint8Array, payloadBytes: Uint8Array, signature: Uint8Array): boolean {
+  if (payloadBytes.length !== QR_PAYLOAD_BYTES || signature.length !== QR_SIGNATURE_BYTES) return false;
+  return verifyEd25519(publicKeyRaw32, signedMessage(payloadBytes), signature);
+}
+
+/** Plain Ed25519 check with a raw 32-byte public key (also the device key's proof of possession at binding). */
+export function verifyEd25519(publicKeyRaw32: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean {
+  if (publicKeyRaw32.length !== 32 || signature.length !== 64) return false;
+  try {
+    const key = createPublicKey({ key: Buffer.concat([ED25519_SPKI_PREFIX, publicKeyRaw32]), format: 'der', type: 'spki' });
+    return verify(null, message, key, signature);
+  } catch {
+    // A stored key that is not a point on the curve verifies nothing.
+    return false;
+  }
+}
+
+/**
+ * Whether a code's time step is acceptable now: the current step ± allowedSteps. One step either side
+ * absorbs the phone's remaining clock error and the seconds between drawing the code and the scan.
+ */
+export function checkQrWindow(timeStep: number, now: Date, allowedSteps = 1): 'ok' | 'expired' | 'future' {
+  const current = timeStepAt(now.getTime());
+  if (timeStep < current - allowedSteps) return 'expired';
+  if (timeStep > current + allowedSteps) return 'future';
+  return 'ok';
+}

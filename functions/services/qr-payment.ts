@@ -1,0 +1,121 @@
+/**
+ * The campus QR code at a terminal: a payment at a POS, or an identity check at a gate. The token is
+ * checked (format, purpose, time window, the device key's signature) before any money moves; its
+ * once-only record is written in the same transaction as the debit, so a token pays at most once.
+ */
+import type { z } from 'zod';
+import type { identityScanBody, identityScanResponse, qrPaymentBody, qrPaymentResponse } from '../../shared/api/pos';
+import { parseQrToken, qrTokenId, QrTokenFormatError, type QrPurpose, type QrTokenPayload } from '../../shared/qr-token';
+import { AppError } from '../app-error';
+import type { Deps } from '../deps';
+import { maskHolderName, spendRefusal } from '../domain/account';
+import { campusDay } from '../domain/campus-day';
+import { fingerprint } from '../domain/fingerprint';
+import type { Terminal } from '../domain/merchant';
+import { planPurchase } from '../domain/movement-plans';
+import { checkQrWindow, verifyQrSignature } from '../domain/qr-token-verify';
+import { getAccount } from '../store/accounts';
+import { getDeviceKey, type DeviceKey } from '../store/device-keys';
+import { markTokenUsed, usedTokenPut } from '../store/qr-tokens';
+import { getMerchant } from '../store/terminals';
+import { verifyHolderPassword } from './passwords';
+
+/** A used token is remembered a little longer than any window in which it could be accepted. */
+const USED_TOKEN_TTL_SECONDS = 10 * 60;
+/** Places where a card replaced today is refused until tomorrow (policy). */
+const NEXT_DAY_PLACES = new Set(['library', 'clinic', 'bus']);
+
+export interface VerifiedToken {
+  payload: QrTokenPayload;
+  tokenId: string;
+  key: DeviceKey;
+}
+
+export async function verifyQrToken(deps: Pick<Deps, 'db' | 'clock'>, token: string, purpose: QrPurpose): Promise<VerifiedToken> {
+  let parsed: ReturnType<typeof parseQrToken>;
+  try {
+    parsed = parseQrToken(token);
+  } catch (error) {
+    if (error instanceof QrTokenFormatError) throw new AppError('TOKEN_INVALID', error.message);
+    throw error;
+  }
+  if (parsed.payload.purpose !== purpose) throw new AppError('TOKEN_WRONG_PURPOSE', `${parsed.payload.purpose} code shown for ${purpose}`);
+  const window = checkQrWindow(parsed.payload.timeStep, deps.clock());
+  if (window === 'expired') throw new AppError('TOKEN_EXPIRED', `step ${parsed.payload.timeStep}`);
+  if (window === 'future') throw new AppError('TOKEN_NOT_YET_VALID', `step ${parsed.payload.timeStep}`);
+  const key = await getDeviceKey(deps.db, parsed.payload.keyId);
+  if (!key) throw new AppError('TOKEN_INVALID', `unknown key ${parsed.payload.keyId}`);
+  if (!verifyQrSignature(Buffer.from(key.publicKey, 'base64url'), parsed.payloadBytes, parsed.signature)) {
+    throw new AppError('TOKEN_INVALID', `bad signature for key ${key.keyId}`);
+  }
+  // Checked after the signature, so only the key's holder learns that it was replaced.
+  if (key.status !== 'active') throw new AppError('TOKEN_KEY_REVOKED', `key ${key.keyId}`);
+  return { payload: parsed.payload, tokenId: qrTokenId(parsed.payload), key };
+}
+
+export async function payByQr(
+  deps: Pick<Deps, 'db' | 'clock' | 'movements'>,
+  terminal: Terminal,
+  request: z.infer<typeof qrPaymentBody>,
+): Promise<z.infer<typeof qrPaymentResponse>> {
+  const idempotencyKey = `pos#${terminal.terminalId}#${request.posTxnId}`;
+  const verified = await verifyQrToken(deps, request.token, 'pay');
+  const { accountNo } = verified.key;
+  if (request.consumptionPassword !== undefined) await verifyHolderPassword(deps, accountNo, 'consumption', request.consumptionPassword);
+  const now = deps.clock();
+  const { entry, holderName, replayed } = await deps.movements.post({
+    accountNo,
+    idempotencyKey,
+    fingerprint: fingerprint({ type: 'purchase', channel: 'qr', tokenId: verified.tokenId, amountFen: request.amountFen }),
+    plan: (account, today) =>
+      planPurchase(
+        account,
+        {
+          amountFen: request.amountFen,
+          channel: 'qr',
+          merchantId: terminal.merchantId,
+          terminalId: terminal.terminalId,
+          externalRef: request.posTxnId,
+          consumptionPasswordVerified: request.consumptionPassword !== undefined,
+        },
+        today,
+      ),
+    alsoWrite: () => [
+      {
+        item: { Put: usedTokenPut(deps.db, verified.tokenId, accountNo, idempotencyKey, now, USED_TOKEN_TTL_SECONDS) },
+        onConflict: () => new AppError('TOKEN_REUSED', verified.tokenId),
+      },
+    ],
+  });
+  return {
+    receiptNo: entry.receiptNo,
+    amountFen: entry.amountFen,
+    balanceFen: entry.after.balanceFen,
+    holderDisplayName: maskHolderName(holderName),
+    postedAt: entry.createdAt,
+    replayed,
+  };
+}
+
+export async function scanIdentity(
+  deps: Pick<Deps, 'db' | 'clock'>,
+  terminal: Terminal,
+  request: z.infer<typeof identityScanBody>,
+): Promise<z.infer<typeof identityScanResponse>> {
+  const verified = await verifyQrToken(deps, request.token, 'identity');
+  const merchant = await getMerchant(deps.db, terminal.merchantId);
+  const now = deps.clock();
+  const today = campusDay(now);
+  const account = await getAccount(deps.db, verified.key.accountNo);
+  if (!account) throw new AppError('ACCOUNT_NOT_FOUND', verified.key.accountNo);
+  if (!(await markTokenUsed(deps.db, verified.tokenId, account.accountNo, `identity#${terminal.terminalId}`, now, USED_TOKEN_TTL_SECONDS))) {
+    throw new AppError('TOKEN_REUSED', verified.tokenId);
+  }
+  const holder = { holderName: account.holderName, personId: account.personId, cardType: account.cardType };
+  const refusal = spendRefusal(account, today);
+  if (refusal) return { allowed: false, reason: refusal, ...holder };
+  if (account.replacedOn === today && merchant && NEXT_DAY_PLACES.has(merchant.category)) {
+    return { allowed: false, reason: 'CARD_REPLACED_TODAY', ...holder };
+  }
+  return { allowed: true, ...holder };
+}

@@ -1,0 +1,102 @@
+/**
+ * Device keys for the QR code: the phone's Ed25519 public key, registered at binding. One active key
+ * per account; registering a new one revokes the old in the same transaction. Active keys sit in a
+ * sparse index (gsi1 `DEVKEY#ACTIVE`) so the offline bundle can list them; a revoked key leaves it.
+ */
+import { randomInt } from 'node:crypto';
+import { GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { AppError } from '../app-error';
+import { getAccount } from './accounts';
+import type { Db } from './db';
+import { keys, withoutKeys } from './keys';
+
+export interface DeviceKey {
+  keyId: number;
+  accountNo: string;
+  /** Raw 32-byte Ed25519 public key, base64url. */
+  publicKey: string;
+  status: 'active' | 'revoked';
+  createdAt: string;
+  revokedAt?: string;
+}
+
+const ACTIVE_INDEX = 'DEVKEY#ACTIVE';
+
+export async function getDeviceKey(db: Db, keyId: number): Promise<DeviceKey | undefined> {
+  const { Item } = await db.doc.send(new GetCommand({ TableName: db.tableName, Key: keys.deviceKey(keyId), ConsistentRead: true }));
+  return Item ? (withoutKeys(Item) as unknown as DeviceKey) : undefined;
+}
+
+/** Registers the key as the account's only active device key; the previous one (if any) is revoked. */
+export async function registerDeviceKey(db: Db, accountNo: string, publicKey: string, now: Date): Promise<DeviceKey> {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const account = await getAccount(db, accountNo);
+    if (!account) throw new AppError('ACCOUNT_NOT_FOUND', accountNo);
+    const key: DeviceKey = { keyId: randomInt(1, 2 ** 32 - 1), accountNo, publicKey, status: 'active', createdAt: now.toISOString() };
+    const previous = account.activeDeviceKeyId;
+    try {
+      await db.doc.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Put: {
+                TableName: db.tableName,
+                Item: { ...keys.deviceKey(key.keyId), gsi1pk: ACTIVE_INDEX, gsi1sk: String(key.keyId), ...key },
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
+            {
+              Update: {
+                TableName: db.tableName,
+                Key: keys.account(accountNo),
+                UpdateExpression: 'SET activeDeviceKeyId = :key, version = :next',
+                ConditionExpression: 'version = :current',
+                ExpressionAttributeValues: { ':key': key.keyId, ':next': account.version + 1, ':current': account.version },
+              },
+            },
+            ...(previous !== undefined
+              ? [
+                  {
+                    Update: {
+                      TableName: db.tableName,
+                      Key: keys.deviceKey(previous),
+                      UpdateExpression: 'SET #status = :revoked, revokedAt = :now REMOVE gsi1pk, gsi1sk',
+                      ExpressionAttributeNames: { '#status': 'status' },
+                      ExpressionAttributeValues: { ':revoked': 'revoked', ':now': now.toISOString() },
+                    },
+                  },
+                ]
+              : []),
+          ],
+        }),
+      );
+      return key;
+    } catch (error) {
+      // A key id collision or a concurrent change to the account: read again and retry.
+      if (error instanceof TransactionCanceledException) continue;
+      throw error;
+    }
+  }
+  throw new AppError('BUSY_RETRY', `device key registration for ${accountNo}`);
+}
+
+/** Every active device key (for the offline POS bundle), page by page. */
+export async function listActiveDeviceKeys(db: Db): Promise<DeviceKey[]> {
+  const found: DeviceKey[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await db.doc.send(
+      new QueryCommand({
+        TableName: db.tableName,
+        IndexName: 'gsi1',
+        KeyConditionExpression: 'gsi1pk = :active',
+        ExpressionAttributeValues: { ':active': ACTIVE_INDEX },
+        ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+      }),
+    );
+    found.push(...(page.Items ?? []).map((item) => withoutKeys(item) as unknown as DeviceKey));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return found;
+}
