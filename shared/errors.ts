@@ -60,6 +60,7 @@ export const ERRORS = {
   TOKEN_KEY_REVOKED: { status: 409, zh: '该设备已解绑，请在新绑定的手机上出示校园码', en: 'This phone is no longer bound; use the newly bound phone' },
   DEVICE_KEY_PROOF_INVALID: { status: 400, zh: '设备密钥校验失败', en: 'The device key proof does not verify' },
   CARD_REPLACED_TODAY: { status: 409, zh: '补办的新卡次日起方可在此使用', en: 'A replacement card works here from tomorrow' },
+  OFFLINE_RECORD_HELD: { status: 409, zh: '脱机记录已挂起，待卡务中心核对', en: 'The offline record is held for the card centre to reconcile' },
   IDEMPOTENCY_CONFLICT: {
     status: 409,
     zh: '该交易号已用于另一笔不同的交易',

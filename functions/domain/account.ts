@@ -38,6 +38,10 @@ export interface Account extends Purses {
   activeDeviceKeyId?: number;
   /** Campus day the current card replaced an old one: refused at library, clinic and bus that day. */
   replacedOn?: string;
+  /** When card staff last levelled the account (set the database to the chip balance): offline records from before it are duplicates. */
+  levelledAt?: string;
+  /** Chip UID of the active physical card, for the offline blacklist. */
+  activeChipUid?: string;
   /** The newest ledger entry's id: the next one is always greater (ledger order = commit order). */
   lastEntryId?: string;
   /** Bumped by every change: the optimistic lock that keeps balanceAfter in the ledger exact. */

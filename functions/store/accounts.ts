@@ -1,5 +1,5 @@
 /** Reading and creating accounts. Money changes go through movements.ts only. */
-import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand, PutCommand, QueryCommand, type BatchGetCommandOutput } from '@aws-sdk/lib-dynamodb';
 import type { Account } from '../domain/account';
 import type { Db } from './db';
 import { keys, withoutKeys } from './keys';
@@ -38,4 +38,20 @@ export async function createAccount(db: Db, account: Account): Promise<boolean> 
     if (error instanceof Error && error.name === 'ConditionalCheckFailedException') return false;
     throw error;
   }
+}
+
+/** Many accounts by number (eventually consistent reads: for bundles, not for money). */
+export async function getAccounts(db: Db, accountNos: string[]): Promise<Account[]> {
+  const found: Account[] = [];
+  for (let i = 0; i < accountNos.length; i += 100) {
+    let pending: Record<string, unknown>[] | undefined = accountNos.slice(i, i + 100).map((accountNo) => keys.account(accountNo));
+    for (let round = 0; pending?.length && round < 8; round++) {
+      const output: BatchGetCommandOutput = await db.doc.send(new BatchGetCommand({ RequestItems: { [db.tableName]: { Keys: pending } } }));
+      found.push(...(output.Responses?.[db.tableName] ?? []).map((item) => withoutKeys(item) as unknown as Account));
+      pending = output.UnprocessedKeys?.[db.tableName]?.Keys;
+      if (pending?.length) await new Promise((resolve) => setTimeout(resolve, 20 * 2 ** round));
+    }
+    if (pending?.length) throw new Error(`${pending.length} accounts were not read after retries`);
+  }
+  return found;
 }

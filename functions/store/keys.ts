@@ -15,7 +15,10 @@
  *   ACCT#<accountNo>      PASSWORD#<kind>    the query or consumption password (scrypt) and its lockout
  *
  *   gsi1: PERSON#<personId> → account; RECEIPT#<receiptNo> → ledger entry
+ *   OFFLINE#<terminal>#<recordId>  OFFLINE   an uploaded offline POS record and what became of it
+ *
  *   gsi2: MERCHANT#<merchantId>#<campusDay> → that day's ledger entries at the merchant
+ *         BLOCKED#ACCOUNT → accounts that are not active (sparse: the offline blacklist)
  */
 export const keys = {
   account: (accountNo: string) => ({ pk: `ACCT#${accountNo}`, sk: 'ACCOUNT' }),
@@ -32,8 +35,11 @@ export const keys = {
   deviceKey: (keyId: number) => ({ pk: `DEVKEY#${keyId}`, sk: 'DEVKEY' }),
   usedQrToken: (tokenId: string) => ({ pk: `QRTOKEN#${tokenId}`, sk: 'QRTOKEN' }),
   password: (accountNo: string, kind: string) => ({ pk: `ACCT#${accountNo}`, sk: `PASSWORD#${kind}` }),
+  offlineRecord: (terminalId: string, recordId: string) => ({ pk: `OFFLINE#${terminalId}#${recordId}`, sk: 'OFFLINE' }),
   personIndex: (personId: string) => ({ gsi1pk: `PERSON#${personId}`, gsi1sk: 'ACCOUNT' }),
   receiptIndex: (receiptNo: string) => ({ gsi1pk: `RECEIPT#${receiptNo}`, gsi1sk: 'LEDGER' }),
+  /** Sparse: only accounts that are not active (lost, frozen, cancelled, expired) carry it: the offline blacklist. */
+  blockedAccountIndex: (accountNo: string) => ({ gsi2pk: 'BLOCKED#ACCOUNT', gsi2sk: accountNo }),
   merchantDayIndex: (merchantId: string, campusDay: string, entryId: string) => ({
     gsi2pk: `MERCHANT#${merchantId}#${campusDay}`,
     gsi2sk: entryId,

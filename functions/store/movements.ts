@@ -94,8 +94,10 @@ export function createMovementStore(db: Db, clock: Clock): MovementStore {
     };
 
     const extras = command.alsoWrite?.(entry) ?? [];
+    const blocked = plan.statusAfter !== undefined && plan.statusAfter !== 'active' ? keys.blockedAccountIndex(account.accountNo) : undefined;
     const optional = [
       ...(plan.statusAfter ? ['#status = :status'] : []),
+      ...(blocked ? ['gsi2pk = :blockedPk, gsi2sk = :blockedSk'] : []),
       ...(plan.chipBalanceFen !== undefined ? ['chipBalanceFen = :chip'] : []),
     ];
     try {
@@ -121,6 +123,7 @@ export function createMovementStore(db: Db, clock: Clock): MovementStore {
                   ':next': account.version + 1,
                   ':current': account.version,
                   ...(plan.statusAfter ? { ':status': plan.statusAfter } : {}),
+                  ...(blocked ? { ':blockedPk': blocked.gsi2pk, ':blockedSk': blocked.gsi2sk } : {}),
                   ...(plan.chipBalanceFen !== undefined ? { ':chip': plan.chipBalanceFen } : {}),
                 },
               },

@@ -132,3 +132,88 @@ export const identityScan = defineRoute({
   response: identityScanResponse,
   errors: ['TOKEN_INVALID', 'TOKEN_WRONG_PURPOSE', 'TOKEN_EXPIRED', 'TOKEN_NOT_YET_VALID', 'TOKEN_REUSED', 'TOKEN_KEY_REVOKED', 'ACCOUNT_NOT_FOUND'],
 });
+
+export const offlineBundle = defineRoute({
+  operationId: 'getOfflineBundle',
+  method: 'GET',
+  path: '/v1/pos/offline-bundle',
+  auth: 'terminal',
+  summary: 'What a POS needs to take QR and card payments while the network is down',
+  description:
+    'The active device keys (a code signed by any other key is refused), the blacklist of accounts and chip UIDs that may not pay, each account’s offline cap for the day, and when the bundle expires. Fetch it again at least every 24 hours.',
+  tags: ['pos'],
+  response: z
+    .object({
+      terminalId: z.string(),
+      issuedAt: z.iso.datetime(),
+      expiresAt: z.iso.datetime(),
+      stepSeconds: z.number().int(),
+      windowSteps: z.number().int(),
+      keys: z.array(
+        z.object({
+          keyId: z.number().int(),
+          publicKey: z.string().meta({ description: 'Raw Ed25519 public key, base64url' }),
+          accountNo,
+          offlineCapFen: balanceFen.meta({ description: 'The most this account may spend offline today' }),
+        }),
+      ),
+      blacklist: z.object({ accountNos: z.array(accountNo), chipUids: z.array(z.string()) }),
+    })
+    .meta({ id: 'OfflineBundle' }),
+  errors: [],
+});
+
+export const offlineRecordBody = z
+  .strictObject({
+    recordId: externalId.meta({ description: 'The POS’s own id for the record: uploading it again never charges twice' }),
+    occurredAt: z.iso.datetime().meta({ description: 'When the POS took the payment (its clock)' }),
+    amountFen,
+    method: z.enum(['qr', 'card']),
+    token: qrToken.optional().meta({ description: 'method qr: the code as scanned' }),
+    chipUid: z.string().regex(/^[0-9A-F]{8,20}$/, { error: 'a chip UID is 8 to 20 upper-case hex digits' }).optional(),
+    chipBalanceAfterFen: balanceFen.optional().meta({ description: 'method card: what the chip held after the debit' }),
+  })
+  .refine((r) => (r.method === 'qr' ? r.token !== undefined && r.chipUid === undefined : r.chipUid !== undefined && r.chipBalanceAfterFen !== undefined && r.token === undefined), {
+    error: 'a qr record carries token; a card record carries chipUid and chipBalanceAfterFen',
+    path: ['method'],
+  });
+
+export const offlineUploadBody = z
+  .strictObject({
+    records: z
+      .array(offlineRecordBody)
+      .min(1)
+      .max(200)
+      .refine((records) => new Set(records.map((r) => r.recordId)).size === records.length, { error: 'recordId must be unique within an upload' }),
+  })
+  .meta({ id: 'OfflineUpload' });
+
+export const offlineUploadResponse = z
+  .object({
+    results: z.array(
+      z.object({
+        recordId: z.string(),
+        outcome: z.enum(['applied', 'held', 'rejected']).meta({
+          description: 'applied: charged; held: stored for the card centre (no money moved); rejected: not a valid payment, stored for review',
+        }),
+        receiptNo: z.string().optional(),
+        balanceFen: balanceFen.optional(),
+        frozen: z.boolean().optional().meta({ description: 'The account was frozen for reconciliation' }),
+        reason: z.string().optional(),
+        replayed: z.boolean(),
+      }),
+    ),
+  })
+  .meta({ id: 'OfflineUploadResult' });
+
+export const offlineUpload = defineRoute({
+  operationId: 'uploadOfflineRecords',
+  method: 'POST',
+  path: '/v1/pos/offline-uploads',
+  auth: 'terminal',
+  summary: 'Upload payments taken offline (idempotent per record; late, repeated and out-of-order uploads are fine)',
+  tags: ['pos'],
+  body: offlineUploadBody,
+  response: offlineUploadResponse,
+  errors: [],
+});

@@ -1,7 +1,7 @@
 /** The API contract: every route of serverless.yml, in the order the OpenAPI document lists them. */
 import { getHolderAccount, getHolderLedgerEntry, getHolderStatement, listHolderLedger, registerDeviceKey } from './holder';
 import { getHealth, getOpenApi } from './operations';
-import { identityScan, posCharge, qrPayment } from './pos';
+import { identityScan, offlineBundle, offlineUpload, posCharge, qrPayment } from './pos';
 
 export const ROUTES = [
   getHealth,
@@ -9,6 +9,8 @@ export const ROUTES = [
   posCharge,
   qrPayment,
   identityScan,
+  offlineBundle,
+  offlineUpload,
   getHolderAccount,
   listHolderLedger,
   getHolderLedgerEntry,

@@ -55,9 +55,9 @@ export async function setAccountStatus(deps: Deps, accountNo: string, status: Ac
     new UpdateCommand({
       TableName: deps.db.tableName,
       Key: keys.account(accountNo),
-      UpdateExpression: 'SET #status = :status, version = version + :one',
+      UpdateExpression: status === 'active' ? 'SET #status = :status, version = version + :one REMOVE gsi2pk, gsi2sk' : 'SET #status = :status, version = version + :one, gsi2pk = :pk, gsi2sk = :sk',
       ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: { ':status': status, ':one': 1 },
+      ExpressionAttributeValues: { ':status': status, ':one': 1, ...(status === 'active' ? {} : { ':pk': keys.blockedAccountIndex(accountNo).gsi2pk, ':sk': accountNo }) },
     }),
   );
 }

@@ -1,0 +1,212 @@
+/**
+ * The offline POS: the bundle a terminal works from while the network is down, and the upload of
+ * what it took meanwhile. Each record is stored exactly once (OFFLINE#<terminal>#<recordId>) with what
+ * became of it: applied (one ledger movement, in the same transaction), held (no money moved, the
+ * account frozen for card staff where the rules say so) or rejected (not a valid payment).
+ */
+import type { z } from 'zod';
+import type { offlineRecordBody, offlineUploadResponse } from '../../shared/api/pos';
+import { parseQrToken, qrTokenId, QrTokenFormatError, QR_TOKEN_STEP_SECONDS } from '../../shared/qr-token';
+import { AppError } from '../app-error';
+import type { Deps } from '../deps';
+import { spendRefusal } from '../domain/account';
+import { campusDay } from '../domain/campus-day';
+import { fingerprint } from '../domain/fingerprint';
+import type { Terminal } from '../domain/merchant';
+import { decideOfflineRecord, OFFLINE_POLICY, offlineCapFen, planOfflinePurchase, type HoldReason } from '../domain/offline';
+import { checkQrWindow, verifyQrSignature } from '../domain/qr-token-verify';
+import { getAccount, getAccounts } from '../store/accounts';
+import { findCardByChipUid } from '../store/cards';
+import { getDeviceKey, listActiveDeviceKeys } from '../store/device-keys';
+import { getOfflineRecord, holdOfflineRecord, listBlockedAccounts, offlineRecordPut, rejectOfflineRecord, type OfflineOutcome, type StoredOfflineRecord } from '../store/offline';
+import { usedTokenPut } from '../store/qr-tokens';
+
+type OfflineRecord = z.infer<typeof offlineRecordBody>;
+type RecordResult = z.infer<typeof offlineUploadResponse>['results'][number];
+type OfflineDeps = Pick<Deps, 'db' | 'clock' | 'movements'>;
+
+/** Used offline tokens are kept long enough to catch a second use uploaded days later. */
+const OFFLINE_TOKEN_TTL_SECONDS = 40 * 24 * 3600;
+
+export async function buildOfflineBundle(deps: Pick<Deps, 'db' | 'clock'>, terminal: Terminal) {
+  const now = deps.clock();
+  const today = campusDay(now);
+  const [deviceKeys, blocked] = await Promise.all([listActiveDeviceKeys(deps.db), listBlockedAccounts(deps.db)]);
+  const accounts = new Map((await getAccounts(deps.db, [...new Set(deviceKeys.map((key) => key.accountNo))])).map((a) => [a.accountNo, a]));
+  const blacklist = new Set(blocked.map((account) => account.accountNo));
+  const chipUids = new Set(blocked.flatMap((account) => (account.activeChipUid ? [account.activeChipUid] : [])));
+  const keys = [];
+  for (const key of deviceKeys) {
+    const account = accounts.get(key.accountNo);
+    if (!account || spendRefusal(account, today)) {
+      blacklist.add(key.accountNo);
+      if (account?.activeChipUid) chipUids.add(account.activeChipUid);
+      continue;
+    }
+    keys.push({ keyId: key.keyId, publicKey: key.publicKey, accountNo: key.accountNo, offlineCapFen: offlineCapFen(account) });
+  }
+  return {
+    terminalId: terminal.terminalId,
+    issuedAt: now.toISOString(),
+    expiresAt: new Date(now.getTime() + OFFLINE_POLICY.bundleHours * 3600_000).toISOString(),
+    stepSeconds: QR_TOKEN_STEP_SECONDS,
+    windowSteps: 1,
+    keys,
+    blacklist: { accountNos: [...blacklist].sort(), chipUids: [...chipUids].sort() },
+  };
+}
+
+/** Which account an offline record charges, judged as the POS should have judged it when it took the payment. */
+async function resolveAccount(deps: Pick<Deps, 'db'>, record: OfflineRecord): Promise<{ accountNo: string; tokenId?: string } | { rejected: string }> {
+  const occurredAt = new Date(record.occurredAt);
+  if (record.method === 'card') {
+    const card = await findCardByChipUid(deps.db, record.chipUid!);
+    return card ? { accountNo: card.accountNo } : { rejected: 'UNKNOWN_CARD' };
+  }
+  let parsed: ReturnType<typeof parseQrToken>;
+  try {
+    parsed = parseQrToken(record.token!);
+  } catch (error) {
+    if (error instanceof QrTokenFormatError) return { rejected: 'TOKEN_INVALID' };
+    throw error;
+  }
+  if (parsed.payload.purpose !== 'pay') return { rejected: 'TOKEN_WRONG_PURPOSE' };
+  if (checkQrWindow(parsed.payload.timeStep, occurredAt) !== 'ok') return { rejected: 'TOKEN_EXPIRED' };
+  const key = await getDeviceKey(deps.db, parsed.payload.keyId);
+  if (!key || !verifyQrSignature(Buffer.from(key.publicKey, 'base64url'), parsed.payloadBytes, parsed.signature)) return { rejected: 'TOKEN_INVALID' };
+  // A key revoked before the payment was not in any valid bundle.
+  if (key.revokedAt !== undefined && key.revokedAt <= record.occurredAt) return { rejected: 'TOKEN_KEY_REVOKED' };
+  return { accountNo: key.accountNo, tokenId: qrTokenId(parsed.payload) };
+}
+
+function resultOf(recordId: string, result: OfflineOutcome, replayed: boolean): RecordResult {
+  return { recordId, ...result, replayed };
+}
+
+async function applyRecord(deps: OfflineDeps, terminal: Terminal, record: OfflineRecord): Promise<RecordResult> {
+  const now = deps.clock();
+  const recordFingerprint = fingerprint({
+    amountFen: record.amountFen,
+    occurredAt: record.occurredAt,
+    method: record.method,
+    token: record.token ?? null,
+    chipUid: record.chipUid ?? null,
+    chip: record.chipBalanceAfterFen ?? null,
+  });
+  const stored = (accountNo: string | undefined, result: OfflineOutcome): StoredOfflineRecord => ({
+    terminalId: terminal.terminalId,
+    recordId: record.recordId,
+    fingerprint: recordFingerprint,
+    ...(accountNo ? { accountNo } : {}),
+    amountFen: record.amountFen,
+    occurredAt: record.occurredAt,
+    receivedAt: now.toISOString(),
+    result,
+  });
+
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const existing = await getOfflineRecord(deps.db, terminal.terminalId, record.recordId);
+    if (existing) {
+      if (existing.fingerprint !== recordFingerprint) return resultOf(record.recordId, { outcome: 'rejected', reason: 'IDEMPOTENCY_CONFLICT' }, false);
+      return resultOf(record.recordId, existing.result, true);
+    }
+    const target = await resolveAccount(deps, record);
+    if ('rejected' in target) {
+      const result: OfflineOutcome = { outcome: 'rejected', reason: target.rejected };
+      if (await rejectOfflineRecord(deps.db, stored(undefined, result))) return resultOf(record.recordId, result, false);
+      continue; // a concurrent upload stored it first: answer as it did
+    }
+    const account = await getAccount(deps.db, target.accountNo);
+    if (!account) throw new AppError('ACCOUNT_NOT_FOUND', target.accountNo);
+    const facts = { amountFen: record.amountFen, occurredAt: new Date(record.occurredAt), ...(record.chipBalanceAfterFen !== undefined ? { chipBalanceAfterFen: record.chipBalanceAfterFen } : {}) };
+    const decision = decideOfflineRecord(account, facts, now);
+    /** Stores the record as held; undefined if the account or the record changed meanwhile (decide again). */
+    const hold = async (reason: HoldReason, freeze: boolean): Promise<RecordResult | undefined> => {
+      const result: OfflineOutcome = { outcome: 'held', reason, frozen: freeze || account.status === 'frozen' };
+      return (await holdOfflineRecord(deps.db, account, stored(account.accountNo, result), freeze)) ? resultOf(record.recordId, result, false) : undefined;
+    };
+    if (decision.kind === 'hold') {
+      const held = await hold(decision.reason, decision.freeze);
+      if (held) return held;
+      continue;
+    }
+    try {
+      const posted = await deps.movements.post({
+        accountNo: account.accountNo,
+        idempotencyKey: `offline#${terminal.terminalId}#${record.recordId}`,
+        fingerprint: recordFingerprint,
+        plan: (current, today) =>
+          planOfflinePurchase(current, { ...facts, merchantId: terminal.merchantId, terminalId: terminal.terminalId, recordId: record.recordId, channel: 'offline_pos' }, today, now),
+        alsoWrite: (entry) => [
+          {
+            item: {
+              Put: offlineRecordPut(
+                deps.db,
+                stored(account.accountNo, {
+                  outcome: 'applied',
+                  receiptNo: entry.receiptNo,
+                  balanceFen: entry.after.balanceFen,
+                  frozen: entry.reason === 'card_database_mismatch' || account.status === 'frozen',
+                }),
+              ),
+            },
+            onConflict: () => 'retry',
+          },
+          ...(target.tokenId
+            ? [{ item: { Put: usedTokenPut(deps.db, target.tokenId, account.accountNo, `offline#${terminal.terminalId}#${record.recordId}`, now, OFFLINE_TOKEN_TTL_SECONDS) }, onConflict: () => new AppError('TOKEN_REUSED', target.tokenId) }]
+            : []),
+        ],
+      });
+      if (posted.replayed) continue; // answered by the stored record on the next pass
+      const result = stored(account.accountNo, {
+        outcome: 'applied',
+        receiptNo: posted.entry.receiptNo,
+        balanceFen: posted.entry.after.balanceFen,
+        frozen: posted.entry.reason === 'card_database_mismatch' || account.status === 'frozen',
+      }).result;
+      return resultOf(record.recordId, result, false);
+    } catch (error) {
+      if (error instanceof AppError && error.code === 'OFFLINE_RECORD_HELD') continue; // the account changed: decide again
+      // The same code paid twice offline (a screenshot on two terminals): keep it for card staff, move no money.
+      if (error instanceof AppError && error.code === 'TOKEN_REUSED') {
+        const held = await hold('token_reused', false);
+        if (held) return held;
+        continue;
+      }
+      throw error;
+    }
+  }
+  throw new AppError('BUSY_RETRY', `offline record ${record.recordId}`);
+}
+
+function payerKeyOf(token: string): string {
+  try {
+    return String(parseQrToken(token).payload.keyId);
+  } catch {
+    return 'unreadable';
+  }
+}
+
+/**
+ * Applies an upload: records of one account in the order they happened, accounts side by side.
+ * One record's failure never loses the others: each answers for itself.
+ */
+export async function uploadOfflineRecords(deps: OfflineDeps, terminal: Terminal, records: OfflineRecord[]): Promise<RecordResult[]> {
+  const ordered = [...records].sort((a, b) => a.occurredAt.localeCompare(b.occurredAt));
+  // Group by what identifies the payer on the record, so one payer's records stay in order.
+  const groups = new Map<string, OfflineRecord[]>();
+  for (const record of ordered) {
+    const payer = record.method === 'card' ? `card#${record.chipUid}` : `qr#${payerKeyOf(record.token!)}`;
+    groups.set(payer, [...(groups.get(payer) ?? []), record]);
+  }
+  const results = new Map<string, RecordResult>();
+  const queue = [...groups.values()];
+  const worker = async () => {
+    for (let group = queue.shift(); group; group = queue.shift()) {
+      for (const record of group) results.set(record.recordId, await applyRecord(deps, terminal, record));
+    }
+  };
+  await Promise.all(Array.from({ length: 4 }, worker));
+  return records.map((record) => results.get(record.recordId)!);
+}
+

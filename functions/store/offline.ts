@@ -1,0 +1,109 @@
+/** Uploaded offline POS records, held records with their account freeze, and the blacklist for bundles. */
+import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import type { Account } from '../domain/account';
+import type { HoldReason } from '../domain/offline';
+import type { Db } from './db';
+import { keys, withoutKeys } from './keys';
+import type { TransactItem } from './movements';
+
+export type OfflineOutcome =
+  | { outcome: 'applied'; receiptNo: string; balanceFen: number; frozen: boolean }
+  | { outcome: 'held'; reason: HoldReason; frozen: boolean }
+  | { outcome: 'rejected'; reason: string };
+
+export interface StoredOfflineRecord {
+  terminalId: string;
+  recordId: string;
+  fingerprint: string;
+  accountNo?: string;
+  amountFen: number;
+  occurredAt: string;
+  receivedAt: string;
+  result: OfflineOutcome;
+}
+
+export async function getOfflineRecord(db: Db, terminalId: string, recordId: string): Promise<StoredOfflineRecord | undefined> {
+  const { Item } = await db.doc.send(new GetCommand({ TableName: db.tableName, Key: keys.offlineRecord(terminalId, recordId), ConsistentRead: true }));
+  return Item ? (withoutKeys(Item) as unknown as StoredOfflineRecord) : undefined;
+}
+
+/** The conditional put that stores a record once, whatever became of it. */
+export function offlineRecordPut(db: Db, record: StoredOfflineRecord): NonNullable<TransactItem['Put']> {
+  return {
+    TableName: db.tableName,
+    Item: { ...keys.offlineRecord(record.terminalId, record.recordId), ...record },
+    ConditionExpression: 'attribute_not_exists(pk)',
+  };
+}
+
+/**
+ * Stores a held record and (if asked and the account is active) freezes the account, together, as
+ * long as the account is still the version the decision was made on. False: it changed, decide again.
+ */
+export async function holdOfflineRecord(db: Db, account: Account, record: StoredOfflineRecord, freeze: boolean): Promise<boolean> {
+  const freezing = freeze && account.status === 'active';
+  const blocked = keys.blockedAccountIndex(account.accountNo);
+  try {
+    await db.doc.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          { Put: offlineRecordPut(db, record) },
+          {
+            Update: {
+              TableName: db.tableName,
+              Key: keys.account(account.accountNo),
+              UpdateExpression: freezing
+                ? 'SET version = :next, #status = :frozen, gsi2pk = :pk, gsi2sk = :sk'
+                : 'SET version = :next',
+              ConditionExpression: 'version = :current',
+              ...(freezing ? { ExpressionAttributeNames: { '#status': 'status' } } : {}),
+              ExpressionAttributeValues: {
+                ':next': account.version + 1,
+                ':current': account.version,
+                ...(freezing ? { ':frozen': 'frozen', ':pk': blocked.gsi2pk, ':sk': blocked.gsi2sk } : {}),
+              },
+            },
+          },
+        ],
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (error instanceof TransactionCanceledException) return false;
+    throw error;
+  }
+}
+
+/** Stores a record that names no account we can charge (e.g. a forged code), so it is never lost. False if it was stored before. */
+export async function rejectOfflineRecord(db: Db, record: StoredOfflineRecord): Promise<boolean> {
+  try {
+    await db.doc.send(new PutCommand(offlineRecordPut(db, record)));
+    return true;
+  } catch (error) {
+    if (error instanceof Error && error.name === 'ConditionalCheckFailedException') return false;
+    throw error;
+  }
+}
+
+/** Accounts that are not active, with their physical card's chip UID: what an offline POS must refuse. */
+export async function listBlockedAccounts(db: Db): Promise<Pick<Account, 'accountNo' | 'status' | 'activeChipUid'>[]> {
+  const found: Pick<Account, 'accountNo' | 'status' | 'activeChipUid'>[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await db.doc.send(
+      new QueryCommand({
+        TableName: db.tableName,
+        IndexName: 'gsi2',
+        KeyConditionExpression: 'gsi2pk = :blocked',
+        ExpressionAttributeValues: { ':blocked': keys.blockedAccountIndex('').gsi2pk },
+        ProjectionExpression: 'accountNo, #status, activeChipUid',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+      }),
+    );
+    found.push(...((page.Items ?? []) as Pick<Account, 'accountNo' | 'status' | 'activeChipUid'>[]));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return found;
+}
