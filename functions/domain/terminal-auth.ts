@@ -1,6 +1,6 @@
 /** Checks on a terminal's signed request that need no database: headers present, clock window, signature. */
-import { timingSafeEqual } from 'node:crypto';
-import { TERMINAL_HEADERS, terminalSignature } from '../../shared/terminal-signature';
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { canonicalTerminalRequest, TERMINAL_HEADERS } from '../../shared/terminal-signature';
 import { AppError } from '../app-error';
 
 /** Requests signed more than this far from the server clock are refused (DESIGN: ±5 minutes). */
@@ -35,7 +35,9 @@ export function assertTerminalSignature(
   signed: SignedTerminalRequest,
   request: { method: string; path: string; body: string },
 ): void {
-  const expected = Buffer.from(terminalSignature(secret, { ...request, timestamp: signed.timestamp, nonce: signed.nonce }));
+  // node:crypto (OpenSSL) on the hot path; the same canonical form as the shared signer, which tests compare.
+  const canonical = canonicalTerminalRequest({ ...request, timestamp: signed.timestamp, nonce: signed.nonce });
+  const expected = Buffer.from(createHmac('sha256', secret).update(canonical).digest('base64url'));
   const given = Buffer.from(signed.signature);
   if (expected.length !== given.length || !timingSafeEqual(expected, given)) {
     throw new AppError('UNAUTHENTICATED', `bad signature from terminal ${signed.terminalId}`);

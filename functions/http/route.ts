@@ -17,7 +17,7 @@ import type { Terminal } from '../domain/merchant';
 import { isDatabaseUnavailable } from '../store/db';
 import type { HolderSession } from '../auth/holder-session';
 import { authenticateHolder } from './holder-auth';
-import { authenticateTerminal } from './terminal-auth';
+import { authenticateTerminal, type TerminalNonce } from './terminal-auth';
 
 export type HttpEvent = APIGatewayProxyEventV2;
 export type HttpResult = APIGatewayProxyStructuredResultV2;
@@ -30,7 +30,7 @@ interface BaseContext {
 
 /** What a route's implementation gets: the caller its auth scheme authenticated, typed by the scheme. */
 export type RouteContext<C extends RouteContract = RouteContract> = BaseContext &
-  (C['auth'] extends 'terminal' ? { terminal: Terminal } : unknown) &
+  (C['auth'] extends 'terminal' ? { terminal: Terminal; nonce: TerminalNonce } : unknown) &
   /** The only account a holder's request may see or act on. */
   (C['auth'] extends 'holder' ? { holder: HolderSession } : unknown);
 
@@ -65,7 +65,15 @@ interface Internal extends Record<string, unknown> {
   startedAt: number;
 }
 
-export function route<C extends RouteContract>(contract: C, impl: Impl<C>): RouteHandler<C> {
+export interface RouteOptions {
+  /**
+   * Terminal routes that move money may spend the request nonce inside their own transaction
+   * (one write fewer per payment); every other terminal route has it spent before it runs.
+   */
+  nonceSpentByRoute?: boolean;
+}
+
+export function route<C extends RouteContract>(contract: C, impl: Impl<C>, options: RouteOptions = {}): RouteHandler<C> {
   // Fail at deploy/start time, not per request, for a scheme with no authenticator yet.
   if (contract.auth === 'admin') throw new Error(`${contract.operationId}: the admin auth scheme has no authenticator yet`);
   const handler = middy<HttpEvent, HttpResult, Error, Context, Internal>()
@@ -77,14 +85,15 @@ export function route<C extends RouteContract>(contract: C, impl: Impl<C>): Rout
       const internal = internals.get(event);
       if (!internal) throw new Error('request context middleware did not run');
       const rawBody = decodeBody(event);
-      const terminal = contract.auth === 'terminal' ? await authenticateTerminal(deps, event, rawBody) : undefined;
+      const terminalAuth = contract.auth === 'terminal' ? await authenticateTerminal(deps, event, rawBody) : undefined;
+      if (terminalAuth && !options.nonceSpentByRoute) await terminalAuth.nonce.spend();
       const holder = contract.auth === 'holder' ? await authenticateHolder(deps, event) : undefined;
       const input = {
         body: contract.body ? contract.body.parse(parseJsonBody(event, rawBody)) : undefined,
         params: contract.params ? contract.params.parse(event.pathParameters ?? {}) : undefined,
         query: contract.query ? contract.query.parse(event.queryStringParameters ?? {}) : undefined,
       } as RouteInput<C>;
-      const ctx = { deps, logger: internal.logger, requestId: internal.requestId, terminal, holder } as RouteContext<C>;
+      const ctx = { deps, logger: internal.logger, requestId: internal.requestId, ...terminalAuth, holder } as RouteContext<C>;
       const result = await impl(input, ctx);
       return result instanceof Reply ? json(result.status, result.body) : json(contract.successStatus ?? 200, result);
     });

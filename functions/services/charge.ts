@@ -6,11 +6,14 @@ import { maskHolderName } from '../domain/account';
 import { fingerprint } from '../domain/fingerprint';
 import { planPurchase } from '../domain/movement-plans';
 import type { Terminal } from '../domain/merchant';
+import { onceOnly, type OnceOnly } from '../store/movements';
 
 export async function chargeAtTerminal(
   deps: Pick<Deps, 'movements'>,
   terminal: Terminal,
   request: z.infer<typeof posChargeBody>,
+  /** The request's nonce, spent in the same transaction as the money. */
+  requestNonce?: OnceOnly,
 ): Promise<z.infer<typeof posChargeResponse>> {
   const { entry, holderName, replayed } = await deps.movements.post({
     accountNo: request.accountNo,
@@ -28,6 +31,7 @@ export async function chargeAtTerminal(
         },
         today,
       ),
+    alsoWrite: () => onceOnly(requestNonce),
   });
   return {
     receiptNo: entry.receiptNo,

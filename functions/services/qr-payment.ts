@@ -8,14 +8,15 @@ import type { identityScanBody, identityScanResponse, qrPaymentBody, qrPaymentRe
 import { parseQrToken, qrTokenId, QrTokenFormatError, type QrPurpose, type QrTokenPayload } from '../../shared/qr-token';
 import { AppError } from '../app-error';
 import type { Deps } from '../deps';
-import { maskHolderName, spendRefusal } from '../domain/account';
+import { maskHolderName, spendRefusal, type Account } from '../domain/account';
 import { campusDay } from '../domain/campus-day';
 import { fingerprint } from '../domain/fingerprint';
 import type { Terminal } from '../domain/merchant';
 import { planPurchase } from '../domain/movement-plans';
 import { checkQrWindow, verifyQrSignature } from '../domain/qr-token-verify';
 import { getAccount } from '../store/accounts';
-import { getDeviceKey, type DeviceKey } from '../store/device-keys';
+import { getDeviceKeyMaterial, type DeviceKeyMaterial } from '../store/device-keys';
+import { onceOnly, type OnceOnly } from '../store/movements';
 import { markTokenUsed, usedTokenPut } from '../store/qr-tokens';
 import { getMerchant } from '../store/terminals';
 import { verifyHolderPassword } from './passwords';
@@ -28,7 +29,12 @@ const NEXT_DAY_PLACES = new Set(['library', 'clinic', 'bus']);
 export interface VerifiedToken {
   payload: QrTokenPayload;
   tokenId: string;
-  key: DeviceKey;
+  key: DeviceKeyMaterial;
+}
+
+/** A new binding revokes the old phone's key: only the account's active key may sign its codes. */
+function assertActiveKey(account: Account, keyId: number): void {
+  if (account.activeDeviceKeyId !== keyId) throw new AppError('TOKEN_KEY_REVOKED', `key ${keyId} of ${account.accountNo}`);
 }
 
 export async function verifyQrToken(deps: Pick<Deps, 'db' | 'clock'>, token: string, purpose: QrPurpose): Promise<VerifiedToken> {
@@ -43,13 +49,13 @@ export async function verifyQrToken(deps: Pick<Deps, 'db' | 'clock'>, token: str
   const window = checkQrWindow(parsed.payload.timeStep, deps.clock());
   if (window === 'expired') throw new AppError('TOKEN_EXPIRED', `step ${parsed.payload.timeStep}`);
   if (window === 'future') throw new AppError('TOKEN_NOT_YET_VALID', `step ${parsed.payload.timeStep}`);
-  const key = await getDeviceKey(deps.db, parsed.payload.keyId);
+  const key = await getDeviceKeyMaterial(deps.db, parsed.payload.keyId);
   if (!key) throw new AppError('TOKEN_INVALID', `unknown key ${parsed.payload.keyId}`);
   if (!verifyQrSignature(Buffer.from(key.publicKey, 'base64url'), parsed.payloadBytes, parsed.signature)) {
     throw new AppError('TOKEN_INVALID', `bad signature for key ${key.keyId}`);
   }
-  // Checked after the signature, so only the key's holder learns that it was replaced.
-  if (key.status !== 'active') throw new AppError('TOKEN_KEY_REVOKED', `key ${key.keyId}`);
+  // Whether the key is still the account's active one is checked against the account itself
+  // (read in the same step as the money), after the signature, so only the key's holder learns it.
   return { payload: parsed.payload, tokenId: qrTokenId(parsed.payload), key };
 }
 
@@ -57,18 +63,25 @@ export async function payByQr(
   deps: Pick<Deps, 'db' | 'clock' | 'movements'>,
   terminal: Terminal,
   request: z.infer<typeof qrPaymentBody>,
+  /** The request's nonce: spent with the money, or first of all when a password is tried (so a replay cannot count wrong guesses). */
+  requestNonce?: OnceOnly & { spend(): Promise<void> },
 ): Promise<z.infer<typeof qrPaymentResponse>> {
   const idempotencyKey = `pos#${terminal.terminalId}#${request.posTxnId}`;
   const verified = await verifyQrToken(deps, request.token, 'pay');
   const { accountNo } = verified.key;
-  if (request.consumptionPassword !== undefined) await verifyHolderPassword(deps, accountNo, 'consumption', request.consumptionPassword);
+  const passwordTried = request.consumptionPassword !== undefined;
+  if (passwordTried) {
+    await requestNonce?.spend();
+    await verifyHolderPassword(deps, accountNo, 'consumption', request.consumptionPassword!);
+  }
   const now = deps.clock();
   const { entry, holderName, replayed } = await deps.movements.post({
     accountNo,
     idempotencyKey,
     fingerprint: fingerprint({ type: 'purchase', channel: 'qr', tokenId: verified.tokenId, amountFen: request.amountFen }),
-    plan: (account, today) =>
-      planPurchase(
+    plan: (account, today) => {
+      assertActiveKey(account, verified.key.keyId);
+      return planPurchase(
         account,
         {
           amountFen: request.amountFen,
@@ -79,12 +92,14 @@ export async function payByQr(
           consumptionPasswordVerified: request.consumptionPassword !== undefined,
         },
         today,
-      ),
+      );
+    },
     alsoWrite: () => [
       {
         item: { Put: usedTokenPut(deps.db, verified.tokenId, accountNo, idempotencyKey, now, USED_TOKEN_TTL_SECONDS) },
         onConflict: () => new AppError('TOKEN_REUSED', verified.tokenId),
       },
+      ...onceOnly(passwordTried ? undefined : requestNonce),
     ],
   });
   return {
@@ -108,6 +123,7 @@ export async function scanIdentity(
   const today = campusDay(now);
   const account = await getAccount(deps.db, verified.key.accountNo);
   if (!account) throw new AppError('ACCOUNT_NOT_FOUND', verified.key.accountNo);
+  assertActiveKey(account, verified.key.keyId);
   if (!(await markTokenUsed(deps.db, verified.tokenId, account.accountNo, `identity#${terminal.terminalId}`, now, USED_TOKEN_TTL_SECONDS))) {
     throw new AppError('TOKEN_REUSED', verified.tokenId);
   }

@@ -28,6 +28,25 @@ export async function getDeviceKey(db: Db, keyId: number): Promise<DeviceKey | u
   return Item ? (withoutKeys(Item) as unknown as DeviceKey) : undefined;
 }
 
+/** What never changes about a key once registered: safe to cache. Whether it is still the active one is the account's to say. */
+export type DeviceKeyMaterial = Pick<DeviceKey, 'keyId' | 'accountNo' | 'publicKey'>;
+
+const MATERIAL_CACHE_LIMIT = 100_000;
+const materialCache = new Map<string, DeviceKeyMaterial>();
+
+/** A key's public key and account, from this container's cache when it has seen the key before. */
+export async function getDeviceKeyMaterial(db: Db, keyId: number): Promise<DeviceKeyMaterial | undefined> {
+  const cacheKey = `${db.tableName}#${keyId}`;
+  const cached = materialCache.get(cacheKey);
+  if (cached) return cached;
+  const key = await getDeviceKey(db, keyId);
+  if (!key) return undefined;
+  const material = { keyId: key.keyId, accountNo: key.accountNo, publicKey: key.publicKey };
+  if (materialCache.size >= MATERIAL_CACHE_LIMIT) materialCache.delete(materialCache.keys().next().value!);
+  materialCache.set(cacheKey, material);
+  return material;
+}
+
 /** Registers the key as the account's only active device key; the previous one (if any) is revoked. */
 export async function registerDeviceKey(db: Db, accountNo: string, publicKey: string, now: Date): Promise<DeviceKey> {
   for (let attempt = 0; attempt < 5; attempt++) {

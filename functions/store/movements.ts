@@ -37,6 +37,17 @@ export interface MovementCommand {
 
 export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
+/** A conditional put that must commit with a movement (a terminal's request nonce), and what its failure means. */
+export interface OnceOnly {
+  put: NonNullable<TransactItem['Put']>;
+  reused(): AppError;
+}
+
+/** The `alsoWrite` entries for once-only puts (absent ones are skipped). */
+export function onceOnly(...items: (OnceOnly | undefined)[]): { item: TransactItem; onConflict: () => AppError }[] {
+  return items.flatMap((once) => (once ? [{ item: { Put: once.put }, onConflict: () => once.reused() }] : []));
+}
+
 export interface MovementResult {
   entry: LedgerEntry;
   holderName: string;
@@ -59,10 +70,17 @@ const MAX_ATTEMPTS = 60;
 
 export function createMovementStore(db: Db, clock: Clock): MovementStore {
   const serializer = new KeyedSerializer();
+  const accounts = new RememberedAccounts();
 
   async function readIdempotency(key: string): Promise<IdempotencyRecord | undefined> {
     const { Item } = await db.doc.send(new GetCommand({ TableName: db.tableName, Key: keys.idempotency(key), ConsistentRead: true }));
     return Item as IdempotencyRecord | undefined;
+  }
+
+  async function readAccount(accountNo: string): Promise<Account> {
+    const account = await getAccount(db, accountNo);
+    if (!account) throw new AppError('ACCOUNT_NOT_FOUND', accountNo);
+    return account;
   }
 
   function replay(record: IdempotencyRecord, command: MovementCommand): MovementResult {
@@ -72,16 +90,40 @@ export function createMovementStore(db: Db, clock: Clock): MovementStore {
     return { entry: record.entry, holderName: record.holderName, replayed: true };
   }
 
-  async function attempt(command: MovementCommand): Promise<MovementResult | 'retry'> {
-    const existing = await readIdempotency(command.idempotencyKey);
-    if (existing) return replay(existing, command);
-
-    const account = await getAccount(db, command.accountNo);
-    if (!account) throw new AppError('ACCOUNT_NOT_FOUND', command.accountNo);
+  /**
+   * One try. The idempotency record is read up front only on retries: a first request finds out
+   * from the transaction's own condition that it is a repeat (then the next try replays), which
+   * saves a read on every payment. A refusal is checked against the record too, so a retry of a
+   * posted movement answers as the original did even if the account could no longer afford it.
+   */
+  async function attempt(command: MovementCommand, isRetry: boolean): Promise<MovementResult | 'retry'> {
+    if (isRetry) {
+      const existing = await readIdempotency(command.idempotencyKey);
+      if (existing) return replay(existing, command);
+    }
 
     const now = clock();
     const today = campusDay(now);
-    const plan = await command.plan(account, today);
+    let account = isRetry ? undefined : accounts.get(command.accountNo);
+    let plan: MovementPlan;
+    try {
+      try {
+        account ??= await readAccount(command.accountNo);
+        plan = await command.plan(account, today);
+      } catch (error) {
+        // A refusal made on a remembered account is not trusted: it may be stale (a top-up elsewhere).
+        if (!(error instanceof AppError) || !accounts.has(command.accountNo)) throw error;
+        accounts.delete(command.accountNo);
+        account = await readAccount(command.accountNo);
+        plan = await command.plan(account, today);
+      }
+    } catch (error) {
+      if (!isRetry && error instanceof AppError) {
+        const existing = await readIdempotency(command.idempotencyKey);
+        if (existing) return replay(existing, command);
+      }
+      throw error;
+    }
     const entryId = nextEntryId(now, account.lastEntryId);
     const entry: LedgerEntry = {
       ...plan.entry,
@@ -169,18 +211,29 @@ export function createMovementStore(db: Db, clock: Clock): MovementStore {
         }
         // Someone changed the account since we read it, or DynamoDB saw a concurrent transaction.
         if (accountReason?.Code === 'ConditionalCheckFailed' || error.CancellationReasons?.some((r) => r.Code === 'TransactionConflict')) {
+          accounts.delete(account.accountNo);
           return 'retry';
         }
       }
       if (error instanceof Error && error.name === 'TransactionConflictException') return 'retry';
       throw error;
     }
+    accounts.remember({
+      ...account,
+      ...plan.after,
+      dailySpentFen: plan.dailySpentFen,
+      dailySpentDay: plan.dailySpentDay,
+      lastEntryId: entryId,
+      version: account.version + 1,
+      ...(plan.statusAfter ? { status: plan.statusAfter } : {}),
+      ...(plan.chipBalanceFen !== undefined ? { chipBalanceFen: plan.chipBalanceFen } : {}),
+    });
     return { entry, holderName: account.holderName, replayed: false };
   }
 
   async function post(command: MovementCommand): Promise<MovementResult> {
     for (let attemptNo = 0; attemptNo < MAX_ATTEMPTS; attemptNo++) {
-      const result = await attempt(command);
+      const result = await attempt(command, attemptNo > 0);
       if (result !== 'retry') return result;
       await backoff(attemptNo);
     }
@@ -190,6 +243,33 @@ export function createMovementStore(db: Db, clock: Clock): MovementStore {
   return {
     post: (command) => serializer.run(command.accountNo, () => post(command)),
   };
+}
+
+/**
+ * The accounts this container last wrote, exactly as it wrote them. A movement on one of them plans
+ * from the remembered copy instead of reading it again (a payment is then one read fewer). Safe
+ * because every change to an account bumps its version and the transaction requires the version it
+ * planned from: if anyone else changed the account, the write is refused and the movement is
+ * re-planned from a fresh read.
+ */
+class RememberedAccounts {
+  private static readonly LIMIT = 10_000;
+  private readonly items = new Map<string, Account>();
+
+  get(accountNo: string): Account | undefined {
+    return this.items.get(accountNo);
+  }
+  has(accountNo: string): boolean {
+    return this.items.has(accountNo);
+  }
+  delete(accountNo: string): void {
+    this.items.delete(accountNo);
+  }
+  remember(account: Account): void {
+    this.items.delete(account.accountNo);
+    if (this.items.size >= RememberedAccounts.LIMIT) this.items.delete(this.items.keys().next().value!);
+    this.items.set(account.accountNo, account);
+  }
 }
 
 /**

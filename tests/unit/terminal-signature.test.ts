@@ -37,3 +37,14 @@ describe('terminal request signatures', () => {
     else expect(() => assertTerminalClock(timestamp, now)).toThrow(expect.objectContaining({ code: 'TERMINAL_CLOCK_SKEW' }));
   });
 });
+
+describe('the server and the shared signer agree', () => {
+  it('node:crypto HMAC on the server equals the @noble signer terminals use, for many bodies', async () => {
+    const { createHmac } = await import('node:crypto');
+    const { terminalSignature } = await import('../../shared/terminal-signature');
+    for (const body of ['', '{}', '{"amountFen":1}', '中文'.repeat(100), 'x'.repeat(10_000)]) {
+      const parts = { method: 'POST', path: '/v1/pos/qr-payments', timestamp: '1795435200', nonce: 'abcdefgh', body };
+      expect(terminalSignature('s3cret', parts)).toBe(createHmac('sha256', 's3cret').update(canonicalTerminalRequest(parts)).digest('base64url'));
+    }
+  });
+});
