@@ -1,7 +1,7 @@
 /** Reading and creating accounts. Money changes go through movements.ts only. */
-import { BatchGetCommand, GetCommand, PutCommand, QueryCommand, type BatchGetCommandOutput } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand, PutCommand, type BatchGetCommandOutput } from '@aws-sdk/lib-dynamodb';
 import type { Account } from '../domain/account';
-import type { Db } from './db';
+import { findByGsi1, type Db } from './db';
 import { keys, withoutKeys } from './keys';
 
 export async function getAccount(db: Db, accountNo: string): Promise<Account | undefined> {
@@ -10,16 +10,7 @@ export async function getAccount(db: Db, accountNo: string): Promise<Account | u
 }
 
 export async function findAccountByPersonId(db: Db, personId: string): Promise<Account | undefined> {
-  const index = keys.personIndex(personId);
-  const { Items } = await db.doc.send(
-    new QueryCommand({
-      TableName: db.tableName,
-      IndexName: 'gsi1',
-      KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk = :sk',
-      ExpressionAttributeValues: { ':pk': index.gsi1pk, ':sk': index.gsi1sk },
-    }),
-  );
-  const item = Items?.[0];
+  const item = await findByGsi1<Record<string, unknown>>(db, keys.personIndex(personId));
   return item ? (withoutKeys(item) as unknown as Account) : undefined;
 }
 

@@ -1,6 +1,6 @@
 /** The DynamoDB connection every store module uses. The only place a client is made. */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { Config } from '../config';
 
 /** The document client's `send`, narrowed so tests can wrap it to inject faults. */
@@ -38,4 +38,29 @@ export function isDatabaseUnavailable(error: unknown): boolean {
     error.name === 'InternalServerError' ||
     ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND'].includes(code ?? '')
   );
+}
+
+/** Every item a query matches, following its pages. */
+export async function queryAll<T>(db: Db, input: Omit<QueryCommandInput, 'TableName' | 'ExclusiveStartKey'>): Promise<T[]> {
+  const items: T[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await db.doc.send(new QueryCommand({ ...input, TableName: db.tableName, ...(startKey ? { ExclusiveStartKey: startKey } : {}) }));
+    items.push(...((page.Items ?? []) as T[]));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return items;
+}
+
+/** The one item an exact gsi1 key names (student id → account, receipt → ledger entry), if any. */
+export async function findByGsi1<T>(db: Db, index: { gsi1pk: string; gsi1sk: string }): Promise<T | undefined> {
+  const { Items } = await db.doc.send(
+    new QueryCommand({
+      TableName: db.tableName,
+      IndexName: 'gsi1',
+      KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk = :sk',
+      ExpressionAttributeValues: { ':pk': index.gsi1pk, ':sk': index.gsi1sk },
+    }),
+  );
+  return Items?.[0] as T | undefined;
 }

@@ -4,11 +4,11 @@
  * sparse index (gsi1 `DEVKEY#ACTIVE`) so the offline bundle can list them; a revoked key leaves it.
  */
 import { randomInt } from 'node:crypto';
-import { GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { AppError } from '../app-error';
 import { getAccount } from './accounts';
-import type { Db } from './db';
+import { queryAll, type Db } from './db';
 import { keys, withoutKeys } from './keys';
 
 export interface DeviceKey {
@@ -100,22 +100,12 @@ export async function registerDeviceKey(db: Db, accountNo: string, publicKey: st
   throw new AppError('BUSY_RETRY', `device key registration for ${accountNo}`);
 }
 
-/** Every active device key (for the offline POS bundle), page by page. */
+/** Every active device key (for the offline POS bundle). */
 export async function listActiveDeviceKeys(db: Db): Promise<DeviceKey[]> {
-  const found: DeviceKey[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await db.doc.send(
-      new QueryCommand({
-        TableName: db.tableName,
-        IndexName: 'gsi1',
-        KeyConditionExpression: 'gsi1pk = :active',
-        ExpressionAttributeValues: { ':active': ACTIVE_INDEX },
-        ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-      }),
-    );
-    found.push(...(page.Items ?? []).map((item) => withoutKeys(item) as unknown as DeviceKey));
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
-  return found;
+  const items = await queryAll<Record<string, unknown>>(db, {
+    IndexName: 'gsi1',
+    KeyConditionExpression: 'gsi1pk = :active',
+    ExpressionAttributeValues: { ':active': ACTIVE_INDEX },
+  });
+  return items.map((item) => withoutKeys(item) as unknown as DeviceKey);
 }

@@ -2,7 +2,7 @@
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { encodeTime } from 'ulid';
 import type { LedgerEntry, MovementType } from '../domain/ledger';
-import type { Db } from './db';
+import { findByGsi1, queryAll, type Db } from './db';
 import { keys, withoutKeys } from './keys';
 
 const SHANGHAI_OFFSET_MS = 8 * 60 * 60 * 1000;
@@ -68,37 +68,18 @@ export async function listLedger(db: Db, accountNo: string, query: HistoryQuery)
 /** Every entry of an account in a range of campus days, oldest first (statements, audit). */
 export async function entriesInRange(db: Db, accountNo: string, fromDay?: string, toDay?: string): Promise<LedgerEntry[]> {
   const { low, high } = ledgerKeyRange(fromDay, toDay);
-  const entries: LedgerEntry[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await db.doc.send(
-      new QueryCommand({
-        TableName: db.tableName,
-        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :low AND :high',
-        ExpressionAttributeValues: { ':pk': keys.account(accountNo).pk, ':low': low, ':high': high },
-        ConsistentRead: true,
-        ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-      }),
-    );
-    entries.push(...(page.Items ?? []).map((item) => withoutKeys(item) as unknown as LedgerEntry));
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
-  return entries;
+  const items = await queryAll<Record<string, unknown>>(db, {
+    KeyConditionExpression: 'pk = :pk AND sk BETWEEN :low AND :high',
+    ExpressionAttributeValues: { ':pk': keys.account(accountNo).pk, ':low': low, ':high': high },
+    ConsistentRead: true,
+  });
+  return items.map((item) => withoutKeys(item) as unknown as LedgerEntry);
 }
 
 /** Looks a receipt number up (card centre, refunds). Read through the index, then consistently from the account. */
 export async function findEntryByReceipt(db: Db, receiptNo: string): Promise<LedgerEntry | undefined> {
-  const index = keys.receiptIndex(receiptNo);
-  const { Items } = await db.doc.send(
-    new QueryCommand({
-      TableName: db.tableName,
-      IndexName: 'gsi1',
-      KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk = :sk',
-      ExpressionAttributeValues: { ':pk': index.gsi1pk, ':sk': index.gsi1sk },
-    }),
-  );
-  const hit = Items?.[0];
-  return hit ? getLedgerEntry(db, hit.accountNo as string, hit.entryId as string) : undefined;
+  const hit = await findByGsi1<LedgerEntry>(db, keys.receiptIndex(receiptNo));
+  return hit ? getLedgerEntry(db, hit.accountNo, hit.entryId) : undefined;
 }
 
 export async function getLedgerEntry(db: Db, accountNo: string, entryId: string): Promise<LedgerEntry | undefined> {

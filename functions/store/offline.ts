@@ -1,9 +1,9 @@
 /** Uploaded offline POS records, held records with their account freeze, and the blacklist for bundles. */
-import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import type { Account } from '../domain/account';
 import type { HoldReason } from '../domain/offline';
-import type { Db } from './db';
+import { queryAll, type Db } from './db';
 import { keys, withoutKeys } from './keys';
 import type { TransactItem } from './movements';
 
@@ -88,22 +88,11 @@ export async function rejectOfflineRecord(db: Db, record: StoredOfflineRecord): 
 
 /** Accounts that are not active, with their physical card's chip UID: what an offline POS must refuse. */
 export async function listBlockedAccounts(db: Db): Promise<Pick<Account, 'accountNo' | 'status' | 'activeChipUid'>[]> {
-  const found: Pick<Account, 'accountNo' | 'status' | 'activeChipUid'>[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await db.doc.send(
-      new QueryCommand({
-        TableName: db.tableName,
-        IndexName: 'gsi2',
-        KeyConditionExpression: 'gsi2pk = :blocked',
-        ExpressionAttributeValues: { ':blocked': keys.blockedAccountIndex('').gsi2pk },
-        ProjectionExpression: 'accountNo, #status, activeChipUid',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ...(startKey ? { ExclusiveStartKey: startKey } : {}),
-      }),
-    );
-    found.push(...((page.Items ?? []) as Pick<Account, 'accountNo' | 'status' | 'activeChipUid'>[]));
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
-  return found;
+  return queryAll(db, {
+    IndexName: 'gsi2',
+    KeyConditionExpression: 'gsi2pk = :blocked',
+    ExpressionAttributeValues: { ':blocked': keys.blockedAccountIndex('').gsi2pk },
+    ProjectionExpression: 'accountNo, #status, activeChipUid',
+    ExpressionAttributeNames: { '#status': 'status' },
+  });
 }

@@ -4,27 +4,34 @@ import { amountFen, balanceFen } from '../money';
 import { accountNo, externalId } from './common';
 import { defineRoute } from './contract';
 
-export const posChargeBody = z
-  .strictObject({
-    posTxnId: externalId.meta({
-      description: "The terminal's own transaction id: retrying with the same id never charges twice",
-    }),
-    accountNo,
-    amountFen,
-  })
-  .meta({ id: 'PosChargeRequest' });
+const posTxnId = externalId.meta({ description: "The terminal's own transaction id: retrying with the same id never charges twice" });
 
-export const posChargeResponse = z
-  .object({
-    receiptNo: z.string().meta({ description: 'Quote this to the card centre to look the payment up' }),
-    accountNo,
-    amountFen,
-    balanceFen: balanceFen.meta({ description: 'Remaining account balance after this payment' }),
-    holderDisplayName: z.string().meta({ description: 'Masked holder name for the POS screen, e.g. 张*明' }),
-    postedAt: z.iso.datetime(),
-    replayed: z.boolean().meta({ description: 'true when this answers a retry of an already-posted charge' }),
-  })
-  .meta({ id: 'PosChargeResult' });
+/** What the POS shows after any successful payment. */
+const paymentResult = z.object({
+  receiptNo: z.string().meta({ description: 'Quote this to the card centre to look the payment up' }),
+  amountFen,
+  balanceFen: balanceFen.meta({ description: 'Remaining account balance after this payment' }),
+  holderDisplayName: z.string().meta({ description: 'Masked holder name for the POS screen, e.g. 张*明' }),
+  postedAt: z.iso.datetime(),
+  replayed: z.boolean().meta({ description: 'true when this answers a retry of an already-posted payment' }),
+});
+
+/** Why any payment can be refused (the POS's continuous alarm), beyond what is particular to its method. */
+const PAYMENT_REFUSALS = [
+  'ACCOUNT_NOT_FOUND',
+  'INSUFFICIENT_BALANCE',
+  'PASSWORD_REQUIRED',
+  'CARD_LOST',
+  'CARD_FROZEN',
+  'CARD_CANCELLED',
+  'CARD_EXPIRED',
+  'IDEMPOTENCY_CONFLICT',
+  'BUSY_RETRY',
+] as const;
+
+export const posChargeBody = z.strictObject({ posTxnId, accountNo, amountFen }).meta({ id: 'PosChargeRequest' });
+
+export const posChargeResponse = paymentResult.extend({ accountNo }).meta({ id: 'PosChargeResult' });
 
 export const posCharge = defineRoute({
   operationId: 'posCharge',
@@ -37,17 +44,7 @@ export const posCharge = defineRoute({
   tags: ['pos'],
   body: posChargeBody,
   response: posChargeResponse,
-  errors: [
-    'ACCOUNT_NOT_FOUND',
-    'INSUFFICIENT_BALANCE',
-    'PASSWORD_REQUIRED',
-    'CARD_LOST',
-    'CARD_FROZEN',
-    'CARD_CANCELLED',
-    'CARD_EXPIRED',
-    'IDEMPOTENCY_CONFLICT',
-    'BUSY_RETRY',
-  ],
+  errors: [...PAYMENT_REFUSALS],
 });
 
 
@@ -56,7 +53,7 @@ const sixDigits = z.string().regex(/^\d{6}$/, { error: 'a password is 6 digits' 
 
 export const qrPaymentBody = z
   .strictObject({
-    posTxnId: externalId.meta({ description: "The terminal's own transaction id: retrying with the same id never charges twice" }),
+    posTxnId,
     token: qrToken,
     amountFen,
     consumptionPassword: sixDigits.optional().meta({
@@ -65,16 +62,7 @@ export const qrPaymentBody = z
   })
   .meta({ id: 'QrPaymentRequest' });
 
-export const qrPaymentResponse = z
-  .object({
-    receiptNo: z.string(),
-    amountFen,
-    balanceFen: balanceFen.meta({ description: 'Remaining account balance after this payment' }),
-    holderDisplayName: z.string(),
-    postedAt: z.iso.datetime(),
-    replayed: z.boolean(),
-  })
-  .meta({ id: 'QrPaymentResult' });
+export const qrPaymentResponse = paymentResult.meta({ id: 'QrPaymentResult' });
 
 export const qrPayment = defineRoute({
   operationId: 'qrPayment',
@@ -94,18 +82,10 @@ export const qrPayment = defineRoute({
     'TOKEN_NOT_YET_VALID',
     'TOKEN_REUSED',
     'TOKEN_KEY_REVOKED',
-    'ACCOUNT_NOT_FOUND',
-    'INSUFFICIENT_BALANCE',
-    'PASSWORD_REQUIRED',
     'PASSWORD_WRONG',
     'PASSWORD_LOCKED',
     'PASSWORD_NOT_SET',
-    'CARD_LOST',
-    'CARD_FROZEN',
-    'CARD_CANCELLED',
-    'CARD_EXPIRED',
-    'IDEMPOTENCY_CONFLICT',
-    'BUSY_RETRY',
+    ...PAYMENT_REFUSALS,
   ],
 });
 

@@ -1,6 +1,5 @@
 /** Accounts, merchants and terminals for tests, created through the same store code the platform uses. */
 import { randomBytes } from 'node:crypto';
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { Deps } from '../../functions/deps';
 import { DEFAULT_DAILY_LIMIT_FEN, type Account } from '../../functions/domain/account';
 import { campusDay } from '../../functions/domain/campus-day';
@@ -9,6 +8,7 @@ import type { LedgerEntry } from '../../functions/domain/ledger';
 import { planTopup } from '../../functions/domain/movement-plans';
 import type { Terminal } from '../../functions/domain/merchant';
 import { createAccount, getAccount } from '../../functions/store/accounts';
+import { entriesInRange } from '../../functions/store/ledger';
 import { keys } from '../../functions/store/keys';
 import { createTerminal, putMerchant } from '../../functions/store/terminals';
 import { signTerminalRequest } from '../../shared/terminal-signature';
@@ -81,22 +81,7 @@ export async function createTestTerminal(deps: Deps, options: { status?: Termina
 }
 
 export async function ledgerOf(deps: Deps, accountNo: string): Promise<LedgerEntry[]> {
-  const entries: LedgerEntry[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await deps.db.doc.send(
-      new QueryCommand({
-        TableName: deps.db.tableName,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        ExpressionAttributeValues: { ':pk': keys.account(accountNo).pk, ':prefix': keys.ledgerPrefix },
-        ConsistentRead: true,
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    entries.push(...((page.Items ?? []) as LedgerEntry[]));
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
-  return entries;
+  return entriesInRange(deps.db, accountNo);
 }
 
 /** A signed POS request as a real terminal would send it. */
