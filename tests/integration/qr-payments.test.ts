@@ -206,3 +206,22 @@ describe('device key registration', () => {
     expect((await getAccount(platform.deps.db, account.accountNo))?.activeDeviceKeyId).toBe(((await good.json()) as { keyId: number }).keyId);
   });
 });
+
+describe('bad input to pay-by-QR gets a clear error and changes nothing', () => {
+  it.each([
+    ['no token', { token: undefined }],
+    ['an empty token', { token: '' }],
+    ['a token of 201 characters', { token: 'E'.repeat(201) }],
+    ['an amount as a string', { amountFen: '12.00' }],
+    ['a zero amount', { amountFen: 0 }],
+    ['a password of 5 digits', { consumptionPassword: '12345' }],
+    ['a password with letters', { consumptionPassword: '12345a' }],
+    ['an unknown field', { accountNo: '10001' }],
+  ])('%s → 400 VALIDATION_FAILED', async (_name, change) => {
+    const { account, phone, terminal } = await setup();
+    const res = await terminalFetch(platform.url, terminal, 'POST', PAY, { posTxnId: 'bad', token: phone.code(), amountFen: 100, ...change });
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({ code: 'VALIDATION_FAILED', message: { zh: expect.any(String), en: expect.any(String) } });
+    expect((await getAccount(platform.deps.db, account.accountNo))?.balanceFen).toBe(10_000);
+  });
+});
