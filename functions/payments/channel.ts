@@ -1,0 +1,101 @@
+/**
+ * One interface for every online payment platform (WeChat Pay, Alipay). The adapters wrap the
+ * official SDKs and close the gaps docs say they leave (strict decryption, timestamp window, no
+ * certificate download, identity checks); the top-up service applies what they report, exactly once.
+ */
+export type PaymentChannelName = 'wechat' | 'alipay';
+
+export interface CreateTopupRequest {
+  /** Our order number (out_trade_no): letters and digits, at most 32 characters. */
+  orderId: string;
+  amountFen: number;
+  /** Shown to the payer, e.g. "校园卡充值 50.00 元". */
+  description: string;
+  /** WeChat: the payer's openid for our mini-program. Alipay: the payer's buyer_id (user id). */
+  payerId: string;
+  /** Where the platform posts its notification. */
+  notifyUrl: string;
+  /** After this the platform refuses to take the payment. */
+  expiresAt: Date;
+}
+
+export type CreateTopupResult =
+  | {
+      channel: 'wechat';
+      /** Exactly what the mini-program passes to wx.requestPayment. */
+      requestPayment: { appId: string; timeStamp: string; nonceStr: string; package: string; signType: 'RSA'; paySign: string };
+    }
+  | { channel: 'alipay'; /** For my.tradePay({ tradeNO }). */ tradeNo: string };
+
+/** What a platform says about one of our orders, after its signature (and decryption) checked out. */
+export interface PaymentEvent {
+  channel: PaymentChannelName;
+  orderId: string;
+  /** The platform's own transaction id (WeChat transaction_id, Alipay trade_no); absent before payment. */
+  platformTxnId?: string;
+  /** What the platform says was paid, in fen (converted from Alipay's yuan string exactly). */
+  amountFen?: number;
+  /** paid: money received; pending: not (yet) paid; closed: will never be paid. */
+  state: 'paid' | 'pending' | 'closed';
+  paidAt?: string;
+  payerId?: string;
+  /** The notification's own id (WeChat `id`, Alipay `notify_id`), for dedupe; absent for query results. */
+  notificationId?: string;
+}
+
+export interface IncomingNotification {
+  /** Lower-case header names. */
+  headers: Record<string, string | undefined>;
+  /** The body exactly as received: signatures are over these bytes. */
+  rawBody: string;
+  now: Date;
+}
+
+/** How to answer the platform: it retries until it gets the success answer. */
+export interface NotificationAnswer {
+  status: number;
+  contentType: string;
+  body: string;
+}
+
+/** Why a notification was not believed. Never credited; answered as a failure (the platform retries). */
+export type NotificationProblem =
+  | 'MALFORMED'
+  | 'SIGNATURE_INVALID'
+  | 'UNKNOWN_CERTIFICATE'
+  | 'TIMESTAMP_OUT_OF_WINDOW'
+  | 'DECRYPTION_FAILED'
+  | 'NOT_OUR_MERCHANT'
+  | 'NOT_OUR_APP';
+
+export class NotificationRejected extends Error {
+  constructor(
+    readonly problem: NotificationProblem,
+    detail: string,
+  ) {
+    super(`${problem}: ${detail}`);
+    this.name = 'NotificationRejected';
+  }
+}
+
+/** The platform's gateway answered with an error or an answer whose signature does not verify. */
+export class PlatformCallFailed extends Error {
+  constructor(
+    readonly channel: PaymentChannelName,
+    detail: string,
+  ) {
+    super(`${channel}: ${detail}`);
+    this.name = 'PlatformCallFailed';
+  }
+}
+
+export interface PaymentChannel {
+  readonly name: PaymentChannelName;
+  createTopup(request: CreateTopupRequest): Promise<CreateTopupResult>;
+  /** Verifies and decodes a notification; throws NotificationRejected if it cannot be believed. */
+  verifyNotification(notification: IncomingNotification): Promise<PaymentEvent>;
+  /** The answer the platform expects for a notification we accepted (ok) or did not (retry later). */
+  answer(ok: boolean): NotificationAnswer;
+  /** Asks the platform about an order (for polling and reconciliation). */
+  query(orderId: string): Promise<PaymentEvent>;
+}
