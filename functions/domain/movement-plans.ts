@@ -99,7 +99,7 @@ export function planTransitionalCredit(account: Account, request: Common, today:
 }
 
 /** A POS wrote `amountFen` of the transitional balance onto the chip: it becomes account balance. */
-export function planCardLoad(account: Account, request: Common & { terminalId: string; merchantId: string; chipBalanceAfterFen: number }, today: string): MovementPlan {
+export function planCardLoad(account: Account, request: Common & { terminalId: string; chipBalanceAfterFen: number }, today: string): MovementPlan {
   assertAmount(request.amountFen);
   assertNotCancelled(account);
   if (request.amountFen > account.transitionalFen) throw new AppError('NOTHING_TO_LOAD', `${request.amountFen} > ${account.transitionalFen}`);

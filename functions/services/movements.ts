@@ -20,7 +20,7 @@ import {
 import type { Terminal } from '../domain/merchant';
 import { keys } from '../store/keys';
 import { findEntryByReceipt, refundedSoFar } from '../store/ledger';
-import type { MovementResult } from '../store/movements';
+import type { MovementCommand, MovementResult } from '../store/movements';
 
 type MovementDeps = Pick<Deps, 'movements' | 'db'>;
 
@@ -53,8 +53,10 @@ export function creditTransitional(deps: MovementDeps, request: CreditRequest): 
 
 export function loadToCard(
   deps: MovementDeps,
-  terminal: Terminal,
+  terminal: Pick<Terminal, 'terminalId'>,
   request: { accountNo: string; amountFen: number; loadId: string; chipBalanceAfterFen: number },
+  /** Writes that settle the reservation, committed with the money. */
+  settle: MovementCommand['alsoWrite'] = undefined,
 ): Promise<MovementResult> {
   return deps.movements.post({
     accountNo: request.accountNo,
@@ -68,11 +70,11 @@ export function loadToCard(
           channel: 'pos',
           externalRef: request.loadId,
           terminalId: terminal.terminalId,
-          merchantId: terminal.merchantId,
           chipBalanceAfterFen: request.chipBalanceAfterFen,
         },
         today,
       ),
+    ...(settle ? { alsoWrite: settle } : {}),
   });
 }
 

@@ -23,9 +23,9 @@ export async function issueCard(db: Db, card: Card): Promise<void> {
                 Update: {
                   TableName: db.tableName,
                   Key: keys.account(card.accountNo),
-                  UpdateExpression: 'SET activePhysicalCardId = :card, activeChipUid = :uid, version = version + :one',
+                  UpdateExpression: 'SET activePhysicalCardId = :card, activeChipUid = :uid, activePhysicalCardKind = :kind, version = version + :one',
                   ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(activePhysicalCardId)',
-                  ExpressionAttributeValues: { ':card': card.cardId, ':uid': card.chipUid, ':one': 1 },
+                  ExpressionAttributeValues: { ':card': card.cardId, ':uid': card.chipUid, ':kind': card.kind, ':one': 1 },
                 },
               }
             : { ConditionCheck: { TableName: db.tableName, Key: keys.account(card.accountNo), ConditionExpression: 'attribute_exists(pk)' } },

@@ -16,6 +16,10 @@
  *
  *   gsi1: PERSON#<personId> → account; RECEIPT#<receiptNo> → ledger entry
  *   OFFLINE#<terminal>#<recordId>  OFFLINE   an uploaded offline POS record and what became of it
+ *   CARDLOAD#<loadId>     CARDLOAD           a reservation to write transitional balance onto a CPU card
+ *   ACCT#<accountNo>      OPENLOAD           the account's one open card-load reservation
+ *   ORDER#<orderId>       ORDER              an online top-up order (gsi2 ORDER#PENDING while pending)
+ *   NOTIFY#<channel>#<id> NOTIFY             a payment notification already applied (TTL)
  *
  *   gsi2: MERCHANT#<merchantId>#<campusDay> → that day's ledger entries at the merchant
  *         BLOCKED#ACCOUNT → accounts that are not active (sparse: the offline blacklist)
@@ -36,6 +40,12 @@ export const keys = {
   usedQrToken: (tokenId: string) => ({ pk: `QRTOKEN#${tokenId}`, sk: 'QRTOKEN' }),
   password: (accountNo: string, kind: string) => ({ pk: `ACCT#${accountNo}`, sk: `PASSWORD#${kind}` }),
   offlineRecord: (terminalId: string, recordId: string) => ({ pk: `OFFLINE#${terminalId}#${recordId}`, sk: 'OFFLINE' }),
+  cardLoad: (loadId: string) => ({ pk: `CARDLOAD#${loadId}`, sk: 'CARDLOAD' }),
+  openCardLoad: (accountNo: string) => ({ pk: `ACCT#${accountNo}`, sk: 'OPENLOAD' }),
+  topupOrder: (orderId: string) => ({ pk: `ORDER#${orderId}`, sk: 'ORDER' }),
+  /** Sparse: pending orders only, oldest first, for the reconciler. */
+  pendingOrderIndex: (createdAt: string, orderId: string) => ({ gsi2pk: 'ORDER#PENDING', gsi2sk: `${createdAt}#${orderId}` }),
+  paymentNotification: (channel: string, notificationId: string) => ({ pk: `NOTIFY#${channel}#${notificationId}`, sk: 'NOTIFY' }),
   personIndex: (personId: string) => ({ gsi1pk: `PERSON#${personId}`, gsi1sk: 'ACCOUNT' }),
   receiptIndex: (receiptNo: string) => ({ gsi1pk: `RECEIPT#${receiptNo}`, gsi1sk: 'LEDGER' }),
   /** Sparse: only accounts that are not active (lost, frozen, cancelled, expired) carry it: the offline blacklist. */

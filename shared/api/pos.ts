@@ -197,3 +197,56 @@ export const offlineUpload = defineRoute({
   response: offlineUploadResponse,
   errors: [],
 });
+
+const chipUid = z.string().regex(/^[0-9A-F]{8,20}$/, { error: 'a chip UID is 8 to 20 upper-case hex digits' });
+const cardTxnCounter = z.number().int().min(0).max(2 ** 32 - 1).meta({ description: "The CPU card's online transaction counter, as read from the card" });
+
+export const reserveCardLoad = defineRoute({
+  operationId: 'reserveCardLoad',
+  method: 'POST',
+  path: '/v1/pos/card-loads',
+  auth: 'terminal',
+  summary: 'At an idle tap: reserve the transitional balance waiting for this CPU card (and settle an earlier unconfirmed load)',
+  description:
+    'Two-phase: reserve → write the chip → confirm. An earlier reservation that was never confirmed is settled by what the card shows: its counter moved (posted) or not (voided).',
+  tags: ['pos'],
+  body: z.strictObject({ chipUid, cardTxnCounter, chipBalanceFen: balanceFen }).meta({ id: 'CardLoadTap' }),
+  response: z
+    .object({
+      load: z
+        .object({
+          loadId: z.string(),
+          amountFen,
+          expectedChipBalanceAfterFen: balanceFen,
+          expectedCardTxnCounterAfter: cardTxnCounter,
+          expiresAt: z.iso.datetime(),
+        })
+        .optional()
+        .meta({ description: 'Absent when nothing is waiting for this card' }),
+      settledEarlier: z.object({ loadId: z.string(), outcome: z.enum(['posted', 'voided']) }).optional(),
+    })
+    .meta({ id: 'CardLoadReservation' }),
+  errors: ['CARD_NOT_FOUND', 'NO_CPU_CARD', 'LOAD_IN_PROGRESS', 'CARD_LOST', 'CARD_FROZEN', 'CARD_CANCELLED', 'CARD_EXPIRED', 'BUSY_RETRY'],
+});
+
+export const confirmCardLoad = defineRoute({
+  operationId: 'confirmCardLoad',
+  method: 'POST',
+  path: '/v1/pos/card-loads/{loadId}/confirm',
+  auth: 'terminal',
+  summary: 'After writing the chip: confirm with what the card now reports (idempotent)',
+  tags: ['pos'],
+  params: z.strictObject({ loadId: z.string().regex(/^L[0-9A-HJKMNP-TV-Z]{26}$/, { error: 'not a load id' }) }),
+  body: z.strictObject({ cardTxnCounterAfter: cardTxnCounter, chipBalanceAfterFen: balanceFen }).meta({ id: 'CardLoadConfirmation' }),
+  response: z
+    .object({
+      loadId: z.string(),
+      amountFen,
+      balanceFen,
+      transitionalFen: balanceFen,
+      receiptNo: z.string(),
+      replayed: z.boolean(),
+    })
+    .meta({ id: 'CardLoadPosted' }),
+  errors: ['LOAD_NOT_FOUND', 'LOAD_VOIDED', 'LOAD_MISMATCH', 'IDEMPOTENCY_CONFLICT', 'BUSY_RETRY'],
+});

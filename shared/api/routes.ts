@@ -1,7 +1,7 @@
 /** The API contract: every route of serverless.yml, in the order the OpenAPI document lists them. */
 import { getHolderAccount, getHolderLedgerEntry, getHolderStatement, listHolderLedger, registerDeviceKey } from './holder';
 import { getHealth, getOpenApi } from './operations';
-import { identityScan, offlineBundle, offlineUpload, posCharge, qrPayment } from './pos';
+import { confirmCardLoad, identityScan, offlineBundle, offlineUpload, posCharge, qrPayment, reserveCardLoad } from './pos';
 
 export const ROUTES = [
   getHealth,
@@ -11,6 +11,8 @@ export const ROUTES = [
   identityScan,
   offlineBundle,
   offlineUpload,
+  reserveCardLoad,
+  confirmCardLoad,
   getHolderAccount,
   listHolderLedger,
   getHolderLedgerEntry,

@@ -1,0 +1,106 @@
+/** The POS side of the transitional balance: reserve at an idle tap, write the chip, confirm. */
+import { ulid } from 'ulid';
+import { AppError } from '../app-error';
+import type { Deps } from '../deps';
+import { spendRefusal } from '../domain/account';
+import { campusDay } from '../domain/campus-day';
+import { CARD_LOAD_POLICY, confirmationMatches, judgeOpenReservation, type CardLoadReservation, type CardTap } from '../domain/card-load';
+import type { Terminal } from '../domain/merchant';
+import { getAccount } from '../store/accounts';
+import { getCardLoad, getOpenCardLoad, openCardLoad, settleCardLoadItems, voidCardLoad } from '../store/card-loads';
+import { findCardByChipUid } from '../store/cards';
+import { loadToCard } from './movements';
+
+type LoadDeps = Pick<Deps, 'db' | 'clock' | 'movements'>;
+
+export interface ReserveResult {
+  /** Absent when there is nothing to write. */
+  load?: { loadId: string; amountFen: number; expectedChipBalanceAfterFen: number; expectedCardTxnCounterAfter: number; expiresAt: string };
+  /** What an earlier, unconfirmed reservation turned out to be at this tap. */
+  settledEarlier?: { loadId: string; outcome: 'posted' | 'voided' };
+}
+
+/** Posts an open reservation's money, settling it in the same transaction (idempotent on the load id). */
+async function postLoad(deps: LoadDeps, reservation: CardLoadReservation, chipBalanceAfterFen: number, settlement: 'confirmed' | 'card_shows_load') {
+  const now = deps.clock();
+  return loadToCard(
+    deps,
+    { terminalId: reservation.terminalId },
+    { accountNo: reservation.accountNo, amountFen: reservation.amountFen, loadId: reservation.loadId, chipBalanceAfterFen },
+    () => settleCardLoadItems(deps.db, reservation, 'posted', settlement, now).map((item) => ({ item, onConflict: () => new AppError('LOAD_VOIDED', reservation.loadId) })),
+  );
+}
+
+export async function reserveCardLoad(deps: LoadDeps, terminal: Terminal, tap: Omit<CardTap, 'terminalId'> & { chipUid: string }): Promise<ReserveResult> {
+  const card = await findCardByChipUid(deps.db, tap.chipUid);
+  if (!card || card.status !== 'active') throw new AppError('CARD_NOT_FOUND', tap.chipUid);
+  if (card.kind !== 'cpu') throw new AppError('NO_CPU_CARD', tap.chipUid);
+  const now = deps.clock();
+  let settledEarlier: ReserveResult['settledEarlier'];
+
+  const open = await getOpenCardLoad(deps.db, card.accountNo);
+  if (open) {
+    const verdict = judgeOpenReservation(open, { ...tap, terminalId: terminal.terminalId }, now);
+    if (verdict === 'busy') throw new AppError('LOAD_IN_PROGRESS', open.loadId);
+    if (verdict === 'post') {
+      // The card took the earlier load though nobody confirmed it (pulled away at the beep): post it now.
+      await postLoad(deps, open, open.chipBalanceBeforeFen + open.amountFen, 'card_shows_load');
+      settledEarlier = { loadId: open.loadId, outcome: 'posted' };
+    } else {
+      if (!(await voidCardLoad(deps.db, open, 'card_shows_no_load', now))) throw new AppError('BUSY_RETRY', `load ${open.loadId} settled meanwhile`);
+      settledEarlier = { loadId: open.loadId, outcome: 'voided' };
+    }
+  }
+
+  const account = await getAccount(deps.db, card.accountNo);
+  if (!account) throw new AppError('ACCOUNT_NOT_FOUND', card.accountNo);
+  const refusal = spendRefusal(account, campusDay(now));
+  if (refusal) throw new AppError(refusal, account.accountNo);
+  if (account.transitionalFen === 0) return settledEarlier ? { settledEarlier } : {};
+  const reservation: CardLoadReservation = {
+    loadId: `L${ulid(now.getTime())}`,
+    accountNo: account.accountNo,
+    chipUid: tap.chipUid,
+    terminalId: terminal.terminalId,
+    amountFen: account.transitionalFen,
+    // After posting an earlier load at this tap the chip already shows it.
+    chipBalanceBeforeFen: tap.chipBalanceFen,
+    cardTxnCounterBefore: tap.cardTxnCounter,
+    status: 'open',
+    reservedAt: now.toISOString(),
+    reservedUntil: new Date(now.getTime() + CARD_LOAD_POLICY.reservationSeconds * 1000).toISOString(),
+  };
+  if (!(await openCardLoad(deps.db, reservation))) throw new AppError('LOAD_IN_PROGRESS', account.accountNo);
+  return {
+    load: {
+      loadId: reservation.loadId,
+      amountFen: reservation.amountFen,
+      expectedChipBalanceAfterFen: reservation.chipBalanceBeforeFen + reservation.amountFen,
+      expectedCardTxnCounterAfter: reservation.cardTxnCounterBefore + 1,
+      expiresAt: reservation.reservedUntil,
+    },
+    ...(settledEarlier ? { settledEarlier } : {}),
+  };
+}
+
+export async function confirmCardLoad(
+  deps: LoadDeps,
+  terminal: Terminal,
+  report: { loadId: string; cardTxnCounterAfter: number; chipBalanceAfterFen: number },
+): Promise<{ loadId: string; amountFen: number; balanceFen: number; transitionalFen: number; receiptNo: string; replayed: boolean }> {
+  const reservation = await getCardLoad(deps.db, report.loadId);
+  if (!reservation || reservation.terminalId !== terminal.terminalId) throw new AppError('LOAD_NOT_FOUND', report.loadId);
+  if (reservation.status === 'voided') throw new AppError('LOAD_VOIDED', report.loadId);
+  // A report that does not show exactly this load is not believed; the card's next tap settles it.
+  if (!confirmationMatches(reservation, report)) throw new AppError('LOAD_MISMATCH', report.loadId);
+  const { entry, replayed } = await postLoad(deps, reservation, report.chipBalanceAfterFen, 'confirmed');
+  return {
+    loadId: reservation.loadId,
+    amountFen: entry.amountFen,
+    balanceFen: entry.after.balanceFen,
+    transitionalFen: entry.after.transitionalFen,
+    receiptNo: entry.receiptNo,
+    replayed,
+  };
+}
+
