@@ -9,6 +9,8 @@ export interface Config {
   sessionSecret: string | undefined;
   /** ... or, on AWS, the name of an SSM SecureString parameter holding it. */
   sessionSecretParameter: string | undefined;
+  /** Where the payment platforms reach our notification routes (the API's public URL). */
+  publicBaseUrl: string;
 }
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
@@ -21,6 +23,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: parseLogLevel(env.LOG_LEVEL),
     sessionSecret: env.SESSION_SECRET || undefined,
     sessionSecretParameter: env.SESSION_SECRET_PARAMETER || undefined,
+    publicBaseUrl: (env.PUBLIC_BASE_URL ?? 'http://127.0.0.1:3000').replace(/\/$/, ''),
   };
 }
 

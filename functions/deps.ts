@@ -4,6 +4,7 @@ import { systemClock, type Clock } from './domain/campus-day';
 import { createLogger, type Logger } from './logger';
 import { createDocumentClient, type Db } from './store/db';
 import { createMovementStore, type MovementStore } from './store/movements';
+import { paymentChannelsFromEnvironment, type PaymentChannels } from './payments/channels';
 
 export interface Deps {
   config: Config;
@@ -11,9 +12,11 @@ export interface Deps {
   clock: Clock;
   logger: Logger;
   movements: MovementStore;
+  /** The configured payment platforms, built once on first use. */
+  payments: () => Promise<PaymentChannels>;
 }
 
-export function createDeps(config: Config = readConfig(), overrides: Partial<Pick<Deps, 'clock' | 'logger'>> & { db?: Db } = {}): Deps {
+export function createDeps(config: Config = readConfig(), overrides: Partial<Pick<Deps, 'clock' | 'logger' | 'payments'>> & { db?: Db } = {}): Deps {
   const clock = overrides.clock ?? systemClock;
   const db = overrides.db ?? { doc: createDocumentClient(config), tableName: config.tableName };
   return {
@@ -22,6 +25,19 @@ export function createDeps(config: Config = readConfig(), overrides: Partial<Pic
     clock,
     logger: overrides.logger ?? createLogger(config.logLevel),
     movements: createMovementStore(db, clock),
+    payments: overrides.payments ?? once(() => paymentChannelsFromEnvironment(config, process.env, clock)),
+  };
+}
+
+/** A lazy value computed once; a failure is not remembered, so the next call tries again. */
+function once<T>(make: () => Promise<T>): () => Promise<T> {
+  let value: Promise<T> | undefined;
+  return () => {
+    value ??= make().catch((error: unknown) => {
+      value = undefined;
+      throw error;
+    });
+    return value;
   };
 }
 

@@ -26,6 +26,8 @@ interface BaseContext {
   deps: Deps;
   logger: Logger;
   requestId: string;
+  /** The request as received, for routes that verify a signature over the raw bytes (payment notifications). */
+  request: { rawBody: string; headers: Record<string, string | undefined> };
 }
 
 /** What a route's implementation gets: the caller its auth scheme authenticated, typed by the scheme. */
@@ -50,10 +52,19 @@ export class Reply<T> {
   ) {}
 }
 
+/** An answer in a format someone else dictates (a payment platform's expected acknowledgement). */
+export class RawReply {
+  constructor(
+    readonly status: number,
+    readonly contentType: string,
+    readonly body: string,
+  ) {}
+}
+
 type Impl<C extends RouteContract> = (
   input: RouteInput<C>,
   ctx: RouteContext<C>,
-) => Promise<z.infer<C['response']> | Reply<z.infer<C['response']>>>;
+) => Promise<z.infer<C['response']> | Reply<z.infer<C['response']>> | RawReply>;
 
 export type RouteHandler<C extends RouteContract> = ((event: HttpEvent, context: Context) => Promise<HttpResult>) & {
   contract: C;
@@ -93,8 +104,10 @@ export function route<C extends RouteContract>(contract: C, impl: Impl<C>, optio
         params: contract.params ? contract.params.parse(event.pathParameters ?? {}) : undefined,
         query: contract.query ? contract.query.parse(event.queryStringParameters ?? {}) : undefined,
       } as RouteInput<C>;
-      const ctx = { deps, logger: internal.logger, requestId: internal.requestId, ...terminalAuth, holder } as RouteContext<C>;
+      const request = { rawBody, headers: event.headers ?? {} };
+      const ctx = { deps, logger: internal.logger, requestId: internal.requestId, request, ...terminalAuth, holder } as RouteContext<C>;
       const result = await impl(input, ctx);
+      if (result instanceof RawReply) return { statusCode: result.status, headers: { 'content-type': result.contentType }, body: result.body };
       return result instanceof Reply ? json(result.status, result.body) : json(contract.successStatus ?? 200, result);
     });
   return Object.assign(handler as unknown as (event: HttpEvent, context: Context) => Promise<HttpResult>, { contract });

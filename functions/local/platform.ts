@@ -34,7 +34,9 @@ export interface RunningPlatform {
 export async function prepareEnvironment(dynamodbEndpoint: string, stage: string): Promise<{ serverless: ServerlessConfig; deps: Deps }> {
   const serverless = loadServerlessConfig({ stage });
   for (const [name, value] of Object.entries(serverless.environment)) {
-    if (name !== 'NODE_OPTIONS') process.env[name] = String(value);
+    // Secrets come inline locally (generated, and the fake platforms' configs), not from SSM.
+    if (name === 'NODE_OPTIONS' || name.endsWith('_PARAMETER') || value === '') continue;
+    process.env[name] = String(value);
   }
   process.env.DYNAMODB_ENDPOINT = dynamodbEndpoint;
   process.env.AWS_REGION ??= 'ap-east-1';
@@ -63,6 +65,8 @@ export async function startLocalPlatform(options: PlatformOptions): Promise<Runn
     server.listen(options.port, host, () => resolve());
   });
   const { port } = server.address() as AddressInfo;
+  // Payment platforms (the local fakes) call back to where this API really listens.
+  if (!process.env.PUBLIC_BASE_URL) deps.config.publicBaseUrl = `http://${host}:${port}`;
   return {
     url: `http://${host}:${port}`,
     serverless,

@@ -32,22 +32,24 @@ export interface CreditRequest {
   externalRef: string;
 }
 
-export function topUp(deps: MovementDeps, request: CreditRequest): Promise<MovementResult> {
+export function topUp(deps: MovementDeps, request: CreditRequest, alsoWrite?: MovementCommand['alsoWrite']): Promise<MovementResult> {
   return deps.movements.post({
     accountNo: request.accountNo,
     idempotencyKey: `topup#${request.channel}#${request.externalRef}`,
     fingerprint: fingerprint({ type: 'topup', accountNo: request.accountNo, amountFen: request.amountFen }),
     plan: (account, today) => planTopup(account, request, today),
+    ...(alsoWrite ? { alsoWrite } : {}),
   });
 }
 
-export function creditTransitional(deps: MovementDeps, request: CreditRequest): Promise<MovementResult> {
+export function creditTransitional(deps: MovementDeps, request: CreditRequest, alsoWrite?: MovementCommand['alsoWrite']): Promise<MovementResult> {
   return deps.movements.post({
     accountNo: request.accountNo,
     // Same key space as topUp: one platform transaction credits one purse, once.
     idempotencyKey: `topup#${request.channel}#${request.externalRef}`,
     fingerprint: fingerprint({ type: 'transitional_credit', accountNo: request.accountNo, amountFen: request.amountFen }),
     plan: (account, today) => planTransitionalCredit(account, request, today),
+    ...(alsoWrite ? { alsoWrite } : {}),
   });
 }
 

@@ -1,6 +1,7 @@
 /** The API contract: every route of serverless.yml, in the order the OpenAPI document lists them. */
 import { getHolderAccount, getHolderLedgerEntry, getHolderStatement, listHolderLedger, registerDeviceKey } from './holder';
 import { getHealth, getOpenApi } from './operations';
+import { alipayNotification, createTopup, getTopup, wechatPayNotification } from './topups';
 import { confirmCardLoad, identityScan, offlineBundle, offlineUpload, posCharge, qrPayment, reserveCardLoad } from './pos';
 
 export const ROUTES = [
@@ -18,4 +19,8 @@ export const ROUTES = [
   getHolderLedgerEntry,
   getHolderStatement,
   registerDeviceKey,
+  createTopup,
+  getTopup,
+  wechatPayNotification,
+  alipayNotification,
 ] as const;

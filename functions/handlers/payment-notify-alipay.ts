@@ -1,0 +1,8 @@
+import { alipayNotification } from '../../shared/api/topups';
+import { RawReply, route } from '../http/route';
+import { handlePaymentNotification } from '../services/topups';
+
+export const handler = route(alipayNotification, async (_input, { deps, request }) => {
+  const answer = await handlePaymentNotification(deps, 'alipay', { headers: request.headers, rawBody: request.rawBody, now: deps.clock() });
+  return new RawReply(answer.status, answer.contentType, answer.body);
+});

@@ -1,0 +1,312 @@
+/**
+ * A fake Alipay open platform gateway on 127.0.0.1, with real RSA2 on both sides, for tests and the
+ * local demo. Keys, app id and merchant PID are made per run. Like Alipay it refuses requests our
+ * app key did not sign, signs every answer with "Alipay's" key, and posts signed notifications to
+ * the order's notify_url when an order is paid (pay(), or POST /__fake/pay/{out_trade_no}).
+ */
+import { createSign, createVerify, generateKeyPair, randomInt, randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { promisify } from 'node:util';
+import { formatBeijingTime, type AlipayConfig } from '../payments/alipay';
+
+export interface FakeAlipay {
+  /** http://127.0.0.1:{port}/gateway.do */
+  gatewayUrl: string;
+  /** What our channel needs to talk to this fake (made for this run). */
+  config: AlipayConfig;
+  /**
+   * The buyer pays: the order becomes TRADE_SUCCESS and its notification is posted to its notify_url.
+   * Paying a paid order posts the notification again (same notify_id), as Alipay's retries do.
+   * Returns the HTTP status of our answer; its body is in `notifications`.
+   */
+  pay(outTradeNo: string): Promise<number>;
+  /** A form-urlencoded notification body with these fields, signed with Alipay's key (sign_type RSA2 unless given). */
+  signNotification(fields: Record<string, string>): string;
+  /** Answers are signed with this private key instead of Alipay's (undefined: Alipay's again), to test validateSign. */
+  signAnswersWith(privateKeyPem: string | undefined): void;
+  /** Every request whose signature verified, in order: all its parameters (URL and form) as received. */
+  readonly requests: ReadonlyArray<Record<string, string>>;
+  /** Every notification posted and what our server answered. */
+  readonly notifications: ReadonlyArray<{ outTradeNo: string; body: string; answerStatus: number; answerBody: string }>;
+  close(): Promise<void>;
+}
+
+interface FakeOrder {
+  outTradeNo: string;
+  tradeNo: string;
+  totalAmount: string;
+  subject: string;
+  buyerId: string;
+  notifyUrl: string | undefined;
+  status: 'WAIT_BUYER_PAY' | 'TRADE_SUCCESS';
+  gmtCreate: string;
+  gmtPayment?: string;
+  notifyId?: string;
+}
+
+/** Alipay accepts a request timestamp within 15 minutes of its own (Beijing) clock. */
+const TIMESTAMP_WINDOW_MS = 15 * 60 * 1000;
+
+const generateRsaKeyPair = promisify(generateKeyPair);
+
+/** A fresh RSA-2048 key pair as PEM: PKCS8 private, SPKI public. */
+export async function generateRsa2KeyPair(): Promise<{ privateKeyPem: string; publicKeyPem: string }> {
+  const { privateKey, publicKey } = await generateRsaKeyPair('rsa', {
+    modulusLength: 2048,
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+    privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+  });
+  return { privateKeyPem: privateKey, publicKeyPem: publicKey };
+}
+
+/** Alipay's string to sign: keys sorted, `k=v` joined with &, values as they are (not URL-encoded). */
+function signContent(fields: Record<string, string>, omit: string[]): string {
+  return Object.keys(fields)
+    .filter((key) => !omit.includes(key))
+    .sort()
+    .map((key) => `${key}=${fields[key]}`)
+    .join('&');
+}
+
+function rsa2Sign(content: string, privateKeyPem: string): string {
+  return createSign('RSA-SHA256').update(content, 'utf8').sign(privateKeyPem, 'base64');
+}
+
+/** A notification body signed as Alipay signs notifications: sign and sign_type are not in the signed string. */
+export function signFormFields(fields: Record<string, string>, privateKeyPem: string): string {
+  const sign = rsa2Sign(signContent(fields, ['sign', 'sign_type']), privateKeyPem);
+  return new URLSearchParams({ sign_type: 'RSA2', ...fields, sign }).toString();
+}
+
+function digits(count: number): string {
+  let text = '';
+  for (let i = 0; i < count; i++) text += randomInt(10).toString();
+  return text;
+}
+
+function isLoopback(address: string | undefined): boolean {
+  return address !== undefined && /^(127\.\d+\.\d+\.\d+|::1|::ffff:127\.\d+\.\d+\.\d+)$/.test(address);
+}
+
+async function readBody(request: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of request) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+type Answer = Record<string, string>;
+
+const businessFailed = (subCode: string, subMsg: string): Answer => ({ code: '40004', msg: 'Business Failed', sub_code: subCode, sub_msg: subMsg });
+const invalidArguments = (subCode: string, subMsg: string): Answer => ({ code: '40002', msg: 'Invalid Arguments', sub_code: subCode, sub_msg: subMsg });
+
+export async function startFakeAlipay(options: { port?: number } = {}): Promise<FakeAlipay> {
+  const [appKeys, alipayKeys] = await Promise.all([generateRsa2KeyPair(), generateRsa2KeyPair()]);
+  const appId = `2021${digits(12)}`;
+  const sellerId = `2088${digits(12)}`;
+  const orders = new Map<string, FakeOrder>();
+  const requests: Array<Record<string, string>> = [];
+  const notifications: Array<{ outTradeNo: string; body: string; answerStatus: number; answerBody: string }> = [];
+  let answerKeyPem = alipayKeys.privateKeyPem;
+
+  /** Alipay's answer shape: the signature covers the exact JSON text of the response object. */
+  function signedAnswer(method: string, answer: Answer): string {
+    const responseJson = JSON.stringify(answer);
+    const sign = rsa2Sign(responseJson, answerKeyPem);
+    return `{"${method.replaceAll('.', '_')}_response":${responseJson},"sign":${JSON.stringify(sign)}}`;
+  }
+
+  function tradeCreate(params: Record<string, string>, biz: Record<string, unknown>): Answer {
+    const outTradeNo = biz.out_trade_no;
+    const totalAmount = biz.total_amount;
+    const buyerId = biz.buyer_id ?? biz.buyer_open_id;
+    if (typeof outTradeNo !== 'string' || !/^[A-Za-z0-9_]{1,64}$/.test(outTradeNo)) return invalidArguments('isv.invalid-parameter', 'out_trade_no');
+    if (typeof totalAmount !== 'string' || !/^\d{1,9}\.\d{2}$/.test(totalAmount) || /^0+\.00$/.test(totalAmount)) return businessFailed('ACQ.INVALID_PARAMETER', 'total_amount');
+    if (typeof biz.subject !== 'string' || biz.subject === '') return invalidArguments('isv.missing-parameter', 'subject');
+    if (biz.product_code !== 'JSAPI_PAY') return businessFailed('ACQ.PRODUCT_CODE_ERROR', 'product_code');
+    if (typeof buyerId !== 'string' || buyerId === '') return businessFailed('ACQ.BUYER_NOT_EXIST', 'buyer_id');
+    if (biz.op_app_id !== params.app_id) return businessFailed('ACQ.INVALID_PARAMETER', 'op_app_id');
+    if (biz.time_expire !== undefined && (typeof biz.time_expire !== 'string' || !/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/.test(biz.time_expire))) {
+      return businessFailed('ACQ.INVALID_PARAMETER', 'time_expire');
+    }
+    const existing = orders.get(outTradeNo);
+    if (existing) {
+      // Same order again: Alipay answers the same trade, or refuses if it changed or is already paid.
+      if (existing.status === 'TRADE_SUCCESS') return businessFailed('ACQ.TRADE_HAS_SUCCESS', '交易已被支付');
+      if (existing.totalAmount !== totalAmount) return businessFailed('ACQ.CONTEXT_INCONSISTENT', '交易信息被篡改');
+      return { code: '10000', msg: 'Success', out_trade_no: outTradeNo, trade_no: existing.tradeNo };
+    }
+    const now = formatBeijingTime(new Date());
+    const order: FakeOrder = {
+      outTradeNo,
+      tradeNo: `${now.slice(0, 10).replaceAll('-', '')}22001${digits(15)}`,
+      totalAmount,
+      subject: biz.subject,
+      buyerId,
+      notifyUrl: params.notify_url,
+      status: 'WAIT_BUYER_PAY',
+      gmtCreate: now,
+    };
+    orders.set(outTradeNo, order);
+    return { code: '10000', msg: 'Success', out_trade_no: outTradeNo, trade_no: order.tradeNo };
+  }
+
+  function tradeQuery(biz: Record<string, unknown>): Answer {
+    const order = typeof biz.out_trade_no === 'string' ? orders.get(biz.out_trade_no) : [...orders.values()].find((o) => o.tradeNo === biz.trade_no);
+    if (!order) {
+      return {
+        ...businessFailed('ACQ.TRADE_NOT_EXIST', '交易不存在'),
+        ...(typeof biz.out_trade_no === 'string' ? { out_trade_no: biz.out_trade_no } : {}),
+        buyer_pay_amount: '0.00',
+        receipt_amount: '0.00',
+      };
+    }
+    const paid = order.status === 'TRADE_SUCCESS';
+    return {
+      code: '10000',
+      msg: 'Success',
+      trade_no: order.tradeNo,
+      out_trade_no: order.outTradeNo,
+      buyer_logon_id: '159****5620',
+      trade_status: order.status,
+      total_amount: order.totalAmount,
+      buyer_pay_amount: paid ? order.totalAmount : '0.00',
+      receipt_amount: paid ? order.totalAmount : '0.00',
+      ...(order.gmtPayment ? { send_pay_date: order.gmtPayment } : {}),
+      buyer_user_id: order.buyerId,
+    };
+  }
+
+  /** The open platform gateway: verify the app's signature, then do the method. */
+  function gateway(params: Record<string, string>): string {
+    const method = params.method ?? '';
+    if (!params.app_id || !method || !params.sign || !params.timestamp) return signedAnswer(method || 'error', invalidArguments('isv.missing-parameter', '缺少必选参数'));
+    if (params.app_id !== appId) return signedAnswer(method, invalidArguments('isv.invalid-app-id', '无效的AppID参数'));
+    if (params.sign_type !== 'RSA2') return signedAnswer(method, invalidArguments('isv.invalid-signature-type', '无效的签名类型'));
+    const content = signContent(params, ['sign']);
+    const verified = createVerify('RSA-SHA256').update(content, 'utf8').verify(appKeys.publicKeyPem, params.sign, 'base64');
+    if (!verified) {
+      return signedAnswer(method, invalidArguments('isv.invalid-signature', `验签出错，建议检查签名字符串或签名私钥与应用公钥是否匹配，网关生成的验签字符串为：${content}`));
+    }
+    const stamp = /^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2})$/.exec(params.timestamp);
+    if (!stamp || Math.abs(Date.parse(`${stamp[1]}T${stamp[2]}+08:00`) - Date.now()) > TIMESTAMP_WINDOW_MS) {
+      return signedAnswer(method, invalidArguments('isv.invalid-timestamp', `非法的时间戳参数 ${params.timestamp}`));
+    }
+    requests.push(params);
+    let biz: Record<string, unknown>;
+    try {
+      biz = JSON.parse(params.biz_content ?? '{}') as Record<string, unknown>;
+    } catch {
+      return signedAnswer(method, invalidArguments('isv.invalid-parameter', 'biz_content'));
+    }
+    switch (method) {
+      case 'alipay.trade.create':
+        return signedAnswer(method, tradeCreate(params, biz));
+      case 'alipay.trade.query':
+        return signedAnswer(method, tradeQuery(biz));
+      default:
+        return signedAnswer(method, invalidArguments('isv.invalid-method', '不存在的方法名'));
+    }
+  }
+
+  function notificationFields(order: FakeOrder): Record<string, string> {
+    return {
+      notify_time: formatBeijingTime(new Date()),
+      notify_type: 'trade_status_sync',
+      notify_id: order.notifyId!,
+      app_id: appId,
+      auth_app_id: appId,
+      charset: 'utf-8',
+      version: '1.0',
+      sign_type: 'RSA2',
+      trade_no: order.tradeNo,
+      out_trade_no: order.outTradeNo,
+      buyer_id: order.buyerId,
+      seller_id: sellerId,
+      total_amount: order.totalAmount,
+      receipt_amount: order.totalAmount,
+      buyer_pay_amount: order.totalAmount,
+      trade_status: order.status,
+      gmt_create: order.gmtCreate,
+      gmt_payment: order.gmtPayment!,
+      subject: order.subject,
+    };
+  }
+
+  async function pay(outTradeNo: string): Promise<number> {
+    const order = orders.get(outTradeNo);
+    if (!order) throw new Error(`fake Alipay: no order ${outTradeNo}`);
+    if (order.status === 'WAIT_BUYER_PAY') {
+      order.status = 'TRADE_SUCCESS';
+      order.gmtPayment = formatBeijingTime(new Date());
+      order.notifyId = `${randomUUID().replaceAll('-', '')}${digits(4)}`;
+    }
+    if (!order.notifyUrl) throw new Error(`fake Alipay: order ${outTradeNo} has no notify_url`);
+    // Notifications stay on this machine, whatever notify_url says.
+    const target = new URL(order.notifyUrl);
+    if (!/^(127\.\d+\.\d+\.\d+|localhost|\[::1\])$/.test(target.hostname)) throw new Error(`fake Alipay: will not post outside loopback: ${order.notifyUrl}`);
+    const body = signFormFields(notificationFields(order), alipayKeys.privateKeyPem);
+    const response = await fetch(target, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' },
+      body,
+    });
+    const answerBody = await response.text();
+    notifications.push({ outTradeNo, body, answerStatus: response.status, answerBody });
+    return response.status;
+  }
+
+  async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const url = new URL(request.url ?? '/', 'http://127.0.0.1');
+    const send = (status: number, contentType: string, body: string) => {
+      response.writeHead(status, { 'content-type': contentType });
+      response.end(body);
+    };
+    if (request.method === 'POST' && url.pathname === '/gateway.do') {
+      // alipay-sdk puts the common parameters in the URL and the rest (biz_content) in a form body.
+      const params = { ...Object.fromEntries(new URLSearchParams(await readBody(request))), ...Object.fromEntries(url.searchParams) };
+      send(200, 'application/json;charset=utf-8', gateway(params));
+      return;
+    }
+    const payPath = /^\/__fake\/pay\/([^/]+)$/.exec(url.pathname);
+    if (request.method === 'POST' && payPath) {
+      if (!isLoopback(request.socket.remoteAddress)) return send(403, 'text/plain', 'loopback only');
+      const outTradeNo = decodeURIComponent(payPath[1]!);
+      if (!orders.has(outTradeNo)) return send(404, 'application/json', JSON.stringify({ error: `no order ${outTradeNo}` }));
+      const status = await pay(outTradeNo);
+      const last = notifications.at(-1)!;
+      return send(200, 'application/json', JSON.stringify({ outTradeNo, answerStatus: status, answerBody: last.answerBody }));
+    }
+    send(404, 'text/plain', 'not found');
+  }
+
+  const server = createServer((request, response) => {
+    handle(request, response).catch((error: unknown) => {
+      if (!response.headersSent) response.writeHead(500, { 'content-type': 'text/plain' });
+      response.end(error instanceof Error ? error.message : String(error));
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const gatewayUrl = `http://127.0.0.1:${port}/gateway.do`;
+
+  return {
+    gatewayUrl,
+    config: { appId, sellerId, appPrivateKeyPem: appKeys.privateKeyPem, alipayPublicKeyPem: alipayKeys.publicKeyPem, gatewayUrl },
+    pay,
+    signNotification: (fields) => signFormFields(fields, alipayKeys.privateKeyPem),
+    signAnswersWith(privateKeyPem) {
+      answerKeyPem = privateKeyPem ?? alipayKeys.privateKeyPem;
+    },
+    requests,
+    notifications,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.closeAllConnections();
+        server.close((error) => (error ? reject(error) : resolve()));
+      }),
+  };
+}

@@ -1,0 +1,514 @@
+/**
+ * A fake WeChat Pay platform on 127.0.0.1 with real cryptography, for the local demo and tests.
+ * It makes a merchant (RSA key, self-signed API certificate, APIv3 key, appid, mchid) and a platform
+ * key per run, refuses requests whose merchant signature does not verify (401, as WeChat does), signs
+ * every answer with the platform key, and pays orders by posting encrypted, signed notifications to
+ * their notify_url exactly as WeChat does. Nothing here talks to anything but this machine.
+ */
+import { createCipheriv, createSign, generateKeyPairSync, randomBytes, randomInt, randomUUID, verify as rsaVerify, X509Certificate, type KeyObject } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { WechatPayConfig } from '../payments/wechat';
+
+export interface FakeWechatPayOptions {
+  /** 0 (the default) picks a free port. */
+  port?: number;
+  host?: '127.0.0.1';
+  /** Serve this merchant instead of making one (e.g. to play a second, impostor platform for it). */
+  merchant?: WechatPayConfig;
+  /** The serial the platform key claims; default a fresh PUB_KEY_ID_…. Another fake's serial makes an impostor. */
+  platformSerial?: string;
+}
+
+export type FakeTradeState = 'NOTPAY' | 'SUCCESS' | 'CLOSED';
+
+/** An order as the fake platform holds it. */
+export interface FakeWechatPayOrder {
+  outTradeNo: string;
+  appId: string;
+  mchId: string;
+  description: string;
+  notifyUrl: string;
+  amountFen: number;
+  payerOpenId: string;
+  prepayId: string;
+  tradeState: FakeTradeState;
+  timeExpire?: string;
+  transactionId?: string;
+  successTime?: string;
+  /** The id of its TRANSACTION.SUCCESS notification: the same on every redelivery, as WeChat's retries are. */
+  notificationId?: string;
+  notificationCreateTime?: string;
+}
+
+/**
+ * Ways to spoil a notification for tests. body-after-signing changes the body once signed; the others
+ * are done before signing, so the signature is good and only decryption can catch them.
+ */
+export type NotificationTamper = 'body-after-signing' | 'amount-in-ciphertext' | 'auth-tag' | 'associated-data' | 'nonce';
+
+export interface NotificationOptions {
+  /** Seconds since the epoch for Wechatpay-Timestamp; default now. */
+  timestamp?: number;
+  /** Wechatpay-Serial; default the platform key's serial (the key that signs is always the platform's). */
+  serial?: string;
+  tamper?: NotificationTamper;
+  /** The notification's id; default a fresh UUID. */
+  id?: string;
+  createTime?: string;
+}
+
+/** What WeChat posts: lower-case headers and the body exactly as sent. */
+export interface SignedNotification {
+  headers: Record<string, string>;
+  rawBody: string;
+}
+
+export interface FakeWechatPay {
+  baseUrl: string;
+  /** A complete merchant configuration pointing at this fake. */
+  config: WechatPayConfig;
+  platformSerial: string;
+  /** A copy of every order it holds. */
+  orders(): FakeWechatPayOrder[];
+  /**
+   * The payer pays: the order becomes SUCCESS and its notification is posted to its notify_url.
+   * Paying a paid order delivers the same notification again (a WeChat retry). Resolves to the
+   * HTTP status the notify_url answered.
+   */
+  pay(outTradeNo: string, options?: { payerOpenId?: string }): Promise<number>;
+  /** A notification about `resource` (a transaction object), encrypted and signed as WeChat does. */
+  signNotification(resource: object, options?: NotificationOptions): SignedNotification;
+  /** Wechatpay-* headers for any body, signed by the platform key (for notifications that are not JSON). */
+  signBody(rawBody: string, options?: Pick<NotificationOptions, 'timestamp' | 'serial'>): Record<string, string>;
+  close(): Promise<void>;
+}
+
+const SIGNATURE_TYPE = 'WECHATPAY2-SHA256-RSA2048';
+const MAX_BODY_BYTES = 1024 * 1024;
+const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|::ffff:127\.\d+\.\d+\.\d+)$/;
+
+interface Merchant {
+  appId: string;
+  mchId: string;
+  certSerial: string;
+  publicKey: KeyObject;
+  apiV3Key: string;
+}
+
+export async function startFakeWechatPay(options: FakeWechatPayOptions = {}): Promise<FakeWechatPay> {
+  const host = options.host ?? '127.0.0.1';
+  const merchantConfig = options.merchant ?? makeMerchant();
+  const merchant: Merchant = {
+    appId: merchantConfig.appId,
+    mchId: merchantConfig.mchId,
+    certSerial: merchantConfig.merchantCertSerial,
+    publicKey: new X509Certificate(merchantConfig.merchantCertificatePem).publicKey,
+    apiV3Key: merchantConfig.apiV3Key,
+  };
+  // Registered with merchants as a plain public key under a PUB_KEY_ID_… serial, as WeChat now does.
+  const platform = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const platformSerial = options.platformSerial ?? `PUB_KEY_ID_01${merchant.mchId}${digits(16)}`;
+  const orders = new Map<string, FakeWechatPayOrder>();
+
+  /** `timestamp\nnonce\nbody\n` signed with the platform key: the wechatpay-* headers of answers and notifications. */
+  const signBody = (rawBody: string, signing: Pick<NotificationOptions, 'timestamp' | 'serial'> = {}): Record<string, string> => {
+    const timestamp = String(signing.timestamp ?? Math.floor(Date.now() / 1000));
+    const nonce = randomBytes(16).toString('hex');
+    const signature = createSign('RSA-SHA256').update(`${timestamp}\n${nonce}\n${rawBody}\n`).sign(platform.privateKey, 'base64');
+    return {
+      'wechatpay-timestamp': timestamp,
+      'wechatpay-nonce': nonce,
+      'wechatpay-signature': signature,
+      'wechatpay-serial': signing.serial ?? platformSerial,
+      'wechatpay-signature-type': SIGNATURE_TYPE,
+    };
+  };
+
+  const signNotification = (resource: object, notification: NotificationOptions = {}): SignedNotification => {
+    const plaintext = JSON.stringify(resource);
+    const nonce = alphanumeric(12);
+    const associatedData = 'transaction';
+    const sealed = seal(merchant.apiV3Key, nonce, associatedData, plaintext);
+    if (notification.tamper === 'amount-in-ciphertext') {
+      // GCM is a stream cipher underneath: flipping a ciphertext bit flips the same plaintext bit, so
+      // this turns one digit of amount.total into another. Only the tag can tell.
+      const at = Buffer.from(plaintext, 'utf8').indexOf('"total":'); // a byte offset: the plaintext has Chinese in it
+      if (at < 0) throw new Error('the resource has no amount.total to tamper with');
+      const digit = at + '"total":'.length;
+      sealed[digit]! ^= 0x01;
+    }
+    if (notification.tamper === 'auth-tag') sealed[sealed.length - 1]! ^= 0x01;
+    const body = {
+      id: notification.id ?? randomUUID(),
+      create_time: notification.createTime ?? beijingRfc3339(new Date()),
+      resource_type: 'encrypt-resource',
+      event_type: 'TRANSACTION.SUCCESS',
+      summary: '支付成功',
+      resource: {
+        original_type: 'transaction',
+        algorithm: 'AEAD_AES_256_GCM',
+        ciphertext: sealed.toString('base64'),
+        associated_data: notification.tamper === 'associated-data' ? 'transaction_forged' : associatedData,
+        nonce: notification.tamper === 'nonce' ? alphanumeric(12) : nonce,
+      },
+    };
+    const rawBody = JSON.stringify(body);
+    const headers = signBody(rawBody, notification);
+    return { headers, rawBody: notification.tamper === 'body-after-signing' ? rawBody.replace(`"id":"${body.id}"`, `"id":"${body.id}-replayed"`) : rawBody };
+  };
+
+  const pay = async (outTradeNo: string, payment: { payerOpenId?: string } = {}): Promise<number> => {
+    const order = orders.get(outTradeNo);
+    if (!order) throw new FakeRefusal(404, 'ORDER_NOT_EXIST', `no order ${outTradeNo}`);
+    if (order.tradeState === 'CLOSED') throw new FakeRefusal(400, 'ORDER_CLOSED', `order ${outTradeNo} is closed`);
+    if (order.tradeState === 'NOTPAY') {
+      if (order.timeExpire !== undefined && Date.parse(order.timeExpire) < Date.now()) throw new FakeRefusal(400, 'ORDER_CLOSED', `order ${outTradeNo} expired at ${order.timeExpire}`);
+      const now = new Date();
+      Object.assign(order, {
+        tradeState: 'SUCCESS',
+        payerOpenId: payment.payerOpenId ?? order.payerOpenId,
+        transactionId: `4200${digits(24)}`,
+        successTime: beijingRfc3339(now),
+        notificationId: randomUUID(),
+        notificationCreateTime: beijingRfc3339(now),
+      } satisfies Partial<FakeWechatPayOrder>);
+    }
+    const notification = signNotification(transactionOf(order), { id: order.notificationId!, createTime: order.notificationCreateTime! });
+    const response = await fetch(order.notifyUrl, {
+      method: 'POST',
+      headers: { ...notification.headers, 'content-type': 'application/json', 'user-agent': 'Mozilla/4.0' },
+      body: notification.rawBody,
+      signal: AbortSignal.timeout(10_000),
+    });
+    await response.arrayBuffer();
+    return response.status;
+  };
+
+  const server = createServer((request, response) => {
+    handle(request, response).catch((error: unknown) => {
+      if (!response.headersSent) answer(response, 500, { code: 'SYSTEM_ERROR', message: error instanceof Error ? error.message : String(error) });
+      else response.destroy();
+    });
+  });
+
+  /** Every answer is signed by the platform key, errors too, as WeChat signs them. */
+  const answer = (response: ServerResponse, status: number, body?: object): void => {
+    const text = body === undefined ? '' : JSON.stringify(body);
+    response.writeHead(status, {
+      ...signBody(text),
+      'request-id': randomUUID(),
+      ...(body === undefined ? {} : { 'content-type': 'application/json; charset=utf-8' }),
+    });
+    response.end(text);
+  };
+
+  const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
+    const body = await readBody(request);
+    const target = request.url ?? '/';
+    const url = new URL(target, 'http://fake');
+    const method = request.method ?? 'GET';
+    try {
+      const control = /^\/__fake\/pay\/([^/]+)$/.exec(url.pathname);
+      if (control && method === 'POST') {
+        // A button for the local demo, standing in for the payer; it answers only this machine.
+        if (!LOOPBACK.test(request.socket.remoteAddress ?? '')) throw new FakeRefusal(403, 'FORBIDDEN', 'loopback only');
+        const options = (parseJson(body) ?? {}) as { payerOpenId?: unknown };
+        const notifyStatus = await pay(decodeURIComponent(control[1]!), typeof options.payerOpenId === 'string' ? { payerOpenId: options.payerOpenId } : {});
+        return answer(response, 200, { notifyStatus });
+      }
+
+      const problem = authorizationProblem(request.headers.authorization, method, target, body, merchant);
+      if (problem) throw new FakeRefusal(401, 'SIGN_ERROR', `签名错误: ${problem}`);
+
+      if (url.pathname === '/v3/pay/transactions/jsapi' && method === 'POST') {
+        const order = createOrder(orders, merchant, parseJson(body));
+        return answer(response, 200, { prepay_id: order.prepayId });
+      }
+      const byOrderId = /^\/v3\/pay\/transactions\/out-trade-no\/([^/]+)(\/close)?$/.exec(url.pathname);
+      if (byOrderId && !byOrderId[2] && method === 'GET') {
+        if (url.searchParams.get('mchid') !== merchant.mchId) throw new FakeRefusal(400, 'PARAM_ERROR', 'mchid 与请求商户不一致');
+        const order = orders.get(decodeURIComponent(byOrderId[1]!));
+        if (!order) throw new FakeRefusal(404, 'ORDER_NOT_EXIST', '订单不存在');
+        return answer(response, 200, transactionOf(order));
+      }
+      if (byOrderId && byOrderId[2] && method === 'POST') {
+        const { mchid } = (parseJson(body) ?? {}) as { mchid?: unknown };
+        if (mchid !== merchant.mchId) throw new FakeRefusal(400, 'PARAM_ERROR', 'mchid 与请求商户不一致');
+        const order = orders.get(decodeURIComponent(byOrderId[1]!));
+        if (!order) throw new FakeRefusal(404, 'ORDER_NOT_EXIST', '订单不存在');
+        if (order.tradeState === 'SUCCESS') throw new FakeRefusal(400, 'ORDERPAID', '该订单已支付');
+        order.tradeState = 'CLOSED';
+        return answer(response, 204);
+      }
+      throw new FakeRefusal(404, 'NOT_FOUND', `${method} ${url.pathname}`);
+    } catch (error) {
+      if (error instanceof FakeRefusal) return answer(response, error.status, { code: error.code, message: error.message });
+      throw error;
+    }
+  };
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const baseUrl = `http://${host}:${port}`;
+
+  return {
+    baseUrl,
+    config: {
+      ...merchantConfig,
+      platformCertificates: { [platformSerial]: platform.publicKey.export({ type: 'spki', format: 'pem' }).toString() },
+      gatewayBaseUrl: baseUrl,
+    },
+    platformSerial,
+    orders: () => [...orders.values()].map((order) => ({ ...order })),
+    pay,
+    signNotification,
+    signBody,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        server.closeAllConnections();
+      }),
+  };
+}
+
+/** A refusal the fake answers as WeChat would: HTTP status and {code, message}. */
+class FakeRefusal extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Why the merchant's Authorization header does not hold, if it does not: WECHATPAY2-SHA256-RSA2048
+ * mchid, nonce_str, timestamp, serial_no, signature over `METHOD\npath?query\ntimestamp\nnonce\nbody\n`.
+ */
+function authorizationProblem(header: string | undefined, method: string, pathAndQuery: string, body: string, merchant: Merchant): string | undefined {
+  if (!header?.startsWith(`${SIGNATURE_TYPE} `)) return 'no WECHATPAY2-SHA256-RSA2048 Authorization';
+  const fields = Object.fromEntries([...header.slice(SIGNATURE_TYPE.length + 1).matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1]!, m[2]!]));
+  const { mchid, nonce_str: nonce, timestamp, serial_no: serial, signature } = fields;
+  if (!mchid || !nonce || !timestamp || !serial || !signature) return 'incomplete Authorization';
+  if (mchid !== merchant.mchId) return `unknown mchid ${mchid}`;
+  if (serial.toUpperCase() !== merchant.certSerial.toUpperCase()) return `serial_no ${serial} is not the merchant certificate`;
+  if (!/^\d+$/.test(timestamp) || Math.abs(Date.now() / 1000 - Number(timestamp)) > 300) return 'timestamp out of window';
+  const message = `${method}\n${pathAndQuery}\n${timestamp}\n${nonce}\n${body}\n`;
+  return rsaVerify('RSA-SHA256', Buffer.from(message, 'utf8'), merchant.publicKey, Buffer.from(signature, 'base64')) ? undefined : 'signature does not verify';
+}
+
+/** POST /v3/pay/transactions/jsapi: a new NOTPAY order, or the same prepay_id for the same order again. */
+function createOrder(orders: Map<string, FakeWechatPayOrder>, merchant: Merchant, input: unknown): FakeWechatPayOrder {
+  const request = (input ?? {}) as {
+    appid?: unknown;
+    mchid?: unknown;
+    description?: unknown;
+    out_trade_no?: unknown;
+    notify_url?: unknown;
+    time_expire?: unknown;
+    amount?: { total?: unknown; currency?: unknown };
+    payer?: { openid?: unknown };
+  };
+  const { appid, mchid, description, out_trade_no: outTradeNo, notify_url: notifyUrl, time_expire: timeExpire } = request;
+  const total = request.amount?.total;
+  const openid = request.payer?.openid;
+  if (appid !== merchant.appId || mchid !== merchant.mchId) throw new FakeRefusal(400, 'APPID_MCHID_NOT_MATCH', 'appid和mch_id不匹配');
+  if (typeof description !== 'string' || description === '' || Buffer.byteLength(description) > 127) throw new FakeRefusal(400, 'PARAM_ERROR', 'description');
+  if (typeof outTradeNo !== 'string' || !/^[0-9A-Za-z_\-|*]{6,32}$/.test(outTradeNo)) throw new FakeRefusal(400, 'PARAM_ERROR', 'out_trade_no');
+  if (typeof notifyUrl !== 'string' || !/^https?:\/\/[^?#]+$/.test(notifyUrl)) throw new FakeRefusal(400, 'PARAM_ERROR', 'notify_url 必须是不带参数的 URL');
+  if (typeof total !== 'number' || !Number.isSafeInteger(total) || total < 1) throw new FakeRefusal(400, 'PARAM_ERROR', 'amount.total');
+  if (request.amount?.currency !== undefined && request.amount.currency !== 'CNY') throw new FakeRefusal(400, 'PARAM_ERROR', 'amount.currency');
+  if (typeof openid !== 'string' || openid === '') throw new FakeRefusal(400, 'PARAM_ERROR', 'payer.openid');
+  if (timeExpire !== undefined && (typeof timeExpire !== 'string' || !/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?([+-]\d\d:\d\d)$/.test(timeExpire))) {
+    throw new FakeRefusal(400, 'PARAM_ERROR', 'time_expire 必须是 RFC 3339 格式');
+  }
+
+  const existing = orders.get(outTradeNo);
+  if (existing) {
+    if (existing.tradeState === 'SUCCESS') throw new FakeRefusal(400, 'ORDERPAID', '该订单已支付');
+    if (existing.tradeState === 'CLOSED') throw new FakeRefusal(400, 'ORDER_CLOSED', '订单已关闭');
+    const same = existing.amountFen === total && existing.payerOpenId === openid && existing.description === description && existing.notifyUrl === notifyUrl;
+    if (!same) throw new FakeRefusal(400, 'INVALID_REQUEST', '201 商户订单号重复');
+    return existing;
+  }
+  const order: FakeWechatPayOrder = {
+    outTradeNo,
+    appId: appid,
+    mchId: mchid,
+    description,
+    notifyUrl,
+    amountFen: total,
+    payerOpenId: openid,
+    prepayId: `wx${Date.now()}${randomBytes(8).toString('hex')}`,
+    tradeState: 'NOTPAY',
+    ...(typeof timeExpire === 'string' ? { timeExpire } : {}),
+  };
+  orders.set(outTradeNo, order);
+  return order;
+}
+
+const STATE_DESCRIPTION: Record<FakeTradeState, string> = { NOTPAY: '订单未支付', SUCCESS: '支付成功', CLOSED: '订单已关闭' };
+
+/** An order as WeChat describes it, in query answers and (when paid) in the notification resource. */
+function transactionOf(order: FakeWechatPayOrder): object {
+  const common = { appid: order.appId, mchid: order.mchId, out_trade_no: order.outTradeNo, trade_state: order.tradeState, trade_state_desc: STATE_DESCRIPTION[order.tradeState] };
+  if (order.tradeState !== 'SUCCESS') return { ...common, amount: { total: order.amountFen, payer_currency: 'CNY' }, promotion_detail: [] };
+  return {
+    ...common,
+    transaction_id: order.transactionId,
+    trade_type: 'JSAPI',
+    bank_type: 'OTHERS',
+    attach: '',
+    success_time: order.successTime,
+    payer: { openid: order.payerOpenId },
+    amount: { total: order.amountFen, payer_total: order.amountFen, currency: 'CNY', payer_currency: 'CNY' },
+  };
+}
+
+/** AEAD_AES_256_GCM as WeChat seals notification resources: ciphertext followed by the 16-byte tag. */
+function seal(apiV3Key: string, nonce: string, associatedData: string, plaintext: string): Buffer {
+  const cipher = createCipheriv('aes-256-gcm', Buffer.from(apiV3Key, 'utf8'), Buffer.from(nonce, 'utf8'), { authTagLength: 16 });
+  cipher.setAAD(Buffer.from(associatedData, 'utf8'));
+  return Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final(), cipher.getAuthTag()]);
+}
+
+/** A merchant for this run: key, self-signed API certificate and its serial, APIv3 key, appid, mchid. */
+function makeMerchant(): WechatPayConfig {
+  const mchId = `1${digits(9)}`;
+  const merchantKey = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  // 40 hex digits like WeChat's merchant serials; the first below 8 keeps the DER integer positive as is.
+  const serial = `${randomInt(1, 8)}${randomBytes(20).toString('hex').toUpperCase().slice(1)}`;
+  const now = Date.now();
+  const certificate = selfSignedCertificate({
+    privateKey: merchantKey.privateKey,
+    publicKey: merchantKey.publicKey,
+    serialHex: serial,
+    subject: [
+      ['2.5.4.3', mchId],
+      ['2.5.4.10', '微信商户系统'],
+      ['2.5.4.11', 'Campus e-card (fake)'],
+      ['2.5.4.6', 'CN'],
+    ],
+    notBefore: new Date(now - 86_400_000),
+    notAfter: new Date(now + 5 * 365 * 86_400_000),
+  });
+  return {
+    appId: `wx${randomBytes(8).toString('hex')}`,
+    mchId,
+    merchantPrivateKeyPem: merchantKey.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+    merchantCertificatePem: certificate,
+    merchantCertSerial: serial,
+    apiV3Key: alphanumeric(32),
+    platformCertificates: {},
+    gatewayBaseUrl: 'http://127.0.0.1',
+  };
+}
+
+// A small DER writer: just enough X.509 for a self-signed certificate (node:crypto can parse, not make, them).
+
+function der(tag: number, ...content: Buffer[]): Buffer {
+  const body = Buffer.concat(content);
+  const length = body.length < 0x80 ? Buffer.from([body.length]) : lengthBytes(body.length);
+  return Buffer.concat([Buffer.from([tag]), length, body]);
+}
+
+function lengthBytes(length: number): Buffer {
+  const bytes: number[] = [];
+  for (let rest = length; rest > 0; rest = Math.floor(rest / 256)) bytes.unshift(rest % 256);
+  return Buffer.from([0x80 | bytes.length, ...bytes]);
+}
+
+const sequence = (...content: Buffer[]) => der(0x30, ...content);
+const set = (...content: Buffer[]) => der(0x31, ...content);
+const nullValue = () => der(0x05);
+
+function integer(bytes: Buffer): Buffer {
+  return der(0x02, (bytes[0] ?? 0) & 0x80 ? Buffer.concat([Buffer.from([0]), bytes]) : bytes);
+}
+
+function objectId(dotted: string): Buffer {
+  const [first = 0, second = 0, ...rest] = dotted.split('.').map(Number);
+  const bytes = [first * 40 + second];
+  for (const arc of rest) {
+    const groups: number[] = [];
+    for (let value = arc; ; value = Math.floor(value / 128)) {
+      groups.unshift((value % 128) | (groups.length ? 0x80 : 0));
+      if (value < 128) break;
+    }
+    bytes.push(...groups);
+  }
+  return der(0x06, Buffer.from(bytes));
+}
+
+/** CN, O, OU as UTF8String; C as PrintableString. */
+function name(attributes: Array<[oid: string, value: string]>): Buffer {
+  return sequence(...attributes.map(([oid, value]) => set(sequence(objectId(oid), der(oid === '2.5.4.6' ? 0x13 : 0x0c, Buffer.from(value, 'utf8'))))));
+}
+
+function utcTime(at: Date): Buffer {
+  return der(0x17, Buffer.from(`${at.toISOString().slice(2, 19).replace(/[-T:]/g, '')}Z`, 'ascii'));
+}
+
+function selfSignedCertificate(input: {
+  privateKey: KeyObject;
+  publicKey: KeyObject;
+  serialHex: string;
+  subject: Array<[oid: string, value: string]>;
+  notBefore: Date;
+  notAfter: Date;
+}): string {
+  const sha256WithRsa = sequence(objectId('1.2.840.113549.1.1.11'), nullValue());
+  const tbs = sequence(
+    der(0xa0, integer(Buffer.from([2]))), // v3
+    integer(Buffer.from(input.serialHex, 'hex')),
+    sha256WithRsa,
+    name(input.subject), // issuer: itself
+    sequence(utcTime(input.notBefore), utcTime(input.notAfter)),
+    name(input.subject),
+    input.publicKey.export({ type: 'spki', format: 'der' }),
+  );
+  const signature = createSign('RSA-SHA256').update(tbs).sign(input.privateKey);
+  const certificate = sequence(tbs, sha256WithRsa, der(0x03, Buffer.from([0]), signature));
+  const base64 = certificate.toString('base64').replace(/(.{64})/g, '$1\n').replace(/\n$/, '');
+  return `-----BEGIN CERTIFICATE-----\n${base64}\n-----END CERTIFICATE-----\n`;
+}
+
+function digits(count: number): string {
+  return Array.from({ length: count }, () => String(randomInt(10))).join('');
+}
+
+function alphanumeric(count: number): string {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+  return Array.from({ length: count }, () => alphabet[randomInt(alphabet.length)]).join('');
+}
+
+function beijingRfc3339(at: Date): string {
+  return `${new Date(at.getTime() + 8 * 3_600_000).toISOString().slice(0, 19)}+08:00`;
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+function readBody(request: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    request.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) request.destroy(new Error('body too large'));
+      else chunks.push(chunk);
+    });
+    request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    request.on('error', reject);
+  });
+}

@@ -1,0 +1,236 @@
+/**
+ * Alipay (open platform v2, RSA2) behind the PaymentChannel interface, on the official alipay-sdk v4.
+ * The SDK signs requests and checks signatures; this module closes what it leaves open: every call
+ * verifies the answer's signature, errors come back as values and become PlatformCallFailed, the
+ * request timestamp is Beijing time whatever the process time zone, and a notification is believed
+ * only when it is RSA2-signed by Alipay, names our app and our merchant, and carries an exact amount.
+ */
+import { createPrivateKey, createPublicKey } from 'node:crypto';
+import { AlipaySdk, type AlipaySdkCommonResult } from 'alipay-sdk';
+import { formatYuan, parseYuan } from '../../shared/money';
+import {
+  NotificationRejected,
+  PlatformCallFailed,
+  type CreateTopupRequest,
+  type CreateTopupResult,
+  type IncomingNotification,
+  type NotificationAnswer,
+  type PaymentChannel,
+  type PaymentEvent,
+} from './channel';
+
+export interface AlipayConfig {
+  /** Our mini-program's app id (2021…): also op_app_id, since the payment happens in that app. */
+  appId: string;
+  /** Our merchant PID (2088…): every notification must name it as seller_id. */
+  sellerId: string;
+  /** The app's RSA2 private key, PKCS8 PEM ("BEGIN PRIVATE KEY"). */
+  appPrivateKeyPem: string;
+  /** Alipay's public key for this app, PEM ("BEGIN PUBLIC KEY"); checks answers and notifications. */
+  alipayPublicKeyPem: string;
+  /** https://openapi.alipay.com/gateway.do in production. */
+  gatewayUrl: string;
+  /** Per call; the SDK's default is 5 s. */
+  timeoutMs?: number;
+}
+
+/** Alipay's success code; anything else is an error returned as a value, not thrown. */
+const SUCCESS = '10000';
+
+/** What our orderId promises (channel.ts): letters and digits, at most 32 characters. */
+const ORDER_ID = /^[A-Za-z0-9]{1,32}$/;
+
+/** Alipay always writes amounts in yuan with exactly two decimals ("50.00"); anything else is not theirs. */
+const YUAN_TWO_DECIMALS = /^\d+\.\d{2}$/;
+
+const BEIJING_OFFSET_MS = 8 * 60 * 60 * 1000; // UTC+8, no daylight saving
+
+/** 'yyyy-MM-dd HH:mm:ss' in Beijing time, the only time format Alipay's gateway speaks. */
+export function formatBeijingTime(date: Date): string {
+  const beijing = new Date(date.getTime() + BEIJING_OFFSET_MS);
+  const pad = (n: number) => n.toString().padStart(2, '0');
+  return (
+    `${beijing.getUTCFullYear()}-${pad(beijing.getUTCMonth() + 1)}-${pad(beijing.getUTCDate())} ` +
+    `${pad(beijing.getUTCHours())}:${pad(beijing.getUTCMinutes())}:${pad(beijing.getUTCSeconds())}`
+  );
+}
+
+/** Alipay's 'yyyy-MM-dd HH:mm:ss' (Beijing) → ISO 8601 with its +08:00 offset; undefined if it is not that shape. */
+export function beijingTimeToIso(text: string | undefined): string | undefined {
+  const match = /^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2})$/.exec(text ?? '');
+  return match ? `${match[1]}T${match[2]}+08:00` : undefined;
+}
+
+/** Alipay's trade_status → our state; undefined for a status we do not know. */
+function stateOf(tradeStatus: string | undefined): PaymentEvent['state'] | undefined {
+  switch (tradeStatus) {
+    case 'TRADE_SUCCESS':
+    case 'TRADE_FINISHED': // paid, and the refund window has ended
+      return 'paid';
+    case 'WAIT_BUYER_PAY':
+      return 'pending';
+    case 'TRADE_CLOSED': // unpaid and timed out, or fully refunded
+      return 'closed';
+    default:
+      return undefined;
+  }
+}
+
+/** Exact fen from Alipay's yuan string, or undefined if it is not a plain two-decimal amount. */
+function fenOf(totalAmount: string | undefined): number | undefined {
+  if (totalAmount === undefined || !YUAN_TWO_DECIMALS.test(totalAmount)) return undefined;
+  try {
+    return parseYuan(totalAmount);
+  } catch {
+    return undefined;
+  }
+}
+
+export function createAlipayChannel(config: AlipayConfig, clock: () => Date = () => new Date()): PaymentChannel {
+  const sdk = new AlipaySdk({
+    appId: config.appId,
+    // Normalized here so a bad key fails now, not at the first payment; the SDK needs PKCS8 said explicitly.
+    privateKey: normalizePrivateKey(config.appPrivateKeyPem),
+    keyType: 'PKCS8',
+    // Required: with no Alipay public key the SDK skips validateSign with only a console warning.
+    alipayPublicKey: normalizePublicKey(config.alipayPublicKeyPem),
+    gateway: config.gatewayUrl,
+    signType: 'RSA2',
+    // Keep Alipay's own snake_case names (sub_code, trade_status), as in its docs and the SDK's result type.
+    camelcase: false,
+    ...(config.timeoutMs !== undefined ? { timeout: config.timeoutMs } : {}),
+  });
+
+  /** One signed call whose answer's signature is checked; any error, returned or thrown, becomes PlatformCallFailed. */
+  async function call(method: string, params: Record<string, unknown>): Promise<AlipaySdkCommonResult> {
+    try {
+      // The SDK stamps requests in the process's local zone; a timestamp among the params overrides it.
+      return await sdk.exec(method, { ...params, timestamp: formatBeijingTime(clock()) }, { validateSign: true });
+    } catch (error) {
+      throw new PlatformCallFailed('alipay', `${method}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
+  function failed(method: string, result: AlipaySdkCommonResult): PlatformCallFailed {
+    return new PlatformCallFailed('alipay', `${method}: ${result.code} ${result.msg} ${result.sub_code ?? ''} ${result.sub_msg ?? ''}`.trim());
+  }
+
+  return {
+    name: 'alipay',
+
+    async createTopup(request: CreateTopupRequest): Promise<CreateTopupResult> {
+      assertOrderId(request.orderId);
+      if (!Number.isSafeInteger(request.amountFen) || request.amountFen <= 0) throw new RangeError(`not a positive amount of fen: ${request.amountFen}`);
+      const method = 'alipay.trade.create';
+      const result = await call(method, {
+        notify_url: request.notifyUrl,
+        bizContent: {
+          out_trade_no: request.orderId,
+          total_amount: formatYuan(request.amountFen),
+          subject: request.description,
+          product_code: 'JSAPI_PAY',
+          buyer_id: request.payerId,
+          op_app_id: config.appId,
+          time_expire: formatBeijingTime(request.expiresAt),
+        },
+      });
+      if (result.code !== SUCCESS) throw failed(method, result);
+      if (typeof result.trade_no !== 'string' || result.trade_no === '') throw new PlatformCallFailed('alipay', `${method}: no trade_no in the answer`);
+      if (result.out_trade_no !== undefined && result.out_trade_no !== request.orderId) {
+        throw new PlatformCallFailed('alipay', `${method}: answer is for order ${String(result.out_trade_no)}, not ${request.orderId}`);
+      }
+      return { channel: 'alipay', tradeNo: result.trade_no };
+    },
+
+    async query(orderId: string): Promise<PaymentEvent> {
+      assertOrderId(orderId);
+      const method = 'alipay.trade.query';
+      const result = await call(method, { bizContent: { out_trade_no: orderId } });
+      // Alipay has no trade under our number: we never created it, or our create never reached it. Either way
+      // nobody can have paid it, but a create may still be in flight, so it is "not (yet) paid", not "closed":
+      // the top-up service closes its own order once expiresAt has passed.
+      if (result.code !== SUCCESS && result.sub_code === 'ACQ.TRADE_NOT_EXIST') return { channel: 'alipay', orderId, state: 'pending' };
+      if (result.code !== SUCCESS) throw failed(method, result);
+      if (result.out_trade_no !== orderId) throw new PlatformCallFailed('alipay', `${method}: answer is for order ${String(result.out_trade_no)}, not ${orderId}`);
+      const state = stateOf(result.trade_status);
+      if (!state) throw new PlatformCallFailed('alipay', `${method}: unknown trade_status ${String(result.trade_status)}`);
+      if (state !== 'paid') return { channel: 'alipay', orderId, state };
+      const amountFen = fenOf(result.total_amount);
+      if (amountFen === undefined || typeof result.trade_no !== 'string') {
+        throw new PlatformCallFailed('alipay', `${method}: paid trade without trade_no or a two-decimal total_amount`);
+      }
+      const paidAt = beijingTimeToIso(result.send_pay_date);
+      const payerId = result.buyer_user_id ?? result.buyer_open_id;
+      return {
+        channel: 'alipay',
+        orderId,
+        state,
+        platformTxnId: result.trade_no,
+        amountFen,
+        ...(paidAt ? { paidAt } : {}),
+        ...(typeof payerId === 'string' ? { payerId } : {}),
+      };
+    },
+
+    async verifyNotification(notification: IncomingNotification): Promise<PaymentEvent> {
+      const form = new URLSearchParams(notification.rawBody);
+      const fields = Object.fromEntries(form);
+      // A repeated key would let what was verified (the last value) differ from what another parser reads.
+      if (Object.keys(fields).length !== [...form.keys()].length) throw new NotificationRejected('MALFORMED', 'a field appears twice');
+      // Unsigned is unbelieved: treated as a bad signature, not as a formatting slip.
+      if (!fields.sign) throw new NotificationRejected('SIGNATURE_INVALID', 'no sign');
+      // The SDK takes the algorithm from the message itself: "RSA" would downgrade to SHA-1, others make it throw.
+      if (fields.sign_type !== 'RSA2') throw new NotificationRejected('SIGNATURE_INVALID', `sign_type ${JSON.stringify(fields.sign_type)} is not RSA2`);
+      // V2 verifies the values as received; the old checkNotifySign URL-decodes them again ('%' breaks it).
+      if (!sdk.checkNotifySignV2(fields)) throw new NotificationRejected('SIGNATURE_INVALID', 'not signed by our Alipay public key');
+
+      const missing = ['notify_id', 'notify_type', 'app_id', 'seller_id', 'out_trade_no', 'trade_no', 'total_amount', 'trade_status'].filter((name) => !fields[name]);
+      if (missing.length > 0) throw new NotificationRejected('MALFORMED', `missing ${missing.join(', ')}`);
+      if (fields.notify_type !== 'trade_status_sync') throw new NotificationRejected('MALFORMED', `notify_type ${fields.notify_type}`);
+      if (fields.app_id !== config.appId) throw new NotificationRejected('NOT_OUR_APP', `app_id ${fields.app_id}`);
+      if (fields.seller_id !== config.sellerId) throw new NotificationRejected('NOT_OUR_MERCHANT', `seller_id ${fields.seller_id}`);
+      const amountFen = fenOf(fields.total_amount);
+      if (amountFen === undefined) throw new NotificationRejected('MALFORMED', `total_amount ${JSON.stringify(fields.total_amount)}`);
+      const state = stateOf(fields.trade_status);
+      if (!state) throw new NotificationRejected('MALFORMED', `trade_status ${fields.trade_status}`);
+
+      const orderId = fields.out_trade_no!;
+      const notificationId = fields.notify_id!;
+      if (state !== 'paid') return { channel: 'alipay', orderId, state, notificationId };
+      const paidAt = beijingTimeToIso(fields.gmt_payment);
+      const payerId = fields.buyer_id ?? fields.buyer_open_id;
+      return {
+        channel: 'alipay',
+        orderId,
+        state,
+        platformTxnId: fields.trade_no!,
+        amountFen,
+        notificationId,
+        ...(paidAt ? { paidAt } : {}),
+        ...(payerId ? { payerId } : {}),
+      };
+    },
+
+    answer(ok: boolean): NotificationAnswer {
+      // Alipay retries (for about 25 hours) on anything but the exact text "success".
+      return ok ? { status: 200, contentType: 'text/plain; charset=utf-8', body: 'success' } : { status: 500, contentType: 'text/plain; charset=utf-8', body: 'fail' };
+    },
+  };
+}
+
+function assertOrderId(orderId: string): void {
+  if (!ORDER_ID.test(orderId)) throw new RangeError(`not an order id (letters and digits, at most 32): ${JSON.stringify(orderId)}`);
+}
+
+function normalizePrivateKey(pem: string): string {
+  const key = createPrivateKey(pem);
+  if (key.asymmetricKeyType !== 'rsa') throw new TypeError(`Alipay app key must be RSA, not ${key.asymmetricKeyType}`);
+  return (key.export({ type: 'pkcs8', format: 'pem' }) as string).trim();
+}
+
+function normalizePublicKey(pem: string): string {
+  if (!pem) throw new TypeError('alipayPublicKeyPem is required: without it no answer or notification can be verified');
+  const key = createPublicKey(pem);
+  if (key.asymmetricKeyType !== 'rsa') throw new TypeError(`Alipay public key must be RSA, not ${key.asymmetricKeyType}`);
+  return (key.export({ type: 'spki', format: 'pem' }) as string).trim();
+}

@@ -1,0 +1,371 @@
+/**
+ * WeChat Pay API v3 as a PaymentChannel (mini-program JSAPI payments).
+ *
+ * wechatpay-node-v3 builds and signs the requests and the wx.requestPayment parameters. What it
+ * leaves open (see /work/shared/PAYMENTS.md) is closed here: its HTTP goes only to the configured
+ * gateway, gateway answers must carry a valid platform signature, HTTP errors become exceptions,
+ * platform keys come only from configuration (never downloaded), notifications must be fresh,
+ * decrypt with the GCM tag checked, and be about our merchant and our app.
+ */
+import { createDecipheriv, createPrivateKey, createPublicKey, verify as rsaVerify, X509Certificate, type KeyObject } from 'node:crypto';
+import Pay from 'wechatpay-node-v3';
+import { z } from 'zod';
+import { amountFen as amountFenSchema } from '../../shared/money';
+import {
+  NotificationRejected,
+  PlatformCallFailed,
+  type CreateTopupRequest,
+  type CreateTopupResult,
+  type IncomingNotification,
+  type NotificationAnswer,
+  type PaymentChannel,
+  type PaymentEvent,
+} from './channel';
+
+export interface WechatPayConfig {
+  /** The mini-program's appid (wx…), which payers pay through. */
+  appId: string;
+  /** Our merchant number (mchid). */
+  mchId: string;
+  /** The merchant API private key (apiclient_key.pem): signs every request and wx.requestPayment. */
+  merchantPrivateKeyPem: string;
+  /** The merchant's own API certificate (apiclient_cert.pem); the SDK calls it publicKey. */
+  merchantCertificatePem: string;
+  /** The serial number of that certificate, as WeChat shows it (hex). */
+  merchantCertSerial: string;
+  /** The APIv3 key (32 characters): decrypts notification resources. */
+  apiV3Key: string;
+  /**
+   * The WeChat Pay platform keys we trust, by serial: platform certificate serials (hex) or public
+   * key ids (PUB_KEY_ID_…), each a PEM certificate or PEM public key. Nothing else is ever trusted.
+   */
+  platformCertificates: Record<string, string>;
+  /** https://api.mch.weixin.qq.com in production; a fake on 127.0.0.1 locally and in tests. */
+  gatewayBaseUrl: string;
+  /** Per gateway call; default 10 s. */
+  timeoutMs?: number;
+}
+
+/** The origin the SDK writes into every URL; rewritten to gatewayBaseUrl. */
+export const WECHAT_PAY_ORIGIN = 'https://api.mch.weixin.qq.com';
+const SIGNATURE_TYPE = 'WECHATPAY2-SHA256-RSA2048';
+/** WeChat's own rule for signed messages: older or newer than 5 minutes is not believed. */
+const TIMESTAMP_WINDOW_SECONDS = 300;
+const DEFAULT_TIMEOUT_MS = 10_000;
+/** WeChat's out_trade_no: 6–32 characters. We use letters, digits, _ and - only, so URLs need no escaping. */
+const ORDER_ID = /^[0-9A-Za-z_-]{6,32}$/;
+
+type TradeState = 'SUCCESS' | 'REFUND' | 'NOTPAY' | 'USERPAYING' | 'ACCEPT' | 'CLOSED' | 'REVOKED' | 'PAYERROR';
+
+/**
+ * What each trade_state means for a top-up. REFUND ("转入退款") only follows a successful payment
+ * and only we can start a refund, so the money was received.
+ */
+const STATE_OF: Record<TradeState, PaymentEvent['state']> = {
+  SUCCESS: 'paid',
+  REFUND: 'paid',
+  NOTPAY: 'pending',
+  USERPAYING: 'pending',
+  ACCEPT: 'pending',
+  CLOSED: 'closed',
+  REVOKED: 'closed',
+  PAYERROR: 'closed',
+};
+
+/** A transaction as WeChat describes it, in query answers and in decrypted notification resources. */
+const transactionSchema = z.object({
+  appid: z.string(),
+  mchid: z.string(),
+  out_trade_no: z.string().min(1),
+  transaction_id: z.string().min(1).optional(),
+  trade_state: z.string(),
+  success_time: z.string().optional(),
+  payer: z.object({ openid: z.string().optional() }).optional(),
+  amount: z.object({ total: z.number().int().nonnegative().optional(), currency: z.string().optional() }).optional(),
+});
+type WechatTransaction = z.infer<typeof transactionSchema>;
+
+const notificationSchema = z.object({
+  id: z.string().min(1),
+  event_type: z.string().startsWith('TRANSACTION.'),
+  resource: z.object({
+    algorithm: z.literal('AEAD_AES_256_GCM'),
+    ciphertext: z.string().min(1),
+    nonce: z.string().min(1),
+    associated_data: z.string().optional(),
+  }),
+});
+
+type PayRequestHooks = Parameters<Pay['createHttp']>[0];
+type SdkOutput = Awaited<ReturnType<PayRequestHooks['get']>>;
+
+/**
+ * The SDK keeps platform keys in one static map shared by every Pay in the process (and replaces the
+ * object when it downloads certificates), so it is read through the class each time.
+ */
+function sdkPlatformKeys(): Record<string, string> {
+  return (Pay as unknown as { certificates: Record<string, string> }).certificates;
+}
+
+export function createWechatPayChannel(config: WechatPayConfig, clock: () => Date = () => new Date()): PaymentChannel {
+  const platformKeys = readPlatformKeys(config);
+  checkMerchantIdentity(config);
+  const gateway = gatewayOrigin(config.gatewayBaseUrl);
+
+  const pay = new Pay({
+    appid: config.appId,
+    mchid: config.mchId,
+    // Given explicitly, so the SDK never parses the certificate to find it.
+    serial_no: config.merchantCertSerial,
+    publicKey: Buffer.from(config.merchantCertificatePem),
+    privateKey: Buffer.from(config.merchantPrivateKeyPem),
+    key: config.apiV3Key,
+  });
+  pay.createHttp(gatewayHttp({ gateway, timeoutMs: config.timeoutMs ?? DEFAULT_TIMEOUT_MS, platformKeys, clock }));
+  // Seeded up front so verifySign finds every serial we trust and never goes looking for one.
+  for (const [serial, key] of platformKeys) sdkPlatformKeys()[serial] = key.pem;
+
+  return {
+    name: 'wechat',
+
+    async createTopup(request: CreateTopupRequest): Promise<CreateTopupResult> {
+      checkTopupRequest(request);
+      const result = await pay.transactions_jsapi({
+        description: request.description,
+        out_trade_no: request.orderId,
+        notify_url: request.notifyUrl,
+        time_expire: beijingRfc3339(request.expiresAt),
+        amount: { total: request.amountFen, currency: 'CNY' },
+        payer: { openid: request.payerId },
+      });
+      if (result.status !== 200) throw callFailed(`create order ${request.orderId}`, result);
+      // On success the SDK has replaced the answer ({prepay_id}) with the signed wx.requestPayment parameters.
+      const params = result.data as Partial<Record<'appId' | 'timeStamp' | 'nonceStr' | 'package' | 'paySign', unknown>> | undefined;
+      const { appId, timeStamp, nonceStr, package: prepay, paySign } = params ?? {};
+      if (typeof appId !== 'string' || typeof timeStamp !== 'string' || typeof nonceStr !== 'string' || typeof paySign !== 'string' || typeof prepay !== 'string' || !prepay.startsWith('prepay_id=')) {
+        throw new PlatformCallFailed('wechat', `create order ${request.orderId}: the answer has no prepay_id`);
+      }
+      return { channel: 'wechat', requestPayment: { appId, timeStamp, nonceStr, package: prepay, signType: 'RSA', paySign } };
+    },
+
+    async verifyNotification({ headers, rawBody, now }: IncomingNotification): Promise<PaymentEvent> {
+      const timestamp = headers['wechatpay-timestamp'];
+      const nonce = headers['wechatpay-nonce'];
+      const signature = headers['wechatpay-signature'];
+      const serial = headers['wechatpay-serial'];
+      const signatureType = headers['wechatpay-signature-type'];
+      if (!timestamp || !nonce || !signature || !serial) reject('MALFORMED', 'missing Wechatpay-Timestamp, -Nonce, -Signature or -Serial');
+      if (signatureType !== undefined && signatureType !== SIGNATURE_TYPE) reject('MALFORMED', `unsupported signature type ${signatureType}`);
+      if (!/^\d{1,12}$/.test(timestamp)) reject('MALFORMED', 'Wechatpay-Timestamp is not a number of seconds');
+
+      // Checked before the SDK sees the serial: for one it does not know, it would download certificates.
+      const key = platformKeys.get(serial);
+      if (!key) reject('UNKNOWN_CERTIFICATE', `no platform key with serial ${serial} is configured`);
+      if (!withinWindow(Number(timestamp), now)) reject('TIMESTAMP_OUT_OF_WINDOW', `Wechatpay-Timestamp ${timestamp} is more than ${TIMESTAMP_WINDOW_SECONDS} s from now`);
+
+      // verifySign reads the static map synchronously on entry: writing our key just before the call
+      // means another channel in this process that trusts a different key under this serial cannot interfere.
+      sdkPlatformKeys()[serial] = key.pem;
+      const genuine = await pay.verifySign({ timestamp, nonce, body: rawBody, serial, signature }).catch(() => false);
+      if (!genuine) reject('SIGNATURE_INVALID', 'Wechatpay-Signature does not verify over the body');
+
+      const envelope = notificationSchema.safeParse(parseJson(rawBody));
+      if (!envelope.success) reject('MALFORMED', `not a transaction notification: ${envelope.error.issues[0]?.message ?? ''}`);
+      const { id, resource } = envelope.data;
+      let plaintext: string;
+      try {
+        plaintext = decryptResource(config.apiV3Key, resource.ciphertext, resource.nonce, resource.associated_data ?? '');
+      } catch {
+        reject('DECRYPTION_FAILED', 'the resource does not decrypt and authenticate with our APIv3 key');
+      }
+      const parsed = transactionSchema.safeParse(parseJson(plaintext));
+      if (!parsed.success) reject('MALFORMED', 'the resource is not a transaction');
+      const transaction = parsed.data;
+      if (transaction.mchid !== config.mchId) reject('NOT_OUR_MERCHANT', `mchid ${transaction.mchid}`);
+      if (transaction.appid !== config.appId) reject('NOT_OUR_APP', `appid ${transaction.appid}`);
+      const event = toPaymentEvent(transaction, id);
+      if (typeof event === 'string') reject('MALFORMED', event);
+      return event;
+    },
+
+    answer(ok: boolean): NotificationAnswer {
+      return ok
+        ? { status: 200, contentType: 'application/json', body: JSON.stringify({ code: 'SUCCESS', message: '成功' }) }
+        : { status: 500, contentType: 'application/json', body: JSON.stringify({ code: 'FAIL', message: '失败' }) };
+    },
+
+    async query(orderId: string): Promise<PaymentEvent> {
+      if (!ORDER_ID.test(orderId)) throw new RangeError(`not an order id WeChat accepts: ${JSON.stringify(orderId)}`);
+      const result = await pay.query({ out_trade_no: orderId });
+      if (result.status !== 200) throw callFailed(`query ${orderId}`, result);
+      const parsed = transactionSchema.safeParse(result.data);
+      if (!parsed.success) throw new PlatformCallFailed('wechat', `query ${orderId}: the answer is not a transaction`);
+      const transaction = parsed.data;
+      if (transaction.mchid !== config.mchId || transaction.appid !== config.appId || transaction.out_trade_no !== orderId) {
+        throw new PlatformCallFailed('wechat', `query ${orderId}: the answer is about ${transaction.mchid}/${transaction.appid}/${transaction.out_trade_no}`);
+      }
+      const event = toPaymentEvent(transaction);
+      if (typeof event === 'string') throw new PlatformCallFailed('wechat', `query ${orderId}: ${event}`);
+      return event;
+    },
+  };
+}
+
+/** The event for a transaction, or why it cannot be one. A paid one must say what was paid and under which transaction. */
+function toPaymentEvent(transaction: WechatTransaction, notificationId?: string): PaymentEvent | string {
+  const state = STATE_OF[transaction.trade_state as TradeState] as PaymentEvent['state'] | undefined;
+  if (!state) return `unknown trade_state ${transaction.trade_state}`;
+  const total = transaction.amount?.total;
+  if (transaction.amount?.currency !== undefined && transaction.amount.currency !== 'CNY') return `currency ${transaction.amount.currency}`;
+  if (state === 'paid' && (!transaction.transaction_id || total === undefined || total <= 0)) return 'a paid transaction without transaction_id or amount.total';
+  return {
+    channel: 'wechat',
+    orderId: transaction.out_trade_no,
+    state,
+    ...(transaction.transaction_id !== undefined ? { platformTxnId: transaction.transaction_id } : {}),
+    // amount.total: what the order was for (fen). payer_total can be less when a coupon paid part of it.
+    ...(total !== undefined ? { amountFen: total } : {}),
+    ...(transaction.success_time !== undefined ? { paidAt: transaction.success_time } : {}),
+    ...(transaction.payer?.openid !== undefined ? { payerId: transaction.payer.openid } : {}),
+    ...(notificationId !== undefined ? { notificationId } : {}),
+  };
+}
+
+/**
+ * AEAD_AES_256_GCM as WeChat uses it: key = the APIv3 key's bytes, IV = the nonce's bytes, the last
+ * 16 bytes of the ciphertext are the tag. final() is what checks the tag; the SDK's decipher_gcm skips it.
+ */
+function decryptResource(apiV3Key: string, ciphertext: string, nonce: string, associatedData: string): string {
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(ciphertext)) throw new Error('ciphertext is not base64');
+  const sealed = Buffer.from(ciphertext, 'base64');
+  if (sealed.length <= 16) throw new Error('ciphertext shorter than its tag');
+  const decipher = createDecipheriv('aes-256-gcm', Buffer.from(apiV3Key, 'utf8'), Buffer.from(nonce, 'utf8'), { authTagLength: 16 });
+  decipher.setAuthTag(sealed.subarray(sealed.length - 16));
+  decipher.setAAD(Buffer.from(associatedData, 'utf8'));
+  return Buffer.concat([decipher.update(sealed.subarray(0, sealed.length - 16)), decipher.final()]).toString('utf8');
+}
+
+interface PlatformKey {
+  key: KeyObject;
+  /** SPKI PEM: the form the SDK's map holds. */
+  pem: string;
+}
+
+/** Every configured platform key, parsed now so a bad one fails at start-up rather than at the first notification. */
+function readPlatformKeys(config: WechatPayConfig): Map<string, PlatformKey> {
+  const keys = new Map<string, PlatformKey>();
+  for (const [serial, pem] of Object.entries(config.platformCertificates)) {
+    const key = createPublicKey(pem); // accepts a PEM public key or a PEM certificate
+    if (key.asymmetricKeyType !== 'rsa') throw new Error(`WeChat Pay platform key ${serial} is not an RSA key`);
+    keys.set(serial, { key, pem: key.export({ type: 'spki', format: 'pem' }).toString() });
+  }
+  if (keys.size === 0) throw new Error('WeChat Pay: no platform certificate or public key configured');
+  return keys;
+}
+
+/** A merchant key that does not belong to the certificate (or serial) would only show up as 401s from WeChat. */
+function checkMerchantIdentity(config: WechatPayConfig): void {
+  if (Buffer.byteLength(config.apiV3Key, 'utf8') !== 32) throw new Error('WeChat Pay: the APIv3 key must be 32 bytes');
+  const certificate = new X509Certificate(config.merchantCertificatePem);
+  if (!certificate.checkPrivateKey(createPrivateKey(config.merchantPrivateKeyPem))) {
+    throw new Error('WeChat Pay: the merchant private key does not belong to the merchant certificate');
+  }
+  const normal = (serial: string) => serial.toUpperCase().replace(/^0+/, '');
+  if (normal(certificate.serialNumber) !== normal(config.merchantCertSerial)) {
+    throw new Error(`WeChat Pay: merchantCertSerial ${config.merchantCertSerial} is not the certificate's serial ${certificate.serialNumber}`);
+  }
+}
+
+/** The gateway's origin; plain http only to this machine (a fake), since requests carry payer ids. */
+function gatewayOrigin(baseUrl: string): string {
+  const url = new URL(baseUrl);
+  const loopback = /^(127\.\d+\.\d+\.\d+|\[::1\]|localhost)$/i.test(url.hostname);
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) throw new Error(`WeChat Pay gateway must be https: ${baseUrl}`);
+  return url.origin;
+}
+
+/**
+ * The SDK's HTTP, replaced: fetch with a timeout to the configured gateway only, and an answer is
+ * handed back only if the platform signed it with a key we trust, recently. Errors keep the SDK's
+ * {status, error} shape so its own logic still works; the channel turns them into PlatformCallFailed.
+ */
+function gatewayHttp(options: { gateway: string; timeoutMs: number; platformKeys: Map<string, PlatformKey>; clock: () => Date }): PayRequestHooks {
+  const send = async (method: 'GET' | 'POST', sdkUrl: string, headers: Record<string, string>, body?: string): Promise<SdkOutput> => {
+    if (!sdkUrl.startsWith(`${WECHAT_PAY_ORIGIN}/`)) throw new PlatformCallFailed('wechat', `refusing to call ${sdkUrl}`);
+    const path = sdkUrl.slice(WECHAT_PAY_ORIGIN.length);
+    let status: number;
+    let answerHeaders: Headers;
+    let text: string;
+    try {
+      const response = await fetch(`${options.gateway}${path}`, { method, headers, body, redirect: 'error', signal: AbortSignal.timeout(options.timeoutMs) });
+      status = response.status;
+      answerHeaders = response.headers;
+      text = await response.text();
+    } catch (error) {
+      throw new PlatformCallFailed('wechat', `${method} ${path}: gateway unreachable (${error instanceof Error ? error.message : String(error)})`);
+    }
+    if (status < 200 || status > 299) return { status, error: text };
+    const problem = answerSignatureProblem(answerHeaders, text, options.platformKeys, options.clock());
+    if (problem) throw new PlatformCallFailed('wechat', `${method} ${path}: ${problem}`);
+    if (text === '') return { status };
+    try {
+      return { status, data: JSON.parse(text) as unknown };
+    } catch {
+      throw new PlatformCallFailed('wechat', `${method} ${path}: the answer is not JSON`);
+    }
+  };
+  return {
+    get: (url, headers) => send('GET', url, headers as Record<string, string>),
+    post: (url, params, headers) => send('POST', url, headers as Record<string, string>, JSON.stringify(params)), // the exact string the SDK signed
+    upload: () => Promise.reject(new PlatformCallFailed('wechat', 'uploads are not used')),
+  };
+}
+
+/** Why a gateway answer cannot be believed, if it cannot: WeChat signs `timestamp\nnonce\nbody\n` like notifications. */
+function answerSignatureProblem(headers: Headers, body: string, platformKeys: Map<string, PlatformKey>, now: Date): string | undefined {
+  const timestamp = headers.get('wechatpay-timestamp');
+  const nonce = headers.get('wechatpay-nonce');
+  const signature = headers.get('wechatpay-signature');
+  const serial = headers.get('wechatpay-serial');
+  if (!timestamp || !nonce || !signature || !serial) return 'the answer is not signed';
+  const platform = platformKeys.get(serial);
+  if (!platform) return `the answer is signed with unknown platform serial ${serial}`;
+  if (!/^\d{1,12}$/.test(timestamp) || !withinWindow(Number(timestamp), now)) return `the answer's timestamp ${timestamp} is out of window`;
+  const genuine = rsaVerify('RSA-SHA256', Buffer.from(`${timestamp}\n${nonce}\n${body}\n`, 'utf8'), platform.key, Buffer.from(signature, 'base64'));
+  return genuine ? undefined : 'the answer signature does not verify';
+}
+
+/** Compared in whole seconds, the timestamp's own resolution. */
+function withinWindow(timestampSeconds: number, now: Date): boolean {
+  return Math.abs(Math.floor(now.getTime() / 1000) - timestampSeconds) <= TIMESTAMP_WINDOW_SECONDS;
+}
+
+function callFailed(what: string, result: SdkOutput): PlatformCallFailed {
+  const answer = parseJson(typeof result.error === 'string' ? result.error : '') as { code?: unknown; message?: unknown } | undefined;
+  const reason = answer && typeof answer.code === 'string' ? `${answer.code} ${String(answer.message ?? '')}`.trim() : 'no details';
+  return new PlatformCallFailed('wechat', `${what}: HTTP ${result.status} ${reason}`);
+}
+
+function checkTopupRequest(request: CreateTopupRequest): void {
+  if (!ORDER_ID.test(request.orderId)) throw new RangeError(`not an order id WeChat accepts: ${JSON.stringify(request.orderId)}`);
+  if (!amountFenSchema.safeParse(request.amountFen).success) throw new RangeError(`not an amount in fen: ${request.amountFen}`);
+  if (!request.payerId) throw new RangeError('a WeChat top-up needs the payer openid');
+  if (Number.isNaN(request.expiresAt.getTime())) throw new RangeError('expiresAt is not a date');
+}
+
+/** WeChat wants time_expire as RFC 3339 in Beijing time, e.g. 2026-11-23T12:30:00+08:00. */
+function beijingRfc3339(at: Date): string {
+  return `${new Date(at.getTime() + 8 * 3_600_000).toISOString().slice(0, 19)}+08:00`;
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+function reject(problem: NotificationRejected['problem'], detail: string): never {
+  throw new NotificationRejected(problem, detail);
+}
