@@ -4,7 +4,8 @@ import { systemClock, type Clock } from './domain/campus-day';
 import { createLogger, type Logger } from './logger';
 import { createDocumentClient, type Db } from './store/db';
 import { createMovementStore, type MovementStore } from './store/movements';
-import { paymentChannelsFromEnvironment, type PaymentChannels } from './payments/channels';
+import { bankFromEnvironment, paymentChannelsFromEnvironment, type PaymentChannels } from './payments/channels';
+import type { BankAdapter } from './payments/bank';
 
 export interface Deps {
   config: Config;
@@ -14,9 +15,11 @@ export interface Deps {
   movements: MovementStore;
   /** The configured payment platforms, built once on first use. */
   payments: () => Promise<PaymentChannels>;
+  /** The kiosk's bank, built once on first use. */
+  bank: () => Promise<BankAdapter | undefined>;
 }
 
-export function createDeps(config: Config = readConfig(), overrides: Partial<Pick<Deps, 'clock' | 'logger' | 'payments'>> & { db?: Db } = {}): Deps {
+export function createDeps(config: Config = readConfig(), overrides: Partial<Pick<Deps, 'clock' | 'logger' | 'payments' | 'bank'>> & { db?: Db } = {}): Deps {
   const clock = overrides.clock ?? systemClock;
   const db = overrides.db ?? { doc: createDocumentClient(config), tableName: config.tableName };
   return {
@@ -26,6 +29,7 @@ export function createDeps(config: Config = readConfig(), overrides: Partial<Pic
     logger: overrides.logger ?? createLogger(config.logLevel),
     movements: createMovementStore(db, clock),
     payments: overrides.payments ?? once(() => paymentChannelsFromEnvironment(config, process.env, clock)),
+    bank: overrides.bank ?? once(() => bankFromEnvironment(config)),
   };
 }
 

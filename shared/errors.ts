@@ -72,6 +72,11 @@ export const ERRORS = {
   LOAD_NOT_FOUND: { status: 404, zh: '找不到该写卡记录', en: 'No such card load' },
   LOAD_VOIDED: { status: 409, zh: '该写卡已撤销，请重新读卡', en: 'This card load was voided; read the card again' },
   LOAD_MISMATCH: { status: 409, zh: '写卡结果与预留不符，请重新读卡', en: 'The card does not show this load; read the card again' },
+  BANK_CARD_NOT_BOUND: { status: 409, zh: '未绑定银行卡，请到卡务中心办理', en: 'No bank card is bound; please visit the card centre' },
+  BANK_PIN_WRONG: { status: 409, zh: '银行卡密码错误', en: 'Wrong bank card PIN' },
+  BANK_INSUFFICIENT_FUNDS: { status: 409, zh: '银行卡余额不足', en: 'Not enough money on the bank card' },
+  BANK_CARD_REFUSED: { status: 409, zh: '银行拒绝了该卡的转账', en: 'The bank refused a transfer from this card' },
+  BANK_UNAVAILABLE: { status: 503, zh: '银行暂时无法连接，请用同一流水号重试', en: 'The bank cannot be reached; retry with the same transfer id' },
   IDEMPOTENCY_CONFLICT: {
     status: 409,
     zh: '该交易号已用于另一笔不同的交易',

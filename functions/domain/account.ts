@@ -42,6 +42,8 @@ export interface Account extends Purses {
   levelledAt?: string;
   /** Chip UID of the active physical card, for the offline blacklist. */
   activeChipUid?: string;
+  /** The one debit card the kiosk may transfer from (bound at the card centre). */
+  boundBankCardNo?: string;
   /** Kind of the active physical card: a CPU card makes online top-ups transitional. */
   activePhysicalCardKind?: 'cpu' | 'm1';
   /** The newest ledger entry's id: the next one is always greater (ledger order = commit order). */

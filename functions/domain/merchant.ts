@@ -1,5 +1,5 @@
 /** Merchants and their POS terminals. A terminal belongs to one merchant and one place, and must not move. */
-export const MERCHANT_CATEGORIES = ['canteen', 'shop', 'shower', 'water', 'clinic', 'library', 'bus', 'gate', 'utility'] as const;
+export const MERCHANT_CATEGORIES = ['canteen', 'shop', 'shower', 'water', 'clinic', 'library', 'bus', 'gate', 'kiosk', 'utility'] as const;
 export type MerchantCategory = (typeof MERCHANT_CATEGORIES)[number];
 
 export interface Merchant {

@@ -12,6 +12,8 @@ import { getAccount } from '../store/accounts';
 import { startDynamoDbLocal } from './dynamodb-local';
 import { startLocalPlatform } from './platform';
 import { seedDemoCampus } from './seed';
+import { startFakeAlipay } from './fake-alipay';
+import { startFakeWechatPay } from './fake-wechat-pay';
 import { PROJECT_ROOT } from './serverless-config';
 
 const fresh = process.argv.includes('--fresh') || process.env.ECARD_FRESH === '1';
@@ -52,6 +54,19 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
 
   try {
+    // The payment platforms, played locally with keys made for this run (unless real configs are given).
+    if (!process.env.WECHAT_PAY_CONFIG) {
+      const wechat = await startFakeWechatPay();
+      stops.push(() => wechat.close());
+      process.env.WECHAT_PAY_CONFIG = JSON.stringify(wechat.config);
+      console.log(`Fake WeChat Pay on ${wechat.baseUrl} (pay an order: POST ${wechat.baseUrl}/__fake/pay/<orderId>)`);
+    }
+    if (!process.env.ALIPAY_CONFIG) {
+      const alipay = await startFakeAlipay();
+      stops.push(() => alipay.close());
+      process.env.ALIPAY_CONFIG = JSON.stringify(alipay.config);
+      console.log(`Fake Alipay on ${alipay.gatewayUrl.replace(/\/gateway\.do$/, '')} (pay an order: POST …/__fake/pay/<orderId>)`);
+    }
     const platform = await startLocalPlatform({
       dynamodbEndpoint: dynamodb.endpoint,
       stage: 'local',

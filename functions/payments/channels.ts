@@ -6,6 +6,7 @@
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import type { Config } from '../config';
 import { createAlipayChannel, type AlipayConfig } from './alipay';
+import { createHttpBankAdapter, type BankAdapter, type HttpBankConfig } from './bank';
 import type { PaymentChannel, PaymentChannelName } from './channel';
 import { createWechatPayChannel, type WechatPayConfig } from './wechat';
 
@@ -27,4 +28,10 @@ export async function paymentChannelsFromEnvironment(config: Config, env: NodeJS
     ...(wechat ? { wechat: createWechatPayChannel(wechat, clock) } : {}),
     ...(alipay ? { alipay: createAlipayChannel(alipay, clock) } : {}),
   };
+}
+
+/** The kiosk's bank: BANK_CONFIG (JSON) locally, BANK_CONFIG_PARAMETER (SSM) on AWS; undefined if none. */
+export async function bankFromEnvironment(config: Config, env: NodeJS.ProcessEnv = process.env): Promise<BankAdapter | undefined> {
+  const bank = await readJson<HttpBankConfig>(config, env.BANK_CONFIG, env.BANK_CONFIG_PARAMETER);
+  return bank ? createHttpBankAdapter(bank) : undefined;
 }

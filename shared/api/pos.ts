@@ -250,3 +250,46 @@ export const confirmCardLoad = defineRoute({
     .meta({ id: 'CardLoadPosted' }),
   errors: ['LOAD_NOT_FOUND', 'LOAD_VOIDED', 'LOAD_MISMATCH', 'IDEMPOTENCY_CONFLICT', 'BUSY_RETRY'],
 });
+
+export const bankTransfer = defineRoute({
+  operationId: 'bankTransfer',
+  method: 'POST',
+  path: '/v1/pos/bank-transfers',
+  auth: 'terminal',
+  summary: 'Self-service kiosk (圈存): move 1–500 yuan from the holder’s bound bank card onto the campus card',
+  description: 'The query password and the bank PIN are both checked. Retrying with the same transferId never moves money twice.',
+  tags: ['pos', 'topup'],
+  body: z
+    .strictObject({
+      transferId: externalId,
+      chipUid,
+      amountFen: amountFen.meta({ description: '1 to 500 yuan (100 to 50,000 fen)' }),
+      queryPassword: sixDigits,
+      bankPin: z.string().regex(/^\d{6}$/, { error: 'a bank PIN is 6 digits' }),
+    })
+    .meta({ id: 'BankTransferRequest' }),
+  response: z
+    .object({
+      receiptNo: z.string(),
+      amountFen,
+      purse: z.enum(['balance', 'transitional']),
+      balanceFen,
+      transitionalFen: balanceFen,
+      replayed: z.boolean(),
+    })
+    .meta({ id: 'BankTransferResult' }),
+  errors: [
+    'TOPUP_AMOUNT_OUT_OF_RANGE',
+    'CARD_NOT_FOUND',
+    'CARD_CANCELLED',
+    'BANK_CARD_NOT_BOUND',
+    'PASSWORD_WRONG',
+    'PASSWORD_LOCKED',
+    'PASSWORD_NOT_SET',
+    'BANK_PIN_WRONG',
+    'BANK_INSUFFICIENT_FUNDS',
+    'BANK_CARD_REFUSED',
+    'BANK_UNAVAILABLE',
+    'IDEMPOTENCY_CONFLICT',
+  ],
+});

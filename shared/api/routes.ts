@@ -2,7 +2,7 @@
 import { getHolderAccount, getHolderLedgerEntry, getHolderStatement, listHolderLedger, registerDeviceKey } from './holder';
 import { getHealth, getOpenApi } from './operations';
 import { alipayNotification, createTopup, getTopup, wechatPayNotification } from './topups';
-import { confirmCardLoad, identityScan, offlineBundle, offlineUpload, posCharge, qrPayment, reserveCardLoad } from './pos';
+import { bankTransfer, confirmCardLoad, identityScan, offlineBundle, offlineUpload, posCharge, qrPayment, reserveCardLoad } from './pos';
 
 export const ROUTES = [
   getHealth,
@@ -14,6 +14,7 @@ export const ROUTES = [
   offlineUpload,
   reserveCardLoad,
   confirmCardLoad,
+  bankTransfer,
   getHolderAccount,
   listHolderLedger,
   getHolderLedgerEntry,
