@@ -11,7 +11,10 @@ import { campusDay } from '../domain/campus-day';
 import { fingerprint } from '../domain/fingerprint';
 import { planTopup } from '../domain/movement-plans';
 import type { Merchant, MerchantCategory, Terminal } from '../domain/merchant';
-import { createAccount } from '../store/accounts';
+import { bindBankCard, createAccount, getAccount } from '../store/accounts';
+import { issueCard } from '../store/cards';
+import { getPasswordRecord, savePasswordRecord } from '../store/passwords';
+import { defaultPassword, hashPassword } from '../domain/passwords';
 import { createTerminal, getTerminal, putMerchant } from '../store/terminals';
 
 const SURNAMES = [...'王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤'];
@@ -47,6 +50,14 @@ export const DEMO_MERCHANTS: DemoMerchant[] = [
   {
     merchant: { merchantId: 'M003', name: '学生浴室', category: 'shower', status: 'active' },
     terminals: [{ terminalId: 'POS-M003-01', place: '学生浴室 结算机' }],
+  },
+  {
+    merchant: { merchantId: 'M004', name: '图书馆', category: 'library', status: 'active' },
+    terminals: [{ terminalId: 'GATE-M004-01', place: '图书馆 入口闸机' }],
+  },
+  {
+    merchant: { merchantId: 'M005', name: '卡务中心', category: 'kiosk', status: 'active' },
+    terminals: [{ terminalId: 'KIOSK-M005-01', place: '卡务中心 圈存机 1' }],
   },
 ];
 
@@ -101,11 +112,30 @@ export function demoHolders(now: Date): DemoHolder[] {
   return holders;
 }
 
+/** A sample holder the demo prints: with passwords (the ID number's last six digits) and a bound bank card. */
+export interface SampleHolder {
+  account: Account;
+  idNumber: string;
+  password: string;
+  bankCardNo: string;
+  bankPin: string;
+  chipUid: string;
+  cardKind: 'cpu' | 'm1';
+}
+
 export interface SeedReport {
   accountsCreated: number;
   accountsTotal: number;
   terminals: Terminal[];
-  sampleAccounts: Account[];
+  samples: SampleHolder[];
+}
+
+/** A syntactically valid 18-character PRC ID number (GB 11643 check character) for a demo person. */
+export function demoIdNumber(seq: number): string {
+  const body = `110105${2000 + (seq % 8)}${String((seq % 12) + 1).padStart(2, '0')}${String((seq % 28) + 1).padStart(2, '0')}${String(seq % 1000).padStart(3, '0')}`;
+  const weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+  const sum = [...body].reduce((total, digit, i) => total + Number(digit) * weights[i]!, 0);
+  return body + '10X98765432'[sum % 11]!;
 }
 
 export async function seedDemoCampus(deps: Deps): Promise<SeedReport> {
@@ -145,10 +175,25 @@ export async function seedDemoCampus(deps: Deps): Promise<SeedReport> {
       if (stored) terminals.push(stored);
     }
   }
-  return {
-    accountsCreated,
-    accountsTotal: holders.length,
-    terminals,
-    sampleAccounts: [holders[0]!, holders[1]!, holders[220]!, holders[290]!].map((holder) => holder.account),
-  };
+  // The printed samples can do everything in the demo: passwords, a bound bank card, a physical card.
+  const samples: SampleHolder[] = [];
+  for (const [n, holder] of [holders[0]!, holders[1]!, holders[220]!, holders[290]!].entries()) {
+    const idNumber = demoIdNumber(Number(holder.account.accountNo));
+    const password = defaultPassword(idNumber, 'drop')!;
+    const chipUid = `04D3E0${holder.account.accountNo.padStart(8, '0')}`;
+    const cardKind = n % 2 === 0 ? 'cpu' : 'm1';
+    const bankCardNo = `6222020000${holder.account.accountNo.padStart(6, '0')}`;
+    for (const kind of ['query', 'consumption'] as const) {
+      if (!(await getPasswordRecord(deps.db, holder.account.accountNo, kind))) {
+        await savePasswordRecord(deps.db, holder.account.accountNo, kind, await hashPassword(password, { isDefault: true, now }), undefined);
+      }
+    }
+    const current = await getAccount(deps.db, holder.account.accountNo);
+    if (current && !current.activePhysicalCardId) {
+      await issueCard(deps.db, { cardId: `C${chipUid}`, accountNo: holder.account.accountNo, kind: cardKind, chipUid, status: 'active', issuedAt: now.toISOString(), issuedOn: campusDay(now) });
+    }
+    if (current && !current.boundBankCardNo) await bindBankCard(deps.db, holder.account.accountNo, bankCardNo);
+    samples.push({ account: (await getAccount(deps.db, holder.account.accountNo))!, idNumber, password, bankCardNo, bankPin: '888888', chipUid, cardKind });
+  }
+  return { accountsCreated, accountsTotal: holders.length, terminals, samples };
 }

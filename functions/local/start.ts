@@ -14,6 +14,7 @@ import { startLocalPlatform } from './platform';
 import { seedDemoCampus } from './seed';
 import { startFakeAlipay } from './fake-alipay';
 import { startFakeWechatPay } from './fake-wechat-pay';
+import { startFakeBank, type FakeBank } from './fake-bank';
 import { PROJECT_ROOT } from './serverless-config';
 
 const fresh = process.argv.includes('--fresh') || process.env.ECARD_FRESH === '1';
@@ -31,6 +32,8 @@ function localSessionSecret(): string {
   }
   return readFileSync(file, 'utf8').trim();
 }
+
+let bankForDemo: FakeBank | undefined;
 
 async function main(): Promise<void> {
   process.env.LOG_LEVEL ??= 'warn';
@@ -67,6 +70,12 @@ async function main(): Promise<void> {
       process.env.ALIPAY_CONFIG = JSON.stringify(alipay.config);
       console.log(`Fake Alipay on ${alipay.gatewayUrl.replace(/\/gateway\.do$/, '')} (pay an order: POST …/__fake/pay/<orderId>)`);
     }
+    if (!process.env.BANK_CONFIG) {
+      const bank = await startFakeBank();
+      stops.push(() => bank.close());
+      process.env.BANK_CONFIG = JSON.stringify(bank.config);
+      bankForDemo = bank;
+    }
     const platform = await startLocalPlatform({
       dynamodbEndpoint: dynamodb.endpoint,
       stage: 'local',
@@ -77,11 +86,15 @@ async function main(): Promise<void> {
     stops.push(() => platform.close());
 
     const seed = await seedDemoCampus(platform.deps);
+    for (const sample of seed.samples) bankForDemo?.openCard(sample.bankCardNo, { pin: sample.bankPin, balanceFen: 1_000_000 });
     console.log(`\nDemo campus: ${seed.accountsTotal} accounts (${seed.accountsCreated} created now), ${seed.terminals.length} POS terminals`);
-    console.log('\nSample accounts (account no / student or staff id / name / type / balance):');
-    for (const sample of seed.sampleAccounts) {
-      const account = await getAccount(platform.deps.db, sample.accountNo);
-      if (account) console.log(`  ${account.accountNo}  ${account.personId}  ${account.holderName}  ${account.cardType}  ¥${formatYuan(account.balanceFen)}`);
+    console.log('\nSample holders (account / student or staff id / name / type / balance / ID number → default query+consumption password / card / bank card, PIN):');
+    for (const sample of seed.samples) {
+      const account = (await getAccount(platform.deps.db, sample.account.accountNo)) ?? sample.account;
+      console.log(
+        `  ${account.accountNo}  ${account.personId}  ${account.holderName}  ${account.cardType}  ¥${formatYuan(account.balanceFen)}  ` +
+          `${sample.idNumber} → ${sample.password}  ${sample.cardKind.toUpperCase()} ${sample.chipUid}  ${sample.bankCardNo} PIN ${sample.bankPin}`,
+      );
     }
     console.log('\nPOS terminals (id / merchant / place / secret for request signatures, see docs/terminal-auth.md):');
     for (const terminal of seed.terminals) console.log(`  ${terminal.terminalId}  ${terminal.merchantId}  ${terminal.place}  ${terminal.secret}`);

@@ -1,5 +1,5 @@
 /** Reading and creating accounts. Money changes go through movements.ts only. */
-import { BatchGetCommand, GetCommand, PutCommand, type BatchGetCommandOutput } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand, PutCommand, UpdateCommand, type BatchGetCommandOutput } from '@aws-sdk/lib-dynamodb';
 import type { Account } from '../domain/account';
 import { findByGsi1, type Db } from './db';
 import { keys, withoutKeys } from './keys';
@@ -45,4 +45,17 @@ export async function getAccounts(db: Db, accountNos: string[]): Promise<Account
     if (pending?.length) throw new Error(`${pending.length} accounts were not read after retries`);
   }
   return found;
+}
+
+/** Binds the one debit card the kiosk may transfer from (card-centre business). */
+export async function bindBankCard(db: Db, accountNo: string, bankCardNo: string): Promise<void> {
+  await db.doc.send(
+    new UpdateCommand({
+      TableName: db.tableName,
+      Key: keys.account(accountNo),
+      UpdateExpression: 'SET boundBankCardNo = :card, version = version + :one',
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeValues: { ':card': bankCardNo, ':one': 1 },
+    }),
+  );
 }

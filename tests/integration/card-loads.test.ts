@@ -98,6 +98,17 @@ describe('card loads', () => {
     expect(takeover.load?.amountFen).toBe(1_000);
   });
 
+  it('a confirmation that arrives after the reservation timed out (nobody took over) still posts: the chip has the money', async () => {
+    const { account, chipUid } = await cardHolder(200, 800);
+    const pos = await createTestTerminal(platform.deps);
+    const reserved = await reserve(pos, { chipUid, cardTxnCounter: 11, chipBalanceFen: 200 });
+    const { confirmCardLoad } = await import('../../functions/services/card-loads');
+    const twoMinutesLater = createDeps(readConfig(), { db: platform.deps.db, clock: () => new Date(Date.now() + 120_000) });
+    const posted = await confirmCardLoad(twoMinutesLater, pos, { loadId: reserved.body.load.loadId, cardTxnCounterAfter: 12, chipBalanceAfterFen: 1_000 });
+    expect(posted).toMatchObject({ amountFen: 800, balanceFen: 1_000, transitionalFen: 0, replayed: false });
+    expect(await purses(account.accountNo)).toEqual({ balanceFen: 1_000, transitionalFen: 0, chipBalanceFen: 1_000 });
+  });
+
   it('refuses a confirmation that does not show this load, an M1 card, and an unknown card', async () => {
     const { chipUid } = await cardHolder(100, 900);
     const pos = await createTestTerminal(platform.deps);

@@ -60,7 +60,7 @@ describe('npm start', () => {
     const [port, dynamodbPort] = [await freePort(), await freePort()];
     const first = await startPlatform(port, dynamodbPort);
     try {
-      expect(first.output()).toMatch(/Demo campus: 310 accounts \(310 created now\), 4 POS terminals/);
+      expect(first.output()).toMatch(/Demo campus: 310 accounts \(310 created now\), 6 POS terminals/);
       expect(first.output()).toContain(`POST  http://127.0.0.1:${port}/v1/pos/charges`);
       const health = await (await fetch(`http://127.0.0.1:${port}/health`)).json();
       expect(health).toMatchObject({ status: 'ok', dynamodb: { reachable: true, tableStatus: 'ACTIVE' } });
