@@ -8,7 +8,7 @@
 import { createCipheriv, createSign, generateKeyPairSync, randomBytes, randomInt, randomUUID, verify as rsaVerify, X509Certificate, type KeyObject } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { WechatPayConfig } from '../payments/wechat';
+import { beijingRfc3339, parseJson, type WechatPayConfig } from '../payments/wechat';
 
 export interface FakeWechatPayOptions {
   /** 0 (the default) picks a free port. */
@@ -487,17 +487,6 @@ function alphanumeric(count: number): string {
   return Array.from({ length: count }, () => alphabet[randomInt(alphabet.length)]).join('');
 }
 
-function beijingRfc3339(at: Date): string {
-  return `${new Date(at.getTime() + 8 * 3_600_000).toISOString().slice(0, 19)}+08:00`;
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
-  }
-}
 
 function readBody(request: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {

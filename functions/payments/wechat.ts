@@ -354,11 +354,11 @@ function checkTopupRequest(request: CreateTopupRequest): void {
 }
 
 /** WeChat wants time_expire as RFC 3339 in Beijing time, e.g. 2026-11-23T12:30:00+08:00. */
-function beijingRfc3339(at: Date): string {
+export function beijingRfc3339(at: Date): string {
   return `${new Date(at.getTime() + 8 * 3_600_000).toISOString().slice(0, 19)}+08:00`;
 }
 
-function parseJson(text: string): unknown {
+export function parseJson(text: string): unknown {
   try {
     return JSON.parse(text) as unknown;
   } catch {

@@ -38,6 +38,20 @@ async function postNotification(body: string) {
   return { status: response.status, text: await response.text() };
 }
 
+/** The buyer pays, but Alipay's notification never reaches us (network trouble on its way). */
+async function payWithNotificationLost(orderId: string): Promise<void> {
+  const realFetch = globalThis.fetch;
+  globalThis.fetch = (async (input: Parameters<typeof fetch>[0], init?: Parameters<typeof fetch>[1]) => {
+    if (String(input).includes('/v1/payments/alipay/notify')) throw new TypeError('fetch failed');
+    return realFetch(input, init);
+  }) as typeof fetch;
+  try {
+    await alipay.pay(orderId).catch(() => undefined);
+  } finally {
+    globalThis.fetch = realFetch;
+  }
+}
+
 /** Deps whose clock is `seconds` ahead: for polling and the reconciler, which only ask about orders a while old. */
 const later = (seconds: number) => createDeps(readConfig(), { db: platform.deps.db, clock: () => new Date(Date.now() + seconds * 1000), payments: getDeps().payments });
 
@@ -70,17 +84,8 @@ describe('top-up by Alipay', () => {
     const account = await createTestAccount(platform.deps);
     const created = await asHolder(account.accountNo, 'POST', '/v1/holder/topups', { amountFen: 3_000, channel: 'alipay', payerId: '2088000000000003' });
     const { orderId } = created.body.order;
-    // The buyer paid, but our notify URL was unreachable: replay it later by hand.
-    const realFetch = globalThis.fetch;
-    globalThis.fetch = (async (input: Parameters<typeof fetch>[0], init?: Parameters<typeof fetch>[1]) => {
-      if (String(input).includes('/v1/payments/alipay/notify')) throw new TypeError('fetch failed');
-      return realFetch(input, init);
-    }) as typeof fetch;
-    try {
-      await alipay.pay(orderId).catch(() => undefined);
-    } finally {
-      globalThis.fetch = realFetch;
-    }
+    // The buyer paid, but our notify URL was unreachable.
+    await payWithNotificationLost(orderId);
     expect((await getAccount(platform.deps.db, account.accountNo))?.balanceFen).toBe(0);
     const { holderOrder } = await import('../../functions/services/topups');
     const polled = await holderOrder(later(10), account.accountNo, orderId);
@@ -94,16 +99,7 @@ describe('top-up by Alipay', () => {
     const account = await createTestAccount(platform.deps);
     const paid = await asHolder(account.accountNo, 'POST', '/v1/holder/topups', { amountFen: 1_000, channel: 'alipay', payerId: '2088000000000004' });
     const unpaid = await asHolder(account.accountNo, 'POST', '/v1/holder/topups', { amountFen: 1_500, channel: 'alipay', payerId: '2088000000000004' });
-    const realFetch = globalThis.fetch;
-    globalThis.fetch = (async (input: Parameters<typeof fetch>[0], init?: Parameters<typeof fetch>[1]) => {
-      if (String(input).includes('/notify')) throw new TypeError('fetch failed');
-      return realFetch(input, init);
-    }) as typeof fetch;
-    try {
-      await alipay.pay(paid.body.order.orderId).catch(() => undefined);
-    } finally {
-      globalThis.fetch = realFetch;
-    }
+    await payWithNotificationLost(paid.body.order.orderId);
     const result = await reconcilePendingOrders(later(120));
     expect(result.credited).toBeGreaterThanOrEqual(1);
     expect((await getOrder(platform.deps.db, paid.body.order.orderId))?.status).toBe('paid');
