@@ -1,0 +1,31 @@
+/**
+ * Per-campus settings where card centres differ (DOMAIN.md), with the defaults the domain gives.
+ * The card centre changes them through the admin API; every rule that depends on one reads it here.
+ */
+import type { XPolicy } from './passwords';
+
+export interface CampusPolicy {
+  /** Default passwords from an ID number ending in X: drop the X, or replace it with 1. */
+  idNumberX: XPolicy;
+  /** May a holder unfreeze a lost card in the app (query password), or only at the card centre / kiosk? */
+  unfreezeInApp: boolean;
+  replacementFeeFen: number;
+  temporaryReplacementFeeFen: number;
+  /** Self-service replacement (kiosk) needs at least this balance (the fee is deducted). */
+  selfReplacementMinBalanceFen: number;
+  defaultDailyLimitFen: number;
+  maxDailyLimitFen: number;
+  /** Temporary cards are valid at most this many days unless renewed. */
+  temporaryCardMaxDays: number;
+}
+
+export const DEFAULT_POLICY: CampusPolicy = {
+  idNumberX: 'drop',
+  unfreezeInApp: true,
+  replacementFeeFen: 2_000,
+  temporaryReplacementFeeFen: 2_500,
+  selfReplacementMinBalanceFen: 2_000,
+  defaultDailyLimitFen: 5_000,
+  maxDailyLimitFen: 60_000,
+  temporaryCardMaxDays: 365,
+};
