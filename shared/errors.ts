@@ -77,6 +77,11 @@ export const ERRORS = {
   BANK_INSUFFICIENT_FUNDS: { status: 409, zh: '银行卡余额不足', en: 'Not enough money on the bank card' },
   BANK_CARD_REFUSED: { status: 409, zh: '银行拒绝了该卡的转账', en: 'The bank refused a transfer from this card' },
   BANK_UNAVAILABLE: { status: 503, zh: '银行暂时无法连接，请用同一流水号重试', en: 'The bank cannot be reached; retry with the same transfer id' },
+  DAILY_LIMIT_OUT_OF_RANGE: { status: 400, zh: '每日限额须在 0 至 600 元之间', en: 'The daily limit must be between 0 and 600 yuan' },
+  UNFREEZE_AT_CARD_CENTRE: { status: 409, zh: '请到卡务中心或自助机办理解挂', en: 'Please unfreeze at the card centre or a kiosk' },
+  REPLACEMENT_NEEDS_BALANCE: { status: 409, zh: '自助补卡需要余额不少于 20 元（扣除工本费）', en: 'Self-service replacement needs a balance of at least 20 yuan (the fee is deducted)' },
+  BINDING_FAILED: { status: 401, zh: '绑定信息有误，请核对后重试', en: 'The details do not match; please check and try again' },
+  BINDING_LOCKED: { status: 423, zh: '尝试次数过多，请 30 分钟后再试', en: 'Too many attempts; try again in 30 minutes' },
   IDEMPOTENCY_CONFLICT: {
     status: 409,
     zh: '该交易号已用于另一笔不同的交易',

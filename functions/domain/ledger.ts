@@ -1,6 +1,6 @@
 /** Ledger entries: the immutable record of every money movement, and the shape of a planned movement. */
 import { MOVEMENT_TYPES, type MovementType } from '../../shared/vocabulary';
-import type { AccountStatus, Purses } from './account';
+import type { Account, AccountStatus, Purses } from './account';
 
 export { MOVEMENT_TYPES, type MovementType };
 
@@ -53,5 +53,7 @@ export interface MovementPlan {
   statusAfter?: AccountStatus;
   /** Set when the movement tells us what the physical card's chip now holds (card loads). */
   chipBalanceFen?: number;
+  /** Other account fields that change with the money (e.g. the new card of a paid replacement). */
+  accountFields?: Partial<Pick<Account, 'activePhysicalCardId' | 'activeChipUid' | 'activePhysicalCardKind' | 'replacedOn'>>;
   entry: Omit<LedgerEntry, 'entryId' | 'receiptNo' | 'accountNo' | 'createdAt' | 'campusDay' | 'after'>;
 }

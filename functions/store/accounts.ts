@@ -1,5 +1,5 @@
 /** Reading and creating accounts. Money changes go through movements.ts only. */
-import { BatchGetCommand, GetCommand, PutCommand, UpdateCommand, type BatchGetCommandOutput } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand, PutCommand, TransactWriteCommand, UpdateCommand, type BatchGetCommandOutput } from '@aws-sdk/lib-dynamodb';
 import type { Account } from '../domain/account';
 import { findByGsi1, type Db } from './db';
 import { keys, withoutKeys } from './keys';
@@ -58,4 +58,81 @@ export async function bindBankCard(db: Db, accountNo: string, bankCardNo: string
       ExpressionAttributeValues: { ':card': bankCardNo, ':one': 1 },
     }),
   );
+}
+
+/**
+ * Changes an account's status (and its active physical card's, when given) as one transaction,
+ * guarded by the version read; keeps the blocked-accounts index in step. False: it changed meanwhile.
+ */
+export async function changeAccountStatus(
+  db: Db,
+  account: Account,
+  status: Account['status'],
+  card?: { cardId: string; status: 'active' | 'lost' },
+): Promise<boolean> {
+  const blocked = keys.blockedAccountIndex(account.accountNo);
+  try {
+    await db.doc.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            Update: {
+              TableName: db.tableName,
+              Key: keys.account(account.accountNo),
+              UpdateExpression:
+                status === 'active'
+                  ? 'SET #status = :status, version = :next REMOVE gsi2pk, gsi2sk'
+                  : 'SET #status = :status, version = :next, gsi2pk = :pk, gsi2sk = :sk',
+              ConditionExpression: 'version = :current',
+              ExpressionAttributeNames: { '#status': 'status' },
+              ExpressionAttributeValues: {
+                ':status': status,
+                ':next': account.version + 1,
+                ':current': account.version,
+                ...(status === 'active' ? {} : { ':pk': blocked.gsi2pk, ':sk': blocked.gsi2sk }),
+              },
+            },
+          },
+          ...(card
+            ? [
+                {
+                  Update: {
+                    TableName: db.tableName,
+                    Key: keys.card(account.accountNo, card.cardId),
+                    UpdateExpression: 'SET #status = :cardStatus',
+                    // A replaced or cancelled card never comes back.
+                    ConditionExpression: '#status IN (:active, :lost)',
+                    ExpressionAttributeNames: { '#status': 'status' },
+                    ExpressionAttributeValues: { ':cardStatus': card.status, ':active': 'active', ':lost': 'lost' },
+                  },
+                },
+              ]
+            : []),
+        ],
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (error instanceof Error && error.name === 'TransactionCanceledException') return false;
+    throw error;
+  }
+}
+
+/** Sets the holder's daily limit, guarded by the version read. False: the account changed meanwhile. */
+export async function setDailyLimit(db: Db, account: Account, dailyLimitFen: number): Promise<boolean> {
+  try {
+    await db.doc.send(
+      new UpdateCommand({
+        TableName: db.tableName,
+        Key: keys.account(account.accountNo),
+        UpdateExpression: 'SET dailyLimitFen = :limit, version = :next',
+        ConditionExpression: 'version = :current',
+        ExpressionAttributeValues: { ':limit': dailyLimitFen, ':next': account.version + 1, ':current': account.version },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (error instanceof Error && error.name === 'ConditionalCheckFailedException') return false;
+    throw error;
+  }
 }

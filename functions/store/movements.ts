@@ -137,10 +137,13 @@ export function createMovementStore(db: Db, clock: Clock): MovementStore {
 
     const extras = command.alsoWrite?.(entry) ?? [];
     const blocked = plan.statusAfter !== undefined && plan.statusAfter !== 'active' ? keys.blockedAccountIndex(account.accountNo) : undefined;
+    const unblocked = plan.statusAfter === 'active' && account.status !== 'active';
+    const fields = Object.entries(plan.accountFields ?? {});
     const optional = [
       ...(plan.statusAfter ? ['#status = :status'] : []),
       ...(blocked ? ['gsi2pk = :blockedPk, gsi2sk = :blockedSk'] : []),
       ...(plan.chipBalanceFen !== undefined ? ['chipBalanceFen = :chip'] : []),
+      ...fields.map(([name], i) => `${name} = :field${i}`),
     ];
     try {
       await db.doc.send(
@@ -152,7 +155,8 @@ export function createMovementStore(db: Db, clock: Clock): MovementStore {
                 Key: keys.account(account.accountNo),
                 UpdateExpression:
                   'SET balanceFen = :balance, transitionalFen = :transitional, smallWalletFen = :smallWallet, ' +
-                  ['dailySpentFen = :spent, dailySpentDay = :day, lastEntryId = :entryId, version = :next', ...optional].join(', '),
+                  ['dailySpentFen = :spent, dailySpentDay = :day, lastEntryId = :entryId, version = :next', ...optional].join(', ') +
+                  (unblocked ? ' REMOVE gsi2pk, gsi2sk' : ''),
                 ConditionExpression: 'version = :current',
                 ...(plan.statusAfter ? { ExpressionAttributeNames: { '#status': 'status' } } : {}),
                 ExpressionAttributeValues: {
@@ -167,6 +171,7 @@ export function createMovementStore(db: Db, clock: Clock): MovementStore {
                   ...(plan.statusAfter ? { ':status': plan.statusAfter } : {}),
                   ...(blocked ? { ':blockedPk': blocked.gsi2pk, ':blockedSk': blocked.gsi2sk } : {}),
                   ...(plan.chipBalanceFen !== undefined ? { ':chip': plan.chipBalanceFen } : {}),
+                  ...Object.fromEntries(fields.map(([, value], i) => [`:field${i}`, value])),
                 },
               },
             },
@@ -227,6 +232,7 @@ export function createMovementStore(db: Db, clock: Clock): MovementStore {
       version: account.version + 1,
       ...(plan.statusAfter ? { status: plan.statusAfter } : {}),
       ...(plan.chipBalanceFen !== undefined ? { chipBalanceFen: plan.chipBalanceFen } : {}),
+      ...plan.accountFields,
     });
     return { entry, holderName: account.holderName, replayed: false };
   }

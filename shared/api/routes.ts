@@ -1,6 +1,7 @@
 /** The API contract: every route of serverless.yml, in the order the OpenAPI document lists them. */
 import { getHolderAccount, getHolderLedgerEntry, getHolderStatement, listHolderLedger, registerDeviceKey } from './holder';
 import { getHealth, getOpenApi } from './operations';
+import { changePassword, kioskReplacement, passwordLogin, reportLoss, setDailyLimit, unfreeze } from './lifecycle';
 import { alipayNotification, createTopup, getTopup, wechatPayNotification } from './topups';
 import { bankTransfer, confirmCardLoad, identityScan, offlineBundle, offlineUpload, posCharge, qrPayment, reserveCardLoad } from './pos';
 
@@ -24,4 +25,10 @@ export const ROUTES = [
   getTopup,
   wechatPayNotification,
   alipayNotification,
+  passwordLogin,
+  changePassword,
+  setDailyLimit,
+  reportLoss,
+  unfreeze,
+  kioskReplacement,
 ] as const;

@@ -16,14 +16,14 @@ import { signTerminalRequest } from '../../shared/terminal-signature';
 let accountSeq = 0;
 
 /** A fresh account with `balanceFen` put there by a real top-up movement (so the ledger explains it). */
-export async function createTestAccount(deps: Deps, options: { balanceFen?: number; status?: Account['status']; holderName?: string; dailyLimitFen?: number } = {}): Promise<Account> {
+export async function createTestAccount(deps: Deps, options: { balanceFen?: number; status?: Account['status']; holderName?: string; dailyLimitFen?: number; cardType?: Account['cardType'] } = {}): Promise<Account> {
   const now = deps.clock();
   const accountNo = String(50_000_000 + process.pid * 1000 + ++accountSeq).slice(-9);
   const account: Account = {
     accountNo,
     personId: `T${accountNo}`,
     holderName: options.holderName ?? '测试同学',
-    cardType: 'student',
+    cardType: options.cardType ?? 'student',
     status: 'active',
     balanceFen: 0,
     transitionalFen: 0,

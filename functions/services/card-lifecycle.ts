@@ -1,0 +1,150 @@
+/**
+ * What a holder does to their own card: change passwords, set the daily limit, report loss,
+ * unfreeze; and the self-service replacement at a kiosk. Each needs the right password (counted
+ * toward its lockout) and writes with the account's version condition, retrying on a race.
+ */
+import { AppError } from '../app-error';
+import type { Deps } from '../deps';
+import type { Account } from '../domain/account';
+import { campusDay } from '../domain/campus-day';
+import type { Card } from '../domain/card';
+import { fingerprint } from '../domain/fingerprint';
+import type { Terminal } from '../domain/merchant';
+import { planFee } from '../domain/movement-plans';
+import { changePassword, type PasswordKind } from '../domain/passwords';
+import { changeAccountStatus, getAccount, setDailyLimit } from '../store/accounts';
+import { listCards } from '../store/cards';
+import { keys } from '../store/keys';
+import { getPasswordRecord, savePasswordRecord } from '../store/passwords';
+import { getPolicy } from '../store/policy';
+import { verifyHolderPassword } from './passwords';
+
+type LifecycleDeps = Pick<Deps, 'db' | 'clock' | 'movements'>;
+
+async function readAccount(deps: Pick<Deps, 'db'>, accountNo: string): Promise<Account> {
+  const account = await getAccount(deps.db, accountNo);
+  if (!account) throw new AppError('ACCOUNT_NOT_FOUND', accountNo);
+  return account;
+}
+
+/** Runs a versioned change until it lands (another change to the account in between: read again). */
+async function withRetry(attempt: () => Promise<boolean>): Promise<void> {
+  for (let i = 0; i < 5; i++) if (await attempt()) return;
+  throw new AppError('BUSY_RETRY', 'the account kept changing');
+}
+
+export async function changeHolderPassword(deps: LifecycleDeps, accountNo: string, kind: PasswordKind, oldPassword: string, newPassword: string): Promise<void> {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const stored = await getPasswordRecord(deps.db, accountNo, kind);
+    const result = await changePassword(stored, oldPassword, newPassword, deps.clock());
+    if (result.record && result.record !== stored && !(await savePasswordRecord(deps.db, accountNo, kind, result.record, stored))) continue;
+    if (result.ok) return;
+    throw new AppError(result.code, `${kind} password of ${accountNo}`);
+  }
+  throw new AppError('BUSY_RETRY', `password change for ${accountNo}`);
+}
+
+export async function changeDailyLimit(deps: LifecycleDeps, accountNo: string, dailyLimitFen: number, consumptionPassword: string): Promise<{ dailyLimitFen: number }> {
+  const policy = await getPolicy(deps.db);
+  if (!Number.isSafeInteger(dailyLimitFen) || dailyLimitFen < 0 || dailyLimitFen > policy.maxDailyLimitFen) {
+    throw new AppError('DAILY_LIMIT_OUT_OF_RANGE', `${dailyLimitFen} > ${policy.maxDailyLimitFen}`);
+  }
+  await verifyHolderPassword(deps, accountNo, 'consumption', consumptionPassword);
+  await withRetry(async () => setDailyLimit(deps.db, await readAccount(deps, accountNo), dailyLimitFen));
+  return { dailyLimitFen };
+}
+
+async function activePhysicalCard(deps: Pick<Deps, 'db'>, account: Account): Promise<Card | undefined> {
+  if (!account.activePhysicalCardId) return undefined;
+  return (await listCards(deps.db, account.accountNo)).find((card) => card.cardId === account.activePhysicalCardId);
+}
+
+/** Reports the card lost: payment and identity are refused at once, on every terminal and in the offline blacklist. */
+export async function reportLoss(deps: LifecycleDeps, accountNo: string, queryPassword: string): Promise<{ status: 'lost' }> {
+  await verifyHolderPassword(deps, accountNo, 'query', queryPassword);
+  await withRetry(async () => {
+    const account = await readAccount(deps, accountNo);
+    if (account.status === 'lost') return true;
+    if (account.status !== 'active') throw new AppError(account.status === 'frozen' ? 'CARD_FROZEN' : 'CARD_CANCELLED', accountNo);
+    const card = await activePhysicalCard(deps, account);
+    return changeAccountStatus(deps.db, account, 'lost', card && card.status === 'active' ? { cardId: card.cardId, status: 'lost' } : undefined);
+  });
+  return { status: 'lost' };
+}
+
+/** Unfreezes a card the holder reported lost (policy: in the app, or only at the card centre). A frozen account is for card staff. */
+export async function unfreezeLostCard(deps: LifecycleDeps, accountNo: string, queryPassword: string): Promise<{ status: 'active' }> {
+  const policy = await getPolicy(deps.db);
+  if (!policy.unfreezeInApp) throw new AppError('UNFREEZE_AT_CARD_CENTRE', accountNo);
+  await verifyHolderPassword(deps, accountNo, 'query', queryPassword);
+  await withRetry(async () => {
+    const account = await readAccount(deps, accountNo);
+    if (account.status === 'active') return true;
+    if (account.status !== 'lost') throw new AppError('UNFREEZE_AT_CARD_CENTRE', `${accountNo} is ${account.status}`);
+    const card = await activePhysicalCard(deps, account);
+    return changeAccountStatus(deps.db, account, 'active', card && card.status === 'lost' ? { cardId: card.cardId, status: 'active' } : undefined);
+  });
+  return { status: 'active' };
+}
+
+/**
+ * Self-service replacement at a kiosk: the fee (20 yuan, temporary cards 25) is charged and the new
+ * card takes over in the same transaction; the old card is void at once and forever; the new one is
+ * refused at the library, clinic and bus until tomorrow (replacedOn).
+ */
+export async function replaceCardAtKiosk(
+  deps: LifecycleDeps,
+  terminal: Terminal,
+  request: { replacementId: string; accountNo: string; queryPassword: string; newChipUid: string; newKind: 'cpu' | 'm1' },
+) {
+  const policy = await getPolicy(deps.db);
+  await verifyHolderPassword(deps, request.accountNo, 'query', request.queryPassword);
+  const now = deps.clock();
+  const today = campusDay(now);
+  const newCard: Card = { cardId: `C${request.newChipUid}`, accountNo: request.accountNo, kind: request.newKind, chipUid: request.newChipUid, status: 'active', issuedAt: now.toISOString(), issuedOn: today };
+  let oldCardId: string | undefined;
+  const { entry, replayed } = await deps.movements.post({
+    accountNo: request.accountNo,
+    idempotencyKey: `replacement#${terminal.terminalId}#${request.replacementId}`,
+    fingerprint: fingerprint({ type: 'replacement', accountNo: request.accountNo, chip: request.newChipUid }),
+    // Checked inside the plan, so a retry of a done replacement answers as it did (the store replays it).
+    plan: (account, day) => {
+      if (account.status === 'cancelled') throw new AppError('CARD_CANCELLED', account.accountNo);
+      const feeFen = account.cardType === 'temporary' ? policy.temporaryReplacementFeeFen : policy.replacementFeeFen;
+      const needed = Math.max(feeFen, policy.selfReplacementMinBalanceFen);
+      if (account.balanceFen < needed) throw new AppError('REPLACEMENT_NEEDS_BALANCE', `${account.balanceFen} < ${needed}`);
+      oldCardId = account.activePhysicalCardId;
+      const fee = planFee(account, { amountFen: feeFen, channel: 'counter', externalRef: request.replacementId, reason: 'card replacement', operator: terminal.terminalId }, day);
+      return {
+        ...fee,
+        // A replacement restores a lost card's service with the new card; a frozen account stays frozen.
+        ...(account.status === 'lost' ? { statusAfter: 'active' as const } : {}),
+        accountFields: { activePhysicalCardId: newCard.cardId, activeChipUid: request.newChipUid, activePhysicalCardKind: request.newKind, replacedOn: today },
+      };
+    },
+    alsoWrite: () => [
+      { item: { Put: { TableName: deps.db.tableName, Item: { ...keys.card(request.accountNo, newCard.cardId), ...newCard }, ConditionExpression: 'attribute_not_exists(pk)' } }, onConflict: () => new AppError('CARD_UID_TAKEN', request.newChipUid) },
+      {
+        item: { Put: { TableName: deps.db.tableName, Item: { ...keys.chipUid(request.newChipUid), accountNo: request.accountNo, cardId: newCard.cardId }, ConditionExpression: 'attribute_not_exists(pk)' } },
+        onConflict: () => new AppError('CARD_UID_TAKEN', request.newChipUid),
+      },
+      ...(oldCardId
+        ? [
+            {
+              item: {
+                Update: {
+                  TableName: deps.db.tableName,
+                  Key: keys.card(request.accountNo, oldCardId),
+                  UpdateExpression: 'SET #status = :replaced',
+                  ExpressionAttributeNames: { '#status': 'status' },
+                  ExpressionAttributeValues: { ':replaced': 'replaced' },
+                },
+              },
+              onConflict: () => 'retry' as const,
+            },
+          ]
+        : []),
+    ],
+  });
+  return { receiptNo: entry.receiptNo, feeFen: entry.amountFen, balanceFen: entry.after.balanceFen, newCardId: newCard.cardId, replayed };
+}

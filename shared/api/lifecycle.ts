@@ -1,0 +1,94 @@
+/** What holders do to their own card, and the kiosk's self-service replacement. */
+import { z } from 'zod';
+import { balanceFen } from '../money';
+import { accountNo, externalId } from './common';
+import { defineRoute } from './contract';
+
+const sixDigits = z.string().regex(/^\d{6}$/, { error: 'a password is 6 digits' });
+
+export const changePassword = defineRoute({
+  operationId: 'changeHolderPassword',
+  method: 'POST',
+  path: '/v1/holder/passwords/{kind}',
+  auth: 'holder',
+  summary: 'Change the query or the consumption password (the old one is required)',
+  tags: ['holder', 'card'],
+  params: z.strictObject({ kind: z.enum(['query', 'consumption']) }),
+  body: z.strictObject({ oldPassword: sixDigits, newPassword: sixDigits }).meta({ id: 'ChangePasswordRequest' }),
+  response: z.object({ changed: z.literal(true) }),
+  errors: ['PASSWORD_WRONG', 'PASSWORD_LOCKED', 'PASSWORD_NOT_SET', 'PASSWORD_INVALID', 'PASSWORD_UNCHANGED', 'BUSY_RETRY'],
+});
+
+export const setDailyLimit = defineRoute({
+  operationId: 'setDailyLimit',
+  method: 'PUT',
+  path: '/v1/holder/daily-limit',
+  auth: 'holder',
+  summary: 'Set the daily limit (up to 600 yuan) with the consumption password',
+  tags: ['holder', 'card'],
+  body: z.strictObject({ dailyLimitFen: balanceFen, consumptionPassword: sixDigits }).meta({ id: 'DailyLimitRequest' }),
+  response: z.object({ dailyLimitFen: balanceFen }),
+  errors: ['DAILY_LIMIT_OUT_OF_RANGE', 'PASSWORD_WRONG', 'PASSWORD_LOCKED', 'PASSWORD_NOT_SET', 'BUSY_RETRY'],
+});
+
+export const reportLoss = defineRoute({
+  operationId: 'reportLoss',
+  method: 'POST',
+  path: '/v1/holder/loss',
+  auth: 'holder',
+  summary: 'Report the card lost: refused everywhere at once (query password)',
+  tags: ['holder', 'card'],
+  body: z.strictObject({ queryPassword: sixDigits }).meta({ id: 'ReportLossRequest' }),
+  response: z.object({ status: z.literal('lost') }),
+  errors: ['PASSWORD_WRONG', 'PASSWORD_LOCKED', 'PASSWORD_NOT_SET', 'CARD_FROZEN', 'CARD_CANCELLED', 'BUSY_RETRY'],
+});
+
+export const unfreeze = defineRoute({
+  operationId: 'unfreezeLostCard',
+  method: 'POST',
+  path: '/v1/holder/unfreeze',
+  auth: 'holder',
+  summary: 'Unfreeze a card reported lost (if campus policy allows it in the app)',
+  tags: ['holder', 'card'],
+  body: z.strictObject({ queryPassword: sixDigits }).meta({ id: 'UnfreezeRequest' }),
+  response: z.object({ status: z.literal('active') }),
+  errors: ['UNFREEZE_AT_CARD_CENTRE', 'PASSWORD_WRONG', 'PASSWORD_LOCKED', 'PASSWORD_NOT_SET', 'BUSY_RETRY'],
+});
+
+export const kioskReplacement = defineRoute({
+  operationId: 'replaceCardAtKiosk',
+  method: 'POST',
+  path: '/v1/pos/card-replacements',
+  auth: 'terminal',
+  summary: 'Self-service card replacement at a kiosk: fee deducted, old card void at once, new card active',
+  tags: ['pos', 'card'],
+  body: z
+    .strictObject({
+      replacementId: externalId,
+      accountNo,
+      queryPassword: sixDigits,
+      newChipUid: z.string().regex(/^[0-9A-F]{8,20}$/, { error: 'a chip UID is 8 to 20 upper-case hex digits' }),
+      newKind: z.enum(['cpu', 'm1']),
+    })
+    .meta({ id: 'KioskReplacementRequest' }),
+  response: z.object({ receiptNo: z.string(), feeFen: balanceFen, balanceFen, newCardId: z.string(), replayed: z.boolean() }).meta({ id: 'KioskReplacementResult' }),
+  errors: ['PASSWORD_WRONG', 'PASSWORD_LOCKED', 'PASSWORD_NOT_SET', 'REPLACEMENT_NEEDS_BALANCE', 'CARD_UID_TAKEN', 'CARD_CANCELLED', 'INSUFFICIENT_BALANCE', 'ACCOUNT_NOT_FOUND', 'IDEMPOTENCY_CONFLICT', 'BUSY_RETRY'],
+});
+
+export const passwordLogin = defineRoute({
+  operationId: 'passwordLogin',
+  method: 'POST',
+  path: '/v1/auth/password',
+  auth: 'none',
+  summary: 'H5 sign-in with the student/staff id and the query password',
+  tags: ['auth'],
+  body: z.strictObject({ personId: z.string().min(1).max(32).regex(/^[A-Za-z0-9]+$/), queryPassword: sixDigits }).meta({ id: 'PasswordLoginRequest' }),
+  response: z
+    .object({
+      session: z.string().meta({ description: 'Bearer token for /v1/holder/* (2 hours)' }),
+      accountNo,
+      mustChangePassword: z.boolean().meta({ description: 'The query password is still the default: prompt the holder to change it' }),
+    })
+    .meta({ id: 'HolderSignedIn' }),
+  errors: ['UNAUTHENTICATED', 'PASSWORD_LOCKED'],
+});
