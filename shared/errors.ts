@@ -82,6 +82,7 @@ export const ERRORS = {
   REPLACEMENT_NEEDS_BALANCE: { status: 409, zh: '自助补卡需要余额不少于 20 元（扣除工本费）', en: 'Self-service replacement needs a balance of at least 20 yuan (the fee is deducted)' },
   BINDING_FAILED: { status: 401, zh: '绑定信息有误，请核对后重试', en: 'The details do not match; please check and try again' },
   BINDING_LOCKED: { status: 423, zh: '尝试次数过多，请 30 分钟后再试', en: 'Too many attempts; try again in 30 minutes' },
+  LOGIN_PLATFORM_UNAVAILABLE: { status: 503, zh: '登录服务暂不可用，请稍后重试', en: 'Sign-in is unavailable; please retry later' },
   IDEMPOTENCY_CONFLICT: {
     status: 409,
     zh: '该交易号已用于另一笔不同的交易',

@@ -25,6 +25,8 @@ export interface FakeAlipay {
   signNotification(fields: Record<string, string>): string;
   /** Answers are signed with this private key instead of Alipay's (undefined: Alipay's again), to test validateSign. */
   signAnswersWith(privateKeyPem: string | undefined): void;
+  /** What my.getAuthCode gives the mini-program for this Alipay user: a one-time code for alipay.system.oauth.token. */
+  issueAuthCode(userId: string): string;
   /** Every request whose signature verified, in order: all its parameters (URL and form) as received. */
   readonly requests: ReadonlyArray<Record<string, string>>;
   /** Every notification posted and what our server answered. */
@@ -105,6 +107,7 @@ export async function startFakeAlipay(options: { port?: number } = {}): Promise<
   const appId = `2021${digits(12)}`;
   const sellerId = `2088${digits(12)}`;
   const orders = new Map<string, FakeOrder>();
+  const authCodes = new Map<string, string>();
   const requests: Array<Record<string, string>> = [];
   const notifications: Array<{ outTradeNo: string; body: string; answerStatus: number; answerBody: string }> = [];
   let answerKeyPem = alipayKeys.privateKeyPem;
@@ -177,6 +180,14 @@ export async function startFakeAlipay(options: { port?: number } = {}): Promise<
     };
   }
 
+  /** Mini-program sign-in: a one-time auth code (my.getAuthCode) for the user id behind it. */
+  function oauthToken(params: Record<string, string>): Answer {
+    const userId = params.grant_type === 'authorization_code' && params.code ? authCodes.get(params.code) : undefined;
+    if (!userId) return { code: '40002', msg: 'Invalid Arguments', sub_code: 'isv.code-invalid', sub_msg: '授权码code无效' };
+    authCodes.delete(params.code!);
+    return { user_id: userId, access_token: `authusrB${randomUUID().replaceAll('-', '')}`, expires_in: '31536000', refresh_token: `authusrB${digits(12)}`, re_expires_in: '31536000', auth_start: formatBeijingTime(new Date()) };
+  }
+
   /** The open platform gateway: verify the app's signature, then do the method. */
   function gateway(params: Record<string, string>): string {
     const method = params.method ?? '';
@@ -204,6 +215,8 @@ export async function startFakeAlipay(options: { port?: number } = {}): Promise<
         return signedAnswer(method, tradeCreate(params, biz));
       case 'alipay.trade.query':
         return signedAnswer(method, tradeQuery(biz));
+      case 'alipay.system.oauth.token':
+        return signedAnswer(method, oauthToken(params));
       default:
         return signedAnswer(method, invalidArguments('isv.invalid-method', '不存在的方法名'));
     }
@@ -300,6 +313,11 @@ export async function startFakeAlipay(options: { port?: number } = {}): Promise<
     signNotification: (fields) => signFormFields(fields, alipayKeys.privateKeyPem),
     signAnswersWith(privateKeyPem) {
       answerKeyPem = privateKeyPem ?? alipayKeys.privateKeyPem;
+    },
+    issueAuthCode(userId) {
+      const code = `${randomUUID().replaceAll('-', '')}`;
+      authCodes.set(code, userId);
+      return code;
     },
     requests,
     notifications,
