@@ -83,6 +83,10 @@ export const ERRORS = {
   BINDING_FAILED: { status: 401, zh: '绑定信息有误，请核对后重试', en: 'The details do not match; please check and try again' },
   BINDING_LOCKED: { status: 423, zh: '尝试次数过多，请 30 分钟后再试', en: 'Too many attempts; try again in 30 minutes' },
   LOGIN_PLATFORM_UNAVAILABLE: { status: 503, zh: '登录服务暂不可用，请稍后重试', en: 'Sign-in is unavailable; please retry later' },
+  IDENTITY_MISMATCH: { status: 409, zh: '证件号码与账户登记信息不符', en: 'The ID number does not match the one on file for this account' },
+  IDENTITY_NOT_ON_FILE: { status: 409, zh: '该账户未登记证件信息，请核实身份后重新办理', en: 'No ID number is on file for this account' },
+  PERSON_ID_CONFLICT: { status: 409, zh: '该学工号已有账户，且证件或卡类别不符', en: 'This student/staff id already has an account with another ID number or card type' },
+  ACCOUNT_NOT_FROZEN: { status: 409, zh: '账户未处于冻结或挂失状态', en: 'The account is neither frozen nor reported lost' },
   IDEMPOTENCY_CONFLICT: {
     status: 409,
     zh: '该交易号已用于另一笔不同的交易',

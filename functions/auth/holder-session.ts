@@ -50,3 +50,38 @@ export async function verifyHolderSession(secret: string, token: string, now: Da
     throw error;
   }
 }
+
+/** Before binding: who signed in on WeChat or Alipay (no account yet). 15 minutes to finish binding. */
+export interface BindingIdentity {
+  platform: 'wechat' | 'alipay';
+  /** openid or Alipay user id. */
+  platformUserId: string;
+}
+
+const BINDING_AUDIENCE = 'binding';
+
+export async function issueBindingToken(secret: string, identity: BindingIdentity, now: Date): Promise<string> {
+  const issuedAt = Math.floor(now.getTime() / 1000);
+  return new SignJWT({})
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setIssuer(ISSUER)
+    .setAudience(BINDING_AUDIENCE)
+    .setSubject(`${identity.platform}:${identity.platformUserId}`)
+    .setIssuedAt(issuedAt)
+    .setExpirationTime(issuedAt + 15 * 60)
+    .sign(key(secret));
+}
+
+export async function verifyBindingToken(secret: string, token: string, now: Date): Promise<BindingIdentity> {
+  try {
+    const { payload } = await jwtVerify(token, key(secret), { issuer: ISSUER, audience: BINDING_AUDIENCE, algorithms: ['HS256'], currentDate: now, requiredClaims: ['sub', 'exp'] });
+    const match = /^(wechat|alipay):([A-Za-z0-9_-]{1,128})$/.exec(payload.sub ?? '');
+    if (!match) throw new AppError('UNAUTHENTICATED', 'bad binding subject');
+    return { platform: match[1] as BindingIdentity['platform'], platformUserId: match[2]! };
+  } catch (error) {
+    if (error instanceof AppError) throw error;
+    if (error instanceof joseErrors.JWTExpired) throw new AppError('SESSION_EXPIRED', 'binding token expired');
+    if (error instanceof joseErrors.JOSEError) throw new AppError('UNAUTHENTICATED', `binding token: ${error.code}`);
+    throw error;
+  }
+}

@@ -42,6 +42,12 @@ export interface Account extends Purses {
   levelledAt?: string;
   /** Chip UID of the active physical card, for the offline blacklist. */
   activeChipUid?: string;
+  /** Identity for binding, never in full: masked for people, keyed digests for checking (domain/identity.ts). */
+  idType?: 'id_card' | 'passport';
+  idNumberMasked?: string;
+  idNumberDigest?: string;
+  mobileMasked?: string;
+  mobileDigest?: string;
   /** The one debit card the kiosk may transfer from (bound at the card centre). */
   boundBankCardNo?: string;
   /** Kind of the active physical card: a CPU card makes online top-ups transitional. */

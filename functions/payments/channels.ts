@@ -12,6 +12,11 @@ import { createWechatPayChannel, type WechatPayConfig } from './wechat';
 
 export type PaymentChannels = Partial<Record<PaymentChannelName, PaymentChannel>>;
 
+/** A JSON configuration: inline in NAME (local, tests), or in the SSM SecureString named by NAME_PARAMETER (AWS). */
+export async function readConfigJson<T>(config: Config, name: string, env: NodeJS.ProcessEnv = process.env): Promise<T | undefined> {
+  return readJson<T>(config, env[name], env[`${name}_PARAMETER`]);
+}
+
 async function readJson<T>(config: Config, inline: string | undefined, parameter: string | undefined): Promise<T | undefined> {
   if (inline) return JSON.parse(inline) as T;
   if (!parameter) return undefined;

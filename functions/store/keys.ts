@@ -20,6 +20,10 @@
  *   ACCT#<accountNo>      OPENLOAD           the account's one open card-load reservation
  *   ORDER#<orderId>       ORDER              an online top-up order (gsi2 ORDER#PENDING while pending)
  *   NOTIFY#<channel>#<id> NOTIFY             a payment notification already applied (TTL)
+ *   STAFF#<username>      STAFF              a card-centre staff account: role, scrypt password, lockout
+ *   AUDIT#<campusDay>     <isoTime>#<ulid>   one admin action: who, role, what, on what, why
+ *   PERSONID#<personId>   PERSONID           a student/staff id's one account (issued with it, so it is issued once)
+ *   COUNTER#ACCOUNTNO     COUNTER            the last account number the card centre handed out
  *
  *   gsi2: MERCHANT#<merchantId>#<campusDay> → that day's ledger entries at the merchant
  *         BLOCKED#ACCOUNT → accounts that are not active (sparse: the offline blacklist)
@@ -42,9 +46,18 @@ export const keys = {
   offlineRecord: (terminalId: string, recordId: string) => ({ pk: `OFFLINE#${terminalId}#${recordId}`, sk: 'OFFLINE' }),
   cardLoad: (loadId: string) => ({ pk: `CARDLOAD#${loadId}`, sk: 'CARDLOAD' }),
   openCardLoad: (accountNo: string) => ({ pk: `ACCT#${accountNo}`, sk: 'OPENLOAD' }),
+  staff: (username: string) => ({ pk: `STAFF#${username}`, sk: 'STAFF' }),
+  /** A campus day's admin actions in one partition, in time order (the card centre reads them by day). */
+  auditEntry: (campusDay: string, at: string, auditId: string) => ({ pk: `AUDIT#${campusDay}`, sk: `${at}#${auditId}` }),
+  auditDay: (campusDay: string) => `AUDIT#${campusDay}`,
+  personClaim: (personId: string) => ({ pk: `PERSONID#${personId}`, sk: 'PERSONID' }),
+  accountNumberCounter: { pk: 'COUNTER#ACCOUNTNO', sk: 'COUNTER' },
   topupOrder: (orderId: string) => ({ pk: `ORDER#${orderId}`, sk: 'ORDER' }),
   /** Sparse: pending orders only, oldest first, for the reconciler. */
   pendingOrderIndex: (createdAt: string, orderId: string) => ({ gsi2pk: 'ORDER#PENDING', gsi2sk: `${createdAt}#${orderId}` }),
+  /** A WeChat openid or Alipay user id bound to an account (sign-in from the mini-program). */
+  platformIdentity: (platform: string, platformUserId: string) => ({ pk: `IDENTITY#${platform}#${platformUserId}`, sk: 'IDENTITY' }),
+  bindingAttempts: (personId: string) => ({ pk: `BINDATTEMPT#${personId}`, sk: 'BINDATTEMPT' }),
   paymentNotification: (channel: string, notificationId: string) => ({ pk: `NOTIFY#${channel}#${notificationId}`, sk: 'NOTIFY' }),
   personIndex: (personId: string) => ({ gsi1pk: `PERSON#${personId}`, gsi1sk: 'ACCOUNT' }),
   receiptIndex: (receiptNo: string) => ({ gsi1pk: `RECEIPT#${receiptNo}`, gsi1sk: 'LEDGER' }),

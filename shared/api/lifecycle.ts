@@ -92,3 +92,53 @@ export const passwordLogin = defineRoute({
     .meta({ id: 'HolderSignedIn' }),
   errors: ['UNAUTHENTICATED', 'PASSWORD_LOCKED'],
 });
+
+const signedIn = z.object({ bound: z.literal(true), session: z.string(), accountNo, mustChangePassword: z.boolean() });
+const needsBinding = z.object({ bound: z.literal(false), bindingToken: z.string().meta({ description: 'Pass to POST /v1/auth/bindings within 15 minutes' }) });
+const platformSignInResponse = z.union([signedIn, needsBinding]).meta({ id: 'PlatformSignIn' });
+
+export const wechatSignIn = defineRoute({
+  operationId: 'wechatSignIn',
+  method: 'POST',
+  path: '/v1/auth/wechat',
+  auth: 'none',
+  summary: 'Sign in from the WeChat mini-program with the wx.login code',
+  tags: ['auth'],
+  body: z.strictObject({ code: z.string().min(1).max(128) }).meta({ id: 'WechatSignInRequest' }),
+  response: platformSignInResponse,
+  errors: ['UNAUTHENTICATED', 'LOGIN_PLATFORM_UNAVAILABLE'],
+});
+
+export const alipaySignIn = defineRoute({
+  operationId: 'alipaySignIn',
+  method: 'POST',
+  path: '/v1/auth/alipay',
+  auth: 'none',
+  summary: 'Sign in from the Alipay mini-program with the my.getAuthCode code',
+  tags: ['auth'],
+  body: z.strictObject({ authCode: z.string().min(1).max(128) }).meta({ id: 'AlipaySignInRequest' }),
+  response: platformSignInResponse,
+  errors: ['UNAUTHENTICATED', 'LOGIN_PLATFORM_UNAVAILABLE'],
+});
+
+export const bindCard = defineRoute({
+  operationId: 'bindElectronicCard',
+  method: 'POST',
+  path: '/v1/auth/bindings',
+  auth: 'none',
+  summary: 'Bind the electronic card: student/staff id, card password, ID type and number, mobile',
+  description: 'Any mismatch answers BINDING_FAILED (the same for an unknown id); 5 failures lock that id for 30 minutes.',
+  tags: ['auth'],
+  body: z
+    .strictObject({
+      bindingToken: z.string().max(2048).optional().meta({ description: 'From /v1/auth/wechat or /v1/auth/alipay; absent in H5' }),
+      personId: z.string().min(1).max(32).regex(/^[A-Za-z0-9]+$/),
+      cardPassword: sixDigits.meta({ description: 'The card (query) password; by default the last six digits of the ID number' }),
+      idType: z.enum(['id_card', 'passport']),
+      idNumber: z.string().min(5).max(32).regex(/^[A-Za-z0-9]+$/),
+      mobile: z.string().regex(/^(\+?86)?1\d{10}$/, { error: 'a mainland mobile number' }),
+    })
+    .meta({ id: 'BindingRequest' }),
+  response: signedIn.omit({ bound: true }).meta({ id: 'Bound' }),
+  errors: ['BINDING_FAILED', 'BINDING_LOCKED', 'SESSION_EXPIRED', 'UNAUTHENTICATED'],
+});

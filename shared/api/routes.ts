@@ -1,7 +1,7 @@
 /** The API contract: every route of serverless.yml, in the order the OpenAPI document lists them. */
 import { getHolderAccount, getHolderLedgerEntry, getHolderStatement, listHolderLedger, registerDeviceKey } from './holder';
 import { getHealth, getOpenApi } from './operations';
-import { changePassword, kioskReplacement, passwordLogin, reportLoss, setDailyLimit, unfreeze } from './lifecycle';
+import { alipaySignIn, bindCard, changePassword, kioskReplacement, passwordLogin, reportLoss, setDailyLimit, unfreeze, wechatSignIn } from './lifecycle';
 import { alipayNotification, createTopup, getTopup, wechatPayNotification } from './topups';
 import { bankTransfer, confirmCardLoad, identityScan, offlineBundle, offlineUpload, posCharge, qrPayment, reserveCardLoad } from './pos';
 
@@ -26,6 +26,9 @@ export const ROUTES = [
   wechatPayNotification,
   alipayNotification,
   passwordLogin,
+  wechatSignIn,
+  alipaySignIn,
+  bindCard,
   changePassword,
   setDailyLimit,
   reportLoss,
