@@ -11,7 +11,9 @@ import { campusDay } from '../domain/campus-day';
 import { fingerprint } from '../domain/fingerprint';
 import { planTopup } from '../domain/movement-plans';
 import type { Merchant, MerchantCategory, Terminal } from '../domain/merchant';
-import { bindBankCard, createAccount, getAccount } from '../store/accounts';
+import { bindBankCard, createAccount, getAccount, setIdentity } from '../store/accounts';
+import { sessionSecret } from '../auth/session-secret';
+import { idNumberDigest, maskIdNumber, maskMobile, mobileDigest } from '../domain/identity';
 import { issueCard } from '../store/cards';
 import { getPasswordRecord, savePasswordRecord } from '../store/passwords';
 import { defaultPassword, hashPassword } from '../domain/passwords';
@@ -116,6 +118,7 @@ export function demoHolders(now: Date): DemoHolder[] {
 export interface SampleHolder {
   account: Account;
   idNumber: string;
+  mobile: string;
   password: string;
   bankCardNo: string;
   bankPin: string;
@@ -193,7 +196,18 @@ export async function seedDemoCampus(deps: Deps): Promise<SeedReport> {
       await issueCard(deps.db, { cardId: `C${chipUid}`, accountNo: holder.account.accountNo, kind: cardKind, chipUid, status: 'active', issuedAt: now.toISOString(), issuedOn: campusDay(now) });
     }
     if (current && !current.boundBankCardNo) await bindBankCard(deps.db, holder.account.accountNo, bankCardNo);
-    samples.push({ account: (await getAccount(deps.db, holder.account.accountNo))!, idNumber, password, bankCardNo, bankPin: '888888', chipUid, cardKind });
+    const mobile = `1380000${holder.account.accountNo.slice(-4)}`;
+    if (current && !current.idNumberDigest) {
+      const secret = await sessionSecret(deps.config);
+      await setIdentity(deps.db, holder.account.accountNo, {
+        idType: 'id_card',
+        idNumberMasked: maskIdNumber(idNumber),
+        idNumberDigest: idNumberDigest(secret, idNumber),
+        mobileMasked: maskMobile(mobile),
+        mobileDigest: mobileDigest(secret, mobile),
+      });
+    }
+    samples.push({ account: (await getAccount(deps.db, holder.account.accountNo))!, idNumber, mobile, password, bankCardNo, bankPin: '888888', chipUid, cardKind });
   }
   return { accountsCreated, accountsTotal: holders.length, terminals, samples };
 }

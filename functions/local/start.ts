@@ -15,6 +15,7 @@ import { seedDemoCampus } from './seed';
 import { startFakeAlipay } from './fake-alipay';
 import { startFakeWechatPay } from './fake-wechat-pay';
 import { startFakeBank, type FakeBank } from './fake-bank';
+import { startFakeWechatLogin } from './fake-wechat-login';
 import { PROJECT_ROOT } from './serverless-config';
 
 const fresh = process.argv.includes('--fresh') || process.env.ECARD_FRESH === '1';
@@ -70,6 +71,11 @@ async function main(): Promise<void> {
       process.env.ALIPAY_CONFIG = JSON.stringify(alipay.config);
       console.log(`Fake Alipay on ${alipay.gatewayUrl.replace(/\/gateway\.do$/, '')} (pay an order: POST …/__fake/pay/<orderId>)`);
     }
+    if (!process.env.WECHAT_LOGIN_CONFIG) {
+      const login = await startFakeWechatLogin();
+      stops.push(() => login.close());
+      process.env.WECHAT_LOGIN_CONFIG = JSON.stringify(login.config);
+    }
     if (!process.env.BANK_CONFIG) {
       const bank = await startFakeBank();
       stops.push(() => bank.close());
@@ -88,12 +94,12 @@ async function main(): Promise<void> {
     const seed = await seedDemoCampus(platform.deps);
     for (const sample of seed.samples) bankForDemo?.openCard(sample.bankCardNo, { pin: sample.bankPin, balanceFen: 1_000_000 });
     console.log(`\nDemo campus: ${seed.accountsTotal} accounts (${seed.accountsCreated} created now), ${seed.terminals.length} POS terminals`);
-    console.log('\nSample holders (account / student or staff id / name / type / balance / ID number → default query+consumption password / card / bank card, PIN):');
+    console.log('\nSample holders (account / student or staff id / name / type / balance / ID number → default query+consumption password / mobile / card / bank card, PIN):');
     for (const sample of seed.samples) {
       const account = (await getAccount(platform.deps.db, sample.account.accountNo)) ?? sample.account;
       console.log(
         `  ${account.accountNo}  ${account.personId}  ${account.holderName}  ${account.cardType}  ¥${formatYuan(account.balanceFen)}  ` +
-          `${sample.idNumber} → ${sample.password}  ${sample.cardKind.toUpperCase()} ${sample.chipUid}  ${sample.bankCardNo} PIN ${sample.bankPin}`,
+          `${sample.idNumber} → ${sample.password}  ${sample.mobile}  ${sample.cardKind.toUpperCase()} ${sample.chipUid}  ${sample.bankCardNo} PIN ${sample.bankPin}`,
       );
     }
     console.log('\nPOS terminals (id / merchant / place / secret for request signatures, see docs/terminal-auth.md):');

@@ -136,3 +136,27 @@ export async function setDailyLimit(db: Db, account: Account, dailyLimitFen: num
     throw error;
   }
 }
+
+/** Records the holder's identity for binding (masks and keyed digests only, see domain/identity.ts). */
+export async function setIdentity(
+  db: Db,
+  accountNo: string,
+  identity: Required<Pick<Account, 'idType' | 'idNumberMasked' | 'idNumberDigest' | 'mobileMasked' | 'mobileDigest'>>,
+): Promise<void> {
+  await db.doc.send(
+    new UpdateCommand({
+      TableName: db.tableName,
+      Key: keys.account(accountNo),
+      UpdateExpression: 'SET idType = :t, idNumberMasked = :im, idNumberDigest = :id, mobileMasked = :mm, mobileDigest = :md, version = version + :one',
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeValues: {
+        ':t': identity.idType,
+        ':im': identity.idNumberMasked,
+        ':id': identity.idNumberDigest,
+        ':mm': identity.mobileMasked,
+        ':md': identity.mobileDigest,
+        ':one': 1,
+      },
+    }),
+  );
+}

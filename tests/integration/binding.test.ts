@@ -1,12 +1,11 @@
 /** Signing in from WeChat / Alipay and binding the electronic card, against fake platforms. */
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultPassword, hashPassword } from '../../functions/domain/passwords';
 import { idNumberDigest, maskIdNumber, maskMobile, mobileDigest } from '../../functions/domain/identity';
 import { startFakeAlipay, type FakeAlipay } from '../../functions/local/fake-alipay';
 import { startFakeWechatLogin, type FakeWechatLogin } from '../../functions/local/fake-wechat-login';
 import { demoIdNumber } from '../../functions/local/seed';
-import { keys } from '../../functions/store/keys';
+import { setIdentity } from '../../functions/store/accounts';
 import { savePasswordRecord } from '../../functions/store/passwords';
 import { createTestAccount } from '../helpers/fixtures';
 import { useTestPlatform } from '../helpers/platform';
@@ -32,14 +31,13 @@ async function imported() {
   const idNumber = demoIdNumber(4_000 + ++seq);
   const mobile = `1380013${String(seq).padStart(4, '0')}`;
   const secret = process.env.SESSION_SECRET!;
-  await platform.deps.db.doc.send(
-    new UpdateCommand({
-      TableName: platform.tableName,
-      Key: keys.account(account.accountNo),
-      UpdateExpression: 'SET idType = :t, idNumberMasked = :im, idNumberDigest = :id, mobileMasked = :mm, mobileDigest = :md, version = version + :one',
-      ExpressionAttributeValues: { ':t': 'id_card', ':im': maskIdNumber(idNumber), ':id': idNumberDigest(secret, idNumber), ':mm': maskMobile(mobile), ':md': mobileDigest(secret, mobile), ':one': 1 },
-    }),
-  );
+  await setIdentity(platform.deps.db, account.accountNo, {
+    idType: 'id_card',
+    idNumberMasked: maskIdNumber(idNumber),
+    idNumberDigest: idNumberDigest(secret, idNumber),
+    mobileMasked: maskMobile(mobile),
+    mobileDigest: mobileDigest(secret, mobile),
+  });
   const password = defaultPassword(idNumber, 'drop')!;
   await savePasswordRecord(platform.deps.db, account.accountNo, 'query', await hashPassword(password, { now: new Date(), isDefault: true, params: { N: 1024, r: 8, p: 1, keyLength: 32 } }), undefined);
   return { account, idNumber, mobile, password, details: { personId: account.personId, cardPassword: password, idType: 'id_card', idNumber, mobile } };
