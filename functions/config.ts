@@ -5,10 +5,6 @@ export interface Config {
   /** Set locally and in tests (DynamoDB Local); unset on Lambda. */
   dynamodbEndpoint: string | undefined;
   logLevel: LogLevel;
-  /** HMAC key for holder session tokens: given directly (local, tests) ... */
-  sessionSecret: string | undefined;
-  /** ... or, on AWS, the name of an SSM SecureString parameter holding it. */
-  sessionSecretParameter: string | undefined;
   /** Where the payment platforms reach our notification routes (the API's public URL). */
   publicBaseUrl: string;
 }
@@ -21,8 +17,6 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     region: env.AWS_REGION ?? 'ap-east-1',
     dynamodbEndpoint: env.DYNAMODB_ENDPOINT || undefined,
     logLevel: parseLogLevel(env.LOG_LEVEL),
-    sessionSecret: env.SESSION_SECRET || undefined,
-    sessionSecretParameter: env.SESSION_SECRET_PARAMETER || undefined,
     publicBaseUrl: (env.PUBLIC_BASE_URL ?? 'http://127.0.0.1:3000').replace(/\/$/, ''),
   };
 }

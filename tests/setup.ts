@@ -5,3 +5,4 @@ process.env.DYNAMODB_ENDPOINT = inject('dynamodbEndpoint');
 process.env.AWS_REGION = 'ap-east-1';
 // Holder session tokens in tests are signed with a key made for this run.
 process.env.SESSION_SECRET = `test-session-secret-${Math.random().toString(36).slice(2)}-${Date.now()}`;
+process.env.IDENTITY_KEY = `test-identity-key-${Math.random().toString(36).slice(2)}-${Date.now()}`;

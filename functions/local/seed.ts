@@ -12,7 +12,7 @@ import { fingerprint } from '../domain/fingerprint';
 import { planTopup } from '../domain/movement-plans';
 import type { Merchant, MerchantCategory, Terminal } from '../domain/merchant';
 import { bindBankCard, createAccount, getAccount, setIdentity } from '../store/accounts';
-import { sessionSecret } from '../auth/session-secret';
+import { identityKey } from '../auth/session-secret';
 import { idNumberDigest, maskIdNumber, maskMobile, mobileDigest } from '../domain/identity';
 import { issueCard } from '../store/cards';
 import { getPasswordRecord, savePasswordRecord } from '../store/passwords';
@@ -198,7 +198,7 @@ export async function seedDemoCampus(deps: Deps): Promise<SeedReport> {
     if (current && !current.boundBankCardNo) await bindBankCard(deps.db, holder.account.accountNo, bankCardNo);
     const mobile = `1380000${holder.account.accountNo.slice(-4)}`;
     if (current && !current.idNumberDigest) {
-      const secret = await sessionSecret(deps.config);
+      const secret = await identityKey(deps.config);
       await setIdentity(deps.db, holder.account.accountNo, {
         idType: 'id_card',
         idNumberMasked: maskIdNumber(idNumber),

@@ -24,9 +24,9 @@ const dynamodbPort = Number(process.env.DYNAMODB_PORT ?? 8000);
 const dataDir = process.env.ECARD_DATA_DIR ?? join(PROJECT_ROOT, '.data', 'dynamodb');
 const h5Dir = join(PROJECT_ROOT, 'miniapp', 'dist', 'h5');
 
-/** The local session-token key: made once and kept beside the data, so sign-ins survive a restart. */
-function localSessionSecret(): string {
-  const file = join(PROJECT_ROOT, '.data', 'session-secret');
+/** A local secret key: made once and kept beside the data, so sign-ins and bindings survive a restart. */
+function localSecret(name: string): string {
+  const file = join(PROJECT_ROOT, '.data', name);
   if (!existsSync(file)) {
     mkdirSync(join(PROJECT_ROOT, '.data'), { recursive: true });
     writeFileSync(file, randomBytes(32).toString('base64url'), { mode: 0o600 });
@@ -38,7 +38,8 @@ let bankForDemo: FakeBank | undefined;
 
 async function main(): Promise<void> {
   process.env.LOG_LEVEL ??= 'warn';
-  process.env.SESSION_SECRET ??= localSessionSecret();
+  process.env.SESSION_SECRET ??= localSecret('session-secret');
+  process.env.IDENTITY_KEY ??= localSecret('identity-key');
   console.log(`Starting DynamoDB Local on port ${dynamodbPort} (${fresh ? 'in memory, empty' : `data in ${dataDir}`}) ...`);
   const dynamodb = await startDynamoDbLocal({ port: dynamodbPort, ...(fresh ? {} : { dataDir }) }).catch((error: Error) => {
     console.error(`Could not start DynamoDB Local: ${error.message}`);

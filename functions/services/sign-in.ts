@@ -6,7 +6,7 @@ import { digestsEqual, idNumberDigest, mobileDigest, type IdType } from '../doma
 import type { AlipayConfig } from '../payments/alipay';
 import { readConfigJson } from '../payments/channels';
 import { accountOfIdentity, getBindingAttempts, linkIdentity, saveBindingAttempts } from '../store/identities';
-import { sessionSecret } from '../auth/session-secret';
+import { identityKey, sessionSecret } from '../auth/session-secret';
 import type { Deps } from '../deps';
 import { findAccountByPersonId } from '../store/accounts';
 import { getPasswordRecord } from '../store/passwords';
@@ -69,8 +69,8 @@ export async function bindElectronicCard(
   request: { bindingToken?: string; personId: string; cardPassword: string; idType: IdType; idNumber: string; mobile: string },
 ) {
   const now = deps.clock();
-  const secret = await sessionSecret(deps.config);
-  const identity = request.bindingToken ? await verifyBindingToken(secret, request.bindingToken, now) : undefined;
+  const identity = request.bindingToken ? await verifyBindingToken(await sessionSecret(deps.config), request.bindingToken, now) : undefined;
+  const secret = await identityKey(deps.config);
   const attempts = await getBindingAttempts(deps.db, request.personId);
   if (attempts.lockedUntil && attempts.lockedUntil > now.toISOString()) throw new AppError('BINDING_LOCKED', request.personId);
 

@@ -30,7 +30,7 @@ async function imported() {
   const account = await createTestAccount(platform.deps);
   const idNumber = demoIdNumber(4_000 + ++seq);
   const mobile = `1380013${String(seq).padStart(4, '0')}`;
-  const secret = process.env.SESSION_SECRET!;
+  const secret = process.env.IDENTITY_KEY!;
   await setIdentity(platform.deps.db, account.accountNo, {
     idType: 'id_card',
     idNumberMasked: maskIdNumber(idNumber),
