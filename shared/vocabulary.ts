@@ -24,3 +24,28 @@ export const MOVEMENT_TYPES = [
   'cancellation_refund',
 ] as const;
 export type MovementType = (typeof MOVEMENT_TYPES)[number];
+
+/** Identity documents: the resident ID card, or a passport (foreign staff and students; Hong Kong, Macau and Taiwan permits too). */
+export const ID_TYPES = ['id_card', 'passport'] as const;
+export type IdTypeName = (typeof ID_TYPES)[number];
+
+/** Card-centre staff: operators run the counter; supervisors also change campus policy and read the audit log. */
+export const STAFF_ROLES = ['operator', 'supervisor'] as const;
+export type StaffRole = (typeof STAFF_ROLES)[number];
+
+/** What the admin audit log records. */
+export const AUDIT_ACTIONS = [
+  'session.start',
+  'session.refused',
+  'import',
+  'account.issue',
+  'account.update',
+  'account.view',
+  'card.issue',
+  'password.reset',
+  'account.unfreeze',
+  'balance.adjust',
+  'account.terminate',
+  'policy.update',
+] as const;
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];

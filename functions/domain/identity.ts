@@ -29,11 +29,14 @@ export function digestsEqual(a: string | undefined, b: string): boolean {
   return timingSafeEqual(Buffer.from(a), Buffer.from(b));
 }
 
-/** "110105199003071234" → "110105********1234" (region kept, birth date hidden). */
+/**
+ * "110105199003071234" → "110105************": only the region code. Nothing of the end is shown,
+ * because the default password is made of the last six digits; a passport shows its first 2 only.
+ */
 export function maskIdNumber(idNumber: string): string {
   const id = normalizeIdNumber(idNumber);
-  if (id.length <= 8) return `${id.slice(0, 1)}${'*'.repeat(Math.max(0, id.length - 2))}${id.slice(-1)}`;
-  return `${id.slice(0, 6)}${'*'.repeat(id.length - 10)}${id.slice(-4)}`;
+  const shown = id.length === 18 ? 6 : Math.min(2, Math.max(0, id.length - 4));
+  return `${id.slice(0, shown)}${'*'.repeat(id.length - shown)}`;
 }
 
 /** "13812345678" → "138****5678". */

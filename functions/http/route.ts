@@ -16,6 +16,7 @@ import type { Logger } from '../logger';
 import type { Terminal } from '../domain/merchant';
 import { isDatabaseUnavailable } from '../store/db';
 import type { HolderSession } from '../auth/holder-session';
+import { authenticateAdmin, type AdminCaller } from './admin-auth';
 import { authenticateHolder } from './holder-auth';
 import { authenticateTerminal, type TerminalNonce } from './terminal-auth';
 
@@ -34,7 +35,9 @@ interface BaseContext {
 export type RouteContext<C extends RouteContract = RouteContract> = BaseContext &
   (C['auth'] extends 'terminal' ? { terminal: Terminal; nonce: TerminalNonce } : unknown) &
   /** The only account a holder's request may see or act on. */
-  (C['auth'] extends 'holder' ? { holder: HolderSession } : unknown);
+  (C['auth'] extends 'holder' ? { holder: HolderSession } : unknown) &
+  /** The card-centre staff member acting (audited as `who`), with the role the staff record gives now. */
+  (C['auth'] extends 'admin' ? { admin: AdminCaller } : unknown);
 
 type Parsed<T> = T extends z.ZodNever ? undefined : T extends z.ZodType ? z.infer<T> : undefined;
 
@@ -85,8 +88,6 @@ export interface RouteOptions {
 }
 
 export function route<C extends RouteContract>(contract: C, impl: Impl<C>, options: RouteOptions = {}): RouteHandler<C> {
-  // Fail at deploy/start time, not per request, for a scheme with no authenticator yet.
-  if (contract.auth === 'admin') throw new Error(`${contract.operationId}: the admin auth scheme has no authenticator yet`);
   const handler = middy<HttpEvent, HttpResult, Error, Context, Internal>()
     .use(requestContext(contract))
     .use(httpHeaderNormalizer())
@@ -99,13 +100,14 @@ export function route<C extends RouteContract>(contract: C, impl: Impl<C>, optio
       const terminalAuth = contract.auth === 'terminal' ? await authenticateTerminal(deps, event, rawBody) : undefined;
       if (terminalAuth && !options.nonceSpentByRoute) await terminalAuth.nonce.spend();
       const holder = contract.auth === 'holder' ? await authenticateHolder(deps, event) : undefined;
+      const admin = contract.auth === 'admin' ? await authenticateAdmin(deps, event) : undefined;
       const input = {
         body: contract.body ? contract.body.parse(parseJsonBody(event, rawBody)) : undefined,
         params: contract.params ? contract.params.parse(event.pathParameters ?? {}) : undefined,
         query: contract.query ? contract.query.parse(event.queryStringParameters ?? {}) : undefined,
       } as RouteInput<C>;
       const request = { rawBody, headers: event.headers ?? {} };
-      const ctx = { deps, logger: internal.logger, requestId: internal.requestId, request, ...terminalAuth, holder } as RouteContext<C>;
+      const ctx = { deps, logger: internal.logger, requestId: internal.requestId, request, ...terminalAuth, holder, admin } as RouteContext<C>;
       const result = await impl(input, ctx);
       if (result instanceof RawReply) return { statusCode: result.status, headers: { 'content-type': result.contentType }, body: result.body };
       return result instanceof Reply ? json(result.status, result.body) : json(contract.successStatus ?? 200, result);

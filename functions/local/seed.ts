@@ -18,6 +18,9 @@ import { issueCard } from '../store/cards';
 import { getPasswordRecord, savePasswordRecord } from '../store/passwords';
 import { defaultPassword, hashPassword } from '../domain/passwords';
 import { createTerminal, getTerminal, putMerchant } from '../store/terminals';
+import { staffPasswordProblem } from '../domain/staff';
+import { createStaffMember } from '../services/admin/sessions';
+import { getStaff } from '../store/staff';
 
 const SURNAMES = [...'王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤'];
 const GIVEN = [...'伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华玉萍红娥玲芬芳燕彩春菊兰凤洁梅琳素云莲真环雪荣爱妹霞香月莺媛艳瑞凡佳嘉琼勤珍贞莉桂娣叶璧璐娅琦晶妍茜秋珊莎锦黛青倩婷姣婉娴瑾颖露瑶怡婵雁蓓纨仪荷丹蓉眉君琴蕊薇菁梦岚苑婕馨瑗琰韵融园艺咏卿聪澜纯毓悦昭冰爽琬茗羽希宁欣飘育滢馥筠柔竹霭凝晓欢霄枫芸菲寒伊亚宜可姬舒影荔枝思丽'];
@@ -131,6 +134,8 @@ export interface SeedReport {
   accountsTotal: number;
   terminals: Terminal[];
   samples: SampleHolder[];
+  /** The demo card-centre supervisor's password: only on the start that created it (it is kept hashed, never shown again). */
+  adminPassword?: string;
 }
 
 /** A syntactically valid 18-character PRC ID number (GB 11643 check character) for a demo person. */
@@ -209,5 +214,12 @@ export async function seedDemoCampus(deps: Deps): Promise<SeedReport> {
     }
     samples.push({ account: (await getAccount(deps.db, holder.account.accountNo))!, idNumber, mobile, password, bankCardNo, bankPin: '888888', chipUid, cardKind });
   }
-  return { accountsCreated, accountsTotal: holders.length, terminals, samples };
+  // The demo card centre's supervisor `admin`: a random password made once, stored only as its scrypt hash.
+  let adminPassword: string | undefined;
+  if (!(await getStaff(deps.db, 'admin'))) {
+    do adminPassword = randomBytes(12).toString('base64url');
+    while (staffPasswordProblem(adminPassword, 'admin'));
+    if (!(await createStaffMember(deps, { username: 'admin', role: 'supervisor', password: adminPassword }))) adminPassword = undefined;
+  }
+  return { accountsCreated, accountsTotal: holders.length, terminals, samples, ...(adminPassword ? { adminPassword } : {}) };
 }

@@ -105,6 +105,7 @@ async function main(): Promise<void> {
     }
     console.log('\nPOS terminals (id / merchant / place / secret for request signatures, see docs/terminal-auth.md):');
     for (const terminal of seed.terminals) console.log(`  ${terminal.terminalId}  ${terminal.merchantId}  ${terminal.place}  ${terminal.secret}`);
+    console.log(`\nCard-centre admin (POST /v1/admin/sessions): admin / ${seed.adminPassword ?? '(password shown only on the start that created it; stored hashed)'}`);
 
     console.log(`\nAPI on ${platform.url} (table ${platform.deps.db.tableName}):`);
     for (const route of platform.routes) {

@@ -1,4 +1,18 @@
 /** The API contract: every route of serverless.yml, in the order the OpenAPI document lists them. */
+import {
+  adjustBalance,
+  createAdminSession,
+  getAdminAccount,
+  getCampusPolicy,
+  importAccounts,
+  issueAccount,
+  issuePhysicalCard,
+  listAuditLog,
+  putCampusPolicy,
+  resetPassword,
+  terminateAccount,
+  unfreezeAccount,
+} from './admin';
 import { getHolderAccount, getHolderLedgerEntry, getHolderStatement, listHolderLedger, registerDeviceKey } from './holder';
 import { getHealth, getOpenApi } from './operations';
 import { alipaySignIn, bindCard, changePassword, kioskReplacement, passwordLogin, reportLoss, setDailyLimit, unfreeze, wechatSignIn } from './lifecycle';
@@ -34,4 +48,16 @@ export const ROUTES = [
   reportLoss,
   unfreeze,
   kioskReplacement,
+  createAdminSession,
+  importAccounts,
+  issueAccount,
+  getAdminAccount,
+  issuePhysicalCard,
+  resetPassword,
+  unfreezeAccount,
+  adjustBalance,
+  terminateAccount,
+  getCampusPolicy,
+  putCampusPolicy,
+  listAuditLog,
 ] as const;

@@ -1,0 +1,50 @@
+/**
+ * The card centre's audit log, pure: one entry per admin action saying who (and in which role), when,
+ * what, on what, and why. Entries never hold an ID number or a password: the log is read by more
+ * people than the accounts are, and kept longer.
+ */
+import { ulid } from 'ulid';
+import { campusDay } from './campus-day';
+import { AUDIT_ACTIONS, type AuditAction } from '../../shared/vocabulary';
+import type { Actor, StaffRole } from './staff';
+
+export { AUDIT_ACTIONS, type AuditAction };
+
+export type AuditValue = string | number | boolean | string[];
+
+export interface AuditEntry {
+  auditId: string;
+  /** ISO time. */
+  at: string;
+  campusDay: string;
+  who: string;
+  role: StaffRole;
+  action: AuditAction;
+  /** What was acted on: `account:<no>`, `import:<id>`, `policy`, `staff:<username>`. */
+  target: string;
+  reason: string;
+  details: Record<string, AuditValue>;
+}
+
+/** 17 digits and a check character: what an 18-character ID number looks like inside any text. */
+export const ID_NUMBER_LIKE = /\d{17}[\dXx]/;
+
+/**
+ * A new entry. Refuses (as a programming error) details that look like an ID number, so a careless
+ * caller fails in tests instead of writing one into the log.
+ */
+export function auditEntry(actor: Actor, action: AuditAction, target: string, reason: string, details: Record<string, AuditValue>, now: Date): AuditEntry {
+  const texts = [reason, target, ...Object.values(details).flatMap((value) => (Array.isArray(value) ? value : [String(value)]))];
+  if (texts.some((text) => ID_NUMBER_LIKE.test(text))) throw new Error(`audit ${action}: an ID number must never be logged`);
+  return {
+    auditId: ulid(now.getTime()),
+    at: now.toISOString(),
+    campusDay: campusDay(now),
+    who: actor.username,
+    role: actor.role,
+    action,
+    target,
+    reason,
+    details,
+  };
+}

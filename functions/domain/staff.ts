@@ -1,0 +1,75 @@
+/**
+ * Card-centre staff and their credentials, pure apart from scrypt. Staff sign in to the admin API with
+ * their own username and password (never a holder's); operators run the counter, supervisors also
+ * change campus policy and read the audit log.
+ */
+import { STAFF_ROLES, type StaffRole } from '../../shared/vocabulary';
+import { AppError } from '../app-error';
+import { afterFailedAttempt, afterSuccess, hashPassword, isLocked, verifyPasswordHash, type PasswordRecord } from './passwords';
+
+export { STAFF_ROLES, type StaffRole };
+
+/** Who does an admin action: the signed-in staff member and the role they act in. */
+export interface Actor {
+  username: string;
+  role: StaffRole;
+}
+
+export interface StaffMember {
+  username: string;
+  role: StaffRole;
+  /** A disabled account's sessions stop working at once (every admin request reads the staff item). */
+  status: 'active' | 'disabled';
+  /** scrypt, with the same lockout as the card passwords (5 wrong → 30 minutes). */
+  password: PasswordRecord;
+  /** Bumped by every change, like an account's: guards the lockout counter against parallel guesses. */
+  version: number;
+  createdAt: string;
+}
+
+export const STAFF_USERNAME = /^[a-z][a-z0-9._-]{1,31}$/;
+
+export const STAFF_PASSWORD_MIN_LENGTH = 10;
+export const STAFF_PASSWORD_MAX_LENGTH = 128;
+
+/**
+ * Why a staff password is not acceptable, or undefined. Length is what matters against guessing;
+ * the upper bound keeps a login from hashing megabytes. Counted in characters, not bytes.
+ */
+export function staffPasswordProblem(password: string, username: string): string | undefined {
+  const length = [...password].length;
+  if (length < STAFF_PASSWORD_MIN_LENGTH) return `a staff password has at least ${STAFF_PASSWORD_MIN_LENGTH} characters`;
+  if (length > STAFF_PASSWORD_MAX_LENGTH) return `a staff password has at most ${STAFF_PASSWORD_MAX_LENGTH} characters`;
+  if (password.trim() !== password) return 'a staff password does not start or end with spaces';
+  if (new Set(password).size < 4) return 'a staff password uses at least 4 different characters';
+  if (password.toLowerCase().includes(username.toLowerCase())) return 'a staff password does not contain the username';
+  return undefined;
+}
+
+export async function hashStaffPassword(password: string, username: string, now: Date): Promise<PasswordRecord> {
+  const problem = staffPasswordProblem(password, username);
+  if (problem) throw new Error(problem);
+  return hashPassword(password, { isDefault: false, now });
+}
+
+export type StaffSignIn =
+  | { ok: true; record: PasswordRecord }
+  | { ok: false; record: PasswordRecord; locked: boolean };
+
+/**
+ * The holder passwords' lockout, for staff passwords (which are not six digits, so checkPassword's
+ * PIN-pad shortcut does not apply). A locked password is refused before hashing and the refused try
+ * neither counts nor extends the lock.
+ */
+export async function checkStaffPassword(record: PasswordRecord, password: string, now: Date): Promise<StaffSignIn> {
+  if (isLocked(record, now)) return { ok: false, record, locked: true };
+  const tooLong = [...password].length > STAFF_PASSWORD_MAX_LENGTH;
+  if (!tooLong && (await verifyPasswordHash(record, password))) return { ok: true, record: afterSuccess(record) };
+  const failed = afterFailedAttempt(record, now);
+  return { ok: false, record: failed, locked: isLocked(failed, now) };
+}
+
+/** Throws FORBIDDEN unless the actor has the role (a supervisor may do all an operator may). */
+export function requireRole(actor: Actor, role: StaffRole): void {
+  if (role === 'supervisor' && actor.role !== 'supervisor') throw new AppError('FORBIDDEN', `${actor.username} is ${actor.role}, needs ${role}`);
+}

@@ -1,0 +1,118 @@
+/** The card centre's counter: issue one person, look an account up, issue the physical card. */
+import type { z } from 'zod';
+import type { adminAccount } from '../../../shared/api/admin';
+import { AppError } from '../../app-error';
+import { identityKey } from '../../auth/session-secret';
+import type { Deps } from '../../deps';
+import { CARD_TYPES, spentOn } from '../../domain/account';
+import { campusDay } from '../../domain/campus-day';
+import type { Card } from '../../domain/card';
+import { checkIssueRow, type IssueRow } from '../../domain/issuance';
+import { isLocked, PASSWORD_KINDS } from '../../domain/passwords';
+import type { Actor } from '../../domain/staff';
+import { getAccount } from '../../store/accounts';
+import { joiningAudit, writeAuditEntry } from '../../store/audit-log';
+import { issueCard, listCards } from '../../store/cards';
+import { getPasswordRecord } from '../../store/passwords';
+import { getPolicy } from '../../store/policy';
+import { maskChipUid } from '../holder-views';
+import { newAuditEntry } from './audit';
+import { validationFailed } from './imports';
+import { issueAccounts } from './issuance';
+
+type AdminDeps = Pick<Deps, 'db' | 'clock' | 'config'>;
+
+/** One person at the counter: the rules of an import row, any card type. */
+export async function issueOneAccount(
+  deps: AdminDeps,
+  actor: Actor,
+  body: IssueRow & { reason?: string | undefined },
+): Promise<{ outcome: 'created' | 'unchanged' | 'updated'; accountNo: string; personId: string }> {
+  const policy = await getPolicy(deps.db);
+  const check = checkIssueRow(body, { today: campusDay(deps.clock()), policy, cardTypes: CARD_TYPES });
+  if (!check.ok) throw validationFailed(check.problems.map(({ field, reason }) => ({ path: field, problem: reason })));
+  const [result] = await issueAccounts(deps, {
+    rows: [{ line: 1, request: check.request }],
+    policy,
+    secret: await identityKey(deps.config),
+    actor,
+    reason: body.reason ?? 'issued at the card centre',
+  });
+  if (result!.outcome === 'rejected') throw new AppError('PERSON_ID_CONFLICT', `${check.request.personId}: ${result!.reasons.join('; ')}`);
+  return { outcome: result!.outcome, accountNo: result!.accountNo, personId: result!.personId };
+}
+
+/** "6222020000010001" → "••••0001". */
+export function maskBankCardNo(cardNo: string): string {
+  return `••••${cardNo.slice(-4)}`;
+}
+
+/** The account for staff: identity as masks only. Looking at a person's data is itself audited. */
+export async function adminAccountView(deps: AdminDeps, actor: Actor, accountNo: string): Promise<z.infer<typeof adminAccount>> {
+  const [account, cards, query, consumption] = await Promise.all([
+    getAccount(deps.db, accountNo),
+    listCards(deps.db, accountNo),
+    getPasswordRecord(deps.db, accountNo, 'query'),
+    getPasswordRecord(deps.db, accountNo, 'consumption'),
+  ]);
+  if (!account) throw new AppError('ACCOUNT_NOT_FOUND', accountNo);
+  const now = deps.clock();
+  await writeAuditEntry(deps.db, newAuditEntry(deps, actor, { action: 'account.view', target: `account:${accountNo}`, reason: 'account looked up' }));
+  const records = { query, consumption };
+  return {
+    accountNo: account.accountNo,
+    personId: account.personId,
+    holderName: account.holderName,
+    cardType: account.cardType,
+    status: account.status,
+    ...(account.expiresOn ? { expiresOn: account.expiresOn } : {}),
+    ...(account.idType ? { idType: account.idType } : {}),
+    ...(account.idNumberMasked ? { idNumberMasked: account.idNumberMasked } : {}),
+    ...(account.mobileMasked ? { mobileMasked: account.mobileMasked } : {}),
+    ...(account.boundBankCardNo ? { bankCardNoMasked: maskBankCardNo(account.boundBankCardNo) } : {}),
+    balanceFen: account.balanceFen,
+    transitionalFen: account.transitionalFen,
+    smallWalletFen: account.smallWalletFen,
+    ...(account.chipBalanceFen !== undefined ? { chipBalanceFen: account.chipBalanceFen } : {}),
+    dailyLimitFen: account.dailyLimitFen,
+    spentTodayFen: spentOn(account, campusDay(now)),
+    passwords: PASSWORD_KINDS.map((kind) => {
+      const record = records[kind];
+      if (!record) return { kind, set: false };
+      return { kind, set: true, isDefault: record.isDefault, ...(isLocked(record, now) ? { lockedUntil: record.lockedUntil! } : {}) };
+    }),
+    cards: cards.map((card) => ({
+      cardId: card.cardId,
+      kind: card.kind,
+      status: card.status,
+      ...(card.chipUid ? { chipUidMasked: maskChipUid(card.chipUid) } : {}),
+      issuedOn: card.issuedOn,
+    })),
+    createdAt: account.createdAt,
+  };
+}
+
+/** The physical card of an account without one (first issue; replacements are the kiosk's and the lifecycle's). */
+export async function issuePhysicalCard(
+  deps: AdminDeps,
+  actor: Actor,
+  accountNo: string,
+  body: { kind: 'cpu' | 'm1'; chipUid: string; reason?: string | undefined },
+): Promise<{ cardId: string; kind: 'cpu' | 'm1'; status: Card['status']; chipUidMasked: string; issuedOn: string }> {
+  const account = await getAccount(deps.db, accountNo);
+  if (!account) throw new AppError('ACCOUNT_NOT_FOUND', accountNo);
+  if (account.status === 'cancelled') throw new AppError('CARD_CANCELLED', accountNo);
+  const now = deps.clock();
+  // The card id follows the chip, as the kiosk's replacement names it: a UID belongs to one card ever.
+  const card: Card = { cardId: `C${body.chipUid}`, accountNo, kind: body.kind, chipUid: body.chipUid, status: 'active', issuedAt: now.toISOString(), issuedOn: campusDay(now) };
+  const audit = newAuditEntry(deps, actor, {
+    action: 'card.issue',
+    target: `account:${accountNo}`,
+    reason: body.reason ?? 'card issued',
+    details: { cardId: card.cardId, kind: card.kind },
+  });
+  const joined = joiningAudit(deps.db, audit);
+  await issueCard(joined.db, card);
+  joined.assertCommitted();
+  return { cardId: card.cardId, kind: body.kind, status: card.status, chipUidMasked: maskChipUid(body.chipUid), issuedOn: card.issuedOn };
+}

@@ -1,0 +1,342 @@
+/**
+ * The card centre's admin API: staff sign in with their own credentials; every action says why and is
+ * written to the audit log with who and when. ID numbers go in (to issue, to verify) but never come
+ * out: answers carry masks only.
+ */
+import { z } from 'zod';
+import { amountFen, balanceFen } from '../money';
+import { ACCOUNT_STATUSES, AUDIT_ACTIONS, CARD_KINDS, CARD_STATUSES, CARD_TYPES, ID_TYPES, STAFF_ROLES } from '../vocabulary';
+import { accountNo, campusDay, externalId, ulidString } from './common';
+import { defineRoute } from './contract';
+
+/** Every admin route can also answer an expired session. */
+const SESSION = ['SESSION_EXPIRED'] as const;
+
+export const staffUsername = z.string().regex(/^[a-z][a-z0-9._-]{1,31}$/, { error: 'a username is 2 to 32 lower-case letters, digits, ".", "_" or "-"' });
+
+/** Why the card centre did it, in the clerk's words: kept in the audit log, so never an ID number. */
+export const actionReason = z
+  .string()
+  .trim()
+  .min(2, { error: 'say why, in at least 2 characters' })
+  .max(200)
+  .refine((text) => !/\d{17}[\dXx]/.test(text), { error: 'a reason must not contain an ID number' })
+  .meta({ description: 'Why (for the audit log). Never an ID number.' });
+
+const MAX_CSV_BYTES = 1024 * 1024;
+
+export const createAdminSession = defineRoute({
+  operationId: 'createAdminSession',
+  method: 'POST',
+  path: '/v1/admin/sessions',
+  auth: 'none',
+  summary: 'Card-centre staff sign-in: an admin session token for 8 hours',
+  description: 'Five wrong passwords lock the staff account for 30 minutes. Wrong username and wrong password answer alike.',
+  tags: ['admin'],
+  body: z
+    .strictObject({ username: staffUsername, password: z.string().min(1).max(200) })
+    .meta({ id: 'AdminSignInRequest' }),
+  response: z
+    .object({ token: z.string(), expiresAt: z.iso.datetime(), username: z.string(), role: z.enum(STAFF_ROLES) })
+    .meta({ id: 'AdminSession' }),
+  successStatus: 201,
+  errors: ['VALIDATION_FAILED', 'MALFORMED_JSON', 'UNSUPPORTED_MEDIA_TYPE', 'UNAUTHENTICATED', 'PASSWORD_LOCKED', 'BUSY_RETRY', 'DATABASE_UNAVAILABLE'],
+});
+
+export const importKind = z.enum(['registrar', 'hr']).meta({ description: 'registrar: students (and temporary cards); hr: staff, employees, family, temporary' });
+
+export const importAccountsBody = z
+  .strictObject({
+    kind: importKind,
+    csv: z
+      .string()
+      .min(1)
+      .refine((text) => new TextEncoder().encode(text).length <= MAX_CSV_BYTES, { error: 'the CSV is larger than 1 MB: split it (re-importing is safe)' })
+      .meta({
+        description:
+          'RFC 4180 CSV with a header row: personId, name, cardType, idType (id_card | passport), idNumber, mobile, expiresOn (YYYY-MM-DD, temporary cards only). At most 1 MB and 1,000 rows.',
+      }),
+    reason: actionReason.optional(),
+  })
+  .meta({ id: 'ImportAccountsRequest' });
+
+export const importReport = z
+  .object({
+    importId: ulidString,
+    rows: z.number().int().min(0),
+    created: z.number().int().min(0),
+    unchanged: z.number().int().min(0),
+    updated: z.number().int().min(0),
+    rejected: z.array(z.object({ line: z.number().int().min(1), personId: z.string().optional(), reasons: z.array(z.string()).min(1) })),
+    accounts: z
+      .array(z.object({ line: z.number().int().min(1), personId: z.string(), accountNo, outcome: z.enum(['created', 'unchanged', 'updated']) }))
+      .meta({ description: 'The account of every accepted row (to print the cards)' }),
+  })
+  .meta({ id: 'ImportReport' });
+
+export const importAccounts = defineRoute({
+  operationId: 'importAccounts',
+  method: 'POST',
+  path: '/v1/admin/imports',
+  auth: 'admin',
+  summary: 'Batch issue from the registrar’s or HR’s list (idempotent: re-importing a list changes nothing twice)',
+  description:
+    'Each valid row opens an account (balance 0, default passwords from the ID number). A person already issued is unchanged, or updated for name, mobile and expiry only; never a balance. Rejected rows come back with their line and reasons.',
+  tags: ['admin'],
+  body: importAccountsBody,
+  response: importReport,
+  errors: [...SESSION, 'BUSY_RETRY'],
+});
+
+export const issueAccountBody = z
+  .strictObject({
+    personId: z.string().max(64),
+    name: z.string().max(200),
+    cardType: z.enum(CARD_TYPES),
+    idType: z.enum(ID_TYPES),
+    idNumber: z.string().max(64).meta({ description: 'Checked and then kept only as a mask and a keyed digest' }),
+    mobile: z.string().max(32),
+    expiresOn: campusDay.optional().meta({ description: 'Temporary cards only: within policy.temporaryCardMaxDays' }),
+    reason: actionReason.optional(),
+  })
+  .meta({ id: 'IssueAccountRequest' });
+
+export const issueAccount = defineRoute({
+  operationId: 'issueAccount',
+  method: 'POST',
+  path: '/v1/admin/accounts',
+  auth: 'admin',
+  summary: 'Issue one account at the card centre (the same rules as an import row)',
+  description: '201 when the account is opened; 200 when this person already had it (unchanged, or updated for name, mobile and expiry).',
+  tags: ['admin'],
+  body: issueAccountBody,
+  response: z
+    .object({ outcome: z.enum(['created', 'unchanged', 'updated']), accountNo, personId: z.string() })
+    .meta({ id: 'AccountIssued' }),
+  successStatus: 201,
+  errors: [...SESSION, 'PERSON_ID_CONFLICT', 'BUSY_RETRY'],
+});
+
+const accountParams = z.strictObject({ accountNo });
+
+export const adminAccount = z
+  .object({
+    accountNo,
+    personId: z.string(),
+    holderName: z.string(),
+    cardType: z.enum(CARD_TYPES),
+    status: z.enum(ACCOUNT_STATUSES),
+    expiresOn: campusDay.optional(),
+    idType: z.enum(ID_TYPES).optional(),
+    idNumberMasked: z.string().optional().meta({ description: 'Never the full number' }),
+    mobileMasked: z.string().optional(),
+    bankCardNoMasked: z.string().optional(),
+    balanceFen,
+    transitionalFen: balanceFen,
+    smallWalletFen: balanceFen,
+    chipBalanceFen: balanceFen.optional(),
+    dailyLimitFen: balanceFen,
+    spentTodayFen: balanceFen,
+    passwords: z.array(
+      z.object({
+        kind: z.enum(['query', 'consumption']),
+        set: z.boolean(),
+        isDefault: z.boolean().optional(),
+        lockedUntil: z.iso.datetime().optional(),
+      }),
+    ),
+    cards: z.array(
+      z.object({ cardId: z.string(), kind: z.enum(CARD_KINDS), status: z.enum(CARD_STATUSES), chipUidMasked: z.string().optional(), issuedOn: campusDay }),
+    ),
+    createdAt: z.iso.datetime(),
+  })
+  .meta({ id: 'AdminAccount' });
+
+export const getAdminAccount = defineRoute({
+  operationId: 'getAdminAccount',
+  method: 'GET',
+  path: '/v1/admin/accounts/{accountNo}',
+  auth: 'admin',
+  summary: 'An account as the card centre sees it (identity masked; the look is audited)',
+  tags: ['admin'],
+  params: accountParams,
+  response: adminAccount,
+  errors: [...SESSION, 'ACCOUNT_NOT_FOUND'],
+});
+
+export const issuePhysicalCard = defineRoute({
+  operationId: 'issuePhysicalCard',
+  method: 'POST',
+  path: '/v1/admin/accounts/{accountNo}/cards',
+  auth: 'admin',
+  summary: 'Issue the physical card (CPU or M1) of an account that has none',
+  tags: ['admin'],
+  params: accountParams,
+  body: z
+    .strictObject({
+      kind: z.enum(['cpu', 'm1']),
+      chipUid: z
+        .string()
+        .regex(/^[0-9A-Fa-f]{8,20}$/, { error: 'a chip UID is 8 to 20 hexadecimal digits' })
+        .transform((uid) => uid.toUpperCase()),
+      reason: actionReason.optional(),
+    })
+    .meta({ id: 'IssueCardRequest' }),
+  response: z
+    .object({ cardId: z.string(), kind: z.enum(['cpu', 'm1']), status: z.enum(CARD_STATUSES), chipUidMasked: z.string(), issuedOn: campusDay })
+    .meta({ id: 'CardIssued' }),
+  successStatus: 201,
+  errors: [...SESSION, 'ACCOUNT_NOT_FOUND', 'CARD_CANCELLED', 'CARD_UID_TAKEN', 'CARD_ALREADY_ISSUED'],
+});
+
+export const resetPassword = defineRoute({
+  operationId: 'resetPassword',
+  method: 'POST',
+  path: '/v1/admin/accounts/{accountNo}/password-resets',
+  auth: 'admin',
+  summary: 'Reset a forgotten password to the ID-number default (the holder shows the ID card)',
+  description: 'The ID number given must match the one on file (keyed digest). The lockout is cleared and the holder must change the default.',
+  tags: ['admin'],
+  params: accountParams,
+  body: z
+    .strictObject({ kind: z.enum(['query', 'consumption']), idNumber: z.string().min(1).max(64), reason: actionReason })
+    .meta({ id: 'AdminPasswordResetRequest' }),
+  response: z.object({ kind: z.enum(['query', 'consumption']), isDefault: z.literal(true), changedAt: z.iso.datetime() }).meta({ id: 'AdminPasswordReset' }),
+  successStatus: 201,
+  errors: [...SESSION, 'ACCOUNT_NOT_FOUND', 'CARD_CANCELLED', 'IDENTITY_MISMATCH', 'IDENTITY_NOT_ON_FILE'],
+});
+
+export const unfreezeAccount = defineRoute({
+  operationId: 'unfreezeAccount',
+  method: 'POST',
+  path: '/v1/admin/accounts/{accountNo}/unfreeze',
+  auth: 'admin',
+  summary: 'Unfreeze a frozen or lost account after reconciliation (a replaced card stays replaced)',
+  tags: ['admin'],
+  params: accountParams,
+  body: z.strictObject({ reason: actionReason }).meta({ id: 'AdminUnfreezeRequest' }),
+  response: z.object({ accountNo, status: z.literal('active'), previousStatus: z.enum(['frozen', 'lost']) }).meta({ id: 'AccountUnfrozen' }),
+  errors: [...SESSION, 'ACCOUNT_NOT_FOUND', 'ACCOUNT_NOT_FROZEN', 'CARD_CANCELLED', 'BUSY_RETRY'],
+});
+
+export const adjustBalance = defineRoute({
+  operationId: 'adjustBalance',
+  method: 'POST',
+  path: '/v1/admin/accounts/{accountNo}/adjustments',
+  auth: 'admin',
+  summary: 'Adjust the balance with a reason (a ledger movement; idempotent on adjustmentId)',
+  tags: ['admin'],
+  params: accountParams,
+  body: z
+    .strictObject({ direction: z.enum(['credit', 'debit']), amountFen, reason: actionReason, adjustmentId: externalId })
+    .meta({ id: 'AdminAdjustmentRequest' }),
+  response: z
+    .object({ receiptNo: ulidString, direction: z.enum(['credit', 'debit']), amountFen, balanceFen, replayed: z.boolean() })
+    .meta({ id: 'AdjustmentPosted' }),
+  errors: [...SESSION, 'ACCOUNT_NOT_FOUND', 'INSUFFICIENT_BALANCE', 'CARD_CANCELLED', 'INVALID_AMOUNT', 'IDEMPOTENCY_CONFLICT', 'BUSY_RETRY'],
+});
+
+export const TERMINATION_REASONS = ['graduated', 'left', 'violation', 'deceased', 'holder_request'] as const;
+
+export const terminateAccount = defineRoute({
+  operationId: 'terminateAccount',
+  method: 'POST',
+  path: '/v1/admin/accounts/{accountNo}/terminations',
+  auth: 'admin',
+  summary: 'Close the account and refund everything it holds (bank card on file, or cash)',
+  description: 'Force termination for graduates, leavers, violators and deceased persons, or at the holder’s request. Idempotent on cancellationId.',
+  tags: ['admin'],
+  params: accountParams,
+  body: z
+    .strictObject({
+      reason: z.enum(TERMINATION_REASONS),
+      destination: z.enum(['bank_card', 'cash']),
+      cancellationId: externalId,
+      note: actionReason.optional(),
+    })
+    .meta({ id: 'AdminTerminationRequest' }),
+  response: z
+    .object({
+      receiptNo: ulidString,
+      refundFen: balanceFen,
+      destination: z.enum(['bank_card', 'cash']),
+      bankCardNoMasked: z.string().optional(),
+      status: z.literal('cancelled'),
+      replayed: z.boolean(),
+    })
+    .meta({ id: 'AccountTerminated' }),
+  successStatus: 201,
+  errors: [...SESSION, 'ACCOUNT_NOT_FOUND', 'CARD_CANCELLED', 'BANK_CARD_NOT_BOUND', 'IDEMPOTENCY_CONFLICT', 'BUSY_RETRY'],
+});
+
+const fen = (max: number) => z.number().int().min(0).max(max);
+
+export const campusPolicy = z
+  .strictObject({
+    idNumberX: z.enum(['drop', 'replace']).meta({ description: 'Default passwords from an ID number ending in X: drop the X, or count it as 1' }),
+    unfreezeInApp: z.boolean(),
+    replacementFeeFen: fen(10_000),
+    temporaryReplacementFeeFen: fen(10_000),
+    selfReplacementMinBalanceFen: fen(100_000),
+    defaultDailyLimitFen: fen(60_000),
+    maxDailyLimitFen: fen(60_000),
+    temporaryCardMaxDays: z.number().int().min(1).max(365),
+  })
+  .refine((policy) => policy.defaultDailyLimitFen <= policy.maxDailyLimitFen, { error: 'the default daily limit must not exceed the maximum', path: ['defaultDailyLimitFen'] })
+  .meta({ id: 'CampusPolicy' });
+
+export const getCampusPolicy = defineRoute({
+  operationId: 'getCampusPolicy',
+  method: 'GET',
+  path: '/v1/admin/policy',
+  auth: 'admin',
+  summary: 'The campus policy settings',
+  tags: ['admin'],
+  response: campusPolicy,
+  errors: [...SESSION],
+});
+
+export const putCampusPolicy = defineRoute({
+  operationId: 'putCampusPolicy',
+  method: 'PUT',
+  path: '/v1/admin/policy',
+  auth: 'admin',
+  summary: 'Replace the campus policy settings (supervisors only)',
+  tags: ['admin'],
+  body: z.strictObject({ policy: campusPolicy, reason: actionReason }).meta({ id: 'PutPolicyRequest' }),
+  response: campusPolicy,
+  errors: [...SESSION],
+});
+
+export const auditEntryView = z
+  .object({
+    auditId: ulidString,
+    at: z.iso.datetime(),
+    who: z.string(),
+    role: z.enum(STAFF_ROLES),
+    action: z.enum(AUDIT_ACTIONS),
+    target: z.string(),
+    reason: z.string(),
+    details: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.array(z.string())])),
+  })
+  .meta({ id: 'AuditEntry' });
+
+export const listAuditLog = defineRoute({
+  operationId: 'listAuditLog',
+  method: 'GET',
+  path: '/v1/admin/audit',
+  auth: 'admin',
+  summary: 'A campus day’s admin actions, oldest first, by pages (supervisors only)',
+  tags: ['admin'],
+  query: z.strictObject({
+    day: campusDay.meta({ description: 'Campus day (Asia/Shanghai)' }),
+    cursor: z
+      .string()
+      .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z#[0-9A-HJKMNP-TV-Z]{26}$/, { error: 'not a cursor' })
+      .optional()
+      .meta({ description: 'nextCursor of the previous page' }),
+    limit: z.coerce.number().int().min(1).max(500).default(100),
+  }),
+  response: z.object({ day: campusDay, entries: z.array(auditEntryView), nextCursor: z.string().optional() }).meta({ id: 'AuditPage' }),
+  errors: [...SESSION],
+});
