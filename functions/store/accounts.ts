@@ -2,7 +2,7 @@
 import { BatchGetCommand, GetCommand, PutCommand, TransactWriteCommand, UpdateCommand, type BatchGetCommandOutput } from '@aws-sdk/lib-dynamodb';
 import type { Account } from '../domain/account';
 import { findByGsi1, type Db } from './db';
-import { keys, withoutKeys } from './keys';
+import { accountStatusUpdate, keys, withoutKeys } from './keys';
 
 export async function getAccount(db: Db, accountNo: string): Promise<Account | undefined> {
   const { Item } = await db.doc.send(new GetCommand({ TableName: db.tableName, Key: keys.account(accountNo), ConsistentRead: true }));
@@ -70,7 +70,7 @@ export async function changeAccountStatus(
   status: Account['status'],
   card?: { cardId: string; status: 'active' | 'lost' },
 ): Promise<boolean> {
-  const blocked = keys.blockedAccountIndex(account.accountNo);
+  const change = accountStatusUpdate(account.accountNo, status);
   try {
     await db.doc.send(
       new TransactWriteCommand({
@@ -79,18 +79,10 @@ export async function changeAccountStatus(
             Update: {
               TableName: db.tableName,
               Key: keys.account(account.accountNo),
-              UpdateExpression:
-                status === 'active'
-                  ? 'SET #status = :status, version = :next REMOVE gsi2pk, gsi2sk'
-                  : 'SET #status = :status, version = :next, gsi2pk = :pk, gsi2sk = :sk',
+              UpdateExpression: `SET ${change.set}, version = :next${change.remove ? ` REMOVE ${change.remove}` : ''}`,
               ConditionExpression: 'version = :current',
-              ExpressionAttributeNames: { '#status': 'status' },
-              ExpressionAttributeValues: {
-                ':status': status,
-                ':next': account.version + 1,
-                ':current': account.version,
-                ...(status === 'active' ? {} : { ':pk': blocked.gsi2pk, ':sk': blocked.gsi2sk }),
-              },
+              ExpressionAttributeNames: change.names,
+              ExpressionAttributeValues: { ...change.values, ':next': account.version + 1, ':current': account.version },
             },
           },
           ...(card

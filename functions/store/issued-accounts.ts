@@ -9,7 +9,7 @@ import type { Account } from '../domain/account';
 import type { PasswordKind, PasswordRecord } from '../domain/passwords';
 import { findAccountByPersonId, getAccount } from './accounts';
 import type { Db } from './db';
-import { keys } from './keys';
+import { accountStatusUpdate, keys } from './keys';
 import type { TransactItem } from './movements';
 
 /**
@@ -115,9 +115,10 @@ export async function updateIssuedAccount(db: Db, account: Account, changes: Iss
     set.push('expiresOn = :expiresOn');
     values[':expiresOn'] = changes.expiresOn;
   }
-  if (renewed) {
-    set.push('#status = :active');
-    values[':active'] = 'active';
+  const status = renewed ? accountStatusUpdate(account.accountNo, 'active') : undefined;
+  if (status) {
+    set.push(status.set);
+    Object.assign(values, status.values);
   }
   try {
     await db.doc.send(
@@ -127,9 +128,9 @@ export async function updateIssuedAccount(db: Db, account: Account, changes: Iss
             Update: {
               TableName: db.tableName,
               Key: keys.account(account.accountNo),
-              UpdateExpression: `SET ${set.join(', ')}${renewed ? ' REMOVE gsi2pk, gsi2sk' : ''}`,
+              UpdateExpression: `SET ${set.join(', ')}${status?.remove ? ` REMOVE ${status.remove}` : ''}`,
               ConditionExpression: 'version = :current',
-              ...(renewed ? { ExpressionAttributeNames: { '#status': 'status' } } : {}),
+              ...(status ? { ExpressionAttributeNames: status.names } : {}),
               ExpressionAttributeValues: values,
             },
           },

@@ -74,3 +74,23 @@ export function withoutKeys<T extends Record<string, unknown>>(item: T): Omit<T,
   const { pk: _pk, sk: _sk, gsi1pk: _a, gsi1sk: _b, gsi2pk: _c, gsi2sk: _d, expiresAt: _e, ...rest } = item;
   return rest;
 }
+
+/**
+ * The parts of an UpdateExpression that set an account's status and keep the blocked-accounts index
+ * (the offline blacklist) in step with it: every status change goes through here.
+ */
+export function accountStatusUpdate(accountNo: string, status: string): {
+  set: string;
+  remove?: string;
+  names: Record<string, string>;
+  values: Record<string, unknown>;
+} {
+  const names = { '#status': 'status' };
+  if (status === 'active') return { set: '#status = :status', remove: 'gsi2pk, gsi2sk', names, values: { ':status': status } };
+  const blocked = keys.blockedAccountIndex(accountNo);
+  return {
+    set: '#status = :status, gsi2pk = :blockedPk, gsi2sk = :blockedSk',
+    names,
+    values: { ':status': status, ':blockedPk': blocked.gsi2pk, ':blockedSk': blocked.gsi2sk },
+  };
+}

@@ -17,7 +17,7 @@ import type { LedgerEntry, MovementPlan } from '../domain/ledger';
 import { getAccount } from './accounts';
 import type { Db } from './db';
 import { KeyedSerializer } from './keyed-serializer';
-import { keys } from './keys';
+import { accountStatusUpdate, keys } from './keys';
 
 export interface MovementCommand {
   accountNo: string;
@@ -136,12 +136,10 @@ export function createMovementStore(db: Db, clock: Clock): MovementStore {
     };
 
     const extras = command.alsoWrite?.(entry) ?? [];
-    const blocked = plan.statusAfter !== undefined && plan.statusAfter !== 'active' ? keys.blockedAccountIndex(account.accountNo) : undefined;
-    const unblocked = plan.statusAfter === 'active' && account.status !== 'active';
+    const status = plan.statusAfter !== undefined ? accountStatusUpdate(account.accountNo, plan.statusAfter) : undefined;
     const fields = Object.entries(plan.accountFields ?? {});
     const optional = [
-      ...(plan.statusAfter ? ['#status = :status'] : []),
-      ...(blocked ? ['gsi2pk = :blockedPk, gsi2sk = :blockedSk'] : []),
+      ...(status ? [status.set] : []),
       ...(plan.chipBalanceFen !== undefined ? ['chipBalanceFen = :chip'] : []),
       ...fields.map(([name], i) => `${name} = :field${i}`),
     ];
@@ -156,9 +154,9 @@ export function createMovementStore(db: Db, clock: Clock): MovementStore {
                 UpdateExpression:
                   'SET balanceFen = :balance, transitionalFen = :transitional, smallWalletFen = :smallWallet, ' +
                   ['dailySpentFen = :spent, dailySpentDay = :day, lastEntryId = :entryId, version = :next', ...optional].join(', ') +
-                  (unblocked ? ' REMOVE gsi2pk, gsi2sk' : ''),
+                  (status?.remove ? ` REMOVE ${status.remove}` : ''),
                 ConditionExpression: 'version = :current',
-                ...(plan.statusAfter ? { ExpressionAttributeNames: { '#status': 'status' } } : {}),
+                ...(status ? { ExpressionAttributeNames: status.names } : {}),
                 ExpressionAttributeValues: {
                   ':balance': plan.after.balanceFen,
                   ':transitional': plan.after.transitionalFen,
@@ -168,8 +166,7 @@ export function createMovementStore(db: Db, clock: Clock): MovementStore {
                   ':entryId': entryId,
                   ':next': account.version + 1,
                   ':current': account.version,
-                  ...(plan.statusAfter ? { ':status': plan.statusAfter } : {}),
-                  ...(blocked ? { ':blockedPk': blocked.gsi2pk, ':blockedSk': blocked.gsi2sk } : {}),
+                  ...status?.values,
                   ...(plan.chipBalanceFen !== undefined ? { ':chip': plan.chipBalanceFen } : {}),
                   ...Object.fromEntries(fields.map(([, value], i) => [`:field${i}`, value])),
                 },

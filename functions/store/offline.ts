@@ -4,7 +4,7 @@ import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import type { Account } from '../domain/account';
 import type { HoldReason } from '../domain/offline';
 import { queryAll, type Db } from './db';
-import { keys, withoutKeys } from './keys';
+import { accountStatusUpdate, keys, withoutKeys } from './keys';
 import type { TransactItem } from './movements';
 
 export type OfflineOutcome =
@@ -43,7 +43,7 @@ export function offlineRecordPut(db: Db, record: StoredOfflineRecord): NonNullab
  */
 export async function holdOfflineRecord(db: Db, account: Account, record: StoredOfflineRecord, freeze: boolean): Promise<boolean> {
   const freezing = freeze && account.status === 'active';
-  const blocked = keys.blockedAccountIndex(account.accountNo);
+  const change = freezing ? accountStatusUpdate(account.accountNo, 'frozen') : undefined;
   try {
     await db.doc.send(
       new TransactWriteCommand({
@@ -53,16 +53,10 @@ export async function holdOfflineRecord(db: Db, account: Account, record: Stored
             Update: {
               TableName: db.tableName,
               Key: keys.account(account.accountNo),
-              UpdateExpression: freezing
-                ? 'SET version = :next, #status = :frozen, gsi2pk = :pk, gsi2sk = :sk'
-                : 'SET version = :next',
+              UpdateExpression: `SET version = :next${change ? `, ${change.set}` : ''}`,
               ConditionExpression: 'version = :current',
-              ...(freezing ? { ExpressionAttributeNames: { '#status': 'status' } } : {}),
-              ExpressionAttributeValues: {
-                ':next': account.version + 1,
-                ':current': account.version,
-                ...(freezing ? { ':frozen': 'frozen', ':pk': blocked.gsi2pk, ':sk': blocked.gsi2sk } : {}),
-              },
+              ...(change ? { ExpressionAttributeNames: change.names } : {}),
+              ExpressionAttributeValues: { ':next': account.version + 1, ':current': account.version, ...change?.values },
             },
           },
         ],

@@ -7,7 +7,7 @@ import { fingerprint } from '../../functions/domain/fingerprint';
 import type { LedgerEntry } from '../../functions/domain/ledger';
 import { planTopup } from '../../functions/domain/movement-plans';
 import type { Terminal } from '../../functions/domain/merchant';
-import { createAccount, getAccount } from '../../functions/store/accounts';
+import { changeAccountStatus, createAccount, getAccount } from '../../functions/store/accounts';
 import { entriesInRange } from '../../functions/store/ledger';
 import { keys } from '../../functions/store/keys';
 import { createTerminal, putMerchant } from '../../functions/store/terminals';
@@ -48,18 +48,10 @@ export async function createTestAccount(deps: Deps, options: { balanceFen?: numb
   return (await getAccount(deps.db, accountNo))!;
 }
 
-/** Test-only: puts an account into a state the lifecycle issue will reach through its own API. */
+/** Test shortcut: puts an account into a status (e.g. expired) through the same status change the services use. */
 export async function setAccountStatus(deps: Deps, accountNo: string, status: Account['status']): Promise<void> {
-  const { UpdateCommand } = await import('@aws-sdk/lib-dynamodb');
-  await deps.db.doc.send(
-    new UpdateCommand({
-      TableName: deps.db.tableName,
-      Key: keys.account(accountNo),
-      UpdateExpression: status === 'active' ? 'SET #status = :status, version = version + :one REMOVE gsi2pk, gsi2sk' : 'SET #status = :status, version = version + :one, gsi2pk = :pk, gsi2sk = :sk',
-      ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: { ':status': status, ':one': 1, ...(status === 'active' ? {} : { ':pk': keys.blockedAccountIndex(accountNo).gsi2pk, ':sk': accountNo }) },
-    }),
-  );
+  const account = await getAccount(deps.db, accountNo);
+  if (!account || !(await changeAccountStatus(deps.db, account, status))) throw new Error(`could not set ${accountNo} to ${status}`);
 }
 
 let terminalSeq = 0;
