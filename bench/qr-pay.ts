@@ -12,7 +12,7 @@
 import { randomBytes } from 'node:crypto';
 import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { ulid } from 'ulid';
-import { DEFAULT_DAILY_LIMIT_FEN, MAX_DAILY_LIMIT_FEN, type Account } from '../functions/domain/account';
+import { MAX_DAILY_LIMIT_FEN, type Account } from '../functions/domain/account';
 import { campusDay } from '../functions/domain/campus-day';
 import { fingerprint } from '../functions/domain/fingerprint';
 import { planTopup } from '../functions/domain/movement-plans';

@@ -5,7 +5,7 @@
 import { AppError } from '../app-error';
 import type { Deps } from '../deps';
 import { fingerprint } from '../domain/fingerprint';
-import type { Channel, LedgerEntry, RefundDestination } from '../domain/ledger';
+import type { Channel, RefundDestination } from '../domain/ledger';
 import {
   planAdjustment,
   planCancellationRefund,

@@ -9,7 +9,6 @@ import { planTopup } from '../../functions/domain/movement-plans';
 import type { Terminal } from '../../functions/domain/merchant';
 import { changeAccountStatus, createAccount, getAccount } from '../../functions/store/accounts';
 import { entriesInRange } from '../../functions/store/ledger';
-import { keys } from '../../functions/store/keys';
 import { createTerminal, putMerchant } from '../../functions/store/terminals';
 import { signTerminalRequest } from '../../shared/terminal-signature';
 
