@@ -3,7 +3,8 @@ import type { z } from 'zod';
 import type { getHolderStatement, holderAccount, ledgerEntryView } from '../../shared/api/holder';
 import { AppError } from '../app-error';
 import type { Deps } from '../deps';
-import { spentOn } from '../domain/account';
+import { spentOn, type Account } from '../domain/account';
+import type { Card } from '../domain/card';
 import { campusDay } from '../domain/campus-day';
 import { SPENDING_TYPES, TOPUP_TYPES, type LedgerEntry, type MovementType } from '../domain/ledger';
 import { getAccount } from '../store/accounts';
@@ -12,14 +13,13 @@ import { entriesInRange, getLedgerEntry, listLedger } from '../store/ledger';
 
 type ViewDeps = Pick<Deps, 'db' | 'clock'>;
 
-/** "04A224B2C15E80" → "••••5E80": enough to tell cards apart, not to clone one. */
-export function maskChipUid(uid: string): string {
-  return `••••${uid.slice(-4)}`;
+/** "04A224B2C15E80" → "••••5E80", a bank card likewise: enough to tell them apart, not to use one. */
+export function maskTail(value: string): string {
+  return `••••${value.slice(-4)}`;
 }
 
-export async function holderAccountView(deps: ViewDeps, accountNo: string): Promise<z.infer<typeof holderAccount>> {
-  const [account, cards] = await Promise.all([getAccount(deps.db, accountNo), listCards(deps.db, accountNo)]);
-  if (!account) throw new AppError('ACCOUNT_NOT_FOUND', accountNo);
+/** What holder and staff both see of an account: who, its state, its purses, its cards (masked). */
+export function accountView(account: Account, cards: Card[], today: string): z.infer<typeof holderAccount> {
   return {
     accountNo: account.accountNo,
     personId: account.personId,
@@ -32,15 +32,21 @@ export async function holderAccountView(deps: ViewDeps, accountNo: string): Prom
     smallWalletFen: account.smallWalletFen,
     ...(account.chipBalanceFen !== undefined ? { chipBalanceFen: account.chipBalanceFen } : {}),
     dailyLimitFen: account.dailyLimitFen,
-    spentTodayFen: spentOn(account, campusDay(deps.clock())),
+    spentTodayFen: spentOn(account, today),
     cards: cards.map((card) => ({
       cardId: card.cardId,
       kind: card.kind,
       status: card.status,
-      ...(card.chipUid ? { chipUidMasked: maskChipUid(card.chipUid) } : {}),
+      ...(card.chipUid ? { chipUidMasked: maskTail(card.chipUid) } : {}),
       issuedOn: card.issuedOn,
     })),
   };
+}
+
+export async function holderAccountView(deps: ViewDeps, accountNo: string): Promise<z.infer<typeof holderAccount>> {
+  const [account, cards] = await Promise.all([getAccount(deps.db, accountNo), listCards(deps.db, accountNo)]);
+  if (!account) throw new AppError('ACCOUNT_NOT_FOUND', accountNo);
+  return accountView(account, cards, campusDay(deps.clock()));
 }
 
 /** The public view of a ledger entry: no operator names, no idempotency internals. */

@@ -4,7 +4,7 @@ import type { adminAccount } from '../../../shared/api/admin';
 import { AppError } from '../../app-error';
 import { identityKey } from '../../auth/session-secret';
 import type { Deps } from '../../deps';
-import { CARD_TYPES, spentOn } from '../../domain/account';
+import { CARD_TYPES } from '../../domain/account';
 import { campusDay } from '../../domain/campus-day';
 import type { Card } from '../../domain/card';
 import { checkIssueRow, type IssueRow } from '../../domain/issuance';
@@ -15,7 +15,7 @@ import { joiningAudit, writeAuditEntry } from '../../store/audit-log';
 import { issueCard, listCards } from '../../store/cards';
 import { getPasswordRecord } from '../../store/passwords';
 import { getPolicy } from '../../store/policy';
-import { maskChipUid } from '../holder-views';
+import { accountView, maskTail } from '../holder-views';
 import { newAuditEntry } from './audit';
 import { validationFailed } from './imports';
 import { issueAccounts } from './issuance';
@@ -42,11 +42,6 @@ export async function issueOneAccount(
   return { outcome: result!.outcome, accountNo: result!.accountNo, personId: result!.personId };
 }
 
-/** "6222020000010001" → "••••0001". */
-export function maskBankCardNo(cardNo: string): string {
-  return `••••${cardNo.slice(-4)}`;
-}
-
 /** The account for staff: identity as masks only. Looking at a person's data is itself audited. */
 export async function adminAccountView(deps: AdminDeps, actor: Actor, accountNo: string): Promise<z.infer<typeof adminAccount>> {
   const [account, cards, query, consumption] = await Promise.all([
@@ -60,34 +55,16 @@ export async function adminAccountView(deps: AdminDeps, actor: Actor, accountNo:
   await writeAuditEntry(deps.db, newAuditEntry(deps, actor, { action: 'account.view', target: `account:${accountNo}`, reason: 'account looked up' }));
   const records = { query, consumption };
   return {
-    accountNo: account.accountNo,
-    personId: account.personId,
-    holderName: account.holderName,
-    cardType: account.cardType,
-    status: account.status,
-    ...(account.expiresOn ? { expiresOn: account.expiresOn } : {}),
+    ...accountView(account, cards, campusDay(now)),
     ...(account.idType ? { idType: account.idType } : {}),
     ...(account.idNumberMasked ? { idNumberMasked: account.idNumberMasked } : {}),
     ...(account.mobileMasked ? { mobileMasked: account.mobileMasked } : {}),
-    ...(account.boundBankCardNo ? { bankCardNoMasked: maskBankCardNo(account.boundBankCardNo) } : {}),
-    balanceFen: account.balanceFen,
-    transitionalFen: account.transitionalFen,
-    smallWalletFen: account.smallWalletFen,
-    ...(account.chipBalanceFen !== undefined ? { chipBalanceFen: account.chipBalanceFen } : {}),
-    dailyLimitFen: account.dailyLimitFen,
-    spentTodayFen: spentOn(account, campusDay(now)),
+    ...(account.boundBankCardNo ? { bankCardNoMasked: maskTail(account.boundBankCardNo) } : {}),
     passwords: PASSWORD_KINDS.map((kind) => {
       const record = records[kind];
       if (!record) return { kind, set: false };
       return { kind, set: true, isDefault: record.isDefault, ...(isLocked(record, now) ? { lockedUntil: record.lockedUntil! } : {}) };
     }),
-    cards: cards.map((card) => ({
-      cardId: card.cardId,
-      kind: card.kind,
-      status: card.status,
-      ...(card.chipUid ? { chipUidMasked: maskChipUid(card.chipUid) } : {}),
-      issuedOn: card.issuedOn,
-    })),
     createdAt: account.createdAt,
   };
 }
@@ -114,5 +91,5 @@ export async function issuePhysicalCard(
   const joined = joiningAudit(deps.db, audit);
   await issueCard(joined.db, card);
   joined.assertCommitted();
-  return { cardId: card.cardId, kind: body.kind, status: card.status, chipUidMasked: maskChipUid(body.chipUid), issuedOn: card.issuedOn };
+  return { cardId: card.cardId, kind: body.kind, status: card.status, chipUidMasked: maskTail(body.chipUid), issuedOn: card.issuedOn };
 }

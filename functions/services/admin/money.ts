@@ -9,7 +9,7 @@ import type { RefundDestination } from '../../domain/ledger';
 import type { Actor } from '../../domain/staff';
 import { getAccount } from '../../store/accounts';
 import { adjustBalance, closeAccountWithRefund } from '../movements';
-import { maskBankCardNo } from './accounts';
+import { maskTail } from '../holder-views';
 import { auditedMovements } from './audit';
 
 type MoneyDeps = Pick<Deps, 'db' | 'clock' | 'movements'>;
@@ -58,7 +58,7 @@ export async function terminateByCardCentre(
     receiptNo: entry.receiptNo,
     refundFen: entry.amountFen,
     destination: body.destination,
-    ...(body.destination === 'bank_card' && account.boundBankCardNo ? { bankCardNoMasked: maskBankCardNo(account.boundBankCardNo) } : {}),
+    ...(body.destination === 'bank_card' && account.boundBankCardNo ? { bankCardNoMasked: maskTail(account.boundBankCardNo) } : {}),
     status: 'cancelled',
     replayed,
   };
