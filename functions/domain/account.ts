@@ -60,8 +60,7 @@ export interface Account extends Purses {
 }
 
 export const DEFAULT_DAILY_LIMIT_FEN = 5_000;
-/** The most a holder may set as daily limit (600 yuan). */
-export const MAX_DAILY_LIMIT_FEN = 60_000;
+export { MAX_DAILY_LIMIT_FEN } from '../../shared/limits';
 /** Water control's small wallet may hold at most this much between settlements (policy: 10 yuan). */
 export const SMALL_WALLET_CAP_FEN = 1_000;
 

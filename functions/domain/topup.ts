@@ -1,11 +1,12 @@
 /** Online top-ups: the policy limits, which purse the money lands in, and how an order moves. */
 import { AppError } from '../app-error';
+import { ONLINE_TOPUP_MAX_FEN, ONLINE_TOPUP_MIN_FEN } from '../../shared/limits';
 import type { Account } from './account';
 
 export const TOPUP_POLICY = {
   /** WeChat Pay / Alipay in the app: 1 to 999 yuan per payment. */
-  onlineMinFen: 100,
-  onlineMaxFen: 99_900,
+  onlineMinFen: ONLINE_TOPUP_MIN_FEN,
+  onlineMaxFen: ONLINE_TOPUP_MAX_FEN,
   /** Bank transfer at a kiosk (圈存): 1 to 500 yuan. */
   bankMinFen: 100,
   bankMaxFen: 50_000,

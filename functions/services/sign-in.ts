@@ -31,12 +31,21 @@ export async function signInWithPassword(deps: Pick<Deps, 'db' | 'clock' | 'conf
 type SignInDeps = Pick<Deps, 'db' | 'clock' | 'config'>;
 
 export type PlatformSignIn =
-  | { bound: true; session: string; accountNo: string; mustChangePassword: boolean }
+  | ({ bound: true } & HolderSignIn)
   | { bound: false; bindingToken: string };
 
-async function sessionFor(deps: SignInDeps, accountNo: string): Promise<{ session: string; accountNo: string; mustChangePassword: boolean }> {
+interface HolderSignIn {
+  session: string;
+  accountNo: string;
+  mustChangePassword: boolean;
+  /** The platform user (openid / Alipay user id) the app pays top-ups as; only for platform sign-ins. */
+  payerId?: string;
+}
+
+async function sessionFor(deps: SignInDeps, accountNo: string, payerId?: string): Promise<HolderSignIn> {
   const record = await getPasswordRecord(deps.db, accountNo, 'query');
-  return { session: await issueHolderSession(await sessionSecret(deps.config), accountNo, deps.clock()), accountNo, mustChangePassword: record?.isDefault ?? false };
+  const session = await issueHolderSession(await sessionSecret(deps.config), accountNo, deps.clock());
+  return { session, accountNo, mustChangePassword: record?.isDefault ?? false, ...(payerId ? { payerId } : {}) };
 }
 
 /** In WeChat or Alipay: the platform says who it is; a bound user gets a session, a new one a binding token. */
@@ -46,7 +55,7 @@ export async function signInWithPlatform(deps: SignInDeps, platform: BindingIden
       ? await wechatCode2Session(await requiredConfig<WechatLoginConfig>(deps, 'WECHAT_LOGIN_CONFIG'), code)
       : await alipayOauthToken(await requiredConfig<AlipayConfig>(deps, 'ALIPAY_CONFIG'), deps.clock, code);
   const accountNo = await accountOfIdentity(deps.db, platform, platformUserId);
-  if (accountNo) return { bound: true, ...(await sessionFor(deps, accountNo)) };
+  if (accountNo) return { bound: true, ...(await sessionFor(deps, accountNo, platformUserId)) };
   return { bound: false, bindingToken: await issueBindingToken(await sessionSecret(deps.config), { platform, platformUserId }, deps.clock()) };
 }
 
@@ -98,5 +107,5 @@ export async function bindElectronicCard(
   }
   if (attempts.failures > 0 || attempts.lockedUntil) await saveBindingAttempts(deps.db, request.personId, attempts, { failures: 0 }, now);
   if (identity) await linkIdentity(deps.db, identity.platform, identity.platformUserId, account.accountNo, now);
-  return sessionFor(deps, account.accountNo);
+  return sessionFor(deps, account.accountNo, identity?.platformUserId);
 }

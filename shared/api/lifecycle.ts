@@ -93,7 +93,13 @@ export const passwordLogin = defineRoute({
   errors: ['UNAUTHENTICATED', 'PASSWORD_LOCKED'],
 });
 
-const signedIn = z.object({ bound: z.literal(true), session: z.string(), accountNo, mustChangePassword: z.boolean() });
+const signedIn = z.object({
+  bound: z.literal(true),
+  session: z.string(),
+  accountNo,
+  mustChangePassword: z.boolean(),
+  payerId: z.string().optional().meta({ description: 'The WeChat openid or Alipay user id that signed in: pass it as payerId when topping up' }),
+});
 const needsBinding = z.object({ bound: z.literal(false), bindingToken: z.string().meta({ description: 'Pass to POST /v1/auth/bindings within 15 minutes' }) });
 const platformSignInResponse = z.union([signedIn, needsBinding]).meta({ id: 'PlatformSignIn' });
 

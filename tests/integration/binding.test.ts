@@ -55,9 +55,10 @@ describe('binding from WeChat', () => {
     expect(first.body).toEqual({ bound: false, bindingToken: expect.any(String) });
     const bound = await post('/v1/auth/bindings', { ...details, bindingToken: first.body.bindingToken });
     expect(bound.status).toBe(200);
-    expect(bound.body).toMatchObject({ accountNo: account.accountNo, mustChangePassword: true, session: expect.any(String) });
+    // payerId: the openid the app pays its top-ups as (it cannot learn it from WeChat itself).
+    expect(bound.body).toMatchObject({ accountNo: account.accountNo, mustChangePassword: true, session: expect.any(String), payerId: 'o-new-user-1' });
     const again = await post('/v1/auth/wechat', { code: wechat.issueCode('o-new-user-1') });
-    expect(again.body).toMatchObject({ bound: true, accountNo: account.accountNo });
+    expect(again.body).toMatchObject({ bound: true, accountNo: account.accountNo, payerId: 'o-new-user-1' });
     const me = await fetch(`${platform.url}/v1/holder/account`, { headers: { authorization: `Bearer ${again.body.session}` } });
     const text = await me.text();
     expect(text).not.toContain(idNumber);
@@ -77,7 +78,7 @@ describe('binding from Alipay', () => {
     const first = await post('/v1/auth/alipay', { authCode: alipay.issueAuthCode('2088000000000777') });
     expect(first.body.bound).toBe(false);
     expect((await post('/v1/auth/bindings', { ...details, bindingToken: first.body.bindingToken })).body.accountNo).toBe(account.accountNo);
-    expect((await post('/v1/auth/alipay', { authCode: alipay.issueAuthCode('2088000000000777') })).body).toMatchObject({ bound: true, accountNo: account.accountNo });
+    expect((await post('/v1/auth/alipay', { authCode: alipay.issueAuthCode('2088000000000777') })).body).toMatchObject({ bound: true, accountNo: account.accountNo, payerId: '2088000000000777' });
   });
 });
 
