@@ -1,13 +1,54 @@
+import { resolve } from 'node:path';
 import { defineConfig } from 'vitest/config';
+
+const env = { LOG_LEVEL: 'silent', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', TZ: 'Asia/Shanghai' };
 
 export default defineConfig({
   test: {
-    include: ['tests/**/*.test.ts'],
-    // One DynamoDB Local (in memory, free port) for the whole run; each test file makes its own table.
-    globalSetup: ['tests/global-setup.ts'],
-    setupFiles: ['tests/network-guard.ts', 'tests/setup.ts'],
-    testTimeout: 30_000,
-    hookTimeout: 60_000,
-    env: { LOG_LEVEL: 'silent', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', TZ: 'Asia/Shanghai' },
+    projects: [
+      {
+        test: {
+          name: 'platform',
+          include: ['tests/**/*.test.ts'],
+          exclude: ['tests/e2e/**'],
+          // One DynamoDB Local (in memory, free port) for the whole run; each test file makes its own table.
+          globalSetup: ['tests/global-setup.ts'],
+          setupFiles: ['tests/network-guard.ts', 'tests/setup.ts'],
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
+          env,
+        },
+      },
+      {
+        // The mini-program's logic and components, in jsdom, with Taro's H5 components and API.
+        resolve: {
+          alias: {
+            '@shared': resolve(import.meta.dirname, 'shared'),
+            '@tarojs/components': resolve(import.meta.dirname, 'miniapp/node_modules/@tarojs/components-react'),
+            '@tarojs/taro': resolve(import.meta.dirname, 'miniapp/tests/taro-shim.ts'),
+          },
+        },
+        define: { 'process.env.TARO_ENV': JSON.stringify('h5'), ECARD_API_BASE: JSON.stringify(''), ECARD_LOCAL_CASHIER: 'true' },
+        test: {
+          name: 'miniapp',
+          include: ['miniapp/tests/**/*.test.{ts,tsx}'],
+          environment: 'jsdom',
+          setupFiles: ['tests/network-guard.ts'],
+          env,
+        },
+      },
+      {
+        // The H5 build in headless Chromium against the whole local stack (npm run test:e2e).
+        test: {
+          name: 'e2e',
+          include: ['tests/e2e/**/*.test.ts'],
+          globalSetup: ['tests/global-setup.ts'],
+          setupFiles: ['tests/setup.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+          env,
+        },
+      },
+    ],
   },
 });

@@ -157,9 +157,20 @@ export function fromLambdaResult(result: unknown): { status: number; headers: Re
   return { status: 200, headers: { 'content-type': 'application/json' }, body: Buffer.from(body, 'utf8') };
 }
 
+/**
+ * A route only the local stack has (never in serverless.yml): the fake payment platforms' cashier,
+ * which the H5 demo build uses where WeChat or Alipay would show their own payment sheet.
+ */
+export interface DevRoute {
+  method: 'POST';
+  pattern: RegExp;
+  handle(match: RegExpExecArray): Promise<{ status: number; body: unknown }>;
+}
+
 export interface LocalApiOptions {
   /** Served for GET requests that match no API route (the mini-program's H5 build). */
   staticDir?: string;
+  devRoutes?: DevRoute[];
   log?: (line: string) => void;
 }
 
@@ -175,6 +186,12 @@ async function handle(routes: LoadedRoute[], options: LocalApiOptions, request: 
     if (body === 'too-large') return send(response, 413, { 'content-type': 'application/json' }, Buffer.from('{"message":"Request Entity Too Large"}'));
     const method = (request.method ?? 'GET').toUpperCase();
     const url = new URL(request.url ?? '/', 'http://localhost');
+    for (const devRoute of options.devRoutes ?? []) {
+      const found = devRoute.method === method ? devRoute.pattern.exec(url.pathname) : null;
+      if (!found) continue;
+      const answer = await devRoute.handle(found);
+      return send(response, answer.status, { 'content-type': 'application/json' }, Buffer.from(JSON.stringify(answer.body)));
+    }
     const match = matchRoute(routes, method, url.pathname);
     if (options.staticDir && (method === 'GET' || method === 'HEAD') && (!match || match.route.path === '*')) {
       if (serveStatic(options.staticDir, url.pathname, response)) return;

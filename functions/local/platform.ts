@@ -8,7 +8,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { readConfig } from '../config';
 import { createDeps, setDeps, type Deps } from '../deps';
-import { createLocalApi, loadRoutes, type LoadedRoute } from './http-server';
+import { createLocalApi, loadRoutes, type DevRoute, type LoadedRoute } from './http-server';
 import { loadServerlessConfig, type ServerlessConfig } from './serverless-config';
 import { ensureTables } from './tables';
 
@@ -19,6 +19,7 @@ export interface PlatformOptions {
   port: number;
   host?: string;
   staticDir?: string;
+  devRoutes?: DevRoute[];
   log?: (line: string) => void;
 }
 
@@ -58,7 +59,11 @@ export async function prepareEnvironment(dynamodbEndpoint: string, stage: string
 export async function startLocalPlatform(options: PlatformOptions): Promise<RunningPlatform> {
   const { serverless, deps } = await prepareEnvironment(options.dynamodbEndpoint, options.stage);
   const routes = await loadRoutes(serverless.routes);
-  const server: Server = createLocalApi(routes, { ...(options.staticDir ? { staticDir: options.staticDir } : {}), ...(options.log ? { log: options.log } : {}) });
+  const server: Server = createLocalApi(routes, {
+    ...(options.staticDir ? { staticDir: options.staticDir } : {}),
+    ...(options.devRoutes ? { devRoutes: options.devRoutes } : {}),
+    ...(options.log ? { log: options.log } : {}),
+  });
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -10,12 +10,7 @@ import { join } from 'node:path';
 import { formatYuan } from '../../shared/money';
 import { getAccount } from '../store/accounts';
 import { startDynamoDbLocal } from './dynamodb-local';
-import { startLocalPlatform } from './platform';
-import { seedDemoCampus } from './seed';
-import { startFakeAlipay } from './fake-alipay';
-import { startFakeWechatPay } from './fake-wechat-pay';
-import { startFakeBank, type FakeBank } from './fake-bank';
-import { startFakeWechatLogin } from './fake-wechat-login';
+import { startLocalStack } from './stack';
 import { PROJECT_ROOT } from './serverless-config';
 
 const fresh = process.argv.includes('--fresh') || process.env.ECARD_FRESH === '1';
@@ -33,8 +28,6 @@ function localSecret(name: string): string {
   }
   return readFileSync(file, 'utf8').trim();
 }
-
-let bankForDemo: FakeBank | undefined;
 
 async function main(): Promise<void> {
   process.env.LOG_LEVEL ??= 'warn';
@@ -59,41 +52,17 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
 
   try {
-    // The payment platforms, played locally with keys made for this run (unless real configs are given).
-    if (!process.env.WECHAT_PAY_CONFIG) {
-      const wechat = await startFakeWechatPay();
-      stops.push(() => wechat.close());
-      process.env.WECHAT_PAY_CONFIG = JSON.stringify(wechat.config);
-      console.log(`Fake WeChat Pay on ${wechat.baseUrl} (pay an order: POST ${wechat.baseUrl}/__fake/pay/<orderId>)`);
-    }
-    if (!process.env.ALIPAY_CONFIG) {
-      const alipay = await startFakeAlipay();
-      stops.push(() => alipay.close());
-      process.env.ALIPAY_CONFIG = JSON.stringify(alipay.config);
-      console.log(`Fake Alipay on ${alipay.gatewayUrl.replace(/\/gateway\.do$/, '')} (pay an order: POST …/__fake/pay/<orderId>)`);
-    }
-    if (!process.env.WECHAT_LOGIN_CONFIG) {
-      const login = await startFakeWechatLogin();
-      stops.push(() => login.close());
-      process.env.WECHAT_LOGIN_CONFIG = JSON.stringify(login.config);
-    }
-    if (!process.env.BANK_CONFIG) {
-      const bank = await startFakeBank();
-      stops.push(() => bank.close());
-      process.env.BANK_CONFIG = JSON.stringify(bank.config);
-      bankForDemo = bank;
-    }
-    const platform = await startLocalPlatform({
+    const stack = await startLocalStack({
       dynamodbEndpoint: dynamodb.endpoint,
       stage: 'local',
       port,
       ...(existsSync(h5Dir) ? { staticDir: h5Dir } : {}),
       log: (line) => console.error(line),
     });
-    stops.push(() => platform.close());
-
-    const seed = await seedDemoCampus(platform.deps);
-    for (const sample of seed.samples) bankForDemo?.openCard(sample.bankCardNo, { pin: sample.bankPin, balanceFen: 1_000_000 });
+    stops.push(() => stack.close());
+    const { platform, seed } = stack;
+    if (stack.wechatPay) console.log(`Fake WeChat Pay on ${stack.wechatPay.baseUrl} (pay an order: POST ${platform.url}/__fake/wechat/pay/<orderId>)`);
+    if (stack.alipay) console.log(`Fake Alipay on ${stack.alipay.gatewayUrl.replace(/\/gateway\.do$/, '')} (pay an order: POST ${platform.url}/__fake/alipay/pay/<orderId>)`);
     console.log(`\nDemo campus: ${seed.accountsTotal} accounts (${seed.accountsCreated} created now), ${seed.terminals.length} POS terminals`);
     console.log('\nSample holders (account / student or staff id / name / type / balance / ID number → default query+consumption password / mobile / card / bank card, PIN):');
     for (const sample of seed.samples) {

@@ -9,6 +9,7 @@ import { campusDay } from '../domain/campus-day';
 import { SPENDING_TYPES, TOPUP_TYPES, type LedgerEntry, type MovementType } from '../domain/ledger';
 import { getAccount } from '../store/accounts';
 import { listCards } from '../store/cards';
+import { getMerchant } from '../store/terminals';
 import { entriesInRange, getLedgerEntry, listLedger } from '../store/ledger';
 
 type ViewDeps = Pick<Deps, 'db' | 'clock'>;
@@ -50,7 +51,8 @@ export async function holderAccountView(deps: ViewDeps, accountNo: string): Prom
 }
 
 /** The public view of a ledger entry: no operator names, no idempotency internals. */
-export function entryView(entry: LedgerEntry): z.infer<typeof ledgerEntryView> {
+export function entryView(entry: LedgerEntry, merchantNames: ReadonlyMap<string, string> = new Map()): z.infer<typeof ledgerEntryView> {
+  const merchantName = entry.merchantId ? merchantNames.get(entry.merchantId) : undefined;
   return {
     receiptNo: entry.receiptNo,
     type: entry.type,
@@ -59,6 +61,7 @@ export function entryView(entry: LedgerEntry): z.infer<typeof ledgerEntryView> {
     after: entry.after,
     channel: entry.channel,
     ...(entry.merchantId ? { merchantId: entry.merchantId } : {}),
+    ...(merchantName ? { merchantName } : {}),
     ...(entry.terminalId ? { terminalId: entry.terminalId } : {}),
     ...(entry.reason ? { reason: entry.reason } : {}),
     ...(entry.refundOf ? { refundOf: entry.refundOf } : {}),
@@ -79,14 +82,22 @@ export async function holderHistory(
     ...(query.cursor ? { after: query.cursor } : {}),
     limit: query.limit,
   });
-  return { entries: page.entries.map(entryView), ...(page.next ? { nextCursor: page.next } : {}) };
+  const names = await merchantNamesOf(deps, page.entries);
+  return { entries: page.entries.map((entry) => entryView(entry, names)), ...(page.next ? { nextCursor: page.next } : {}) };
 }
 
 export async function holderEntry(deps: ViewDeps, accountNo: string, receiptNo: string): Promise<z.infer<typeof ledgerEntryView>> {
   // Looked up under the holder's own account: another account's receipt is simply not found.
   const entry = await getLedgerEntry(deps.db, accountNo, receiptNo);
   if (!entry) throw new AppError('RECEIPT_NOT_FOUND', receiptNo);
-  return entryView(entry);
+  return entryView(entry, await merchantNamesOf(deps, [entry]));
+}
+
+/** The names holders know merchants by ("第一食堂"), for the few distinct merchants on a page. */
+async function merchantNamesOf(deps: ViewDeps, entries: LedgerEntry[]): Promise<Map<string, string>> {
+  const ids = [...new Set(entries.flatMap((entry) => (entry.merchantId ? [entry.merchantId] : [])))];
+  const merchants = await Promise.all(ids.map((id) => getMerchant(deps.db, id)));
+  return new Map(merchants.flatMap((merchant) => (merchant ? [[merchant.merchantId, merchant.name] as const] : [])));
 }
 
 type Statement = z.infer<(typeof getHolderStatement)['response']>;

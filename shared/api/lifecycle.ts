@@ -6,6 +6,8 @@ import { defineRoute } from './contract';
 
 const sixDigits = z.string().regex(/^\d{6}$/, { error: 'a password is 6 digits' });
 
+export const changePasswordBody = z.strictObject({ oldPassword: sixDigits, newPassword: sixDigits }).meta({ id: 'ChangePasswordRequest' });
+
 export const changePassword = defineRoute({
   operationId: 'changeHolderPassword',
   method: 'POST',
@@ -14,10 +16,12 @@ export const changePassword = defineRoute({
   summary: 'Change the query or the consumption password (the old one is required)',
   tags: ['holder', 'card'],
   params: z.strictObject({ kind: z.enum(['query', 'consumption']) }),
-  body: z.strictObject({ oldPassword: sixDigits, newPassword: sixDigits }).meta({ id: 'ChangePasswordRequest' }),
+  body: changePasswordBody,
   response: z.object({ changed: z.literal(true) }),
   errors: ['PASSWORD_WRONG', 'PASSWORD_LOCKED', 'PASSWORD_NOT_SET', 'PASSWORD_INVALID', 'PASSWORD_UNCHANGED', 'BUSY_RETRY'],
 });
+
+export const dailyLimitBody = z.strictObject({ dailyLimitFen: balanceFen, consumptionPassword: sixDigits }).meta({ id: 'DailyLimitRequest' });
 
 export const setDailyLimit = defineRoute({
   operationId: 'setDailyLimit',
@@ -26,7 +30,7 @@ export const setDailyLimit = defineRoute({
   auth: 'holder',
   summary: 'Set the daily limit (up to 600 yuan) with the consumption password',
   tags: ['holder', 'card'],
-  body: z.strictObject({ dailyLimitFen: balanceFen, consumptionPassword: sixDigits }).meta({ id: 'DailyLimitRequest' }),
+  body: dailyLimitBody,
   response: z.object({ dailyLimitFen: balanceFen }),
   errors: ['DAILY_LIMIT_OUT_OF_RANGE', 'PASSWORD_WRONG', 'PASSWORD_LOCKED', 'PASSWORD_NOT_SET', 'BUSY_RETRY'],
 });
@@ -127,6 +131,17 @@ export const alipaySignIn = defineRoute({
   errors: ['UNAUTHENTICATED', 'LOGIN_PLATFORM_UNAVAILABLE'],
 });
 
+export const bindingRequest = z
+  .strictObject({
+    bindingToken: z.string().max(2048).optional().meta({ description: 'From /v1/auth/wechat or /v1/auth/alipay; absent in H5' }),
+    personId: z.string().min(1).max(32).regex(/^[A-Za-z0-9]+$/),
+    cardPassword: sixDigits.meta({ description: 'The card (query) password; by default the last six digits of the ID number' }),
+    idType: z.enum(['id_card', 'passport']),
+    idNumber: z.string().min(5).max(32).regex(/^[A-Za-z0-9]+$/),
+    mobile: z.string().regex(/^(\+?86)?1\d{10}$/, { error: 'a mainland mobile number' }),
+  })
+  .meta({ id: 'BindingRequest' });
+
 export const bindCard = defineRoute({
   operationId: 'bindElectronicCard',
   method: 'POST',
@@ -135,16 +150,7 @@ export const bindCard = defineRoute({
   summary: 'Bind the electronic card: student/staff id, card password, ID type and number, mobile',
   description: 'Any mismatch answers BINDING_FAILED (the same for an unknown id); 5 failures lock that id for 30 minutes.',
   tags: ['auth'],
-  body: z
-    .strictObject({
-      bindingToken: z.string().max(2048).optional().meta({ description: 'From /v1/auth/wechat or /v1/auth/alipay; absent in H5' }),
-      personId: z.string().min(1).max(32).regex(/^[A-Za-z0-9]+$/),
-      cardPassword: sixDigits.meta({ description: 'The card (query) password; by default the last six digits of the ID number' }),
-      idType: z.enum(['id_card', 'passport']),
-      idNumber: z.string().min(5).max(32).regex(/^[A-Za-z0-9]+$/),
-      mobile: z.string().regex(/^(\+?86)?1\d{10}$/, { error: 'a mainland mobile number' }),
-    })
-    .meta({ id: 'BindingRequest' }),
+  body: bindingRequest,
   response: signedIn.omit({ bound: true }).meta({ id: 'Bound' }),
   errors: ['BINDING_FAILED', 'BINDING_LOCKED', 'SESSION_EXPIRED', 'UNAUTHENTICATED'],
 });

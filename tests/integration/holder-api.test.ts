@@ -126,7 +126,7 @@ describe('receipts and statements', () => {
     const paid = await chargeAtTerminal(platform.deps, terminal, { posTxnId: 'rcpt', accountNo: alice.accountNo, amountFen: 300 });
     const own = await asHolder(alice.accountNo, `/v1/holder/ledger/${paid.receiptNo}`);
     expect(own.status).toBe(200);
-    expect(own.body).toMatchObject({ receiptNo: paid.receiptNo, type: 'purchase', amountFen: 300, after: { balanceFen: 700 }, merchantId: terminal.merchantId });
+    expect(own.body).toMatchObject({ receiptNo: paid.receiptNo, type: 'purchase', amountFen: 300, after: { balanceFen: 700 }, merchantId: terminal.merchantId, merchantName: '测试食堂' });
     const other = await asHolder(bob.accountNo, `/v1/holder/ledger/${paid.receiptNo}`);
     expect(other.status).toBe(404);
     expect(other.body.code).toBe('RECEIPT_NOT_FOUND');

@@ -1,0 +1,100 @@
+/**
+ * The whole local stack on a running DynamoDB Local: fake payment and sign-in platforms (unless real
+ * configurations are in the environment), the API with the H5 build, and the demo campus.
+ * `npm start` prints what it returns; the end-to-end tests drive it.
+ */
+import { startFakeAlipay, type FakeAlipay } from './fake-alipay';
+import { startFakeBank, type FakeBank } from './fake-bank';
+import { startFakeWechatLogin, type FakeWechatLogin } from './fake-wechat-login';
+import { startFakeWechatPay, type FakeWechatPay } from './fake-wechat-pay';
+import type { DevRoute } from './http-server';
+import { startLocalPlatform, type RunningPlatform } from './platform';
+import { seedDemoCampus, type SeedReport } from './seed';
+
+export interface LocalStackOptions {
+  dynamodbEndpoint: string;
+  stage: string;
+  port: number;
+  staticDir?: string;
+  log?: (line: string) => void;
+}
+
+export interface LocalStack {
+  platform: RunningPlatform;
+  seed: SeedReport;
+  wechatPay?: FakeWechatPay;
+  alipay?: FakeAlipay;
+  wechatLogin?: FakeWechatLogin;
+  bank?: FakeBank;
+  close(): Promise<void>;
+}
+
+export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
+  const stops: (() => Promise<void>)[] = [];
+  const close = async () => {
+    for (const stop of stops.reverse()) await stop().catch(() => undefined);
+  };
+  try {
+    let wechatPay: FakeWechatPay | undefined;
+    let alipay: FakeAlipay | undefined;
+    let wechatLogin: FakeWechatLogin | undefined;
+    let bank: FakeBank | undefined;
+    if (!process.env.WECHAT_PAY_CONFIG) {
+      wechatPay = await startFakeWechatPay();
+      stops.push(() => wechatPay!.close());
+      process.env.WECHAT_PAY_CONFIG = JSON.stringify(wechatPay.config);
+    }
+    if (!process.env.ALIPAY_CONFIG) {
+      alipay = await startFakeAlipay();
+      stops.push(() => alipay!.close());
+      process.env.ALIPAY_CONFIG = JSON.stringify(alipay.config);
+    }
+    if (!process.env.WECHAT_LOGIN_CONFIG) {
+      wechatLogin = await startFakeWechatLogin();
+      stops.push(() => wechatLogin!.close());
+      process.env.WECHAT_LOGIN_CONFIG = JSON.stringify(wechatLogin.config);
+    }
+    if (!process.env.BANK_CONFIG) {
+      bank = await startFakeBank();
+      stops.push(() => bank!.close());
+      process.env.BANK_CONFIG = JSON.stringify(bank.config);
+    }
+    const platform = await startLocalPlatform({
+      dynamodbEndpoint: options.dynamodbEndpoint,
+      stage: options.stage,
+      port: options.port,
+      ...(options.staticDir ? { staticDir: options.staticDir } : {}),
+      devRoutes: fakeCashierRoutes({ ...(wechatPay ? { wechat: wechatPay } : {}), ...(alipay ? { alipay } : {}) }),
+      ...(options.log ? { log: options.log } : {}),
+    });
+    stops.push(() => platform.close());
+    const seed = await seedDemoCampus(platform.deps);
+    for (const sample of seed.samples) bank?.openCard(sample.bankCardNo, { pin: sample.bankPin, balanceFen: 1_000_000 });
+    return { platform, seed, ...(wechatPay ? { wechatPay } : {}), ...(alipay ? { alipay } : {}), ...(wechatLogin ? { wechatLogin } : {}), ...(bank ? { bank } : {}), close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+/**
+ * POST /__fake/{wechat|alipay}/pay/{orderId}: the payer confirms on the fake platform, which then
+ * notifies the API exactly as the real one would. Only when that platform is a local fake.
+ */
+function fakeCashierRoutes(fakes: { wechat?: Pick<FakeWechatPay, 'pay'>; alipay?: Pick<FakeAlipay, 'pay'> }): DevRoute[] {
+  return [
+    {
+      method: 'POST',
+      pattern: /^\/__fake\/(wechat|alipay)\/pay\/([A-Za-z0-9_-]{1,64})$/,
+      handle: async (match) => {
+        const fake = match[1] === 'wechat' ? fakes.wechat : fakes.alipay;
+        if (!fake) return { status: 404, body: { code: 'NOT_FOUND', message: { zh: '该支付平台不是本地模拟平台', en: 'That payment platform is not a local fake' } } };
+        try {
+          return { status: 200, body: { notified: await fake.pay(match[2]!) } };
+        } catch (error) {
+          return { status: 409, body: { code: 'NOT_FOUND', message: { zh: '模拟支付失败', en: 'The fake platform refused the payment' }, detail: error instanceof Error ? error.message : String(error) } };
+        }
+      },
+    },
+  ];
+}

@@ -1,0 +1,143 @@
+/**
+ * The holder API client. Types come from the shared zod contract (type-only: no zod in the bundle);
+ * the transport is injected so the same client runs on Taro (app) and on fetch (tests).
+ */
+import type { z } from 'zod';
+import type { holderAccount, ledgerEntryView, getHolderStatement, listHolderLedger, registerDeviceKey } from '@shared/api/holder';
+import type { createTopup, topupOrderView } from '@shared/api/topups';
+import type { bindingRequest, passwordLogin, wechatSignIn } from '@shared/api/lifecycle';
+import type { ErrorBody } from '@shared/errors';
+import type { MovementType } from '@shared/vocabulary';
+
+export type HolderAccount = z.infer<typeof holderAccount>;
+export type LedgerEntry = z.infer<typeof ledgerEntryView>;
+export type LedgerPage = z.infer<typeof listHolderLedger.response>;
+export type MonthlyStatement = z.infer<typeof getHolderStatement.response>;
+export type TopupOrder = z.infer<typeof topupOrderView>;
+export type TopupCreated = z.infer<typeof createTopup.response>;
+export type SignedIn = z.infer<typeof passwordLogin.response>;
+export type PlatformSignIn = z.infer<typeof wechatSignIn.response>;
+export type BindingRequest = z.input<typeof bindingRequest>;
+export type DeviceKeyRegistered = z.infer<typeof registerDeviceKey.response>;
+
+export interface HttpRequest {
+  method: 'GET' | 'POST' | 'PUT';
+  url: string;
+  headers: Record<string, string>;
+  body?: unknown;
+}
+export interface HttpResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: unknown;
+}
+/** Resolves with any HTTP status; rejects only when no answer came (network down, timeout). */
+export type Transport = (request: HttpRequest) => Promise<HttpResponse>;
+
+/** Codes the app makes itself, beside the server's (shared/errors.ts). */
+export type ClientErrorCode = 'NETWORK' | 'BAD_RESPONSE';
+
+export class ApiError extends Error {
+  override name = 'ApiError';
+  constructor(
+    readonly code: string,
+    readonly status: number,
+    /** The server's message in both languages, when it sent one. */
+    readonly messages?: { zh: string; en: string },
+  ) {
+    super(code);
+  }
+}
+
+export interface ApiClientOptions {
+  baseUrl: string;
+  transport: Transport;
+  session: () => string | undefined;
+  /** Every answer's Date header with the request's send/receive times: keeps the QR clock offset fresh. */
+  onServerTime?: (serverTimeMs: number, sentAtMs: number, receivedAtMs: number) => void;
+  /** SESSION_EXPIRED / UNAUTHENTICATED on a holder route: sign in again. */
+  onSignedOut?: () => void;
+  now?: () => number;
+}
+
+export interface HistoryFilter {
+  from?: string;
+  to?: string;
+  types?: readonly MovementType[];
+  cursor?: string;
+  limit?: number;
+}
+
+export function createApiClient(options: ApiClientOptions) {
+  const now = options.now ?? Date.now;
+
+  async function call<T>(method: HttpRequest['method'], path: string, body?: unknown, auth = true): Promise<T> {
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    const session = auth ? options.session() : undefined;
+    if (session) headers.authorization = `Bearer ${session}`;
+    const sentAt = now();
+    let response: HttpResponse;
+    try {
+      response = await options.transport({ method, url: options.baseUrl + path, headers, ...(body !== undefined ? { body } : {}) });
+    } catch {
+      throw new ApiError('NETWORK', 0);
+    }
+    const receivedAt = now();
+    const date = response.headers.date ?? response.headers.Date;
+    // Date has whole seconds: the server read its clock somewhere in that second, so take its middle.
+    if (date && options.onServerTime) {
+      const serverMs = Date.parse(date);
+      if (Number.isFinite(serverMs)) options.onServerTime(serverMs + 500, sentAt, receivedAt);
+    }
+    if (response.status >= 200 && response.status < 300) return response.body as T;
+    const error = asErrorBody(response.body);
+    if (!error) throw new ApiError('BAD_RESPONSE', response.status);
+    if (auth && (error.code === 'SESSION_EXPIRED' || error.code === 'UNAUTHENTICATED')) options.onSignedOut?.();
+    throw new ApiError(error.code, response.status, error.message);
+  }
+
+  return {
+    passwordLogin: (personId: string, queryPassword: string) => call<SignedIn>('POST', '/v1/auth/password', { personId, queryPassword }, false),
+    wechatSignIn: (code: string) => call<PlatformSignIn>('POST', '/v1/auth/wechat', { code }, false),
+    alipaySignIn: (authCode: string) => call<PlatformSignIn>('POST', '/v1/auth/alipay', { authCode }, false),
+    bind: (request: BindingRequest) => call<SignedIn>('POST', '/v1/auth/bindings', request, false),
+    account: () => call<HolderAccount>('GET', '/v1/holder/account'),
+    history: (filter: HistoryFilter = {}) => call<LedgerPage>('GET', `/v1/holder/ledger${historyQuery(filter)}`),
+    receipt: (receiptNo: string) => call<LedgerEntry>('GET', `/v1/holder/ledger/${encodeURIComponent(receiptNo)}`),
+    statement: (month: string) => call<MonthlyStatement>('GET', `/v1/holder/statements/${encodeURIComponent(month)}`),
+    registerDeviceKey: (publicKey: string, proof: string) => call<DeviceKeyRegistered>('POST', '/v1/holder/device-keys', { publicKey, proof }),
+    createTopup: (amountFen: number, channel: 'wechat' | 'alipay', payerId: string) => call<TopupCreated>('POST', '/v1/holder/topups', { amountFen, channel, payerId }),
+    topup: (orderId: string) => call<TopupOrder>('GET', `/v1/holder/topups/${encodeURIComponent(orderId)}`),
+    changePassword: (kind: 'query' | 'consumption', oldPassword: string, newPassword: string) =>
+      call<{ changed: true }>('POST', `/v1/holder/passwords/${kind}`, { oldPassword, newPassword }),
+    setDailyLimit: (dailyLimitFen: number, consumptionPassword: string) => call<{ dailyLimitFen: number }>('PUT', '/v1/holder/daily-limit', { dailyLimitFen, consumptionPassword }),
+    reportLoss: (queryPassword: string) => call<{ status: 'lost' }>('POST', '/v1/holder/loss', { queryPassword }),
+    unfreeze: (queryPassword: string) => call<{ status: 'active' }>('POST', '/v1/holder/unfreeze', { queryPassword }),
+    /** The local stack's fake platform pays an order (H5 demo builds only; no such route in a deployment). */
+    localCashierPay: (channel: 'wechat' | 'alipay', orderId: string) => call<{ notified: number }>('POST', `/__fake/${channel}/pay/${encodeURIComponent(orderId)}`, {}, false),
+  };
+}
+
+export type ApiClient = ReturnType<typeof createApiClient>;
+
+export function historyQuery(filter: HistoryFilter): string {
+  const params: string[] = [];
+  if (filter.from) params.push(`from=${filter.from}`);
+  if (filter.to) params.push(`to=${filter.to}`);
+  if (filter.types?.length) params.push(`type=${filter.types.join(',')}`);
+  if (filter.cursor) params.push(`cursor=${filter.cursor}`);
+  if (filter.limit) params.push(`limit=${filter.limit}`);
+  return params.length ? `?${params.join('&')}` : '';
+}
+
+function asErrorBody(body: unknown): { code: ErrorBody['code']; message?: ErrorBody['message'] } | undefined {
+  if (typeof body !== 'object' || body === null) return undefined;
+  const { code, message } = body as { code?: unknown; message?: unknown };
+  if (typeof code !== 'string') return undefined;
+  const text = message as { zh?: unknown; en?: unknown } | undefined;
+  if (typeof text === 'object' && text !== null && typeof text.zh === 'string' && typeof text.en === 'string') {
+    return { code: code as ErrorBody['code'], message: { zh: text.zh, en: text.en } };
+  }
+  return { code: code as ErrorBody['code'] };
+}

@@ -1,0 +1,50 @@
+/** History screen logic: months, filters, signed amounts. Campus days are Beijing dates. */
+import type { MovementType } from '@shared/vocabulary';
+import type { LedgerEntry } from './api';
+import type { TextKey } from './i18n';
+
+const BEIJING_OFFSET_MS = 8 * 60 * 60 * 1000;
+
+/** The campus day (Asia/Shanghai, no DST) at a moment. */
+export function campusDayAt(ms: number): string {
+  return new Date(ms + BEIJING_OFFSET_MS).toISOString().slice(0, 10);
+}
+
+/** 'YYYY-MM' → first and last campus day of that month. */
+export function monthRange(month: string): { from: string; to: string } {
+  const [year, mm] = month.split('-').map(Number) as [number, number];
+  const lastDay = new Date(Date.UTC(year, mm, 0)).getUTCDate();
+  return { from: `${month}-01`, to: `${month}-${String(lastDay).padStart(2, '0')}` };
+}
+
+/** The `count` months up to and including the one `today` is in, newest first. */
+export function recentMonths(today: string, count: number): string[] {
+  const [year, month] = today.split('-').map(Number) as [number, number];
+  const months: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const date = new Date(Date.UTC(year, month - 1 - i, 1));
+    months.push(`${date.getUTCFullYear()}-${String(date.getUTCMonth() + 1).padStart(2, '0')}`);
+  }
+  return months;
+}
+
+export type HistoryFilterName = 'all' | 'spending' | 'topups' | 'refunds' | 'other';
+
+export const HISTORY_FILTERS: { name: HistoryFilterName; label: TextKey; types?: MovementType[] }[] = [
+  { name: 'all', label: 'history.all' },
+  { name: 'spending', label: 'history.spending', types: ['purchase', 'fee'] },
+  { name: 'topups', label: 'history.topups', types: ['topup', 'transitional_credit'] },
+  { name: 'refunds', label: 'history.refunds', types: ['refund', 'cancellation_refund'] },
+  { name: 'other', label: 'history.other', types: ['adjustment', 'card_load', 'small_wallet_preload', 'small_wallet_settle'] },
+];
+
+/** What the entry did to the holder's money in all purses (a card load or small-wallet move is 0). */
+export function netChangeFen(entry: Pick<LedgerEntry, 'delta'>): number {
+  return entry.delta.balanceFen + entry.delta.transitionalFen + entry.delta.smallWalletFen;
+}
+
+/** Local time of day in Beijing, "HH:MM", and the date "MM-DD", for list rows. */
+export function beijingTime(iso: string): { date: string; time: string; full: string } {
+  const shifted = new Date(Date.parse(iso) + BEIJING_OFFSET_MS).toISOString();
+  return { date: shifted.slice(5, 10), time: shifted.slice(11, 16), full: `${shifted.slice(0, 10)} ${shifted.slice(11, 19)}` };
+}

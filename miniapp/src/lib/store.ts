@@ -1,0 +1,126 @@
+/**
+ * The app's state: session, last account view, device key, server clock and the last code drawn.
+ * Kept in the platform's storage so the campus code and balances show at once, even with no network.
+ */
+import { useSyncExternalStore } from 'react';
+import type { QrPurpose } from '@shared/qr-token';
+import { createApiClient, type HolderAccount, type SignedIn } from './api';
+import { drawCode, newDeviceKey, nextCursor, serverStep, syncClock, type CodeCursor, type DeviceKey, type ServerClock } from './campus-code';
+import type { Lang } from './i18n';
+import { randomSeed, storage, taroTransport } from './platform';
+
+export interface Session {
+  token: string;
+  accountNo: string;
+  mustChangePassword: boolean;
+  payerId?: string;
+}
+
+export interface AppState {
+  lang: Lang;
+  session?: Session;
+  account?: HolderAccount;
+  /** Phone time the account view was fetched. */
+  accountAtMs?: number;
+  deviceKey?: DeviceKey;
+  clock?: ServerClock;
+  cursor?: CodeCursor;
+  /** The last request reached the server. */
+  online: boolean;
+}
+
+const KEY = 'ecard.state.v1';
+let state: AppState = { lang: 'zh', online: true, ...(storage.get<Omit<AppState, 'online'>>(KEY) ?? {}) };
+const listeners = new Set<() => void>();
+
+function update(patch: Partial<AppState>): void {
+  state = { ...state, ...patch };
+  const { online: _online, ...persisted } = state;
+  storage.set(KEY, persisted);
+  for (const listener of listeners) listener();
+}
+
+export function getState(): AppState {
+  return state;
+}
+
+export function useAppState(): AppState {
+  return useSyncExternalStore(
+    (listener) => {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    () => state,
+    () => state,
+  );
+}
+
+export const api = createApiClient({
+  baseUrl: ECARD_API_BASE,
+  transport: async (request) => {
+    try {
+      const response = await taroTransport(request);
+      if (!state.online) update({ online: true });
+      return response;
+    } catch (error) {
+      if (state.online) update({ online: false });
+      throw error;
+    }
+  },
+  session: () => state.session?.token,
+  onServerTime: (serverTimeMs, sentAtMs, receivedAtMs) => update({ clock: syncClock(serverTimeMs, sentAtMs, receivedAtMs) }),
+  onSignedOut: () => update({ session: undefined }),
+});
+
+export function setLang(lang: Lang): void {
+  update({ lang });
+}
+
+export function signedIn(result: SignedIn & { payerId?: string }): void {
+  const sameAccount = state.deviceKey?.accountNo === result.accountNo;
+  update({
+    session: { token: result.session, accountNo: result.accountNo, mustChangePassword: result.mustChangePassword, ...(result.payerId ? { payerId: result.payerId } : {}) },
+    // Another holder on this phone: nothing of the previous one stays.
+    ...(sameAccount ? {} : { account: undefined, accountAtMs: undefined, deviceKey: undefined, cursor: undefined }),
+  });
+}
+
+export function signOut(): void {
+  update({ session: undefined });
+}
+
+export function passwordChanged(): void {
+  if (state.session) update({ session: { ...state.session, mustChangePassword: false } });
+}
+
+export async function refreshAccount(): Promise<HolderAccount> {
+  const account = await api.account();
+  update({ account, accountAtMs: Date.now() });
+  return account;
+}
+
+/** Makes and registers this phone's signing key once per account (registering revokes the last phone's). */
+export async function ensureDeviceKey(): Promise<DeviceKey> {
+  const accountNo = state.session?.accountNo;
+  if (!accountNo) throw new Error('not signed in');
+  if (state.deviceKey?.accountNo === accountNo) return state.deviceKey;
+  const made = newDeviceKey(accountNo, await randomSeed());
+  const sentAt = Date.now();
+  const registered = await api.registerDeviceKey(made.publicKey, made.proof);
+  const deviceKey: DeviceKey = { accountNo, keyId: registered.keyId, privateKey: made.privateKey };
+  update({ deviceKey, clock: syncClock(registered.serverTimeMs, sentAt, Date.now()) });
+  return deviceKey;
+}
+
+/** The code to show now: the same one within a step, a fresh one when asked (refresh, after a use, a switch). */
+export function currentCode(purpose: QrPurpose, fresh: boolean, nowMs = Date.now()): { token: string; cursor: CodeCursor } | undefined {
+  if (!state.deviceKey || !state.clock) return undefined;
+  const cursor = nextCursor(state.cursor, serverStep(state.clock, nowMs), fresh);
+  if (!cursor) return undefined;
+  if (cursor !== state.cursor) update({ cursor });
+  return { token: drawCode(state.deviceKey, purpose, cursor), cursor };
+}
+
+export function accountPatch(patch: Partial<HolderAccount>): void {
+  if (state.account) update({ account: { ...state.account, ...patch } });
+}

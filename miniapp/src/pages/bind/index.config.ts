@@ -1,0 +1,1 @@
+export default definePageConfig({ navigationBarTitleText: '绑定电子校园卡' });

@@ -1,0 +1,110 @@
+/** Card services: status and cards, report loss, unfreeze, and how to get a replacement. */
+import { Button, Text, View } from '@tarojs/components';
+import { useEffect, useState } from 'react';
+import { formatYuan } from '@shared/money';
+import { ErrorNote, Loading, SuccessNote } from '../../components/Feedback';
+import { Field } from '../../components/Field';
+import { useTask } from '../../components/useTask';
+import { isSixDigits } from '../../lib/forms';
+import { cardKindName, statusName, t } from '../../lib/i18n';
+import { api, refreshAccount, useAppState } from '../../lib/store';
+
+/** The card centre's published fee and the kiosk's minimum balance (DOMAIN.md); the kiosk enforces policy. */
+const REPLACEMENT_FEE_FEN = 2_000;
+const SELF_REPLACEMENT_MIN_FEN = 2_000;
+
+export default function Card() {
+  const { lang, account } = useAppState();
+  const [password, setPassword] = useState('');
+  const [invalid, setInvalid] = useState(false);
+  const load = useTask(refreshAccount);
+  const loss = useTask(async () => {
+    await api.reportLoss(password);
+    setPassword('');
+    return refreshAccount();
+  });
+  const unfreeze = useTask(async () => {
+    await api.unfreeze(password);
+    setPassword('');
+    return refreshAccount();
+  });
+  useEffect(() => {
+    void load.run();
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, []);
+
+  const submit = (task: typeof loss) => () => {
+    const ok = isSixDigits(password);
+    setInvalid(!ok);
+    if (ok) void task.run();
+  };
+
+  if (!account) return <View className="page">{load.state.kind === 'failed' ? <ErrorNote lang={lang} error={load.state.error} onRetry={() => void load.run()} /> : <Loading lang={lang} />}</View>;
+  const busy = loss.state.kind === 'busy' || unfreeze.state.kind === 'busy';
+  const passwordField = (
+    <Field label={t(lang, 'card.queryPassword')} name="queryPassword" value={password} onInput={setPassword} password type="number" maxlength={6} {...(invalid ? { problem: t(lang, 'form.sixDigits') } : {})} />
+  );
+
+  return (
+    <View className="page">
+      <View className="card">
+        <View className="row">
+          <Text className="title">{t(lang, 'card.status')}</Text>
+          <Text className={`badge${account.status === 'active' ? '' : ' badge--alert'}`} style={{ color: account.status === 'active' ? '#0b6e4f' : '#fff' }} id="card-status">
+            {statusName(lang, account.status)}
+          </Text>
+        </View>
+        <Text className="muted">{t(lang, 'card.cards')}</Text>
+        {account.cards.map((card) => (
+          <View key={card.cardId} className="kv row">
+            <Text>
+              {cardKindName(lang, card.kind)} {card.chipUidMasked ?? ''}
+            </Text>
+            <Text className="muted">{card.status === 'replaced' ? '—' : statusName(lang, card.status === 'active' ? 'active' : card.status === 'lost' ? 'lost' : 'cancelled')}</Text>
+          </View>
+        ))}
+      </View>
+
+      {account.status === 'active' && (
+        <View className="card" id="loss">
+          <Text className="title">{t(lang, 'card.loss')}</Text>
+          <Text className="help">{t(lang, 'card.lossHelp')}</Text>
+          <View style={{ height: '16px' }} />
+          {passwordField}
+          {loss.state.kind === 'failed' && <ErrorNote lang={lang} error={loss.state.error} />}
+          <Button className="danger" id="loss-submit" disabled={busy} onClick={submit(loss)}>
+            {t(lang, 'card.lossConfirm')}
+          </Button>
+        </View>
+      )}
+      {loss.state.kind === 'done' && <SuccessNote text={t(lang, 'card.lost')} />}
+
+      {account.status === 'lost' && (
+        <View className="card" id="unfreeze">
+          <Text className="title">{t(lang, 'card.unfreeze')}</Text>
+          <Text className="help">{t(lang, 'card.unfreezeHelp')}</Text>
+          <View style={{ height: '16px' }} />
+          {passwordField}
+          {unfreeze.state.kind === 'failed' && <ErrorNote lang={lang} error={unfreeze.state.error} />}
+          <Button className="primary" id="unfreeze-submit" disabled={busy} onClick={submit(unfreeze)}>
+            {t(lang, 'card.unfreeze')}
+          </Button>
+        </View>
+      )}
+      {unfreeze.state.kind === 'done' && <SuccessNote text={t(lang, 'card.unfrozen')} />}
+
+      <View className="card" id="replacement">
+        <Text className="title">{t(lang, 'card.replace')}</Text>
+        <Text className="help">{t(lang, 'card.replaceHelp', { fee: formatYuan(REPLACEMENT_FEE_FEN) })}</Text>
+        {account.status === 'active' && <Text className="help">{t(lang, 'card.replaceFirstLoss')}</Text>}
+        <Text className="help">{t(lang, 'card.replaceKiosk', { min: formatYuan(SELF_REPLACEMENT_MIN_FEN) })}</Text>
+        <Text className="help">
+          {account.balanceFen >= SELF_REPLACEMENT_MIN_FEN
+            ? t(lang, 'card.replaceReady', { balance: formatYuan(account.balanceFen) })
+            : t(lang, 'card.replaceLow', { balance: formatYuan(account.balanceFen), min: formatYuan(SELF_REPLACEMENT_MIN_FEN) })}
+        </Text>
+        <Text className="help">{t(lang, 'card.replaceCentre')}</Text>
+      </View>
+    </View>
+  );
+}

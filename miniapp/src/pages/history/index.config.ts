@@ -1,0 +1,1 @@
+export default definePageConfig({ navigationBarTitleText: '账单', enablePullDownRefresh: true, onReachBottomDistance: 120 });

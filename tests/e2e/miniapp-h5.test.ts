@@ -1,0 +1,184 @@
+/**
+ * The holder's app end to end: the H5 build in headless Chromium (Debian's chromium, driven by
+ * playwright-core) against the whole local stack (`npm start`'s own startLocalStack: DynamoDB Local,
+ * the API, the fake WeChat Pay). The POS side is the real terminal API, with a signed request carrying
+ * the QR code decoded from the app's screenshot. Screenshots of every page land in test-artifacts/e2e.
+ */
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import jsQR from 'jsqr';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { PNG } from 'pngjs';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { startLocalStack, type LocalStack } from '../../functions/local/stack';
+import { PROJECT_ROOT } from '../../functions/local/serverless-config';
+import { QR_TOKEN_PREFIX } from '../../shared/qr-token';
+import { terminalFetch } from '../helpers/fixtures';
+import { uniqueStage } from '../helpers/platform';
+
+const H5_DIR = join(PROJECT_ROOT, 'miniapp', 'dist', 'h5');
+const ARTIFACTS = join(PROJECT_ROOT, 'test-artifacts', 'e2e');
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+// Without the background-networking flags Chromium keeps dialling Google, which this machine refuses.
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+let stack: LocalStack;
+let browser: Browser;
+let page: Page;
+
+beforeAll(async () => {
+  if (!existsSync(join(H5_DIR, 'index.html'))) throw new Error('no H5 build: run `npm run build:h5` (npm run test:e2e does)');
+  if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: apt-get install chromium fonts-noto-cjk`);
+  mkdirSync(ARTIFACTS, { recursive: true });
+  stack = await startLocalStack({ dynamodbEndpoint: inject('dynamodbEndpoint'), stage: uniqueStage(), port: 0, staticDir: H5_DIR });
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  page = await browser.newPage({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+  page.on('pageerror', (error) => console.error(`page error: ${error.message}`));
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await stack?.close();
+});
+
+/** What is on screen: the H5 router keeps the pages under the current one in the DOM, hidden. */
+function ui(selector: string) {
+  return page.locator(selector).filter({ visible: true });
+}
+
+function text(words: string, options: { exact?: boolean } = {}) {
+  return page.getByText(words, options).filter({ visible: true });
+}
+
+/** Screenshot of the page once the H5 router's slide-in has settled. */
+async function shot(name: string): Promise<Buffer> {
+  await page.locator('.taro_page_stationed').last().waitFor();
+  await page.waitForTimeout(400);
+  const png = await page.screenshot({ fullPage: true });
+  writeFileSync(join(ARTIFACTS, `${name}.png`), png);
+  return png;
+}
+
+/** The QR code on screen, read back from pixels as a POS scanner would. */
+async function scanCode(): Promise<string> {
+  const png = PNG.sync.read(await ui('.qr').screenshot());
+  const decoded = jsQR(new Uint8ClampedArray(png.data), png.width, png.height);
+  if (!decoded) throw new Error('no QR code could be read from the screen');
+  return decoded.data;
+}
+
+async function fill(name: string, value: string): Promise<void> {
+  await ui(`#field-${name} input`).fill(value);
+}
+
+async function balanceText(): Promise<string> {
+  return (await ui('#balance').textContent())!.trim();
+}
+
+async function goHome(): Promise<void> {
+  await page.goto(`${stack.platform.url}/#/pages/index/index`);
+  await ui('.qr, #card-state').first().waitFor();
+}
+
+describe('the holder app (H5) against the local stack', () => {
+  it('signs in, binds, tops up, pays at the POS, sees it, reports loss and is refused', async () => {
+    const holder = stack.seed.samples.find((sample) => sample.cardKind === 'm1')!; // top-ups land in the balance
+    const canteen = stack.seed.terminals.find((terminal) => terminal.merchantId === 'M001')!;
+    const before = holder.account.balanceFen;
+
+    // 1. A new phone lands on sign-in; first use binds the electronic card with the card centre's details.
+    await page.goto(`${stack.platform.url}/`);
+    await ui('#login-submit').waitFor();
+    await shot('01-login');
+    await ui('#to-bind').click();
+    await ui('#bind-submit').waitFor();
+    // A wrong mobile is caught before anything is sent, in words.
+    await fill('personId', holder.account.personId);
+    await fill('cardPassword', holder.password);
+    await fill('idNumber', holder.idNumber);
+    await fill('mobile', '12345');
+    await ui('#bind-submit').click();
+    await expect.poll(() => ui('.field__problem').allTextContents()).toEqual(['请输入 11 位手机号码']);
+    await fill('mobile', holder.mobile);
+    await shot('02-bind');
+    await ui('#bind-submit').click();
+
+    // 2. Home: the name, the balance and a campus code that is a real signed token.
+    await ui('.qr').waitFor({ timeout: 20_000 });
+    await expect.poll(balanceText).toBe(`¥${(before / 100).toFixed(2)}`);
+    expect(await ui('.holder__name').textContent()).toBe(holder.account.holderName);
+    const firstCode = await scanCode();
+    expect(firstCode.startsWith(QR_TOKEN_PREFIX)).toBe(true);
+    await shot('03-home');
+
+    // 3. Top up 50 yuan through the fake WeChat Pay: the order, the payment, the signed notification, the credit.
+    await text('充值', { exact: true }).click();
+    await ui('#topup-pay').waitFor();
+    await text('¥50', { exact: true }).click();
+    await ui('#topup-pay').click();
+    await ui('#cashier-pay').waitFor();
+    await shot('04-topup-cashier');
+    await ui('#cashier-pay').click();
+    await expect.poll(() => ui('#topup-result').textContent(), { timeout: 20_000 }).toContain('充值成功，¥50.00 已到账');
+    await shot('05-topup-paid');
+    expect(stack.wechatPay!.orders().filter((order) => order.tradeState === 'SUCCESS')).toHaveLength(1);
+
+    await goHome();
+    await expect.poll(balanceText).toBe(`¥${((before + 5_000) / 100).toFixed(2)}`);
+
+    // 4. The canteen POS scans the code off the screen and charges 12.50 through the terminal API.
+    const code = await scanCode();
+    const paid = await terminalFetch(stack.platform.url, canteen, 'POST', '/v1/pos/qr-payments', { posTxnId: 'e2e-canteen-1', token: code, amountFen: 1_250 });
+    expect(paid.status).toBe(200);
+    // The app sees the payment: new balance, a note, and a fresh code (the used one is never shown again).
+    await expect.poll(balanceText, { timeout: 15_000 }).toBe(`¥${((before + 5_000 - 1_250) / 100).toFixed(2)}`);
+    await expect.poll(() => ui('.feedback--success').textContent()).toContain('支付成功 -¥12.50');
+    const nextCode = await scanCode();
+    expect(nextCode).not.toBe(code);
+    await shot('06-home-after-payment');
+
+    // 5. History shows the purchase (and the top-up), with the month's totals; the receipt has its number.
+    await text('账单', { exact: true }).click();
+    await ui('#history-list .entry').nth(1).waitFor();
+    const rows = await ui('#history-list .entry').allTextContents();
+    expect(rows[0]).toContain('第一食堂');
+    expect(rows[0]).toContain('-12.50');
+    expect(rows[1]).toContain('+50.00');
+    await expect.poll(() => ui('#month-totals').textContent()).toContain('支出 ¥12.50');
+    await shot('07-history');
+    await ui('#history-list .entry').first().click();
+    await ui('#receipt-amount').waitFor();
+    expect(await ui('#receipt-amount').textContent()).toBe('-12.50');
+    expect(await text(paid.body.receiptNo as string).count()).toBe(1);
+    await shot('08-receipt');
+
+    // 6. Report the card lost with the query password.
+    await page.goto(`${stack.platform.url}/#/pages/card/index`);
+    await ui('#loss-submit').waitFor();
+    await shot('09-card');
+    await fill('queryPassword', '000000');
+    await ui('#loss-submit').click();
+    await expect.poll(() => ui('.feedback--error').first().textContent()).toContain('密码错误');
+    await fill('queryPassword', holder.password);
+    await ui('#loss-submit').click();
+    await expect.poll(() => ui('#card-status').textContent()).toBe('已挂失');
+    await shot('10-card-lost');
+
+    // 7. The next POS payment is refused, and the app shows the lost state instead of a code.
+    const refused = await terminalFetch(stack.platform.url, canteen, 'POST', '/v1/pos/qr-payments', { posTxnId: 'e2e-canteen-2', token: nextCode, amountFen: 800 });
+    expect(refused.body.code).toBe('CARD_LOST');
+    await goHome();
+    await expect.poll(() => ui('#card-state').textContent()).toContain('已挂失');
+    expect(await ui('.qr').count()).toBe(0);
+    await expect.poll(balanceText).toBe(`¥${((before + 5_000 - 1_250) / 100).toFixed(2)}`);
+    await shot('11-home-lost');
+
+    // Settings, in English: the language switch applies everywhere.
+    await page.goto(`${stack.platform.url}/#/pages/settings/index`);
+    await ui('#password-submit').waitFor();
+    await shot('12-settings');
+    await text('English', { exact: true }).click();
+    await expect.poll(() => ui('#daily-limit .title').textContent()).toBe('Daily no-password limit');
+    await shot('13-settings-en');
+  });
+});
