@@ -22,13 +22,23 @@ export default defineConfig({
       {
         // The mini-program's logic and components, in jsdom, with Taro's H5 components and API.
         resolve: {
-          alias: {
-            '@shared': resolve(import.meta.dirname, 'shared'),
-            '@tarojs/components': resolve(import.meta.dirname, 'miniapp/node_modules/@tarojs/components-react'),
-            '@tarojs/taro': resolve(import.meta.dirname, 'miniapp/tests/taro-shim.ts'),
-          },
+          alias: [
+            { find: /^@shared\//, replacement: `${resolve(import.meta.dirname, 'shared')}/` },
+            // Exact names only: Taro's React components import '@tarojs/components/lib/react' themselves.
+            { find: /^@tarojs\/components$/, replacement: resolve(import.meta.dirname, 'miniapp/node_modules/@tarojs/components-react') },
+            { find: /^@tarojs\/taro$/, replacement: resolve(import.meta.dirname, 'miniapp/tests/taro-shim.ts') },
+          ],
         },
-        define: { 'process.env.TARO_ENV': JSON.stringify('h5'), ECARD_API_BASE: JSON.stringify(''), ECARD_LOCAL_CASHIER: 'true' },
+        define: {
+          'process.env.TARO_ENV': JSON.stringify('h5'),
+          ECARD_API_BASE: JSON.stringify(''),
+          ECARD_LOCAL_CASHIER: 'true',
+          // What Taro's build defines for its runtime.
+          ...Object.fromEntries(
+            ['ADJACENT_HTML', 'CLONE_NODE', 'CONTAINS', 'INNER_HTML', 'MUTATION_OBSERVER', 'SIZE_APIS', 'TEMPLATE_CONTENT'].map((name) => [`ENABLE_${name}`, 'true']),
+          ),
+          DEPRECATED_ADAPTER_COMPONENT: 'false',
+        },
         test: {
           name: 'miniapp',
           include: ['miniapp/tests/**/*.test.{ts,tsx}'],

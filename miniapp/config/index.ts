@@ -43,6 +43,15 @@ export default defineConfig<'webpack5'>(() => {
       publicPath: '/',
       staticDirectory: 'static',
       router: { mode: 'hash' },
+      // Every page uses the money, QR and contract code: load it once, not inside each page's chunk.
+      webpackChain(chain) {
+        chain.optimization.splitChunks({
+          chunks: 'all',
+          cacheGroups: {
+            shared: { name: 'shared', minChunks: 2, priority: 10, reuseExistingChunk: true, enforce: true },
+          },
+        });
+      },
       postcss: {
         autoprefixer: { enable: true, config: {} },
         cssModules: { enable: false },

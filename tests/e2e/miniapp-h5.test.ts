@@ -137,6 +137,16 @@ describe('the holder app (H5) against the local stack', () => {
     expect(nextCode).not.toBe(code);
     await shot('06-home-after-payment');
 
+    // Offline (a canteen basement): the code keeps coming, signed on the phone, and the app says so.
+    await page.context().setOffline(true);
+    await expect.poll(() => ui('.code__offline').count(), { timeout: 15_000 }).toBe(1);
+    expect(await ui('.code__offline').textContent()).toContain('离线中：二维码仍可使用');
+    const offlineCode = await scanCode();
+    expect(offlineCode.startsWith(QR_TOKEN_PREFIX)).toBe(true);
+    await shot('06b-home-offline');
+    await page.context().setOffline(false);
+    await expect.poll(() => ui('.code__offline').count(), { timeout: 15_000 }).toBe(0);
+
     // 5. History shows the purchase (and the top-up), with the month's totals; the receipt has its number.
     await text('账单', { exact: true }).click();
     await ui('#history-list .entry').nth(1).waitFor();
@@ -165,7 +175,7 @@ describe('the holder app (H5) against the local stack', () => {
     await shot('10-card-lost');
 
     // 7. The next POS payment is refused, and the app shows the lost state instead of a code.
-    const refused = await terminalFetch(stack.platform.url, canteen, 'POST', '/v1/pos/qr-payments', { posTxnId: 'e2e-canteen-2', token: nextCode, amountFen: 800 });
+    const refused = await terminalFetch(stack.platform.url, canteen, 'POST', '/v1/pos/qr-payments', { posTxnId: 'e2e-canteen-2', token: offlineCode, amountFen: 800 });
     expect(refused.body.code).toBe('CARD_LOST');
     await goHome();
     await expect.poll(() => ui('#card-state').textContent()).toContain('已挂失');

@@ -14,7 +14,8 @@ afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 async function startPlatform(port: number, dynamodbPort: number): Promise<{ child: ChildProcess; output: () => string }> {
   const child = spawn('npm', ['start', '--silent'], {
     cwd: PROJECT_ROOT,
-    env: { ...process.env, PORT: String(port), DYNAMODB_PORT: String(dynamodbPort), ECARD_DATA_DIR: dataDir, LOG_LEVEL: 'warn' },
+    // ECARD_SKIP_H5: the mini-program build is tested end to end by tests/e2e; here it would only cost time.
+    env: { ...process.env, PORT: String(port), DYNAMODB_PORT: String(dynamodbPort), ECARD_DATA_DIR: dataDir, LOG_LEVEL: 'warn', ECARD_SKIP_H5: '1' },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });

@@ -152,6 +152,7 @@ const zh = {
 } as const;
 
 export type TextKey = keyof typeof zh;
+export const TEXT_KEYS = Object.keys(zh) as TextKey[];
 
 const en: Record<TextKey, string> = {
   'app.title': 'Campus card',

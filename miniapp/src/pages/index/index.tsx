@@ -15,6 +15,7 @@ import { beijingTime } from '../../lib/history';
 import { currentCode, ensureDeviceKey, getState, refreshAccount, useAppState } from '../../lib/store';
 
 const POLL_MS = 3_000;
+const PAID_NOTE_MS = 10_000;
 
 export default function Home() {
   const app = useAppState();
@@ -39,6 +40,7 @@ export default function Home() {
       // Spending went up since the last look: the code was used; never show it again.
       if (lastSpent.current !== undefined && fresh.spentTodayFen > lastSpent.current) {
         setPaidFen(fresh.spentTodayFen - lastSpent.current);
+        setTimeout(() => setPaidFen(undefined), PAID_NOTE_MS);
         draw(true);
       }
       lastSpent.current = fresh.spentTodayFen;
@@ -185,7 +187,8 @@ export default function Home() {
 
 function agoText(lang: 'zh' | 'en', ms: number): string {
   const minutes = Math.floor(ms / 60_000);
-  if (minutes < 60) return lang === 'zh' ? `${Math.max(1, minutes)} 分钟前` : `${Math.max(1, minutes)} min ago`;
+  if (minutes < 1) return lang === 'zh' ? '刚刚' : 'just now';
+  if (minutes < 60) return lang === 'zh' ? `${minutes} 分钟前` : `${minutes} min ago`;
   const hours = Math.floor(minutes / 60);
   return lang === 'zh' ? `${hours} 小时前` : `${hours} h ago`;
 }
