@@ -42,6 +42,7 @@ export const AUDIT_ACTIONS = [
   'account.update',
   'account.view',
   'card.issue',
+  'card.replace',
   'password.reset',
   'account.unfreeze',
   'balance.adjust',

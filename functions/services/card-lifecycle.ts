@@ -15,6 +15,8 @@ import { changePassword, type PasswordKind } from '../domain/passwords';
 import { changeAccountStatus, getAccount, setDailyLimit } from '../store/accounts';
 import { listCards } from '../store/cards';
 import { keys } from '../store/keys';
+import type { TransactItem } from '../store/movements';
+import type { LedgerEntry } from '../domain/ledger';
 import { getPasswordRecord, savePasswordRecord } from '../store/passwords';
 import { getPolicy } from '../store/policy';
 import { verifyHolderPassword } from './passwords';
@@ -99,22 +101,56 @@ export async function replaceCardAtKiosk(
 ) {
   const policy = await getPolicy(deps.db);
   await verifyHolderPassword(deps, request.accountNo, 'query', request.queryPassword);
+  const { entry, replayed, newCardId } = await replaceCard(deps, {
+    accountNo: request.accountNo,
+    idempotencyKey: `replacement#${terminal.terminalId}#${request.replacementId}`,
+    externalRef: request.replacementId,
+    operator: terminal.terminalId,
+    newChipUid: request.newChipUid,
+    newKind: request.newKind,
+    minBalanceFen: policy.selfReplacementMinBalanceFen,
+    tooLittle: (needed, balance) => new AppError('REPLACEMENT_NEEDS_BALANCE', `${balance} < ${needed}`),
+  });
+  return { receiptNo: entry.receiptNo, feeFen: entry.amountFen, balanceFen: entry.after.balanceFen, newCardId, replayed };
+}
+
+export interface ReplaceCard {
+  accountNo: string;
+  idempotencyKey: string;
+  externalRef: string;
+  /** Who hands over the card: a kiosk's terminal id or a staff member. */
+  operator: string;
+  newChipUid: string;
+  newKind: 'cpu' | 'm1';
+  /** The balance the account must hold (at least the fee). */
+  minBalanceFen: number;
+  tooLittle: (neededFen: number, balanceFen: number) => AppError;
+  /** More writes that commit with the replacement (the app's request marked issued). */
+  alsoWrite?: (entry: LedgerEntry) => { item: TransactItem; onConflict: () => AppError | 'retry' }[];
+}
+
+/**
+ * A replacement card, wherever it is handed over: the fee, the new card active and the old one
+ * replaced, in one transaction with the ledger entry; a lost account is active again with the new card.
+ */
+export async function replaceCard(deps: Pick<Deps, 'db' | 'clock' | 'movements'>, request: ReplaceCard) {
+  const policy = await getPolicy(deps.db);
   const now = deps.clock();
   const today = campusDay(now);
   const newCard: Card = { cardId: `C${request.newChipUid}`, accountNo: request.accountNo, kind: request.newKind, chipUid: request.newChipUid, status: 'active', issuedAt: now.toISOString(), issuedOn: today };
   let oldCardId: string | undefined;
   const { entry, replayed } = await deps.movements.post({
     accountNo: request.accountNo,
-    idempotencyKey: `replacement#${terminal.terminalId}#${request.replacementId}`,
+    idempotencyKey: request.idempotencyKey,
     fingerprint: fingerprint({ type: 'replacement', accountNo: request.accountNo, chip: request.newChipUid }),
     // Checked inside the plan, so a retry of a done replacement answers as it did (the store replays it).
     plan: (account, day) => {
       if (account.status === 'cancelled') throw new AppError('CARD_CANCELLED', account.accountNo);
       const feeFen = account.cardType === 'temporary' ? policy.temporaryReplacementFeeFen : policy.replacementFeeFen;
-      const needed = Math.max(feeFen, policy.selfReplacementMinBalanceFen);
-      if (account.balanceFen < needed) throw new AppError('REPLACEMENT_NEEDS_BALANCE', `${account.balanceFen} < ${needed}`);
+      const needed = Math.max(feeFen, request.minBalanceFen);
+      if (account.balanceFen < needed) throw request.tooLittle(needed, account.balanceFen);
       oldCardId = account.activePhysicalCardId;
-      const fee = planFee(account, { amountFen: feeFen, channel: 'counter', externalRef: request.replacementId, reason: 'card replacement', operator: terminal.terminalId }, day);
+      const fee = planFee(account, { amountFen: feeFen, channel: 'counter', externalRef: request.externalRef, reason: 'card replacement', operator: request.operator }, day);
       return {
         ...fee,
         // A replacement restores a lost card's service with the new card; a frozen account stays frozen.
@@ -122,7 +158,7 @@ export async function replaceCardAtKiosk(
         accountFields: { activePhysicalCardId: newCard.cardId, activeChipUid: request.newChipUid, activePhysicalCardKind: request.newKind, replacedOn: today },
       };
     },
-    alsoWrite: () => [
+    alsoWrite: (entry) => [
       { item: { Put: { TableName: deps.db.tableName, Item: { ...keys.card(request.accountNo, newCard.cardId), ...newCard }, ConditionExpression: 'attribute_not_exists(pk)' } }, onConflict: () => new AppError('CARD_UID_TAKEN', request.newChipUid) },
       {
         item: { Put: { TableName: deps.db.tableName, Item: { ...keys.chipUid(request.newChipUid), accountNo: request.accountNo, cardId: newCard.cardId }, ConditionExpression: 'attribute_not_exists(pk)' } },
@@ -144,7 +180,8 @@ export async function replaceCardAtKiosk(
             },
           ]
         : []),
+      ...(request.alsoWrite?.(entry) ?? []),
     ],
   });
-  return { receiptNo: entry.receiptNo, feeFen: entry.amountFen, balanceFen: entry.after.balanceFen, newCardId: newCard.cardId, replayed };
+  return { entry, replayed, newCardId: newCard.cardId };
 }

@@ -24,9 +24,11 @@
  *   AUDIT#<campusDay>     <isoTime>#<ulid>   one admin action: who, role, what, on what, why
  *   PERSONID#<personId>   PERSONID           a student/staff id's one account (issued with it, so it is issued once)
  *   COUNTER#ACCOUNTNO     COUNTER            the last account number the card centre handed out
+ *   ACCT#<accountNo>      REPLACEMENT        the account's latest replacement request from the app
  *
  *   gsi2: MERCHANT#<merchantId>#<campusDay> → that day's ledger entries at the merchant
  *         BLOCKED#ACCOUNT → accounts that are not active (sparse: the offline blacklist)
+ *         REPLACEMENT#REQUESTED → open replacement requests, oldest first (sparse)
  */
 export const keys = {
   account: (accountNo: string) => ({ pk: `ACCT#${accountNo}`, sk: 'ACCOUNT' }),
@@ -63,6 +65,10 @@ export const keys = {
   receiptIndex: (receiptNo: string) => ({ gsi1pk: `RECEIPT#${receiptNo}`, gsi1sk: 'LEDGER' }),
   /** Sparse: only accounts that are not active (lost, frozen, cancelled, expired) carry it: the offline blacklist. */
   blockedAccountIndex: (accountNo: string) => ({ gsi2pk: 'BLOCKED#ACCOUNT', gsi2sk: accountNo }),
+  replacementRequest: (accountNo: string) => ({ pk: `ACCT#${accountNo}`, sk: 'REPLACEMENT' }),
+  /** Sparse: only open requests carry it, so the card centre's list is one Query. */
+  openReplacementIndex: (requestedAt: string, accountNo: string) => ({ gsi2pk: 'REPLACEMENT#REQUESTED', gsi2sk: `${requestedAt}#${accountNo}` }),
+  openReplacementPartition: 'REPLACEMENT#REQUESTED',
   merchantDayIndex: (merchantId: string, campusDay: string, entryId: string) => ({
     gsi2pk: `MERCHANT#${merchantId}#${campusDay}`,
     gsi2sk: entryId,

@@ -8,6 +8,7 @@ import { amountFen, balanceFen } from '../money';
 import { ACCOUNT_STATUSES, AUDIT_ACTIONS, CARD_KINDS, CARD_STATUSES, CARD_TYPES, ID_TYPES, STAFF_ROLES } from '../vocabulary';
 import { accountNo, campusDay, externalId, ulidString } from './common';
 import { defineRoute } from './contract';
+import { replacementRequestView } from './lifecycle';
 
 /** Every admin route can also answer an expired session. */
 const SESSION = ['SESSION_EXPIRED'] as const;
@@ -162,6 +163,38 @@ export const getAdminAccount = defineRoute({
   params: accountParams,
   response: adminAccount,
   errors: [...SESSION, 'ACCOUNT_NOT_FOUND'],
+});
+
+export const listReplacementRequests = defineRoute({
+  operationId: 'listReplacementRequests',
+  method: 'GET',
+  path: '/v1/admin/card-replacements',
+  auth: 'admin',
+  summary: 'Open replacement requests from the app, oldest first (cards to prepare)',
+  tags: ['admin'],
+  response: z.object({ requests: z.array(replacementRequestView) }).meta({ id: 'ReplacementRequestList' }),
+  errors: [...SESSION],
+});
+
+export const issueReplacement = defineRoute({
+  operationId: 'issueReplacementCard',
+  method: 'POST',
+  path: '/v1/admin/accounts/{accountNo}/card-replacement',
+  auth: 'admin',
+  summary: 'Hand over the replacement card for an open request: fee deducted, old card void at once, new card active',
+  tags: ['admin'],
+  params: accountParams,
+  body: z
+    .strictObject({
+      chipUid: z
+        .string()
+        .regex(/^[0-9A-Fa-f]{8,20}$/, { error: 'a chip UID is 8 to 20 hexadecimal digits' })
+        .transform((uid) => uid.toUpperCase()),
+      reason: actionReason.optional(),
+    })
+    .meta({ id: 'IssueReplacementRequest' }),
+  response: replacementRequestView,
+  errors: [...SESSION, 'ACCOUNT_NOT_FOUND', 'REPLACEMENT_NOT_REQUESTED', 'INSUFFICIENT_BALANCE', 'CARD_UID_TAKEN', 'CARD_CANCELLED', 'BUSY_RETRY'],
 });
 
 export const issuePhysicalCard = defineRoute({

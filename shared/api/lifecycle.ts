@@ -59,6 +59,44 @@ export const unfreeze = defineRoute({
   errors: ['UNFREEZE_AT_CARD_CENTRE', 'PASSWORD_WRONG', 'PASSWORD_LOCKED', 'PASSWORD_NOT_SET', 'BUSY_RETRY'],
 });
 
+export const replacementRequestView = z
+  .object({
+    requestId: z.string(),
+    accountNo,
+    kind: z.enum(['cpu', 'm1']),
+    status: z.enum(['requested', 'issued']).meta({ description: 'requested: waiting at the card centre; issued: the new card was handed over' }),
+    feeFen: balanceFen.meta({ description: 'The fee the card centre deducts from the balance when it hands over the card' }),
+    requestedAt: z.iso.datetime(),
+    issuedAt: z.iso.datetime().optional(),
+    newCardId: z.string().optional(),
+    receiptNo: z.string().optional(),
+  })
+  .meta({ id: 'ReplacementRequest' });
+
+export const requestReplacement = defineRoute({
+  operationId: 'requestCardReplacement',
+  method: 'POST',
+  path: '/v1/holder/card-replacement',
+  auth: 'holder',
+  summary: 'Ask the card centre for a replacement card (the old card must be reported lost); the fee is charged at pick-up',
+  tags: ['holder', 'card'],
+  body: z.strictObject({ queryPassword: sixDigits, kind: z.enum(['cpu', 'm1']) }).meta({ id: 'ReplacementRequestBody' }),
+  response: replacementRequestView,
+  successStatus: 201,
+  errors: ['REPLACEMENT_NEEDS_LOSS', 'REPLACEMENT_ALREADY_REQUESTED', 'PASSWORD_WRONG', 'PASSWORD_LOCKED', 'PASSWORD_NOT_SET', 'CARD_CANCELLED', 'BUSY_RETRY'],
+});
+
+export const getReplacement = defineRoute({
+  operationId: 'getCardReplacement',
+  method: 'GET',
+  path: '/v1/holder/card-replacement',
+  auth: 'holder',
+  summary: "The holder's latest replacement request, if any",
+  tags: ['holder', 'card'],
+  response: z.object({ request: replacementRequestView.optional() }).meta({ id: 'ReplacementRequestState' }),
+  errors: [],
+});
+
 export const kioskReplacement = defineRoute({
   operationId: 'replaceCardAtKiosk',
   method: 'POST',

@@ -7,7 +7,9 @@ import {
   importAccounts,
   issueAccount,
   issuePhysicalCard,
+  issueReplacement,
   listAuditLog,
+  listReplacementRequests,
   putCampusPolicy,
   resetPassword,
   terminateAccount,
@@ -15,7 +17,7 @@ import {
 } from './admin';
 import { getHolderAccount, getHolderLedgerEntry, getHolderStatement, listHolderLedger, registerDeviceKey } from './holder';
 import { getHealth, getOpenApi } from './operations';
-import { alipaySignIn, bindCard, changePassword, kioskReplacement, passwordLogin, reportLoss, setDailyLimit, unfreeze, wechatSignIn } from './lifecycle';
+import { alipaySignIn, bindCard, changePassword, getReplacement, kioskReplacement, passwordLogin, reportLoss, requestReplacement, setDailyLimit, unfreeze, wechatSignIn } from './lifecycle';
 import { alipayNotification, createTopup, getTopup, wechatPayNotification } from './topups';
 import { bankTransfer, confirmCardLoad, identityScan, offlineBundle, offlineUpload, posCharge, qrPayment, reserveCardLoad } from './pos';
 
@@ -47,12 +49,16 @@ export const ROUTES = [
   setDailyLimit,
   reportLoss,
   unfreeze,
+  requestReplacement,
+  getReplacement,
   kioskReplacement,
   createAdminSession,
   importAccounts,
   issueAccount,
   getAdminAccount,
   issuePhysicalCard,
+  listReplacementRequests,
+  issueReplacement,
   resetPassword,
   unfreezeAccount,
   adjustBalance,

@@ -173,6 +173,12 @@ describe('the holder app (H5) against the local stack', () => {
     await ui('#loss-submit').click();
     await expect.poll(() => ui('#card-status').textContent()).toBe('已挂失');
     await shot('10-card-lost');
+    // With the card lost, ask the card centre for a new one (M1), collected in person.
+    await text('M1 卡', { exact: true }).click();
+    await fill('replacePassword', holder.password);
+    await ui('#replacement-submit').click();
+    await expect.poll(() => ui('#replacement').textContent()).toContain('补卡申请已提交');
+    await shot('10b-replacement-requested');
 
     // 7. The next POS payment is refused, and the app shows the lost state instead of a code.
     const refused = await terminalFetch(stack.platform.url, canteen, 'POST', '/v1/pos/qr-payments', { posTxnId: 'e2e-canteen-2', token: offlineCode, amountFen: 800 });

@@ -89,7 +89,7 @@ describe('npm start', () => {
     try {
       const child = spawn('npm', ['start', '--silent', '--', '--fresh'], {
         cwd: PROJECT_ROOT,
-        env: { ...process.env, PORT: String(await freePort()), DYNAMODB_PORT: String(taken) },
+        env: { ...process.env, PORT: String(await freePort()), DYNAMODB_PORT: String(taken), ECARD_SKIP_H5: '1' },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       let output = '';

@@ -5,7 +5,7 @@
 import type { z } from 'zod';
 import type { holderAccount, ledgerEntryView, getHolderStatement, listHolderLedger, registerDeviceKey } from '@shared/api/holder';
 import type { createTopup, topupOrderView } from '@shared/api/topups';
-import type { bindingRequest, passwordLogin, wechatSignIn } from '@shared/api/lifecycle';
+import type { bindingRequest, passwordLogin, replacementRequestView, wechatSignIn } from '@shared/api/lifecycle';
 import type { ErrorBody } from '@shared/errors';
 import type { MovementType } from '@shared/vocabulary';
 
@@ -19,6 +19,7 @@ export type SignedIn = z.infer<typeof passwordLogin.response>;
 export type PlatformSignIn = z.infer<typeof wechatSignIn.response>;
 export type BindingRequest = z.input<typeof bindingRequest>;
 export type DeviceKeyRegistered = z.infer<typeof registerDeviceKey.response>;
+export type ReplacementRequest = z.infer<typeof replacementRequestView>;
 
 export interface HttpRequest {
   method: 'GET' | 'POST' | 'PUT';
@@ -114,6 +115,8 @@ export function createApiClient(options: ApiClientOptions) {
     setDailyLimit: (dailyLimitFen: number, consumptionPassword: string) => call<{ dailyLimitFen: number }>('PUT', '/v1/holder/daily-limit', { dailyLimitFen, consumptionPassword }),
     reportLoss: (queryPassword: string) => call<{ status: 'lost' }>('POST', '/v1/holder/loss', { queryPassword }),
     unfreeze: (queryPassword: string) => call<{ status: 'active' }>('POST', '/v1/holder/unfreeze', { queryPassword }),
+    replacement: () => call<{ request?: ReplacementRequest }>('GET', '/v1/holder/card-replacement'),
+    requestReplacement: (queryPassword: string, kind: 'cpu' | 'm1') => call<ReplacementRequest>('POST', '/v1/holder/card-replacement', { queryPassword, kind }),
     /** The local stack's fake platform pays an order (H5 demo builds only; no such route in a deployment). */
     localCashierPay: (channel: 'wechat' | 'alipay', orderId: string) => call<{ notified: number }>('POST', `/__fake/${channel}/pay/${encodeURIComponent(orderId)}`, {}, false),
   };

@@ -6,6 +6,7 @@ import { ErrorNote, Loading, SuccessNote } from '../../components/Feedback';
 import { Field } from '../../components/Field';
 import { useTask } from '../../components/useTask';
 import { isSixDigits } from '../../lib/forms';
+import { beijingTime } from '../../lib/history';
 import { cardKindName, statusName, t } from '../../lib/i18n';
 import { api, refreshAccount, useAppState } from '../../lib/store';
 
@@ -17,7 +18,16 @@ export default function Card() {
   const { lang, account } = useAppState();
   const [password, setPassword] = useState('');
   const [invalid, setInvalid] = useState(false);
+  const [replacePassword, setReplacePassword] = useState('');
+  const [replaceInvalid, setReplaceInvalid] = useState(false);
+  const [kind, setKind] = useState<'cpu' | 'm1'>('cpu');
   const load = useTask(refreshAccount);
+  const replacement = useTask(() => api.replacement());
+  const requestReplacement = useTask(async () => {
+    await api.requestReplacement(replacePassword, kind);
+    setReplacePassword('');
+    await replacement.run();
+  });
   const loss = useTask(async () => {
     await api.reportLoss(password);
     setPassword('');
@@ -30,6 +40,7 @@ export default function Card() {
   });
   useEffect(() => {
     void load.run();
+    void replacement.run();
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
 
@@ -40,6 +51,7 @@ export default function Card() {
   };
 
   if (!account) return <View className="page">{load.state.kind === 'failed' ? <ErrorNote lang={lang} error={load.state.error} onRetry={() => void load.run()} /> : <Loading lang={lang} />}</View>;
+  const request = replacement.state.kind === 'done' ? replacement.state.value.request : undefined;
   const busy = loss.state.kind === 'busy' || unfreeze.state.kind === 'busy';
   const passwordField = (
     <Field label={t(lang, 'card.queryPassword')} name="queryPassword" value={password} onInput={setPassword} password type="number" maxlength={6} {...(invalid ? { problem: t(lang, 'form.sixDigits') } : {})} />
@@ -96,7 +108,37 @@ export default function Card() {
       <View className="card" id="replacement">
         <Text className="title">{t(lang, 'card.replace')}</Text>
         <Text className="help">{t(lang, 'card.replaceHelp', { fee: formatYuan(REPLACEMENT_FEE_FEN) })}</Text>
+        {request?.status === 'requested' && <SuccessNote text={t(lang, 'card.requested', { time: beijingTime(request.requestedAt).full, fee: formatYuan(request.feeFen) })} />}
+        {request?.status === 'issued' && account.status !== 'lost' && <Text className="help">{t(lang, 'card.requestIssued', { time: beijingTime(request.issuedAt ?? request.requestedAt).full })}</Text>}
         {account.status === 'active' && <Text className="help">{t(lang, 'card.replaceFirstLoss')}</Text>}
+        {account.status === 'lost' && request?.status !== 'requested' && (
+          <View id="replacement-request">
+            <Text className="field__label" style={{ marginTop: '16px' }}>{t(lang, 'card.requestTitle')}</Text>
+            <Text className="help">{t(lang, 'card.requestHelp', { fee: formatYuan(REPLACEMENT_FEE_FEN) })}</Text>
+            <Text className="field__label" style={{ marginTop: '16px' }}>{t(lang, 'card.requestKind')}</Text>
+            <View className="chips" style={{ marginBottom: '16px' }}>
+              {(['cpu', 'm1'] as const).map((k) => (
+                <View key={k} className={`chip${k === kind ? ' chip--on' : ''}`} onClick={() => setKind(k)}>
+                  {cardKindName(lang, k)}
+                </View>
+              ))}
+            </View>
+            <Field label={t(lang, 'card.queryPassword')} name="replacePassword" value={replacePassword} onInput={setReplacePassword} password type="number" maxlength={6} {...(replaceInvalid ? { problem: t(lang, 'form.sixDigits') } : {})} />
+            {requestReplacement.state.kind === 'failed' && <ErrorNote lang={lang} error={requestReplacement.state.error} />}
+            <Button
+              className="secondary"
+              id="replacement-submit"
+              disabled={requestReplacement.state.kind === 'busy'}
+              onClick={() => {
+                const ok = isSixDigits(replacePassword);
+                setReplaceInvalid(!ok);
+                if (ok) void requestReplacement.run();
+              }}
+            >
+              {t(lang, 'card.requestSubmit')}
+            </Button>
+          </View>
+        )}
         <Text className="help">{t(lang, 'card.replaceKiosk', { min: formatYuan(SELF_REPLACEMENT_MIN_FEN) })}</Text>
         <Text className="help">
           {account.balanceFen >= SELF_REPLACEMENT_MIN_FEN
