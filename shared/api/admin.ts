@@ -165,6 +165,12 @@ export const getAdminAccount = defineRoute({
   errors: [...SESSION, 'ACCOUNT_NOT_FOUND'],
 });
 
+/** A physical card's chip UID as staff type or scan it; stored upper-case. */
+const chipUid = z
+  .string()
+  .regex(/^[0-9A-Fa-f]{8,20}$/, { error: 'a chip UID is 8 to 20 hexadecimal digits' })
+  .transform((uid) => uid.toUpperCase());
+
 export const listReplacementRequests = defineRoute({
   operationId: 'listReplacementRequests',
   method: 'GET',
@@ -186,10 +192,7 @@ export const issueReplacement = defineRoute({
   params: accountParams,
   body: z
     .strictObject({
-      chipUid: z
-        .string()
-        .regex(/^[0-9A-Fa-f]{8,20}$/, { error: 'a chip UID is 8 to 20 hexadecimal digits' })
-        .transform((uid) => uid.toUpperCase()),
+      chipUid,
       reason: actionReason.optional(),
     })
     .meta({ id: 'IssueReplacementRequest' }),
@@ -208,10 +211,7 @@ export const issuePhysicalCard = defineRoute({
   body: z
     .strictObject({
       kind: z.enum(['cpu', 'm1']),
-      chipUid: z
-        .string()
-        .regex(/^[0-9A-Fa-f]{8,20}$/, { error: 'a chip UID is 8 to 20 hexadecimal digits' })
-        .transform((uid) => uid.toUpperCase()),
+      chipUid,
       reason: actionReason.optional(),
     })
     .meta({ id: 'IssueCardRequest' }),

@@ -1,13 +1,13 @@
 /** Card services: status and cards, report loss, unfreeze, and how to get a replacement. */
 import { Button, Text, View } from '@tarojs/components';
-import { useEffect, useState } from 'react';
+import { useEffect, useState, type ReactNode } from 'react';
 import { formatYuan } from '@shared/money';
 import { ErrorNote, Loading, SuccessNote } from '../../components/Feedback';
 import { Field } from '../../components/Field';
-import { useTask } from '../../components/useTask';
+import { useTask, type TaskState } from '../../components/useTask';
 import { isSixDigits } from '../../lib/forms';
 import { beijingTime } from '../../lib/history';
-import { cardKindName, statusName, t } from '../../lib/i18n';
+import { cardKindName, statusName, t, type Lang } from '../../lib/i18n';
 import { api, refreshAccount, useAppState } from '../../lib/store';
 
 /** The card centre's published fee and the kiosk's minimum balance (DOMAIN.md); the kiosk enforces policy. */
@@ -78,30 +78,12 @@ export default function Card() {
       </View>
 
       {account.status === 'active' && (
-        <View className="card" id="loss">
-          <Text className="title">{t(lang, 'card.loss')}</Text>
-          <Text className="help">{t(lang, 'card.lossHelp')}</Text>
-          <View style={{ height: '16px' }} />
-          {passwordField}
-          {loss.state.kind === 'failed' && <ErrorNote lang={lang} error={loss.state.error} />}
-          <Button className="danger" id="loss-submit" disabled={busy} onClick={submit(loss)}>
-            {t(lang, 'card.lossConfirm')}
-          </Button>
-        </View>
+        <PasswordAction id="loss" lang={lang} title={t(lang, 'card.loss')} help={t(lang, 'card.lossHelp')} field={passwordField} task={loss} button="danger" action={t(lang, 'card.lossConfirm')} busy={busy} onSubmit={submit(loss)} />
       )}
       {loss.state.kind === 'done' && <SuccessNote text={t(lang, 'card.lost')} />}
 
       {account.status === 'lost' && (
-        <View className="card" id="unfreeze">
-          <Text className="title">{t(lang, 'card.unfreeze')}</Text>
-          <Text className="help">{t(lang, 'card.unfreezeHelp')}</Text>
-          <View style={{ height: '16px' }} />
-          {passwordField}
-          {unfreeze.state.kind === 'failed' && <ErrorNote lang={lang} error={unfreeze.state.error} />}
-          <Button className="primary" id="unfreeze-submit" disabled={busy} onClick={submit(unfreeze)}>
-            {t(lang, 'card.unfreeze')}
-          </Button>
-        </View>
+        <PasswordAction id="unfreeze" lang={lang} title={t(lang, 'card.unfreeze')} help={t(lang, 'card.unfreezeHelp')} field={passwordField} task={unfreeze} button="primary" action={t(lang, 'card.unfreeze')} busy={busy} onSubmit={submit(unfreeze)} />
       )}
       {unfreeze.state.kind === 'done' && <SuccessNote text={t(lang, 'card.unfrozen')} />}
 
@@ -147,6 +129,33 @@ export default function Card() {
         </Text>
         <Text className="help">{t(lang, 'card.replaceCentre')}</Text>
       </View>
+    </View>
+  );
+}
+
+/** One password-confirmed action (report loss, unfreeze): what it does, the password, the button. */
+function PasswordAction(props: {
+  id: string;
+  lang: Lang;
+  title: string;
+  help: string;
+  field: ReactNode;
+  task: { state: TaskState<unknown> };
+  button: 'danger' | 'primary';
+  action: string;
+  busy: boolean;
+  onSubmit: () => void;
+}) {
+  return (
+    <View className="card" id={props.id}>
+      <Text className="title">{props.title}</Text>
+      <Text className="help">{props.help}</Text>
+      <View style={{ height: '16px' }} />
+      {props.field}
+      {props.task.state.kind === 'failed' && <ErrorNote lang={props.lang} error={props.task.state.error} />}
+      <Button className={props.button} id={`${props.id}-submit`} disabled={props.busy} onClick={props.onSubmit}>
+        {props.action}
+      </Button>
     </View>
   );
 }

@@ -47,6 +47,11 @@ export default function Home() {
       if (fresh.status === 'active') await ensureDeviceKey();
       draw(false);
     } catch (error) {
+      // Signed out (the session ran out): sign in again; in WeChat and Alipay that needs no typing.
+      if (!getState().session) {
+        void Taro.reLaunch({ url: '/pages/login/index' });
+        return;
+      }
       setProblem(error);
     }
   }, [draw]);
