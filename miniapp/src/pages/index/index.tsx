@@ -14,7 +14,10 @@ import { cardTypeName, statusName, t } from '../../lib/i18n';
 import { beijingTime } from '../../lib/history';
 import { currentCode, ensureDeviceKey, getState, refreshAccount, useAppState } from '../../lib/store';
 
+/** At the till a payment should show within seconds; a phone left open on the code needs far fewer looks. */
 const POLL_MS = 3_000;
+const IDLE_POLL_MS = 15_000;
+const BUSY_WINDOW_MS = 3 * 60_000;
 const PAID_NOTE_MS = 10_000;
 
 export default function Home() {
@@ -27,6 +30,8 @@ export default function Home() {
   const [paidFen, setPaidFen] = useState<number>();
   const [help, setHelp] = useState<'transitional' | 'smallWallet'>();
   const visible = useRef(true);
+  const busyUntil = useRef(Date.now() + BUSY_WINDOW_MS);
+  const lastLook = useRef(0);
   const lastSpent = useRef<number | undefined>(account?.spentTodayFen);
 
   const purposeRef = useRef<QrPurpose>('pay');
@@ -34,6 +39,7 @@ export default function Home() {
   const draw = useCallback((fresh: boolean) => setToken(currentCode(purposeRef.current, fresh)?.token), []);
 
   const load = useCallback(async () => {
+    lastLook.current = Date.now();
     try {
       const fresh = await refreshAccount();
       setProblem(undefined);
@@ -72,7 +78,9 @@ export default function Home() {
       draw(false);
     }, 1_000);
     const poll = setInterval(() => {
-      if (visible.current && getState().session) void load();
+      const now = Date.now();
+      const due = now < busyUntil.current || now - lastLook.current >= IDLE_POLL_MS;
+      if (due && visible.current && getState().session) void load();
     }, POLL_MS);
     return () => {
       clearInterval(tick);
@@ -82,6 +90,7 @@ export default function Home() {
 
   useDidShow(() => {
     visible.current = true;
+    busyUntil.current = Date.now() + BUSY_WINDOW_MS;
     if (getState().session) void load();
   });
   useDidHide(() => {
@@ -94,6 +103,7 @@ export default function Home() {
   const switchTo = (next: QrPurpose) => {
     if (next === purpose) return;
     purposeRef.current = next;
+    busyUntil.current = Date.now() + BUSY_WINDOW_MS;
     setPurpose(next);
     draw(true);
   };
@@ -136,7 +146,14 @@ export default function Home() {
             </View>
             <View className="code">
               {token && avail.kind !== 'stale' ? (
-                <QrCode text={token} sizePx={260} onTap={() => draw(true)} />
+                <QrCode
+                  text={token}
+                  sizePx={260}
+                  onTap={() => {
+                    busyUntil.current = Date.now() + BUSY_WINDOW_MS;
+                    draw(true);
+                  }}
+                />
               ) : (
                 <View className="state">
                   <Text className="muted">{avail.kind === 'stale' && app.deviceKey ? t(lang, 'home.offlineTooLong') : t(lang, 'home.noKey')}</Text>
