@@ -1,13 +1,5 @@
-/**
- * The campus day is the calendar day in Asia/Shanghai. China has had no daylight saving time since
- * 1991, so the day is UTC+8 exactly, with no time-zone database needed.
- */
-const SHANGHAI_OFFSET_MS = 8 * 60 * 60 * 1000;
-
-/** "YYYY-MM-DD" of the campus day that contains this instant. */
-export function campusDay(at: Date): string {
-  return new Date(at.getTime() + SHANGHAI_OFFSET_MS).toISOString().slice(0, 10);
-}
+/** The campus day (shared/campus-day.ts) and the clock every rule reads. */
+export { campusDay } from '../../shared/campus-day';
 
 /** The clock every rule reads; injected so tests control time. */
 export type Clock = () => Date;

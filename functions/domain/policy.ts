@@ -2,6 +2,7 @@
  * Per-campus settings where card centres differ (DOMAIN.md), with the defaults the domain gives.
  * The card centre changes them through the admin API; every rule that depends on one reads it here.
  */
+import type { CardType } from '../../shared/vocabulary';
 import type { XPolicy } from './passwords';
 
 export interface CampusPolicy {
@@ -29,3 +30,8 @@ export const DEFAULT_POLICY: CampusPolicy = {
   maxDailyLimitFen: 60_000,
   temporaryCardMaxDays: 365,
 };
+
+/** What a replacement card costs this holder (temporary cards cost more). */
+export function replacementFeeFen(policy: CampusPolicy, cardType: CardType): number {
+  return cardType === 'temporary' ? policy.temporaryReplacementFeeFen : policy.replacementFeeFen;
+}

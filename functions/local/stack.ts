@@ -35,30 +35,18 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     for (const stop of stops.reverse()) await stop().catch(() => undefined);
   };
   try {
-    let wechatPay: FakeWechatPay | undefined;
-    let alipay: FakeAlipay | undefined;
-    let wechatLogin: FakeWechatLogin | undefined;
-    let bank: FakeBank | undefined;
-    if (!process.env.WECHAT_PAY_CONFIG) {
-      wechatPay = await startFakeWechatPay();
-      stops.push(() => wechatPay!.close());
-      process.env.WECHAT_PAY_CONFIG = JSON.stringify(wechatPay.config);
-    }
-    if (!process.env.ALIPAY_CONFIG) {
-      alipay = await startFakeAlipay();
-      stops.push(() => alipay!.close());
-      process.env.ALIPAY_CONFIG = JSON.stringify(alipay.config);
-    }
-    if (!process.env.WECHAT_LOGIN_CONFIG) {
-      wechatLogin = await startFakeWechatLogin();
-      stops.push(() => wechatLogin!.close());
-      process.env.WECHAT_LOGIN_CONFIG = JSON.stringify(wechatLogin.config);
-    }
-    if (!process.env.BANK_CONFIG) {
-      bank = await startFakeBank();
-      stops.push(() => bank!.close());
-      process.env.BANK_CONFIG = JSON.stringify(bank.config);
-    }
+    // A fake stands in for a platform only when no real configuration is given; it configures the API itself.
+    const fake = async <T extends { config: unknown; close(): Promise<void> }>(configName: string, start: () => Promise<T>): Promise<T | undefined> => {
+      if (process.env[configName]) return undefined;
+      const started = await start();
+      stops.push(() => started.close());
+      process.env[configName] = JSON.stringify(started.config);
+      return started;
+    };
+    const wechatPay = await fake('WECHAT_PAY_CONFIG', () => startFakeWechatPay());
+    const alipay = await fake('ALIPAY_CONFIG', () => startFakeAlipay());
+    const wechatLogin = await fake('WECHAT_LOGIN_CONFIG', () => startFakeWechatLogin());
+    const bank = await fake('BANK_CONFIG', () => startFakeBank());
     const platform = await startLocalPlatform({
       dynamodbEndpoint: options.dynamodbEndpoint,
       stage: options.stage,

@@ -11,6 +11,7 @@ import type { Card } from '../domain/card';
 import { fingerprint } from '../domain/fingerprint';
 import type { Terminal } from '../domain/merchant';
 import { planFee } from '../domain/movement-plans';
+import { replacementFeeFen } from '../domain/policy';
 import { changePassword, type PasswordKind } from '../domain/passwords';
 import { changeAccountStatus, getAccount, setDailyLimit } from '../store/accounts';
 import { listCards } from '../store/cards';
@@ -99,7 +100,6 @@ export async function replaceCardAtKiosk(
   terminal: Terminal,
   request: { replacementId: string; accountNo: string; queryPassword: string; newChipUid: string; newKind: 'cpu' | 'm1' },
 ) {
-  const policy = await getPolicy(deps.db);
   await verifyHolderPassword(deps, request.accountNo, 'query', request.queryPassword);
   const { entry, replayed, newCardId } = await replaceCard(deps, {
     accountNo: request.accountNo,
@@ -108,8 +108,7 @@ export async function replaceCardAtKiosk(
     operator: terminal.terminalId,
     newChipUid: request.newChipUid,
     newKind: request.newKind,
-    minBalanceFen: policy.selfReplacementMinBalanceFen,
-    tooLittle: (needed, balance) => new AppError('REPLACEMENT_NEEDS_BALANCE', `${balance} < ${needed}`),
+    handedOver: 'kiosk',
   });
   return { receiptNo: entry.receiptNo, feeFen: entry.amountFen, balanceFen: entry.after.balanceFen, newCardId, replayed };
 }
@@ -122,9 +121,11 @@ export interface ReplaceCard {
   operator: string;
   newChipUid: string;
   newKind: 'cpu' | 'm1';
-  /** The balance the account must hold (at least the fee). */
-  minBalanceFen: number;
-  tooLittle: (neededFen: number, balanceFen: number) => AppError;
+  /**
+   * kiosk: self-service, needs the policy's minimum balance (REPLACEMENT_NEEDS_BALANCE);
+   * counter: staff checked the holder, the balance need only cover the fee (INSUFFICIENT_BALANCE).
+   */
+  handedOver: 'kiosk' | 'counter';
   /** More writes that commit with the replacement (the app's request marked issued). */
   alsoWrite?: (entry: LedgerEntry) => { item: TransactItem; onConflict: () => AppError | 'retry' }[];
 }
@@ -146,9 +147,9 @@ export async function replaceCard(deps: Pick<Deps, 'db' | 'clock' | 'movements'>
     // Checked inside the plan, so a retry of a done replacement answers as it did (the store replays it).
     plan: (account, day) => {
       if (account.status === 'cancelled') throw new AppError('CARD_CANCELLED', account.accountNo);
-      const feeFen = account.cardType === 'temporary' ? policy.temporaryReplacementFeeFen : policy.replacementFeeFen;
-      const needed = Math.max(feeFen, request.minBalanceFen);
-      if (account.balanceFen < needed) throw request.tooLittle(needed, account.balanceFen);
+      const feeFen = replacementFeeFen(policy, account.cardType);
+      const needed = request.handedOver === 'kiosk' ? Math.max(feeFen, policy.selfReplacementMinBalanceFen) : feeFen;
+      if (account.balanceFen < needed) throw new AppError(request.handedOver === 'kiosk' ? 'REPLACEMENT_NEEDS_BALANCE' : 'INSUFFICIENT_BALANCE', `${account.balanceFen} < ${needed}`);
       oldCardId = account.activePhysicalCardId;
       const fee = planFee(account, { amountFen: feeFen, channel: 'counter', externalRef: request.externalRef, reason: 'card replacement', operator: request.operator }, day);
       return {

@@ -7,6 +7,7 @@ import { ulid } from 'ulid';
 import { AppError } from '../app-error';
 import type { Deps } from '../deps';
 import type { Actor } from '../domain/staff';
+import { replacementFeeFen } from '../domain/policy';
 import type { ReplacementRequest } from '../domain/replacement';
 import { getAccount } from '../store/accounts';
 import { getPolicy } from '../store/policy';
@@ -31,7 +32,7 @@ export async function requestReplacement(deps: ReplacementDeps, accountNo: strin
     accountNo,
     kind: body.kind,
     status: 'requested',
-    feeFen: account.cardType === 'temporary' ? policy.temporaryReplacementFeeFen : policy.replacementFeeFen,
+    feeFen: replacementFeeFen(policy, account.cardType),
     requestedAt: now.toISOString(),
   };
   await fileReplacementRequest(deps.db, request);
@@ -66,8 +67,7 @@ export async function issueRequestedReplacement(deps: ReplacementDeps, actor: Ac
     operator: actor.username,
     newChipUid: body.chipUid,
     newKind: request.kind,
-    minBalanceFen: 0,
-    tooLittle: (needed, balance) => new AppError('INSUFFICIENT_BALANCE', `fee ${needed} > balance ${balance}`),
+    handedOver: 'counter',
     alsoWrite: (planned) => [{ item: replacementIssuedUpdate(deps.db, request, { issuedAt, newCardId, receiptNo: planned.receiptNo }), onConflict: () => new AppError('REPLACEMENT_NOT_REQUESTED', accountNo) }],
   });
   return { ...request, status: 'issued', issuedAt, newCardId, receiptNo: entry.receiptNo };

@@ -5,9 +5,10 @@
  */
 import { z } from 'zod';
 import { amountFen, balanceFen } from '../money';
-import { ACCOUNT_STATUSES, AUDIT_ACTIONS, CARD_KINDS, CARD_STATUSES, CARD_TYPES, ID_TYPES, STAFF_ROLES } from '../vocabulary';
+import { AUDIT_ACTIONS, CARD_STATUSES, CARD_TYPES, ID_TYPES, STAFF_ROLES } from '../vocabulary';
 import { accountNo, campusDay, externalId, ulidString } from './common';
 import { defineRoute } from './contract';
+import { holderAccount } from './holder';
 import { replacementRequestView } from './lifecycle';
 
 /** Every admin route can also answer an expired session. */
@@ -120,24 +121,13 @@ export const issueAccount = defineRoute({
 
 const accountParams = z.strictObject({ accountNo });
 
-export const adminAccount = z
-  .object({
-    accountNo,
-    personId: z.string(),
-    holderName: z.string(),
-    cardType: z.enum(CARD_TYPES),
-    status: z.enum(ACCOUNT_STATUSES),
-    expiresOn: campusDay.optional(),
+/** What the holder sees of the account, plus identity as masks, password states and the opening date. */
+export const adminAccount = holderAccount
+  .extend({
     idType: z.enum(ID_TYPES).optional(),
     idNumberMasked: z.string().optional().meta({ description: 'Never the full number' }),
     mobileMasked: z.string().optional(),
     bankCardNoMasked: z.string().optional(),
-    balanceFen,
-    transitionalFen: balanceFen,
-    smallWalletFen: balanceFen,
-    chipBalanceFen: balanceFen.optional(),
-    dailyLimitFen: balanceFen,
-    spentTodayFen: balanceFen,
     passwords: z.array(
       z.object({
         kind: z.enum(['query', 'consumption']),
@@ -145,9 +135,6 @@ export const adminAccount = z
         isDefault: z.boolean().optional(),
         lockedUntil: z.iso.datetime().optional(),
       }),
-    ),
-    cards: z.array(
-      z.object({ cardId: z.string(), kind: z.enum(CARD_KINDS), status: z.enum(CARD_STATUSES), chipUidMasked: z.string().optional(), issuedOn: campusDay }),
     ),
     createdAt: z.iso.datetime(),
   })

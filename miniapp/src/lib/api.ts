@@ -85,7 +85,7 @@ export function createApiClient(options: ApiClientOptions) {
       throw new ApiError('NETWORK', 0);
     }
     const receivedAt = now();
-    const date = response.headers.date ?? response.headers.Date;
+    const date = response.headers.date; // transports give header names in lower case
     // Date has whole seconds: the server read its clock somewhere in that second, so take its middle.
     if (date && options.onServerTime) {
       const serverMs = Date.parse(date);

@@ -50,6 +50,11 @@ export function checkPasswordChange(form: Record<PasswordField, string>): { ok: 
   return Object.keys(errors).length ? { ok: false, errors } : { ok: true };
 }
 
+/** A student/staff id as sign-in and binding take it. */
+export function isPersonId(text: string): boolean {
+  return bindingRequest.shape.personId.safeParse(text.trim()).success;
+}
+
 /** A six-digit password field (loss report, unfreeze, daily limit). */
 export function isSixDigits(text: string): boolean {
   return changePasswordBody.shape.newPassword.safeParse(text).success;

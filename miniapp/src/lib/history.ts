@@ -1,14 +1,9 @@
 /** History screen logic: months, filters, signed amounts. Campus days are Beijing dates. */
+import { SHANGHAI_OFFSET_MS } from '@shared/campus-day';
+import { formatYuan } from '@shared/money';
 import type { MovementType } from '@shared/vocabulary';
 import type { LedgerEntry } from './api';
 import type { TextKey } from './i18n';
-
-const BEIJING_OFFSET_MS = 8 * 60 * 60 * 1000;
-
-/** The campus day (Asia/Shanghai, no DST) at a moment. */
-export function campusDayAt(ms: number): string {
-  return new Date(ms + BEIJING_OFFSET_MS).toISOString().slice(0, 10);
-}
 
 /** 'YYYY-MM' → first and last campus day of that month. */
 export function monthRange(month: string): { from: string; to: string } {
@@ -43,8 +38,14 @@ export function netChangeFen(entry: Pick<LedgerEntry, 'delta'>): number {
   return entry.delta.balanceFen + entry.delta.transitionalFen + entry.delta.smallWalletFen;
 }
 
+/** "+50.00", "-12.50"; a move between purses (net 0) shows its amount unsigned. */
+export function signedAmountText(entry: Pick<LedgerEntry, 'delta' | 'amountFen'>): string {
+  const change = netChangeFen(entry);
+  return `${change > 0 ? '+' : change < 0 ? '-' : ''}${formatYuan(Math.abs(change) || entry.amountFen)}`;
+}
+
 /** Local time of day in Beijing, "HH:MM", and the date "MM-DD", for list rows. */
 export function beijingTime(iso: string): { date: string; time: string; full: string } {
-  const shifted = new Date(Date.parse(iso) + BEIJING_OFFSET_MS).toISOString();
+  const shifted = new Date(Date.parse(iso) + SHANGHAI_OFFSET_MS).toISOString();
   return { date: shifted.slice(5, 10), time: shifted.slice(11, 16), full: `${shifted.slice(0, 10)} ${shifted.slice(11, 19)}` };
 }

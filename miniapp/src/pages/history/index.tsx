@@ -5,7 +5,8 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import { formatYuan } from '@shared/money';
 import { ErrorNote, Loading } from '../../components/Feedback';
 import type { LedgerEntry, MonthlyStatement } from '../../lib/api';
-import { beijingTime, campusDayAt, HISTORY_FILTERS, monthRange, netChangeFen, recentMonths, type HistoryFilterName } from '../../lib/history';
+import { campusDay } from '@shared/campus-day';
+import { beijingTime, HISTORY_FILTERS, monthRange, netChangeFen, recentMonths, signedAmountText, type HistoryFilterName } from '../../lib/history';
 import { movementName, t } from '../../lib/i18n';
 import { api, getState, useAppState } from '../../lib/store';
 
@@ -14,7 +15,7 @@ const PAGE_SIZE = 20;
 export default function History() {
   const { lang } = useAppState();
   const clockOffset = getState().clock?.offsetMs ?? 0;
-  const months = recentMonths(campusDayAt(Date.now() + clockOffset), 12);
+  const months = recentMonths(campusDay(new Date(Date.now() + clockOffset)), 12);
   const [month, setMonth] = useState(months[0]!);
   const [filter, setFilter] = useState<HistoryFilterName>('all');
   const [entries, setEntries] = useState<LedgerEntry[]>([]);
@@ -96,7 +97,6 @@ export default function History() {
       </View>
       <View className="card" id="history-list">
         {entries.map((entry) => {
-          const change = netChangeFen(entry);
           const when = beijingTime(entry.createdAt);
           return (
             <View key={entry.receiptNo} className="entry row" onClick={() => void Taro.navigateTo({ url: `/pages/receipt/index?receiptNo=${entry.receiptNo}` })}>
@@ -106,10 +106,7 @@ export default function History() {
                   {when.date} {when.time} · {movementName(lang, entry.type)}
                 </Text>
               </View>
-              <Text className={`amount--small ${change > 0 ? 'plus' : 'minus'}`}>
-                {change > 0 ? '+' : change < 0 ? '-' : ''}
-                {formatYuan(Math.abs(change) || entry.amountFen)}
-              </Text>
+              <Text className={`amount--small ${netChangeFen(entry) > 0 ? 'plus' : 'minus'}`}>{signedAmountText(entry)}</Text>
             </View>
           );
         })}

@@ -8,7 +8,7 @@ import { useEffect, useState } from 'react';
 import { ErrorNote, Loading } from '../../components/Feedback';
 import { Field } from '../../components/Field';
 import { useTask } from '../../components/useTask';
-import { isSixDigits } from '../../lib/forms';
+import { isPersonId, isSixDigits } from '../../lib/forms';
 import { t } from '../../lib/i18n';
 import { platformLoginCode, TARGET } from '../../lib/platform';
 import { api, setLang, signedIn, useAppState } from '../../lib/store';
@@ -41,7 +41,7 @@ export default function Login() {
   }, []);
 
   const submit = () => {
-    const next = { personId: !/^[A-Za-z0-9]{1,32}$/.test(personId.trim()), password: !isSixDigits(password) };
+    const next = { personId: !isPersonId(personId), password: !isSixDigits(password) };
     setProblems(next);
     if (!next.personId && !next.password) void passwordSignIn.run();
   };

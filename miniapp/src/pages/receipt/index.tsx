@@ -5,7 +5,7 @@ import { useEffect } from 'react';
 import { formatYuan } from '@shared/money';
 import { ErrorNote, Loading } from '../../components/Feedback';
 import { useTask } from '../../components/useTask';
-import { beijingTime, netChangeFen } from '../../lib/history';
+import { beijingTime, signedAmountText } from '../../lib/history';
 import { movementName, t, type TextKey } from '../../lib/i18n';
 import { api, useAppState } from '../../lib/store';
 
@@ -21,7 +21,6 @@ export default function Receipt() {
   if (entry.state.kind === 'failed') return <View className="page"><ErrorNote lang={lang} error={entry.state.error} onRetry={() => void entry.run()} /></View>;
   if (entry.state.kind !== 'done') return <View className="page"><Loading lang={lang} /></View>;
   const e = entry.state.value;
-  const change = netChangeFen(e);
   const rows: [TextKey, string | undefined][] = [
     ['receipt.no', e.receiptNo],
     ['receipt.time', beijingTime(e.createdAt).full],
@@ -35,8 +34,7 @@ export default function Receipt() {
       <View className="card" style={{ textAlign: 'center' }}>
         <Text className="muted">{movementName(lang, e.type)}</Text>
         <Text className="amount" style={{ display: 'block' }} id="receipt-amount">
-          {change > 0 ? '+' : change < 0 ? '-' : ''}
-          {formatYuan(Math.abs(change) || e.amountFen)}
+          {signedAmountText(e)}
         </Text>
       </View>
       <View className="card">

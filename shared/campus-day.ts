@@ -1,0 +1,11 @@
+/**
+ * The campus day is the calendar day in Asia/Shanghai. China has had no daylight saving time since
+ * 1991, so the day is UTC+8 exactly, with no time-zone database needed. Shared by the server's rules
+ * and the mini-program's screens.
+ */
+export const SHANGHAI_OFFSET_MS = 8 * 60 * 60 * 1000;
+
+/** "YYYY-MM-DD" of the campus day that contains this instant. */
+export function campusDay(at: Date): string {
+  return new Date(at.getTime() + SHANGHAI_OFFSET_MS).toISOString().slice(0, 10);
+}
