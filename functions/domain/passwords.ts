@@ -1,7 +1,6 @@
 /**
  * The two card passwords: the query password (查询密码: app, kiosk, loss reporting, unfreezing) and the
- * consumption password (消费密码: a payment above the daily limit). Pure apart from the scrypt hashing;
- * the caller stores the record each function hands back.
+ * consumption password (消费密码: a payment above the daily limit). Pure apart from the scrypt hashing.
  */
 import { randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
 
@@ -38,16 +37,6 @@ export interface PasswordRecord {
   /** ISO time the password was set. */
   changedAt: string;
 }
-
-export type PasswordRefusal = 'PASSWORD_WRONG' | 'PASSWORD_LOCKED' | 'PASSWORD_NOT_SET';
-export type PasswordCheck =
-  | { ok: true; record: PasswordRecord }
-  | { ok: false; record: PasswordRecord | undefined; code: PasswordRefusal };
-
-export type PasswordChangeRefusal = PasswordRefusal | 'PASSWORD_INVALID' | 'PASSWORD_UNCHANGED';
-export type PasswordChange =
-  | { ok: true; record: PasswordRecord }
-  | { ok: false; record: PasswordRecord | undefined; code: PasswordChangeRefusal };
 
 /**
  * The default password: the last six digits of the ID-card (or passport) number, after the X policy
@@ -121,33 +110,24 @@ export function afterSuccess(record: PasswordRecord): PasswordRecord {
 }
 
 /**
- * Never throws for a wrong password: the refusal comes back with the record to store. A locked password
- * is refused before hashing, and the refused attempt neither counts nor extends the lock.
+ * Whether a guess is the password. A malformed guess cannot match, but it is still a guess (the
+ * caller has counted it): it is refused without the cost of hashing. Counting, locking and clearing
+ * happen in the store before and after (functions/store/attempt-counter.ts), never by writing back a
+ * record read earlier: that is what let parallel guesses past the lock.
  */
-export async function checkPassword(record: PasswordRecord | undefined, password: string, now: Date): Promise<PasswordCheck> {
-  if (!record) return { ok: false, record, code: 'PASSWORD_NOT_SET' };
-  if (isLocked(record, now)) return { ok: false, record, code: 'PASSWORD_LOCKED' };
-  // A malformed guess cannot match, but it is still a guess: it counts, without the cost of hashing.
-  if (isValidPassword(password) && (await verifyPasswordHash(record, password))) return { ok: true, record: afterSuccess(record) };
-  const failed = afterFailedAttempt(record, now);
-  return { ok: false, record: failed, code: isLocked(failed, now) ? 'PASSWORD_LOCKED' : 'PASSWORD_WRONG' };
+export async function guessMatches(record: PasswordRecord, guess: string): Promise<boolean> {
+  return isValidPassword(guess) && verifyPasswordHash(record, guess);
 }
 
+const standIns = new Map<string, Promise<PasswordRecord>>();
 /**
- * The holder changes a password by giving the old one (same lockout as any check). An invalid new
- * password is refused before the old one is tried, so it costs no attempt; the result is never a default.
+ * A record no guess matches, hashed with `params`: checking a guess against it costs what checking a
+ * real record with those params costs, so an unknown id takes as long as a known one.
  */
-export async function changePassword(
-  record: PasswordRecord | undefined,
-  oldPassword: string,
-  newPassword: string,
-  now: Date,
-): Promise<PasswordChange> {
-  if (!record) return { ok: false, record, code: 'PASSWORD_NOT_SET' };
-  if (isLocked(record, now)) return { ok: false, record, code: 'PASSWORD_LOCKED' };
-  if (!isValidPassword(newPassword)) return { ok: false, record, code: 'PASSWORD_INVALID' };
-  const checked = await checkPassword(record, oldPassword, now);
-  if (!checked.ok) return checked;
-  if (newPassword === oldPassword) return { ok: false, record: checked.record, code: 'PASSWORD_UNCHANGED' };
-  return { ok: true, record: await hashPassword(newPassword, { isDefault: false, now }) };
+export function standInPasswordRecord(params: ScryptParams): Promise<PasswordRecord> {
+  const key = JSON.stringify(params);
+  let record = standIns.get(key);
+  // From random bytes, not six digits: no guess can match, yet every well-formed guess is hashed against it.
+  if (!record) standIns.set(key, (record = hashPassword(randomBytes(18).toString('base64url'), { now: new Date(0), params })));
+  return record;
 }

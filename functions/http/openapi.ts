@@ -5,23 +5,29 @@ import type { AuthScheme, RouteContract } from '../../shared/api/contract';
 import { ROUTES } from '../../shared/api/routes';
 import { ERRORS, type ErrorCode } from '../../shared/errors';
 
-/** Error codes any route of an auth scheme may answer with, besides its own. */
-const COMMON_ERRORS: Record<AuthScheme, ErrorCode[]> = {
-  none: ['INTERNAL'],
-  terminal: [
-    'VALIDATION_FAILED',
-    'MALFORMED_JSON',
-    'UNSUPPORTED_MEDIA_TYPE',
-    'UNAUTHENTICATED',
-    'TERMINAL_CLOCK_SKEW',
-    'TERMINAL_NONCE_REUSED',
-    'TERMINAL_DISABLED',
-    'INTERNAL',
-    'DATABASE_UNAVAILABLE',
-  ],
-  holder: ['VALIDATION_FAILED', 'MALFORMED_JSON', 'UNSUPPORTED_MEDIA_TYPE', 'UNAUTHENTICATED', 'SESSION_EXPIRED', 'INTERNAL', 'DATABASE_UNAVAILABLE'],
-  admin: ['VALIDATION_FAILED', 'MALFORMED_JSON', 'UNSUPPORTED_MEDIA_TYPE', 'UNAUTHENTICATED', 'FORBIDDEN', 'INTERNAL', 'DATABASE_UNAVAILABLE'],
+/** What the auth step of each scheme can refuse with (functions/http/*-auth.ts, functions/auth/tokens.ts). */
+const AUTH_ERRORS: Record<AuthScheme, ErrorCode[]> = {
+  none: [],
+  terminal: ['UNAUTHENTICATED', 'TERMINAL_CLOCK_SKEW', 'TERMINAL_NONCE_REUSED', 'TERMINAL_DISABLED'],
+  holder: ['UNAUTHENTICATED', 'SESSION_EXPIRED'],
+  admin: ['UNAUTHENTICATED', 'SESSION_EXPIRED', 'FORBIDDEN'],
 };
+
+/**
+ * Every code functions/http/route.ts itself can answer for this route, whatever the route's own code
+ * does: added here for every route, so no contract has to remember them.
+ */
+export function routeLayerErrors(contract: RouteContract): ErrorCode[] {
+  return [
+    // parseJsonBody and the zod contract: only where there is a body, path or query to read.
+    ...(contract.body || contract.params || contract.query ? (['VALIDATION_FAILED'] as const) : []),
+    ...(contract.body ? (['MALFORMED_JSON', 'UNSUPPORTED_MEDIA_TYPE'] as const) : []),
+    ...AUTH_ERRORS[contract.auth],
+    'INTERNAL',
+    // A route that documents its own 503 (health) catches the outage itself.
+    ...((contract.otherResponses ?? []).some((other) => other.status === 503) ? [] : (['DATABASE_UNAVAILABLE'] as const)),
+  ];
+}
 
 const SECURITY: Record<AuthScheme, Record<string, string[]>[]> = {
   none: [],
@@ -34,13 +40,14 @@ function errorSchema(codes: ErrorCode[]) {
   return z.object({
     code: z.enum(codes as [ErrorCode, ...ErrorCode[]]),
     message: z.object({ zh: z.string(), en: z.string() }),
+    params: z.record(z.string(), z.union([z.string(), z.number()])).optional().meta({ description: "The values the message's {name}s were filled with" }),
     requestId: z.string().optional(),
     issues: z.array(z.object({ path: z.string(), problem: z.string() })).optional(),
   });
 }
 
 export function errorCodesOf(contract: RouteContract): ErrorCode[] {
-  return [...new Set([...COMMON_ERRORS[contract.auth], ...contract.errors])];
+  return [...new Set([...routeLayerErrors(contract), ...contract.errors])];
 }
 
 function operation(contract: RouteContract): ZodOpenApiOperationObject {
@@ -52,7 +59,7 @@ function operation(contract: RouteContract): ZodOpenApiOperationObject {
   const responses: Record<`${number}`, ZodOpenApiResponseObject> = {
     [`${contract.successStatus ?? 200}`]: {
       description: 'Success',
-      content: { 'application/json': { schema: contract.response } },
+      content: { [contract.successContentType ?? 'application/json']: { schema: contract.response } },
     },
   };
   for (const [status, codes] of [...byStatus].sort(([a], [b]) => a - b)) {
@@ -62,7 +69,9 @@ function operation(contract: RouteContract): ZodOpenApiOperationObject {
     };
   }
   for (const other of contract.otherResponses ?? []) {
-    responses[`${other.status}`] = { description: other.description, content: { 'application/json': { schema: other.schema } } };
+    // One status, one shape: an answer of its own must not silently replace documented error codes.
+    if (responses[`${other.status}`]) throw new Error(`${contract.operationId}: ${other.status} is both an error code's status and an answer of its own`);
+    responses[`${other.status}`] = { description: other.description, content: { [other.contentType ?? 'application/json']: { schema: other.schema } } };
   }
   return {
     operationId: contract.operationId,

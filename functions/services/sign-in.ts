@@ -5,27 +5,51 @@ import { alipayOauthToken, wechatCode2Session, type WechatLoginConfig } from '..
 import { digestsEqual, idNumberDigest, mobileDigest, type IdType } from '../domain/identity';
 import type { AlipayConfig } from '../payments/alipay';
 import { readConfigJson } from '../payments/channels';
-import { accountOfIdentity, getBindingAttempts, linkIdentity, saveBindingAttempts } from '../store/identities';
+import { accountOfIdentity, clearBindingAttempts, countBindingAttempt, countUnknownSignInAttempt, linkIdentity } from '../store/identities';
 import { identityKey, sessionSecret } from '../auth/session-secret';
 import type { Deps } from '../deps';
 import { findAccountByPersonId } from '../store/accounts';
 import { getPasswordRecord } from '../store/passwords';
+import { guessMatches, isLocked, PASSWORD_POLICY, standInPasswordRecord } from '../domain/passwords';
+import { ISSUE_SCRYPT_PARAMS } from './admin/issuance';
 import { verifyHolderPassword } from './passwords';
 
 /**
- * H5: student/staff id + query password. An unknown id and a wrong password answer alike
- * (UNAUTHENTICATED), so the sign-in cannot be used to find out who has an account.
+ * What an unknown id is checked against: the params of the default passwords issued to every holder,
+ * so an unknown id costs what most known ids cost. (A holder who chose a password has the full default
+ * cost and still takes longer: that says only that someone with this id changed a password.)
+ */
+const standIn = () => standInPasswordRecord(ISSUE_SCRYPT_PARAMS);
+
+/**
+ * H5: student/staff id + query password. An unknown id (or one with no password) answers exactly as
+ * a wrong password does, takes the same work (a guess hashed against a stand-in record, a counted
+ * try) and locks after the same number of tries, so the sign-in cannot tell who has an account.
  */
 export async function signInWithPassword(deps: Pick<Deps, 'db' | 'clock' | 'config'>, personId: string, queryPassword: string) {
   const account = await findAccountByPersonId(deps.db, personId);
-  if (!account) throw new AppError('UNAUTHENTICATED', 'unknown person id');
   try {
-    await verifyHolderPassword(deps, account.accountNo, 'query', queryPassword);
+    if (account) {
+      await verifyHolderPassword(deps, account.accountNo, 'query', queryPassword);
+      return await sessionFor(deps, account.accountNo);
+    }
   } catch (error) {
-    if (error instanceof AppError && (error.code === 'PASSWORD_WRONG' || error.code === 'PASSWORD_NOT_SET')) throw new AppError('UNAUTHENTICATED', error.code);
-    throw error;
+    if (!(error instanceof AppError) || error.code !== 'PASSWORD_NOT_SET') return refuseSignIn(error);
   }
-  return sessionFor(deps, account.accountNo);
+  return refuseSignIn(await unknownSignIn(deps, personId, queryPassword));
+}
+
+/** The try on an id with nothing to check: counted on the id's own counter, and hashed all the same. */
+async function unknownSignIn(deps: Pick<Deps, 'db' | 'clock'>, personId: string, queryPassword: string): Promise<AppError> {
+  const attempt = await countUnknownSignInAttempt(deps.db, personId, { maxFailures: PASSWORD_POLICY.maxFailedAttempts, lockMinutes: PASSWORD_POLICY.lockMinutes }, deps.clock());
+  if (attempt.outcome === 'counted') await guessMatches(await standIn(), queryPassword);
+  const lock = attempt.outcome === 'locked' || (attempt.outcome === 'counted' && attempt.setLock);
+  return lock ? new AppError('PASSWORD_LOCKED', `sign-in as ${personId}`, { minutes: PASSWORD_POLICY.lockMinutes }) : new AppError('UNAUTHENTICATED', `sign-in as ${personId}`);
+}
+
+function refuseSignIn(error: unknown): never {
+  if (error instanceof AppError && error.code === 'PASSWORD_WRONG') throw new AppError('UNAUTHENTICATED', error.detail);
+  throw error;
 }
 
 type SignInDeps = Pick<Deps, 'db' | 'clock' | 'config'>;
@@ -69,9 +93,13 @@ export const BINDING_POLICY = { maxFailures: 5, lockMinutes: 30 } as const;
 
 /**
  * Binding the electronic card: student/staff id, card (query) password, ID type and number, mobile.
- * Any mismatch, including an unknown id, is the same BINDING_FAILED (no account enumeration) and
- * counts toward a lockout of that id. On success the platform identity (if any) signs in to this
- * account from now on, and the holder gets a session.
+ * The try is counted on the id's binding counter before anything is compared, and every mismatch
+ * (unknown id, wrong ID number, mobile, type or password, a cancelled account, a locked password) is
+ * the same BINDING_FAILED after the same work; the fifth locks, and a locked id answers BINDING_LOCKED
+ * whatever was typed. So neither the answer, nor its time, nor the lock says whether an ID number
+ * belongs to that id. Binding does not count on the password's own lockout: that count (visible at
+ * sign-in) would change only when the ID number matched. On success the platform identity (if any)
+ * signs in to this account from now on, and the holder gets a session.
  */
 export async function bindElectronicCard(
   deps: SignInDeps,
@@ -80,32 +108,25 @@ export async function bindElectronicCard(
   const now = deps.clock();
   const identity = request.bindingToken ? await verifyBindingToken(await sessionSecret(deps.config), request.bindingToken, now) : undefined;
   const secret = await identityKey(deps.config);
-  const attempts = await getBindingAttempts(deps.db, request.personId);
-  if (attempts.lockedUntil && attempts.lockedUntil > now.toISOString()) throw new AppError('BINDING_LOCKED', request.personId);
+  const lockedError = () => new AppError('BINDING_LOCKED', request.personId, { minutes: BINDING_POLICY.lockMinutes });
+  const attempt = await countBindingAttempt(deps.db, request.personId, { maxFailures: BINDING_POLICY.maxFailures, lockMinutes: BINDING_POLICY.lockMinutes }, now);
+  if (attempt.outcome !== 'counted') throw lockedError();
 
   const account = await findAccountByPersonId(deps.db, request.personId);
-  let matches =
-    account !== undefined &&
-    account.status !== 'cancelled' &&
-    account.idType === request.idType &&
-    digestsEqual(account.idNumberDigest, idNumberDigest(secret, request.idNumber)) &&
-    digestsEqual(account.mobileDigest, mobileDigest(secret, request.mobile));
-  if (matches && account) {
-    try {
-      await verifyHolderPassword(deps, account.accountNo, 'query', request.cardPassword);
-    } catch (error) {
-      if (!(error instanceof AppError)) throw error;
-      if (error.code === 'PASSWORD_LOCKED') throw new AppError('BINDING_LOCKED', request.personId);
-      matches = false;
-    }
+  const record = account ? await getPasswordRecord(deps.db, account.accountNo, 'query') : undefined;
+  // Every comparison runs whatever the others gave (no short cut): the same work for every mismatch.
+  const checks = [
+    account !== undefined && account.status !== 'cancelled' && account.idType === request.idType,
+    digestsEqual(account?.idNumberDigest, idNumberDigest(secret, request.idNumber)),
+    digestsEqual(account?.mobileDigest, mobileDigest(secret, request.mobile)),
+    await guessMatches(record ?? (await standIn()), request.cardPassword),
+    record !== undefined && !isLocked(record, now),
+  ];
+  if (!account || checks.includes(false)) {
+    if (attempt.setLock) throw lockedError();
+    throw new AppError('BINDING_FAILED', request.personId);
   }
-  if (!matches || !account) {
-    const failures = attempts.failures + 1;
-    const locked = failures >= BINDING_POLICY.maxFailures;
-    await saveBindingAttempts(deps.db, request.personId, attempts, locked ? { failures: 0, lockedUntil: new Date(now.getTime() + BINDING_POLICY.lockMinutes * 60_000).toISOString() } : { failures }, now);
-    throw new AppError(locked ? 'BINDING_LOCKED' : 'BINDING_FAILED', request.personId);
-  }
-  if (attempts.failures > 0 || attempts.lockedUntil) await saveBindingAttempts(deps.db, request.personId, attempts, { failures: 0 }, now);
+  if (!(await clearBindingAttempts(deps.db, request.personId, attempt, now))) throw lockedError();
   if (identity) await linkIdentity(deps.db, identity.platform, identity.platformUserId, account.accountNo, now);
   return sessionFor(deps, account.accountNo, identity?.platformUserId);
 }

@@ -1,5 +1,6 @@
-/** Mini-program sign-in identities bound to accounts, and the binding attempt counter (lockout). */
+/** Mini-program sign-in identities bound to accounts, and the binding and sign-in attempt counters (lockout). */
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { clearAfterSuccess, countAttempt, type CountedAttempt, type LockoutPolicy } from './attempt-counter';
 import type { Db } from './db';
 import { keys } from './keys';
 
@@ -13,30 +14,21 @@ export async function linkIdentity(db: Db, platform: string, platformUserId: str
   await db.doc.send(new PutCommand({ TableName: db.tableName, Item: { ...keys.platformIdentity(platform, platformUserId), accountNo, boundAt: now.toISOString() } }));
 }
 
-export interface BindingAttempts {
-  failures: number;
-  lockedUntil?: string;
+/** Binding tries per student/staff id, whatever was typed and whether the id exists (the lock reveals nothing). */
+export function countBindingAttempt(db: Db, personId: string, policy: LockoutPolicy, now: Date): Promise<CountedAttempt> {
+  return countAttempt(db, keys.bindingAttempts(personId), policy, now, { mustExist: false, expiresAt: expiresAt(now) });
 }
 
-export async function getBindingAttempts(db: Db, personId: string): Promise<BindingAttempts> {
-  const { Item } = await db.doc.send(new GetCommand({ TableName: db.tableName, Key: keys.bindingAttempts(personId), ConsistentRead: true }));
-  return { failures: (Item?.failures as number | undefined) ?? 0, ...(Item?.lockedUntil ? { lockedUntil: Item.lockedUntil as string } : {}) };
+export function clearBindingAttempts(db: Db, personId: string, attempt: Extract<CountedAttempt, { outcome: 'counted' }>, now: Date): Promise<boolean> {
+  return clearAfterSuccess(db, keys.bindingAttempts(personId), attempt, now);
 }
 
-/** Records the attempts after a try, if they are still what was read (parallel guesses each count). */
-export async function saveBindingAttempts(db: Db, personId: string, previous: BindingAttempts, next: BindingAttempts, now: Date): Promise<boolean> {
-  try {
-    await db.doc.send(
-      new PutCommand({
-        TableName: db.tableName,
-        Item: { ...keys.bindingAttempts(personId), ...next, expiresAt: Math.floor(now.getTime() / 1000) + 24 * 3600 },
-        ConditionExpression: previous.failures === 0 && !previous.lockedUntil ? 'attribute_not_exists(pk) OR failures = :zero' : 'failures = :failures',
-        ExpressionAttributeValues: previous.failures === 0 && !previous.lockedUntil ? { ':zero': 0 } : { ':failures': previous.failures },
-      }),
-    );
-    return true;
-  } catch (error) {
-    if (error instanceof Error && error.name === 'ConditionalCheckFailedException') return false;
-    throw error;
-  }
+/** H5 sign-in tries on an id with no password to check: counted and locked like a real password's. */
+export function countUnknownSignInAttempt(db: Db, personId: string, policy: LockoutPolicy, now: Date): Promise<CountedAttempt> {
+  return countAttempt(db, keys.signInAttempts(personId), policy, now, { mustExist: false, expiresAt: expiresAt(now) });
+}
+
+/** A day: longer than any lock, so the item outlives its lock and then goes away by itself. */
+function expiresAt(now: Date): number {
+  return Math.floor(now.getTime() / 1000) + 24 * 3600;
 }

@@ -30,9 +30,11 @@ export interface RouteContract<
   query?: Query;
   response: Response;
   successStatus?: 200 | 201;
+  /** When the success answer is not JSON (a payment platform's expected acknowledgement). */
+  successContentType?: string;
   /** Answers other than success and the error shape, e.g. /health's 503 that still carries the health report. */
-  otherResponses?: { status: number; description: string; schema: z.ZodType }[];
-  /** Error codes this route can answer with beyond the ones every route of its auth scheme can give. */
+  otherResponses?: { status: number; description: string; schema: z.ZodType; contentType?: string }[];
+  /** Error codes this route's own code can answer with (the route layer's are added by functions/http/openapi.ts). */
   errors: ErrorCode[];
 }
 

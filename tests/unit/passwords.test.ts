@@ -5,9 +5,8 @@ import {
   PASSWORD_POLICY,
   afterFailedAttempt,
   afterSuccess,
-  changePassword,
-  checkPassword,
   defaultPassword,
+  guessMatches,
   hashPassword,
   isLocked,
   isValidPassword,
@@ -170,111 +169,20 @@ describe('lockout (pure)', () => {
   });
 });
 
-describe('checkPassword', () => {
-  it('refuses when no password is set', async () => {
-    expect(await checkPassword(undefined, '123456', T0)).toEqual({ ok: false, record: undefined, code: 'PASSWORD_NOT_SET' });
-  });
-
-  it('the right password with nothing to reset hands back the very record', async () => {
-    const record = await fastRecord('123456');
-    const result = await checkPassword(record, '123456', T0);
-    expect(result.ok).toBe(true);
-    expect(result.record).toBe(record);
-  });
-
-  it('the right password passes and the record is unchanged apart from the count', async () => {
-    const record = await fastRecord('123456');
-    const result = await checkPassword({ ...record, failedAttempts: 2 }, '123456', T0);
-    expect(result).toEqual({ ok: true, record });
-  });
-
-  it('four wrong stay open, the fifth locks, the lock holds, then expires', async () => {
-    let record = await fastRecord('123456');
-
-    for (let attempt = 1; attempt <= 4; attempt++) {
-      const result = await checkPassword(record, '000000', minutesAfter(attempt));
-      expect(result).toMatchObject({ ok: false, code: 'PASSWORD_WRONG' });
-      record = result.record!;
-      expect(record.failedAttempts).toBe(attempt);
-      expect(isLocked(record, minutesAfter(attempt))).toBe(false);
-    }
-
-    const fifth = await checkPassword(record, '000000', minutesAfter(5));
-    expect(fifth).toMatchObject({ ok: false, code: 'PASSWORD_LOCKED' });
-    record = fifth.record!;
-    expect(record.lockedUntil).toBe(minutesAfter(35).toISOString());
-    expect(record.failedAttempts).toBe(0);
-
-    // While locked, even the right password is refused, and the refusal neither counts nor extends the lock.
-    for (const [password, minutes] of [['123456', 10], ['000000', 20], ['123456', 34.99]] as const) {
-      const locked = await checkPassword(record, password, minutesAfter(minutes));
-      expect(locked).toEqual({ ok: false, record, code: 'PASSWORD_LOCKED' });
-    }
-
-    // 30 minutes after the lock, the right password works and clears the lock.
-    const after = await checkPassword(record, '123456', minutesAfter(35));
-    expect(after.ok).toBe(true);
-    expect(after.record).toMatchObject({ failedAttempts: 0 });
-    expect(after.record!.lockedUntil).toBeUndefined();
-  });
-
-  it('after the lock expires, a wrong password starts a fresh count of five', async () => {
-    const locked = { ...(await fastRecord('123456')), lockedUntil: minutesAfter(30).toISOString() };
-    const result = await checkPassword(locked, '000000', minutesAfter(31));
-    expect(result).toMatchObject({ ok: false, code: 'PASSWORD_WRONG', record: { failedAttempts: 1 } });
-    expect(result.record!.lockedUntil).toBeUndefined();
-  });
-
-  it.each(['12345', '1234567', 'abcdef', ''])('a malformed guess %j counts as a wrong attempt', async (guess) => {
-    const record = await fastRecord('123456');
-    const result = await checkPassword({ ...record, failedAttempts: 1 }, guess, T0);
-    expect(result).toMatchObject({ ok: false, code: 'PASSWORD_WRONG', record: { failedAttempts: 2 } });
+describe('guessMatches', () => {
+  it.each<[string, string, boolean]>([
+    ['the password', '123456', true],
+    ['a wrong password', '000000', false],
+    // Malformed guesses are refused without hashing (the caller has already counted them).
+    ...['12345', '1234567', 'abcdef', ''].map((guess): [string, string, boolean] => [`malformed ${JSON.stringify(guess)}`, guess, false]),
+  ])('%s → %s', async (_case, guess, expected) => {
+    expect(await guessMatches(await fastRecord('123456'), guess)).toBe(expected);
   });
 
   it('does not mutate the record it was given', async () => {
-    const record = await fastRecord('123456');
-    const frozen = Object.freeze({ ...record, failedAttempts: 4 });
-    await checkPassword(frozen, '000000', T0);
-    expect(frozen.failedAttempts).toBe(4);
-  });
-});
-
-describe('changePassword', () => {
-  it('with the right old password: a new, non-default record with a fresh salt', async () => {
-    const record = await fastRecord('071231', true);
-    const result = await changePassword({ ...record, failedAttempts: 3 }, '071231', '246810', minutesAfter(1));
-    expect(result.ok).toBe(true);
-    const changed = result.record!;
-    expect(changed).toMatchObject({ isDefault: false, failedAttempts: 0, changedAt: minutesAfter(1).toISOString() });
-    expect(changed.params).toEqual(DEFAULT_SCRYPT_PARAMS);
-    expect(changed.salt).not.toBe(record.salt);
-    expect(await verifyPasswordHash(changed, '246810')).toBe(true);
-    expect(await verifyPasswordHash(changed, '071231')).toBe(false);
-  });
-
-  it.each<[string, string, string, { code: string; failedAttempts: number }]>([
-    ['wrong old password', '000000', '246810', { code: 'PASSWORD_WRONG', failedAttempts: 2 }],
-    ['new password too short (costs no attempt)', '000000', '24681', { code: 'PASSWORD_INVALID', failedAttempts: 1 }],
-    ['new password not digits', '071231', 'abcdef', { code: 'PASSWORD_INVALID', failedAttempts: 1 }],
-    ['new equals old (the old one was right)', '071231', '071231', { code: 'PASSWORD_UNCHANGED', failedAttempts: 0 }],
-  ])('%s', async (_case, oldPassword, newPassword, expected) => {
-    const record = { ...(await fastRecord('071231', true)), failedAttempts: 1 };
-    const result = await changePassword(record, oldPassword, newPassword, T0);
-    expect(result).toMatchObject({ ok: false, code: expected.code, record: { failedAttempts: expected.failedAttempts, isDefault: true } });
-    expect(result.record!.hash).toBe(record.hash);
-  });
-
-  it('the fifth wrong old password locks, and a locked password cannot be changed', async () => {
-    const record = { ...(await fastRecord('071231', true)), failedAttempts: 4 };
-    const fifth = await changePassword(record, '000000', '246810', T0);
-    expect(fifth).toMatchObject({ ok: false, code: 'PASSWORD_LOCKED', record: { lockedUntil: minutesAfter(30).toISOString() } });
-    const locked = fifth.record!;
-    expect(await changePassword(locked, '071231', '246810', minutesAfter(10))).toEqual({ ok: false, record: locked, code: 'PASSWORD_LOCKED' });
-    expect((await changePassword(locked, '071231', '246810', minutesAfter(30))).ok).toBe(true);
-  });
-
-  it('refuses when no password is set', async () => {
-    expect(await changePassword(undefined, '071231', '246810', T0)).toMatchObject({ ok: false, code: 'PASSWORD_NOT_SET' });
+    const record = Object.freeze({ ...(await fastRecord('123456')), failedAttempts: 4 });
+    await guessMatches(record, '000000');
+    expect(record.failedAttempts).toBe(4);
   });
 });
 

@@ -8,7 +8,7 @@ import { AppError } from '../../app-error';
 import { issueAdminSession } from '../../auth/admin-session';
 import { sessionSecret } from '../../auth/session-secret';
 import type { Deps } from '../../deps';
-import { hashPassword, verifyPasswordHash, type PasswordRecord } from '../../domain/passwords';
+import { hashPassword, PASSWORD_POLICY, verifyPasswordHash, type PasswordRecord } from '../../domain/passwords';
 import { checkStaffPassword, hashStaffPassword, type StaffMember, type StaffRole } from '../../domain/staff';
 import { createStaff, getStaff, recordStaffSignIn } from '../../store/staff';
 import { auditPut } from './audit';
@@ -35,16 +35,16 @@ export async function signInStaff(
       throw new AppError('UNAUTHENTICATED', `staff sign-in: ${username} unknown or disabled`);
     }
     const result = await checkStaffPassword(staff.password, password, now);
-    if (!result.ok && result.record === staff.password) throw new AppError('PASSWORD_LOCKED', `staff ${username}`); // locked before this try
+    if (!result.ok && result.record === staff.password) throw new AppError('PASSWORD_LOCKED', `staff ${username}`, { minutes: PASSWORD_POLICY.lockMinutes }); // locked before this try
     const actor = { username, role: staff.role };
     const audit = auditPut(deps, actor, {
       action: result.ok ? 'session.start' : 'session.refused',
       target: `staff:${username}`,
-      reason: result.ok ? 'signed in' : result.locked ? 'wrong password: locked for 30 minutes' : 'wrong password',
+      reason: result.ok ? 'signed in' : result.locked ? `wrong password: locked for ${PASSWORD_POLICY.lockMinutes} minutes` : 'wrong password',
       details: { failedAttempts: result.record.failedAttempts, locked: !result.ok && result.locked },
     });
     if (!(await recordStaffSignIn(deps.db, staff, result.record, audit))) continue; // a parallel attempt counted first: judge again
-    if (!result.ok) throw new AppError(result.locked ? 'PASSWORD_LOCKED' : 'UNAUTHENTICATED', `staff ${username}: wrong password`);
+    if (!result.ok) throw new AppError(result.locked ? 'PASSWORD_LOCKED' : 'UNAUTHENTICATED', `staff ${username}: wrong password`, { minutes: PASSWORD_POLICY.lockMinutes });
     const session = await issueAdminSession(await sessionSecret(deps.config), actor, now);
     return { token: session.token, expiresAt: session.expiresAt.toISOString(), username, role: staff.role };
   }
