@@ -1,5 +1,6 @@
 /** Online top-ups: the policy limits, which purse the money lands in, and how an order moves. */
 import { AppError } from '../app-error';
+import { yuanParam } from '../../shared/errors';
 import { ONLINE_TOPUP_MAX_FEN, ONLINE_TOPUP_MIN_FEN } from '../../shared/limits';
 import type { Account } from './account';
 
@@ -17,7 +18,24 @@ export const TOPUP_POLICY = {
 } as const;
 
 export type TopupChannel = 'wechat' | 'alipay' | 'bank';
-export type OrderStatus = 'pending' | 'paid' | 'closed';
+/** refund_pending: paid but not creditable, the refund recorded and asked for; refunded: the platform gave it back. */
+export type OrderStatus = 'pending' | 'paid' | 'closed' | 'refund_pending' | 'refunded';
+
+/** Why a payment could not be credited and is given back. */
+export type RefundReason = 'CARD_CANCELLED' | 'PAYMENT_AMOUNT_MISMATCH';
+
+/** A refund of an order's payment, recorded on the order before the platform is asked (the intent). */
+export interface TopupRefund {
+  /** Our refund number (WeChat out_refund_no, Alipay out_request_no): one per order, so every retry is the same refund. */
+  refundId: string;
+  /** What the platform says was paid, all of it. */
+  amountFen: number;
+  reason: RefundReason;
+  requestedAt: string;
+  /** The platform's refund id, once it has one. */
+  platformRefundId?: string;
+  refundedAt?: string;
+}
 
 export interface TopupOrder {
   orderId: string;
@@ -34,14 +52,24 @@ export interface TopupOrder {
   paidAt?: string;
   platformTxnId?: string;
   receiptNo?: string;
+  refund?: TopupRefund;
 }
 
 export function assertTopupAmount(amountFen: number, channel: TopupChannel): void {
   const [min, max] = channel === 'bank' ? [TOPUP_POLICY.bankMinFen, TOPUP_POLICY.bankMaxFen] : [TOPUP_POLICY.onlineMinFen, TOPUP_POLICY.onlineMaxFen];
-  if (!Number.isSafeInteger(amountFen) || amountFen < min || amountFen > max) throw new AppError('TOPUP_AMOUNT_OUT_OF_RANGE', `${amountFen} not in ${min}..${max}`);
+  if (!Number.isSafeInteger(amountFen) || amountFen < min || amountFen > max) throw new AppError('TOPUP_AMOUNT_OUT_OF_RANGE', `${amountFen} not in ${min}..${max}`, { min: yuanParam(min), max: yuanParam(max) });
 }
 
-/** Policy: with a physical CPU card, online money must be written to the chip first (transitional balance). */
+/** The one refund number an order can have: the same on every retry, so the platform refunds it at most once. */
+export function refundIdOf(orderId: string): string {
+  return `R${orderId}`;
+}
+
+/**
+ * Policy: with a physical CPU card (even a lost one, until it is replaced), online money must be
+ * written to the chip first (transitional balance). Asked when the order is made and again when it
+ * is credited (planTransitionalCredit): the card may have changed in between.
+ */
 export function topupPurse(account: Account): TopupOrder['purse'] {
   return account.activePhysicalCardKind === 'cpu' ? 'transitional' : 'balance';
 }

@@ -8,6 +8,7 @@ import { createSign, createVerify, generateKeyPair, randomInt, randomUUID } from
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
+import { formatYuan, parseYuan } from '../../shared/money';
 import { formatBeijingTime, type AlipayConfig } from '../payments/alipay';
 
 export interface FakeAlipay {
@@ -18,9 +19,14 @@ export interface FakeAlipay {
   /**
    * The buyer pays: the order becomes TRADE_SUCCESS and its notification is posted to its notify_url.
    * Paying a paid order posts the notification again (same notify_id), as Alipay's retries do.
-   * Returns the HTTP status of our answer; its body is in `notifications`.
+   * Returns the HTTP status of our answer; its body is in `notifications`. `amountFen` makes Alipay
+   * take another amount than ordered (a platform that disagrees with us, for tests).
    */
-  pay(outTradeNo: string): Promise<number>;
+  pay(outTradeNo: string, options?: { amountFen?: number }): Promise<number>;
+  /** Every refund it made (one per out_request_no), oldest first. */
+  refunds(): FakeAlipayRefund[];
+  /** While down, every gateway call is answered 20000 isp.unknow-error (signed), as during an outage. */
+  setDown(down: boolean): void;
   /** A form-urlencoded notification body with these fields, signed with Alipay's key (sign_type RSA2 unless given). */
   signNotification(fields: Record<string, string>): string;
   /** Answers are signed with this private key instead of Alipay's (undefined: Alipay's again), to test validateSign. */
@@ -34,6 +40,16 @@ export interface FakeAlipay {
   close(): Promise<void>;
 }
 
+export interface FakeAlipayRefund {
+  outTradeNo: string;
+  tradeNo: string;
+  outRequestNo: string;
+  /** Yuan, two decimals, as Alipay writes it. */
+  refundAmount: string;
+  refundReason?: string;
+  gmtRefundPay: string;
+}
+
 interface FakeOrder {
   outTradeNo: string;
   tradeNo: string;
@@ -41,7 +57,8 @@ interface FakeOrder {
   subject: string;
   buyerId: string;
   notifyUrl: string | undefined;
-  status: 'WAIT_BUYER_PAY' | 'TRADE_SUCCESS';
+  /** TRADE_CLOSED here: paid, then refunded in full. */
+  status: 'WAIT_BUYER_PAY' | 'TRADE_SUCCESS' | 'TRADE_CLOSED';
   gmtCreate: string;
   gmtPayment?: string;
   notifyId?: string;
@@ -110,6 +127,8 @@ export async function startFakeAlipay(options: { port?: number } = {}): Promise<
   const authCodes = new Map<string, string>();
   const requests: Array<Record<string, string>> = [];
   const notifications: Array<{ outTradeNo: string; body: string; answerStatus: number; answerBody: string }> = [];
+  const refunds: FakeAlipayRefund[] = [];
+  let down = false;
   let answerKeyPem = alipayKeys.privateKeyPem;
 
   /** Alipay's answer shape: the signature covers the exact JSON text of the response object. */
@@ -164,7 +183,7 @@ export async function startFakeAlipay(options: { port?: number } = {}): Promise<
         receipt_amount: '0.00',
       };
     }
-    const paid = order.status === 'TRADE_SUCCESS';
+    const paid = order.status !== 'WAIT_BUYER_PAY';
     return {
       code: '10000',
       msg: 'Success',
@@ -177,6 +196,68 @@ export async function startFakeAlipay(options: { port?: number } = {}): Promise<
       receipt_amount: paid ? order.totalAmount : '0.00',
       ...(order.gmtPayment ? { send_pay_date: order.gmtPayment } : {}),
       buyer_user_id: order.buyerId,
+    };
+  }
+
+  const fen = (yuan: string) => parseYuan(yuan);
+
+  /**
+   * alipay.trade.refund: synchronous, idempotent per out_request_no (a repeat answers the same refund
+   * with fund_change N); never more than was paid in total; a full refund closes the trade.
+   */
+  function tradeRefund(biz: Record<string, unknown>): Answer {
+    const order = typeof biz.out_trade_no === 'string' ? orders.get(biz.out_trade_no) : typeof biz.trade_no === 'string' ? [...orders.values()].find((o) => o.tradeNo === biz.trade_no) : undefined;
+    if (!order || (typeof biz.trade_no === 'string' && biz.trade_no !== order.tradeNo)) return businessFailed('ACQ.TRADE_NOT_EXIST', '交易不存在');
+    const amount = biz.refund_amount;
+    if (typeof amount !== 'string' || !/^\d{1,9}\.\d{2}$/.test(amount) || fen(amount) <= 0) return businessFailed('ACQ.INVALID_PARAMETER', 'refund_amount');
+    // Without out_request_no Alipay takes the trade number as it: one refund per trade.
+    const outRequestNo = typeof biz.out_request_no === 'string' ? biz.out_request_no : order.tradeNo;
+    if (!/^[A-Za-z0-9_]{1,64}$/.test(outRequestNo)) return invalidArguments('isv.invalid-parameter', 'out_request_no');
+    const refundedFen = refunds.filter((r) => r.outTradeNo === order.outTradeNo).reduce((sum, r) => sum + fen(r.refundAmount), 0);
+    const answer = (fundChange: 'Y' | 'N', refund: FakeAlipayRefund): Answer => ({
+      code: '10000',
+      msg: 'Success',
+      trade_no: order.tradeNo,
+      out_trade_no: order.outTradeNo,
+      buyer_logon_id: '159****5620',
+      fund_change: fundChange,
+      refund_fee: formatYuan(refundedFen + (fundChange === 'Y' ? fen(refund.refundAmount) : 0)),
+      gmt_refund_pay: refund.gmtRefundPay,
+      buyer_user_id: order.buyerId,
+    });
+    const existing = refunds.find((r) => r.outTradeNo === order.outTradeNo && r.outRequestNo === outRequestNo);
+    if (existing) return existing.refundAmount === amount ? answer('N', existing) : businessFailed('ACQ.REQUEST_AMOUNT_EXCEED', '请求退款金额与原请求不一致');
+    if (order.status === 'WAIT_BUYER_PAY') return businessFailed('ACQ.TRADE_STATUS_ERROR', '交易状态不合法');
+    if (refundedFen + fen(amount) > fen(order.totalAmount)) return businessFailed('ACQ.REFUND_AMT_NOT_EQUAL_TOTAL', '退款金额超限');
+    const refund: FakeAlipayRefund = {
+      outTradeNo: order.outTradeNo,
+      tradeNo: order.tradeNo,
+      outRequestNo,
+      refundAmount: amount,
+      ...(typeof biz.refund_reason === 'string' ? { refundReason: biz.refund_reason } : {}),
+      gmtRefundPay: formatBeijingTime(new Date()),
+    };
+    refunds.push(refund);
+    if (refundedFen + fen(amount) === fen(order.totalAmount)) order.status = 'TRADE_CLOSED';
+    return answer('Y', refund);
+  }
+
+  /** alipay.trade.fastpay.refund.query: a refund by its request number; Success with no refund fields if there is none. */
+  function refundQuery(biz: Record<string, unknown>): Answer {
+    const order = typeof biz.out_trade_no === 'string' ? orders.get(biz.out_trade_no) : [...orders.values()].find((o) => o.tradeNo === biz.trade_no);
+    if (!order) return businessFailed('ACQ.TRADE_NOT_EXIST', '交易不存在');
+    const refund = refunds.find((r) => r.outTradeNo === order.outTradeNo && r.outRequestNo === biz.out_request_no);
+    if (!refund) return { code: '10000', msg: 'Success', trade_no: order.tradeNo, out_trade_no: order.outTradeNo };
+    return {
+      code: '10000',
+      msg: 'Success',
+      trade_no: order.tradeNo,
+      out_trade_no: order.outTradeNo,
+      out_request_no: refund.outRequestNo,
+      total_amount: order.totalAmount,
+      refund_amount: refund.refundAmount,
+      refund_status: 'REFUND_SUCCESS',
+      gmt_refund_pay: refund.gmtRefundPay,
     };
   }
 
@@ -204,6 +285,7 @@ export async function startFakeAlipay(options: { port?: number } = {}): Promise<
       return signedAnswer(method, invalidArguments('isv.invalid-timestamp', `非法的时间戳参数 ${params.timestamp}`));
     }
     requests.push(params);
+    if (down) return signedAnswer(method, { code: '20000', msg: 'Service Currently Unavailable', sub_code: 'isp.unknow-error', sub_msg: '系统繁忙' });
     let biz: Record<string, unknown>;
     try {
       biz = JSON.parse(params.biz_content ?? '{}') as Record<string, unknown>;
@@ -215,6 +297,10 @@ export async function startFakeAlipay(options: { port?: number } = {}): Promise<
         return signedAnswer(method, tradeCreate(params, biz));
       case 'alipay.trade.query':
         return signedAnswer(method, tradeQuery(biz));
+      case 'alipay.trade.refund':
+        return signedAnswer(method, tradeRefund(biz));
+      case 'alipay.trade.fastpay.refund.query':
+        return signedAnswer(method, refundQuery(biz));
       case 'alipay.system.oauth.token':
         return signedAnswer(method, oauthToken(params));
       default:
@@ -239,18 +325,20 @@ export async function startFakeAlipay(options: { port?: number } = {}): Promise<
       total_amount: order.totalAmount,
       receipt_amount: order.totalAmount,
       buyer_pay_amount: order.totalAmount,
-      trade_status: order.status,
+      // The payment notification (and its retries) tells of the payment, whatever happened since.
+      trade_status: 'TRADE_SUCCESS',
       gmt_create: order.gmtCreate,
       gmt_payment: order.gmtPayment!,
       subject: order.subject,
     };
   }
 
-  async function pay(outTradeNo: string): Promise<number> {
+  async function pay(outTradeNo: string, payment: { amountFen?: number } = {}): Promise<number> {
     const order = orders.get(outTradeNo);
     if (!order) throw new Error(`fake Alipay: no order ${outTradeNo}`);
     if (order.status === 'WAIT_BUYER_PAY') {
       order.status = 'TRADE_SUCCESS';
+      if (payment.amountFen !== undefined) order.totalAmount = formatYuan(payment.amountFen);
       order.gmtPayment = formatBeijingTime(new Date());
       order.notifyId = `${randomUUID().replaceAll('-', '')}${digits(4)}`;
     }
@@ -310,6 +398,10 @@ export async function startFakeAlipay(options: { port?: number } = {}): Promise<
     gatewayUrl,
     config: { appId, sellerId, appPrivateKeyPem: appKeys.privateKeyPem, alipayPublicKeyPem: alipayKeys.publicKeyPem, gatewayUrl },
     pay,
+    refunds: () => refunds.map((refund) => ({ ...refund })),
+    setDown(value) {
+      down = value;
+    },
     signNotification: (fields) => signFormFields(fields, alipayKeys.privateKeyPem),
     signAnswersWith(privateKeyPem) {
       answerKeyPem = privateKeyPem ?? alipayKeys.privateKeyPem;

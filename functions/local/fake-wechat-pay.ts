@@ -20,7 +20,23 @@ export interface FakeWechatPayOptions {
   platformSerial?: string;
 }
 
-export type FakeTradeState = 'NOTPAY' | 'SUCCESS' | 'CLOSED';
+/** REFUND (转入退款): paid, and (part of) it refunded since. */
+export type FakeTradeState = 'NOTPAY' | 'SUCCESS' | 'CLOSED' | 'REFUND';
+
+/** A refund as the fake holds it: PROCESSING when made, SUCCESS from the next time it is asked about. */
+export interface FakeWechatRefund {
+  outRefundNo: string;
+  refundId: string;
+  outTradeNo: string;
+  transactionId: string;
+  amountFen: number;
+  /** What the payment was. */
+  paidFen: number;
+  reason?: string;
+  status: 'PROCESSING' | 'SUCCESS';
+  createTime: string;
+  successTime?: string;
+}
 
 /** An order as the fake platform holds it. */
 export interface FakeWechatPayOrder {
@@ -71,12 +87,17 @@ export interface FakeWechatPay {
   platformSerial: string;
   /** A copy of every order it holds. */
   orders(): FakeWechatPayOrder[];
+  /** A copy of every refund it made, oldest first. */
+  refunds(): FakeWechatRefund[];
+  /** While down, every gateway call is answered 500 SYSTEM_ERROR (signed), as during an outage. */
+  setDown(down: boolean): void;
   /**
    * The payer pays: the order becomes SUCCESS and its notification is posted to its notify_url.
    * Paying a paid order delivers the same notification again (a WeChat retry). Resolves to the
-   * HTTP status the notify_url answered.
+   * HTTP status the notify_url answered. `amountFen` makes the platform take another amount than
+   * ordered (a platform that disagrees with us, for tests).
    */
-  pay(outTradeNo: string, options?: { payerOpenId?: string }): Promise<number>;
+  pay(outTradeNo: string, options?: { payerOpenId?: string; amountFen?: number }): Promise<number>;
   /** A notification about `resource` (a transaction object), encrypted and signed as WeChat does. */
   signNotification(resource: object, options?: NotificationOptions): SignedNotification;
   /** Wechatpay-* headers for any body, signed by the platform key (for notifications that are not JSON). */
@@ -110,6 +131,8 @@ export async function startFakeWechatPay(options: FakeWechatPayOptions = {}): Pr
   const platform = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const platformSerial = options.platformSerial ?? `PUB_KEY_ID_01${merchant.mchId}${digits(16)}`;
   const orders = new Map<string, FakeWechatPayOrder>();
+  const refunds = new Map<string, FakeWechatRefund>();
+  let down = false;
 
   /** `timestamp\nnonce\nbody\n` signed with the platform key: the wechatpay-* headers of answers and notifications. */
   const signBody = (rawBody: string, signing: Pick<NotificationOptions, 'timestamp' | 'serial'> = {}): Record<string, string> => {
@@ -158,7 +181,7 @@ export async function startFakeWechatPay(options: FakeWechatPayOptions = {}): Pr
     return { headers, rawBody: notification.tamper === 'body-after-signing' ? rawBody.replace(`"id":"${body.id}"`, `"id":"${body.id}-replayed"`) : rawBody };
   };
 
-  const pay = async (outTradeNo: string, payment: { payerOpenId?: string } = {}): Promise<number> => {
+  const pay = async (outTradeNo: string, payment: { payerOpenId?: string; amountFen?: number } = {}): Promise<number> => {
     const order = orders.get(outTradeNo);
     if (!order) throw new FakeRefusal(404, 'ORDER_NOT_EXIST', `no order ${outTradeNo}`);
     if (order.tradeState === 'CLOSED') throw new FakeRefusal(400, 'ORDER_CLOSED', `order ${outTradeNo} is closed`);
@@ -168,13 +191,15 @@ export async function startFakeWechatPay(options: FakeWechatPayOptions = {}): Pr
       Object.assign(order, {
         tradeState: 'SUCCESS',
         payerOpenId: payment.payerOpenId ?? order.payerOpenId,
+        amountFen: payment.amountFen ?? order.amountFen,
         transactionId: `4200${digits(24)}`,
         successTime: beijingRfc3339(now),
         notificationId: randomUUID(),
         notificationCreateTime: beijingRfc3339(now),
       } satisfies Partial<FakeWechatPayOrder>);
     }
-    const notification = signNotification(transactionOf(order), { id: order.notificationId!, createTime: order.notificationCreateTime! });
+    // A retry is the same notification: the payment as it was, even if it has been refunded since.
+    const notification = signNotification(transactionOf({ ...order, tradeState: 'SUCCESS' }), { id: order.notificationId!, createTime: order.notificationCreateTime! });
     const response = await fetch(order.notifyUrl, {
       method: 'POST',
       headers: { ...notification.headers, 'content-type': 'application/json', 'user-agent': 'Mozilla/4.0' },
@@ -221,6 +246,8 @@ export async function startFakeWechatPay(options: FakeWechatPayOptions = {}): Pr
       const problem = authorizationProblem(request.headers.authorization, method, target, body, merchant);
       if (problem) throw new FakeRefusal(401, 'SIGN_ERROR', `签名错误: ${problem}`);
 
+      if (down) throw new FakeRefusal(500, 'SYSTEM_ERROR', '系统异常，请稍后重试');
+
       if (url.pathname === '/v3/pay/transactions/jsapi' && method === 'POST') {
         const order = createOrder(orders, merchant, parseJson(body));
         return answer(response, 200, { prepay_id: order.prepayId });
@@ -237,9 +264,20 @@ export async function startFakeWechatPay(options: FakeWechatPayOptions = {}): Pr
         if (mchid !== merchant.mchId) throw new FakeRefusal(400, 'PARAM_ERROR', 'mchid 与请求商户不一致');
         const order = orders.get(decodeURIComponent(byOrderId[1]!));
         if (!order) throw new FakeRefusal(404, 'ORDER_NOT_EXIST', '订单不存在');
-        if (order.tradeState === 'SUCCESS') throw new FakeRefusal(400, 'ORDERPAID', '该订单已支付');
+        if (order.tradeState === 'SUCCESS' || order.tradeState === 'REFUND') throw new FakeRefusal(400, 'ORDERPAID', '该订单已支付');
         order.tradeState = 'CLOSED';
         return answer(response, 204);
+      }
+      if (url.pathname === '/v3/refund/domestic/refunds' && method === 'POST') {
+        return answer(response, 200, refundView(createRefund(orders, refunds, parseJson(body))));
+      }
+      const refundPath = /^\/v3\/refund\/domestic\/refunds\/([^/]+)$/.exec(url.pathname);
+      if (refundPath && method === 'GET') {
+        const refund = refunds.get(decodeURIComponent(refundPath[1]!));
+        if (!refund) throw new FakeRefusal(404, 'RESOURCE_NOT_EXISTS', '退款单不存在');
+        // WeChat takes a while; the fake has finished by the time anyone asks again.
+        if (refund.status === 'PROCESSING') Object.assign(refund, { status: 'SUCCESS', successTime: beijingRfc3339(new Date()) } satisfies Partial<FakeWechatRefund>);
+        return answer(response, 200, refundView(refund));
       }
       throw new FakeRefusal(404, 'NOT_FOUND', `${method} ${url.pathname}`);
     } catch (error) {
@@ -264,6 +302,10 @@ export async function startFakeWechatPay(options: FakeWechatPayOptions = {}): Pr
     },
     platformSerial,
     orders: () => [...orders.values()].map((order) => ({ ...order })),
+    refunds: () => [...refunds.values()].map((refund) => ({ ...refund })),
+    setDown(value) {
+      down = value;
+    },
     pay,
     signNotification,
     signBody,
@@ -352,12 +394,76 @@ function createOrder(orders: Map<string, FakeWechatPayOrder>, merchant: Merchant
   return order;
 }
 
-const STATE_DESCRIPTION: Record<FakeTradeState, string> = { NOTPAY: '订单未支付', SUCCESS: '支付成功', CLOSED: '订单已关闭' };
+/**
+ * POST /v3/refund/domestic/refunds: a refund of a paid order, by transaction_id or out_trade_no. The
+ * same out_refund_no again is the same refund (WeChat refunds it once); a different one for more
+ * than is left of the payment is refused.
+ */
+function createRefund(orders: Map<string, FakeWechatPayOrder>, refunds: Map<string, FakeWechatRefund>, input: unknown): FakeWechatRefund {
+  const request = (input ?? {}) as { transaction_id?: unknown; out_trade_no?: unknown; out_refund_no?: unknown; reason?: unknown; amount?: { refund?: unknown; total?: unknown; currency?: unknown } };
+  const { out_refund_no: outRefundNo, reason } = request;
+  const refundFen = request.amount?.refund;
+  const totalFen = request.amount?.total;
+  if (typeof outRefundNo !== 'string' || !/^[0-9A-Za-z_\-|*@]{1,64}$/.test(outRefundNo)) throw new FakeRefusal(400, 'PARAM_ERROR', 'out_refund_no');
+  if (typeof refundFen !== 'number' || !Number.isSafeInteger(refundFen) || refundFen < 1) throw new FakeRefusal(400, 'PARAM_ERROR', 'amount.refund');
+  if (typeof totalFen !== 'number' || !Number.isSafeInteger(totalFen)) throw new FakeRefusal(400, 'PARAM_ERROR', 'amount.total');
+  if (request.amount?.currency !== 'CNY') throw new FakeRefusal(400, 'PARAM_ERROR', 'amount.currency');
+  if (reason !== undefined && (typeof reason !== 'string' || Buffer.byteLength(reason) > 80)) throw new FakeRefusal(400, 'PARAM_ERROR', 'reason');
+  const order =
+    typeof request.transaction_id === 'string'
+      ? [...orders.values()].find((o) => o.transactionId === request.transaction_id)
+      : typeof request.out_trade_no === 'string'
+        ? orders.get(request.out_trade_no)
+        : undefined;
+  if (!order) throw new FakeRefusal(404, 'RESOURCE_NOT_EXISTS', '订单不存在');
+  const existing = refunds.get(outRefundNo);
+  if (existing) {
+    if (existing.outTradeNo !== order.outTradeNo || existing.amountFen !== refundFen) throw new FakeRefusal(400, 'INVALID_REQUEST', '退款单号重复，且退款信息不一致');
+    return existing;
+  }
+  if (order.tradeState !== 'SUCCESS' && order.tradeState !== 'REFUND') throw new FakeRefusal(400, 'INVALID_REQUEST', '订单未支付，不能退款');
+  if (totalFen !== order.amountFen) throw new FakeRefusal(400, 'PARAM_ERROR', '订单金额与原订单不一致');
+  const refundedFen = [...refunds.values()].filter((r) => r.outTradeNo === order.outTradeNo).reduce((sum, r) => sum + r.amountFen, 0);
+  if (refundedFen + refundFen > order.amountFen) throw new FakeRefusal(400, 'INVALID_REQUEST', '申请退款金额超过订单可退金额');
+  const refund: FakeWechatRefund = {
+    outRefundNo,
+    refundId: `50${digits(30)}`,
+    outTradeNo: order.outTradeNo,
+    transactionId: order.transactionId!,
+    amountFen: refundFen,
+    paidFen: order.amountFen,
+    ...(typeof reason === 'string' ? { reason } : {}),
+    status: 'PROCESSING',
+    createTime: beijingRfc3339(new Date()),
+  };
+  refunds.set(outRefundNo, refund);
+  order.tradeState = 'REFUND';
+  return refund;
+}
+
+/** A refund as WeChat answers it. */
+function refundView(refund: FakeWechatRefund): object {
+  return {
+    refund_id: refund.refundId,
+    out_refund_no: refund.outRefundNo,
+    transaction_id: refund.transactionId,
+    out_trade_no: refund.outTradeNo,
+    channel: 'ORIGINAL',
+    user_received_account: '支付用户零钱',
+    create_time: refund.createTime,
+    ...(refund.successTime ? { success_time: refund.successTime } : {}),
+    status: refund.status,
+    funds_account: 'AVAILABLE',
+    amount: { total: refund.paidFen, refund: refund.amountFen, payer_total: refund.paidFen, payer_refund: refund.amountFen, settlement_refund: refund.amountFen, settlement_total: refund.paidFen, discount_refund: 0, currency: 'CNY' },
+  };
+}
+
+const STATE_DESCRIPTION: Record<FakeTradeState, string> = { NOTPAY: '订单未支付', SUCCESS: '支付成功', CLOSED: '订单已关闭', REFUND: '转入退款' };
 
 /** An order as WeChat describes it, in query answers and (when paid) in the notification resource. */
 function transactionOf(order: FakeWechatPayOrder): object {
   const common = { appid: order.appId, mchid: order.mchId, out_trade_no: order.outTradeNo, trade_state: order.tradeState, trade_state_desc: STATE_DESCRIPTION[order.tradeState] };
-  if (order.tradeState !== 'SUCCESS') return { ...common, amount: { total: order.amountFen, payer_currency: 'CNY' }, promotion_detail: [] };
+  if (order.tradeState !== 'SUCCESS' && order.tradeState !== 'REFUND') return { ...common, amount: { total: order.amountFen, payer_currency: 'CNY' }, promotion_detail: [] };
   return {
     ...common,
     transaction_id: order.transactionId,

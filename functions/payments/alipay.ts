@@ -17,6 +17,8 @@ import {
   type NotificationAnswer,
   type PaymentChannel,
   type PaymentEvent,
+  type RefundRequest,
+  type RefundResult,
 } from './channel';
 
 export interface AlipayConfig {
@@ -211,11 +213,38 @@ export function createAlipayChannel(config: AlipayConfig, clock: () => Date = ()
       };
     },
 
+    async refund(request: RefundRequest): Promise<RefundResult> {
+      assertOrderId(request.orderId);
+      assertOrderId(request.refundId);
+      if (!Number.isSafeInteger(request.amountFen) || request.amountFen <= 0 || request.amountFen > request.paidFen) throw new RangeError(`not a refund of ${request.paidFen}: ${request.amountFen}`);
+      const method = 'alipay.trade.refund';
+      // Synchronous, and idempotent per out_request_no: a repeat answers the same refund with fund_change N.
+      const result = await call(method, {
+        bizContent: { out_trade_no: request.orderId, trade_no: request.platformTxnId, out_request_no: request.refundId, refund_amount: formatYuan(request.amountFen), refund_reason: request.reason },
+      });
+      if (result.code !== SUCCESS) throw failed(method, result);
+      if (result.out_trade_no !== request.orderId || fenOf(result.refund_fee) === undefined) {
+        throw new PlatformCallFailed('alipay', `${method}: answer is for order ${String(result.out_trade_no)} with refund_fee ${String(result.refund_fee)}`);
+      }
+      if (result.fund_change === 'Y') return { state: 'refunded', ...refundTime(result.gmt_refund_pay) };
+      // N: this request moved no money now. Only the refund query says whether our request number was refunded before.
+      const queryMethod = 'alipay.trade.fastpay.refund.query';
+      const found = await call(queryMethod, { bizContent: { out_trade_no: request.orderId, out_request_no: request.refundId } });
+      if (found.code !== SUCCESS) throw failed(queryMethod, found);
+      if (found.refund_status === 'REFUND_SUCCESS' && fenOf(found.refund_amount) === request.amountFen) return { state: 'refunded', ...refundTime(found.gmt_refund_pay) };
+      return { state: 'processing' };
+    },
+
     answer(ok: boolean): NotificationAnswer {
       // Alipay retries (for about 25 hours) on anything but the exact text "success".
-      return ok ? { status: 200, contentType: 'text/plain; charset=utf-8', body: 'success' } : { status: 500, contentType: 'text/plain; charset=utf-8', body: 'fail' };
+      return ok ? { status: 200, contentType: 'text/plain; charset=utf-8', body: 'success' } : { status: 400, contentType: 'text/plain; charset=utf-8', body: 'fail' }; // refused, not a fault of ours: 4xx
     },
   };
+}
+
+function refundTime(gmt: unknown): { refundedAt?: string } {
+  const at = beijingTimeToIso(typeof gmt === 'string' ? gmt : undefined);
+  return at ? { refundedAt: at } : {};
 }
 
 function assertOrderId(orderId: string): void {

@@ -27,6 +27,27 @@ export type CreateTopupResult =
     }
   | { channel: 'alipay'; /** For my.tradePay({ tradeNO }). */ tradeNo: string };
 
+/** Give back (part of) a payment. The platform refunds one refundId at most once, however often it is asked. */
+export interface RefundRequest {
+  orderId: string;
+  /** Our refund number (WeChat out_refund_no, Alipay out_request_no): letters and digits, at most 32. */
+  refundId: string;
+  /** The payment's transaction id on the platform. */
+  platformTxnId: string;
+  amountFen: number;
+  /** What the payment was for, in fen (WeChat wants amount.total with every refund). */
+  paidFen: number;
+  /** Shown to the payer. */
+  reason: string;
+}
+
+/** refunded: the money is on its way back to the payer; processing: accepted, not done yet (ask again later). */
+export interface RefundResult {
+  state: 'refunded' | 'processing';
+  platformRefundId?: string;
+  refundedAt?: string;
+}
+
 /** What a platform says about one of our orders, after its signature (and decryption) checked out. */
 export interface PaymentEvent {
   channel: PaymentChannelName;
@@ -98,4 +119,9 @@ export interface PaymentChannel {
   answer(ok: boolean): NotificationAnswer;
   /** Asks the platform about an order (for polling and reconciliation). */
   query(orderId: string): Promise<PaymentEvent>;
+  /**
+   * Makes sure this refund exists on the platform and says where it stands; idempotent on refundId
+   * (a retry after a lost answer never refunds twice). Throws PlatformCallFailed if it cannot say.
+   */
+  refund(request: RefundRequest): Promise<RefundResult>;
 }

@@ -20,6 +20,8 @@ import {
   type NotificationAnswer,
   type PaymentChannel,
   type PaymentEvent,
+  type RefundRequest,
+  type RefundResult,
 } from './channel';
 
 export interface WechatPayConfig {
@@ -94,6 +96,16 @@ const notificationSchema = z.object({
     nonce: z.string().min(1),
     associated_data: z.string().optional(),
   }),
+});
+
+/** A refund as WeChat describes it (POST /v3/refund/domestic/refunds and GET …/refunds/{out_refund_no}). */
+const refundSchema = z.object({
+  refund_id: z.string().min(1),
+  out_refund_no: z.string().min(1),
+  out_trade_no: z.string().optional(),
+  status: z.string(),
+  success_time: z.string().optional(),
+  amount: z.object({ refund: z.number().int().positive(), total: z.number().int().positive().optional() }),
 });
 
 type PayRequestHooks = Parameters<Pay['createHttp']>[0];
@@ -191,7 +203,8 @@ export function createWechatPayChannel(config: WechatPayConfig, clock: () => Dat
     answer(ok: boolean): NotificationAnswer {
       return ok
         ? { status: 200, contentType: 'application/json', body: JSON.stringify({ code: 'SUCCESS', message: '成功' }) }
-        : { status: 500, contentType: 'application/json', body: JSON.stringify({ code: 'FAIL', message: '失败' }) };
+        : // Refused, not a fault of ours: 4xx (WeChat retries on any non-2xx), so a forged one does not alarm as a 500.
+          { status: 400, contentType: 'application/json', body: JSON.stringify({ code: 'FAIL', message: '失败' }) };
     },
 
     async query(orderId: string): Promise<PaymentEvent> {
@@ -208,7 +221,37 @@ export function createWechatPayChannel(config: WechatPayConfig, clock: () => Dat
       if (typeof event === 'string') throw new PlatformCallFailed('wechat', `query ${orderId}: ${event}`);
       return event;
     },
+
+    async refund(request: RefundRequest): Promise<RefundResult> {
+      if (!ORDER_ID.test(request.orderId) || !ORDER_ID.test(request.refundId)) throw new RangeError(`not an order or refund id WeChat accepts: ${request.orderId} ${request.refundId}`);
+      if (!amountFenSchema.safeParse(request.amountFen).success || request.amountFen > request.paidFen) throw new RangeError(`not a refund of ${request.paidFen}: ${request.amountFen}`);
+      // Asked first: a refund already made (a retry after a lost answer, or one still processing) is only looked at.
+      const found = await pay.find_refunds(request.refundId);
+      if (found.status === 200) return refundResultOf(request, found.data);
+      if (found.status !== 404) throw callFailed(`refund ${request.refundId} (look-up)`, found);
+      const made = await pay.refunds({
+        transaction_id: request.platformTxnId, // WeChat takes this or out_trade_no, not both
+        out_refund_no: request.refundId,
+        reason: request.reason,
+        amount: { refund: request.amountFen, total: request.paidFen, currency: 'CNY' },
+      });
+      if (made.status !== 200) throw callFailed(`refund ${request.refundId}`, made);
+      return refundResultOf(request, made.data);
+    },
   };
+}
+
+/** SUCCESS is refunded, PROCESSING is not yet; CLOSED and ABNORMAL need an operator (WeChat cannot pay it back by itself). */
+function refundResultOf(request: RefundRequest, data: unknown): RefundResult {
+  const parsed = refundSchema.safeParse(data);
+  if (!parsed.success) throw new PlatformCallFailed('wechat', `refund ${request.refundId}: the answer is not a refund`);
+  const refund = parsed.data;
+  if (refund.out_refund_no !== request.refundId || (refund.out_trade_no !== undefined && refund.out_trade_no !== request.orderId) || refund.amount.refund !== request.amountFen) {
+    throw new PlatformCallFailed('wechat', `refund ${request.refundId}: the answer is about ${refund.out_trade_no}/${refund.out_refund_no} for ${refund.amount.refund}`);
+  }
+  if (refund.status === 'SUCCESS') return { state: 'refunded', platformRefundId: refund.refund_id, ...(refund.success_time ? { refundedAt: refund.success_time } : {}) };
+  if (refund.status === 'PROCESSING') return { state: 'processing', platformRefundId: refund.refund_id };
+  throw new PlatformCallFailed('wechat', `refund ${request.refundId}: status ${refund.status}`);
 }
 
 /** The event for a transaction, or why it cannot be one. A paid one must say what was paid and under which transaction. */

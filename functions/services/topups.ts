@@ -3,17 +3,27 @@
  * when the platform says it was paid — by notification, by the holder's app polling, or by the
  * scheduled reconciler asking about stale orders. All three paths end in `applyPaymentEvent`, which
  * credits in one transaction with the order's status change (idempotent on the platform's
- * transaction id), so their order and number do not matter.
+ * transaction id), so their order and number do not matter. A payment that cannot be credited is
+ * refunded through the platform: recorded on the order first, then asked for until it is done.
  */
 import { ulid } from 'ulid';
 import { formatYuan } from '../../shared/money';
 import { AppError } from '../app-error';
 import type { Deps } from '../deps';
-import { assertTopupAmount, topupPurse, TOPUP_POLICY, type TopupOrder } from '../domain/topup';
-import { NotificationRejected, PlatformCallFailed, type CreateTopupResult, type IncomingNotification, type NotificationAnswer, type PaymentChannel, type PaymentChannelName, type PaymentEvent } from '../payments/channel';
+import { assertTopupAmount, refundIdOf, topupPurse, TOPUP_POLICY, type RefundReason, type TopupOrder } from '../domain/topup';
+import {
+  NotificationRejected,
+  PlatformCallFailed,
+  type CreateTopupResult,
+  type IncomingNotification,
+  type NotificationAnswer,
+  type PaymentChannel,
+  type PaymentChannelName,
+  type PaymentEvent,
+} from '../payments/channel';
 import { getAccount } from '../store/accounts';
 import type { OnceOnly } from '../store/movements';
-import { closeOrder, createOrder, getOrder, listPendingOrders, markOrderPaidItem, notificationSeenItem } from '../store/orders';
+import { closeOrder, createOrder, getOrder, listPendingOrders, markOrderPaidItem, markOrderRefunded, notificationSeenItem, recordRefundIntent } from '../store/orders';
 import { creditTransitional, topUp } from './movements';
 
 type TopupDeps = Pick<Deps, 'db' | 'clock' | 'movements' | 'logger' | 'payments' | 'config'>;
@@ -68,24 +78,34 @@ export async function createTopupOrder(
   }
 }
 
-export type ApplyOutcome = 'credited' | 'already_credited' | 'still_pending' | 'closed';
+export type ApplyOutcome = 'credited' | 'already_credited' | 'still_pending' | 'closed' | 'refund_pending' | 'refunded';
 
-/** Applies what a platform said about an order. Idempotent; refuses an event that does not match the order. */
+/**
+ * Applies what a platform said about an order. Idempotent; refuses an event that does not match the
+ * order. A payment the account cannot take (closed meanwhile, or another amount than ordered) is
+ * given back instead of refused forever: the refund is recorded on the order, then asked for.
+ */
 export async function applyPaymentEvent(deps: TopupDeps, event: PaymentEvent): Promise<ApplyOutcome> {
   const order = await getOrder(deps.db, event.orderId);
   if (!order || order.channel !== event.channel) throw new AppError('ORDER_NOT_FOUND', `${event.channel} ${event.orderId}`);
+  // A payment being given back is never credited; a repeat of its payment only finishes the refund.
+  if (order.status === 'refund_pending' || order.status === 'refunded') return event.state === 'paid' ? finishRefundOrLeaveIt(deps, order) : order.status;
   if (event.state === 'pending') return order.status === 'paid' ? 'already_credited' : 'still_pending';
   if (event.state === 'closed') {
     if (order.status === 'pending') await closeOrder(deps.db, order.orderId);
     return order.status === 'paid' ? 'already_credited' : 'closed';
   }
-  if (event.amountFen !== order.amountFen || !event.platformTxnId) {
-    deps.logger.error('payment amount does not match the order', { orderId: order.orderId, channel: order.channel, paid: event.amountFen, ordered: order.amountFen });
-    throw new AppError('PAYMENT_AMOUNT_MISMATCH', `${order.orderId}: paid ${event.amountFen}, ordered ${order.amountFen}`);
+  if (event.amountFen === undefined || !event.platformTxnId) {
+    throw new AppError('PAYMENT_AMOUNT_MISMATCH', `${order.orderId}: a paid event without amount or transaction id`);
   }
   const now = deps.clock();
   const platformTxnId = event.platformTxnId;
   const paidAt = event.paidAt ?? now.toISOString();
+  const payment = { platformTxnId, paidAt, paidFen: event.amountFen };
+  if (event.amountFen !== order.amountFen) {
+    deps.logger.error('payment amount does not match the order: giving it back', { orderId: order.orderId, channel: order.channel, paid: event.amountFen, ordered: order.amountFen });
+    return giveBack(deps, order, payment, 'PAYMENT_AMOUNT_MISMATCH');
+  }
   const credit = { accountNo: order.accountNo, amountFen: order.amountFen, channel: order.channel, externalRef: platformTxnId };
   const notification: OnceOnly | undefined = event.notificationId
     ? { put: notificationSeenItem(deps.db, order.channel, event.notificationId, order.orderId, now).Put!, reused: () => new AppError('IDEMPOTENCY_CONFLICT', event.notificationId) }
@@ -94,8 +114,63 @@ export async function applyPaymentEvent(deps: TopupDeps, event: PaymentEvent): P
     { item: markOrderPaidItem(deps.db, order, { platformTxnId, paidAt, receiptNo: entry.receiptNo }), onConflict: () => 'retry' as const },
     ...(notification ? [{ item: { Put: notification.put }, onConflict: () => 'retry' as const }] : []),
   ];
-  const result = order.purse === 'transitional' ? await creditTransitional(deps, credit, settle) : await topUp(deps, credit, settle);
-  return result.replayed ? 'already_credited' : 'credited';
+  try {
+    const result = order.purse === 'transitional' ? await creditTransitional(deps, credit, settle) : await topUp(deps, credit, settle);
+    return result.replayed ? 'already_credited' : 'credited';
+  } catch (error) {
+    // The movement store answers a repeat of a posted credit as posted, so this payment was never credited.
+    if (error instanceof AppError && error.code === 'CARD_CANCELLED') {
+      deps.logger.warn('top-up for a closed account: giving it back', { orderId: order.orderId, channel: order.channel });
+      return giveBack(deps, order, payment, 'CARD_CANCELLED');
+    }
+    throw error;
+  }
+}
+
+/** Records the refund on the order (the intent), then asks the platform for it. No holder money moves. */
+async function giveBack(deps: TopupDeps, order: TopupOrder, payment: { platformTxnId: string; paidAt: string; paidFen: number }, reason: RefundReason): Promise<ApplyOutcome> {
+  const refund = { refundId: refundIdOf(order.orderId), amountFen: payment.paidFen, reason, requestedAt: deps.clock().toISOString() };
+  const { order: recorded } = await recordRefundIntent(deps.db, order, payment, refund);
+  if (recorded.status === 'paid') return 'already_credited';
+  return finishRefundOrLeaveIt(deps, recorded);
+}
+
+/**
+ * Asks the platform for an order's recorded refund (again: the same refund number, so at most one
+ * refund) and marks it refunded once the platform says so. Throws PlatformCallFailed if the platform
+ * cannot be reached or refuses it: the order stays refund_pending.
+ */
+async function finishRefund(deps: TopupDeps, order: TopupOrder): Promise<'refund_pending' | 'refunded'> {
+  if (order.status === 'refunded') return 'refunded';
+  const { refund, platformTxnId } = order;
+  if (order.status !== 'refund_pending' || !refund || !platformTxnId || order.channel === 'bank') throw new Error(`order ${order.orderId} has no refund to finish`);
+  const result = await (await channelOf(deps, order.channel)).refund({
+    orderId: order.orderId,
+    refundId: refund.refundId,
+    platformTxnId,
+    amountFen: refund.amountFen,
+    paidFen: refund.amountFen,
+    reason: refund.reason === 'CARD_CANCELLED' ? '校园卡账户已注销，充值原路退回' : '支付金额与订单不符，原路退回',
+  });
+  if (result.state === 'processing') return 'refund_pending';
+  await markOrderRefunded(deps.db, order.orderId, {
+    refundId: refund.refundId,
+    refundedAt: result.refundedAt ?? deps.clock().toISOString(),
+    ...(result.platformRefundId ? { platformRefundId: result.platformRefundId } : {}),
+  });
+  deps.logger.info('top-up refunded', { orderId: order.orderId, refundId: refund.refundId, amountFen: refund.amountFen, reason: refund.reason });
+  return 'refunded';
+}
+
+/** finishRefund for a notification or a poll: the refund is recorded, so a platform that cannot do it now leaves it to the reconciler. */
+async function finishRefundOrLeaveIt(deps: TopupDeps, order: TopupOrder): Promise<'refund_pending' | 'refunded'> {
+  try {
+    return await finishRefund(deps, order);
+  } catch (error) {
+    if (!(error instanceof PlatformCallFailed)) throw error;
+    deps.logger.warn('refund not made yet: the reconciler asks again', { orderId: order.orderId, error: error.message });
+    return 'refund_pending';
+  }
 }
 
 /** A platform's notification: believed only if it verifies; answered the way the platform expects. */
@@ -142,16 +217,37 @@ export async function holderOrder(deps: TopupDeps, accountNo: string, orderId: s
   return refreshOrder(deps, order);
 }
 
-/** The scheduled reconciler: every pending order older than a minute is asked about. */
-export async function reconcilePendingOrders(deps: TopupDeps): Promise<{ checked: number; credited: number; closed: number }> {
+export interface ReconcileReport {
+  checked: number;
+  credited: number;
+  closed: number;
+  refunded: number;
+  /** Refunds the platform has accepted but not finished (asked again next run). */
+  refundPending: number;
+  /** Orders that could not be reconciled this run (a refund the platform did not take is one); the others were, whatever these did. */
+  failed: { orderId: string; code: string }[];
+}
+
+/**
+ * The scheduled reconciler: every pending order older than a minute is asked about, and every
+ * recorded refund is asked for again until it is done. Each order answers for itself.
+ */
+export async function reconcilePendingOrders(deps: TopupDeps): Promise<ReconcileReport> {
   const before = new Date(deps.clock().getTime() - 60_000).toISOString();
-  const pending = await listPendingOrders(deps.db, before);
-  let credited = 0;
-  let closed = 0;
-  for (const order of pending) {
-    const after = await refreshOrder(deps, order);
-    if (after.status === 'paid') credited++;
-    if (after.status === 'closed') closed++;
+  const orders = await listPendingOrders(deps.db, before);
+  const report: ReconcileReport = { checked: orders.length, credited: 0, closed: 0, refunded: 0, refundPending: 0, failed: [] };
+  for (const order of orders) {
+    try {
+      const status = order.status === 'refund_pending' ? await finishRefund(deps, order) : (await refreshOrder(deps, order)).status;
+      if (status === 'paid') report.credited++;
+      if (status === 'closed') report.closed++;
+      if (status === 'refunded') report.refunded++;
+      if (status === 'refund_pending') report.refundPending++;
+    } catch (error) {
+      const code = error instanceof AppError ? error.code : error instanceof PlatformCallFailed ? 'PAYMENT_CHANNEL_UNAVAILABLE' : error instanceof Error ? error.name : 'UNKNOWN';
+      deps.logger.error('order not reconciled', { orderId: order.orderId, channel: order.channel, code, error: error instanceof Error ? error.message : String(error) });
+      report.failed.push({ orderId: order.orderId, code });
+    }
   }
-  return { checked: pending.length, credited, closed };
+  return report;
 }

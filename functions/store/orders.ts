@@ -1,6 +1,6 @@
 /** Top-up orders. A pending order sits in a sparse index (gsi2 ORDER#PENDING) so the reconciler finds it. */
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { OrderStatus, TopupOrder } from '../domain/topup';
+import type { OrderStatus, TopupOrder, TopupRefund } from '../domain/topup';
 import { queryAll, type Db } from './db';
 import { keys, withoutKeys } from './keys';
 import type { TransactItem } from './movements';
@@ -20,7 +20,7 @@ export async function getOrder(db: Db, orderId: string): Promise<TopupOrder | un
   return Item ? (withoutKeys(Item) as unknown as TopupOrder) : undefined;
 }
 
-/** Pending orders created before `before` (ISO), oldest first. */
+/** Orders the reconciler has work on (pending, and refund_pending) created before `before` (ISO), oldest first. */
 export async function listPendingOrders(db: Db, before: string): Promise<TopupOrder[]> {
   const items = await queryAll<Record<string, unknown>>(db, {
     IndexName: 'gsi2',
@@ -76,4 +76,75 @@ export function notificationSeenItem(db: Db, channel: string, notificationId: st
       ConditionExpression: 'attribute_not_exists(pk)',
     },
   };
+}
+
+/**
+ * The refund intent, written before the platform is asked: a paid order that cannot be credited
+ * becomes refund_pending with its refund. It stays in the ORDER#PENDING index so the reconciler
+ * finishes it. Answers the order's refund: this one, or the one an earlier attempt recorded.
+ */
+export async function recordRefundIntent(
+  db: Db,
+  order: Pick<TopupOrder, 'orderId' | 'createdAt'>,
+  payment: { platformTxnId: string; paidAt: string },
+  refund: TopupRefund,
+): Promise<{ order: TopupOrder; recorded: boolean }> {
+  const { orderId } = order;
+  // A closed order left the index; a refund to finish puts it back.
+  const index = keys.pendingOrderIndex(order.createdAt, orderId);
+  try {
+    const { Attributes } = await db.doc.send(
+      new UpdateCommand({
+        TableName: db.tableName,
+        Key: keys.topupOrder(orderId),
+        UpdateExpression: 'SET #status = :refundPending, refund = :refund, platformTxnId = :txn, paidAt = :at, gsi2pk = :gsi2pk, gsi2sk = :gsi2sk',
+        // Only from pending or closed: a paid order was credited, a refund_pending one already has its refund.
+        ConditionExpression: '#status IN (:pending, :closed)',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: {
+          ':refundPending': 'refund_pending' satisfies OrderStatus,
+          ':pending': 'pending' satisfies OrderStatus,
+          ':closed': 'closed' satisfies OrderStatus,
+          ':refund': refund,
+          ':txn': payment.platformTxnId,
+          ':at': payment.paidAt,
+          ':gsi2pk': index.gsi2pk,
+          ':gsi2sk': index.gsi2sk,
+        },
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    return { order: withoutKeys(Attributes!) as unknown as TopupOrder, recorded: true };
+  } catch (error) {
+    if (!(error instanceof Error && error.name === 'ConditionalCheckFailedException')) throw error;
+    const current = await getOrder(db, orderId);
+    if (!current) throw error;
+    return { order: current, recorded: false };
+  }
+}
+
+/** The platform says the refund is done: refunded, out of the reconciler's index. False if it was not refund_pending with this refund. */
+export async function markOrderRefunded(db: Db, orderId: string, done: { refundId: string; refundedAt: string; platformRefundId?: string }): Promise<boolean> {
+  try {
+    await db.doc.send(
+      new UpdateCommand({
+        TableName: db.tableName,
+        Key: keys.topupOrder(orderId),
+        UpdateExpression: `SET #status = :refunded, refund.refundedAt = :at${done.platformRefundId ? ', refund.platformRefundId = :platformRefundId' : ''} REMOVE gsi2pk, gsi2sk`,
+        ConditionExpression: '#status = :refundPending AND refund.refundId = :refundId',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: {
+          ':refunded': 'refunded' satisfies OrderStatus,
+          ':refundPending': 'refund_pending' satisfies OrderStatus,
+          ':refundId': done.refundId,
+          ':at': done.refundedAt,
+          ...(done.platformRefundId ? { ':platformRefundId': done.platformRefundId } : {}),
+        },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (error instanceof Error && error.name === 'ConditionalCheckFailedException') return false;
+    throw error;
+  }
 }

@@ -9,11 +9,22 @@ export const topupOrderView = z
     channel: z.enum(['wechat', 'alipay', 'bank']),
     amountFen,
     purse: z.enum(['balance', 'transitional']).meta({ description: 'transitional: waits to be written to the CPU card at the next idle tap' }),
-    status: z.enum(['pending', 'paid', 'closed']),
+    status: z.enum(['pending', 'paid', 'closed', 'refund_pending', 'refunded']).meta({
+      description: 'refund_pending / refunded: the payment could not be credited (account closed, or another amount than ordered) and is given back to the payer',
+    }),
     createdAt: z.iso.datetime(),
     payBy: z.iso.datetime(),
     paidAt: z.iso.datetime().optional(),
     receiptNo: z.string().optional(),
+    refund: z
+      .object({
+        amountFen,
+        reason: z.enum(['CARD_CANCELLED', 'PAYMENT_AMOUNT_MISMATCH']),
+        requestedAt: z.iso.datetime({ offset: true }),
+        refundedAt: z.iso.datetime({ offset: true }).optional(),
+      })
+      .optional()
+      .meta({ description: 'Set when the payment is given back instead of credited' }),
   })
   .meta({ id: 'TopupOrder' });
 
@@ -68,11 +79,25 @@ const notification = (channel: 'wechat' | 'alipay') =>
     summary: channel === 'wechat' ? 'WeChat Pay v3 payment notification' : 'Alipay trade status notification',
     description:
       channel === 'wechat'
-        ? 'Signed (WECHATPAY2-SHA256-RSA2048) and AES-256-GCM encrypted by WeChat Pay. Answered {"code":"SUCCESS"} once applied, or an error status so WeChat retries.'
-        : 'Form-encoded and RSA2-signed by Alipay. Answered "success" (text/plain) once applied, or "fail" so Alipay retries.',
+        ? 'Signed (WECHATPAY2-SHA256-RSA2048) and AES-256-GCM encrypted by WeChat Pay. Answered {"code":"SUCCESS"} once applied; a notification refused (forged, stale, malformed, or not applicable) is answered 400 {"code":"FAIL"} (WeChat retries on any non-2xx), and a fault on our side 5xx.'
+        : 'Form-encoded and RSA2-signed by Alipay. Answered "success" (text/plain) once applied; a notification refused is answered 400 "fail" (Alipay retries on anything but "success"), and a fault on our side 5xx.',
     tags: ['payments'],
-    response: z.unknown().meta({ description: "The platform's acknowledgement format" }),
-    errors: [],
+    // The platform's acknowledgement format, not ours.
+    response: (channel === 'wechat'
+      ? z.object({ code: z.literal('SUCCESS'), message: z.string() }).meta({ id: 'WechatPayNotificationAck' })
+      : z.literal('success')) as z.ZodType,
+    ...(channel === 'alipay' ? { successContentType: 'text/plain' } : {}),
+    otherResponses: [
+      channel === 'wechat'
+        ? {
+            status: 400,
+            description: 'Refused: not believed (signature, timestamp, serial, decryption, not our merchant/app) or not applicable; WeChat sends it again',
+            schema: z.object({ code: z.literal('FAIL'), message: z.string() }).meta({ id: 'WechatPayNotificationRefusal' }),
+          }
+        : { status: 400, contentType: 'text/plain', description: 'Refused: not believed (signature, app id, seller) or not applicable; Alipay sends it again', schema: z.literal('fail') },
+    ],
+    // The channel is not configured: the platform sends the notification again later.
+    errors: ['PAYMENT_CHANNEL_UNAVAILABLE'],
   });
 
 export const wechatPayNotification = notification('wechat');

@@ -2,6 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeWechatPay, type FakeWechatPay, type NotificationOptions } from '../../functions/local/fake-wechat-pay';
 import { getAccount } from '../../functions/store/accounts';
+import { getOrder } from '../../functions/store/orders';
 import { createTestAccount, ledgerOf } from '../helpers/fixtures';
 import { holderToken } from '../helpers/phone';
 import { useTestPlatform } from '../helpers/platform';
@@ -88,13 +89,22 @@ describe('top-up by WeChat Pay', () => {
     ['an unknown certificate serial', (id) => [transaction(id, 3_000), { serial: 'PUB_KEY_ID_0000000000000000000000000000000000' }]],
     ['another merchant’s payment', (id) => [transaction(id, 3_000, { mchid: '1900000999' }), {}]],
     ['another app’s payment', (id) => [transaction(id, 3_000, { appid: 'wx0000000000000000' }), {}]],
-    ['an amount that differs from the order', (id) => [transaction(id, 1), {}]],
   ])('refuses %s: answers FAIL (WeChat retries) and credits nothing', async (_name, make) => {
     const { account, body } = await order(3_000);
     const [resource, options] = make(body.order.orderId);
     const res = await notify(resource, options);
-    expect(res.status).toBe(500);
+    expect(res.status).toBe(400);
     expect(JSON.parse(res.body)).toMatchObject({ code: 'FAIL' });
+    expect((await getAccount(platform.deps.db, account.accountNo))?.balanceFen).toBe(0);
+  });
+
+  it('a genuine notification of another amount than ordered is acknowledged and recorded to be given back, never credited', async () => {
+    const { account, body } = await order(3_000);
+    const res = await notify(transaction(body.order.orderId, 1));
+    expect(res.status).toBe(200);
+    expect(JSON.parse(res.body)).toMatchObject({ code: 'SUCCESS' });
+    // The fake never took this payment, so it refuses the refund: the order waits for the reconciler (and an operator).
+    expect(await getOrder(platform.deps.db, body.order.orderId)).toMatchObject({ status: 'refund_pending', refund: { amountFen: 1, reason: 'PAYMENT_AMOUNT_MISMATCH' } });
     expect((await getAccount(platform.deps.db, account.accountNo))?.balanceFen).toBe(0);
   });
 });

@@ -177,9 +177,9 @@ describe('Alipay notifications', () => {
     expect(await problemOf(body())).toBe(problem);
   });
 
-  it('answers "success" to keep, anything else (500 "fail") to be sent again', () => {
+  it('answers "success" to keep, anything else (400 "fail") to be sent again', () => {
     expect(channel.answer(true)).toEqual({ status: 200, contentType: 'text/plain; charset=utf-8', body: 'success' });
-    expect(channel.answer(false)).toEqual({ status: 500, contentType: 'text/plain; charset=utf-8', body: 'fail' });
+    expect(channel.answer(false)).toEqual({ status: 400, contentType: 'text/plain; charset=utf-8', body: 'fail' });
   });
 });
 
@@ -290,6 +290,41 @@ describe('Alipay channel against the fake gateway', () => {
     expect(await paid.json()).toEqual({ outTradeNo: orderId, answerStatus: 200, answerBody: 'success' });
     await expect(channel.query(orderId)).resolves.toMatchObject({ state: 'paid', amountFen: 100 });
     expect((await fetch(`${base}/__fake/pay/T0000000000`, { method: 'POST' })).status).toBe(404);
+  });
+
+  it('refunds a paid trade synchronously, once per out_request_no, never more than was paid', async () => {
+    const orderId = newOrderId();
+    const created = await channel.createTopup(topup(orderId, 3_000));
+    const tradeNo = created.channel === 'alipay' ? created.tradeNo : '';
+    const request = { orderId, refundId: `R${orderId}`, platformTxnId: tradeNo, amountFen: 3_000, paidFen: 3_000, reason: '测试退款' };
+    await expect(channel.refund(request)).rejects.toThrow(/ACQ\.TRADE_STATUS_ERROR/);
+    await fake.pay(orderId);
+    await expect(channel.refund(request)).resolves.toEqual({ state: 'refunded', refundedAt: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+08:00$/) });
+    expect(fake.requests.at(-1)).toMatchObject({ method: 'alipay.trade.refund' });
+    expect(JSON.parse(fake.requests.at(-1)!.biz_content!)).toEqual({ out_trade_no: orderId, trade_no: tradeNo, out_request_no: `R${orderId}`, refund_amount: '30.00', refund_reason: '测试退款' });
+    // The same request number again: Alipay answers fund_change N, and the refund query says it was done before.
+    await expect(channel.refund(request)).resolves.toMatchObject({ state: 'refunded' });
+    expect(fake.requests.at(-1)).toMatchObject({ method: 'alipay.trade.fastpay.refund.query' });
+    expect(fake.refunds().filter((r) => r.outTradeNo === orderId)).toEqual([expect.objectContaining({ outRequestNo: `R${orderId}`, refundAmount: '30.00' })]);
+    await expect(channel.refund({ ...request, refundId: `S${orderId}`, amountFen: 1 })).rejects.toThrow(/ACQ\.REFUND_AMT_NOT_EQUAL_TOTAL/);
+    // Refunded in full: the trade is closed.
+    await expect(channel.query(orderId)).resolves.toMatchObject({ state: 'closed' });
+  });
+
+  it('a refund while the gateway is down is a failed call, and the same request later makes it once', async () => {
+    const orderId = newOrderId();
+    const created = await channel.createTopup(topup(orderId, 700));
+    await fake.pay(orderId);
+    const request = { orderId, refundId: `R${orderId}`, platformTxnId: created.channel === 'alipay' ? created.tradeNo : '', amountFen: 700, paidFen: 700, reason: '测试退款' };
+    fake.setDown(true);
+    try {
+      await expect(channel.refund(request)).rejects.toThrow(/20000 .*isp\.unknow-error/);
+    } finally {
+      fake.setDown(false);
+    }
+    expect(fake.refunds().filter((r) => r.outTradeNo === orderId)).toEqual([]);
+    await expect(channel.refund(request)).resolves.toMatchObject({ state: 'refunded' });
+    expect(fake.refunds().filter((r) => r.outTradeNo === orderId)).toHaveLength(1);
   });
 
   it('refuses at construction a configuration that could not verify anything', () => {

@@ -163,7 +163,7 @@ describe('WeChat Pay notifications', () => {
 
   it('answers WeChat as it expects', () => {
     expect(channel.answer(true)).toEqual({ status: 200, contentType: 'application/json', body: '{"code":"SUCCESS","message":"成功"}' });
-    expect(channel.answer(false)).toEqual({ status: 500, contentType: 'application/json', body: '{"code":"FAIL","message":"失败"}' });
+    expect(channel.answer(false)).toEqual({ status: 400, contentType: 'application/json', body: '{"code":"FAIL","message":"失败"}' });
   });
 });
 
@@ -280,6 +280,39 @@ describe('WeChat Pay end to end against the fake platform', () => {
     } finally {
       silent.close();
     }
+  });
+
+  it('refunds a paid order once per refund number (PROCESSING, then SUCCESS when asked again), never more than was paid', async () => {
+    const id = orderId();
+    await channel.createTopup(topup(id, 5000));
+    const request = { orderId: id, refundId: `R${id}`, platformTxnId: '4200000000000000000000000000', amountFen: 5000, paidFen: 5000, reason: '测试退款' };
+    // Unpaid: WeChat has no transaction to refund.
+    await expect(channel.refund(request)).rejects.toThrow(PlatformCallFailed);
+    await fake.pay(id);
+    const paid = { ...request, platformTxnId: fake.orders().find((o) => o.outTradeNo === id)!.transactionId! };
+    await expect(channel.refund(paid)).resolves.toEqual({ state: 'processing', platformRefundId: expect.stringMatching(/^50\d{30}$/) });
+    await expect(channel.refund(paid)).resolves.toEqual({ state: 'refunded', platformRefundId: expect.any(String), refundedAt: expect.stringMatching(/\+08:00$/) });
+    await expect(channel.refund(paid)).resolves.toMatchObject({ state: 'refunded' });
+    expect(fake.refunds().filter((r) => r.outTradeNo === id)).toEqual([expect.objectContaining({ outRefundNo: `R${id}`, amountFen: 5000, paidFen: 5000, status: 'SUCCESS', reason: '测试退款' })]);
+    // Another refund number for more than is left is refused by the platform.
+    await expect(channel.refund({ ...paid, refundId: `S${id}`, amountFen: 1 })).rejects.toThrow(/INVALID_REQUEST 申请退款金额超过订单可退金额/);
+    // 转入退款: the money was received, so the order still reads as paid.
+    await expect(channel.query(id)).resolves.toMatchObject({ state: 'paid', amountFen: 5000 });
+  });
+
+  it('a refund while the gateway is down is a failed call, and asking again later makes it', async () => {
+    const id = orderId();
+    await channel.createTopup(topup(id, 700));
+    await fake.pay(id);
+    const request = { orderId: id, refundId: `R${id}`, platformTxnId: fake.orders().find((o) => o.outTradeNo === id)!.transactionId!, amountFen: 700, paidFen: 700, reason: '测试退款' };
+    fake.setDown(true);
+    try {
+      await expect(channel.refund(request)).rejects.toThrow(/HTTP 500 SYSTEM_ERROR/);
+    } finally {
+      fake.setDown(false);
+    }
+    expect(fake.refunds().filter((r) => r.outTradeNo === id)).toEqual([]);
+    await expect(channel.refund(request)).resolves.toMatchObject({ state: 'processing' });
   });
 
   it('refuses configurations that cannot work', async () => {
