@@ -82,7 +82,8 @@ interface Internal extends Record<string, unknown> {
 export interface RouteOptions {
   /**
    * Terminal routes that move money may spend the request nonce inside their own transaction
-   * (one write fewer per payment); every other terminal route has it spent before it runs.
+   * (one write fewer per payment); every other terminal route has it spent before it runs. A
+   * refusal of such a route is stored with its nonce (`TerminalNonce.refused`).
    */
   nonceSpentByRoute?: boolean;
 }
@@ -108,7 +109,11 @@ export function route<C extends RouteContract>(contract: C, impl: Impl<C>, optio
       } as RouteInput<C>;
       const request = { rawBody, headers: event.headers ?? {} };
       const ctx = { deps, logger: internal.logger, requestId: internal.requestId, request, ...terminalAuth, holder, admin } as RouteContext<C>;
-      const result = await impl(input, ctx);
+      const result = await impl(input, ctx).catch(async (error: unknown) => {
+        // A refused payment spends its nonce with the refusal: the identical request replayed answers it again, never a new evaluation.
+        if (terminalAuth && options.nonceSpentByRoute && error instanceof AppError) throw await terminalAuth.nonce.refused(error);
+        throw error;
+      });
       if (result instanceof RawReply) return { statusCode: result.status, headers: { 'content-type': result.contentType }, body: result.body };
       return result instanceof Reply ? json(result.status, result.body) : json(contract.successStatus ?? 200, result);
     });
@@ -170,7 +175,7 @@ function errorResponses(): middy.MiddlewareObj<HttpEvent, HttpResult, Error, Con
 }
 
 export function toErrorResponse(error: unknown, requestId: string): { status: number; body: ErrorBody } {
-  if (error instanceof AppError) return { status: error.status, body: errorBody(error.code, { requestId }) };
+  if (error instanceof AppError) return { status: error.status, body: errorBody(error.code, { requestId, ...(error.params ? { params: error.params } : {}) }) };
   if (error instanceof z.ZodError) {
     const issues = error.issues.map((issue) => ({ path: issue.path.join('.') || '(root)', problem: issue.message }));
     return { status: 400, body: errorBody('VALIDATION_FAILED', { requestId, issues }) };

@@ -8,7 +8,7 @@ import type { identityScanBody, identityScanResponse, qrPaymentBody, qrPaymentRe
 import { parseQrToken, qrTokenId, QrTokenFormatError, type QrPurpose, type QrTokenPayload } from '../../shared/qr-token';
 import { AppError } from '../app-error';
 import type { Deps } from '../deps';
-import { maskHolderName, spendRefusal, type Account } from '../domain/account';
+import { maskHolderName, placeRefusal, spendRefusal, type Account } from '../domain/account';
 import { campusDay } from '../domain/campus-day';
 import { fingerprint } from '../domain/fingerprint';
 import type { Terminal } from '../domain/merchant';
@@ -16,15 +16,15 @@ import { planPurchase } from '../domain/movement-plans';
 import { checkQrWindow, verifyQrSignature } from '../domain/qr-token-verify';
 import { getAccount } from '../store/accounts';
 import { getDeviceKeyMaterial, type DeviceKeyMaterial } from '../store/device-keys';
-import { onceOnly, type OnceOnly } from '../store/movements';
+import { answerAsOriginal, onceOnly, type MovementResult, type OnceOnly } from '../store/movements';
 import { markTokenUsed, usedTokenPut } from '../store/qr-tokens';
-import { getMerchant } from '../store/terminals';
+import { getMerchantCached } from '../store/terminals';
+import { USED_PAY_TOKEN_KEEP_SECONDS } from '../domain/offline';
 import { verifyHolderPassword } from './passwords';
+import { posPaymentKey } from './pos-transactions';
 
-/** A used token is remembered a little longer than any window in which it could be accepted. */
-const USED_TOKEN_TTL_SECONDS = 10 * 60;
-/** Places where a card replaced today is refused until tomorrow (policy). */
-const NEXT_DAY_PLACES = new Set(['library', 'clinic', 'bus']);
+/** A used identity code is remembered a little longer than any window in which it could be accepted (it can never pay). */
+const USED_IDENTITY_TOKEN_TTL_SECONDS = 10 * 60;
 
 export interface VerifiedToken {
   payload: QrTokenPayload;
@@ -66,19 +66,29 @@ export async function payByQr(
   /** The request's nonce: spent with the money, or first of all when a password is tried (so a replay cannot count wrong guesses). */
   requestNonce?: OnceOnly & { spend(): Promise<void> },
 ): Promise<z.infer<typeof qrPaymentResponse>> {
-  const idempotencyKey = `pos#${terminal.terminalId}#${request.posTxnId}`;
-  const verified = await verifyQrToken(deps, request.token, 'pay');
-  const { accountNo } = verified.key;
+  const idempotencyKey = posPaymentKey(terminal.terminalId, request.posTxnId);
+  const paymentFingerprint = fingerprint({ type: 'purchase', channel: 'qr', tokenId: tokenIdAsRead(request.token), amountFen: request.amountFen });
   const passwordTried = request.consumptionPassword !== undefined;
-  if (passwordTried) {
-    await requestNonce?.spend();
-    await verifyHolderPassword(deps, accountNo, 'consumption', request.consumptionPassword!);
+  let verified: VerifiedToken;
+  try {
+    verified = await verifyQrToken(deps, request.token, 'pay');
+    if (passwordTried) {
+      await requestNonce?.spend();
+      await verifyHolderPassword(deps, verified.key.accountNo, 'consumption', request.consumptionPassword!);
+    }
+  } catch (refusal) {
+    // A retry of a posted payment may no longer pass these (the code has expired, the password
+    // locked since): it answers as the original did. Only a refusal pays the read of the record; a
+    // first request goes straight to the movement, whose own condition finds a repeat.
+    return qrPaymentResult(await answerAsOriginal(deps.db, idempotencyKey, paymentFingerprint, refusal));
   }
+  const { accountNo } = verified.key;
   const now = deps.clock();
-  const { entry, holderName, replayed } = await deps.movements.post({
+  const merchant = await getMerchantCached(deps.db, terminal.merchantId, now);
+  const result = await deps.movements.post({
     accountNo,
     idempotencyKey,
-    fingerprint: fingerprint({ type: 'purchase', channel: 'qr', tokenId: verified.tokenId, amountFen: request.amountFen }),
+    fingerprint: paymentFingerprint,
     plan: (account, today) => {
       assertActiveKey(account, verified.key.keyId);
       return planPurchase(
@@ -90,18 +100,33 @@ export async function payByQr(
           terminalId: terminal.terminalId,
           externalRef: request.posTxnId,
           consumptionPasswordVerified: request.consumptionPassword !== undefined,
+          ...(merchant ? { placeCategory: merchant.category } : {}),
         },
         today,
       );
     },
     alsoWrite: () => [
       {
-        item: { Put: usedTokenPut(deps.db, verified.tokenId, accountNo, idempotencyKey, now, USED_TOKEN_TTL_SECONDS) },
+        item: { Put: usedTokenPut(deps.db, verified.tokenId, accountNo, idempotencyKey, now, USED_PAY_TOKEN_KEEP_SECONDS) },
         onConflict: () => new AppError('TOKEN_REUSED', verified.tokenId),
       },
       ...onceOnly(passwordTried ? undefined : requestNonce),
     ],
   });
+  return qrPaymentResult(result);
+}
+
+/** The token's id as the payment's fingerprint names it, read without judging the token (a retry's code may have expired since). */
+function tokenIdAsRead(token: string): string {
+  try {
+    return qrTokenId(parseQrToken(token).payload);
+  } catch {
+    // Nothing can have posted with an unreadable code, so this only ever meets another request's record.
+    return `unreadable:${token}`;
+  }
+}
+
+function qrPaymentResult({ entry, holderName, replayed }: MovementResult): z.infer<typeof qrPaymentResponse> {
   return {
     receiptNo: entry.receiptNo,
     amountFen: entry.amountFen,
@@ -118,19 +143,19 @@ export async function scanIdentity(
   request: z.infer<typeof identityScanBody>,
 ): Promise<z.infer<typeof identityScanResponse>> {
   const verified = await verifyQrToken(deps, request.token, 'identity');
-  const merchant = await getMerchant(deps.db, terminal.merchantId);
+  const merchant = await getMerchantCached(deps.db, terminal.merchantId, deps.clock());
   const now = deps.clock();
   const today = campusDay(now);
   const account = await getAccount(deps.db, verified.key.accountNo);
   if (!account) throw new AppError('ACCOUNT_NOT_FOUND', verified.key.accountNo);
   assertActiveKey(account, verified.key.keyId);
-  if (!(await markTokenUsed(deps.db, verified.tokenId, account.accountNo, `identity#${terminal.terminalId}`, now, USED_TOKEN_TTL_SECONDS))) {
+  if (!(await markTokenUsed(deps.db, verified.tokenId, account.accountNo, `identity#${terminal.terminalId}`, now, USED_IDENTITY_TOKEN_TTL_SECONDS))) {
     throw new AppError('TOKEN_REUSED', verified.tokenId);
   }
   const holder = { holderName: account.holderName, personId: account.personId, cardType: account.cardType };
   const refusal = spendRefusal(account, today);
   if (refusal) return { allowed: false, reason: refusal, ...holder };
-  if (account.replacedOn === today && merchant && NEXT_DAY_PLACES.has(merchant.category)) {
+  if (placeRefusal(account, merchant?.category, today)) {
     return { allowed: false, reason: 'CARD_REPLACED_TODAY', ...holder };
   }
   return { allowed: true, ...holder };

@@ -4,10 +4,11 @@
  *   2. appends the immutable ledger entry,
  *   3. writes the idempotency record holding the request's fingerprint and the result.
  * A retry with the same key and fingerprint returns the original result; a different fingerprint
- * under the same key is IDEMPOTENCY_CONFLICT. Overdraft is impossible because the plan refuses it
+ * under the same key is IDEMPOTENCY_CONFLICT; a key closed unused (`closeUnlessPosted`) is refused
+ * for ever (POS_TXN_CLOSED). Overdraft is impossible because the plan refuses it
  * and the version condition guarantees the plan saw the balance it is replacing.
  */
-import { GetCommand, TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { incrementBase32, ulid } from 'ulid';
 import { AppError } from '../app-error';
@@ -59,11 +60,10 @@ export interface MovementStore {
   post(command: MovementCommand): Promise<MovementResult>;
 }
 
-interface IdempotencyRecord {
-  fingerprint: string;
-  entry: LedgerEntry;
-  holderName: string;
-}
+type IdempotencyRecord =
+  | { fingerprint: string; entry: LedgerEntry; holderName: string; closed?: undefined }
+  /** A key closed before anything posted under it (a terminal was told "not found"). */
+  | { closed: true; closedAt: string };
 
 /** How many times a movement is re-planned when another writer changed the account first. */
 const MAX_ATTEMPTS = 60;
@@ -72,22 +72,10 @@ export function createMovementStore(db: Db, clock: Clock): MovementStore {
   const serializer = new KeyedSerializer();
   const accounts = new RememberedAccounts();
 
-  async function readIdempotency(key: string): Promise<IdempotencyRecord | undefined> {
-    const { Item } = await db.doc.send(new GetCommand({ TableName: db.tableName, Key: keys.idempotency(key), ConsistentRead: true }));
-    return Item as IdempotencyRecord | undefined;
-  }
-
   async function readAccount(accountNo: string): Promise<Account> {
     const account = await getAccount(db, accountNo);
     if (!account) throw new AppError('ACCOUNT_NOT_FOUND', accountNo);
     return account;
-  }
-
-  function replay(record: IdempotencyRecord, command: MovementCommand): MovementResult {
-    if (record.fingerprint !== command.fingerprint) {
-      throw new AppError('IDEMPOTENCY_CONFLICT', `key ${command.idempotencyKey}`);
-    }
-    return { entry: record.entry, holderName: record.holderName, replayed: true };
   }
 
   /**
@@ -98,7 +86,7 @@ export function createMovementStore(db: Db, clock: Clock): MovementStore {
    */
   async function attempt(command: MovementCommand, isRetry: boolean): Promise<MovementResult | 'retry'> {
     if (isRetry) {
-      const existing = await readIdempotency(command.idempotencyKey);
+      const existing = await readIdempotency(db, command.idempotencyKey);
       if (existing) return replay(existing, command);
     }
 
@@ -118,10 +106,7 @@ export function createMovementStore(db: Db, clock: Clock): MovementStore {
         plan = await command.plan(account, today);
       }
     } catch (error) {
-      if (!isRetry && error instanceof AppError) {
-        const existing = await readIdempotency(command.idempotencyKey);
-        if (existing) return replay(existing, command);
-      }
+      if (!isRetry) return answerAsOriginal(db, command.idempotencyKey, command.fingerprint, error);
       throw error;
     }
     const entryId = nextEntryId(now, account.lastEntryId);
@@ -136,7 +121,7 @@ export function createMovementStore(db: Db, clock: Clock): MovementStore {
     };
 
     const extras = command.alsoWrite?.(entry) ?? [];
-    const status = plan.statusAfter !== undefined ? accountStatusUpdate(account.accountNo, plan.statusAfter) : undefined;
+    const status = plan.statusAfter !== undefined ? accountStatusUpdate(account.accountNo, plan.statusAfter, now.toISOString()) : undefined;
     const fields = Object.entries(plan.accountFields ?? {});
     const optional = [
       ...(status ? [status.set] : []),
@@ -246,6 +231,55 @@ export function createMovementStore(db: Db, clock: Clock): MovementStore {
   return {
     post: (command) => serializer.run(command.accountNo, () => post(command)),
   };
+}
+
+async function readIdempotency(db: Db, key: string): Promise<IdempotencyRecord | undefined> {
+  const { Item } = await db.doc.send(new GetCommand({ TableName: db.tableName, Key: keys.idempotency(key), ConsistentRead: true }));
+  return Item as IdempotencyRecord | undefined;
+}
+
+function replay(record: IdempotencyRecord, command: Pick<MovementCommand, 'idempotencyKey' | 'fingerprint'>): MovementResult {
+  if (record.closed) throw new AppError('POS_TXN_CLOSED', `key ${command.idempotencyKey} closed at ${record.closedAt}`);
+  if (record.fingerprint !== command.fingerprint) {
+    throw new AppError('IDEMPOTENCY_CONFLICT', `key ${command.idempotencyKey}`);
+  }
+  return { entry: record.entry, holderName: record.holderName, replayed: true };
+}
+
+/**
+ * For a request refused before its movement was tried (a QR code's time window, a password): if it
+ * retries a movement already posted under this key, the original result (a retry answers as the
+ * original did, whatever has changed since); another request under the key is IDEMPOTENCY_CONFLICT,
+ * a closed key POS_TXN_CLOSED; a request never posted gets its refusal. Costs a read only on refusals.
+ */
+export async function answerAsOriginal(db: Db, idempotencyKey: string, fingerprint: string, refusal: unknown): Promise<MovementResult> {
+  if (!(refusal instanceof AppError)) throw refusal;
+  const existing = await readIdempotency(db, idempotencyKey);
+  if (existing) return replay(existing, { idempotencyKey, fingerprint });
+  throw refusal;
+}
+
+/**
+ * What became of the movement under this key. If nothing ever posted, the key is closed in the same
+ * step (one conditional write), so a request still on its way can never post under it afterwards:
+ * its transaction's idempotency condition fails and the closed record answers it.
+ */
+export async function closeUnlessPosted(db: Db, idempotencyKey: string, now: Date): Promise<{ posted: Omit<MovementResult, 'replayed'> } | { closed: true }> {
+  try {
+    await db.doc.send(
+      new PutCommand({
+        TableName: db.tableName,
+        Item: { ...keys.idempotency(idempotencyKey), closed: true, closedAt: now.toISOString() } satisfies IdempotencyRecord & Record<string, unknown>,
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+    return { closed: true };
+  } catch (error) {
+    if (!(error instanceof Error) || error.name !== 'ConditionalCheckFailedException') throw error;
+  }
+  // A record exists (the movement posted, or the key was closed before), and records never change.
+  const record = (await readIdempotency(db, idempotencyKey))!;
+  return record.closed ? { closed: true } : { posted: { entry: record.entry, holderName: record.holderName } };
 }
 
 /**
