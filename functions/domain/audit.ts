@@ -3,7 +3,10 @@
  * entry's `after` must equal the running sums in ledger order, and nothing may ever be negative.
  */
 import { PURSE_NAMES, type Account } from './account';
-import type { LedgerEntry } from './ledger';
+import type { LedgerEntry, MovementType } from './ledger';
+
+/** The only movements that may take money out of the transitional balance (to the chip, to the balance, or refunded at closing). */
+const TRANSITIONAL_OUT: readonly MovementType[] = ['card_load', 'transitional_release', 'cancellation_refund', 'closing_settlement', 'fee'];
 
 export interface AuditFinding {
   accountNo: string;
@@ -24,6 +27,11 @@ export function auditAccount(account: Account, entries: LedgerEntry[]): AuditFin
       if (running[purse] < 0) report(`entry ${entry.entryId} (${entry.type}): ${purse} goes negative (${running[purse]})`);
     }
     if (!Number.isSafeInteger(entry.amountFen) || entry.amountFen < 0) report(`entry ${entry.entryId}: amount ${entry.amountFen} is not whole non-negative fen`);
+    // A fee takes transitional balance only as a replacement's release, which says how much.
+    const transitionalOut = -entry.delta.transitionalFen;
+    if (transitionalOut > 0 && (!TRANSITIONAL_OUT.includes(entry.type) || (entry.type === 'fee' && entry.releasedTransitionalFen !== transitionalOut))) {
+      report(`entry ${entry.entryId} (${entry.type}): takes ${transitionalOut} out of the transitional balance, which this movement may not`);
+    }
   }
   for (const purse of PURSE_NAMES) {
     if (account[purse] !== running[purse]) report(`${purse} is ${account[purse]}, its ledger sums to ${running[purse]} (difference ${account[purse] - running[purse]})`);

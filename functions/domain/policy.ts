@@ -2,6 +2,7 @@
  * Per-campus settings where card centres differ (DOMAIN.md), with the defaults the domain gives.
  * The card centre changes them through the admin API; every rule that depends on one reads it here.
  */
+import { MAX_DAILY_LIMIT_FEN } from '../../shared/limits';
 import type { CardType } from '../../shared/vocabulary';
 import type { XPolicy } from './passwords';
 
@@ -15,6 +16,7 @@ export interface CampusPolicy {
   /** Self-service replacement (kiosk) needs at least this balance (the fee is deducted). */
   selfReplacementMinBalanceFen: number;
   defaultDailyLimitFen: number;
+  /** At most MAX_DAILY_LIMIT_FEN (the card system's ceiling); the app shows the campus's own number. */
   maxDailyLimitFen: number;
   /** Temporary cards are valid at most this many days unless renewed. */
   temporaryCardMaxDays: number;
@@ -27,7 +29,7 @@ export const DEFAULT_POLICY: CampusPolicy = {
   temporaryReplacementFeeFen: 2_500,
   selfReplacementMinBalanceFen: 2_000,
   defaultDailyLimitFen: 5_000,
-  maxDailyLimitFen: 60_000,
+  maxDailyLimitFen: MAX_DAILY_LIMIT_FEN,
   temporaryCardMaxDays: 365,
 };
 

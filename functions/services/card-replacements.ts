@@ -1,7 +1,8 @@
 /**
  * Replacement cards asked for in the app: the holder files a request (card reported lost, query
  * password), the card centre prepares the card and hands it over, which charges the fee, voids the
- * old card and closes the request in one transaction (services/card-lifecycle.ts replaceCard).
+ * old card and closes the request in one transaction (services/card-lifecycle.ts replaceCard; an M1
+ * card there also releases the transitional balance to the balance).
  */
 import { ulid } from 'ulid';
 import { AppError } from '../app-error';

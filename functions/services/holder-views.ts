@@ -1,13 +1,17 @@
 /** What a holder sees of their own account: balances, cards, history, monthly statements. */
 import type { z } from 'zod';
-import type { getHolderStatement, holderAccount, ledgerEntryView } from '../../shared/api/holder';
+import type { getHolderAccount, getHolderStatement, holderAccount, holderPolicy, ledgerEntryView } from '../../shared/api/holder';
 import { AppError } from '../app-error';
 import type { Deps } from '../deps';
-import { spentOn, type Account } from '../domain/account';
+import { SMALL_WALLET_CAP_FEN, spentOn, type Account } from '../domain/account';
 import type { Card } from '../domain/card';
 import { campusDay } from '../domain/campus-day';
 import { SPENDING_TYPES, TOPUP_TYPES, type LedgerEntry, type MovementType } from '../domain/ledger';
+import { PASSWORD_POLICY } from '../domain/passwords';
+import { replacementFeeFen, type CampusPolicy } from '../domain/policy';
+import { TOPUP_POLICY } from '../domain/topup';
 import { getAccount } from '../store/accounts';
+import { getPolicy } from '../store/policy';
 import { listCards } from '../store/cards';
 import { getMerchant } from '../store/terminals';
 import { entriesInRange, getLedgerEntry, listLedger } from '../store/ledger';
@@ -44,10 +48,24 @@ export function accountView(account: Account, cards: Card[], today: string): z.i
   };
 }
 
-export async function holderAccountView(deps: ViewDeps, accountNo: string): Promise<z.infer<typeof holderAccount>> {
-  const [account, cards] = await Promise.all([getAccount(deps.db, accountNo), listCards(deps.db, accountNo)]);
+/** The policy as it applies to this holder: the app shows these numbers instead of its own. */
+export function holderPolicyView(policy: CampusPolicy, account: Pick<Account, 'cardType'>): z.infer<typeof holderPolicy> {
+  return {
+    replacementFeeFen: replacementFeeFen(policy, account.cardType),
+    selfReplacementMinBalanceFen: policy.selfReplacementMinBalanceFen,
+    defaultDailyLimitFen: policy.defaultDailyLimitFen,
+    maxDailyLimitFen: policy.maxDailyLimitFen,
+    onlineTopupMinFen: TOPUP_POLICY.onlineMinFen,
+    onlineTopupMaxFen: TOPUP_POLICY.onlineMaxFen,
+    passwordLockMinutes: PASSWORD_POLICY.lockMinutes,
+    smallWalletCapFen: SMALL_WALLET_CAP_FEN,
+  };
+}
+
+export async function holderAccountView(deps: ViewDeps, accountNo: string): Promise<z.infer<typeof getHolderAccount.response>> {
+  const [account, cards, policy] = await Promise.all([getAccount(deps.db, accountNo), listCards(deps.db, accountNo), getPolicy(deps.db)]);
   if (!account) throw new AppError('ACCOUNT_NOT_FOUND', accountNo);
-  return accountView(account, cards, campusDay(deps.clock()));
+  return { ...accountView(account, cards, campusDay(deps.clock())), policy: holderPolicyView(policy, account) };
 }
 
 /** The public view of a ledger entry: no operator names, no idempotency internals. */

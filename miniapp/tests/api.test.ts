@@ -38,6 +38,12 @@ describe('the API client', () => {
     expect(onSignedOut).toHaveBeenCalledOnce();
   });
 
+  it('keeps the values the server’s message names, for the app’s own words', async () => {
+    const body = { code: 'PASSWORD_LOCKED', message: { zh: '密码错误次数过多，已锁定 30 分钟', en: 'Too many wrong attempts: locked for 30 minutes' }, params: { minutes: 30 } };
+    const { api } = client(() => ({ status: 423, headers: {}, body }));
+    await expect(api.reportLoss('999999')).rejects.toMatchObject({ code: 'PASSWORD_LOCKED', messages: body.message, params: { minutes: 30 } });
+  });
+
   it('a gateway page or no answer at all is still a clean ApiError', async () => {
     await expect(client(() => ({ status: 502, headers: {}, body: '<html>Bad Gateway</html>' })).api.account()).rejects.toMatchObject({ code: 'BAD_RESPONSE', status: 502 });
     await expect(client(() => Promise.reject(new Error('request:fail timeout'))).api.account()).rejects.toMatchObject({ code: 'NETWORK', status: 0 });

@@ -20,6 +20,7 @@ const account: HolderAccount = {
   dailyLimitFen: 5_000,
   spentTodayFen: 0,
   cards: [],
+  policy: { replacementFeeFen: 2_000, selfReplacementMinBalanceFen: 2_000, defaultDailyLimitFen: 5_000, maxDailyLimitFen: 60_000, onlineTopupMinFen: 100, onlineTopupMaxFen: 99_900, passwordLockMinutes: 30, smallWalletCapFen: 1_000 },
 };
 
 beforeEach(() => resetTaro());
@@ -101,5 +102,48 @@ describe('pages', () => {
     const lost = render(<Home />);
     await waitFor(() => expect(lost.container.querySelector('#card-state')?.textContent).toContain('已挂失'));
     expect(lost.container.querySelector('.qr')).toBeNull();
+  });
+
+  // A campus with its own numbers: 15 yuan a card, 30 yuan to replace at a kiosk, at most 300 yuan a day.
+  const campus = { ...account, balanceFen: 2_500, policy: { ...account.policy, replacementFeeFen: 1_500, selfReplacementMinBalanceFen: 3_000, maxDailyLimitFen: 30_000 } };
+
+  it('the card page shows the fee and the kiosk minimum the server sends', async () => {
+    const store = await import('../src/lib/store');
+    store.signedIn({ session: 's', accountNo: '10002', mustChangePassword: false });
+    answerRequests(async (request): Promise<RequestAnswer> => {
+      if (request.url.endsWith('/v1/holder/account')) return { statusCode: 200, header: {}, data: campus };
+      if (request.url.endsWith('/v1/holder/card-replacement')) return { statusCode: 200, header: {}, data: {} };
+      return { statusCode: 404, header: {}, data: { code: 'ROUTE_NOT_FOUND', message: { zh: '接口不存在', en: 'No such endpoint' } } };
+    });
+    const { default: Card } = await import('../src/pages/card/index');
+    const view = render(<Card />);
+    await waitFor(() => expect(view.container.querySelector('#replacement')?.textContent).toContain('补卡工本费 ¥15.00'));
+    expect(view.container.querySelector('#replacement')?.textContent).toContain('需余额不少于 ¥30.00');
+    expect(view.container.querySelector('#replacement')?.textContent).toContain('您的余额 ¥25.00 不足 ¥30.00');
+  });
+
+  it('the settings page checks the daily limit against the campus maximum the server sends', async () => {
+    const store = await import('../src/lib/store');
+    store.signedIn({ session: 's', accountNo: '10002', mustChangePassword: false });
+    const requests: string[] = [];
+    answerRequests(async (request): Promise<RequestAnswer> => {
+      requests.push(`${request.method} ${request.url}`);
+      if (request.url.endsWith('/v1/holder/account')) return { statusCode: 200, header: {}, data: campus };
+      return { statusCode: 200, header: {}, data: { dailyLimitFen: 30_000 } };
+    });
+    await act(async () => {
+      await store.refreshAccount();
+    });
+    requests.length = 0;
+    const { default: Settings } = await import('../src/pages/settings/index');
+    const view = render(<Settings />);
+    expect(view.container.querySelector('#daily-limit')?.textContent).toContain('最高 300 元');
+    fireEvent.input(view.container.querySelector('input[name="dailyLimit"]')!, { target: { value: '400' } });
+    fireEvent.input(view.container.querySelector('input[name="limitPassword"]')!, { target: { value: '445566' } });
+    await act(async () => {
+      fireEvent.click(view.container.querySelector('#limit-submit')!);
+    });
+    expect(view.container.querySelector('#daily-limit')?.textContent).toContain('限额须为 0–300 元的整数');
+    expect(requests).toEqual([]);
   });
 });

@@ -29,18 +29,26 @@ describe('passwords and limits', () => {
     expect(isSixDigits('00000')).toBe(false);
   });
 
-  it('the daily limit is whole yuan from 0 to 600', () => {
-    expect(parseDailyLimit('0')).toBe(0);
-    expect(parseDailyLimit('600')).toBe(60_000);
-    expect(parseDailyLimit(' 80 ')).toBe(8_000);
-    for (const bad of ['601', '12.5', '-1', '', 'abc', '1e2']) expect(parseDailyLimit(bad)).toBeUndefined();
+  // The campus policy's numbers as the account view sends them (the defaults), and a stricter campus.
+  const policy = { maxDailyLimitFen: 60_000, onlineTopupMinFen: 100, onlineTopupMaxFen: 99_900 };
+  const strict = { ...policy, maxDailyLimitFen: 30_000, onlineTopupMinFen: 1_000, onlineTopupMaxFen: 50_000 };
+
+  it('the daily limit is whole yuan from 0 to the campus maximum the server sends', () => {
+    expect(parseDailyLimit('0', policy)).toBe(0);
+    expect(parseDailyLimit('600', policy)).toBe(60_000);
+    expect(parseDailyLimit(' 80 ', policy)).toBe(8_000);
+    for (const bad of ['601', '12.5', '-1', '', 'abc', '1e2']) expect(parseDailyLimit(bad, policy)).toBeUndefined();
+    expect(parseDailyLimit('300', strict)).toBe(30_000);
+    expect(parseDailyLimit('400', strict)).toBeUndefined();
   });
 
-  it('a top-up is 1 to 999 yuan with at most two decimals; the chips are 20, 50, 100, 200', () => {
+  it('a top-up is within the online range the server sends, with at most two decimals; the chips are 20, 50, 100, 200', () => {
     expect(TOPUP_CHIPS_FEN).toEqual([2_000, 5_000, 10_000, 20_000]);
-    expect(parseTopupAmount('1')).toBe(100);
-    expect(parseTopupAmount('999')).toBe(99_900);
-    expect(parseTopupAmount('12.34')).toBe(1_234);
-    for (const bad of ['0.99', '999.01', '1.234', 'abc', '', '-5', '1e3']) expect(parseTopupAmount(bad)).toBeUndefined();
+    expect(parseTopupAmount('1', policy)).toBe(100);
+    expect(parseTopupAmount('999', policy)).toBe(99_900);
+    expect(parseTopupAmount('12.34', policy)).toBe(1_234);
+    for (const bad of ['0.99', '999.01', '1.234', 'abc', '', '-5', '1e3']) expect(parseTopupAmount(bad, policy)).toBeUndefined();
+    expect(parseTopupAmount('5', strict)).toBeUndefined();
+    expect(parseTopupAmount('600', strict)).toBeUndefined();
   });
 });

@@ -36,6 +36,23 @@ export const holderAccount = z
   })
   .meta({ id: 'HolderAccount' });
 
+/** The campus policy's numbers as they apply to this holder: the app shows these and checks forms with them; the server checks the same. */
+export const holderPolicy = z
+  .object({
+    replacementFeeFen: balanceFen.meta({ description: 'What a replacement card costs this holder (temporary cards cost more)' }),
+    selfReplacementMinBalanceFen: balanceFen.meta({ description: 'A kiosk replacement needs at least this balance (the fee is deducted)' }),
+    defaultDailyLimitFen: balanceFen,
+    maxDailyLimitFen: balanceFen.meta({ description: 'The most this holder may set as daily limit' }),
+    onlineTopupMinFen: balanceFen,
+    onlineTopupMaxFen: balanceFen,
+    passwordLockMinutes: z.number().int().min(1).meta({ description: 'How long a password is locked after too many wrong attempts' }),
+    smallWalletCapFen: balanceFen.meta({ description: 'The most the water-control small wallet holds between settlements' }),
+  })
+  .meta({ id: 'HolderPolicy' });
+
+/** The holder's own account view: what staff see too, and the policy numbers the app shows. */
+export const holderAccountView = holderAccount.extend({ policy: holderPolicy }).meta({ id: 'HolderAccountView' });
+
 export const ledgerEntryView = z
   .object({
     receiptNo: ulidString,
@@ -59,9 +76,9 @@ export const getHolderAccount = defineRoute({
   method: 'GET',
   path: '/v1/holder/account',
   auth: 'holder',
-  summary: "The holder's account: balances (account, transitional, small wallet), today's spending, cards",
+  summary: "The holder's account: balances (account, transitional, small wallet), today's spending, cards, and the policy numbers the app shows",
   tags: ['holder'],
-  response: holderAccount,
+  response: holderAccountView,
   errors: ['ACCOUNT_NOT_FOUND'],
 });
 

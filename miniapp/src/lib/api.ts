@@ -3,13 +3,15 @@
  * the transport is injected so the same client runs on Taro (app) and on fetch (tests).
  */
 import type { z } from 'zod';
-import type { holderAccount, ledgerEntryView, getHolderStatement, listHolderLedger, registerDeviceKey } from '@shared/api/holder';
+import type { getHolderAccount, holderPolicy, ledgerEntryView, getHolderStatement, listHolderLedger, registerDeviceKey } from '@shared/api/holder';
 import type { createTopup, topupOrderView } from '@shared/api/topups';
 import type { bindingRequest, passwordLogin, replacementRequestView, wechatSignIn } from '@shared/api/lifecycle';
 import type { ErrorBody } from '@shared/errors';
 import type { MovementType } from '@shared/vocabulary';
 
-export type HolderAccount = z.infer<typeof holderAccount>;
+export type HolderAccount = z.infer<typeof getHolderAccount.response>;
+/** The campus policy's numbers as the server sends them: the app shows and checks with these, never its own. */
+export type HolderPolicy = z.infer<typeof holderPolicy>;
 export type LedgerEntry = z.infer<typeof ledgerEntryView>;
 export type LedgerPage = z.infer<typeof listHolderLedger.response>;
 export type MonthlyStatement = z.infer<typeof getHolderStatement.response>;
@@ -43,8 +45,10 @@ export class ApiError extends Error {
   constructor(
     readonly code: string,
     readonly status: number,
-    /** The server's message in both languages, when it sent one. */
+    /** The server's message in both languages, when it sent one (already filled with `params`). */
     readonly messages?: { zh: string; en: string },
+    /** The values the server's message names ({minutes}, {max}), for the app's own words. */
+    readonly params?: Readonly<Record<string, string | number>>,
   ) {
     super(code);
   }
@@ -95,7 +99,7 @@ export function createApiClient(options: ApiClientOptions) {
     const error = asErrorBody(response.body);
     if (!error) throw new ApiError('BAD_RESPONSE', response.status);
     if (auth && (error.code === 'SESSION_EXPIRED' || error.code === 'UNAUTHENTICATED')) options.onSignedOut?.();
-    throw new ApiError(error.code, response.status, error.message);
+    throw new ApiError(error.code, response.status, error.message, error.params);
   }
 
   return {
@@ -134,13 +138,14 @@ export function historyQuery(filter: HistoryFilter): string {
   return params.length ? `?${params.join('&')}` : '';
 }
 
-function asErrorBody(body: unknown): { code: ErrorBody['code']; message?: ErrorBody['message'] } | undefined {
+function asErrorBody(body: unknown): { code: ErrorBody['code']; message?: ErrorBody['message']; params?: ErrorBody['params'] } | undefined {
   if (typeof body !== 'object' || body === null) return undefined;
-  const { code, message } = body as { code?: unknown; message?: unknown };
+  const { code, message, params } = body as { code?: unknown; message?: unknown; params?: unknown };
   if (typeof code !== 'string') return undefined;
+  const values = typeof params === 'object' && params !== null && Object.values(params).every((v) => typeof v === 'string' || typeof v === 'number') ? { params: params as NonNullable<ErrorBody['params']> } : {};
   const text = message as { zh?: unknown; en?: unknown } | undefined;
   if (typeof text === 'object' && text !== null && typeof text.zh === 'string' && typeof text.en === 'string') {
-    return { code: code as ErrorBody['code'], message: { zh: text.zh, en: text.en } };
+    return { code: code as ErrorBody['code'], message: { zh: text.zh, en: text.en }, ...values };
   }
-  return { code: code as ErrorBody['code'] };
+  return { code: code as ErrorBody['code'], ...values };
 }

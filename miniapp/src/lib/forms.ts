@@ -3,9 +3,8 @@
  * app and the server can never disagree on what is valid; the app only adds words for people.
  */
 import { bindingRequest, changePasswordBody, dailyLimitBody } from '@shared/api/lifecycle';
-import { MAX_DAILY_LIMIT_FEN, ONLINE_TOPUP_MAX_FEN, ONLINE_TOPUP_MIN_FEN } from '@shared/limits';
 import { parseYuan } from '@shared/money';
-import type { BindingRequest } from './api';
+import type { BindingRequest, HolderPolicy } from './api';
 import type { TextKey } from './i18n';
 
 export type FieldErrors<Field extends string> = Partial<Record<Field, TextKey>>;
@@ -60,24 +59,24 @@ export function isSixDigits(text: string): boolean {
   return changePasswordBody.shape.newPassword.safeParse(text).success;
 }
 
-/** The daily limit as typed, in whole yuan, to fen; undefined when out of 0..600 or not whole. */
-export function parseDailyLimit(text: string): number | undefined {
-  if (!/^\d{1,3}$/.test(text.trim())) return undefined;
+/** The daily limit as typed, in whole yuan, to fen; undefined when not whole or above the campus's maximum (from the account view). */
+export function parseDailyLimit(text: string, policy: Pick<HolderPolicy, 'maxDailyLimitFen'>): number | undefined {
+  if (!/^\d{1,6}$/.test(text.trim())) return undefined;
   const fen = Number(text.trim()) * 100;
-  if (fen > MAX_DAILY_LIMIT_FEN) return undefined;
+  if (fen > policy.maxDailyLimitFen) return undefined;
   return dailyLimitBody.shape.dailyLimitFen.safeParse(fen).success ? fen : undefined;
 }
 
 /** Top-up chips, in fen. */
 export const TOPUP_CHIPS_FEN = [2_000, 5_000, 10_000, 20_000] as const;
 
-/** A custom top-up amount in yuan (up to 2 decimals) to fen, within the online range; undefined if not. */
-export function parseTopupAmount(text: string): number | undefined {
+/** A custom top-up amount in yuan (up to 2 decimals) to fen, within the online range the account view gives; undefined if not. */
+export function parseTopupAmount(text: string, policy: Pick<HolderPolicy, 'onlineTopupMinFen' | 'onlineTopupMaxFen'>): number | undefined {
   let fen: number;
   try {
     fen = parseYuan(text.trim());
   } catch {
     return undefined;
   }
-  return fen >= ONLINE_TOPUP_MIN_FEN && fen <= ONLINE_TOPUP_MAX_FEN ? fen : undefined;
+  return fen >= policy.onlineTopupMinFen && fen <= policy.onlineTopupMaxFen ? fen : undefined;
 }

@@ -2,6 +2,7 @@
  * The app's words in Chinese (default) and English, and how an error reaches a person: the server's
  * own message in the chosen language, or ours for what only the app knows (no network). Never a code.
  */
+import { formatYuan } from '@shared/money';
 import type { AccountStatus, CardKind, CardType, MovementType } from '@shared/vocabulary';
 import { ApiError } from './api';
 
@@ -50,7 +51,7 @@ const zh = {
   'home.transitional': '待写卡余额',
   'home.transitionalHelp': '线上充值到实体 CPU 卡的钱先放在这里，下次在任意空闲的消费机上刷卡（金额为 0）时写入卡片，写入后才能刷卡使用。',
   'home.smallWallet': '小钱包（水控）',
-  'home.smallWalletHelp': '淋浴、热水使用小钱包，最多 10 元，在结算机上刷卡时与账户结算。',
+  'home.smallWalletHelp': '淋浴、热水使用小钱包，最多 {cap} 元，在结算机上刷卡时与账户结算。',
   'home.spentToday': '今日已消费 ¥{spent} / 免密限额 ¥{limit}',
   'home.pullToRefresh': '下拉刷新',
   'home.updatedAt': '更新于 {time}',
@@ -203,7 +204,7 @@ const en: Record<TextKey, string> = {
   'home.transitional': 'Pending for card',
   'home.transitionalHelp': 'Online top-ups for a physical CPU card wait here until your next tap on any idle POS (amount 0) writes them to the card; then the card can spend them.',
   'home.smallWallet': 'Small wallet (water)',
-  'home.smallWalletHelp': 'Showers and hot water use the small wallet (up to 10 yuan), settled with your account at a settlement POS.',
+  'home.smallWalletHelp': 'Showers and hot water use the small wallet (up to {cap} yuan), settled with your account at a settlement POS.',
   'home.spentToday': 'Spent today ¥{spent} / no-password limit ¥{limit}',
   'home.pullToRefresh': 'Pull to refresh',
   'home.updatedAt': 'Updated {time}',
@@ -325,6 +326,11 @@ export function errorText(lang: Lang, error: unknown): string {
   return t(lang, 'error.generic');
 }
 
+/** A policy amount as words show it: 60000 → "600", 150 → "1.50". */
+export function yuan(fen: number): string {
+  return formatYuan(fen).replace(/\.00$/, '');
+}
+
 const MOVEMENT_NAMES: Record<MovementType, { zh: string; en: string }> = {
   topup: { zh: '充值', en: 'Top-up' },
   purchase: { zh: '消费', en: 'Purchase' },
@@ -333,9 +339,13 @@ const MOVEMENT_NAMES: Record<MovementType, { zh: string; en: string }> = {
   adjustment: { zh: '调账', en: 'Adjustment' },
   transitional_credit: { zh: '充值（待写卡）', en: 'Top-up (pending for card)' },
   card_load: { zh: '写卡', en: 'Written to card' },
+  transitional_release: { zh: '待写卡余额转入账户', en: 'Pending card money moved to the balance' },
   small_wallet_preload: { zh: '小钱包圈存', en: 'Small wallet load' },
   small_wallet_settle: { zh: '小钱包结算', en: 'Small wallet settlement' },
   cancellation_refund: { zh: '销户退款', en: 'Closing refund' },
+  // Named by other fixes of issue 11 (their owners may reword): the app needs a word for every type.
+  levelling: { zh: '按卡内余额调平', en: 'Levelled to the card balance' },
+  closing_settlement: { zh: '销户结算', en: 'Closing settlement' },
 };
 
 export function movementName(lang: Lang, type: MovementType): string {

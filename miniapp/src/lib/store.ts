@@ -30,8 +30,15 @@ export interface AppState {
 }
 
 const KEY = 'ecard.state.v1';
-let state: AppState = { lang: 'zh', online: true, ...(storage.get<Omit<AppState, 'online'>>(KEY) ?? {}) };
+let state: AppState = { lang: 'zh', online: true, ...withoutStaleAccount(storage.get<Partial<AppState>>(KEY) ?? {}) };
 const listeners = new Set<() => void>();
+
+/** An account view saved by an older app has no policy numbers: dropped, so the next refresh brings them. */
+function withoutStaleAccount(saved: Partial<AppState>): Partial<AppState> {
+  if (!saved.account || saved.account.policy) return saved;
+  const { account: _stale, accountAtMs: _at, ...rest } = saved;
+  return rest;
+}
 
 function update(patch: Partial<AppState>): void {
   state = { ...state, ...patch };

@@ -10,10 +10,6 @@ import { beijingTime } from '../../lib/history';
 import { cardKindName, statusName, t, type Lang } from '../../lib/i18n';
 import { api, refreshAccount, useAppState } from '../../lib/store';
 
-/** The card centre's published fee and the kiosk's minimum balance (DOMAIN.md); the kiosk enforces policy. */
-const REPLACEMENT_FEE_FEN = 2_000;
-const SELF_REPLACEMENT_MIN_FEN = 2_000;
-
 export default function Card() {
   const { lang, account } = useAppState();
   const [password, setPassword] = useState('');
@@ -52,6 +48,8 @@ export default function Card() {
 
   if (!account) return <View className="page">{load.state.kind === 'failed' ? <ErrorNote lang={lang} error={load.state.error} onRetry={() => void load.run()} /> : <Loading lang={lang} />}</View>;
   const request = replacement.state.kind === 'done' ? replacement.state.value.request : undefined;
+  // The fee for this holder and the kiosk's minimum, as the campus policy says (the account view).
+  const { replacementFeeFen, selfReplacementMinBalanceFen } = account.policy;
   const busy = loss.state.kind === 'busy' || unfreeze.state.kind === 'busy';
   const passwordField = (
     <Field label={t(lang, 'card.queryPassword')} name="queryPassword" value={password} onInput={setPassword} password type="number" maxlength={6} {...(invalid ? { problem: t(lang, 'form.sixDigits') } : {})} />
@@ -89,14 +87,14 @@ export default function Card() {
 
       <View className="card" id="replacement">
         <Text className="title">{t(lang, 'card.replace')}</Text>
-        <Text className="help">{t(lang, 'card.replaceHelp', { fee: formatYuan(REPLACEMENT_FEE_FEN) })}</Text>
+        <Text className="help">{t(lang, 'card.replaceHelp', { fee: formatYuan(replacementFeeFen) })}</Text>
         {request?.status === 'requested' && <SuccessNote text={t(lang, 'card.requested', { time: beijingTime(request.requestedAt).full, fee: formatYuan(request.feeFen) })} />}
         {request?.status === 'issued' && account.status !== 'lost' && <Text className="help">{t(lang, 'card.requestIssued', { time: beijingTime(request.issuedAt ?? request.requestedAt).full })}</Text>}
         {account.status === 'active' && <Text className="help">{t(lang, 'card.replaceFirstLoss')}</Text>}
         {account.status === 'lost' && request?.status !== 'requested' && (
           <View id="replacement-request">
             <Text className="field__label" style={{ marginTop: '16px' }}>{t(lang, 'card.requestTitle')}</Text>
-            <Text className="help">{t(lang, 'card.requestHelp', { fee: formatYuan(REPLACEMENT_FEE_FEN) })}</Text>
+            <Text className="help">{t(lang, 'card.requestHelp', { fee: formatYuan(replacementFeeFen) })}</Text>
             <Text className="field__label" style={{ marginTop: '16px' }}>{t(lang, 'card.requestKind')}</Text>
             <View className="chips" style={{ marginBottom: '16px' }}>
               {(['cpu', 'm1'] as const).map((k) => (
@@ -121,11 +119,11 @@ export default function Card() {
             </Button>
           </View>
         )}
-        <Text className="help">{t(lang, 'card.replaceKiosk', { min: formatYuan(SELF_REPLACEMENT_MIN_FEN) })}</Text>
+        <Text className="help">{t(lang, 'card.replaceKiosk', { min: formatYuan(selfReplacementMinBalanceFen) })}</Text>
         <Text className="help">
-          {account.balanceFen >= SELF_REPLACEMENT_MIN_FEN
+          {account.balanceFen >= selfReplacementMinBalanceFen
             ? t(lang, 'card.replaceReady', { balance: formatYuan(account.balanceFen) })
-            : t(lang, 'card.replaceLow', { balance: formatYuan(account.balanceFen), min: formatYuan(SELF_REPLACEMENT_MIN_FEN) })}
+            : t(lang, 'card.replaceLow', { balance: formatYuan(account.balanceFen), min: formatYuan(selfReplacementMinBalanceFen) })}
         </Text>
         <Text className="help">{t(lang, 'card.replaceCentre')}</Text>
       </View>

@@ -10,7 +10,7 @@ import { formatYuan } from '@shared/money';
 import { ErrorNote } from '../../components/Feedback';
 import { QrCode } from '../../components/QrCode';
 import { availability, secondsToNextStep } from '../../lib/campus-code';
-import { cardTypeName, statusName, t } from '../../lib/i18n';
+import { cardTypeName, statusName, t, yuan } from '../../lib/i18n';
 import { beijingTime } from '../../lib/history';
 import { currentCode, ensureDeviceKey, getState, refreshAccount, useAppState } from '../../lib/store';
 
@@ -187,7 +187,7 @@ export default function Home() {
               <Text className="amount--small" id="small-wallet">¥{formatYuan(account.smallWalletFen)}</Text>
             </View>
           </View>
-          {help && <Text className="help">{t(lang, help === 'transitional' ? 'home.transitionalHelp' : 'home.smallWalletHelp')}</Text>}
+          {help && <Text className="help">{help === 'transitional' ? t(lang, 'home.transitionalHelp') : t(lang, 'home.smallWalletHelp', { cap: yuan(account.policy.smallWalletCapFen) })}</Text>}
           <Text className="muted">{t(lang, 'home.spentToday', { spent: formatYuan(account.spentTodayFen), limit: formatYuan(account.dailyLimitFen) })}</Text>
           {app.accountAtMs !== undefined && (
             <Text className="muted" style={{ display: 'block' }}>

@@ -2,13 +2,12 @@
 import { Button, Text, View } from '@tarojs/components';
 import Taro from '@tarojs/taro';
 import { useState } from 'react';
-import { MAX_DAILY_LIMIT_FEN } from '@shared/limits';
 import { formatYuan } from '@shared/money';
 import { ErrorNote, Loading, SuccessNote } from '../../components/Feedback';
 import { Field } from '../../components/Field';
 import { useTask } from '../../components/useTask';
 import { checkPasswordChange, isSixDigits, parseDailyLimit, type FieldErrors, type PasswordField } from '../../lib/forms';
-import { t } from '../../lib/i18n';
+import { t, yuan } from '../../lib/i18n';
 import { accountPatch, api, passwordChanged, setLang, signOut, useAppState } from '../../lib/store';
 
 export default function Settings() {
@@ -19,7 +18,9 @@ export default function Settings() {
   const [limit, setLimit] = useState(account ? String(account.dailyLimitFen / 100) : '');
   const [limitPassword, setLimitPassword] = useState('');
   const [limitErrors, setLimitErrors] = useState<{ limit?: boolean; password?: boolean }>({});
-  const maxYuan = formatYuan(MAX_DAILY_LIMIT_FEN).replace(/\.00$/, '');
+  // The campus's maximum, as the server's account view says: the app has no number of its own.
+  const policy = account?.policy;
+  const maxYuan = policy ? yuan(policy.maxDailyLimitFen) : '…';
 
   const change = useTask(async () => {
     await api.changePassword(kind, passwords.oldPassword, passwords.newPassword);
@@ -39,7 +40,7 @@ export default function Settings() {
     if (checked.ok) void change.run();
   };
   const submitLimit = () => {
-    const fen = parseDailyLimit(limit);
+    const fen = policy ? parseDailyLimit(limit, policy) : undefined;
     const errors = { limit: fen === undefined, password: !isSixDigits(limitPassword) };
     setLimitErrors(errors);
     if (fen !== undefined && !errors.password) void saveLimit.run(fen);
@@ -74,7 +75,7 @@ export default function Settings() {
         <Text className="title">{t(lang, 'settings.limit')}</Text>
         <Text className="help">{t(lang, 'settings.limitHelp', { max: maxYuan })}</Text>
         <View style={{ height: '16px' }} />
-        <Field label={`${t(lang, 'settings.limit')} (${t(lang, 'common.yuan')})`} name="dailyLimit" value={limit} onInput={setLimit} type="number" maxlength={3} {...(limitErrors.limit ? { problem: t(lang, 'settings.limitInvalid', { max: maxYuan }) } : {})} />
+        <Field label={`${t(lang, 'settings.limit')} (${t(lang, 'common.yuan')})`} name="dailyLimit" value={limit} onInput={setLimit} type="number" maxlength={6} {...(limitErrors.limit ? { problem: t(lang, 'settings.limitInvalid', { max: maxYuan }) } : {})} />
         <Field label={t(lang, 'settings.consumptionPassword')} name="limitPassword" value={limitPassword} onInput={setLimitPassword} password type="number" maxlength={6} {...(limitErrors.password ? { problem: t(lang, 'form.sixDigits') } : {})} />
         {saveLimit.state.kind === 'busy' && <Loading lang={lang} />}
         {saveLimit.state.kind === 'failed' && <ErrorNote lang={lang} error={saveLimit.state.error} />}

@@ -5,13 +5,12 @@
 import { Button, Text, View } from '@tarojs/components';
 import Taro from '@tarojs/taro';
 import { useRef, useState } from 'react';
-import { ONLINE_TOPUP_MAX_FEN, ONLINE_TOPUP_MIN_FEN } from '@shared/limits';
 import { formatYuan } from '@shared/money';
 import { ErrorNote, Loading, SuccessNote } from '../../components/Feedback';
 import { Field } from '../../components/Field';
 import type { TopupCreated } from '../../lib/api';
 import { parseTopupAmount, TOPUP_CHIPS_FEN } from '../../lib/forms';
-import { t } from '../../lib/i18n';
+import { t, yuan } from '../../lib/i18n';
 import { payWithPlatform, TARGET, topupChannel, type PaymentOutcome } from '../../lib/platform';
 import { runTopup, type TopupPhase } from '../../lib/topup-flow';
 import { api, getState, refreshAccount, useAppState } from '../../lib/store';
@@ -29,9 +28,11 @@ export default function Topup() {
   const [cashier, setCashier] = useState<TopupCreated>();
   const cashierAnswer = useRef<(outcome: PaymentOutcome) => void>();
 
-  const amountFen = custom ? parseTopupAmount(custom) : chip;
+  // The online range as the server's account view says (the server checks the same).
+  const policy = account?.policy;
+  const amountFen = custom ? (policy ? parseTopupAmount(custom, policy) : undefined) : chip;
   const busy = phase?.kind === 'creating' || phase?.kind === 'paying' || phase?.kind === 'confirming';
-  const range = { min: formatYuan(ONLINE_TOPUP_MIN_FEN).replace(/\.00$/, ''), max: formatYuan(ONLINE_TOPUP_MAX_FEN).replace(/\.00$/, '') };
+  const range = policy ? { min: yuan(policy.onlineTopupMinFen), max: yuan(policy.onlineTopupMaxFen) } : { min: '…', max: '…' };
 
   const localCashier = (created: TopupCreated) =>
     new Promise<PaymentOutcome>((resolve) => {
