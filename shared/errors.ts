@@ -1,7 +1,11 @@
 /**
  * The one table of error codes the platform answers with. The code is stable (POS vendors and the
- * mini-program branch on it); the messages are for people, in Chinese and English.
+ * mini-program branch on it); the messages are for people, in Chinese and English. A message may
+ * name parameters, `{minutes}`: the raiser passes them (typed: see ErrorParams), so a policy value
+ * is never written into a message.
  */
+import { formatYuan } from './money';
+
 export const ERRORS = {
   VALIDATION_FAILED: { status: 400, zh: '请求参数有误', en: 'The request is invalid' },
   MALFORMED_JSON: { status: 400, zh: '请求体不是有效的 JSON', en: 'The request body is not valid JSON' },
@@ -21,6 +25,10 @@ export const ERRORS = {
   CARD_FROZEN: { status: 409, zh: '卡片已冻结', en: 'The card is frozen' },
   CARD_CANCELLED: { status: 409, zh: '账户已注销', en: 'The account is closed' },
   CARD_EXPIRED: { status: 409, zh: '卡片已过期', en: 'The card has expired' },
+  CARD_VOID: { status: 409, zh: '该卡已作废（已补办新卡或已注销），请使用新卡', en: 'This card is void (replaced or cancelled); use the current card' },
+  NO_PHYSICAL_CARD: { status: 409, zh: '该账户没有在用的实体卡', en: 'This account has no physical card in use' },
+  ACCOUNT_NOT_CLOSED: { status: 409, zh: '账户尚未注销', en: 'The account is not closed' },
+  CHIP_READ_REQUIRED: { status: 400, zh: 'CPU 卡须上送卡内余额和交易计数器', en: 'A CPU card tap must send the chip balance and the transaction counter' },
   PASSWORD_REQUIRED: {
     status: 409,
     zh: '超过每日限额，请输入消费密码',
@@ -41,6 +49,12 @@ export const ERRORS = {
     en: 'The water usage is more than the small wallet holds',
   },
   NOTHING_TO_LOAD: { status: 409, zh: '没有待写卡的过渡余额', en: 'There is no transitional balance to load' },
+  NOTHING_TO_RELEASE: { status: 409, zh: '没有可转入余额的过渡余额', en: 'There is no transitional balance to release' },
+  TRANSITIONAL_WAITS_FOR_CARD: {
+    status: 409,
+    zh: '该账户有 CPU 卡（含已挂失的卡），过渡余额将在写卡或补卡时入账',
+    en: 'This account has a CPU card (lost ones too): the transitional balance waits for it or its replacement',
+  },
   CARD_UID_TAKEN: { status: 409, zh: '该卡片已被登记', en: 'This card (chip UID) is already registered' },
   CARD_ALREADY_ISSUED: {
     status: 409,
@@ -48,7 +62,7 @@ export const ERRORS = {
     en: 'This account already has an active physical card',
   },
   PASSWORD_WRONG: { status: 401, zh: '密码错误', en: 'Wrong password' },
-  PASSWORD_LOCKED: { status: 423, zh: '密码错误次数过多，已锁定 30 分钟', en: 'Too many wrong attempts: locked for 30 minutes' },
+  PASSWORD_LOCKED: { status: 423, zh: '密码错误次数过多，已锁定 {minutes} 分钟', en: 'Too many wrong attempts: locked for {minutes} minutes' },
   PASSWORD_NOT_SET: { status: 409, zh: '尚未设置密码，请到卡务中心办理', en: 'No password is set; please visit the card centre' },
   PASSWORD_INVALID: { status: 400, zh: '密码须为 6 位数字', en: 'A password is exactly 6 digits' },
   PASSWORD_UNCHANGED: { status: 400, zh: '新密码不能与旧密码相同', en: 'The new password must differ from the old one' },
@@ -61,7 +75,7 @@ export const ERRORS = {
   DEVICE_KEY_PROOF_INVALID: { status: 400, zh: '设备密钥校验失败', en: 'The device key proof does not verify' },
   CARD_REPLACED_TODAY: { status: 409, zh: '补办的新卡次日起方可在此使用', en: 'A replacement card works here from tomorrow' },
   OFFLINE_RECORD_HELD: { status: 409, zh: '脱机记录已挂起，待卡务中心核对', en: 'The offline record is held for the card centre to reconcile' },
-  TOPUP_AMOUNT_OUT_OF_RANGE: { status: 400, zh: '充值金额超出范围（在线 1–999 元，圈存 1–500 元）', en: 'Top-up amount out of range (online 1–999 yuan, kiosk 1–500 yuan)' },
+  TOPUP_AMOUNT_OUT_OF_RANGE: { status: 400, zh: '充值金额须在 {min} 至 {max} 元之间', en: 'A top-up is {min} to {max} yuan' },
   ORDER_NOT_FOUND: { status: 404, zh: '找不到该充值订单', en: 'No such top-up order' },
   PAYMENT_CHANNEL_UNAVAILABLE: { status: 503, zh: '支付渠道暂不可用，请稍后重试', en: 'The payment platform is unavailable; please retry later' },
   PAYMENT_NOTIFICATION_INVALID: { status: 400, zh: '支付通知校验失败', en: 'The payment notification did not verify' },
@@ -77,14 +91,20 @@ export const ERRORS = {
   BANK_INSUFFICIENT_FUNDS: { status: 409, zh: '银行卡余额不足', en: 'Not enough money on the bank card' },
   BANK_CARD_REFUSED: { status: 409, zh: '银行拒绝了该卡的转账', en: 'The bank refused a transfer from this card' },
   BANK_UNAVAILABLE: { status: 503, zh: '银行暂时无法连接，请用同一流水号重试', en: 'The bank cannot be reached; retry with the same transfer id' },
-  DAILY_LIMIT_OUT_OF_RANGE: { status: 400, zh: '每日限额须在 0 至 600 元之间', en: 'The daily limit must be between 0 and 600 yuan' },
+  BANK_TRANSFER_REVERSED: {
+    status: 409,
+    zh: '该账户无法入账，已从银行卡扣除的款项退回银行卡',
+    en: 'The account cannot take this transfer: the money taken from the bank card goes back to it',
+  },
+  BANK_TRANSFER_EXPIRED: { status: 409, zh: '该笔圈存已超时作废，银行卡未扣款，请重新发起', en: 'This transfer timed out and was cancelled; nothing was taken from the bank card. Start a new one' },
+  DAILY_LIMIT_OUT_OF_RANGE: { status: 400, zh: '每日限额须在 0 至 {max} 元之间', en: 'The daily limit must be between 0 and {max} yuan' },
   UNFREEZE_AT_CARD_CENTRE: { status: 409, zh: '请到卡务中心或自助机办理解挂', en: 'Please unfreeze at the card centre or a kiosk' },
-  REPLACEMENT_NEEDS_BALANCE: { status: 409, zh: '自助补卡需要余额不少于 20 元（扣除工本费）', en: 'Self-service replacement needs a balance of at least 20 yuan (the fee is deducted)' },
+  REPLACEMENT_NEEDS_BALANCE: { status: 409, zh: '自助补卡需要余额不少于 {min} 元（扣除工本费）', en: 'Self-service replacement needs a balance of at least {min} yuan (the fee is deducted)' },
   REPLACEMENT_NEEDS_LOSS: { status: 409, zh: '请先挂失旧卡，再申请补卡', en: 'Report the old card lost first, then request a replacement' },
   REPLACEMENT_ALREADY_REQUESTED: { status: 409, zh: '已有一份补卡申请在办理中', en: 'A replacement request is already open' },
   REPLACEMENT_NOT_REQUESTED: { status: 404, zh: '该账户没有待办理的补卡申请', en: 'This account has no open replacement request' },
   BINDING_FAILED: { status: 401, zh: '绑定信息有误，请核对后重试', en: 'The details do not match; please check and try again' },
-  BINDING_LOCKED: { status: 423, zh: '尝试次数过多，请 30 分钟后再试', en: 'Too many attempts; try again in 30 minutes' },
+  BINDING_LOCKED: { status: 423, zh: '尝试次数过多，请 {minutes} 分钟后再试', en: 'Too many attempts; try again in {minutes} minutes' },
   LOGIN_PLATFORM_UNAVAILABLE: { status: 503, zh: '登录服务暂不可用，请稍后重试', en: 'Sign-in is unavailable; please retry later' },
   IDENTITY_MISMATCH: { status: 409, zh: '证件号码与账户登记信息不符', en: 'The ID number does not match the one on file for this account' },
   IDENTITY_NOT_ON_FILE: { status: 409, zh: '该账户未登记证件信息，请核实身份后重新办理', en: 'No ID number is on file for this account' },
@@ -95,6 +115,11 @@ export const ERRORS = {
     zh: '该交易号已用于另一笔不同的交易',
     en: 'This transaction id was already used for a different transaction',
   },
+  POS_TXN_CLOSED: {
+    status: 409,
+    zh: '该交易号已查询为未入账并已关闭，请用新的交易号重新收款',
+    en: 'This transaction id was reported not found and is closed; take the payment again with a new id',
+  },
   BUSY_RETRY: { status: 503, zh: '系统繁忙，请重试', en: 'The system is busy; please retry' },
   DATABASE_UNAVAILABLE: { status: 503, zh: '数据库暂时不可用，请稍后重试', en: 'The database is unavailable; please retry later' },
   INTERNAL: { status: 500, zh: '系统内部错误', en: 'Internal error' },
@@ -102,9 +127,36 @@ export const ERRORS = {
 
 export type ErrorCode = keyof typeof ERRORS;
 
+/** The `{name}`s of a message template, as a type: '锁定 {minutes} 分钟' → 'minutes'. */
+type Placeholders<S> = S extends `${string}{${infer Name}}${infer Rest}` ? Name | Placeholders<Rest> : never;
+type ParamNames<C extends ErrorCode> = Placeholders<(typeof ERRORS)[C]['zh'] | (typeof ERRORS)[C]['en']>;
+
+/** What a code's messages need, e.g. `{ minutes: 30 }` for PASSWORD_LOCKED. */
+export type ErrorParams<C extends ErrorCode> = { [Name in ParamNames<C>]: string | number };
+export type ErrorParamValues = Readonly<Record<string, string | number>>;
+/** The params argument of a raiser: required exactly when the code's messages name any. */
+export type ErrorParamsArg<C extends ErrorCode> = [ParamNames<C>] extends [never] ? [params?: ErrorParamValues] : [params: ErrorParams<C>];
+
+/** The `{name}`s of a message template, in order. */
+export function placeholders(template: string): string[] {
+  return [...template.matchAll(/\{(\w+)\}/g)].map((match) => match[1]!);
+}
+
+/** Fills a template; a parameter that was not given stays `{name}` (visible, never invented). */
+export function renderMessage(template: string, params: ErrorParamValues = {}): string {
+  return template.replace(/\{(\w+)\}/g, (whole, name: string) => (Object.hasOwn(params, name) ? String(params[name]) : whole));
+}
+
+/** Fen as the yuan a message shows: 60000 → "600", 150 → "1.50". */
+export function yuanParam(fen: number): string {
+  return formatYuan(fen).replace(/\.00$/, '');
+}
+
 export interface ErrorBody {
   code: ErrorCode;
   message: { zh: string; en: string };
+  /** The values the messages were filled with, so a client's own words can use them too. */
+  params?: ErrorParamValues;
   requestId?: string;
   /** Field-level problems for VALIDATION_FAILED: where, and what is wrong (English, for developers). */
   issues?: { path: string; problem: string }[];
@@ -112,5 +164,5 @@ export interface ErrorBody {
 
 export function errorBody(code: ErrorCode, extra: Omit<ErrorBody, 'code' | 'message'> = {}): ErrorBody {
   const { zh, en } = ERRORS[code];
-  return { code, message: { zh, en }, ...extra };
+  return { code, message: { zh: renderMessage(zh, extra.params), en: renderMessage(en, extra.params) }, ...extra };
 }

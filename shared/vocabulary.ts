@@ -19,9 +19,12 @@ export const MOVEMENT_TYPES = [
   'adjustment',
   'transitional_credit',
   'card_load',
+  'transitional_release',
   'small_wallet_preload',
   'small_wallet_settle',
   'cancellation_refund',
+  'levelling',
+  'closing_settlement',
 ] as const;
 export type MovementType = (typeof MOVEMENT_TYPES)[number];
 
@@ -46,7 +49,9 @@ export const AUDIT_ACTIONS = [
   'password.reset',
   'account.unfreeze',
   'balance.adjust',
+  'transitional.release',
   'account.terminate',
+  'account.level',
   'policy.update',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

@@ -1,6 +1,7 @@
 /** The account: who holds it, its state, and its purses, all in integer fen. */
 import type { ErrorCode } from '../../shared/errors';
 import { AppError } from '../app-error';
+import { DEFAULT_POLICY } from './policy';
 import { ACCOUNT_STATUSES, CARD_TYPES, type AccountStatus, type CardType } from '../../shared/vocabulary';
 
 export { ACCOUNT_STATUSES, CARD_TYPES, type AccountStatus, type CardType };
@@ -32,14 +33,24 @@ export interface Account extends Purses {
   dailyLimitFen: number;
   /** The physical card (CPU or M1) currently in use, if any: one at a time. */
   activePhysicalCardId?: string;
-  /** Last chip balance a POS reported for the physical card (the card's own purse, not ours). */
+  /** What the physical card's chip holds as far as we know (written at the last online tap, or reported by a later offline record). */
   chipBalanceFen?: number;
+  /** When the chip held `chipBalanceFen`, and which card that chip is (the chip facts are about that card only). */
+  chipBalanceAt?: string;
+  chipCardId?: string;
+  /** Card spending the chip has and the database does not yet (offline records still to come): domain/chip.ts. */
+  chipGapFen?: number;
+  /** Since when the chip has shown that gap. */
+  chipGapSince?: string | null;
+  /** Every status change, oldest first: a late offline record is judged by the account as it was when it was made. */
+  statusLog?: { status: AccountStatus; at: string }[];
   /** The phone key that signs this account's QR codes (one at a time). */
   activeDeviceKeyId?: number;
   /** Campus day the current card replaced an old one: refused at library, clinic and bus that day. */
   replacedOn?: string;
-  /** When card staff last levelled the account (set the database to the chip balance): offline records from before it are duplicates. */
+  /** When the account was last levelled to its card (the chip's balance taken as the database's): that card's offline records from before it are already reflected. */
   levelledAt?: string;
+  levelledCardId?: string;
   /** Chip UID of the active physical card, for the offline blacklist. */
   activeChipUid?: string;
   /** Identity for binding, never in full: masked for people, keyed digests for checking (domain/identity.ts). */
@@ -50,6 +61,9 @@ export interface Account extends Purses {
   mobileDigest?: string;
   /** The one debit card the kiosk may transfer from (bound at the card centre). */
   boundBankCardNo?: string;
+  /** When the account was closed, and until when payments that offline terminals took before it are still charged to what it holds back. */
+  closedAt?: string;
+  holdbackUntil?: string;
   /** Kind of the active physical card: a CPU card makes online top-ups transitional. */
   activePhysicalCardKind?: 'cpu' | 'm1';
   /** The newest ledger entry's id: the next one is always greater (ledger order = commit order). */
@@ -59,7 +73,8 @@ export interface Account extends Purses {
   createdAt: string;
 }
 
-export const DEFAULT_DAILY_LIMIT_FEN = 5_000;
+/** A new account's daily limit: the policy's default (the card centre may change it). */
+export const DEFAULT_DAILY_LIMIT_FEN = DEFAULT_POLICY.defaultDailyLimitFen;
 export { MAX_DAILY_LIMIT_FEN } from '../../shared/limits';
 /** Water control's small wallet may hold at most this much between settlements (policy: 10 yuan). */
 export const SMALL_WALLET_CAP_FEN = 1_000;
@@ -78,10 +93,31 @@ export function spendRefusal(account: Account, today: string): (typeof STATUS_RE
   return undefined;
 }
 
+/**
+ * The account's status at an instant (ISO time), from its status log; an account whose log does not
+ * reach back that far was as it is now.
+ */
+export function accountStatusAt(account: Pick<Account, 'status' | 'statusLog'>, at: string): AccountStatus {
+  const log = account.statusLog ?? [];
+  let status: AccountStatus | undefined;
+  for (const change of log) if (change.at <= at) status = change.status;
+  if (status !== undefined) return status;
+  // Before the first logged change it was whatever the first change moved it from; unknown: active.
+  return log.length ? 'active' : account.status;
+}
+
 /** Throws the refusal a POS should show if the account may not spend today. */
 export function assertCanSpend(account: Account, today: string): void {
   const refusal = spendRefusal(account, today);
   if (refusal) throw new AppError(refusal, `account ${account.accountNo} (${account.status}, expires ${account.expiresOn ?? 'never'})`);
+}
+
+/** Places where a card replaced today is refused until tomorrow (DOMAIN.md: library, clinic, campus bus), for every use there. */
+export const NEXT_DAY_PLACES: readonly string[] = ['library', 'clinic', 'bus'];
+
+/** CARD_REPLACED_TODAY when the account's card was replaced on `day` and this is one of those places. */
+export function placeRefusal(account: Pick<Account, 'replacedOn'>, placeCategory: string | undefined, day: string): 'CARD_REPLACED_TODAY' | undefined {
+  return account.replacedOn === day && placeCategory !== undefined && NEXT_DAY_PLACES.includes(placeCategory) ? 'CARD_REPLACED_TODAY' : undefined;
 }
 
 /** Throws if the account is closed: nothing moves on a cancelled account. */

@@ -38,8 +38,10 @@ export interface LedgerEntry {
   refundOf?: string;
   /** For cancellation refunds: where the money went. */
   destination?: RefundDestination;
-  /** For card loads: the chip balance after the write. */
+  /** For card loads and card payments: the chip balance after the write (what the terminal was told to write). */
   chipBalanceAfterFen?: number;
+  /** Transitional balance that became balance in this movement (no CPU card left to write it to). */
+  releasedTransitionalFen?: number;
   createdAt: string;
   campusDay: string;
 }
@@ -54,6 +56,6 @@ export interface MovementPlan {
   /** Set when the movement tells us what the physical card's chip now holds (card loads). */
   chipBalanceFen?: number;
   /** Other account fields that change with the money (e.g. the new card of a paid replacement). */
-  accountFields?: Partial<Pick<Account, 'activePhysicalCardId' | 'activeChipUid' | 'activePhysicalCardKind' | 'replacedOn'>>;
+  accountFields?: Partial<Pick<Account, 'activePhysicalCardId' | 'activeChipUid' | 'activePhysicalCardKind' | 'replacedOn' | 'chipBalanceAt' | 'chipGapFen' | 'chipGapSince' | 'chipCardId' | 'levelledAt' | 'levelledCardId' | 'closedAt' | 'holdbackUntil'>>;
   entry: Omit<LedgerEntry, 'entryId' | 'receiptNo' | 'accountNo' | 'createdAt' | 'campusDay' | 'after'>;
 }

@@ -12,12 +12,16 @@ import {
   assertCanSpend,
   assertNotCancelled,
   exceedsDailyLimit,
+  placeRefusal,
   SMALL_WALLET_CAP_FEN,
   spentOn,
   type Account,
   type Purses,
 } from './account';
 import type { Channel, LedgerEntry, MovementPlan, MovementType, RefundDestination } from './ledger';
+import { chipPlanFields, observeOnlineTap } from './chip';
+import { closingHoldbackFen, OFFLINE_POLICY } from './offline';
+import { topupPurse } from './topup';
 
 type Delta = Purses;
 const zero: Delta = { balanceFen: 0, transitionalFen: 0, smallWalletFen: 0 };
@@ -71,16 +75,20 @@ export interface PurchaseRequest extends Common {
   terminalId: string;
   /** The POS checked the holder's consumption password for this payment. */
   consumptionPasswordVerified?: boolean;
+  /** The merchant's category: a card replaced today is refused at some places (account.placeRefusal). */
+  placeCategory?: string;
 }
 
 /** A purchase: spends from the account balance and counts toward today's spending. */
 export function planPurchase(account: Account, request: PurchaseRequest, today: string): MovementPlan {
   assertAmount(request.amountFen);
   assertCanSpend(account, today);
+  const place = placeRefusal(account, request.placeCategory, today);
+  if (place) throw new AppError(place, `account ${account.accountNo} at a ${request.placeCategory}`);
   if (!request.consumptionPasswordVerified && exceedsDailyLimit(account, request.amountFen, today)) {
     throw new AppError('PASSWORD_REQUIRED', `account ${account.accountNo}: ${spentOn(account, today)} + ${request.amountFen} > ${account.dailyLimitFen}`);
   }
-  const { consumptionPasswordVerified: _verified, ...entry } = request;
+  const { consumptionPasswordVerified: _verified, placeCategory: _place, ...entry } = request;
   return plan(account, today, 'purchase', entry, { balanceFen: -request.amountFen }, request.amountFen);
 }
 
@@ -91,8 +99,13 @@ export function planTopup(account: Account, request: Common, today: string): Mov
   return plan(account, today, 'topup', request, { balanceFen: request.amountFen });
 }
 
-/** An online top-up for a CPU-card holder: waits in the transitional balance until a POS writes it to the chip. */
+/**
+ * An online top-up for a CPU-card holder: waits in the transitional balance until a POS writes it to
+ * the chip. The purse is decided again from the account as it is now: an order made with a CPU card
+ * and paid after that card was replaced by an M1 card has no chip to wait for, so it is balance.
+ */
 export function planTransitionalCredit(account: Account, request: Common, today: string): MovementPlan {
+  if (topupPurse(account) === 'balance') return planTopup(account, request, today);
   assertAmount(request.amountFen);
   assertNotCancelled(account);
   return plan(account, today, 'transitional_credit', request, { transitionalFen: request.amountFen });
@@ -138,6 +151,49 @@ export function planFee(account: Account, request: Common & { reason: string; op
   return plan(account, today, 'fee', request, { balanceFen: -request.amountFen });
 }
 
+/**
+ * A replacement card's fee. A new card that is not a CPU card leaves the transitional balance with
+ * no chip to be written to: it becomes balance in the same movement (and may pay the fee).
+ */
+export function planReplacementFee(
+  account: Account,
+  request: Common & { reason: string; operator?: string; releaseTransitional: boolean },
+  today: string,
+): MovementPlan {
+  assertAmount(request.amountFen);
+  assertNotCancelled(account);
+  const { releaseTransitional, ...rest } = request;
+  const releasedFen = releaseTransitional ? account.transitionalFen : 0;
+  if (releasedFen === 0) return plan(account, today, 'fee', rest, { balanceFen: -request.amountFen });
+  const planned = plan(
+    account,
+    today,
+    'fee',
+    { ...rest, reason: `${request.reason}; transitional balance released (the new card is not a CPU card)` },
+    { balanceFen: releasedFen - request.amountFen, transitionalFen: -releasedFen },
+  );
+  return { ...planned, entry: { ...planned.entry, releasedTransitionalFen: releasedFen } };
+}
+
+/**
+ * The card centre releases transitional balance that has no CPU card to wait for (money from before
+ * the release at replacement existed): all of it becomes balance. While the account has a CPU card,
+ * even a lost one, the money waits for that card or its replacement (TRANSITIONAL_WAITS_FOR_CARD).
+ */
+export function planTransitionalRelease(
+  account: Account,
+  request: Omit<Common, 'amountFen'> & { reason: string; operator: string },
+  today: string,
+): MovementPlan {
+  assertNotCancelled(account);
+  if (account.activePhysicalCardKind === 'cpu') throw new AppError('TRANSITIONAL_WAITS_FOR_CARD', account.accountNo);
+  if (account.transitionalFen === 0) throw new AppError('NOTHING_TO_RELEASE', account.accountNo);
+  if (!request.reason.trim()) throw new AppError('VALIDATION_FAILED', 'a release needs a reason');
+  const amountFen = account.transitionalFen;
+  const planned = plan(account, today, 'transitional_release', { ...request, amountFen }, { transitionalFen: -amountFen, balanceFen: amountFen });
+  return { ...planned, entry: { ...planned.entry, releasedTransitionalFen: amountFen } };
+}
+
 /** A correction by the card centre, with its reason: credit or debit of the balance, never below zero. */
 export function planAdjustment(
   account: Account,
@@ -176,24 +232,79 @@ export function planSmallWalletSettle(account: Account, request: Common & { term
 }
 
 /**
- * Closing an account: everything it holds (balance, transitional, small wallet) is refunded to the
- * destination and the account is cancelled, in the same movement. A zero-balance account is closed
+ * Closing an account: it is cancelled and what it holds is refunded to the destination, in the same
+ * movement, except what offline terminals with a bundle from before the closing may still charge
+ * (domain/offline.ts, closingHoldbackFen): that stays as balance until `holdbackUntil`, when those
+ * bundles have expired, and is then settled (planClosingSettlement). A zero-balance account is closed
  * with a zero refund entry so the closing is on the ledger too.
  */
 export function planCancellationRefund(
   account: Account,
-  request: Omit<Common, 'amountFen'> & { destination: RefundDestination; reason: string; operator: string },
+  request: Omit<Common, 'amountFen'> & { destination: RefundDestination; reason: string; operator: string; at: Date },
   today: string,
 ): MovementPlan {
   assertNotCancelled(account);
-  const total = account.balanceFen + account.transitionalFen + account.smallWalletFen;
+  const heldBackFen = closingHoldbackFen(account);
+  const refundFen = account.balanceFen - heldBackFen + account.transitionalFen + account.smallWalletFen;
+  const { at, ...entry } = request;
   const planned = plan(
     account,
     today,
     'cancellation_refund',
-    { ...request, amountFen: total },
-    { balanceFen: -account.balanceFen, transitionalFen: -account.transitionalFen, smallWalletFen: -account.smallWalletFen },
+    { ...entry, amountFen: refundFen },
+    { balanceFen: -(account.balanceFen - heldBackFen), transitionalFen: -account.transitionalFen, smallWalletFen: -account.smallWalletFen },
   );
-  return { ...planned, statusAfter: 'cancelled' };
+  const holdbackUntil = new Date(at.getTime() + OFFLINE_POLICY.bundleHours * 3_600_000).toISOString();
+  return { ...planned, statusAfter: 'cancelled', accountFields: { closedAt: at.toISOString(), holdbackUntil: heldBackFen > 0 ? holdbackUntil : at.toISOString() } };
 }
 
+/**
+ * After the holdback: whatever the closed account still holds (the offline payments from before the
+ * closing have been charged to it meanwhile) is refunded to the closing's destination. Offline
+ * records that arrive later are held for the card centre (the merchant's claim is kept).
+ */
+export function planClosingSettlement(
+  account: Account,
+  request: Omit<Common, 'amountFen'> & { destination: RefundDestination; reason: string; at: Date },
+  today: string,
+): MovementPlan {
+  if (account.status !== 'cancelled') throw new AppError('ACCOUNT_NOT_CLOSED', account.accountNo);
+  const total = account.balanceFen + account.transitionalFen + account.smallWalletFen;
+  const { at, ...entry } = request;
+  const planned = plan(
+    account,
+    today,
+    'closing_settlement',
+    { ...entry, amountFen: total },
+    { balanceFen: -account.balanceFen, transitionalFen: -account.transitionalFen, smallWalletFen: -account.smallWalletFen },
+  );
+  return { ...planned, accountFields: { holdbackUntil: at.toISOString() } };
+}
+
+
+/**
+ * Levelling (DOMAIN.md): the account is set to what its card shows. Card spending the chip has and
+ * the database lacks (records a terminal has not uploaded: the chip gap) is taken from the balance,
+ * and when card staff level after reconciling, a chip holding more than it should is believed too.
+ * The chip is not written; what it holds becomes the basis of the next tap, and that card's records
+ * from before `at` are recognised as already reflected when they arrive (domain/offline.ts).
+ */
+export function planLevelling(
+  account: Account,
+  request: Omit<Common, 'amountFen'> & { cardId: string; chipReadFen: number; at: string; reason: string; operator?: string; believeHigherChip: boolean },
+  today: string,
+): MovementPlan {
+  assertNotCancelled(account);
+  const seen = observeOnlineTap(account, { cardId: request.cardId, chipReadFen: request.chipReadFen, balanceAfterFen: account.balanceFen, at: request.at });
+  const raw = -seen.chip.chipGapFen + (request.believeHigherChip ? Math.max(0, -seen.unexplainedFen) : 0);
+  // Never below zero: a larger gap than the balance stays for card staff (the account is frozen then).
+  const deltaFen = Math.max(raw, -account.balanceFen);
+  const { cardId, chipReadFen, at, believeHigherChip: _believe, ...rest } = request;
+  const planned = plan(account, today, 'levelling', { ...rest, amountFen: Math.abs(deltaFen) }, { balanceFen: deltaFen });
+  return {
+    ...planned,
+    ...chipPlanFields({ chipBalanceFen: chipReadFen, chipBalanceAt: at, chipGapFen: 0, chipGapSince: null, chipCardId: cardId }),
+    accountFields: { chipBalanceAt: at, chipGapFen: 0, chipGapSince: null, chipCardId: cardId, levelledAt: at, levelledCardId: cardId },
+    entry: { ...planned.entry, chipBalanceAfterFen: chipReadFen },
+  };
+}

@@ -3,6 +3,7 @@
  * unfreeze; and the self-service replacement at a kiosk. Each needs the right password (counted
  * toward its lockout) and writes with the account's version condition, retrying on a race.
  */
+import { yuanParam } from '../../shared/errors';
 import { AppError } from '../app-error';
 import type { Deps } from '../deps';
 import type { Account } from '../domain/account';
@@ -10,17 +11,16 @@ import { campusDay } from '../domain/campus-day';
 import type { Card } from '../domain/card';
 import { fingerprint } from '../domain/fingerprint';
 import type { Terminal } from '../domain/merchant';
-import { planFee } from '../domain/movement-plans';
+import { planReplacementFee } from '../domain/movement-plans';
 import { replacementFeeFen } from '../domain/policy';
-import { changePassword, type PasswordKind } from '../domain/passwords';
+import type { PasswordKind } from '../domain/passwords';
 import { changeAccountStatus, getAccount, setDailyLimit } from '../store/accounts';
 import { listCards } from '../store/cards';
-import { keys } from '../store/keys';
+import { cardStatusUpdate, keys } from '../store/keys';
 import type { TransactItem } from '../store/movements';
 import type { LedgerEntry } from '../domain/ledger';
-import { getPasswordRecord, savePasswordRecord } from '../store/passwords';
 import { getPolicy } from '../store/policy';
-import { verifyHolderPassword } from './passwords';
+import { changeHolderPassword as changeVerifiedPassword, verifyHolderPassword } from './passwords';
 
 type LifecycleDeps = Pick<Deps, 'db' | 'clock' | 'movements'>;
 
@@ -36,21 +36,15 @@ async function withRetry(attempt: () => Promise<boolean>): Promise<void> {
   throw new AppError('BUSY_RETRY', 'the account kept changing');
 }
 
+/** Counted on the password's lockout like any check (see services/passwords.ts). */
 export async function changeHolderPassword(deps: LifecycleDeps, accountNo: string, kind: PasswordKind, oldPassword: string, newPassword: string): Promise<void> {
-  for (let attempt = 0; attempt < 5; attempt++) {
-    const stored = await getPasswordRecord(deps.db, accountNo, kind);
-    const result = await changePassword(stored, oldPassword, newPassword, deps.clock());
-    if (result.record && result.record !== stored && !(await savePasswordRecord(deps.db, accountNo, kind, result.record, stored))) continue;
-    if (result.ok) return;
-    throw new AppError(result.code, `${kind} password of ${accountNo}`);
-  }
-  throw new AppError('BUSY_RETRY', `password change for ${accountNo}`);
+  await changeVerifiedPassword(deps, accountNo, kind, oldPassword, newPassword);
 }
 
 export async function changeDailyLimit(deps: LifecycleDeps, accountNo: string, dailyLimitFen: number, consumptionPassword: string): Promise<{ dailyLimitFen: number }> {
   const policy = await getPolicy(deps.db);
   if (!Number.isSafeInteger(dailyLimitFen) || dailyLimitFen < 0 || dailyLimitFen > policy.maxDailyLimitFen) {
-    throw new AppError('DAILY_LIMIT_OUT_OF_RANGE', `${dailyLimitFen} > ${policy.maxDailyLimitFen}`);
+    throw new AppError('DAILY_LIMIT_OUT_OF_RANGE', `${dailyLimitFen} > ${policy.maxDailyLimitFen}`, { max: yuanParam(policy.maxDailyLimitFen) });
   }
   await verifyHolderPassword(deps, accountNo, 'consumption', consumptionPassword);
   await withRetry(async () => setDailyLimit(deps.db, await readAccount(deps, accountNo), dailyLimitFen));
@@ -70,7 +64,7 @@ export async function reportLoss(deps: LifecycleDeps, accountNo: string, queryPa
     if (account.status === 'lost') return true;
     if (account.status !== 'active') throw new AppError(account.status === 'frozen' ? 'CARD_FROZEN' : 'CARD_CANCELLED', accountNo);
     const card = await activePhysicalCard(deps, account);
-    return changeAccountStatus(deps.db, account, 'lost', card && card.status === 'active' ? { cardId: card.cardId, status: 'lost' } : undefined);
+    return changeAccountStatus(deps.db, account, 'lost', card && card.status === 'active' ? { cardId: card.cardId, chipUid: card.chipUid, status: 'lost' } : undefined, deps.clock().toISOString());
   });
   return { status: 'lost' };
 }
@@ -85,13 +79,13 @@ export async function unfreezeLostCard(deps: LifecycleDeps, accountNo: string, q
     if (account.status === 'active') return true;
     if (account.status !== 'lost') throw new AppError('UNFREEZE_AT_CARD_CENTRE', `${accountNo} is ${account.status}`);
     const card = await activePhysicalCard(deps, account);
-    return changeAccountStatus(deps.db, account, 'active', card && card.status === 'lost' ? { cardId: card.cardId, status: 'active' } : undefined);
+    return changeAccountStatus(deps.db, account, 'active', card && card.status === 'lost' ? { cardId: card.cardId, chipUid: card.chipUid, status: 'active' } : undefined, deps.clock().toISOString());
   });
   return { status: 'active' };
 }
 
 /**
- * Self-service replacement at a kiosk: the fee (20 yuan, temporary cards 25) is charged and the new
+ * Self-service replacement at a kiosk: the policy's fee (more for temporary cards) is charged and the new
  * card takes over in the same transaction; the old card is void at once and forever; the new one is
  * refused at the library, clinic and bus until tomorrow (replacedOn).
  */
@@ -133,6 +127,8 @@ export interface ReplaceCard {
 /**
  * A replacement card, wherever it is handed over: the fee, the new card active and the old one
  * replaced, in one transaction with the ledger entry; a lost account is active again with the new card.
+ * A new card that is not a CPU card releases the transitional balance in that same entry: no chip is
+ * left to write it to (planReplacementFee).
  */
 export async function replaceCard(deps: Pick<Deps, 'db' | 'clock' | 'movements'>, request: ReplaceCard) {
   const policy = await getPolicy(deps.db);
@@ -140,6 +136,7 @@ export async function replaceCard(deps: Pick<Deps, 'db' | 'clock' | 'movements'>
   const today = campusDay(now);
   const newCard: Card = { cardId: `C${request.newChipUid}`, accountNo: request.accountNo, kind: request.newKind, chipUid: request.newChipUid, status: 'active', issuedAt: now.toISOString(), issuedOn: today };
   let oldCardId: string | undefined;
+  let oldChipUid: string | undefined;
   const { entry, replayed } = await deps.movements.post({
     accountNo: request.accountNo,
     idempotencyKey: request.idempotencyKey,
@@ -149,9 +146,17 @@ export async function replaceCard(deps: Pick<Deps, 'db' | 'clock' | 'movements'>
       if (account.status === 'cancelled') throw new AppError('CARD_CANCELLED', account.accountNo);
       const feeFen = replacementFeeFen(policy, account.cardType);
       const needed = request.handedOver === 'kiosk' ? Math.max(feeFen, policy.selfReplacementMinBalanceFen) : feeFen;
-      if (account.balanceFen < needed) throw new AppError(request.handedOver === 'kiosk' ? 'REPLACEMENT_NEEDS_BALANCE' : 'INSUFFICIENT_BALANCE', `${account.balanceFen} < ${needed}`);
+      // No CPU card after this one: the transitional balance is released with the fee, and counts toward it.
+      const releaseTransitional = request.newKind !== 'cpu';
+      const available = account.balanceFen + (releaseTransitional ? account.transitionalFen : 0);
+      if (available < needed) throw new AppError(request.handedOver === 'kiosk' ? 'REPLACEMENT_NEEDS_BALANCE' : 'INSUFFICIENT_BALANCE', `${available} < ${needed}`, { min: yuanParam(needed) });
       oldCardId = account.activePhysicalCardId;
-      const fee = planFee(account, { amountFen: feeFen, channel: 'counter', externalRef: request.externalRef, reason: 'card replacement', operator: request.operator }, day);
+      oldChipUid = account.activeChipUid;
+      const fee = planReplacementFee(
+        account,
+        { amountFen: feeFen, channel: 'counter', externalRef: request.externalRef, reason: 'card replacement', operator: request.operator, releaseTransitional },
+        day,
+      );
       return {
         ...fee,
         // A replacement restores a lost card's service with the new card; a frozen account stays frozen.
@@ -169,13 +174,8 @@ export async function replaceCard(deps: Pick<Deps, 'db' | 'clock' | 'movements'>
         ? [
             {
               item: {
-                Update: {
-                  TableName: deps.db.tableName,
-                  Key: keys.card(request.accountNo, oldCardId),
-                  UpdateExpression: 'SET #status = :replaced',
-                  ExpressionAttributeNames: { '#status': 'status' },
-                  ExpressionAttributeValues: { ':replaced': 'replaced' },
-                },
+                // Void for ever, and on the offline blacklist for ever (keys.cardStatusUpdate).
+                Update: { TableName: deps.db.tableName, ...cardStatusUpdate({ accountNo: request.accountNo, cardId: oldCardId, chipUid: oldChipUid }, 'replaced', now.toISOString()) },
               },
               onConflict: () => 'retry' as const,
             },

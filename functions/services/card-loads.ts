@@ -6,7 +6,9 @@ import { spendRefusal } from '../domain/account';
 import { campusDay } from '../domain/campus-day';
 import { CARD_LOAD_POLICY, confirmationMatches, judgeOpenReservation, type CardLoadReservation, type CardTap } from '../domain/card-load';
 import type { Terminal } from '../domain/merchant';
-import { getAccount } from '../store/accounts';
+import { changeAccountStatus, getAccount } from '../store/accounts';
+import { cardRefusal } from '../domain/card';
+import { observeOnlineTap } from '../domain/chip';
 import { getCardLoad, getOpenCardLoad, openCardLoad, settleCardLoadItems, voidCardLoad } from '../store/card-loads';
 import { findCardByChipUid } from '../store/cards';
 import { loadToCard } from './movements';
@@ -33,7 +35,10 @@ async function postLoad(deps: LoadDeps, reservation: CardLoadReservation, chipBa
 
 export async function reserveCardLoad(deps: LoadDeps, terminal: Terminal, tap: Omit<CardTap, 'terminalId'> & { chipUid: string }): Promise<ReserveResult> {
   const card = await findCardByChipUid(deps.db, tap.chipUid);
-  if (!card || card.status !== 'active') throw new AppError('CARD_NOT_FOUND', tap.chipUid);
+  if (!card) throw new AppError('CARD_NOT_FOUND', tap.chipUid);
+  // Judged by the tapped card's own status: a lost or void card never receives money.
+  const cardRefused = cardRefusal(card.status);
+  if (cardRefused) throw new AppError(cardRefused, `card ${card.cardId} is ${card.status}`);
   if (card.kind !== 'cpu') throw new AppError('NO_CPU_CARD', tap.chipUid);
   const now = deps.clock();
   let settledEarlier: ReserveResult['settledEarlier'];
@@ -54,8 +59,14 @@ export async function reserveCardLoad(deps: LoadDeps, terminal: Terminal, tap: O
 
   const account = await getAccount(deps.db, card.accountNo);
   if (!account) throw new AppError('ACCOUNT_NOT_FOUND', card.accountNo);
+  if (account.activePhysicalCardId !== card.cardId) throw new AppError('CARD_VOID', `card ${card.cardId} is not ${account.accountNo}'s card`);
   const refusal = spendRefusal(account, campusDay(now));
   if (refusal) throw new AppError(refusal, account.accountNo);
+  // The freeze rule applies at every tap, the idle one too.
+  if (observeOnlineTap(account, { cardId: card.cardId, chipReadFen: tap.chipBalanceFen, balanceAfterFen: account.balanceFen, at: now.toISOString() }).freeze) {
+    await changeAccountStatus(deps.db, account, 'frozen', undefined, now.toISOString());
+    throw new AppError('CARD_FROZEN', `card/database differ on ${account.accountNo}`);
+  }
   if (account.transitionalFen === 0) return settledEarlier ? { settledEarlier } : {};
   const reservation: CardLoadReservation = {
     loadId: `L${ulid(now.getTime())}`,

@@ -1,26 +1,69 @@
-/** An online charge at a POS terminal: the first money path, and the pattern for the others. */
+/**
+ * An online card payment at a POS terminal. The tapped card is named (chip UID; for a CPU card its
+ * balance and counter as read) and judged by its own status: a lost, replaced or cancelled card is
+ * refused, whatever its account may do. The answer tells the terminal what to write to the chip, so
+ * spending that never touched the chip (QR, utilities) reaches it at this tap (domain/chip.ts).
+ */
 import type { z } from 'zod';
 import type { posChargeBody, posChargeResponse } from '../../shared/api/pos';
+import { AppError } from '../app-error';
 import type { Deps } from '../deps';
-import { maskHolderName } from '../domain/account';
+import { maskHolderName, type Account } from '../domain/account';
+import { cardRefusal, type Card } from '../domain/card';
+import { chipPlanFields, levellingDue, observeOnlineTap } from '../domain/chip';
+import { OFFLINE_POLICY } from '../domain/offline';
+import { levelIfDue } from './levelling';
 import { fingerprint } from '../domain/fingerprint';
 import { planPurchase } from '../domain/movement-plans';
 import type { Terminal } from '../domain/merchant';
-import { onceOnly, type OnceOnly } from '../store/movements';
+import { changeAccountStatus, getAccount } from '../store/accounts';
+import { findCardByChipUid } from '../store/cards';
+import { answerAsOriginal, onceOnly, type MovementResult, type OnceOnly } from '../store/movements';
+import { posPaymentKey } from './pos-transactions';
+import { getMerchantCached } from '../store/terminals';
 
 export async function chargeAtTerminal(
-  deps: Pick<Deps, 'movements'>,
+  deps: Pick<Deps, 'db' | 'clock' | 'movements'>,
   terminal: Terminal,
   request: z.infer<typeof posChargeBody>,
   /** The request's nonce, spent in the same transaction as the money. */
   requestNonce?: OnceOnly,
 ): Promise<z.infer<typeof posChargeResponse>> {
-  const { entry, holderName, replayed } = await deps.movements.post({
-    accountNo: request.accountNo,
-    idempotencyKey: `pos#${terminal.terminalId}#${request.posTxnId}`,
-    fingerprint: fingerprint({ type: 'purchase', accountNo: request.accountNo, amountFen: request.amountFen }),
-    plan: (account, today) =>
-      planPurchase(
+  const idempotencyKey = posPaymentKey(terminal.terminalId, request.posTxnId);
+  const paymentFingerprint = fingerprint({ type: 'purchase', chipUid: request.chipUid, amountFen: request.amountFen });
+  let card: Card;
+  try {
+    card = await cardThatMayPay(deps, request);
+  } catch (refusal) {
+    // A retry of a posted charge answers as the original did, even if the card was reported lost since.
+    return chargeResult(await answerAsOriginal(deps.db, idempotencyKey, paymentFingerprint, refusal));
+  }
+  const merchant = await getMerchantCached(deps.db, terminal.merchantId, deps.clock());
+  let mismatch: { account: Account; unexplainedFen: number; gapFen: number } | undefined;
+  let levelFirst: Account | undefined;
+  const post = () => deps.movements.post({
+    accountNo: card.accountNo,
+    idempotencyKey,
+    fingerprint: paymentFingerprint,
+    plan: (account, today) => {
+      // The card may have been replaced since it was looked up: only the account's active card pays.
+      if (account.activePhysicalCardId !== card.cardId) throw new AppError('CARD_VOID', `card ${card.cardId} is not ${account.accountNo}'s card`);
+      const tapAt = deps.clock().toISOString();
+      // Card spending no terminal has uploaded for too long: level to the card first (then plan again).
+      if (request.chipBalanceFen !== undefined && levellingDue(account, card.cardId, deps.clock(), OFFLINE_POLICY.levelAfterDays)) {
+        levelFirst = account;
+        throw new AppError('BUSY_RETRY', `levelling ${account.accountNo} first`);
+      }
+      const seen =
+        request.chipBalanceFen !== undefined
+          ? observeOnlineTap(account, { cardId: card.cardId, chipReadFen: request.chipBalanceFen, balanceAfterFen: Math.max(0, account.balanceFen - request.amountFen), at: tapAt })
+          : undefined;
+      // The freeze rule applies at every tap: freeze, and answer as for a frozen card.
+      if (seen?.freeze && account.status === 'active') {
+        mismatch = { account, unexplainedFen: seen.unexplainedFen, gapFen: seen.chip.chipGapFen };
+        throw new AppError('CARD_FROZEN', `card/database differ on ${account.accountNo}: unexplained ${seen.unexplainedFen}, gap ${seen.chip.chipGapFen}`);
+      }
+      const planned = planPurchase(
         account,
         {
           amountFen: request.amountFen,
@@ -28,11 +71,46 @@ export async function chargeAtTerminal(
           merchantId: terminal.merchantId,
           terminalId: terminal.terminalId,
           externalRef: request.posTxnId,
+          ...(merchant ? { placeCategory: merchant.category } : {}),
         },
         today,
-      ),
+      );
+      if (!seen) return planned;
+      return {
+        ...planned,
+        ...chipPlanFields(seen.chip),
+        entry: { ...planned.entry, chipBalanceAfterFen: seen.chipToWriteFen },
+      };
+    },
     alsoWrite: () => onceOnly(requestNonce),
   });
+  const posted = await post().catch(async (error: unknown) => {
+    if (levelFirst && request.chipBalanceFen !== undefined) {
+      await levelIfDue(deps, levelFirst, card.cardId, request.chipBalanceFen);
+      levelFirst = undefined;
+      return post();
+    }
+    throw error;
+  }).catch(async (error: unknown) => {
+    if (mismatch) await freezeForMismatch(deps, mismatch.account.accountNo);
+    throw error;
+  });
+  return chargeResult(posted);
+}
+
+/** The tapped card, if it may pay: known, neither lost nor void, and read in full (a CPU card's balance and counter). */
+async function cardThatMayPay(deps: Pick<Deps, 'db'>, request: z.infer<typeof posChargeBody>): Promise<Card> {
+  const card = await findCardByChipUid(deps.db, request.chipUid);
+  if (!card) throw new AppError('CARD_NOT_FOUND', request.chipUid);
+  const refusal = cardRefusal(card.status);
+  if (refusal) throw new AppError(refusal, `card ${card.cardId} is ${card.status}`);
+  if (card.kind === 'cpu' && (request.chipBalanceFen === undefined || request.cardTxnCounter === undefined)) {
+    throw new AppError('CHIP_READ_REQUIRED', card.cardId);
+  }
+  return card;
+}
+
+function chargeResult({ entry, holderName, replayed }: MovementResult): z.infer<typeof posChargeResponse> {
   return {
     receiptNo: entry.receiptNo,
     accountNo: entry.accountNo,
@@ -41,5 +119,15 @@ export async function chargeAtTerminal(
     holderDisplayName: maskHolderName(holderName),
     postedAt: entry.createdAt,
     replayed,
+    ...(entry.chipBalanceAfterFen !== undefined ? { chipBalanceToWriteFen: entry.chipBalanceAfterFen } : {}),
   };
+}
+
+/** Freezes the account for card staff to reconcile (the chip and the database drifted apart unexplained). */
+async function freezeForMismatch(deps: Pick<Deps, 'db' | 'clock'>, accountNo: string): Promise<void> {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const account = await getAccount(deps.db, accountNo);
+    if (!account || account.status !== 'active') return;
+    if (await changeAccountStatus(deps.db, account, 'frozen', undefined, deps.clock().toISOString())) return;
+  }
 }

@@ -9,6 +9,7 @@ import type { Channel, RefundDestination } from '../domain/ledger';
 import {
   planAdjustment,
   planCancellationRefund,
+  planClosingSettlement,
   planCardLoad,
   planFee,
   planRefund,
@@ -16,9 +17,12 @@ import {
   planSmallWalletSettle,
   planTopup,
   planTransitionalCredit,
+  planTransitionalRelease,
 } from '../domain/movement-plans';
 import type { Terminal } from '../domain/merchant';
-import { keys } from '../store/keys';
+import { cardStatusUpdate, keys } from '../store/keys';
+import { holdbackDelete, holdbackPut, type Holdback } from '../store/closings';
+import { OFFLINE_POLICY } from '../domain/offline';
 import { findEntryByReceipt, refundedSoFar } from '../store/ledger';
 import type { MovementCommand, MovementResult } from '../store/movements';
 
@@ -206,21 +210,63 @@ export function settleSmallWallet(deps: MovementDeps, terminal: Terminal, reques
   });
 }
 
-/** Closes the account and refunds everything it holds to the destination, as one movement. */
+/** The card centre moves transitional balance that has no CPU card to wait for into the balance (all of it). */
+export function releaseTransitional(deps: MovementDeps, request: { accountNo: string; releaseId: string; reason: string; operator: string }): Promise<MovementResult> {
+  return deps.movements.post({
+    accountNo: request.accountNo,
+    idempotencyKey: `release#${request.releaseId}`,
+    fingerprint: fingerprint({ type: 'transitional_release', accountNo: request.accountNo }),
+    plan: (account, today) => planTransitionalRelease(account, { channel: 'admin', externalRef: request.releaseId, reason: request.reason, operator: request.operator }, today),
+  });
+}
+
+/**
+ * Closes the account and refunds what it holds to the destination, as one movement; its physical
+ * card is cancelled (on the offline blacklist for ever) and what offline terminals may still charge
+ * is held back (the HOLDBACK item, settled by settleClosedAccounts once their bundles have expired).
+ */
 export function closeAccountWithRefund(
   deps: MovementDeps,
-  request: { accountNo: string; cancellationId: string; destination: RefundDestination; reason: string; operator: string },
+  request: { accountNo: string; cancellationId: string; destination: RefundDestination; reason: string; operator: string; at: Date },
 ): Promise<MovementResult> {
+  let card: { cardId: string; chipUid?: string } | undefined;
   return deps.movements.post({
     accountNo: request.accountNo,
     idempotencyKey: `cancellation#${request.cancellationId}`,
     fingerprint: fingerprint({ type: 'cancellation_refund', accountNo: request.accountNo, destination: request.destination }),
-    plan: (account, today) =>
-      planCancellationRefund(
+    plan: (account, today) => {
+      card = account.activePhysicalCardId ? { cardId: account.activePhysicalCardId, ...(account.activeChipUid ? { chipUid: account.activeChipUid } : {}) } : undefined;
+      return planCancellationRefund(
         account,
-        { channel: 'counter', externalRef: request.cancellationId, destination: request.destination, reason: request.reason, operator: request.operator },
+        { channel: 'counter', externalRef: request.cancellationId, destination: request.destination, reason: request.reason, operator: request.operator, at: request.at },
         today,
-      ),
+      );
+    },
+    alsoWrite: (entry) => [
+      ...(card
+        ? [{ item: { Update: { TableName: deps.db.tableName, ...cardStatusUpdate({ accountNo: request.accountNo, ...card }, 'cancelled', request.at.toISOString()) } }, onConflict: () => 'retry' as const }]
+        : []),
+      ...(entry.after.balanceFen > 0
+        ? [
+            {
+              item: { Put: holdbackPut(deps.db, { accountNo: request.accountNo, cancellationId: request.cancellationId, destination: request.destination, heldBackFen: entry.after.balanceFen, holdbackUntil: new Date(request.at.getTime() + OFFLINE_POLICY.bundleHours * 3_600_000).toISOString() }) },
+              onConflict: () => 'retry' as const,
+            },
+          ]
+        : []),
+    ],
+  });
+}
+
+/** Refunds what a closed account still holds once its holdback has passed, and closes the holdback, as one movement. */
+export function settleClosedAccount(deps: MovementDeps, holdback: Holdback, at: Date): Promise<MovementResult> {
+  return deps.movements.post({
+    accountNo: holdback.accountNo,
+    idempotencyKey: `closing#${holdback.cancellationId}`,
+    fingerprint: fingerprint({ type: 'closing_settlement', accountNo: holdback.accountNo }),
+    plan: (account, today) =>
+      planClosingSettlement(account, { channel: 'counter', externalRef: holdback.cancellationId, destination: holdback.destination, reason: 'closing settled after the offline holdback', at }, today),
+    alsoWrite: () => [{ item: { Delete: holdbackDelete(deps.db, holdback.accountNo) }, onConflict: () => 'retry' as const }],
   });
 }
 

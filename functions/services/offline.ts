@@ -9,32 +9,33 @@ import type { offlineRecordBody, offlineUploadResponse } from '../../shared/api/
 import { parseQrToken, qrTokenId, QrTokenFormatError, QR_TOKEN_STEP_SECONDS } from '../../shared/qr-token';
 import { AppError } from '../app-error';
 import type { Deps } from '../deps';
-import { spendRefusal } from '../domain/account';
+import { accountStatusAt, spendRefusal, type Account } from '../domain/account';
 import { campusDay } from '../domain/campus-day';
 import { fingerprint } from '../domain/fingerprint';
 import type { Terminal } from '../domain/merchant';
-import { decideOfflineRecord, OFFLINE_POLICY, offlineCapFen, planOfflinePurchase, type HoldReason } from '../domain/offline';
+import { decideOfflineRecord, OFFLINE_POLICY, offlineCapFen, planOfflinePurchase, USED_PAY_TOKEN_KEEP_SECONDS, type HoldReason, type OfflineRecordFacts } from '../domain/offline';
+import { cardRefusal, cardStatusAt } from '../domain/card';
+import { getMerchantCached } from '../store/terminals';
 import { checkQrWindow, verifyQrSignature } from '../domain/qr-token-verify';
 import { getAccount, getAccounts } from '../store/accounts';
 import { findCardByChipUid } from '../store/cards';
 import { getDeviceKey, listActiveDeviceKeys } from '../store/device-keys';
-import { getOfflineRecord, holdOfflineRecord, listBlockedAccounts, offlineRecordPut, rejectOfflineRecord, type OfflineOutcome, type StoredOfflineRecord } from '../store/offline';
+import { getOfflineRecord, holdOfflineRecord, listBlockedAccounts, listBlockedChipUids, offlineRecordPut, rejectOfflineRecord, type OfflineOutcome, type StoredOfflineRecord } from '../store/offline';
 import { usedTokenPut } from '../store/qr-tokens';
 
 type OfflineRecord = z.infer<typeof offlineRecordBody>;
 type RecordResult = z.infer<typeof offlineUploadResponse>['results'][number];
 type OfflineDeps = Pick<Deps, 'db' | 'clock' | 'movements'>;
 
-/** Used offline tokens are kept long enough to catch a second use uploaded days later. */
-const OFFLINE_TOKEN_TTL_SECONDS = 40 * 24 * 3600;
 
 export async function buildOfflineBundle(deps: Pick<Deps, 'db' | 'clock'>, terminal: Terminal) {
   const now = deps.clock();
   const today = campusDay(now);
-  const [deviceKeys, blocked] = await Promise.all([listActiveDeviceKeys(deps.db), listBlockedAccounts(deps.db)]);
+  const [deviceKeys, blocked, blockedCards] = await Promise.all([listActiveDeviceKeys(deps.db), listBlockedAccounts(deps.db), listBlockedChipUids(deps.db)]);
   const accounts = new Map((await getAccounts(deps.db, [...new Set(deviceKeys.map((key) => key.accountNo))])).map((a) => [a.accountNo, a]));
   const blacklist = new Set(blocked.map((account) => account.accountNo));
-  const chipUids = new Set(blocked.flatMap((account) => (account.activeChipUid ? [account.activeChipUid] : [])));
+  // Every card that may not pay (a replaced card for ever), and the active card of every blocked account.
+  const chipUids = new Set([...blockedCards, ...blocked.flatMap((account) => (account.activeChipUid ? [account.activeChipUid] : []))]);
   const keys = [];
   for (const key of deviceKeys) {
     const account = accounts.get(key.accountNo);
@@ -56,12 +57,21 @@ export async function buildOfflineBundle(deps: Pick<Deps, 'db' | 'clock'>, termi
   };
 }
 
-/** Which account an offline record charges, judged as the POS should have judged it when it took the payment. */
-async function resolveAccount(deps: Pick<Deps, 'db'>, record: OfflineRecord): Promise<{ accountNo: string; tokenId?: string } | { rejected: string }> {
+/**
+ * Which account an offline record charges, and what the server knew of the payer when the payment
+ * was made: a card is judged by its own status then (lost, replaced, cancelled), a QR code by its
+ * key and by whether its account had been reported lost or closed by then.
+ */
+async function resolveAccount(
+  deps: Pick<Deps, 'db'>,
+  record: OfflineRecord,
+): Promise<{ accountNo: string; tokenId?: string; cardId?: string; refusedThen?: 'card_lost' | 'card_void' } | { rejected: string }> {
   const occurredAt = new Date(record.occurredAt);
   if (record.method === 'card') {
     const card = await findCardByChipUid(deps.db, record.chipUid!);
-    return card ? { accountNo: card.accountNo } : { rejected: 'UNKNOWN_CARD' };
+    if (!card) return { rejected: 'UNKNOWN_CARD' };
+    const refusal = cardRefusal(cardStatusAt(card, record.occurredAt));
+    return { accountNo: card.accountNo, cardId: card.cardId, ...(refusal ? { refusedThen: refusal === 'CARD_LOST' ? ('card_lost' as const) : ('card_void' as const) } : {}) };
   }
   let parsed: ReturnType<typeof parseQrToken>;
   try {
@@ -77,6 +87,12 @@ async function resolveAccount(deps: Pick<Deps, 'db'>, record: OfflineRecord): Pr
   // A key revoked before the payment was not in any valid bundle.
   if (key.revokedAt !== undefined && key.revokedAt <= record.occurredAt) return { rejected: 'TOKEN_KEY_REVOKED' };
   return { accountNo: key.accountNo, tokenId: qrTokenId(parsed.payload) };
+}
+
+/** A QR code pays for its account as the account was then: not after a loss report or the closing. */
+function qrRefusalThen(account: Account, occurredAt: string): 'card_lost' | 'card_void' | undefined {
+  const then = accountStatusAt(account, occurredAt);
+  return then === 'lost' ? 'card_lost' : then === 'cancelled' ? 'card_void' : undefined;
 }
 
 function resultOf(recordId: string, result: OfflineOutcome, replayed: boolean): RecordResult {
@@ -104,6 +120,7 @@ async function applyRecord(deps: OfflineDeps, terminal: Terminal, record: Offlin
     result,
   });
 
+  const merchant = await getMerchantCached(deps.db, terminal.merchantId, now);
   for (let attempt = 0; attempt < 20; attempt++) {
     const existing = await getOfflineRecord(deps.db, terminal.terminalId, record.recordId);
     if (existing) {
@@ -118,7 +135,15 @@ async function applyRecord(deps: OfflineDeps, terminal: Terminal, record: Offlin
     }
     const account = await getAccount(deps.db, target.accountNo);
     if (!account) throw new AppError('ACCOUNT_NOT_FOUND', target.accountNo);
-    const facts = { amountFen: record.amountFen, occurredAt: new Date(record.occurredAt), ...(record.chipBalanceAfterFen !== undefined ? { chipBalanceAfterFen: record.chipBalanceAfterFen } : {}) };
+    const refusedThen = target.cardId !== undefined ? target.refusedThen : qrRefusalThen(account, record.occurredAt);
+    const facts: OfflineRecordFacts = {
+      amountFen: record.amountFen,
+      occurredAt: new Date(record.occurredAt),
+      ...(record.chipBalanceAfterFen !== undefined ? { chipBalanceAfterFen: record.chipBalanceAfterFen } : {}),
+      ...(target.cardId !== undefined ? { cardId: target.cardId } : {}),
+      ...(refusedThen ? { refusedThen } : {}),
+      ...(merchant ? { placeCategory: merchant.category } : {}),
+    };
     const decision = decideOfflineRecord(account, facts, now);
     /** Stores the record as held; undefined if the account or the record changed meanwhile (decide again). */
     const hold = async (reason: HoldReason, freeze: boolean): Promise<RecordResult | undefined> => {
@@ -128,6 +153,12 @@ async function applyRecord(deps: OfflineDeps, terminal: Terminal, record: Offlin
     if (decision.kind === 'hold') {
       const held = await hold(decision.reason, decision.freeze);
       if (held) return held;
+      continue;
+    }
+    if (decision.kind === 'reflected') {
+      // Already in the account through the levelling: stored once, never deducted again.
+      const result: OfflineOutcome = { outcome: 'reflected', reason: 'levelled' };
+      if (await rejectOfflineRecord(deps.db, stored(account.accountNo, result))) return resultOf(record.recordId, result, false);
       continue;
     }
     try {
@@ -153,7 +184,7 @@ async function applyRecord(deps: OfflineDeps, terminal: Terminal, record: Offlin
             onConflict: () => 'retry',
           },
           ...(target.tokenId
-            ? [{ item: { Put: usedTokenPut(deps.db, target.tokenId, account.accountNo, `offline#${terminal.terminalId}#${record.recordId}`, now, OFFLINE_TOKEN_TTL_SECONDS) }, onConflict: () => new AppError('TOKEN_REUSED', target.tokenId) }]
+            ? [{ item: { Put: usedTokenPut(deps.db, target.tokenId, account.accountNo, `offline#${terminal.terminalId}#${record.recordId}`, now, USED_PAY_TOKEN_KEEP_SECONDS) }, onConflict: () => new AppError('TOKEN_REUSED', target.tokenId) }]
             : []),
         ],
       });

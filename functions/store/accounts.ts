@@ -2,7 +2,7 @@
 import { BatchGetCommand, GetCommand, PutCommand, TransactWriteCommand, UpdateCommand, type BatchGetCommandOutput } from '@aws-sdk/lib-dynamodb';
 import type { Account } from '../domain/account';
 import { findByGsi1, type Db } from './db';
-import { accountStatusUpdate, keys, withoutKeys } from './keys';
+import { accountStatusUpdate, cardStatusUpdate, keys, withoutKeys } from './keys';
 
 export async function getAccount(db: Db, accountNo: string): Promise<Account | undefined> {
   const { Item } = await db.doc.send(new GetCommand({ TableName: db.tableName, Key: keys.account(accountNo), ConsistentRead: true }));
@@ -68,9 +68,10 @@ export async function changeAccountStatus(
   db: Db,
   account: Account,
   status: Account['status'],
-  card?: { cardId: string; status: 'active' | 'lost' },
+  card: { cardId: string; chipUid?: string | undefined; status: 'active' | 'lost' } | undefined,
+  at: string,
 ): Promise<boolean> {
-  const change = accountStatusUpdate(account.accountNo, status);
+  const change = accountStatusUpdate(account.accountNo, status, at);
   try {
     await db.doc.send(
       new TransactWriteCommand({
@@ -88,15 +89,16 @@ export async function changeAccountStatus(
           ...(card
             ? [
                 {
-                  Update: {
-                    TableName: db.tableName,
-                    Key: keys.card(account.accountNo, card.cardId),
-                    UpdateExpression: 'SET #status = :cardStatus',
-                    // A replaced or cancelled card never comes back.
-                    ConditionExpression: '#status IN (:active, :lost)',
-                    ExpressionAttributeNames: { '#status': 'status' },
-                    ExpressionAttributeValues: { ':cardStatus': card.status, ':active': 'active', ':lost': 'lost' },
-                  },
+                  Update: (() => {
+                    const update = cardStatusUpdate({ accountNo: account.accountNo, ...card }, card.status, at);
+                    return {
+                      TableName: db.tableName,
+                      ...update,
+                      // A replaced or cancelled card never comes back.
+                      ConditionExpression: '#status IN (:active, :lost)',
+                      ExpressionAttributeValues: { ...update.ExpressionAttributeValues, ':active': 'active', ':lost': 'lost' },
+                    };
+                  })(),
                 },
               ]
             : []),

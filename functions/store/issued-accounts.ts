@@ -115,7 +115,7 @@ export async function updateIssuedAccount(db: Db, account: Account, changes: Iss
     set.push('expiresOn = :expiresOn');
     values[':expiresOn'] = changes.expiresOn;
   }
-  const status = renewed ? accountStatusUpdate(account.accountNo, 'active') : undefined;
+  const status = renewed ? accountStatusUpdate(account.accountNo, 'active', audit.Item!['at'] as string) : undefined;
   if (status) {
     set.push(status.set);
     Object.assign(values, status.values);

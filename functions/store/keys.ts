@@ -25,10 +25,13 @@
  *   PERSONID#<personId>   PERSONID           a student/staff id's one account (issued with it, so it is issued once)
  *   COUNTER#ACCOUNTNO     COUNTER            the last account number the card centre handed out
  *   ACCT#<accountNo>      REPLACEMENT        the account's latest replacement request from the app
+ *   BANKXFER#<terminal>#<transferId> BANKXFER  a kiosk bank transfer intent (gsi2 BANKXFER#OPEN while pending or reversing)
  *
  *   gsi2: MERCHANT#<merchantId>#<campusDay> → that day's ledger entries at the merchant
  *         BLOCKED#ACCOUNT → accounts that are not active (sparse: the offline blacklist)
+ *         BLOCKED#CARD → physical cards that may not pay, by chip UID (sparse: the offline blacklist)
  *         REPLACEMENT#REQUESTED → open replacement requests, oldest first (sparse)
+ *         BANKXFER#OPEN → kiosk bank transfers not yet credited or given back, oldest first (sparse)
  */
 export const keys = {
   account: (accountNo: string) => ({ pk: `ACCT#${accountNo}`, sk: 'ACCOUNT' }),
@@ -60,15 +63,26 @@ export const keys = {
   /** A WeChat openid or Alipay user id bound to an account (sign-in from the mini-program). */
   platformIdentity: (platform: string, platformUserId: string) => ({ pk: `IDENTITY#${platform}#${platformUserId}`, sk: 'IDENTITY' }),
   bindingAttempts: (personId: string) => ({ pk: `BINDATTEMPT#${personId}`, sk: 'BINDATTEMPT' }),
+  /** H5 sign-in tries on a student/staff id with no password to check (unknown id): it locks like a real one. */
+  signInAttempts: (personId: string) => ({ pk: `SIGNINATTEMPT#${personId}`, sk: 'SIGNINATTEMPT' }),
   paymentNotification: (channel: string, notificationId: string) => ({ pk: `NOTIFY#${channel}#${notificationId}`, sk: 'NOTIFY' }),
   personIndex: (personId: string) => ({ gsi1pk: `PERSON#${personId}`, gsi1sk: 'ACCOUNT' }),
   receiptIndex: (receiptNo: string) => ({ gsi1pk: `RECEIPT#${receiptNo}`, gsi1sk: 'LEDGER' }),
   /** Sparse: only accounts that are not active (lost, frozen, cancelled, expired) carry it: the offline blacklist. */
   blockedAccountIndex: (accountNo: string) => ({ gsi2pk: 'BLOCKED#ACCOUNT', gsi2sk: accountNo }),
+  /** Sparse: every card item that may not pay (lost, replaced, cancelled): the chip UIDs of the offline blacklist. */
+  blockedCardIndex: (chipUid: string) => ({ gsi2pk: 'BLOCKED#CARD', gsi2sk: chipUid }),
   replacementRequest: (accountNo: string) => ({ pk: `ACCT#${accountNo}`, sk: 'REPLACEMENT' }),
+  /** What a closing holds back for offline terminals, until it is settled (gsi2 HOLDBACK#OPEN, by its end). */
+  holdback: (accountNo: string) => ({ pk: `ACCT#${accountNo}`, sk: 'HOLDBACK' }),
+  openHoldbackIndex: (holdbackUntil: string, accountNo: string) => ({ gsi2pk: 'HOLDBACK#OPEN', gsi2sk: `${holdbackUntil}#${accountNo}` }),
   /** Sparse: only open requests carry it, so the card centre's list is one Query. */
   openReplacementIndex: (requestedAt: string, accountNo: string) => ({ gsi2pk: 'REPLACEMENT#REQUESTED', gsi2sk: `${requestedAt}#${accountNo}` }),
   openReplacementPartition: 'REPLACEMENT#REQUESTED',
+  bankTransfer: (terminalId: string, transferId: string) => ({ pk: `BANKXFER#${terminalId}#${transferId}`, sk: 'BANKXFER' }),
+  /** Sparse: bank transfer intents not yet settled (pending or reversing), oldest first, for the reconciler. */
+  openBankTransferIndex: (createdAt: string, terminalId: string, transferId: string) => ({ gsi2pk: 'BANKXFER#OPEN', gsi2sk: `${createdAt}#${terminalId}#${transferId}` }),
+  openBankTransferPartition: 'BANKXFER#OPEN',
   merchantDayIndex: (merchantId: string, campusDay: string, entryId: string) => ({
     gsi2pk: `MERCHANT#${merchantId}#${campusDay}`,
     gsi2sk: entryId,
@@ -82,21 +96,55 @@ export function withoutKeys<T extends Record<string, unknown>>(item: T): Omit<T,
 }
 
 /**
- * The parts of an UpdateExpression that set an account's status and keep the blocked-accounts index
- * (the offline blacklist) in step with it: every status change goes through here.
+ * The parts of an UpdateExpression that set an account's status, log the change with its time, and
+ * keep the blocked-accounts index (the offline blacklist) in step with it: every status change goes
+ * through here.
  */
-export function accountStatusUpdate(accountNo: string, status: string): {
+export function accountStatusUpdate(
+  accountNo: string,
+  status: string,
+  at: string,
+): {
   set: string;
   remove?: string;
   names: Record<string, string>;
   values: Record<string, unknown>;
 } {
-  const names = { '#status': 'status' };
-  if (status === 'active') return { set: '#status = :status', remove: 'gsi2pk, gsi2sk', names, values: { ':status': status } };
+  const names = { '#status': 'status', '#statusLog': 'statusLog' };
+  const logged = { ':status': status, ':statusChange': [{ status, at }], ':noChanges': [] };
+  const set = '#status = :status, #statusLog = list_append(if_not_exists(#statusLog, :noChanges), :statusChange)';
+  if (status === 'active') return { set, remove: 'gsi2pk, gsi2sk', names, values: logged };
   const blocked = keys.blockedAccountIndex(accountNo);
   return {
-    set: '#status = :status, gsi2pk = :blockedPk, gsi2sk = :blockedSk',
+    set: `${set}, gsi2pk = :blockedPk, gsi2sk = :blockedSk`,
     names,
-    values: { ':status': status, ':blockedPk': blocked.gsi2pk, ':blockedSk': blocked.gsi2sk },
+    values: { ...logged, ':blockedPk': blocked.gsi2pk, ':blockedSk': blocked.gsi2sk },
+  };
+}
+
+/**
+ * The same for a card: its status, the logged change, and the blocked-cards index (a card that may
+ * not pay stays on the offline blacklist for as long as it is blocked; a replaced or cancelled card
+ * for ever, so no bundle can ever take it again).
+ */
+export function cardStatusUpdate(card: { accountNo: string; cardId: string; chipUid?: string | undefined }, status: string, at: string): {
+  Key: Record<string, string>;
+  UpdateExpression: string;
+  ExpressionAttributeNames: Record<string, string>;
+  ExpressionAttributeValues: Record<string, unknown>;
+} {
+  const blocked = status !== 'active' && card.chipUid !== undefined ? keys.blockedCardIndex(card.chipUid) : undefined;
+  return {
+    Key: keys.card(card.accountNo, card.cardId),
+    UpdateExpression:
+      'SET #status = :cardStatus, #statusLog = list_append(if_not_exists(#statusLog, :noChanges), :cardChange)' +
+      (blocked ? ', gsi2pk = :blockedCardPk, gsi2sk = :blockedCardSk' : status === 'active' ? ' REMOVE gsi2pk, gsi2sk' : ''),
+    ExpressionAttributeNames: { '#status': 'status', '#statusLog': 'statusLog' },
+    ExpressionAttributeValues: {
+      ':cardStatus': status,
+      ':cardChange': [{ status, at }],
+      ':noChanges': [],
+      ...(blocked ? { ':blockedCardPk': blocked.gsi2pk, ':blockedCardSk': blocked.gsi2sk } : {}),
+    },
   };
 }

@@ -10,7 +10,9 @@ import type { TransactItem } from './movements';
 export type OfflineOutcome =
   | { outcome: 'applied'; receiptNo: string; balanceFen: number; frozen: boolean }
   | { outcome: 'held'; reason: HoldReason; frozen: boolean }
-  | { outcome: 'rejected'; reason: string };
+  | { outcome: 'rejected'; reason: string }
+  /** Already in the account through a levelling to the card: stored, never deducted again. */
+  | { outcome: 'reflected'; reason: 'levelled' };
 
 export interface StoredOfflineRecord {
   terminalId: string;
@@ -43,7 +45,7 @@ export function offlineRecordPut(db: Db, record: StoredOfflineRecord): NonNullab
  */
 export async function holdOfflineRecord(db: Db, account: Account, record: StoredOfflineRecord, freeze: boolean): Promise<boolean> {
   const freezing = freeze && account.status === 'active';
-  const change = freezing ? accountStatusUpdate(account.accountNo, 'frozen') : undefined;
+  const change = freezing ? accountStatusUpdate(account.accountNo, 'frozen', record.receivedAt) : undefined;
   try {
     await db.doc.send(
       new TransactWriteCommand({
@@ -89,4 +91,15 @@ export async function listBlockedAccounts(db: Db): Promise<Pick<Account, 'accoun
     ProjectionExpression: 'accountNo, #status, activeChipUid',
     ExpressionAttributeNames: { '#status': 'status' },
   });
+}
+
+/** Chip UIDs of every card that may not pay (lost, replaced, cancelled), from the sparse blocked-cards index. */
+export async function listBlockedChipUids(db: Db): Promise<string[]> {
+  const items = await queryAll<{ chipUid: string }>(db, {
+    IndexName: 'gsi2',
+    KeyConditionExpression: 'gsi2pk = :blocked',
+    ExpressionAttributeValues: { ':blocked': keys.blockedCardIndex('').gsi2pk },
+    ProjectionExpression: 'chipUid',
+  });
+  return items.map((item) => item.chipUid);
 }

@@ -1,5 +1,6 @@
-/** Merchants, terminals and the used-nonce register for terminal request signatures. */
-import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+/** Merchants, terminals and the used-nonce register for terminal request signatures (with the refusals replays answer). */
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { ErrorCode, ErrorParamValues } from '../../shared/errors';
 import type { Merchant, Terminal } from '../domain/merchant';
 import type { Db } from './db';
 import { keys, withoutKeys } from './keys';
@@ -27,24 +28,78 @@ export async function getTerminalCached(db: Db, terminalId: string, now: Date): 
   return terminal;
 }
 
+/**
+ * What a spent nonce remembers of the request that spent it: the refusal it got, if it was refused
+ * (a payment that posted is remembered by its idempotency record instead). `request` names that
+ * exact request (a hash of its signature), so only the identical request replayed gets the refusal.
+ */
+export interface SpentNonce {
+  refusal?: StoredRefusal;
+}
+
+export interface StoredRefusal {
+  code: ErrorCode;
+  params?: ErrorParamValues;
+  request: string;
+}
+
 /** The conditional put that spends a request nonce; kept (TTL) a little longer than the clock window. */
 export function terminalNoncePut(db: Db, terminalId: string, nonce: string, now: Date, keepSeconds: number): NonNullable<TransactItem['Put']> {
   return {
     TableName: db.tableName,
-    Item: { ...keys.nonce(terminalId, nonce), expiresAt: Math.floor(now.getTime() / 1000) + keepSeconds },
+    Item: { ...keys.nonce(terminalId, nonce), expiresAt: expiresAt(now, keepSeconds) },
     ConditionExpression: 'attribute_not_exists(pk)',
   };
 }
 
-/** Records a nonce as used on its own; false if it was used before. */
-export async function useTerminalNonce(db: Db, terminalId: string, nonce: string, now: Date, keepSeconds: number): Promise<boolean> {
+/** Spends a nonce on its own: undefined if it was unspent, else what it remembers from the request that spent it. */
+export async function useTerminalNonce(db: Db, terminalId: string, nonce: string, now: Date, keepSeconds: number): Promise<SpentNonce | undefined> {
   try {
     await db.doc.send(new PutCommand(terminalNoncePut(db, terminalId, nonce, now, keepSeconds)));
-    return true;
+    return undefined;
   } catch (error) {
-    if (error instanceof Error && error.name === 'ConditionalCheckFailedException') return false;
+    if (error instanceof Error && error.name === 'ConditionalCheckFailedException') return readSpentNonce(db, terminalId, nonce);
     throw error;
   }
+}
+
+/**
+ * Stores the refusal a request got with its nonce: spending the nonce, or (`spentByThisRequest`: it
+ * spent the nonce before a password check) adding the refusal to it. Undefined when stored; else
+ * what the nonce already remembers (another copy of the request, or another request, spent it).
+ */
+export async function storeNonceRefusal(
+  db: Db,
+  terminalId: string,
+  nonce: string,
+  refusal: StoredRefusal,
+  options: { now: Date; keepSeconds: number; spentByThisRequest: boolean },
+): Promise<SpentNonce | undefined> {
+  try {
+    await db.doc.send(
+      new UpdateCommand({
+        TableName: db.tableName,
+        Key: keys.nonce(terminalId, nonce),
+        UpdateExpression: 'SET refusal = :refusal, expiresAt = if_not_exists(expiresAt, :expiresAt)',
+        ConditionExpression: options.spentByThisRequest ? 'attribute_exists(pk) AND attribute_not_exists(refusal)' : 'attribute_not_exists(pk)',
+        ExpressionAttributeValues: { ':refusal': refusal, ':expiresAt': expiresAt(options.now, options.keepSeconds) },
+      }),
+    );
+    return undefined;
+  } catch (error) {
+    if (error instanceof Error && error.name === 'ConditionalCheckFailedException') return readSpentNonce(db, terminalId, nonce);
+    throw error;
+  }
+}
+
+/** What a spent nonce remembers; read only after a write found it spent (replays are rare: the common path never reads it). */
+export async function readSpentNonce(db: Db, terminalId: string, nonce: string): Promise<SpentNonce> {
+  const { Item } = await db.doc.send(new GetCommand({ TableName: db.tableName, Key: keys.nonce(terminalId, nonce), ConsistentRead: true }));
+  return Item?.refusal ? { refusal: Item.refusal as StoredRefusal } : {};
+}
+
+function expiresAt(now: Date, keepSeconds: number): number {
+  return Math.floor(now.getTime() / 1000) + keepSeconds;
 }
 
 export async function getMerchant(db: Db, merchantId: string): Promise<Merchant | undefined> {
@@ -72,4 +127,16 @@ export async function createTerminal(db: Db, terminal: Terminal): Promise<boolea
     if (error instanceof Error && error.name === 'ConditionalCheckFailedException') return false;
     throw error;
   }
+}
+
+/** Merchants change even more rarely than terminals; a container keeps each as long as a terminal. */
+const merchantCache = new Map<string, { merchant: Merchant | undefined; until: number }>();
+
+export async function getMerchantCached(db: Db, merchantId: string, now: Date): Promise<Merchant | undefined> {
+  const cacheKey = `${db.tableName}#${merchantId}`;
+  const hit = merchantCache.get(cacheKey);
+  if (hit && hit.until > now.getTime()) return hit.merchant;
+  const merchant = await getMerchant(db, merchantId);
+  merchantCache.set(cacheKey, { merchant, until: now.getTime() + TERMINAL_CACHE_SECONDS * 1000 });
+  return merchant;
 }

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { amountFen, balanceFen } from '../money';
+import { MAX_DAILY_LIMIT_FEN } from '../limits';
 import { AUDIT_ACTIONS, CARD_STATUSES, CARD_TYPES, ID_TYPES, STAFF_ROLES } from '../vocabulary';
 import { accountNo, campusDay, externalId, ulidString } from './common';
 import { defineRoute } from './contract';
@@ -256,6 +257,42 @@ export const adjustBalance = defineRoute({
   errors: [...SESSION, 'ACCOUNT_NOT_FOUND', 'INSUFFICIENT_BALANCE', 'CARD_CANCELLED', 'INVALID_AMOUNT', 'IDEMPOTENCY_CONFLICT', 'BUSY_RETRY'],
 });
 
+export const releaseTransitional = defineRoute({
+  operationId: 'releaseTransitional',
+  method: 'POST',
+  path: '/v1/admin/accounts/{accountNo}/transitional-releases',
+  auth: 'admin',
+  summary: 'Move transitional balance that has no CPU card to wait for into the balance (all of it; idempotent on releaseId)',
+  description:
+    'For money credited as transitional before the account lost its CPU card. While the account has a CPU card, even a lost one, the money waits for that card or its replacement (TRANSITIONAL_WAITS_FOR_CARD); a replacement by an M1 card releases it by itself.',
+  tags: ['admin'],
+  params: accountParams,
+  body: z.strictObject({ releaseId: externalId, reason: actionReason }).meta({ id: 'AdminTransitionalReleaseRequest' }),
+  response: z
+    .object({ receiptNo: ulidString, releasedFen: balanceFen, balanceFen, transitionalFen: balanceFen, replayed: z.boolean() })
+    .meta({ id: 'TransitionalReleased' }),
+  errors: [...SESSION, 'ACCOUNT_NOT_FOUND', 'TRANSITIONAL_WAITS_FOR_CARD', 'NOTHING_TO_RELEASE', 'CARD_CANCELLED', 'IDEMPOTENCY_CONFLICT', 'BUSY_RETRY'],
+});
+
+export const levelAccount = defineRoute({
+  operationId: 'levelAccount',
+  method: 'POST',
+  path: '/v1/admin/accounts/{accountNo}/levellings',
+  auth: 'admin',
+  summary: 'Level the account to its card after reconciliation: the chip balance read at the counter becomes the basis (idempotent on levellingId)',
+  description:
+    'Card spending the chip has and the database lacks (offline records not uploaded) is taken from the balance; a chip holding more than it should is believed. Offline records of this card from before the levelling are recognised as already reflected when they arrive, never deducted again. QR payments never touch the chip and are not levelled.',
+  tags: ['admin'],
+  params: accountParams,
+  body: z
+    .strictObject({ levellingId: externalId, chipBalanceFen: balanceFen.meta({ description: 'What the card reader shows the chip holds' }), reason: actionReason })
+    .meta({ id: 'AdminLevellingRequest' }),
+  response: z
+    .object({ receiptNo: ulidString, direction: z.enum(['debit', 'credit', 'none']), amountFen: balanceFen, balanceFen, levelledAt: z.iso.datetime(), replayed: z.boolean() })
+    .meta({ id: 'AccountLevelled' }),
+  errors: [...SESSION, 'ACCOUNT_NOT_FOUND', 'NO_PHYSICAL_CARD', 'CARD_CANCELLED', 'IDEMPOTENCY_CONFLICT', 'BUSY_RETRY'],
+});
+
 export const TERMINATION_REASONS = ['graduated', 'left', 'violation', 'deceased', 'holder_request'] as const;
 
 export const terminateAccount = defineRoute({
@@ -278,7 +315,9 @@ export const terminateAccount = defineRoute({
   response: z
     .object({
       receiptNo: ulidString,
-      refundFen: balanceFen,
+      refundFen: balanceFen.meta({ description: 'Refunded now' }),
+      heldBackFen: balanceFen.meta({ description: 'Kept for payments offline terminals took before the closing; refunded to the same destination once their bundles have expired' }),
+      holdbackUntil: z.iso.datetime().optional(),
       destination: z.enum(['bank_card', 'cash']),
       bankCardNoMasked: z.string().optional(),
       status: z.literal('cancelled'),
@@ -298,8 +337,8 @@ export const campusPolicy = z
     replacementFeeFen: fen(10_000),
     temporaryReplacementFeeFen: fen(10_000),
     selfReplacementMinBalanceFen: fen(100_000),
-    defaultDailyLimitFen: fen(60_000),
-    maxDailyLimitFen: fen(60_000),
+    defaultDailyLimitFen: fen(MAX_DAILY_LIMIT_FEN),
+    maxDailyLimitFen: fen(MAX_DAILY_LIMIT_FEN),
     temporaryCardMaxDays: z.number().int().min(1).max(365),
   })
   .refine((policy) => policy.defaultDailyLimitFen <= policy.maxDailyLimitFen, { error: 'the default daily limit must not exceed the maximum', path: ['defaultDailyLimitFen'] })

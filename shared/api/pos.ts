@@ -26,12 +26,32 @@ const PAYMENT_REFUSALS = [
   'CARD_CANCELLED',
   'CARD_EXPIRED',
   'IDEMPOTENCY_CONFLICT',
+  'POS_TXN_CLOSED',
   'BUSY_RETRY',
 ] as const;
 
-export const posChargeBody = z.strictObject({ posTxnId, accountNo, amountFen }).meta({ id: 'PosChargeRequest' });
 
-export const posChargeResponse = paymentResult.extend({ accountNo }).meta({ id: 'PosChargeResult' });
+const chipUid = z.string().regex(/^[0-9A-F]{8,20}$/, { error: 'a chip UID is 8 to 20 upper-case hex digits' });
+const cardTxnCounter = z.number().int().min(0).max(2 ** 32 - 1).meta({ description: "The CPU card's online transaction counter, as read from the card" });
+
+export const posChargeBody = z
+  .strictObject({
+    posTxnId,
+    chipUid: chipUid.meta({ description: 'The tapped card: the server judges the payment by this card (a lost, replaced or cancelled card is refused)' }),
+    amountFen,
+    chipBalanceFen: balanceFen.optional().meta({ description: 'What the chip holds, as read at this tap (required for a CPU card)' }),
+    cardTxnCounter: cardTxnCounter.optional().meta({ description: 'Required for a CPU card' }),
+  })
+  .meta({ id: 'PosChargeRequest' });
+
+export const posChargeResponse = paymentResult
+  .extend({
+    accountNo,
+    chipBalanceToWriteFen: balanceFen.optional().meta({
+      description: 'Write this to the chip (present when the chip balance was read): the account balance, less card spending the chip has that is not uploaded yet',
+    }),
+  })
+  .meta({ id: 'PosChargeResult' });
 
 export const posCharge = defineRoute({
   operationId: 'posCharge',
@@ -44,7 +64,7 @@ export const posCharge = defineRoute({
   tags: ['pos'],
   body: posChargeBody,
   response: posChargeResponse,
-  errors: [...PAYMENT_REFUSALS],
+  errors: ['CARD_NOT_FOUND', 'CARD_VOID', 'CHIP_READ_REQUIRED', 'CARD_REPLACED_TODAY', ...PAYMENT_REFUSALS],
 });
 
 
@@ -82,6 +102,7 @@ export const qrPayment = defineRoute({
     'TOKEN_NOT_YET_VALID',
     'TOKEN_REUSED',
     'TOKEN_KEY_REVOKED',
+    'CARD_REPLACED_TODAY',
     'PASSWORD_WRONG',
     'PASSWORD_LOCKED',
     'PASSWORD_NOT_SET',
@@ -111,6 +132,41 @@ export const identityScan = defineRoute({
   body: identityScanBody,
   response: identityScanResponse,
   errors: ['TOKEN_INVALID', 'TOKEN_WRONG_PURPOSE', 'TOKEN_EXPIRED', 'TOKEN_NOT_YET_VALID', 'TOKEN_REUSED', 'TOKEN_KEY_REVOKED', 'ACCOUNT_NOT_FOUND'],
+});
+
+export const posTransactionResponse = z
+  .discriminatedUnion('status', [
+    z.object({
+      posTxnId: z.string(),
+      status: z.literal('posted'),
+      method: z.enum(['card', 'qr']).meta({ description: 'card: POST /v1/pos/charges; qr: POST /v1/pos/qr-payments' }),
+      receiptNo: z.string(),
+      amountFen,
+      balanceFen: balanceFen.meta({ description: 'The account balance right after this payment' }),
+      holderDisplayName: z.string(),
+      postedAt: z.iso.datetime(),
+    }),
+    z.object({
+      posTxnId: z.string(),
+      status: z.literal('not_found').meta({
+        description: 'Nothing posted under this id, and now nothing ever will: the id is closed (a request still on its way is refused POS_TXN_CLOSED)',
+      }),
+    }),
+  ])
+  .meta({ id: 'PosTransaction' });
+
+export const posTransaction = defineRoute({
+  operationId: 'getPosTransaction',
+  method: 'GET',
+  path: '/v1/pos/transactions/{posTxnId}',
+  auth: 'terminal',
+  summary: 'What became of a payment this terminal sent (a card charge or a QR payment) when its answer was lost',
+  description:
+    'posted: the receipt, as the payment answered. not_found: no money moved, and the id is closed in the same step, so the sale may be taken again under a new posTxnId. Signed like every terminal request (the body is empty). See docs/terminal-auth.md, "Retries".',
+  tags: ['pos'],
+  params: z.strictObject({ posTxnId }),
+  response: posTransactionResponse,
+  errors: [],
 });
 
 export const offlineBundle = defineRoute({
@@ -150,7 +206,7 @@ export const offlineRecordBody = z
     amountFen,
     method: z.enum(['qr', 'card']),
     token: qrToken.optional().meta({ description: 'method qr: the code as scanned' }),
-    chipUid: z.string().regex(/^[0-9A-F]{8,20}$/, { error: 'a chip UID is 8 to 20 upper-case hex digits' }).optional(),
+    chipUid: chipUid.optional(),
     chipBalanceAfterFen: balanceFen.optional().meta({ description: 'method card: what the chip held after the debit' }),
   })
   .refine((r) => (r.method === 'qr' ? r.token !== undefined && r.chipUid === undefined : r.chipUid !== undefined && r.chipBalanceAfterFen !== undefined && r.token === undefined), {
@@ -173,8 +229,9 @@ export const offlineUploadResponse = z
     results: z.array(
       z.object({
         recordId: z.string(),
-        outcome: z.enum(['applied', 'held', 'rejected']).meta({
-          description: 'applied: charged; held: stored for the card centre (no money moved); rejected: not a valid payment, stored for review',
+        outcome: z.enum(['applied', 'held', 'rejected', 'reflected']).meta({
+          description:
+            'applied: charged; held: stored for the card centre (no money moved; e.g. the card was lost or void when it was used); rejected: not a valid payment, stored for review; reflected: already in the account through a levelling to the card, never charged again',
         }),
         receiptNo: z.string().optional(),
         balanceFen: balanceFen.optional(),
@@ -198,8 +255,6 @@ export const offlineUpload = defineRoute({
   errors: [],
 });
 
-const chipUid = z.string().regex(/^[0-9A-F]{8,20}$/, { error: 'a chip UID is 8 to 20 upper-case hex digits' });
-const cardTxnCounter = z.number().int().min(0).max(2 ** 32 - 1).meta({ description: "The CPU card's online transaction counter, as read from the card" });
 
 export const reserveCardLoad = defineRoute({
   operationId: 'reserveCardLoad',
@@ -226,7 +281,7 @@ export const reserveCardLoad = defineRoute({
       settledEarlier: z.object({ loadId: z.string(), outcome: z.enum(['posted', 'voided']) }).optional(),
     })
     .meta({ id: 'CardLoadReservation' }),
-  errors: ['CARD_NOT_FOUND', 'NO_CPU_CARD', 'LOAD_IN_PROGRESS', 'CARD_LOST', 'CARD_FROZEN', 'CARD_CANCELLED', 'CARD_EXPIRED', 'BUSY_RETRY'],
+  errors: ['CARD_NOT_FOUND', 'CARD_VOID', 'NO_CPU_CARD', 'LOAD_IN_PROGRESS', 'CARD_LOST', 'CARD_FROZEN', 'CARD_CANCELLED', 'CARD_EXPIRED', 'BUSY_RETRY'],
 });
 
 export const confirmCardLoad = defineRoute({
@@ -257,7 +312,9 @@ export const bankTransfer = defineRoute({
   path: '/v1/pos/bank-transfers',
   auth: 'terminal',
   summary: 'Self-service kiosk (圈存): move 1–500 yuan from the holder’s bound bank card onto the campus card',
-  description: 'The query password and the bank PIN are both checked. Retrying with the same transferId never moves money twice.',
+  description:
+    'The query password and the bank PIN are both checked. The transfer is recorded before the bank is asked; retrying with the same transferId resumes it and never moves money twice. ' +
+    'If the account cannot take the money after the bank debited it, the debit is reversed at the bank (BANK_TRANSFER_REVERSED).',
   tags: ['pos', 'topup'],
   body: z
     .strictObject({
@@ -290,6 +347,10 @@ export const bankTransfer = defineRoute({
     'BANK_INSUFFICIENT_FUNDS',
     'BANK_CARD_REFUSED',
     'BANK_UNAVAILABLE',
+    'BANK_TRANSFER_REVERSED',
+    'BANK_TRANSFER_EXPIRED',
+    'ACCOUNT_NOT_FOUND',
     'IDEMPOTENCY_CONFLICT',
+    'BUSY_RETRY',
   ],
 });

@@ -1,6 +1,8 @@
 /** The API contract: every route of serverless.yml, in the order the OpenAPI document lists them. */
 import {
   adjustBalance,
+  levelAccount,
+  releaseTransitional,
   createAdminSession,
   getAdminAccount,
   getCampusPolicy,
@@ -19,13 +21,14 @@ import { getHolderAccount, getHolderLedgerEntry, getHolderStatement, listHolderL
 import { getHealth, getOpenApi } from './operations';
 import { alipaySignIn, bindCard, changePassword, getReplacement, kioskReplacement, passwordLogin, reportLoss, requestReplacement, setDailyLimit, unfreeze, wechatSignIn } from './lifecycle';
 import { alipayNotification, createTopup, getTopup, wechatPayNotification } from './topups';
-import { bankTransfer, confirmCardLoad, identityScan, offlineBundle, offlineUpload, posCharge, qrPayment, reserveCardLoad } from './pos';
+import { bankTransfer, confirmCardLoad, identityScan, offlineBundle, offlineUpload, posCharge, posTransaction, qrPayment, reserveCardLoad } from './pos';
 
 export const ROUTES = [
   getHealth,
   getOpenApi,
   posCharge,
   qrPayment,
+  posTransaction,
   identityScan,
   offlineBundle,
   offlineUpload,
@@ -62,6 +65,8 @@ export const ROUTES = [
   resetPassword,
   unfreezeAccount,
   adjustBalance,
+  levelAccount,
+  releaseTransitional,
   terminateAccount,
   getCampusPolicy,
   putCampusPolicy,

@@ -8,6 +8,7 @@ import type { LedgerEntry } from '../../functions/domain/ledger';
 import { planTopup } from '../../functions/domain/movement-plans';
 import type { Terminal } from '../../functions/domain/merchant';
 import { changeAccountStatus, createAccount, getAccount } from '../../functions/store/accounts';
+import { issueCard } from '../../functions/store/cards';
 import { entriesInRange } from '../../functions/store/ledger';
 import { createTerminal, putMerchant } from '../../functions/store/terminals';
 import { signTerminalRequest } from '../../shared/terminal-signature';
@@ -50,7 +51,7 @@ export async function createTestAccount(deps: Deps, options: { balanceFen?: numb
 /** Test shortcut: puts an account into a status (e.g. expired) through the same status change the services use. */
 export async function setAccountStatus(deps: Deps, accountNo: string, status: Account['status']): Promise<void> {
   const account = await getAccount(deps.db, accountNo);
-  if (!account || !(await changeAccountStatus(deps.db, account, status))) throw new Error(`could not set ${accountNo} to ${status}`);
+  if (!account || !(await changeAccountStatus(deps.db, account, status, undefined, deps.clock().toISOString()))) throw new Error(`could not set ${accountNo} to ${status}`);
 }
 
 let terminalSeq = 0;
@@ -99,4 +100,18 @@ export async function terminalFetch(
   });
   const text = await response.text();
   return { status: response.status, body: text ? JSON.parse(text) : undefined };
+}
+
+/**
+ * The chip UID of the account's physical card, issuing it an M1 card (a card without a chip purse
+ * to keep in step) if it has none: online card payments name the card that was tapped.
+ */
+export async function testChipUid(deps: Pick<Deps, 'db' | 'clock'>, accountNo: string): Promise<string> {
+  const account = await getAccount(deps.db, accountNo);
+  if (!account) throw new Error(`no account ${accountNo}`);
+  if (account.activeChipUid) return account.activeChipUid;
+  const chipUid = `0D${accountNo}`.padEnd(12, '0');
+  const now = deps.clock();
+  await issueCard(deps.db, { cardId: `C${chipUid}`, accountNo, kind: 'm1', chipUid, status: 'active', issuedAt: now.toISOString(), issuedOn: campusDay(now) });
+  return chipUid;
 }

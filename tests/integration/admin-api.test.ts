@@ -495,7 +495,7 @@ describe('POST /v1/admin/accounts/{accountNo}/unfreeze', () => {
     const lost = await createTestAccount(platform.deps);
     await issueCard(platform.deps.db, { cardId: 'CLOST0001', accountNo: lost.accountNo, kind: 'cpu', chipUid: '0A000000000001', status: 'active', issuedAt: new Date().toISOString(), issuedOn: '2026-09-01' });
     const card = (await listCards(platform.deps.db, lost.accountNo))[0]!;
-    expect(await changeAccountStatus(platform.deps.db, (await getAccount(platform.deps.db, lost.accountNo))!, 'lost', { cardId: card.cardId, status: 'lost' })).toBe(true);
+    expect(await changeAccountStatus(platform.deps.db, (await getAccount(platform.deps.db, lost.accountNo))!, 'lost', { cardId: card.cardId, status: 'lost' }, new Date().toISOString())).toBe(true);
     expect((await asOperator('POST', `/v1/admin/accounts/${lost.accountNo}/unfreeze`, { reason: 'card found by the holder' })).body.previousStatus).toBe('lost');
     expect((await listCards(platform.deps.db, lost.accountNo))[0]!.status).toBe('active');
 
@@ -503,7 +503,7 @@ describe('POST /v1/admin/accounts/{accountNo}/unfreeze', () => {
     const replaced = await createTestAccount(platform.deps, { balanceFen: 5_000 });
     await savePasswordRecord(platform.deps.db, replaced.accountNo, 'query', await hashPassword('112233', { now: new Date() }), undefined);
     await issueCard(platform.deps.db, { cardId: 'COLD0001', accountNo: replaced.accountNo, kind: 'cpu', chipUid: '0A000000000002', status: 'active', issuedAt: new Date().toISOString(), issuedOn: '2026-09-01' });
-    await changeAccountStatus(platform.deps.db, (await getAccount(platform.deps.db, replaced.accountNo))!, 'lost', { cardId: 'COLD0001', status: 'lost' });
+    await changeAccountStatus(platform.deps.db, (await getAccount(platform.deps.db, replaced.accountNo))!, 'lost', { cardId: 'COLD0001', chipUid: '0A000000000002', status: 'lost' }, new Date().toISOString());
     const kiosk = await createTestTerminal(platform.deps);
     await replaceCardAtKiosk(platform.deps, kiosk, { replacementId: 'r1', accountNo: replaced.accountNo, queryPassword: '112233', newChipUid: '0A000000000003', newKind: 'cpu' });
     await setAccountStatus(platform.deps, replaced.accountNo, 'frozen');

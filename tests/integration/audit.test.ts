@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { auditLedger } from '../../functions/services/audit';
 import { keys } from '../../functions/store/keys';
 import { PROJECT_ROOT } from '../../functions/local/serverless-config';
-import { createTestAccount, createTestTerminal } from '../helpers/fixtures';
+import { createTestAccount, createTestTerminal, testChipUid } from '../helpers/fixtures';
 import { useTestPlatform } from '../helpers/platform';
 import { chargeAtTerminal } from '../../functions/services/charge';
 
@@ -31,7 +31,7 @@ describe('the ledger audit', () => {
     const terminal = await createTestTerminal(platform.deps);
     for (let i = 0; i < 5; i++) {
       const account = await createTestAccount(platform.deps, { balanceFen: 1_000 * (i + 1) });
-      await chargeAtTerminal(platform.deps, terminal, { posTxnId: `a${i}`, accountNo: account.accountNo, amountFen: 500 });
+      await chargeAtTerminal(platform.deps, terminal, { posTxnId: `a${i}`, chipUid: await testChipUid(platform.deps, account.accountNo), amountFen: 500 });
     }
     const report = await auditLedger(platform.deps.db);
     expect(report).toMatchObject({ accountsChecked: 5, entriesChecked: 10, findings: [] });

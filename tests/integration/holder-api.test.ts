@@ -6,7 +6,7 @@ import { issueHolderSession } from '../../functions/auth/holder-session';
 import { chargeAtTerminal } from '../../functions/services/charge';
 import { topUp } from '../../functions/services/movements';
 import { issueCard } from '../../functions/store/cards';
-import { createTestAccount, createTestTerminal } from '../helpers/fixtures';
+import { createTestAccount, createTestTerminal, testChipUid } from '../helpers/fixtures';
 import { useTestPlatform } from '../helpers/platform';
 
 const platform = useTestPlatform({ http: true });
@@ -46,8 +46,8 @@ describe('GET /v1/holder/account', () => {
   it('shows the three purses, today’s spending and masked cards', async () => {
     const account = await createTestAccount(platform.deps, { balanceFen: 8_000 });
     const terminal = await createTestTerminal(platform.deps);
-    await chargeAtTerminal(platform.deps, terminal, { posTxnId: 'acc-1', accountNo: account.accountNo, amountFen: 1_200 });
     await issueCard(platform.deps.db, { cardId: 'C-77', accountNo: account.accountNo, kind: 'cpu', chipUid: '04A224B2C15E80', status: 'active', issuedAt: new Date().toISOString(), issuedOn: '2026-09-01' });
+    await chargeAtTerminal(platform.deps, terminal, { posTxnId: 'acc-1', chipUid: '04A224B2C15E80', chipBalanceFen: 8_000, cardTxnCounter: 1, amountFen: 1_200 });
     const res = await asHolder(account.accountNo, '/v1/holder/account');
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({
@@ -89,10 +89,10 @@ describe('GET /v1/holder/ledger', () => {
     await topUp(depsAt('2026-10-30T02:00:00Z'), { accountNo: account.accountNo, amountFen: 50_000, channel: 'counter', externalRef: 'd0' });
     const terminal = await createTestTerminal(platform.deps);
     // 23:30 on Nov 1 Beijing time is still Nov 1; 00:10 on Nov 2 is Nov 2.
-    await chargeAtTerminal(depsAt('2026-11-01T15:30:00Z'), terminal, { posTxnId: 'd1', accountNo: account.accountNo, amountFen: 100 });
-    await chargeAtTerminal(depsAt('2026-11-01T16:10:00Z'), terminal, { posTxnId: 'd2', accountNo: account.accountNo, amountFen: 200 });
+    await chargeAtTerminal(depsAt('2026-11-01T15:30:00Z'), terminal, { posTxnId: 'd1', chipUid: await testChipUid(platform.deps, account.accountNo), amountFen: 100 });
+    await chargeAtTerminal(depsAt('2026-11-01T16:10:00Z'), terminal, { posTxnId: 'd2', chipUid: await testChipUid(platform.deps, account.accountNo), amountFen: 200 });
     await topUp(depsAt('2026-11-02T02:00:00Z'), { accountNo: account.accountNo, amountFen: 300, channel: 'counter', externalRef: 'd3' });
-    await chargeAtTerminal(depsAt('2026-11-03T02:00:00Z'), terminal, { posTxnId: 'd4', accountNo: account.accountNo, amountFen: 400 });
+    await chargeAtTerminal(depsAt('2026-11-03T02:00:00Z'), terminal, { posTxnId: 'd4', chipUid: await testChipUid(platform.deps, account.accountNo), amountFen: 400 });
 
     const nov2 = await asHolder(account.accountNo, '/v1/holder/ledger?from=2026-11-02&to=2026-11-02');
     expect(nov2.body.entries.map((e: { amountFen: number }) => e.amountFen)).toEqual([300, 200]);
@@ -123,7 +123,7 @@ describe('receipts and statements', () => {
   it('a holder can open their own receipt, and another holder’s receipt is simply not found', async () => {
     const [alice, bob] = [await createTestAccount(platform.deps, { balanceFen: 1_000 }), await createTestAccount(platform.deps, { balanceFen: 1_000 })];
     const terminal = await createTestTerminal(platform.deps);
-    const paid = await chargeAtTerminal(platform.deps, terminal, { posTxnId: 'rcpt', accountNo: alice.accountNo, amountFen: 300 });
+    const paid = await chargeAtTerminal(platform.deps, terminal, { posTxnId: 'rcpt', chipUid: await testChipUid(platform.deps, alice.accountNo), amountFen: 300 });
     const own = await asHolder(alice.accountNo, `/v1/holder/ledger/${paid.receiptNo}`);
     expect(own.status).toBe(200);
     expect(own.body).toMatchObject({ receiptNo: paid.receiptNo, type: 'purchase', amountFen: 300, after: { balanceFen: 700 }, merchantId: terminal.merchantId, merchantName: '测试食堂' });
@@ -138,8 +138,8 @@ describe('receipts and statements', () => {
     const terminal = await createTestTerminal(platform.deps);
     await topUp(depsAt('2026-10-31T15:59:00Z'), { accountNo: account.accountNo, amountFen: 10_000, channel: 'wechat', externalRef: 's0' }); // Oct 31 23:59 Beijing
     await topUp(depsAt('2026-10-31T16:01:00Z'), { accountNo: account.accountNo, amountFen: 5_000, channel: 'wechat', externalRef: 's1' }); // Nov 1 00:01
-    await chargeAtTerminal(depsAt('2026-11-10T04:00:00Z'), terminal, { posTxnId: 's2', accountNo: account.accountNo, amountFen: 1_500 });
-    await chargeAtTerminal(depsAt('2026-11-11T04:00:00Z'), terminal, { posTxnId: 's3', accountNo: account.accountNo, amountFen: 2_500 });
+    await chargeAtTerminal(depsAt('2026-11-10T04:00:00Z'), terminal, { posTxnId: 's2', chipUid: await testChipUid(platform.deps, account.accountNo), amountFen: 1_500 });
+    await chargeAtTerminal(depsAt('2026-11-11T04:00:00Z'), terminal, { posTxnId: 's3', chipUid: await testChipUid(platform.deps, account.accountNo), amountFen: 2_500 });
     const res = await asHolder(account.accountNo, '/v1/holder/statements/2026-11');
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ month: '2026-11', spendingFen: 4_000, topupFen: 5_000, refundFen: 0, count: 3 });

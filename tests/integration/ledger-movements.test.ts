@@ -18,7 +18,8 @@ import {
   topUp,
 } from '../../functions/services/movements';
 import { getAccount } from '../../functions/store/accounts';
-import { createTestAccount, createTestTerminal, ledgerOf } from '../helpers/fixtures';
+import { issueCard } from '../../functions/store/cards';
+import { createTestAccount, createTestTerminal, ledgerOf, testChipUid } from '../helpers/fixtures';
 import { useTestPlatform } from '../helpers/platform';
 
 const platform = useTestPlatform();
@@ -51,6 +52,7 @@ describe('credits', () => {
 
   it('a CPU-card holder’s online top-up waits in the transitional balance; loading it to the chip makes it balance', async () => {
     const account = await createTestAccount(platform.deps, { balanceFen: 1_000 });
+    await issueCard(platform.deps.db, { cardId: `CCPU${account.accountNo}`, accountNo: account.accountNo, kind: 'cpu', chipUid: `0C${account.accountNo}`.padEnd(12, '0'), status: 'active', issuedAt: new Date().toISOString(), issuedOn: '2026-09-01' });
     const terminal = await createTestTerminal(platform.deps);
     await creditTransitional(platform.deps, { accountNo: account.accountNo, amountFen: 3_000, channel: 'alipay', externalRef: '2026112322001' });
     expect(await purses(account.accountNo)).toMatchObject({ balanceFen: 1_000, transitionalFen: 3_000 });
@@ -68,10 +70,10 @@ describe('purchases and the daily limit', () => {
   it('above the daily limit a purchase needs the consumption password; with it, it goes through', async () => {
     const account = await createTestAccount(platform.deps, { balanceFen: 20_000 }); // limit 50 yuan
     const terminal = await createTestTerminal(platform.deps);
-    await chargeAtTerminal(platform.deps, terminal, { posTxnId: 'p1', accountNo: account.accountNo, amountFen: 4_000 });
-    expect(await code(chargeAtTerminal(platform.deps, terminal, { posTxnId: 'p2', accountNo: account.accountNo, amountFen: 1_001 }))).toBe('PASSWORD_REQUIRED');
+    await chargeAtTerminal(platform.deps, terminal, { posTxnId: 'p1', chipUid: await testChipUid(platform.deps, account.accountNo), amountFen: 4_000 });
+    expect(await code(chargeAtTerminal(platform.deps, terminal, { posTxnId: 'p2', chipUid: await testChipUid(platform.deps, account.accountNo), amountFen: 1_001 }))).toBe('PASSWORD_REQUIRED');
     // exactly up to the limit needs no password
-    expect(await code(chargeAtTerminal(platform.deps, terminal, { posTxnId: 'p3', accountNo: account.accountNo, amountFen: 1_000 }))).toBe('OK');
+    expect(await code(chargeAtTerminal(platform.deps, terminal, { posTxnId: 'p3', chipUid: await testChipUid(platform.deps, account.accountNo), amountFen: 1_000 }))).toBe('OK');
     const verified = await platform.deps.movements.post({
       accountNo: account.accountNo,
       idempotencyKey: `pos#${terminal.terminalId}#p4`,
@@ -88,7 +90,7 @@ describe('refunds', () => {
   it('a merchant refunds part of its own purchase, never more than is left, once per refund id', async () => {
     const account = await createTestAccount(platform.deps, { balanceFen: 5_000 });
     const terminal = await createTestTerminal(platform.deps, { merchantId: 'M-REFUND' });
-    const purchase = await chargeAtTerminal(platform.deps, terminal, { posTxnId: 'r-buy', accountNo: account.accountNo, amountFen: 1_500 });
+    const purchase = await chargeAtTerminal(platform.deps, terminal, { posTxnId: 'r-buy', chipUid: await testChipUid(platform.deps, account.accountNo), amountFen: 1_500 });
     const merchant = { merchantId: 'M-REFUND', terminalId: terminal.terminalId };
     const first = await refundPurchase(platform.deps, merchant, { receiptNo: purchase.receiptNo, amountFen: 1_000, refundId: 'rf1' });
     expect(first.entry).toMatchObject({ type: 'refund', refundOf: purchase.receiptNo, delta: { balanceFen: 1_000 } });
@@ -104,7 +106,7 @@ describe('refunds', () => {
   it('concurrent refunds of one purchase (from separate requests) never exceed it', async () => {
     const account = await createTestAccount(platform.deps, { balanceFen: 5_000 });
     const terminal = await createTestTerminal(platform.deps, { merchantId: 'M-RACE' });
-    const purchase = await chargeAtTerminal(platform.deps, terminal, { posTxnId: 'race-buy', accountNo: account.accountNo, amountFen: 1_000 });
+    const purchase = await chargeAtTerminal(platform.deps, terminal, { posTxnId: 'race-buy', chipUid: await testChipUid(platform.deps, account.accountNo), amountFen: 1_000 });
     const results = await Promise.all(
       Array.from({ length: 12 }, (_, i) => code(refundPurchase(platform.deps, { merchantId: 'M-RACE' }, { receiptNo: purchase.receiptNo, amountFen: 300, refundId: `race-${i}` }))),
     );
@@ -136,12 +138,12 @@ describe('card-centre movements', () => {
     const terminal = await createTestTerminal(platform.deps);
     await creditTransitional(platform.deps, { accountNo: account.accountNo, amountFen: 500, channel: 'wechat', externalRef: 'w-cancel' });
     await preloadSmallWallet(platform.deps, terminal, { accountNo: account.accountNo, amountFen: 800, tapId: 'pre-cancel' });
-    const closing = await closeAccountWithRefund(platform.deps, { accountNo: account.accountNo, cancellationId: 'c-1', destination: 'bank_card', reason: 'graduated', operator: 'staff-02' });
+    const closing = await closeAccountWithRefund(platform.deps, { accountNo: account.accountNo, cancellationId: 'c-1', destination: 'bank_card', reason: 'graduated', operator: 'staff-02', at: new Date() });
     expect(closing.entry).toMatchObject({ type: 'cancellation_refund', amountFen: 3_500, destination: 'bank_card', after: { balanceFen: 0, transitionalFen: 0, smallWalletFen: 0 } });
     expect(await purses(account.accountNo)).toEqual({ balanceFen: 0, transitionalFen: 0, smallWalletFen: 0, status: 'cancelled' });
     expect(await code(topUp(platform.deps, { accountNo: account.accountNo, amountFen: 100, channel: 'counter', externalRef: 'after-close' }))).toBe('CARD_CANCELLED');
-    expect(await code(closeAccountWithRefund(platform.deps, { accountNo: account.accountNo, cancellationId: 'c-2', destination: 'cash', reason: 'again', operator: 'staff-02' }))).toBe('CARD_CANCELLED');
-    expect((await closeAccountWithRefund(platform.deps, { accountNo: account.accountNo, cancellationId: 'c-1', destination: 'bank_card', reason: 'graduated', operator: 'staff-02' })).replayed).toBe(true);
+    expect(await code(closeAccountWithRefund(platform.deps, { accountNo: account.accountNo, cancellationId: 'c-2', destination: 'cash', reason: 'again', operator: 'staff-02', at: new Date() }))).toBe('CARD_CANCELLED');
+    expect((await closeAccountWithRefund(platform.deps, { accountNo: account.accountNo, cancellationId: 'c-1', destination: 'bank_card', reason: 'graduated', operator: 'staff-02', at: new Date() })).replayed).toBe(true);
   });
 });
 
@@ -163,11 +165,12 @@ describe('bad amounts are refused before anything is written', () => {
   it.each([0, -100, 1.5, 2 ** 53 + 2, Number.NaN, Number.POSITIVE_INFINITY, '100' as unknown as number])('amount %s → INVALID_AMOUNT, nothing changes', async (amountFen) => {
     const account = await createTestAccount(platform.deps, { balanceFen: 5_000 });
     const terminal = await createTestTerminal(platform.deps);
+    const chipUid = await testChipUid(platform.deps, account.accountNo);
     const before = await getAccount(platform.deps.db, account.accountNo);
     const ledgerBefore = await ledgerOf(platform.deps, account.accountNo);
     for (const attempt of [
       topUp(platform.deps, { accountNo: account.accountNo, amountFen, channel: 'counter', externalRef: 'bad-topup' }),
-      chargeAtTerminal(platform.deps, terminal, { posTxnId: 'bad-buy', accountNo: account.accountNo, amountFen }),
+      chargeAtTerminal(platform.deps, terminal, { posTxnId: 'bad-buy', chipUid, amountFen }),
       chargeFee(platform.deps, { accountNo: account.accountNo, amountFen, feeId: 'bad-fee', reason: 'x' }),
       adjustBalance(platform.deps, { accountNo: account.accountNo, amountFen, direction: 'debit', adjustmentId: 'bad-adj', reason: 'x', operator: 'o' }),
       preloadSmallWallet(platform.deps, terminal, { accountNo: account.accountNo, amountFen, tapId: 'bad-tap' }),

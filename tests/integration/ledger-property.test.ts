@@ -22,7 +22,7 @@ import { getAccount } from '../../functions/store/accounts';
 import { entriesInRange } from '../../functions/store/ledger';
 import { MAX_DAILY_LIMIT_FEN } from '../../functions/domain/account';
 import type { Terminal } from '../../functions/domain/merchant';
-import { createTestAccount, createTestTerminal } from '../helpers/fixtures';
+import { createTestAccount, createTestTerminal, testChipUid } from '../helpers/fixtures';
 import { useTestPlatform } from '../helpers/platform';
 
 const platform = useTestPlatform();
@@ -55,7 +55,7 @@ function perform(terminal: Terminal, accountNo: string, o: Op, id: string) {
     case 'topup':
       return topUp(deps, { accountNo, amountFen: o.amountFen, channel: 'counter', externalRef: id });
     case 'purchase':
-      return chargeAtTerminal(deps, terminal, { posTxnId: id, accountNo, amountFen: o.amountFen });
+      return testChipUid(deps, accountNo).then((chipUid) => chargeAtTerminal(deps, terminal, { posTxnId: id, chipUid, amountFen: o.amountFen }));
     case 'fee':
       return chargeFee(deps, { accountNo, amountFen: o.amountFen, feeId: id, reason: 'property test' });
     case 'adjust':

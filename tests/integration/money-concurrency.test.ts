@@ -12,7 +12,7 @@ import { chargeAtTerminal } from '../../functions/services/charge';
 import { getAccount } from '../../functions/store/accounts';
 import type { DocSend } from '../../functions/store/db';
 import { createMovementStore } from '../../functions/store/movements';
-import { createTestAccount, createTestTerminal, ledgerOf, terminalFetch } from '../helpers/fixtures';
+import { createTestAccount, createTestTerminal, ledgerOf, terminalFetch, testChipUid } from '../helpers/fixtures';
 import { useTestPlatform } from '../helpers/platform';
 
 const platform = useTestPlatform({ http: true });
@@ -22,8 +22,8 @@ function purchasesOf(entries: Awaited<ReturnType<typeof ledgerOf>>) {
 }
 
 /** A fresh movement store over a wrapped client: what a second Lambda container would be. */
-function containerWith(send: DocSend['send']): Pick<Deps, 'movements'> {
-  return { movements: createMovementStore({ doc: { send } as DocSend, tableName: platform.deps.db.tableName }, platform.deps.clock) };
+function containerWith(send: DocSend['send']): Pick<Deps, 'movements' | 'db' | 'clock'> {
+  return { movements: createMovementStore({ doc: { send } as DocSend, tableName: platform.deps.db.tableName }, platform.deps.clock), db: platform.deps.db, clock: platform.deps.clock };
 }
 
 async function expectLedgerExplainsBalance(accountNo: string) {
@@ -45,9 +45,10 @@ describe('money under concurrency', () => {
   it('200 concurrent 1-yuan POS charges on 100 yuan: exactly 100 succeed, balance 0, 100 ledger entries', async () => {
     const account = await createTestAccount(platform.deps, { balanceFen: 10_000, dailyLimitFen: MAX_DAILY_LIMIT_FEN });
     const terminal = await createTestTerminal(platform.deps);
+    const chipUid = await testChipUid(platform.deps, account.accountNo);
     const results = await Promise.all(
       Array.from({ length: 200 }, (_, i) =>
-        terminalFetch(platform.url, terminal, 'POST', '/v1/pos/charges', { posTxnId: `c${i}`, accountNo: account.accountNo, amountFen: 100 }),
+        terminalFetch(platform.url, terminal, 'POST', '/v1/pos/charges', { posTxnId: `c${i}`, chipUid, amountFen: 100 }),
       ),
     );
     const ok = results.filter((r) => r.status === 200);
@@ -65,9 +66,10 @@ describe('money under concurrency', () => {
     const terminal = await createTestTerminal(platform.deps);
     const send = platform.deps.db.doc.send.bind(platform.deps.db.doc) as DocSend['send'];
     const containers = Array.from({ length: 8 }, () => containerWith(send));
+    const chipUid = await testChipUid(platform.deps, account.accountNo);
     const outcomes = await Promise.allSettled(
       Array.from({ length: 48 }, (_, i) =>
-        chargeAtTerminal(containers[i % 8]!, terminal, { posTxnId: `k${i}`, accountNo: account.accountNo, amountFen: 100 }),
+        chargeAtTerminal(containers[i % 8]!, terminal, { posTxnId: `k${i}`, chipUid, amountFen: 100 }),
       ),
     );
     const ok = outcomes.filter((o) => o.status === 'fulfilled');
@@ -82,8 +84,9 @@ describe('money under concurrency', () => {
     const terminal = await createTestTerminal(platform.deps);
     const send = platform.deps.db.doc.send.bind(platform.deps.db.doc) as DocSend['send'];
     const containers = Array.from({ length: 5 }, () => containerWith(send));
+    const chipUid = await testChipUid(platform.deps, account.accountNo);
     const results = await Promise.all(
-      Array.from({ length: 50 }, (_, i) => chargeAtTerminal(containers[i % 5]!, terminal, { posTxnId: 'once', accountNo: account.accountNo, amountFen: 300 })),
+      Array.from({ length: 50 }, (_, i) => chargeAtTerminal(containers[i % 5]!, terminal, { posTxnId: 'once', chipUid, amountFen: 300 })),
     );
     expect(new Set(results.map((r) => r.receiptNo)).size).toBe(1);
     expect(results.filter((r) => !r.replayed)).toHaveLength(1);
@@ -93,7 +96,7 @@ describe('money under concurrency', () => {
 });
 
 describe('fault injection', () => {
-  const request = (accountNo: string, posTxnId = `f-${randomBytes(4).toString('hex')}`) => ({ posTxnId, accountNo, amountFen: 250 });
+  const request = async (accountNo: string, posTxnId = `f-${randomBytes(4).toString('hex')}`) => ({ posTxnId, chipUid: await testChipUid(platform.deps, accountNo), amountFen: 250 });
   let terminal: Terminal;
   beforeAll(async () => {
     terminal = await createTestTerminal(platform.deps);
@@ -114,7 +117,7 @@ describe('fault injection', () => {
       }
       return output;
     }) as DocSend['send'];
-    const body = request(account.accountNo);
+    const body = await request(account.accountNo);
     await expect(chargeAtTerminal(containerWith(flaky), terminal, body)).rejects.toThrow('socket hang up');
     const retry = await chargeAtTerminal(containerWith(flaky), terminal, body);
     expect(retry.replayed).toBe(true);
@@ -135,7 +138,7 @@ describe('fault injection', () => {
       }
       return (real as (...args: unknown[]) => Promise<unknown>)(command, ...rest);
     }) as DocSend['send'];
-    const body = request(account.accountNo);
+    const body = await request(account.accountNo);
     await expect(chargeAtTerminal(containerWith(flaky), terminal, body)).rejects.toThrow('ECONNREFUSED');
     expect(purchasesOf(await ledgerOf(platform.deps, account.accountNo))).toHaveLength(0);
     const retry = await chargeAtTerminal(containerWith(flaky), terminal, body);
@@ -159,7 +162,7 @@ describe('fault injection', () => {
       }
       return (real as (...args: unknown[]) => Promise<unknown>)(command, ...rest);
     }) as DocSend['send'];
-    const result = await chargeAtTerminal(containerWith(conflicting), terminal, request(account.accountNo));
+    const result = await chargeAtTerminal(containerWith(conflicting), terminal, await request(account.accountNo));
     expect(conflicts).toBe(0);
     expect(result.balanceFen).toBe(750);
     expect(purchasesOf(await ledgerOf(platform.deps, account.accountNo))).toHaveLength(1);

@@ -114,7 +114,7 @@ describe('offline uploads', () => {
     expect(after).toMatchObject({ status: 'frozen', balanceFen: 19_000, chipBalanceFen: 12_000 });
   });
 
-  it('after levelling, a record from before the levelling is a duplicate: held, not charged again, account frozen', async () => {
+  it('a levelling never touches QR records: one from before it is charged as usual', async () => {
     const { account, phone } = await holder(5_000);
     const terminal = await createTestTerminal(platform.deps);
     const paidAt = minutesAgo(6 * 24 * 60);
@@ -122,8 +122,8 @@ describe('offline uploads', () => {
       new UpdateCommand({ TableName: platform.tableName, Key: keys.account(account.accountNo), UpdateExpression: 'SET levelledAt = :t', ExpressionAttributeValues: { ':t': minutesAgo(24 * 60).toISOString() } }),
     );
     const res = await terminalFetch(platform.url, terminal, 'POST', UPLOAD, { records: [qrRecord('old', phone.code({ at: paidAt }), paidAt, 600)] });
-    expect(res.body.results[0]).toMatchObject({ outcome: 'held', reason: 'duplicate_after_levelling', frozen: true });
-    expect(await balanceOf(account.accountNo)).toMatchObject({ balanceFen: 5_000, status: 'frozen' });
+    expect(res.body.results[0]).toMatchObject({ outcome: 'applied', balanceFen: 4_400 });
+    expect(await balanceOf(account.accountNo)).toMatchObject({ balanceFen: 4_400, status: 'active' });
   });
 
   it('one code taken by two offline terminals: the first is charged, the second held for review', async () => {

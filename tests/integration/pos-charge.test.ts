@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { getAccount } from '../../functions/store/accounts';
-import { createTestAccount, createTestTerminal, ledgerOf, terminalFetch } from '../helpers/fixtures';
+import { createTestAccount, createTestTerminal, ledgerOf, terminalFetch, testChipUid } from '../helpers/fixtures';
 import { useTestPlatform } from '../helpers/platform';
 
 const platform = useTestPlatform({ http: true });
@@ -10,7 +10,7 @@ describe('POST /v1/pos/charges', () => {
   it('debits the account, writes one ledger entry with the balance after, and answers the POS', async () => {
     const account = await createTestAccount(platform.deps, { balanceFen: 10_000, holderName: '张三明' });
     const terminal = await createTestTerminal(platform.deps);
-    const res = await terminalFetch(platform.url, terminal, 'POST', PATH, { posTxnId: 'txn-1', accountNo: account.accountNo, amountFen: 1_250 });
+    const res = await terminalFetch(platform.url, terminal, 'POST', PATH, { posTxnId: 'txn-1', chipUid: await testChipUid(platform.deps, account.accountNo), amountFen: 1_250 });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ accountNo: account.accountNo, amountFen: 1_250, balanceFen: 8_750, holderDisplayName: '张*明', replayed: false });
     expect(res.body.receiptNo).toMatch(/^[0-9A-HJKMNP-TV-Z]{26}$/);
@@ -35,7 +35,7 @@ describe('POST /v1/pos/charges', () => {
   it('answers a retry with the same posTxnId with the original receipt and charges once', async () => {
     const account = await createTestAccount(platform.deps, { balanceFen: 1_000 });
     const terminal = await createTestTerminal(platform.deps);
-    const body = { posTxnId: 'retry-me', accountNo: account.accountNo, amountFen: 600 };
+    const body = { posTxnId: 'retry-me', chipUid: await testChipUid(platform.deps, account.accountNo), amountFen: 600 };
     const first = await terminalFetch(platform.url, terminal, 'POST', PATH, body);
     // Retried after the balance could no longer pay for it: still the original success, not a refusal.
     const second = await terminalFetch(platform.url, terminal, 'POST', PATH, body);
@@ -50,9 +50,9 @@ describe('POST /v1/pos/charges', () => {
     const account = await createTestAccount(platform.deps, { balanceFen: 5_000 });
     const other = await createTestAccount(platform.deps, { balanceFen: 5_000 });
     const terminal = await createTestTerminal(platform.deps);
-    await terminalFetch(platform.url, terminal, 'POST', PATH, { posTxnId: 'same', accountNo: account.accountNo, amountFen: 100 });
-    const otherAmount = await terminalFetch(platform.url, terminal, 'POST', PATH, { posTxnId: 'same', accountNo: account.accountNo, amountFen: 200 });
-    const otherAccount = await terminalFetch(platform.url, terminal, 'POST', PATH, { posTxnId: 'same', accountNo: other.accountNo, amountFen: 100 });
+    await terminalFetch(platform.url, terminal, 'POST', PATH, { posTxnId: 'same', chipUid: await testChipUid(platform.deps, account.accountNo), amountFen: 100 });
+    const otherAmount = await terminalFetch(platform.url, terminal, 'POST', PATH, { posTxnId: 'same', chipUid: await testChipUid(platform.deps, account.accountNo), amountFen: 200 });
+    const otherAccount = await terminalFetch(platform.url, terminal, 'POST', PATH, { posTxnId: 'same', chipUid: await testChipUid(platform.deps, other.accountNo), amountFen: 100 });
     for (const res of [otherAmount, otherAccount]) {
       expect(res.status).toBe(409);
       expect(res.body.code).toBe('IDEMPOTENCY_CONFLICT');
@@ -64,7 +64,7 @@ describe('POST /v1/pos/charges', () => {
   it('the same posTxnId from two different terminals is two payments', async () => {
     const account = await createTestAccount(platform.deps, { balanceFen: 1_000 });
     const [a, b] = [await createTestTerminal(platform.deps), await createTestTerminal(platform.deps)];
-    const body = { posTxnId: '0001', accountNo: account.accountNo, amountFen: 100 };
+    const body = { posTxnId: '0001', chipUid: await testChipUid(platform.deps, account.accountNo), amountFen: 100 };
     expect((await terminalFetch(platform.url, a, 'POST', PATH, body)).status).toBe(200);
     expect((await terminalFetch(platform.url, b, 'POST', PATH, body)).status).toBe(200);
     expect((await getAccount(platform.deps.db, account.accountNo))?.balanceFen).toBe(800);
@@ -77,10 +77,12 @@ describe('POST /v1/pos/charges', () => {
     ['CARD_CANCELLED', 409, { balanceFen: 10_000, status: 'cancelled' as const }],
     ['CARD_EXPIRED', 409, { balanceFen: 10_000, status: 'expired' as const }],
   ])('refuses with %s and changes nothing', async (code, status, setup) => {
-    const account = await createTestAccount(platform.deps, setup);
+    const created = await createTestAccount(platform.deps, setup);
+    const chipUid = await testChipUid(platform.deps, created.accountNo);
+    const account = (await getAccount(platform.deps.db, created.accountNo))!;
     const terminal = await createTestTerminal(platform.deps);
     const ledgerBefore = await ledgerOf(platform.deps, account.accountNo);
-    const res = await terminalFetch(platform.url, terminal, 'POST', PATH, { posTxnId: 'x1', accountNo: account.accountNo, amountFen: 100 });
+    const res = await terminalFetch(platform.url, terminal, 'POST', PATH, { posTxnId: 'x1', chipUid, amountFen: 100 });
     expect(res.status).toBe(status);
     expect(res.body).toMatchObject({ code, message: { zh: expect.any(String), en: expect.any(String) }, requestId: expect.any(String) });
     const after = await getAccount(platform.deps.db, account.accountNo);
@@ -89,11 +91,11 @@ describe('POST /v1/pos/charges', () => {
     expect(await ledgerOf(platform.deps, account.accountNo)).toEqual(ledgerBefore);
   });
 
-  it('refuses an unknown account with ACCOUNT_NOT_FOUND', async () => {
+  it('refuses an unknown card with CARD_NOT_FOUND', async () => {
     const terminal = await createTestTerminal(platform.deps);
-    const res = await terminalFetch(platform.url, terminal, 'POST', PATH, { posTxnId: 'x2', accountNo: '99999999', amountFen: 100 });
+    const res = await terminalFetch(platform.url, terminal, 'POST', PATH, { posTxnId: 'x2', chipUid: 'FFFFFFFF00000000', amountFen: 100 });
     expect(res.status).toBe(404);
-    expect(res.body.code).toBe('ACCOUNT_NOT_FOUND');
+    expect(res.body.code).toBe('CARD_NOT_FOUND');
   });
 });
 
@@ -107,16 +109,21 @@ describe('bad input gets a clear error and changes nothing', () => {
     ['amount as a decimal yuan string', { amountFen: '1.00' }],
     ['amount missing', { amountFen: undefined }],
     ['amount null', { amountFen: null }],
-    ['account number with letters', { accountNo: 'abc12' }],
+    ['chip UID in lower case', { chipUid: 'abcdef0123' }],
+    ['chip UID missing', { chipUid: undefined }],
+    ['the account number instead of the card', { accountNo: '100001' }],
+    ['negative chip balance', { chipBalanceFen: -1 }],
     ['posTxnId with a separator', { posTxnId: 'a#b' }],
     ['posTxnId too long', { posTxnId: 'x'.repeat(65) }],
     ['unknown field', { tip: 5 }],
   ];
 
   it.each(bad)('%s → 400 VALIDATION_FAILED', async (_name, change) => {
-    const account = await createTestAccount(platform.deps, { balanceFen: 10_000 });
+    const created = await createTestAccount(platform.deps, { balanceFen: 10_000 });
+    const chipUid = await testChipUid(platform.deps, created.accountNo);
+    const account = (await getAccount(platform.deps.db, created.accountNo))!;
     const terminal = await createTestTerminal(platform.deps);
-    const body = { posTxnId: 'bad-1', accountNo: account.accountNo, amountFen: 100, ...(change as object) };
+    const body = { posTxnId: 'bad-1', chipUid, amountFen: 100, ...(change as object) };
     const res = await terminalFetch(platform.url, terminal, 'POST', PATH, body);
     expect(res.status).toBe(400);
     expect(res.body.code).toBe('VALIDATION_FAILED');

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { getAccount } from '../../functions/store/accounts';
 import { signTerminalRequest } from '../../shared/terminal-signature';
-import { createTestAccount, createTestTerminal, terminalFetch } from '../helpers/fixtures';
+import { createTestAccount, createTestTerminal, terminalFetch, testChipUid } from '../helpers/fixtures';
 import { useTestPlatform } from '../helpers/platform';
 
 const platform = useTestPlatform({ http: true });
@@ -23,7 +23,7 @@ describe('POS terminal request signatures', () => {
   ])('refuses %s', async (_name, tamper, code) => {
     const account = await createTestAccount(platform.deps, { balanceFen: 1_000 });
     const terminal = await createTestTerminal(platform.deps);
-    const body = JSON.stringify({ posTxnId: 'a1', accountNo: account.accountNo, amountFen: 100 });
+    const body = JSON.stringify({ posTxnId: 'a1', chipUid: await testChipUid(platform.deps, account.accountNo), amountFen: 100 });
     const headers = signTerminalRequest(terminal, { method: 'POST', path: PATH, body, now: new Date(), nonce: randomBytes(12).toString('base64url') });
     const res = await charge(tamper(headers), body);
     expect(res.status).toBe(401);
@@ -34,7 +34,7 @@ describe('POS terminal request signatures', () => {
   it('refuses a body changed after signing (e.g. a bigger amount)', async () => {
     const account = await createTestAccount(platform.deps, { balanceFen: 1_000 });
     const terminal = await createTestTerminal(platform.deps);
-    const signedBody = JSON.stringify({ posTxnId: 'a2', accountNo: account.accountNo, amountFen: 100 });
+    const signedBody = JSON.stringify({ posTxnId: 'a2', chipUid: await testChipUid(platform.deps, account.accountNo), amountFen: 100 });
     const headers = signTerminalRequest(terminal, { method: 'POST', path: PATH, body: signedBody, now: new Date(), nonce: randomBytes(12).toString('base64url') });
     const res = await charge(headers, signedBody.replace('100', '900'));
     expect(res.status).toBe(401);
@@ -47,7 +47,7 @@ describe('POS terminal request signatures', () => {
   ])('refuses a terminal clock %s (TERMINAL_CLOCK_SKEW)', async (_name, offsetSeconds) => {
     const account = await createTestAccount(platform.deps, { balanceFen: 1_000 });
     const terminal = await createTestTerminal(platform.deps);
-    const res = await terminalFetch(platform.url, terminal, 'POST', PATH, { posTxnId: 'a3', accountNo: account.accountNo, amountFen: 100 }, {
+    const res = await terminalFetch(platform.url, terminal, 'POST', PATH, { posTxnId: 'a3', chipUid: await testChipUid(platform.deps, account.accountNo), amountFen: 100 }, {
       now: new Date(Date.now() + offsetSeconds * 1000),
     });
     expect(res.status).toBe(401);
@@ -57,7 +57,7 @@ describe('POS terminal request signatures', () => {
   it('accepts a terminal clock 4 minutes off', async () => {
     const account = await createTestAccount(platform.deps, { balanceFen: 1_000 });
     const terminal = await createTestTerminal(platform.deps);
-    const res = await terminalFetch(platform.url, terminal, 'POST', PATH, { posTxnId: 'a4', accountNo: account.accountNo, amountFen: 100 }, {
+    const res = await terminalFetch(platform.url, terminal, 'POST', PATH, { posTxnId: 'a4', chipUid: await testChipUid(platform.deps, account.accountNo), amountFen: 100 }, {
       now: new Date(Date.now() - 240_000),
     });
     expect(res.status).toBe(200);
@@ -67,8 +67,8 @@ describe('POS terminal request signatures', () => {
     const account = await createTestAccount(platform.deps, { balanceFen: 1_000 });
     const terminal = await createTestTerminal(platform.deps);
     const nonce = randomBytes(12).toString('base64url');
-    const first = await terminalFetch(platform.url, terminal, 'POST', PATH, { posTxnId: 'n1', accountNo: account.accountNo, amountFen: 100 }, { nonce });
-    const replay = await terminalFetch(platform.url, terminal, 'POST', PATH, { posTxnId: 'n2', accountNo: account.accountNo, amountFen: 100 }, { nonce });
+    const first = await terminalFetch(platform.url, terminal, 'POST', PATH, { posTxnId: 'n1', chipUid: await testChipUid(platform.deps, account.accountNo), amountFen: 100 }, { nonce });
+    const replay = await terminalFetch(platform.url, terminal, 'POST', PATH, { posTxnId: 'n2', chipUid: await testChipUid(platform.deps, account.accountNo), amountFen: 100 }, { nonce });
     expect(first.status).toBe(200);
     expect(replay.status).toBe(401);
     expect(replay.body.code).toBe('TERMINAL_NONCE_REUSED');
@@ -78,7 +78,7 @@ describe('POS terminal request signatures', () => {
   it('refuses a disabled terminal', async () => {
     const account = await createTestAccount(platform.deps, { balanceFen: 1_000 });
     const terminal = await createTestTerminal(platform.deps, { status: 'disabled' });
-    const res = await terminalFetch(platform.url, terminal, 'POST', PATH, { posTxnId: 'd1', accountNo: account.accountNo, amountFen: 100 });
+    const res = await terminalFetch(platform.url, terminal, 'POST', PATH, { posTxnId: 'd1', chipUid: await testChipUid(platform.deps, account.accountNo), amountFen: 100 });
     expect(res.status).toBe(403);
     expect(res.body.code).toBe('TERMINAL_DISABLED');
   });
@@ -86,7 +86,7 @@ describe('POS terminal request signatures', () => {
   it('signs the path, so a signature for another route does not work here', async () => {
     const account = await createTestAccount(platform.deps, { balanceFen: 1_000 });
     const terminal = await createTestTerminal(platform.deps);
-    const body = JSON.stringify({ posTxnId: 'p1', accountNo: account.accountNo, amountFen: 100 });
+    const body = JSON.stringify({ posTxnId: 'p1', chipUid: await testChipUid(platform.deps, account.accountNo), amountFen: 100 });
     const headers = signTerminalRequest(terminal, { method: 'POST', path: '/v1/pos/other', body, now: new Date(), nonce: randomBytes(12).toString('base64url') });
     expect((await charge(headers, body)).status).toBe(401);
   });

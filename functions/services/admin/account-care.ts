@@ -70,7 +70,7 @@ export async function unfreezeByCardCentre(
       deps.db,
       newAuditEntry(deps, actor, { action: 'account.unfreeze', target: `account:${accountNo}`, reason, details: { previousStatus } }),
     );
-    const changed = await changeAccountStatus(joined.db, account, 'active', active?.status === 'lost' ? { cardId: active.cardId, status: 'active' } : undefined);
+    const changed = await changeAccountStatus(joined.db, account, 'active', active?.status === 'lost' ? { cardId: active.cardId, chipUid: active.chipUid, status: 'active' } : undefined, deps.clock().toISOString());
     joined.assertCommitted();
     if (changed) return { accountNo, status: 'active', previousStatus };
   }

@@ -8,6 +8,7 @@ import type { Deps } from '../../deps';
 import type { RefundDestination } from '../../domain/ledger';
 import type { Actor } from '../../domain/staff';
 import { getAccount } from '../../store/accounts';
+import { OFFLINE_POLICY } from '../../domain/offline';
 import { adjustBalance, closeAccountWithRefund } from '../movements';
 import { maskTail } from '../holder-views';
 import { auditedMovements } from './audit';
@@ -42,7 +43,7 @@ export async function terminateByCardCentre(
   actor: Actor,
   accountNo: string,
   body: { reason: TerminationReason; destination: RefundDestination; cancellationId: string; note?: string | undefined },
-): Promise<{ receiptNo: string; refundFen: number; destination: RefundDestination; bankCardNoMasked?: string; status: 'cancelled'; replayed: boolean }> {
+): Promise<{ receiptNo: string; refundFen: number; heldBackFen: number; holdbackUntil?: string; destination: RefundDestination; bankCardNoMasked?: string; status: 'cancelled'; replayed: boolean }> {
   const account = await getAccount(deps.db, accountNo);
   if (!account) throw new AppError('ACCOUNT_NOT_FOUND', accountNo);
   if (body.destination === 'bank_card' && !account.boundBankCardNo) throw new AppError('BANK_CARD_NOT_BOUND', `${accountNo}: refund to a bank card`);
@@ -53,10 +54,12 @@ export async function terminateByCardCentre(
     reason,
     details: { receiptNo: entry.receiptNo, refundFen: entry.amountFen, destination: body.destination, cancellationId: body.cancellationId },
   }));
-  const { entry, replayed } = await closeAccountWithRefund(audited, { accountNo, cancellationId: body.cancellationId, destination: body.destination, reason, operator: actor.username });
+  const { entry, replayed } = await closeAccountWithRefund(audited, { accountNo, cancellationId: body.cancellationId, destination: body.destination, reason, operator: actor.username, at: deps.clock() });
   return {
     receiptNo: entry.receiptNo,
     refundFen: entry.amountFen,
+    heldBackFen: entry.after.balanceFen,
+    ...(entry.after.balanceFen > 0 ? { holdbackUntil: new Date(Date.parse(entry.createdAt) + OFFLINE_POLICY.bundleHours * 3_600_000).toISOString() } : {}),
     destination: body.destination,
     ...(body.destination === 'bank_card' && account.boundBankCardNo ? { bankCardNoMasked: maskTail(account.boundBankCardNo) } : {}),
     status: 'cancelled',
