@@ -19,6 +19,7 @@ import type { Terminal } from '../domain/merchant';
 import { changeAccountStatus, getAccount } from '../store/accounts';
 import { findCardByChipUid } from '../store/cards';
 import { answerAsOriginal, onceOnly, type MovementResult, type OnceOnly } from '../store/movements';
+import { verifyHolderPassword } from './passwords';
 import { posPaymentKey } from './pos-transactions';
 import { getMerchantCached } from '../store/terminals';
 
@@ -26,14 +27,19 @@ export async function chargeAtTerminal(
   deps: Pick<Deps, 'db' | 'clock' | 'movements'>,
   terminal: Terminal,
   request: z.infer<typeof posChargeBody>,
-  /** The request's nonce, spent in the same transaction as the money. */
-  requestNonce?: OnceOnly,
+  /** The request's nonce: spent with the money, or first of all when a password is tried (so a replay cannot count wrong guesses). */
+  requestNonce?: OnceOnly & { spend(): Promise<void> },
 ): Promise<z.infer<typeof posChargeResponse>> {
   const idempotencyKey = posPaymentKey(terminal.terminalId, request.posTxnId);
   const paymentFingerprint = fingerprint({ type: 'purchase', chipUid: request.chipUid, amountFen: request.amountFen });
+  const passwordTried = request.consumptionPassword !== undefined;
   let card: Card;
   try {
     card = await cardThatMayPay(deps, request);
+    if (passwordTried) {
+      await requestNonce?.spend();
+      await verifyHolderPassword(deps, card.accountNo, 'consumption', request.consumptionPassword!);
+    }
   } catch (refusal) {
     // A retry of a posted charge answers as the original did, even if the card was reported lost since.
     return chargeResult(await answerAsOriginal(deps.db, idempotencyKey, paymentFingerprint, refusal));
@@ -71,6 +77,7 @@ export async function chargeAtTerminal(
           merchantId: terminal.merchantId,
           terminalId: terminal.terminalId,
           externalRef: request.posTxnId,
+          consumptionPasswordVerified: passwordTried,
           ...(merchant ? { placeCategory: merchant.category } : {}),
         },
         today,
@@ -82,7 +89,7 @@ export async function chargeAtTerminal(
         entry: { ...planned.entry, chipBalanceAfterFen: seen.chipToWriteFen },
       };
     },
-    alsoWrite: () => onceOnly(requestNonce),
+    alsoWrite: () => onceOnly(passwordTried ? undefined : requestNonce),
   });
   const posted = await post().catch(async (error: unknown) => {
     if (levelFirst && request.chipBalanceFen !== undefined) {

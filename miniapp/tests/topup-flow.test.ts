@@ -37,6 +37,11 @@ describe('a top-up from the app', () => {
     expect(phases).toEqual(['creating', 'paying', 'confirming', 'confirming', 'confirming', 'paid']);
   });
 
+  it('says so when the payment cannot be credited and goes back to the payer', async () => {
+    expect((await flow(['pending', 'refund_pending']).run).kind).toBe('refunded');
+    expect((await flow(['refunded']).run).kind).toBe('refunded');
+  });
+
   it('keeps polling through a dropped connection', async () => {
     const { run } = flow([new ApiError('NETWORK', 0), 'paid']);
     expect((await run).kind).toBe('paid');

@@ -34,6 +34,8 @@ const PAYMENT_REFUSALS = [
 const chipUid = z.string().regex(/^[0-9A-F]{8,20}$/, { error: 'a chip UID is 8 to 20 upper-case hex digits' });
 const cardTxnCounter = z.number().int().min(0).max(2 ** 32 - 1).meta({ description: "The CPU card's online transaction counter, as read from the card" });
 
+const sixDigits = z.string().regex(/^\d{6}$/, { error: 'a password is 6 digits' });
+
 export const posChargeBody = z
   .strictObject({
     posTxnId,
@@ -41,6 +43,9 @@ export const posChargeBody = z
     amountFen,
     chipBalanceFen: balanceFen.optional().meta({ description: 'What the chip holds, as read at this tap (required for a CPU card)' }),
     cardTxnCounter: cardTxnCounter.optional().meta({ description: 'Required for a CPU card' }),
+    consumptionPassword: sixDigits.optional().meta({
+      description: 'Only after PASSWORD_REQUIRED (the POS shows P----): the holder types it on the POS keypad; send the same posTxnId',
+    }),
   })
   .meta({ id: 'PosChargeRequest' });
 
@@ -64,12 +69,11 @@ export const posCharge = defineRoute({
   tags: ['pos'],
   body: posChargeBody,
   response: posChargeResponse,
-  errors: ['CARD_NOT_FOUND', 'CARD_VOID', 'CHIP_READ_REQUIRED', 'CARD_REPLACED_TODAY', ...PAYMENT_REFUSALS],
+  errors: ['CARD_NOT_FOUND', 'CARD_VOID', 'CHIP_READ_REQUIRED', 'CARD_REPLACED_TODAY', 'PASSWORD_WRONG', 'PASSWORD_LOCKED', 'PASSWORD_NOT_SET', ...PAYMENT_REFUSALS],
 });
 
 
 const qrToken = z.string().min(1).max(200).meta({ description: 'The campus QR code as scanned (see docs/qr-token.md)' });
-const sixDigits = z.string().regex(/^\d{6}$/, { error: 'a password is 6 digits' });
 
 export const qrPaymentBody = z
   .strictObject({

@@ -24,6 +24,8 @@ import type { Terminal } from '../../functions/domain/merchant';
 import { createTestAccount, createTestTerminal, ledgerOf, setAccountStatus, terminalFetch } from '../helpers/fixtures';
 import { bindPhone } from '../helpers/phone';
 import { useTestPlatform } from '../helpers/platform';
+import { createStaffMember } from '../../functions/services/admin/sessions';
+import { listAuditDay } from '../../functions/store/audit-log';
 import { parseQrToken, qrTokenId } from '../../shared/qr-token';
 
 const tokenIdOf = (token: string) => qrTokenId(parseQrToken(token).payload);
@@ -195,6 +197,45 @@ describe('6. levelling', () => {
     const late = await uploadOfflineRecords(at(day(8)), terminal, [{ recordId: 'gap-1', occurredAt: day(0.5), amountFen: 2_000, method: 'card', chipUid: cpu.chipUid, chipBalanceAfterFen: 17_000 }]);
     expect(late[0]).toMatchObject({ outcome: 'reflected' });
     expect((await account(cpu.accountNo)).balanceFen).toBe(16_000);
+    await expectAuditClean(cpu.accountNo);
+  });
+});
+
+describe('6. levelling through the card-centre API', () => {
+  const staff = { username: `lv.${process.pid}`, password: 'levelling pass 2026', role: 'operator' as const };
+  const call = async (method: string, path: string, token: string | undefined, body?: unknown) => {
+    const res = await fetch(platform.url + path, {
+      method,
+      headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    });
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    return { status: res.status, body: (await res.json()) as any };
+  };
+
+  it('levels once per levellingId, audited; bad input and an account without a card change nothing', async () => {
+    await createStaffMember(platform.deps, staff);
+    const token = (await call('POST', '/v1/admin/sessions', undefined, { username: staff.username, password: staff.password })).body.token as string;
+    const cpu = await withCard(10_000, 'cpu');
+    const path = `/v1/admin/accounts/${cpu.accountNo}/levellings`;
+    for (const bad of [{ levellingId: 'lv-1', chipBalanceFen: -1, reason: 'r' }, { levellingId: 'lv-1', chipBalanceFen: 1.5, reason: 'r' }, { levellingId: 'lv-1', chipBalanceFen: 100 }, { levellingId: 'a#b', chipBalanceFen: 100, reason: 'reconciled against the records' }]) {
+      const res = await call('POST', path, token, bad);
+      expect(res.status).toBe(400);
+      expect(res.body.code).toBe('VALIDATION_FAILED');
+    }
+    expect((await call('POST', path, undefined, { levellingId: 'lv-1', chipBalanceFen: 9_000, reason: 'reconciled against the records' })).status).toBe(401);
+    expect((await account(cpu.accountNo)).balanceFen).toBe(10_000);
+    const plain = await createTestAccount(platform.deps, { balanceFen: 1_000 });
+    expect((await call('POST', `/v1/admin/accounts/${plain.accountNo}/levellings`, token, { levellingId: 'lv-0', chipBalanceFen: 500, reason: 'reconciled against the records' })).body.code).toBe('NO_PHYSICAL_CARD');
+
+    const first = await call('POST', path, token, { levellingId: 'lv-1', chipBalanceFen: 9_000, reason: 'reconciled against the offline records' });
+    expect(first.status).toBe(200);
+    // A card never tapped online has no basis: the card centre's reading is believed only for what it explains (nothing here).
+    expect(first.body).toMatchObject({ direction: 'none', amountFen: 0, balanceFen: 10_000, replayed: false });
+    const again = await call('POST', path, token, { levellingId: 'lv-1', chipBalanceFen: 9_000, reason: 'reconciled against the offline records' });
+    expect(again.body).toMatchObject({ receiptNo: first.body.receiptNo, replayed: true });
+    const log = await listAuditDay(platform.deps.db, campusDay(new Date()), { limit: 1000 });
+    expect(log.entries.filter((e) => e.action === 'account.level' && e.target === `account:${cpu.accountNo}`)).toHaveLength(1);
     await expectAuditClean(cpu.accountNo);
   });
 });

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { hashPassword } from '../../functions/domain/passwords';
 import { getAccount } from '../../functions/store/accounts';
+import { savePasswordRecord } from '../../functions/store/passwords';
 import { createTestAccount, createTestTerminal, ledgerOf, terminalFetch, testChipUid } from '../helpers/fixtures';
 import { useTestPlatform } from '../helpers/platform';
 
@@ -154,5 +156,26 @@ describe('bad input gets a clear error and changes nothing', () => {
     const res = await terminalFetch(platform.url, terminal, 'POST', PATH, undefined);
     expect(res.status).toBe(400);
     expect(res.body.code).toBe('VALIDATION_FAILED');
+  });
+});
+
+describe('above the daily limit a card tap takes the consumption password (P----)', () => {
+  it('PASSWORD_REQUIRED, then the same posTxnId with the password: charged once; a wrong one charges nothing', async () => {
+    const created = await createTestAccount(platform.deps, { balanceFen: 20_000 }); // limit 50 yuan
+    const chipUid = await testChipUid(platform.deps, created.accountNo);
+    const record = await hashPassword('135790', { now: new Date(), params: { N: 1024, r: 8, p: 1, keyLength: 32 } });
+    await savePasswordRecord(platform.deps.db, created.accountNo, 'consumption', record, undefined);
+    const terminal = await createTestTerminal(platform.deps);
+    const body = { posTxnId: 'pw-1', chipUid, amountFen: 6_000 };
+    expect((await terminalFetch(platform.url, terminal, 'POST', PATH, body)).body.code).toBe('PASSWORD_REQUIRED');
+    const wrong = await terminalFetch(platform.url, terminal, 'POST', PATH, { ...body, consumptionPassword: '000000' });
+    expect(wrong.body.code).toBe('PASSWORD_WRONG');
+    expect((await getAccount(platform.deps.db, created.accountNo))?.balanceFen).toBe(20_000);
+    const right = await terminalFetch(platform.url, terminal, 'POST', PATH, { ...body, consumptionPassword: '135790' });
+    expect(right.status).toBe(200);
+    expect(right.body).toMatchObject({ amountFen: 6_000, balanceFen: 14_000, replayed: false });
+    const again = await terminalFetch(platform.url, terminal, 'POST', PATH, { ...body, consumptionPassword: '135790' });
+    expect(again.body).toMatchObject({ receiptNo: right.body.receiptNo, replayed: true });
+    expect((await ledgerOf(platform.deps, created.accountNo)).filter((e) => e.type === 'purchase')).toHaveLength(1);
   });
 });

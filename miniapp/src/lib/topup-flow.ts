@@ -12,6 +12,8 @@ export type TopupPhase =
   | { kind: 'confirming'; order: TopupOrder }
   | { kind: 'paid'; order: TopupOrder }
   | { kind: 'closed'; order: TopupOrder }
+  /** The payment could not be credited (the account closed meanwhile, or another amount was paid): it goes back to the payer. */
+  | { kind: 'refunded'; order: TopupOrder }
   | { kind: 'cancelled'; order: TopupOrder }
   | { kind: 'slow'; order: TopupOrder }
   | { kind: 'failed'; error: unknown };
@@ -63,6 +65,7 @@ export async function confirm(deps: Pick<TopupFlowDeps, 'api' | 'sleep' | 'onPha
     }
     if (latest.status === 'paid') return { kind: 'paid', order: latest };
     if (latest.status === 'closed') return { kind: 'closed', order: latest };
+    if (latest.status === 'refund_pending' || latest.status === 'refunded') return { kind: 'refunded', order: latest };
     if (attempt + 1 < attempts) await deps.sleep(deps.pollIntervalMs ?? 1_500);
   }
   return outcome === 'cancelled' ? { kind: 'cancelled', order: latest } : { kind: 'slow', order: latest };

@@ -161,6 +161,12 @@ function PhaseNote(props: { lang: 'zh' | 'en'; phase: TopupPhase; onRetry: () =>
       );
     case 'closed':
       return <View className="feedback feedback--error"><Text>{t(lang, 'topup.closed')}</Text></View>;
+    case 'refunded':
+      return (
+        <View id="topup-refunded" className="feedback feedback--error">
+          <Text>{t(lang, phase.order.status === 'refunded' ? 'topup.refunded' : 'topup.refunding', { amount: formatYuan(phase.order.refund?.amountFen ?? phase.order.amountFen) })}</Text>
+        </View>
+      );
     case 'cancelled':
       return <View className="feedback feedback--error"><Text>{t(lang, 'topup.cancelled')}</Text></View>;
     case 'slow':
