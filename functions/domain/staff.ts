@@ -5,7 +5,7 @@
  */
 import { STAFF_ROLES, type StaffRole } from '../../shared/vocabulary';
 import { AppError } from '../app-error';
-import { afterFailedAttempt, afterSuccess, hashPassword, isLocked, verifyPasswordHash, type PasswordRecord } from './passwords';
+import { hashPassword, verifyPasswordHash, type PasswordRecord } from './passwords';
 
 export { STAFF_ROLES, type StaffRole };
 
@@ -20,9 +20,13 @@ export interface StaffMember {
   role: StaffRole;
   /** A disabled account's sessions stop working at once (every admin request reads the staff item). */
   status: 'active' | 'disabled';
-  /** scrypt, with the same lockout as the card passwords (5 wrong → 30 minutes). */
+  /** scrypt (only its hash is read: the record's own lockout fields are not used for staff). */
   password: PasswordRecord;
-  /** Bumped by every change, like an account's: guards the lockout counter against parallel guesses. */
+  /** Sign-in tries counted since the last success or lock: the card passwords' lockout (5 wrong → 30 minutes), on the item itself. */
+  failedAttempts?: number;
+  /** ISO; a lock in the past counts as none. */
+  lockedUntil?: string;
+  /** Bumped by every change of the member (role, status), like an account's. */
   version: number;
   createdAt: string;
 }
@@ -52,21 +56,14 @@ export async function hashStaffPassword(password: string, username: string, now:
   return hashPassword(password, { isDefault: false, now });
 }
 
-export type StaffSignIn =
-  | { ok: true; record: PasswordRecord }
-  | { ok: false; record: PasswordRecord; locked: boolean };
-
 /**
- * The holder passwords' lockout, for staff passwords (which are not six digits, so checkPassword's
- * PIN-pad shortcut does not apply). A locked password is refused before hashing and the refused try
- * neither counts nor extends the lock.
+ * Whether a staff password is the one on record (staff passwords are not six digits, so the holder
+ * PIN pad's shortcut does not apply; an overlong one is refused without hashing it). The lockout is
+ * counted before this is asked (functions/store/staff.ts), never decided from a record read here.
  */
-export async function checkStaffPassword(record: PasswordRecord, password: string, now: Date): Promise<StaffSignIn> {
-  if (isLocked(record, now)) return { ok: false, record, locked: true };
-  const tooLong = [...password].length > STAFF_PASSWORD_MAX_LENGTH;
-  if (!tooLong && (await verifyPasswordHash(record, password))) return { ok: true, record: afterSuccess(record) };
-  const failed = afterFailedAttempt(record, now);
-  return { ok: false, record: failed, locked: isLocked(failed, now) };
+export async function staffPasswordMatches(record: PasswordRecord, password: string): Promise<boolean> {
+  if ([...password].length > STAFF_PASSWORD_MAX_LENGTH) return false;
+  return verifyPasswordHash(record, password);
 }
 
 /** Throws FORBIDDEN unless the actor has the role (a supervisor may do all an operator may). */

@@ -1,9 +1,9 @@
 import { listAuditLog } from '../../shared/api/admin';
 import { requireRole } from '../domain/staff';
 import { route } from '../http/route';
-import { auditDay } from '../services/admin/audit';
+import { actionLogDay } from '../services/admin/action-log';
 
 export const handler = route(listAuditLog, async ({ query }, { deps, admin }) => {
   requireRole(admin, 'supervisor');
-  return auditDay(deps, query);
+  return actionLogDay(deps, query);
 });

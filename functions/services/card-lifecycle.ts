@@ -20,6 +20,7 @@ import { cardStatusUpdate, keys } from '../store/keys';
 import type { TransactItem } from '../store/movements';
 import type { LedgerEntry } from '../domain/ledger';
 import { getPolicy } from '../store/policy';
+import { withVersionRetry } from '../store/version-retry';
 import { changeHolderPassword as changeVerifiedPassword, verifyHolderPassword } from './passwords';
 
 type LifecycleDeps = Pick<Deps, 'db' | 'clock' | 'movements'>;
@@ -30,10 +31,9 @@ async function readAccount(deps: Pick<Deps, 'db'>, accountNo: string): Promise<A
   return account;
 }
 
-/** Runs a versioned change until it lands (another change to the account in between: read again). */
-async function withRetry(attempt: () => Promise<boolean>): Promise<void> {
-  for (let i = 0; i < 5; i++) if (await attempt()) return;
-  throw new AppError('BUSY_RETRY', 'the account kept changing');
+/** Runs a versioned change of the account until it lands (another change in between: read again). */
+function withAccountRetry(deps: Pick<Deps, 'db'>, accountNo: string, attempt: (account: Account) => Promise<boolean>): Promise<true> {
+  return withVersionRetry(() => readAccount(deps, accountNo), attempt, { what: `account ${accountNo}` });
 }
 
 /** Counted on the password's lockout like any check (see services/passwords.ts). */
@@ -47,7 +47,7 @@ export async function changeDailyLimit(deps: LifecycleDeps, accountNo: string, d
     throw new AppError('DAILY_LIMIT_OUT_OF_RANGE', `${dailyLimitFen} > ${policy.maxDailyLimitFen}`, { max: yuanParam(policy.maxDailyLimitFen) });
   }
   await verifyHolderPassword(deps, accountNo, 'consumption', consumptionPassword);
-  await withRetry(async () => setDailyLimit(deps.db, await readAccount(deps, accountNo), dailyLimitFen));
+  await withAccountRetry(deps, accountNo, (account) => setDailyLimit(deps.db, account, dailyLimitFen));
   return { dailyLimitFen };
 }
 
@@ -59,8 +59,7 @@ async function activePhysicalCard(deps: Pick<Deps, 'db'>, account: Account): Pro
 /** Reports the card lost: payment and identity are refused at once, on every terminal and in the offline blacklist. */
 export async function reportLoss(deps: LifecycleDeps, accountNo: string, queryPassword: string): Promise<{ status: 'lost' }> {
   await verifyHolderPassword(deps, accountNo, 'query', queryPassword);
-  await withRetry(async () => {
-    const account = await readAccount(deps, accountNo);
+  await withAccountRetry(deps, accountNo, async (account) => {
     if (account.status === 'lost') return true;
     if (account.status !== 'active') throw new AppError(account.status === 'frozen' ? 'CARD_FROZEN' : 'CARD_CANCELLED', accountNo);
     const card = await activePhysicalCard(deps, account);
@@ -74,8 +73,7 @@ export async function unfreezeLostCard(deps: LifecycleDeps, accountNo: string, q
   const policy = await getPolicy(deps.db);
   if (!policy.unfreezeInApp) throw new AppError('UNFREEZE_AT_CARD_CENTRE', accountNo);
   await verifyHolderPassword(deps, accountNo, 'query', queryPassword);
-  await withRetry(async () => {
-    const account = await readAccount(deps, accountNo);
+  await withAccountRetry(deps, accountNo, async (account) => {
     if (account.status === 'active') return true;
     if (account.status !== 'lost') throw new AppError('UNFREEZE_AT_CARD_CENTRE', `${accountNo} is ${account.status}`);
     const card = await activePhysicalCard(deps, account);

@@ -6,7 +6,8 @@ import { spendRefusal } from '../domain/account';
 import { campusDay } from '../domain/campus-day';
 import { CARD_LOAD_POLICY, confirmationMatches, judgeOpenReservation, type CardLoadReservation, type CardTap } from '../domain/card-load';
 import type { Terminal } from '../domain/merchant';
-import { changeAccountStatus, getAccount } from '../store/accounts';
+import { getAccount } from '../store/accounts';
+import { freezeForMismatch } from './charge';
 import { cardRefusal } from '../domain/card';
 import { observeOnlineTap } from '../domain/chip';
 import { getCardLoad, getOpenCardLoad, openCardLoad, settleCardLoadItems, voidCardLoad } from '../store/card-loads';
@@ -64,7 +65,7 @@ export async function reserveCardLoad(deps: LoadDeps, terminal: Terminal, tap: O
   if (refusal) throw new AppError(refusal, account.accountNo);
   // The freeze rule applies at every tap, the idle one too.
   if (observeOnlineTap(account, { cardId: card.cardId, chipReadFen: tap.chipBalanceFen, balanceAfterFen: account.balanceFen, at: now.toISOString() }).freeze) {
-    await changeAccountStatus(deps.db, account, 'frozen', undefined, now.toISOString());
+    await freezeForMismatch(deps, account.accountNo);
     throw new AppError('CARD_FROZEN', `card/database differ on ${account.accountNo}`);
   }
   if (account.transitionalFen === 0) return settledEarlier ? { settledEarlier } : {};

@@ -13,7 +13,7 @@ import type { ReplacementRequest } from '../domain/replacement';
 import { getAccount } from '../store/accounts';
 import { getPolicy } from '../store/policy';
 import { fileReplacementRequest, getReplacementRequest, listOpenReplacementRequests, replacementIssuedUpdate } from '../store/replacements';
-import { auditedMovements } from './admin/audit';
+import { loggedMovements } from './admin/action-log';
 import { replaceCard } from './card-lifecycle';
 import { verifyHolderPassword } from './passwords';
 
@@ -55,7 +55,7 @@ export async function issueRequestedReplacement(deps: ReplacementDeps, actor: Ac
   if (!request || request.status !== 'requested') throw new AppError('REPLACEMENT_NOT_REQUESTED', accountNo);
   const issuedAt = deps.clock().toISOString();
   const newCardId = `C${body.chipUid}`;
-  const audited = auditedMovements(deps, actor, (entry) => ({
+  const audited = loggedMovements(deps, actor, (entry) => ({
     action: 'card.replace',
     target: `account:${accountNo}`,
     reason: body.reason ?? 'replacement requested in the app',

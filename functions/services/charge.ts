@@ -19,6 +19,7 @@ import type { Terminal } from '../domain/merchant';
 import { changeAccountStatus, getAccount } from '../store/accounts';
 import { findCardByChipUid } from '../store/cards';
 import { answerAsOriginal, onceOnly, type MovementResult, type OnceOnly } from '../store/movements';
+import { withVersionRetry } from '../store/version-retry';
 import { verifyHolderPassword } from './passwords';
 import { posPaymentKey } from './pos-transactions';
 import { getMerchantCached } from '../store/terminals';
@@ -131,10 +132,10 @@ function chargeResult({ entry, holderName, replayed }: MovementResult): z.infer<
 }
 
 /** Freezes the account for card staff to reconcile (the chip and the database drifted apart unexplained). */
-async function freezeForMismatch(deps: Pick<Deps, 'db' | 'clock'>, accountNo: string): Promise<void> {
-  for (let attempt = 0; attempt < 5; attempt++) {
-    const account = await getAccount(deps.db, accountNo);
-    if (!account || account.status !== 'active') return;
-    if (await changeAccountStatus(deps.db, account, 'frozen', undefined, deps.clock().toISOString())) return;
-  }
+export async function freezeForMismatch(deps: Pick<Deps, 'db' | 'clock'>, accountNo: string): Promise<void> {
+  await withVersionRetry(
+    () => getAccount(deps.db, accountNo),
+    async (account) => !account || account.status !== 'active' || (await changeAccountStatus(deps.db, account, 'frozen', undefined, deps.clock().toISOString())),
+    { what: `freezing ${accountNo}` },
+  );
 }

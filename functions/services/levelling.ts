@@ -13,7 +13,7 @@ import { OFFLINE_POLICY } from '../domain/offline';
 import type { Actor } from '../domain/staff';
 import { getAccount } from '../store/accounts';
 import type { MovementResult } from '../store/movements';
-import { auditedMovements } from './admin/audit';
+import { loggedMovements } from './admin/action-log';
 
 type LevelDeps = Pick<Deps, 'db' | 'clock' | 'movements'>;
 
@@ -28,7 +28,7 @@ export async function levelByCardCentre(
   if (!account.activePhysicalCardId) throw new AppError('NO_PHYSICAL_CARD', accountNo);
   const cardId = account.activePhysicalCardId;
   const at = deps.clock().toISOString();
-  const audited = auditedMovements(deps, actor, (entry) => ({
+  const audited = loggedMovements(deps, actor, (entry) => ({
     action: 'account.level',
     target: `account:${accountNo}`,
     reason: body.reason,

@@ -1,8 +1,10 @@
 /** Reading and creating accounts. Money changes go through movements.ts only. */
-import { BatchGetCommand, GetCommand, PutCommand, TransactWriteCommand, UpdateCommand, type BatchGetCommandOutput } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand, PutCommand, UpdateCommand, type BatchGetCommandOutput } from '@aws-sdk/lib-dynamodb';
 import type { Account } from '../domain/account';
+import { failedItems, isConditionFailed, transactWrite } from './conditions';
 import { findByGsi1, type Db } from './db';
 import { accountStatusUpdate, cardStatusUpdate, keys, withoutKeys } from './keys';
+import type { TransactItem } from './movements';
 
 export async function getAccount(db: Db, accountNo: string): Promise<Account | undefined> {
   const { Item } = await db.doc.send(new GetCommand({ TableName: db.tableName, Key: keys.account(accountNo), ConsistentRead: true }));
@@ -26,7 +28,7 @@ export async function createAccount(db: Db, account: Account): Promise<boolean> 
     );
     return true;
   } catch (error) {
-    if (error instanceof Error && error.name === 'ConditionalCheckFailedException') return false;
+    if (isConditionFailed(error)) return false;
     throw error;
   }
 }
@@ -62,7 +64,10 @@ export async function bindBankCard(db: Db, accountNo: string, bankCardNo: string
 
 /**
  * Changes an account's status (and its active physical card's, when given) as one transaction,
- * guarded by the version read; keeps the blocked-accounts index in step. False: it changed meanwhile.
+ * guarded by the version read; keeps the blocked-accounts index in step. `alsoWrite`: items that
+ * commit with the change or not at all (an action-log entry). False: a condition failed (the account
+ * or the card changed meanwhile, or an extra's, e.g. an entry id taken): decide again, with fresh
+ * items. A conflict with another transaction is sent again; any other refusal is thrown.
  */
 export async function changeAccountStatus(
   db: Db,
@@ -70,44 +75,42 @@ export async function changeAccountStatus(
   status: Account['status'],
   card: { cardId: string; chipUid?: string | undefined; status: 'active' | 'lost' } | undefined,
   at: string,
+  alsoWrite: TransactItem[] = [],
 ): Promise<boolean> {
   const change = accountStatusUpdate(account.accountNo, status, at);
-  try {
-    await db.doc.send(
-      new TransactWriteCommand({
-        TransactItems: [
+  const own: TransactItem[] = [
+    {
+      Update: {
+        TableName: db.tableName,
+        Key: keys.account(account.accountNo),
+        UpdateExpression: `SET ${change.set}, version = :next${change.remove ? ` REMOVE ${change.remove}` : ''}`,
+        ConditionExpression: 'version = :current',
+        ExpressionAttributeNames: change.names,
+        ExpressionAttributeValues: { ...change.values, ':next': account.version + 1, ':current': account.version },
+      },
+    },
+    ...(card
+      ? [
           {
-            Update: {
-              TableName: db.tableName,
-              Key: keys.account(account.accountNo),
-              UpdateExpression: `SET ${change.set}, version = :next${change.remove ? ` REMOVE ${change.remove}` : ''}`,
-              ConditionExpression: 'version = :current',
-              ExpressionAttributeNames: change.names,
-              ExpressionAttributeValues: { ...change.values, ':next': account.version + 1, ':current': account.version },
-            },
+            Update: (() => {
+              const update = cardStatusUpdate({ accountNo: account.accountNo, ...card }, card.status, at);
+              return {
+                TableName: db.tableName,
+                ...update,
+                // A replaced or cancelled card never comes back.
+                ConditionExpression: '#status IN (:active, :lost)',
+                ExpressionAttributeValues: { ...update.ExpressionAttributeValues, ':active': 'active', ':lost': 'lost' },
+              };
+            })(),
           },
-          ...(card
-            ? [
-                {
-                  Update: (() => {
-                    const update = cardStatusUpdate({ accountNo: account.accountNo, ...card }, card.status, at);
-                    return {
-                      TableName: db.tableName,
-                      ...update,
-                      // A replaced or cancelled card never comes back.
-                      ConditionExpression: '#status IN (:active, :lost)',
-                      ExpressionAttributeValues: { ...update.ExpressionAttributeValues, ':active': 'active', ':lost': 'lost' },
-                    };
-                  })(),
-                },
-              ]
-            : []),
-        ],
-      }),
-    );
+        ]
+      : []),
+  ];
+  try {
+    await transactWrite(db, [...own, ...alsoWrite]);
     return true;
   } catch (error) {
-    if (error instanceof Error && error.name === 'TransactionCanceledException') return false;
+    if (failedItems(error).length > 0) return false;
     throw error;
   }
 }
@@ -126,7 +129,7 @@ export async function setDailyLimit(db: Db, account: Account, dailyLimitFen: num
     );
     return true;
   } catch (error) {
-    if (error instanceof Error && error.name === 'ConditionalCheckFailedException') return false;
+    if (isConditionFailed(error)) return false;
     throw error;
   }
 }

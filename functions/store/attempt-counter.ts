@@ -11,7 +11,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { conditionFailedAt, isConditionFailed, transactWrite } from './conditions';
 import type { Db } from './db';
+import type { TransactItem } from './movements';
 
 export interface LockoutPolicy {
   /** Counted tries that lock: the last one allowed sets the lock as it is counted. */
@@ -35,10 +37,6 @@ export type CountedAttempt =
   | { outcome: 'missing' };
 
 const NOT_LOCKED = '(attribute_not_exists(lockedUntil) OR lockedUntil <= :now)';
-
-function conditionFailed(error: unknown): error is Error & { Item?: Record<string, unknown> } {
-  return error instanceof Error && error.name === 'ConditionalCheckFailedException';
-}
 
 /** The counter as the failed condition saw it (ALL_OLD: the document client leaves that item marshalled). */
 function seenState(item: Record<string, unknown> | undefined): { failedAttempts: number; lockedUntil?: string } | undefined {
@@ -79,7 +77,7 @@ export async function countAttempt(
       );
       return { outcome: 'counted', item: Attributes ?? {}, setLock: false, ticket };
     } catch (error) {
-      if (!conditionFailed(error)) throw error;
+      if (!isConditionFailed(error)) throw error;
       seen = seenState(error.Item);
     }
     if (!seen && options.mustExist) return { outcome: 'missing' };
@@ -99,7 +97,7 @@ export async function countAttempt(
       );
       return { outcome: 'counted', item: Attributes ?? {}, setLock: true, ticket };
     } catch (error) {
-      if (!conditionFailed(error)) throw error;
+      if (!isConditionFailed(error)) throw error;
       const after = seenState(error.Item);
       if (!after && options.mustExist) return { outcome: 'missing' };
       if (isLiveLock(after, now)) return { outcome: 'locked' };
@@ -112,7 +110,8 @@ export async function countAttempt(
 /**
  * A counted try proved right: the counter starts again. Conditional on no lock set by another try
  * since (or, for the try that set the lock, on its own lock), and on `unchanged` (attributes that must
- * still hold what was checked, e.g. the password hash). False: the try must be refused as locked.
+ * still hold what was checked, e.g. the password hash; a dotted name is a path into a map). With
+ * `alsoWrite` (an action-log entry) all commit in one transaction. False: the try must be refused as locked.
  */
 export async function clearAfterSuccess(
   db: Db,
@@ -120,24 +119,34 @@ export async function clearAfterSuccess(
   attempt: Extract<CountedAttempt, { outcome: 'counted' }>,
   now: Date,
   unchanged: Record<string, string> = {},
+  alsoWrite: TransactItem[] = [],
 ): Promise<boolean> {
-  const names = Object.fromEntries(Object.keys(unchanged).map((name, i) => [`#u${i}`, name]));
+  const names: Record<string, string> = {};
+  const paths = Object.keys(unchanged).map((name, i) =>
+    name
+      .split('.')
+      .map((part, j) => {
+        names[`#u${i}_${j}`] = part;
+        return `#u${i}_${j}`;
+      })
+      .join('.'),
+  );
   const values = Object.fromEntries(Object.values(unchanged).map((value, i) => [`:u${i}`, value]));
-  const same = Object.keys(unchanged).map((_, i) => ` AND #u${i} = :u${i}`).join('');
+  const same = paths.map((path, i) => ` AND ${path} = :u${i}`).join('');
+  const clear = {
+    TableName: db.tableName,
+    Key: key,
+    UpdateExpression: 'SET failedAttempts = :zero REMOVE lockedUntil, lockTicket',
+    ConditionExpression: `attribute_exists(pk) AND ${attempt.setLock ? 'lockTicket = :ticket' : NOT_LOCKED}${same}`,
+    ...(Object.keys(names).length > 0 ? { ExpressionAttributeNames: names } : {}),
+    ExpressionAttributeValues: { ':zero': 0, ...(attempt.setLock ? { ':ticket': attempt.ticket } : { ':now': now.toISOString() }), ...values },
+  };
   try {
-    await db.doc.send(
-      new UpdateCommand({
-        TableName: db.tableName,
-        Key: key,
-        UpdateExpression: 'SET failedAttempts = :zero REMOVE lockedUntil, lockTicket',
-        ConditionExpression: `attribute_exists(pk) AND ${attempt.setLock ? 'lockTicket = :ticket' : NOT_LOCKED}${same}`,
-        ...(Object.keys(names).length > 0 ? { ExpressionAttributeNames: names } : {}),
-        ExpressionAttributeValues: { ':zero': 0, ...(attempt.setLock ? { ':ticket': attempt.ticket } : { ':now': now.toISOString() }), ...values },
-      }),
-    );
+    if (alsoWrite.length === 0) await db.doc.send(new UpdateCommand(clear));
+    else await transactWrite(db, [{ Update: clear }, ...alsoWrite]);
     return true;
   } catch (error) {
-    if (conditionFailed(error)) return false;
+    if (conditionFailedAt(error, 0)) return false;
     throw error;
   }
 }

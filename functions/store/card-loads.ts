@@ -1,7 +1,7 @@
 /** Card-load reservations: one item per load, and the account's single open reservation (ACCT#…/OPENLOAD). */
-import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { CardLoadReservation } from '../domain/card-load';
+import { failedItems, transactWrite } from './conditions';
 import type { Db } from './db';
 import { keys, withoutKeys } from './keys';
 import type { TransactItem } from './movements';
@@ -19,23 +19,19 @@ export async function getOpenCardLoad(db: Db, accountNo: string): Promise<CardLo
 /** Opens a reservation if the account has none open; false otherwise (someone else reserved first). */
 export async function openCardLoad(db: Db, reservation: CardLoadReservation): Promise<boolean> {
   try {
-    await db.doc.send(
-      new TransactWriteCommand({
-        TransactItems: [
-          { Put: { TableName: db.tableName, Item: { ...keys.cardLoad(reservation.loadId), ...reservation }, ConditionExpression: 'attribute_not_exists(pk)' } },
-          {
-            Put: {
-              TableName: db.tableName,
-              Item: { ...keys.openCardLoad(reservation.accountNo), loadId: reservation.loadId },
-              ConditionExpression: 'attribute_not_exists(pk)',
-            },
-          },
-        ],
-      }),
-    );
+    await transactWrite(db, [
+      { Put: { TableName: db.tableName, Item: { ...keys.cardLoad(reservation.loadId), ...reservation }, ConditionExpression: 'attribute_not_exists(pk)' } },
+      {
+        Put: {
+          TableName: db.tableName,
+          Item: { ...keys.openCardLoad(reservation.accountNo), loadId: reservation.loadId },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      },
+    ]);
     return true;
   } catch (error) {
-    if (error instanceof TransactionCanceledException) return false;
+    if (failedItems(error).length > 0) return false;
     throw error;
   }
 }
@@ -73,10 +69,10 @@ export function settleCardLoadItems(
 /** Voids an open reservation: the amount stays pending in the transitional balance. False if it was settled meanwhile. */
 export async function voidCardLoad(db: Db, reservation: CardLoadReservation, settlement: 'card_shows_no_load', now: Date): Promise<boolean> {
   try {
-    await db.doc.send(new TransactWriteCommand({ TransactItems: settleCardLoadItems(db, reservation, 'voided', settlement, now) }));
+    await transactWrite(db, settleCardLoadItems(db, reservation, 'voided', settlement, now));
     return true;
   } catch (error) {
-    if (error instanceof TransactionCanceledException) return false;
+    if (failedItems(error).length > 0) return false;
     throw error;
   }
 }

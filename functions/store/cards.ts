@@ -1,55 +1,52 @@
 /** Cards of an account. A chip UID belongs to one card ever; an account has at most one active physical card. */
-import { GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { AppError } from '../app-error';
 import { isPhysical, type Card } from '../domain/card';
+import { conditionFailedAt, transactWrite } from './conditions';
 import type { Db } from './db';
 import { keys, withoutKeys } from './keys';
+import type { TransactItem } from './movements';
 
 /**
  * Issues a card in one transaction: the card item, the chip-UID uniqueness item (physical cards),
- * and the account's active physical card (only if it has none).
+ * and the account's active physical card (only if it has none); `alsoWrite` commits with them (an
+ * action-log entry), so a refused issue writes none of it.
  */
-export async function issueCard(db: Db, card: Card): Promise<void> {
+export async function issueCard(db: Db, card: Card, alsoWrite: TransactItem[] = []): Promise<void> {
   const physical = isPhysical(card.kind);
   if (physical && !card.chipUid) throw new AppError('VALIDATION_FAILED', 'a physical card needs its chip UID');
   try {
-    await db.doc.send(
-      new TransactWriteCommand({
-        TransactItems: [
-          { Put: { TableName: db.tableName, Item: { ...keys.card(card.accountNo, card.cardId), ...card }, ConditionExpression: 'attribute_not_exists(pk)' } },
-          physical
-            ? {
-                Update: {
-                  TableName: db.tableName,
-                  Key: keys.account(card.accountNo),
-                  UpdateExpression: 'SET activePhysicalCardId = :card, activeChipUid = :uid, activePhysicalCardKind = :kind, version = version + :one',
-                  ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(activePhysicalCardId)',
-                  ExpressionAttributeValues: { ':card': card.cardId, ':uid': card.chipUid, ':kind': card.kind, ':one': 1 },
-                },
-              }
-            : { ConditionCheck: { TableName: db.tableName, Key: keys.account(card.accountNo), ConditionExpression: 'attribute_exists(pk)' } },
-          ...(physical
-            ? [
-                {
-                  Put: {
-                    TableName: db.tableName,
-                    Item: { ...keys.chipUid(card.chipUid!), accountNo: card.accountNo, cardId: card.cardId },
-                    ConditionExpression: 'attribute_not_exists(pk)',
-                  },
-                },
-              ]
-            : []),
-        ],
-      }),
-    );
+    await transactWrite(db, [
+      { Put: { TableName: db.tableName, Item: { ...keys.card(card.accountNo, card.cardId), ...card }, ConditionExpression: 'attribute_not_exists(pk)' } },
+      physical
+        ? {
+            Update: {
+              TableName: db.tableName,
+              Key: keys.account(card.accountNo),
+              UpdateExpression: 'SET activePhysicalCardId = :card, activeChipUid = :uid, activePhysicalCardKind = :kind, version = version + :one',
+              ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(activePhysicalCardId)',
+              ExpressionAttributeValues: { ':card': card.cardId, ':uid': card.chipUid, ':kind': card.kind, ':one': 1 },
+            },
+          }
+        : { ConditionCheck: { TableName: db.tableName, Key: keys.account(card.accountNo), ConditionExpression: 'attribute_exists(pk)' } },
+      ...(physical
+        ? [
+            {
+              Put: {
+                TableName: db.tableName,
+                Item: { ...keys.chipUid(card.chipUid!), accountNo: card.accountNo, cardId: card.cardId },
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
+          ]
+        : []),
+      ...alsoWrite,
+    ]);
   } catch (error) {
-    if (error instanceof TransactionCanceledException) {
-      const [cardReason, accountReason, uidReason] = error.CancellationReasons ?? [];
-      if (uidReason?.Code === 'ConditionalCheckFailed') throw new AppError('CARD_UID_TAKEN', card.chipUid);
-      if (accountReason?.Code === 'ConditionalCheckFailed') throw new AppError('CARD_ALREADY_ISSUED', card.accountNo);
-      if (cardReason?.Code === 'ConditionalCheckFailed') throw new AppError('CARD_ALREADY_ISSUED', card.cardId);
-    }
+    // Items in order: the card, the account (or its check), the chip UID (physical cards only).
+    if (physical && conditionFailedAt(error, 2)) throw new AppError('CARD_UID_TAKEN', card.chipUid);
+    if (conditionFailedAt(error, 1)) throw new AppError('CARD_ALREADY_ISSUED', card.accountNo);
+    if (conditionFailedAt(error, 0)) throw new AppError('CARD_ALREADY_ISSUED', card.cardId);
     throw error;
   }
 }

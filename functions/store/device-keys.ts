@@ -4,12 +4,13 @@
  * sparse index (gsi1 `DEVKEY#ACTIVE`) so the offline bundle can list them; a revoked key leaves it.
  */
 import { randomInt } from 'node:crypto';
-import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { AppError } from '../app-error';
 import { getAccount } from './accounts';
+import { failedItems, transactWrite } from './conditions';
 import { queryAll, type Db } from './db';
 import { keys, withoutKeys } from './keys';
+import { withVersionRetry } from './version-retry';
 
 export interface DeviceKey {
   keyId: number;
@@ -49,55 +50,56 @@ export async function getDeviceKeyMaterial(db: Db, keyId: number): Promise<Devic
 
 /** Registers the key as the account's only active device key; the previous one (if any) is revoked. */
 export async function registerDeviceKey(db: Db, accountNo: string, publicKey: string, now: Date): Promise<DeviceKey> {
-  for (let attempt = 0; attempt < 5; attempt++) {
-    const account = await getAccount(db, accountNo);
-    if (!account) throw new AppError('ACCOUNT_NOT_FOUND', accountNo);
-    const key: DeviceKey = { keyId: randomInt(1, 2 ** 32 - 1), accountNo, publicKey, status: 'active', createdAt: now.toISOString() };
-    const previous = account.activeDeviceKeyId;
-    try {
-      await db.doc.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Put: {
-                TableName: db.tableName,
-                Item: { ...keys.deviceKey(key.keyId), gsi1pk: ACTIVE_INDEX, gsi1sk: String(key.keyId), ...key },
-                ConditionExpression: 'attribute_not_exists(pk)',
-              },
+  return withVersionRetry(
+    async () => {
+      const account = await getAccount(db, accountNo);
+      if (!account) throw new AppError('ACCOUNT_NOT_FOUND', accountNo);
+      return account;
+    },
+    async (account) => {
+      const key: DeviceKey = { keyId: randomInt(1, 2 ** 32 - 1), accountNo, publicKey, status: 'active', createdAt: now.toISOString() };
+      const previous = account.activeDeviceKeyId;
+      try {
+        await transactWrite(db, [
+          {
+            Put: {
+              TableName: db.tableName,
+              Item: { ...keys.deviceKey(key.keyId), gsi1pk: ACTIVE_INDEX, gsi1sk: String(key.keyId), ...key },
+              ConditionExpression: 'attribute_not_exists(pk)',
             },
-            {
-              Update: {
-                TableName: db.tableName,
-                Key: keys.account(accountNo),
-                UpdateExpression: 'SET activeDeviceKeyId = :key, version = :next',
-                ConditionExpression: 'version = :current',
-                ExpressionAttributeValues: { ':key': key.keyId, ':next': account.version + 1, ':current': account.version },
-              },
+          },
+          {
+            Update: {
+              TableName: db.tableName,
+              Key: keys.account(accountNo),
+              UpdateExpression: 'SET activeDeviceKeyId = :key, version = :next',
+              ConditionExpression: 'version = :current',
+              ExpressionAttributeValues: { ':key': key.keyId, ':next': account.version + 1, ':current': account.version },
             },
-            ...(previous !== undefined
-              ? [
-                  {
-                    Update: {
-                      TableName: db.tableName,
-                      Key: keys.deviceKey(previous),
-                      UpdateExpression: 'SET #status = :revoked, revokedAt = :now REMOVE gsi1pk, gsi1sk',
-                      ExpressionAttributeNames: { '#status': 'status' },
-                      ExpressionAttributeValues: { ':revoked': 'revoked', ':now': now.toISOString() },
-                    },
+          },
+          ...(previous !== undefined
+            ? [
+                {
+                  Update: {
+                    TableName: db.tableName,
+                    Key: keys.deviceKey(previous),
+                    UpdateExpression: 'SET #status = :revoked, revokedAt = :now REMOVE gsi1pk, gsi1sk',
+                    ExpressionAttributeNames: { '#status': 'status' },
+                    ExpressionAttributeValues: { ':revoked': 'revoked', ':now': now.toISOString() },
                   },
-                ]
-              : []),
-          ],
-        }),
-      );
-      return key;
-    } catch (error) {
-      // A key id collision or a concurrent change to the account: read again and retry.
-      if (error instanceof TransactionCanceledException) continue;
-      throw error;
-    }
-  }
-  throw new AppError('BUSY_RETRY', `device key registration for ${accountNo}`);
+                },
+              ]
+            : []),
+        ]);
+        return key;
+      } catch (error) {
+        // A key id collision (item 0) or a concurrent change to the account (item 1): read again and retry.
+        if (failedItems(error).length > 0) return false;
+        throw error;
+      }
+    },
+    { what: `device key registration for ${accountNo}` },
+  );
 }
 
 /** Every active device key (for the offline POS bundle). */

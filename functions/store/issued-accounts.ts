@@ -4,10 +4,10 @@
  * (a new account starts at zero; everything after goes through movements.ts).
  */
 import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import type { Account } from '../domain/account';
 import type { PasswordKind, PasswordRecord } from '../domain/passwords';
 import { findAccountByPersonId, getAccount } from './accounts';
+import { conditionFailedAt } from './conditions';
 import type { Db } from './db';
 import { accountStatusUpdate, keys } from './keys';
 import type { TransactItem } from './movements';
@@ -55,13 +55,13 @@ export type CreateOutcome = 'created' | 'person_taken' | 'number_taken';
 /**
  * One transaction: the account (its number must be free), the person's claim (the id must have no
  * account yet: two imports of the same list cannot both create it), both default passwords, and
- * the audit entry.
+ * `alsoWrite` (the action-log entry).
  */
 export async function createIssuedAccount(
   db: Db,
   account: Account,
   passwords: Record<PasswordKind, PasswordRecord>,
-  audit: NonNullable<TransactItem['Put']>,
+  alsoWrite: TransactItem[],
 ): Promise<CreateOutcome> {
   const put = (Item: Record<string, unknown>): TransactItem => ({ Put: { TableName: db.tableName, Item, ConditionExpression: 'attribute_not_exists(pk)' } });
   try {
@@ -72,17 +72,14 @@ export async function createIssuedAccount(
           put({ ...keys.personClaim(account.personId), accountNo: account.accountNo, personId: account.personId, createdAt: account.createdAt }),
           put({ ...keys.password(account.accountNo, 'query'), ...passwords.query }),
           put({ ...keys.password(account.accountNo, 'consumption'), ...passwords.consumption }),
-          { Put: audit },
+          ...alsoWrite,
         ],
       }),
     );
     return 'created';
   } catch (error) {
-    if (error instanceof TransactionCanceledException) {
-      const [accountReason, claimReason] = error.CancellationReasons ?? [];
-      if (claimReason?.Code === 'ConditionalCheckFailed') return 'person_taken';
-      if (accountReason?.Code === 'ConditionalCheckFailed') return 'number_taken';
-    }
+    if (conditionFailedAt(error, 1)) return 'person_taken';
+    if (conditionFailedAt(error, 0)) return 'number_taken';
     throw error;
   }
 }
@@ -94,11 +91,11 @@ export interface IssuedChanges {
 }
 
 /**
- * A re-import's changes (name, mobile, expiry) with their audit entry, on the account as read (its
- * version; bumped). Renewing an expired temporary card makes it active again. False: the account
- * changed meanwhile, decide again.
+ * A re-import's changes (name, mobile, expiry) with `alsoWrite` (the action-log entry), on the
+ * account as read (its version; bumped). Renewing an expired temporary card makes it active again
+ * (at `at`). False: a condition failed (the account changed meanwhile), decide again.
  */
-export async function updateIssuedAccount(db: Db, account: Account, changes: IssuedChanges, audit: NonNullable<TransactItem['Put']>): Promise<boolean> {
+export async function updateIssuedAccount(db: Db, account: Account, changes: IssuedChanges, at: string, alsoWrite: TransactItem[]): Promise<boolean> {
   const set = ['version = :next'];
   const values: Record<string, unknown> = { ':next': account.version + 1, ':current': account.version };
   if (changes.holderName !== undefined) {
@@ -115,7 +112,7 @@ export async function updateIssuedAccount(db: Db, account: Account, changes: Iss
     set.push('expiresOn = :expiresOn');
     values[':expiresOn'] = changes.expiresOn;
   }
-  const status = renewed ? accountStatusUpdate(account.accountNo, 'active', audit.Item!['at'] as string) : undefined;
+  const status = renewed ? accountStatusUpdate(account.accountNo, 'active', at) : undefined;
   if (status) {
     set.push(status.set);
     Object.assign(values, status.values);
@@ -134,23 +131,23 @@ export async function updateIssuedAccount(db: Db, account: Account, changes: Iss
               ExpressionAttributeValues: values,
             },
           },
-          { Put: audit },
+          ...alsoWrite,
         ],
       }),
     );
     return true;
   } catch (error) {
-    if (error instanceof TransactionCanceledException && error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed') return false;
+    if (conditionFailedAt(error, 0)) return false;
     throw error;
   }
 }
 
 /**
  * Replaces a password record (the card centre's reset: the default again, no failed attempts, no
- * lock) with its audit entry, as long as the account exists and is not closed. False: it is closed
- * or gone.
+ * lock) with `alsoWrite` (the action-log entry), as long as the account exists and is not closed.
+ * False: it is closed or gone.
  */
-export async function resetPasswordRecord(db: Db, accountNo: string, kind: PasswordKind, record: PasswordRecord, audit: NonNullable<TransactItem['Put']>): Promise<boolean> {
+export async function resetPasswordRecord(db: Db, accountNo: string, kind: PasswordKind, record: PasswordRecord, alsoWrite: TransactItem[]): Promise<boolean> {
   try {
     await db.doc.send(
       new TransactWriteCommand({
@@ -165,13 +162,13 @@ export async function resetPasswordRecord(db: Db, accountNo: string, kind: Passw
             },
           },
           { Put: { TableName: db.tableName, Item: { ...keys.password(accountNo, kind), ...record } } },
-          { Put: audit },
+          ...alsoWrite,
         ],
       }),
     );
     return true;
   } catch (error) {
-    if (error instanceof TransactionCanceledException && error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed') return false;
+    if (conditionFailedAt(error, 0)) return false;
     throw error;
   }
 }

@@ -9,7 +9,6 @@
  * and the version condition guarantees the plan saw the balance it is replacing.
  */
 import { GetCommand, PutCommand, TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { incrementBase32, ulid } from 'ulid';
 import { AppError } from '../app-error';
 import type { Account } from '../domain/account';
@@ -19,6 +18,7 @@ import { getAccount } from './accounts';
 import type { Db } from './db';
 import { KeyedSerializer } from './keyed-serializer';
 import { accountStatusUpdate, keys } from './keys';
+import { failedItems, isConditionFailed, isTransactionConflict } from './conditions';
 
 export interface MovementCommand {
   accountNo: string;
@@ -186,23 +186,21 @@ export function createMovementStore(db: Db, clock: Clock): MovementStore {
         }),
       );
     } catch (error) {
-      if (error instanceof TransactionCanceledException) {
-        const [accountReason, , idempotencyReason, ...extraReasons] = error.CancellationReasons ?? [];
-        // Another request with the same key won the race: answer as it did (or as a conflict).
-        if (idempotencyReason?.Code === 'ConditionalCheckFailed') return 'retry';
-        const failedExtra = extraReasons.findIndex((reason) => reason.Code === 'ConditionalCheckFailed');
-        if (failedExtra >= 0 && accountReason?.Code !== 'ConditionalCheckFailed') {
-          const answer = extras[failedExtra]!.onConflict();
-          if (answer !== 'retry') throw answer;
-          return 'retry';
-        }
-        // Someone changed the account since we read it, or DynamoDB saw a concurrent transaction.
-        if (accountReason?.Code === 'ConditionalCheckFailed' || error.CancellationReasons?.some((r) => r.Code === 'TransactionConflict')) {
-          accounts.delete(account.accountNo);
-          return 'retry';
-        }
+      // Items in order: the account (0), the ledger entry (1), the idempotency record (2), the extras.
+      const failed = failedItems(error);
+      // Another request with the same key won the race: answer as it did (or as a conflict).
+      if (failed.includes(2)) return 'retry';
+      const failedExtra = failed.find((index) => index > 2);
+      if (failedExtra !== undefined && !failed.includes(0)) {
+        const answer = extras[failedExtra - 3]!.onConflict();
+        if (answer !== 'retry') throw answer;
+        return 'retry';
       }
-      if (error instanceof Error && error.name === 'TransactionConflictException') return 'retry';
+      // Someone changed the account since we read it, or DynamoDB saw a concurrent transaction.
+      if (failed.includes(0) || isTransactionConflict(error)) {
+        accounts.delete(account.accountNo);
+        return 'retry';
+      }
       throw error;
     }
     accounts.remember({
@@ -275,7 +273,7 @@ export async function closeUnlessPosted(db: Db, idempotencyKey: string, now: Dat
     );
     return { closed: true };
   } catch (error) {
-    if (!(error instanceof Error) || error.name !== 'ConditionalCheckFailedException') throw error;
+    if (!isConditionFailed(error)) throw error;
   }
   // A record exists (the movement posted, or the key was closed before), and records never change.
   const record = (await readIdempotency(db, idempotencyKey))!;

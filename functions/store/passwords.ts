@@ -4,6 +4,7 @@ import { PASSWORD_POLICY, type PasswordKind, type PasswordRecord } from '../doma
 import { clearAfterSuccess, countAttempt, type CountedAttempt } from './attempt-counter';
 import type { Db } from './db';
 import { keys } from './keys';
+import { isConditionFailed } from './conditions';
 
 const LOCKOUT = { maxFailures: PASSWORD_POLICY.maxFailedAttempts, lockMinutes: PASSWORD_POLICY.lockMinutes };
 
@@ -40,7 +41,7 @@ export async function replacePasswordRecord(db: Db, accountNo: string, kind: Pas
     );
     return true;
   } catch (error) {
-    if (error instanceof Error && error.name === 'ConditionalCheckFailedException') return false;
+    if (isConditionFailed(error)) return false;
     throw error;
   }
 }
@@ -91,7 +92,7 @@ export async function savePasswordRecord(
     );
     return true;
   } catch (error) {
-    if (error instanceof Error && error.name === 'ConditionalCheckFailedException') return false;
+    if (isConditionFailed(error)) return false;
     throw error;
   }
 }

@@ -1,7 +1,9 @@
 /** The campus policy item (one per deployment): stored settings over the defaults. */
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { DEFAULT_POLICY, type CampusPolicy } from '../domain/policy';
+import { transactWrite } from './conditions';
 import type { Db } from './db';
+import type { TransactItem } from './movements';
 
 const KEY = { pk: 'POLICY', sk: 'CAMPUS' };
 
@@ -11,6 +13,9 @@ export async function getPolicy(db: Db): Promise<CampusPolicy> {
   return { ...DEFAULT_POLICY, ...(stored as Partial<CampusPolicy>) };
 }
 
-export async function putPolicy(db: Db, policy: CampusPolicy, updatedBy: string, now: Date): Promise<void> {
-  await db.doc.send(new PutCommand({ TableName: db.tableName, Item: { ...KEY, ...policy, updatedBy, updatedAt: now.toISOString() } }));
+/** Stores the settings; with `alsoWrite` (an action-log entry) in one transaction, so neither lands without the other. */
+export async function putPolicy(db: Db, policy: CampusPolicy, updatedBy: string, now: Date, alsoWrite: TransactItem[] = []): Promise<void> {
+  const put = { TableName: db.tableName, Item: { ...KEY, ...policy, updatedBy, updatedAt: now.toISOString() } };
+  if (alsoWrite.length === 0) await db.doc.send(new PutCommand(put));
+  else await transactWrite(db, [{ Put: put }, ...alsoWrite]);
 }

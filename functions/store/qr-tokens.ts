@@ -3,6 +3,7 @@ import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { Db } from './db';
 import { keys } from './keys';
 import type { TransactItem } from './movements';
+import { isConditionFailed } from './conditions';
 
 /** The conditional put that spends a token; payments put it inside their money transaction. */
 export function usedTokenPut(db: Db, tokenId: string, accountNo: string, usedFor: string, now: Date, ttlSeconds: number): NonNullable<TransactItem['Put']> {
@@ -19,7 +20,7 @@ export async function markTokenUsed(db: Db, tokenId: string, accountNo: string, 
     await db.doc.send(new PutCommand(usedTokenPut(db, tokenId, accountNo, usedFor, now, ttlSeconds)));
     return true;
   } catch (error) {
-    if (error instanceof Error && error.name === 'ConditionalCheckFailedException') return false;
+    if (isConditionFailed(error)) return false;
     throw error;
   }
 }

@@ -5,6 +5,7 @@ import type { ReplacementRequest } from '../domain/replacement';
 import type { Db } from './db';
 import { keys, withoutKeys } from './keys';
 import type { TransactItem } from './movements';
+import { isConditionFailed } from './conditions';
 
 export async function getReplacementRequest(db: Db, accountNo: string): Promise<ReplacementRequest | undefined> {
   const { Item } = await db.doc.send(new GetCommand({ TableName: db.tableName, Key: keys.replacementRequest(accountNo), ConsistentRead: true }));
@@ -24,7 +25,7 @@ export async function fileReplacementRequest(db: Db, request: ReplacementRequest
       }),
     );
   } catch (error) {
-    if (error instanceof Error && error.name === 'ConditionalCheckFailedException') throw new AppError('REPLACEMENT_ALREADY_REQUESTED', request.accountNo);
+    if (isConditionFailed(error)) throw new AppError('REPLACEMENT_ALREADY_REQUESTED', request.accountNo);
     throw error;
   }
 }

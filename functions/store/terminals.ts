@@ -5,6 +5,7 @@ import type { Merchant, Terminal } from '../domain/merchant';
 import type { Db } from './db';
 import { keys, withoutKeys } from './keys';
 import type { TransactItem } from './movements';
+import { isConditionFailed } from './conditions';
 
 export async function getTerminal(db: Db, terminalId: string): Promise<Terminal | undefined> {
   const { Item } = await db.doc.send(new GetCommand({ TableName: db.tableName, Key: keys.terminal(terminalId) }));
@@ -58,7 +59,7 @@ export async function useTerminalNonce(db: Db, terminalId: string, nonce: string
     await db.doc.send(new PutCommand(terminalNoncePut(db, terminalId, nonce, now, keepSeconds)));
     return undefined;
   } catch (error) {
-    if (error instanceof Error && error.name === 'ConditionalCheckFailedException') return readSpentNonce(db, terminalId, nonce);
+    if (isConditionFailed(error)) return readSpentNonce(db, terminalId, nonce);
     throw error;
   }
 }
@@ -87,7 +88,7 @@ export async function storeNonceRefusal(
     );
     return undefined;
   } catch (error) {
-    if (error instanceof Error && error.name === 'ConditionalCheckFailedException') return readSpentNonce(db, terminalId, nonce);
+    if (isConditionFailed(error)) return readSpentNonce(db, terminalId, nonce);
     throw error;
   }
 }
@@ -124,7 +125,7 @@ export async function createTerminal(db: Db, terminal: Terminal): Promise<boolea
     );
     return true;
   } catch (error) {
-    if (error instanceof Error && error.name === 'ConditionalCheckFailedException') return false;
+    if (isConditionFailed(error)) return false;
     throw error;
   }
 }

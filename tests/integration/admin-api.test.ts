@@ -7,7 +7,7 @@
 import { QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { issueAdminSession } from '../../functions/auth/admin-session';
-import type { AuditEntry } from '../../functions/domain/audit-log';
+import type { ActionLogEntry } from '../../functions/domain/action-log';
 import { campusDay } from '../../functions/domain/campus-day';
 import { addDays } from '../../functions/domain/issuance';
 import { defaultPassword, hashPassword } from '../../functions/domain/passwords';
@@ -19,7 +19,7 @@ import { replaceCardAtKiosk } from '../../functions/services/card-lifecycle';
 import { topUp } from '../../functions/services/movements';
 import { verifyHolderPassword } from '../../functions/services/passwords';
 import { bindBankCard, changeAccountStatus, findAccountByPersonId, getAccount } from '../../functions/store/accounts';
-import { listAuditDay } from '../../functions/store/audit-log';
+import { listActionLogDay } from '../../functions/store/action-log';
 import type { DocSend } from '../../functions/store/db';
 import { issueCard, listCards } from '../../functions/store/cards';
 import { keys } from '../../functions/store/keys';
@@ -83,10 +83,10 @@ const asSupervisor = (method: string, path: string, body?: unknown) => request(m
 const asOperator = (method: string, path: string, body?: unknown) => request(method, path, { token: operatorToken, body });
 
 /** Today's (and, around midnight, yesterday's) audit entries about a target. */
-async function auditOf(target: string): Promise<AuditEntry[]> {
+async function auditOf(target: string): Promise<ActionLogEntry[]> {
   const days = [...new Set([campusDay(new Date(Date.now() - 10 * 60_000)), campusDay(new Date())])];
-  const entries: AuditEntry[] = [];
-  for (const day of days) entries.push(...(await listAuditDay(platform.deps.db, day, { limit: 1000 })).entries);
+  const entries: ActionLogEntry[] = [];
+  for (const day of days) entries.push(...(await listActionLogDay(platform.deps.db, day, { limit: 1000 })).entries);
   return entries.filter((entry) => entry.target === target);
 }
 
@@ -334,7 +334,7 @@ describe('POST /v1/admin/imports', () => {
     ['more than 1 MB', { kind: 'registrar', csv: 'x'.repeat(1024 * 1024 + 1) }],
     ['a reason quoting an ID number', { kind: 'registrar', csv: 'personId\n', reason: `for ${demoIdNumber(999)}` }],
   ])('refuses %s with 400 VALIDATION_FAILED, creating nothing', async (_name, body) => {
-    const imports = async () => (await listAuditDay(platform.deps.db, campusDay(new Date()), { limit: 1000 })).entries.filter((entry) => entry.action === 'import').length;
+    const imports = async () => (await listActionLogDay(platform.deps.db, campusDay(new Date()), { limit: 1000 })).entries.filter((entry) => entry.action === 'import').length;
     const before = await imports();
     const response = await request('POST', '/v1/admin/imports', { token: operatorToken, body });
     expect(response.status).toBe(400);
@@ -656,7 +656,7 @@ describe('/v1/admin/policy', () => {
   });
 });
 
-describe('GET /v1/admin/audit', () => {
+describe('GET /v1/admin/action-log', () => {
   it('lists a campus day’s actions oldest first, by pages, for supervisors', async () => {
     const day = campusDay(new Date());
     const first = await asSupervisor('GET', `/v1/admin/audit?day=${day}&limit=5`);

@@ -8,7 +8,7 @@ import { campusDay } from '../../functions/domain/campus-day';
 import { hashPassword } from '../../functions/domain/passwords';
 import { createStaffMember } from '../../functions/services/admin/sessions';
 import { getAccount } from '../../functions/store/accounts';
-import { listAuditDay } from '../../functions/store/audit-log';
+import { listActionLogDay } from '../../functions/store/action-log';
 import { issueCard, listCards } from '../../functions/store/cards';
 import { savePasswordRecord } from '../../functions/store/passwords';
 import { createTestAccount, ledgerOf } from '../helpers/fixtures';
@@ -94,7 +94,7 @@ describe('handing over the replacement at the card centre', () => {
     expect(fee).toMatchObject({ type: 'fee', amountFen: 2_000, receiptNo: handed.body.receiptNo });
     expect((await asHolder(account.accountNo, 'GET', '/v1/holder/card-replacement')).body.request).toMatchObject({ status: 'issued', receiptNo: handed.body.receiptNo });
     expect((await asStaff('GET', '/v1/admin/card-replacements')).body.requests.map((r: { requestId: string }) => r.requestId)).not.toContain(filed.requestId);
-    const audit = (await listAuditDay(platform.deps.db, campusDay(new Date()), { limit: 1000 })).entries.filter((entry) => entry.target === `account:${account.accountNo}`);
+    const audit = (await listActionLogDay(platform.deps.db, campusDay(new Date()), { limit: 1000 })).entries.filter((entry) => entry.target === `account:${account.accountNo}`);
     expect(audit.map((entry) => entry.action)).toEqual(['card.replace']);
 
     // Handing it over twice is refused and changes nothing.

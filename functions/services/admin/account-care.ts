@@ -7,11 +7,11 @@ import { digestsEqual, idNumberDigest } from '../../domain/identity';
 import { defaultPassword, hashPassword, type PasswordKind } from '../../domain/passwords';
 import type { Actor } from '../../domain/staff';
 import { changeAccountStatus, getAccount } from '../../store/accounts';
-import { joiningAudit } from '../../store/audit-log';
 import { listCards } from '../../store/cards';
 import { resetPasswordRecord } from '../../store/issued-accounts';
 import { getPolicy } from '../../store/policy';
-import { auditPut, newAuditEntry } from './audit';
+import { withVersionRetry } from '../../store/version-retry';
+import { actionLogPut } from './action-log';
 
 type CareDeps = Pick<Deps, 'db' | 'clock' | 'config'>;
 
@@ -43,8 +43,8 @@ export async function resetToDefaultPassword(
   if (!password) throw new Error(`account ${accountNo}: its ID number gives no default password`);
   const now = deps.clock();
   const record = await hashPassword(password, { isDefault: true, now });
-  const audit = auditPut(deps, actor, { action: 'password.reset', target: `account:${accountNo}`, reason: body.reason, details: { kind: body.kind } });
-  if (!(await resetPasswordRecord(deps.db, accountNo, body.kind, record, audit))) throw new AppError('CARD_CANCELLED', accountNo);
+  const audit = actionLogPut(deps, actor, { action: 'password.reset', target: `account:${accountNo}`, reason: body.reason, details: { kind: body.kind } });
+  if (!(await resetPasswordRecord(deps.db, accountNo, body.kind, record, [{ Put: audit }]))) throw new AppError('CARD_CANCELLED', accountNo);
   return { kind: body.kind, isDefault: true, changedAt: record.changedAt };
 }
 
@@ -60,19 +60,19 @@ export async function unfreezeByCardCentre(
   accountNo: string,
   reason: string,
 ): Promise<{ accountNo: string; status: 'active'; previousStatus: 'frozen' | 'lost' }> {
-  for (let attempt = 0; attempt < 5; attempt++) {
-    const account = await readAccount(deps, accountNo);
-    if (account.status === 'cancelled') throw new AppError('CARD_CANCELLED', accountNo);
-    if (account.status !== 'frozen' && account.status !== 'lost') throw new AppError('ACCOUNT_NOT_FROZEN', `${accountNo} is ${account.status}`);
-    const active = account.activePhysicalCardId ? (await listCards(deps.db, accountNo)).find((card) => card.cardId === account.activePhysicalCardId) : undefined;
-    const previousStatus = account.status;
-    const joined = joiningAudit(
-      deps.db,
-      newAuditEntry(deps, actor, { action: 'account.unfreeze', target: `account:${accountNo}`, reason, details: { previousStatus } }),
-    );
-    const changed = await changeAccountStatus(joined.db, account, 'active', active?.status === 'lost' ? { cardId: active.cardId, chipUid: active.chipUid, status: 'active' } : undefined, deps.clock().toISOString());
-    joined.assertCommitted();
-    if (changed) return { accountNo, status: 'active', previousStatus };
-  }
-  throw new AppError('BUSY_RETRY', `unfreeze of ${accountNo}: the account kept changing`);
+  return withVersionRetry(
+    () => readAccount(deps, accountNo),
+    async (account) => {
+      if (account.status === 'cancelled') throw new AppError('CARD_CANCELLED', accountNo);
+      if (account.status !== 'frozen' && account.status !== 'lost') throw new AppError('ACCOUNT_NOT_FROZEN', `${accountNo} is ${account.status}`);
+      const active = account.activePhysicalCardId ? (await listCards(deps.db, accountNo)).find((card) => card.cardId === account.activePhysicalCardId) : undefined;
+      const previousStatus = account.status;
+      // A fresh entry per attempt: only the attempt that commits leaves one.
+      const audit = actionLogPut(deps, actor, { action: 'account.unfreeze', target: `account:${accountNo}`, reason, details: { previousStatus } });
+      const card = active?.status === 'lost' ? { cardId: active.cardId, chipUid: active.chipUid, status: 'active' as const } : undefined;
+      const changed = await changeAccountStatus(deps.db, account, 'active', card, deps.clock().toISOString(), [{ Put: audit }]);
+      return changed && { accountNo, status: 'active' as const, previousStatus };
+    },
+    { what: `unfreeze of ${accountNo}` },
+  );
 }

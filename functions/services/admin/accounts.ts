@@ -11,12 +11,12 @@ import { checkIssueRow, type IssueRow } from '../../domain/issuance';
 import { isLocked, PASSWORD_KINDS } from '../../domain/passwords';
 import type { Actor } from '../../domain/staff';
 import { getAccount } from '../../store/accounts';
-import { joiningAudit, writeAuditEntry } from '../../store/audit-log';
+import { writeActionLogEntry } from '../../store/action-log';
 import { issueCard, listCards } from '../../store/cards';
 import { getPasswordRecord } from '../../store/passwords';
 import { getPolicy } from '../../store/policy';
 import { accountView, maskTail } from '../holder-views';
-import { newAuditEntry } from './audit';
+import { actionLogPut, newActionLogEntry } from './action-log';
 import { validationFailed } from './imports';
 import { issueAccounts } from './issuance';
 
@@ -52,7 +52,7 @@ export async function adminAccountView(deps: AdminDeps, actor: Actor, accountNo:
   ]);
   if (!account) throw new AppError('ACCOUNT_NOT_FOUND', accountNo);
   const now = deps.clock();
-  await writeAuditEntry(deps.db, newAuditEntry(deps, actor, { action: 'account.view', target: `account:${accountNo}`, reason: 'account looked up' }));
+  await writeActionLogEntry(deps.db, newActionLogEntry(deps, actor, { action: 'account.view', target: `account:${accountNo}`, reason: 'account looked up' }));
   const records = { query, consumption };
   return {
     ...accountView(account, cards, campusDay(now)),
@@ -82,14 +82,12 @@ export async function issuePhysicalCard(
   const now = deps.clock();
   // The card id follows the chip, as the kiosk's replacement names it: a UID belongs to one card ever.
   const card: Card = { cardId: `C${body.chipUid}`, accountNo, kind: body.kind, chipUid: body.chipUid, status: 'active', issuedAt: now.toISOString(), issuedOn: campusDay(now) };
-  const audit = newAuditEntry(deps, actor, {
+  const audit = actionLogPut(deps, actor, {
     action: 'card.issue',
     target: `account:${accountNo}`,
     reason: body.reason ?? 'card issued',
     details: { cardId: card.cardId, kind: card.kind },
   });
-  const joined = joiningAudit(deps.db, audit);
-  await issueCard(joined.db, card);
-  joined.assertCommitted();
+  await issueCard(deps.db, card, [{ Put: audit }]);
   return { cardId: card.cardId, kind: body.kind, status: card.status, chipUidMasked: maskTail(body.chipUid), issuedOn: card.issuedOn };
 }

@@ -10,7 +10,7 @@ import { z } from 'zod';
 import type { importReport } from '../../../shared/api/admin';
 import { identityKey } from '../../auth/session-secret';
 import type { Deps } from '../../deps';
-import { ID_NUMBER_LIKE } from '../../domain/audit-log';
+import { ID_NUMBER_LIKE } from '../../domain/action-log';
 import { campusDay } from '../../domain/campus-day';
 import { parseCsv } from '../../domain/csv';
 import { normalizeIdNumber } from '../../domain/identity';
@@ -26,9 +26,9 @@ import {
   type IssueRow,
 } from '../../domain/issuance';
 import type { Actor } from '../../domain/staff';
-import { writeAuditEntry } from '../../store/audit-log';
+import { writeActionLogEntry } from '../../store/action-log';
 import { getPolicy } from '../../store/policy';
-import { newAuditEntry } from './audit';
+import { newActionLogEntry } from './action-log';
 import { issueAccounts } from './issuance';
 
 /**
@@ -136,9 +136,9 @@ export async function importAccountList(
     accounts,
   };
   // The list as a whole: the rows' own entries (created/updated) committed with each account.
-  await writeAuditEntry(
+  await writeActionLogEntry(
     deps.db,
-    newAuditEntry(deps, actor, {
+    newActionLogEntry(deps, actor, {
       action: 'import',
       target: `import:${importId}`,
       reason,

@@ -14,7 +14,7 @@ import { hashPassword, type PasswordRecord, type ScryptParams } from '../../doma
 import type { CampusPolicy } from '../../domain/policy';
 import type { Actor } from '../../domain/staff';
 import { createIssuedAccount, findIssuedAccount, reserveAccountNumbers, updateIssuedAccount } from '../../store/issued-accounts';
-import { auditPut } from './audit';
+import { actionLogPut } from './action-log';
 
 type IssueDeps = Pick<Deps, 'db' | 'clock'>;
 
@@ -101,13 +101,13 @@ async function issueRow(deps: IssueDeps, batch: IssueBatch, row: PlannedRow): Pr
     if (compared.outcome === 'rejected') return { line, personId: request.personId, outcome: 'rejected', reasons: compared.reasons };
     if (compared.outcome === 'unchanged') return { line, personId: request.personId, outcome: 'unchanged', accountNo: account.accountNo };
     const changed = Object.keys(compared.changes);
-    const audit = auditPut(deps, batch.actor, {
+    const audit = actionLogPut(deps, batch.actor, {
       action: 'account.update',
       target: `account:${account.accountNo}`,
       reason: batch.reason,
       details: { personId: request.personId, changed, ...(batch.importId ? { importId: batch.importId, line } : {}) },
     });
-    if (await updateIssuedAccount(deps.db, account, compared.changes, audit)) {
+    if (await updateIssuedAccount(deps.db, account, compared.changes, deps.clock().toISOString(), [{ Put: audit }])) {
       return { line, personId: request.personId, outcome: 'updated', accountNo: account.accountNo };
     }
     account = await findIssuedAccount(deps.db, request.personId); // changed meanwhile: compare again
@@ -138,7 +138,7 @@ async function createRow(deps: IssueDeps, batch: IssueBatch, row: PlannedRow, ac
   const [query, consumption] = await Promise.all(
     [0, 1].map(() => hashPassword(request.defaultPassword, { isDefault: true, now, params: ISSUE_SCRYPT_PARAMS })),
   ) as [PasswordRecord, PasswordRecord];
-  const audit = auditPut(deps, batch.actor, {
+  const audit = actionLogPut(deps, batch.actor, {
     action: 'account.issue',
     target: `account:${accountNo}`,
     reason: batch.reason,
@@ -150,5 +150,5 @@ async function createRow(deps: IssueDeps, batch: IssueBatch, row: PlannedRow, ac
       ...(batch.importId ? { importId: batch.importId, line: row.line } : {}),
     },
   });
-  return createIssuedAccount(deps.db, account, { query, consumption }, audit);
+  return createIssuedAccount(deps.db, account, { query, consumption }, [{ Put: audit }]);
 }

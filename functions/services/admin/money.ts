@@ -11,7 +11,7 @@ import { getAccount } from '../../store/accounts';
 import { OFFLINE_POLICY } from '../../domain/offline';
 import { adjustBalance, closeAccountWithRefund } from '../movements';
 import { maskTail } from '../holder-views';
-import { auditedMovements } from './audit';
+import { loggedMovements } from './action-log';
 
 type MoneyDeps = Pick<Deps, 'db' | 'clock' | 'movements'>;
 
@@ -21,7 +21,7 @@ export async function adjustByCardCentre(
   accountNo: string,
   body: { direction: 'credit' | 'debit'; amountFen: number; reason: string; adjustmentId: string },
 ): Promise<{ receiptNo: string; direction: 'credit' | 'debit'; amountFen: number; balanceFen: number; replayed: boolean }> {
-  const audited = auditedMovements(deps, actor, (entry) => ({
+  const audited = loggedMovements(deps, actor, (entry) => ({
     action: 'balance.adjust',
     target: `account:${accountNo}`,
     reason: body.reason,
@@ -48,7 +48,7 @@ export async function terminateByCardCentre(
   if (!account) throw new AppError('ACCOUNT_NOT_FOUND', accountNo);
   if (body.destination === 'bank_card' && !account.boundBankCardNo) throw new AppError('BANK_CARD_NOT_BOUND', `${accountNo}: refund to a bank card`);
   const reason = body.note ? `${body.reason}: ${body.note}` : body.reason;
-  const audited = auditedMovements(deps, actor, (entry) => ({
+  const audited = loggedMovements(deps, actor, (entry) => ({
     action: 'account.terminate',
     target: `account:${accountNo}`,
     reason,

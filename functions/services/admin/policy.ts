@@ -1,21 +1,19 @@
 /** Campus policy settings: any staff member reads them; supervisors change them, with a reason, audited. */
 import type { Deps } from '../../deps';
-import type { AuditValue } from '../../domain/audit-log';
+import type { ActionLogValue } from '../../domain/action-log';
 import type { CampusPolicy } from '../../domain/policy';
 import { requireRole, type Actor } from '../../domain/staff';
-import { joiningAudit } from '../../store/audit-log';
 import { getPolicy, putPolicy } from '../../store/policy';
-import { newAuditEntry } from './audit';
+import { actionLogPut } from './action-log';
 
 export async function updateCampusPolicy(deps: Pick<Deps, 'db' | 'clock'>, actor: Actor, body: { policy: CampusPolicy; reason: string }): Promise<CampusPolicy> {
   requireRole(actor, 'supervisor');
   const before = await getPolicy(deps.db);
   const changed = (Object.keys(body.policy) as (keyof CampusPolicy)[]).filter((name) => body.policy[name] !== before[name]);
   // What each changed setting was and became, so the log alone tells the story.
-  const details: Record<string, AuditValue> = { changed };
+  const details: Record<string, ActionLogValue> = { changed };
   for (const name of changed) details[name] = `${String(before[name])} → ${String(body.policy[name])}`;
-  const joined = joiningAudit(deps.db, newAuditEntry(deps, actor, { action: 'policy.update', target: 'policy', reason: body.reason, details }));
-  await putPolicy(joined.db, body.policy, actor.username, deps.clock());
-  joined.assertCommitted();
+  const audit = actionLogPut(deps, actor, { action: 'policy.update', target: 'policy', reason: body.reason, details });
+  await putPolicy(deps.db, body.policy, actor.username, deps.clock(), [{ Put: audit }]);
   return getPolicy(deps.db);
 }

@@ -1,17 +1,22 @@
 /**
  * Staff sign-in: username and password → an admin session token. Wrong usernames and wrong passwords
- * answer the same (and take as long: an unknown username is hashed against a stand-in record), five
- * wrong passwords in a row lock the staff account for 30 minutes, and every attempt on a real staff
- * account is in the audit log with its lockout counter.
+ * answer the same (and take as long: an unknown or disabled username is hashed against a stand-in
+ * record), and five wrong passwords lock the staff account for 30 minutes. The try is counted before
+ * the password is checked (the holders' attempt counter, docs/lockouts.md), so parallel guesses are
+ * each counted and a right password never passes once a lock exists. Every counted try on a real staff
+ * account is in the action log with its count: a success in the same transaction as its counter reset
+ * (no session without its entry), a refusal just after its count (a crash in between leaves a counted
+ * try without its entry, never an uncounted one).
  */
 import { AppError } from '../../app-error';
 import { issueAdminSession } from '../../auth/admin-session';
 import { sessionSecret } from '../../auth/session-secret';
 import type { Deps } from '../../deps';
 import { hashPassword, PASSWORD_POLICY, verifyPasswordHash, type PasswordRecord } from '../../domain/passwords';
-import { checkStaffPassword, hashStaffPassword, type StaffMember, type StaffRole } from '../../domain/staff';
-import { createStaff, getStaff, recordStaffSignIn } from '../../store/staff';
-import { auditPut } from './audit';
+import { hashStaffPassword, staffPasswordMatches, type StaffMember, type StaffRole } from '../../domain/staff';
+import { writeActionLogEntry } from '../../store/action-log';
+import { clearStaffSignInAttempts, countStaffSignInAttempt, createStaff, getStaff } from '../../store/staff';
+import { actionLogPut, newActionLogEntry } from './action-log';
 
 type SessionDeps = Pick<Deps, 'db' | 'clock' | 'config'>;
 
@@ -22,33 +27,49 @@ function standInRecord(): Promise<PasswordRecord> {
   return standIn;
 }
 
+const locked = (username: string) => new AppError('PASSWORD_LOCKED', `staff ${username}`, { minutes: PASSWORD_POLICY.lockMinutes });
+
+async function unknownStaff(username: string, password: string): Promise<never> {
+  await verifyPasswordHash(await standInRecord(), password);
+  throw new AppError('UNAUTHENTICATED', `staff sign-in: ${username} unknown or disabled`);
+}
+
 export async function signInStaff(
   deps: SessionDeps,
   username: string,
   password: string,
 ): Promise<{ token: string; expiresAt: string; username: string; role: StaffRole }> {
-  for (let attempt = 0; attempt < 5; attempt++) {
-    const now = deps.clock();
+  const now = deps.clock();
+  const attempt = await countStaffSignInAttempt(deps.db, username, now);
+  if (attempt.outcome === 'missing') return unknownStaff(username, password);
+  if (attempt.outcome === 'locked') {
+    // Refused uncounted and unlogged, as before any hashing; a disabled account still answers as an unknown one.
     const staff = await getStaff(deps.db, username);
-    if (!staff || staff.status !== 'active') {
-      await verifyPasswordHash(await standInRecord(), password);
-      throw new AppError('UNAUTHENTICATED', `staff sign-in: ${username} unknown or disabled`);
-    }
-    const result = await checkStaffPassword(staff.password, password, now);
-    if (!result.ok && result.record === staff.password) throw new AppError('PASSWORD_LOCKED', `staff ${username}`, { minutes: PASSWORD_POLICY.lockMinutes }); // locked before this try
-    const actor = { username, role: staff.role };
-    const audit = auditPut(deps, actor, {
-      action: result.ok ? 'session.start' : 'session.refused',
-      target: `staff:${username}`,
-      reason: result.ok ? 'signed in' : result.locked ? `wrong password: locked for ${PASSWORD_POLICY.lockMinutes} minutes` : 'wrong password',
-      details: { failedAttempts: result.record.failedAttempts, locked: !result.ok && result.locked },
-    });
-    if (!(await recordStaffSignIn(deps.db, staff, result.record, audit))) continue; // a parallel attempt counted first: judge again
-    if (!result.ok) throw new AppError(result.locked ? 'PASSWORD_LOCKED' : 'UNAUTHENTICATED', `staff ${username}: wrong password`, { minutes: PASSWORD_POLICY.lockMinutes });
-    const session = await issueAdminSession(await sessionSecret(deps.config), actor, now);
-    return { token: session.token, expiresAt: session.expiresAt.toISOString(), username, role: staff.role };
+    if (staff?.status !== 'active') return unknownStaff(username, password);
+    throw locked(username);
   }
-  throw new AppError('BUSY_RETRY', `staff sign-in for ${username}`);
+  const staff = attempt.member;
+  if (staff.status !== 'active') return unknownStaff(username, password);
+  const actor = { username, role: staff.role };
+  if (!(await staffPasswordMatches(staff.password, password))) {
+    const failedAttempts = staff.failedAttempts ?? 0;
+    await writeActionLogEntry(
+      deps.db,
+      newActionLogEntry(deps, actor, {
+        action: 'session.refused',
+        target: `staff:${username}`,
+        reason: attempt.setLock ? `wrong password: locked for ${PASSWORD_POLICY.lockMinutes} minutes` : 'wrong password',
+        details: { failedAttempts, locked: attempt.setLock },
+      }),
+    );
+    if (attempt.setLock) throw locked(username);
+    throw new AppError('UNAUTHENTICATED', `staff ${username}: wrong password`);
+  }
+  const audit = actionLogPut(deps, actor, { action: 'session.start', target: `staff:${username}`, reason: 'signed in', details: { failedAttempts: 0, locked: false } });
+  // A lock set by a parallel wrong guess while this one was hashing wins: refused as locked, and no entry.
+  if (!(await clearStaffSignInAttempts(deps.db, attempt, now, [{ Put: audit }]))) throw locked(username);
+  const session = await issueAdminSession(await sessionSecret(deps.config), actor, now);
+  return { token: session.token, expiresAt: session.expiresAt.toISOString(), username, role: staff.role };
 }
 
 /** Creates a staff account (seed, operators' tooling); false if the username is taken. */

@@ -7,7 +7,7 @@
 import type { Deps } from '../../deps';
 import type { Actor } from '../../domain/staff';
 import { releaseTransitional } from '../movements';
-import { auditedMovements } from './audit';
+import { loggedMovements } from './action-log';
 
 export async function releaseTransitionalByCardCentre(
   deps: Pick<Deps, 'db' | 'clock' | 'movements'>,
@@ -15,7 +15,7 @@ export async function releaseTransitionalByCardCentre(
   accountNo: string,
   body: { releaseId: string; reason: string },
 ): Promise<{ receiptNo: string; releasedFen: number; balanceFen: number; transitionalFen: number; replayed: boolean }> {
-  const audited = auditedMovements(deps, actor, (entry) => ({
+  const audited = loggedMovements(deps, actor, (entry) => ({
     action: 'transitional.release',
     target: `account:${accountNo}`,
     reason: body.reason,
