@@ -9,7 +9,11 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
 import { formatYuan, parseYuan } from '../../shared/money';
+import { zipSync } from 'fflate';
+import iconv from 'iconv-lite';
 import { formatBeijingTime, type AlipayConfig } from '../payments/alipay';
+import { ALIPAY_BILL_DETAIL_HEADER, ALIPAY_BILL_DETAIL_TITLE, ALIPAY_BILL_SUMMARY_TITLE } from '../payments/alipay-bill';
+import { applyBillTamper, type FakeBillLine, type FakeBillTamper } from './fake-bills';
 
 export interface FakeAlipay {
   /** http://127.0.0.1:{port}/gateway.do */
@@ -20,9 +24,14 @@ export interface FakeAlipay {
    * The buyer pays: the order becomes TRADE_SUCCESS and its notification is posted to its notify_url.
    * Paying a paid order posts the notification again (same notify_id), as Alipay's retries do.
    * Returns the HTTP status of our answer; its body is in `notifications`. `amountFen` makes Alipay
-   * take another amount than ordered (a platform that disagrees with us, for tests).
+   * take another amount than ordered (a platform that disagrees with us, for tests); `notify: false`
+   * takes the payment but its notification never reaches us (resolves to 0).
    */
-  pay(outTradeNo: string, options?: { amountFen?: number }): Promise<number>;
+  pay(outTradeNo: string, options?: { amountFen?: number; notify?: boolean }): Promise<number>;
+  /** Spoils the trade bills served from now on (undefined: true bills again); `downloadUrl` answers that URL instead. */
+  tamperBills(tamper: (FakeBillTamper & { downloadUrl?: string }) | undefined): void;
+  /** How many bill download URLs were asked for. */
+  billRequests(): number;
   /** Every refund it made (one per out_request_no), oldest first. */
   refunds(): FakeAlipayRefund[];
   /** While down, every gateway call is answered 20000 isp.unknow-error (signed), as during an outage. */
@@ -130,6 +139,11 @@ export async function startFakeAlipay(options: { port?: number } = {}): Promise<
   const refunds: FakeAlipayRefund[] = [];
   let down = false;
   let answerKeyPem = alipayKeys.privateKeyPem;
+  let billTamper: (FakeBillTamper & { downloadUrl?: string }) | undefined;
+  let billRequests = 0;
+  /** Bill zips by download token. */
+  const billFiles = new Map<string, Uint8Array>();
+  let baseUrl = '';
 
   /** Alipay's answer shape: the signature covers the exact JSON text of the response object. */
   function signedAnswer(method: string, answer: Answer): string {
@@ -261,6 +275,92 @@ export async function startFakeAlipay(options: { port?: number } = {}): Promise<
     };
   }
 
+  /**
+   * alipay.data.dataservice.bill.downloadurl.query: a URL (valid 30 s, unsigned) of the day's bill zip.
+   * Payments are in the bill of their payment time, refunds of theirs (Beijing days).
+   */
+  function billDownloadUrl(biz: Record<string, unknown>): Answer {
+    if (biz.bill_type !== 'trade') return invalidArguments('isv.invalid-parameter', 'bill_type');
+    const day = biz.bill_date;
+    if (typeof day !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(day)) return invalidArguments('isv.invalid-parameter', 'bill_date');
+    billRequests++;
+    const token = randomUUID().replaceAll('-', '');
+    billFiles.set(token, tradeBillZip(day));
+    const compact = day.replaceAll('-', '');
+    return {
+      code: '10000',
+      msg: 'Success',
+      bill_download_url: billTamper?.downloadUrl ?? `${baseUrl}/downloadBillFile.resource?bizType=trade&userId=${sellerId}&fileType=csv.zip&bizDates=${compact}&downloadFileName=${sellerId}_${compact}.csv.zip&fileId=${token}`,
+    };
+  }
+
+  function tradeBillZip(day: string): Uint8Array {
+    const lines: FakeBillLine[] = [];
+    for (const order of orders.values()) {
+      if (!order.gmtPayment?.startsWith(day)) continue;
+      const fen = parseYuan(order.totalAmount);
+      lines.push({ kind: 'payment', platformTxnId: order.tradeNo, outTradeNo: order.outTradeNo, amountFen: fen, paidFen: fen, at: order.gmtPayment, description: order.subject, payer: order.buyerId });
+    }
+    for (const refund of refunds) {
+      if (!refund.gmtRefundPay.startsWith(day)) continue;
+      const order = orders.get(refund.outTradeNo);
+      lines.push({
+        kind: 'refund',
+        platformTxnId: refund.tradeNo,
+        outTradeNo: refund.outTradeNo,
+        amountFen: parseYuan(refund.refundAmount),
+        paidFen: order ? parseYuan(order.totalAmount) : 0,
+        at: refund.gmtRefundPay,
+        description: order?.subject ?? '',
+        payer: order?.buyerId ?? '',
+        refundId: refund.outRequestNo,
+      });
+    }
+    lines.sort((a, b) => a.at.localeCompare(b.at));
+    const rows = applyBillTamper(day, lines, billTamper ?? {}, () => `${day.replaceAll('-', '')}22001${digits(15)}`);
+    const compact = day.replaceAll('-', '');
+    const chineseDay = (d: string) => `${d.slice(0, 4)}年${d.slice(5, 7)}月${d.slice(8, 10)}日`;
+    const next = new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+    const exported = formatBeijingTime(new Date());
+    // Alipay pads its fields with a tab (so spreadsheets keep long numbers as text).
+    const pad = (value: string) => `${value}\t`;
+    const feeOf = (fen: number) => Math.round((fen * 6) / 1000);
+    const payments = rows.filter((row) => row.kind === 'payment');
+    const refundRows = rows.filter((row) => row.kind === 'refund');
+    const sum = (list: FakeBillLine[]) => list.reduce((total, row) => total + row.amountFen, 0);
+    const detail = [
+      ALIPAY_BILL_DETAIL_TITLE,
+      `#账号：[${sellerId}0156]`,
+      `#起始日期：[${chineseDay(day)} 00:00:00]   终止日期：[${chineseDay(next)} 00:00:00]`,
+      '#-----------------------------------------业务明细列表----------------------------------------',
+      ALIPAY_BILL_DETAIL_HEADER.join(','),
+      ...rows.map((row) => {
+        const signed = row.kind === 'payment' ? formatYuan(row.amountFen) : formatYuan(-row.amountFen);
+        return [
+          row.platformTxnId, row.outTradeNo, row.kind === 'payment' ? '交易' : '退款', row.description, row.at, row.at, '', '', '', '', '159****5620',
+          signed, signed, '0.00', '0.00', '0.00', '0.00', '0.00', '', '0.00', '0.00', row.refundId ?? '', formatYuan(row.kind === 'payment' ? -feeOf(row.amountFen) : feeOf(row.amountFen)), '0.00', '',
+        ].map(pad).join(',');
+      }),
+      '#-----------------------------------------业务明细列表结束------------------------------------',
+      `#交易合计：${payments.length}笔，商家实收共${formatYuan(sum(payments))}元，商家优惠共0.00元`,
+      `#退款合计：${refundRows.length}笔，商家实收退款共${formatYuan(-sum(refundRows))}元，商家优惠退款共0.00元`,
+      `#导出时间：[${exported.slice(0, 10).replace(/^(\d{4})-(\d{2})-(\d{2})$/, '$1年$2月$3日')} ${exported.slice(11)}]`,
+    ];
+    const summary = [
+      ALIPAY_BILL_SUMMARY_TITLE,
+      `#账号：[${sellerId}0156]`,
+      `#起始日期：[${chineseDay(day)} 00:00:00]   终止日期：[${chineseDay(next)} 00:00:00]`,
+      '#-----------------------------------------业务汇总列表----------------------------------------',
+      '门店编号,门店名称,交易订单总笔数,退款订单总笔数,订单金额（元）,商家实收（元）,支付宝优惠（元）,商家优惠（元）,卡消费金额（元）,服务费（元）,分润（元）,实收净额（元）',
+      ['合计', '', String(payments.length), String(refundRows.length), formatYuan(sum(payments) - sum(refundRows)), formatYuan(sum(payments) - sum(refundRows)), '0.00', '0.00', '0.00', '0.00', '0.00', formatYuan(sum(payments) - sum(refundRows))].join(','),
+      '#-----------------------------------------业务汇总列表结束------------------------------------',
+      `#导出时间：[${exported}]`,
+    ];
+    const gbk = (text: string[]) => new Uint8Array(iconv.encode(`${text.join('\r\n')}\r\n`, 'gbk'));
+    // Real zips name their entries in GBK without the UTF-8 flag; the reader tells them apart by content, so UTF-8 names do here.
+    return zipSync({ [`${sellerId}0156_${compact}_业务明细.csv`]: gbk(detail), [`${sellerId}0156_${compact}_业务明细(汇总).csv`]: gbk(summary) });
+  }
+
   /** Mini-program sign-in: a one-time auth code (my.getAuthCode) for the user id behind it. */
   function oauthToken(params: Record<string, string>): Answer {
     const userId = params.grant_type === 'authorization_code' && params.code ? authCodes.get(params.code) : undefined;
@@ -301,6 +401,8 @@ export async function startFakeAlipay(options: { port?: number } = {}): Promise<
         return signedAnswer(method, tradeRefund(biz));
       case 'alipay.trade.fastpay.refund.query':
         return signedAnswer(method, refundQuery(biz));
+      case 'alipay.data.dataservice.bill.downloadurl.query':
+        return signedAnswer(method, billDownloadUrl(biz));
       case 'alipay.system.oauth.token':
         return signedAnswer(method, oauthToken(params));
       default:
@@ -333,7 +435,7 @@ export async function startFakeAlipay(options: { port?: number } = {}): Promise<
     };
   }
 
-  async function pay(outTradeNo: string, payment: { amountFen?: number } = {}): Promise<number> {
+  async function pay(outTradeNo: string, payment: { amountFen?: number; notify?: boolean } = {}): Promise<number> {
     const order = orders.get(outTradeNo);
     if (!order) throw new Error(`fake Alipay: no order ${outTradeNo}`);
     if (order.status === 'WAIT_BUYER_PAY') {
@@ -342,6 +444,7 @@ export async function startFakeAlipay(options: { port?: number } = {}): Promise<
       order.gmtPayment = formatBeijingTime(new Date());
       order.notifyId = `${randomUUID().replaceAll('-', '')}${digits(4)}`;
     }
+    if (payment.notify === false) return 0;
     if (!order.notifyUrl) throw new Error(`fake Alipay: order ${outTradeNo} has no notify_url`);
     // Notifications stay on this machine, whatever notify_url says.
     const target = new URL(order.notifyUrl);
@@ -369,6 +472,13 @@ export async function startFakeAlipay(options: { port?: number } = {}): Promise<
       send(200, 'application/json;charset=utf-8', gateway(params));
       return;
     }
+    if (request.method === 'GET' && url.pathname === '/downloadBillFile.resource') {
+      const zip = billFiles.get(url.searchParams.get('fileId') ?? '');
+      if (!zip) return send(404, 'text/plain', 'file not found');
+      response.writeHead(200, { 'content-type': 'application/octet-stream', 'content-disposition': `attachment; filename=${url.searchParams.get('downloadFileName') ?? 'bill.csv.zip'}` });
+      response.end(zip);
+      return;
+    }
     const payPath = /^\/__fake\/pay\/([^/]+)$/.exec(url.pathname);
     if (request.method === 'POST' && payPath) {
       if (!isLoopback(request.socket.remoteAddress)) return send(403, 'text/plain', 'loopback only');
@@ -393,12 +503,17 @@ export async function startFakeAlipay(options: { port?: number } = {}): Promise<
   });
   const { port } = server.address() as AddressInfo;
   const gatewayUrl = `http://127.0.0.1:${port}/gateway.do`;
+  baseUrl = `http://127.0.0.1:${port}`;
 
   return {
     gatewayUrl,
     config: { appId, sellerId, appPrivateKeyPem: appKeys.privateKeyPem, alipayPublicKeyPem: alipayKeys.publicKeyPem, gatewayUrl },
     pay,
     refunds: () => refunds.map((refund) => ({ ...refund })),
+    tamperBills(tamper) {
+      billTamper = tamper;
+    },
+    billRequests: () => billRequests,
     setDown(value) {
       down = value;
     },

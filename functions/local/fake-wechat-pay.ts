@@ -8,7 +8,10 @@
 import { createCipheriv, createSign, generateKeyPairSync, randomBytes, randomInt, randomUUID, verify as rsaVerify, X509Certificate, type KeyObject } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { beijingRfc3339, parseJson, type WechatPayConfig } from '../payments/wechat';
+import { formatYuan } from '../../shared/money';
+import { beijingRfc3339, parseJson, WECHAT_PAY_ORIGIN, type WechatPayConfig } from '../payments/wechat';
+import { wechatBillHash, WECHAT_BILL_DETAIL_HEADER, WECHAT_BILL_SUMMARY_HEADER } from '../payments/wechat-bill';
+import { applyBillTamper, beijingBillTime, type FakeBillLine, type FakeBillTamper } from './fake-bills';
 
 export interface FakeWechatPayOptions {
   /** 0 (the default) picks a free port. */
@@ -95,9 +98,17 @@ export interface FakeWechatPay {
    * The payer pays: the order becomes SUCCESS and its notification is posted to its notify_url.
    * Paying a paid order delivers the same notification again (a WeChat retry). Resolves to the
    * HTTP status the notify_url answered. `amountFen` makes the platform take another amount than
-   * ordered (a platform that disagrees with us, for tests).
+   * ordered (a platform that disagrees with us, for tests); `notify: false` takes the payment but
+   * its notification never reaches us (resolves to 0).
    */
-  pay(outTradeNo: string, options?: { payerOpenId?: string; amountFen?: number }): Promise<number>;
+  pay(outTradeNo: string, options?: { payerOpenId?: string; amountFen?: number; notify?: boolean }): Promise<number>;
+  /**
+   * Spoils the trade bills served from now on (undefined: true bills again). `wrongHash` answers a
+   * hash_value that is not the file's (a file changed on its way); `downloadUrl` answers that URL.
+   */
+  tamperBills(tamper: (FakeBillTamper & { wrongHash?: boolean; downloadUrl?: string }) | undefined): void;
+  /** How many trade bills were asked for (GET /v3/bill/tradebill). */
+  billRequests(): number;
   /** A notification about `resource` (a transaction object), encrypted and signed as WeChat does. */
   signNotification(resource: object, options?: NotificationOptions): SignedNotification;
   /** Wechatpay-* headers for any body, signed by the platform key (for notifications that are not JSON). */
@@ -133,6 +144,10 @@ export async function startFakeWechatPay(options: FakeWechatPayOptions = {}): Pr
   const orders = new Map<string, FakeWechatPayOrder>();
   const refunds = new Map<string, FakeWechatRefund>();
   let down = false;
+  let billTamper: (FakeBillTamper & { wrongHash?: boolean; downloadUrl?: string }) | undefined;
+  let billRequests = 0;
+  /** Bill files by download token. */
+  const billFiles = new Map<string, Buffer>();
 
   /** `timestamp\nnonce\nbody\n` signed with the platform key: the wechatpay-* headers of answers and notifications. */
   const signBody = (rawBody: string, signing: Pick<NotificationOptions, 'timestamp' | 'serial'> = {}): Record<string, string> => {
@@ -181,7 +196,7 @@ export async function startFakeWechatPay(options: FakeWechatPayOptions = {}): Pr
     return { headers, rawBody: notification.tamper === 'body-after-signing' ? rawBody.replace(`"id":"${body.id}"`, `"id":"${body.id}-replayed"`) : rawBody };
   };
 
-  const pay = async (outTradeNo: string, payment: { payerOpenId?: string; amountFen?: number } = {}): Promise<number> => {
+  const pay = async (outTradeNo: string, payment: { payerOpenId?: string; amountFen?: number; notify?: boolean } = {}): Promise<number> => {
     const order = orders.get(outTradeNo);
     if (!order) throw new FakeRefusal(404, 'ORDER_NOT_EXIST', `no order ${outTradeNo}`);
     if (order.tradeState === 'CLOSED') throw new FakeRefusal(400, 'ORDER_CLOSED', `order ${outTradeNo} is closed`);
@@ -198,6 +213,7 @@ export async function startFakeWechatPay(options: FakeWechatPayOptions = {}): Pr
         notificationCreateTime: beijingRfc3339(now),
       } satisfies Partial<FakeWechatPayOrder>);
     }
+    if (payment.notify === false) return 0;
     // A retry is the same notification: the payment as it was, even if it has been refunded since.
     const notification = signNotification(transactionOf({ ...order, tradeState: 'SUCCESS' }), { id: order.notificationId!, createTime: order.notificationCreateTime! });
     const response = await fetch(order.notifyUrl, {
@@ -268,6 +284,27 @@ export async function startFakeWechatPay(options: FakeWechatPayOptions = {}): Pr
         order.tradeState = 'CLOSED';
         return answer(response, 204);
       }
+      if (url.pathname === '/v3/bill/tradebill' && method === 'GET') {
+        const day = url.searchParams.get('bill_date') ?? '';
+        const type = url.searchParams.get('bill_type') ?? 'ALL';
+        if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) throw new FakeRefusal(400, 'PARAM_ERROR', 'bill_date 格式应为 yyyy-MM-DD');
+        if (type !== 'ALL' && type !== 'SUCCESS' && type !== 'REFUND') throw new FakeRefusal(400, 'PARAM_ERROR', 'bill_type');
+        billRequests++;
+        const file = tradeBill(merchant, day, type, orders, refunds, billTamper ?? {});
+        const token = randomBytes(24).toString('base64url');
+        billFiles.set(token, file);
+        const hash = wechatBillHash(billTamper?.wrongHash ? Buffer.concat([file, Buffer.from('\n')]) : file);
+        // The origin WeChat names; the merchant's own HTTP layer sends it to its configured gateway.
+        return answer(response, 200, { hash_type: 'SHA1', hash_value: hash, download_url: billTamper?.downloadUrl ?? `${WECHAT_PAY_ORIGIN}/v3/billdownload/file?token=${token}` });
+      }
+      if (url.pathname === '/v3/billdownload/file' && method === 'GET') {
+        const file = billFiles.get(url.searchParams.get('token') ?? '');
+        if (!file) throw new FakeRefusal(404, 'RESOURCE_NOT_EXISTS', '账单文件不存在或已过期');
+        // The file itself: no JSON. The hash_value of the tradebill answer is what vouches for it.
+        response.writeHead(200, { 'content-type': 'text/plain; charset=utf-8', 'request-id': randomUUID() });
+        response.end(file);
+        return;
+      }
       if (url.pathname === '/v3/refund/domestic/refunds' && method === 'POST') {
         return answer(response, 200, refundView(createRefund(orders, refunds, parseJson(body))));
       }
@@ -307,6 +344,10 @@ export async function startFakeWechatPay(options: FakeWechatPayOptions = {}): Pr
       down = value;
     },
     pay,
+    tamperBills(tamper) {
+      billTamper = tamper;
+    },
+    billRequests: () => billRequests,
     signNotification,
     signBody,
     close: () =>
@@ -439,6 +480,58 @@ function createRefund(orders: Map<string, FakeWechatPayOrder>, refunds: Map<stri
   refunds.set(outRefundNo, refund);
   order.tradeState = 'REFUND';
   return refund;
+}
+
+/**
+ * The trade bill of one Beijing day, as WeChat writes it: payments in the bill of their success
+ * time, refunds in that of their acceptance, every field after a backquote, then the summary.
+ */
+function tradeBill(
+  merchant: Merchant,
+  day: string,
+  type: 'ALL' | 'SUCCESS' | 'REFUND',
+  orders: Map<string, FakeWechatPayOrder>,
+  refunds: Map<string, FakeWechatRefund>,
+  tamper: FakeBillTamper,
+): Buffer {
+  const lines: FakeBillLine[] = [];
+  for (const order of orders.values()) {
+    if (type === 'REFUND' || !order.successTime || !order.transactionId || !order.successTime.startsWith(day)) continue;
+    lines.push({ kind: 'payment', platformTxnId: order.transactionId, outTradeNo: order.outTradeNo, amountFen: order.amountFen, paidFen: order.amountFen, at: beijingBillTime(order.successTime), description: order.description, payer: order.payerOpenId });
+  }
+  for (const refund of refunds.values()) {
+    if (type === 'SUCCESS' || !refund.createTime.startsWith(day)) continue;
+    const order = orders.get(refund.outTradeNo);
+    lines.push({
+      kind: 'refund',
+      platformTxnId: refund.transactionId,
+      outTradeNo: refund.outTradeNo,
+      amountFen: refund.amountFen,
+      paidFen: refund.paidFen,
+      at: beijingBillTime(refund.createTime),
+      description: order?.description ?? '',
+      payer: order?.payerOpenId ?? '',
+      refundId: refund.outRefundNo,
+      platformRefundId: refund.refundId,
+    });
+  }
+  lines.sort((a, b) => a.at.localeCompare(b.at));
+  const rows = applyBillTamper(day, lines, tamper, () => `4200${digits(24)}`);
+  const feeOf = (fen: number) => Math.round((fen * 6) / 1000); // 0.6%
+  const field = (value: string) => `\`${value}`;
+  const detail = rows.map((row) => {
+    const payment = row.kind === 'payment';
+    return [
+      row.at, merchant.appId, merchant.mchId, '0', '', row.platformTxnId, row.outTradeNo, row.payer, 'JSAPI', payment ? 'SUCCESS' : 'REFUND',
+      'OTHERS', 'CNY', formatYuan(row.paidFen), '0.00', payment ? '0' : row.platformRefundId ?? '', payment ? '0' : row.refundId ?? '', payment ? '0.00' : formatYuan(row.amountFen), '0.00', payment ? '' : 'ORIGINAL', payment ? '' : 'SUCCESS',
+      row.description, '', formatYuan(payment ? feeOf(row.paidFen) : -feeOf(row.amountFen)), '0.60%', formatYuan(row.paidFen), payment ? '0.00' : formatYuan(row.amountFen), '',
+    ].map(field).join(',');
+  });
+  const paid = rows.filter((row) => row.kind === 'payment').reduce((sum, row) => sum + row.amountFen, 0);
+  const refunded = rows.filter((row) => row.kind === 'refund').reduce((sum, row) => sum + row.amountFen, 0);
+  const fees = rows.reduce((sum, row) => sum + (row.kind === 'payment' ? feeOf(row.amountFen) : -feeOf(row.amountFen)), 0);
+  const summary = [String(rows.length), formatYuan(paid), formatYuan(refunded), '0.00', formatYuan(fees), formatYuan(paid), formatYuan(refunded)].map(field).join(',');
+  return Buffer.from(`${[WECHAT_BILL_DETAIL_HEADER.join(','), ...detail, WECHAT_BILL_SUMMARY_HEADER.join(','), summary].join('\r\n')}\r\n`, 'utf8');
 }
 
 /** A refund as WeChat answers it. */

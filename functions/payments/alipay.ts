@@ -8,9 +8,12 @@
 import { createPrivateKey, createPublicKey } from 'node:crypto';
 import { AlipaySdk, type AlipaySdkCommonResult } from 'alipay-sdk';
 import { formatYuan, parseYuan } from '../../shared/money';
+import { parseAlipayTradeBill } from './alipay-bill';
 import {
+  BillUnreadable,
   NotificationRejected,
   PlatformCallFailed,
+  type BillRow,
   type CreateTopupRequest,
   type CreateTopupResult,
   type IncomingNotification,
@@ -235,11 +238,53 @@ export function createAlipayChannel(config: AlipayConfig, clock: () => Date = ()
       return { state: 'processing' };
     },
 
+    async downloadBill(day: string): Promise<BillRow[]> {
+      if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) throw new RangeError(`not a bill day: ${JSON.stringify(day)}`);
+      const method = 'alipay.data.dataservice.bill.downloadurl.query';
+      const result = await call(method, { bizContent: { bill_type: 'trade', bill_date: day } });
+      if (result.code !== SUCCESS) throw failed(method, result);
+      const url = billUrl(result.bill_download_url, config.gatewayUrl);
+      if (!url) throw new PlatformCallFailed('alipay', `${method}: bill_download_url ${String(result.bill_download_url)} is not Alipay's`);
+      let zip: Uint8Array;
+      try {
+        // Valid for 30 s and not signed: it came in a signed answer, from Alipay's own host.
+        const response = await fetch(url, { redirect: 'error', signal: AbortSignal.timeout(config.timeoutMs ?? 30_000) });
+        if (response.status !== 200) throw new Error(`HTTP ${response.status}`);
+        zip = new Uint8Array(await response.arrayBuffer());
+      } catch (error) {
+        throw new PlatformCallFailed('alipay', `bill ${day} download: ${error instanceof Error ? error.message : String(error)}`);
+      }
+      try {
+        return parseAlipayTradeBill(zip);
+      } catch (error) {
+        if (error instanceof BillUnreadable) throw new PlatformCallFailed('alipay', `bill ${day}: ${error.message}`);
+        throw error;
+      }
+    },
+
     answer(ok: boolean): NotificationAnswer {
       // Alipay retries (for about 25 hours) on anything but the exact text "success".
       return ok ? { status: 200, contentType: 'text/plain; charset=utf-8', body: 'success' } : { status: 400, contentType: 'text/plain; charset=utf-8', body: 'fail' }; // refused, not a fault of ours: 4xx
     },
   };
+}
+
+/**
+ * The bill URL if it is Alipay's: a host under alipay.com (Alipay hands out http:// ones), or, for a
+ * gateway on this machine (the fake), this machine.
+ */
+function billUrl(text: unknown, gatewayUrl: string): URL | undefined {
+  if (typeof text !== 'string') return undefined;
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return undefined;
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return undefined;
+  const loopback = (host: string) => /^(127\.\d+\.\d+\.\d+|localhost|\[::1\])$/i.test(host);
+  if (/(^|\.)alipay\.com$/i.test(url.hostname)) return url;
+  return loopback(url.hostname) && loopback(new URL(gatewayUrl).hostname) ? url : undefined;
 }
 
 function refundTime(gmt: unknown): { refundedAt?: string } {

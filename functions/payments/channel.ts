@@ -110,6 +110,14 @@ export class PlatformCallFailed extends Error {
   }
 }
 
+/** A bill file that is not what the platform's format says (cut short, a summary that disagrees, a field that is not an amount). */
+export class BillUnreadable extends Error {
+  constructor(detail: string) {
+    super(detail);
+    this.name = 'BillUnreadable';
+  }
+}
+
 export interface PaymentChannel {
   readonly name: PaymentChannelName;
   createTopup(request: CreateTopupRequest): Promise<CreateTopupResult>;
@@ -124,4 +132,28 @@ export interface PaymentChannel {
    * (a retry after a lost answer never refunds twice). Throws PlatformCallFailed if it cannot say.
    */
   refund(request: RefundRequest): Promise<RefundResult>;
+  /**
+   * The platform's trade bill of one Beijing day (YYYY-MM-DD), as normalised rows: every payment
+   * that succeeded that day and every refund accepted that day. Throws PlatformCallFailed if the
+   * bill cannot be had or cannot be believed (e.g. WeChat's hash does not match the file).
+   */
+  downloadBill(day: string): Promise<BillRow[]>;
+}
+
+/** One line of a platform's daily bill, whatever the platform's own format. */
+export interface BillRow {
+  channel: PaymentChannelName;
+  /** The payment's transaction id on the platform (WeChat 微信订单号, Alipay 支付宝交易号); a refund row names its payment's. */
+  platformTxnId: string;
+  /** Our order number (商户订单号). */
+  outTradeNo: string;
+  kind: 'payment' | 'refund';
+  /** What the order was for (payment) or what was refunded (refund), in fen. */
+  amountFen: number;
+  /** When it succeeded (payment) or was accepted (refund), ISO 8601 with +08:00. */
+  at: string;
+  /** Our refund number (WeChat 商户退款单号, Alipay 退款批次号/请求号), on refund rows. */
+  refundId?: string;
+  /** 商品名称 as the bill has it (kept to show GBK decoding is right). */
+  description?: string;
 }

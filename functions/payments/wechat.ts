@@ -12,8 +12,10 @@ import Pay from 'wechatpay-node-v3';
 import { z } from 'zod';
 import { amountFen as amountFenSchema } from '../../shared/money';
 import {
+  BillUnreadable,
   NotificationRejected,
   PlatformCallFailed,
+  type BillRow,
   type CreateTopupRequest,
   type CreateTopupResult,
   type IncomingNotification,
@@ -23,6 +25,7 @@ import {
   type RefundRequest,
   type RefundResult,
 } from './channel';
+import { parseWechatTradeBill, wechatBillHash } from './wechat-bill';
 
 export interface WechatPayConfig {
   /** The mini-program's appid (wx…), which payers pay through. */
@@ -106,6 +109,13 @@ const refundSchema = z.object({
   status: z.string(),
   success_time: z.string().optional(),
   amount: z.object({ refund: z.number().int().positive(), total: z.number().int().positive().optional() }),
+});
+
+/** The signed answer of GET /v3/bill/tradebill. */
+const tradebillSchema = z.object({
+  download_url: z.string().startsWith(`${WECHAT_PAY_ORIGIN}/v3/billdownload/`),
+  hash_type: z.literal('SHA1'),
+  hash_value: z.string().regex(/^[0-9A-Fa-f]{40}$/),
 });
 
 type PayRequestHooks = Parameters<Pay['createHttp']>[0];
@@ -238,6 +248,26 @@ export function createWechatPayChannel(config: WechatPayConfig, clock: () => Dat
       if (made.status !== 200) throw callFailed(`refund ${request.refundId}`, made);
       return refundResultOf(request, made.data);
     },
+
+    async downloadBill(day: string): Promise<BillRow[]> {
+      if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) throw new RangeError(`not a bill day: ${JSON.stringify(day)}`);
+      const what = `trade bill ${day}`;
+      const asked = await pay.tradebill({ bill_date: day, bill_type: 'ALL' });
+      if (asked.status !== 200) throw callFailed(what, asked);
+      const answer = tradebillSchema.safeParse(asked.data);
+      if (!answer.success) throw new PlatformCallFailed('wechat', `${what}: the answer has no download_url and SHA1 hash_value`);
+      // Only WeChat's own origin: the HTTP layer sends it to the configured gateway, and nowhere else.
+      const downloaded = await pay.downloadBill(answer.data.download_url);
+      if (downloaded.status !== 200 || !(downloaded.data instanceof Uint8Array)) throw callFailed(`${what} (download)`, downloaded);
+      // The file is not signed: its hash in the signed tradebill answer is what vouches for it (the SDK never checks it).
+      if (wechatBillHash(downloaded.data) !== answer.data.hash_value.toLowerCase()) throw new PlatformCallFailed('wechat', `${what}: the file does not match hash_value`);
+      try {
+        return parseWechatTradeBill(downloaded.data);
+      } catch (error) {
+        if (error instanceof BillUnreadable) throw new PlatformCallFailed('wechat', `${what}: ${error.message}`);
+        throw error;
+      }
+    },
   };
 }
 
@@ -343,6 +373,8 @@ function gatewayHttp(options: { gateway: string; timeoutMs: number; platformKeys
       const response = await fetch(`${options.gateway}${path}`, { method, headers, body, redirect: 'error', signal: AbortSignal.timeout(options.timeoutMs) });
       status = response.status;
       answerHeaders = response.headers;
+      // A bill file is bytes, not a signed JSON answer: the caller checks it against the signed hash_value.
+      if (method === 'GET' && path.startsWith('/v3/billdownload/') && status === 200) return { status, data: new Uint8Array(await response.arrayBuffer()) };
       text = await response.text();
     } catch (error) {
       throw new PlatformCallFailed('wechat', `${method} ${path}: gateway unreachable (${error instanceof Error ? error.message : String(error)})`);

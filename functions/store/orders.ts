@@ -4,6 +4,11 @@ import type { OrderStatus, TopupOrder, TopupRefund } from '../domain/topup';
 import { queryAll, type Db } from './db';
 import { keys, withoutKeys } from './keys';
 import type { TransactItem } from './movements';
+import { isConditionFailed } from './conditions';
+import { campusDay } from '../domain/campus-day';
+
+/** { gsi2pk, gsi2sk } → { ':gsi2pk', ':gsi2sk' } for an update expression. */
+const prefixed = (index: { gsi2pk: string; gsi2sk: string }) => ({ ':gsi2pk': index.gsi2pk, ':gsi2sk': index.gsi2sk });
 
 export async function createOrder(db: Db, order: TopupOrder): Promise<void> {
   await db.doc.send(
@@ -18,6 +23,16 @@ export async function createOrder(db: Db, order: TopupOrder): Promise<void> {
 export async function getOrder(db: Db, orderId: string): Promise<TopupOrder | undefined> {
   const { Item } = await db.doc.send(new GetCommand({ TableName: db.tableName, Key: keys.topupOrder(orderId), ConsistentRead: true }));
   return Item ? (withoutKeys(Item) as unknown as TopupOrder) : undefined;
+}
+
+/** The orders of one channel paid (credited) on one campus day, by their paidAt: what that day's bill must show. */
+export async function listPaidOrders(db: Db, channel: string, day: string): Promise<TopupOrder[]> {
+  const items = await queryAll<Record<string, unknown>>(db, {
+    IndexName: 'gsi2',
+    KeyConditionExpression: 'gsi2pk = :day',
+    ExpressionAttributeValues: { ':day': keys.paidOrderIndex(channel, day, '', '').gsi2pk },
+  });
+  return items.map((item) => withoutKeys(item) as unknown as TopupOrder);
 }
 
 /** Orders the reconciler has work on (pending, and refund_pending) created before `before` (ISO), oldest first. */
@@ -39,10 +54,18 @@ export function markOrderPaidItem(db: Db, order: TopupOrder, paid: { platformTxn
     Update: {
       TableName: db.tableName,
       Key: keys.topupOrder(order.orderId),
-      UpdateExpression: 'SET #status = :paid, platformTxnId = :txn, paidAt = :at, receiptNo = :receipt REMOVE gsi2pk, gsi2sk',
+      // Out of the pending index, into its channel's paid orders of the day it was paid (what the daily bill is checked against).
+      UpdateExpression: 'SET #status = :paid, platformTxnId = :txn, paidAt = :at, receiptNo = :receipt, gsi2pk = :gsi2pk, gsi2sk = :gsi2sk',
       ConditionExpression: '#status <> :paid AND amountFen = :amount',
       ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: { ':paid': 'paid', ':txn': paid.platformTxnId, ':at': paid.paidAt, ':receipt': paid.receiptNo, ':amount': order.amountFen },
+      ExpressionAttributeValues: {
+        ':paid': 'paid',
+        ':txn': paid.platformTxnId,
+        ':at': paid.paidAt,
+        ':receipt': paid.receiptNo,
+        ':amount': order.amountFen,
+        ...prefixed(keys.paidOrderIndex(order.channel, campusDay(new Date(paid.paidAt)), paid.paidAt, order.orderId)),
+      },
     },
   };
 }
@@ -62,7 +85,7 @@ export async function closeOrder(db: Db, orderId: string): Promise<boolean> {
     );
     return true;
   } catch (error) {
-    if (error instanceof Error && error.name === 'ConditionalCheckFailedException') return false;
+    if (isConditionFailed(error)) return false;
     throw error;
   }
 }
@@ -116,7 +139,7 @@ export async function recordRefundIntent(
     );
     return { order: withoutKeys(Attributes!) as unknown as TopupOrder, recorded: true };
   } catch (error) {
-    if (!(error instanceof Error && error.name === 'ConditionalCheckFailedException')) throw error;
+    if (!isConditionFailed(error)) throw error;
     const current = await getOrder(db, orderId);
     if (!current) throw error;
     return { order: current, recorded: false };
@@ -144,7 +167,7 @@ export async function markOrderRefunded(db: Db, orderId: string, done: { refundI
     );
     return true;
   } catch (error) {
-    if (error instanceof Error && error.name === 'ConditionalCheckFailedException') return false;
+    if (isConditionFailed(error)) return false;
     throw error;
   }
 }

@@ -1,0 +1,112 @@
+/**
+ * A platform's daily bill against our records of that day: pure, so the same comparison can later
+ * be pointed at the clearing accounts. Each bill row is looked at once (a row the bill repeats is
+ * counted once) and ends matched, as a credit to make (paid, never credited: no notification came),
+ * or as a finding for the card centre. Every payment we credited that day must be in the bill.
+ */
+import type { FindingKind } from '../../shared/vocabulary';
+import type { BillRow, PaymentChannelName } from '../payments/channel';
+import type { TopupOrder } from './topup';
+import { campusDay } from './campus-day';
+
+/** The day whose bills a run at `now` reconciles: the campus day before its own (bills of day D are ready the next morning). */
+export function billDayFor(now: Date): string {
+  return campusDay(new Date(now.getTime() - 24 * 3_600_000));
+}
+
+/** A difference for the card centre, before it is stored (the store gives it its id and state). */
+export interface FindingDraft {
+  kind: FindingKind;
+  channel: PaymentChannelName;
+  /** What it is about on the platform: the payment's transaction id, or `<txn>/<refundId>` for a refund. */
+  ref: string;
+  orderId?: string;
+  /** What the bill says, fen. */
+  billFen?: number;
+  /** What we have, fen. */
+  oursFen?: number;
+  detail: string;
+}
+
+/** A paid order we never credited: credit it the way a notification would have. */
+export interface BillCredit {
+  orderId: string;
+  platformTxnId: string;
+  amountFen: number;
+  paidAt: string;
+}
+
+export interface BillComparison {
+  /** Distinct rows looked at. */
+  rows: number;
+  /** Rows the bill repeated (counted once). */
+  duplicates: number;
+  matched: number;
+  credits: BillCredit[];
+  findings: FindingDraft[];
+}
+
+export interface BillRecords {
+  channel: PaymentChannelName;
+  /** The bill's rows (any order, repeats allowed). */
+  rows: readonly BillRow[];
+  /** Our orders, by order id, for every order a row names that exists. */
+  orders: ReadonlyMap<string, TopupOrder>;
+  /** Our orders on this channel credited with a payment of the bill's day. */
+  paidThatDay: readonly TopupOrder[];
+}
+
+const rowKey = (row: BillRow) => `${row.kind}|${row.platformTxnId}|${row.refundId ?? ''}`;
+
+export function compareBill(records: BillRecords): BillComparison {
+  const seen = new Map<string, BillRow>();
+  for (const row of records.rows) if (row.channel === records.channel && !seen.has(rowKey(row))) seen.set(rowKey(row), row);
+  const result: BillComparison = { rows: seen.size, duplicates: records.rows.length - seen.size, matched: 0, credits: [], findings: [] };
+  const finding = (draft: Omit<FindingDraft, 'channel'>) => result.findings.push({ channel: records.channel, ...draft });
+
+  for (const row of seen.values()) {
+    const found = records.orders.get(row.outTradeNo);
+    const order = found && found.channel === records.channel ? found : undefined;
+    if (row.kind === 'payment') {
+      if (!order) {
+        finding({ kind: 'unknown_payment', ref: row.platformTxnId, billFen: row.amountFen, detail: `the bill has a payment for ${row.outTradeNo}, which is not one of our ${records.channel} orders` });
+        continue;
+      }
+      const ids = { ref: row.platformTxnId, orderId: order.orderId, billFen: row.amountFen };
+      if (order.platformTxnId !== undefined && order.platformTxnId !== row.platformTxnId) {
+        finding({ kind: 'unknown_payment', ...ids, detail: `a second payment under order ${order.orderId}, which was paid by ${order.platformTxnId}` });
+        continue;
+      }
+      // A payment being given back was taken in full, whatever was ordered: the refund is for what was paid.
+      const expected = order.refund ? order.refund.amountFen : order.amountFen;
+      if (row.amountFen !== expected) {
+        finding({ kind: 'amount_mismatch', ...ids, oursFen: expected, detail: `the bill says ${row.amountFen} fen, order ${order.orderId} (${order.status}) ${expected}` });
+        continue;
+      }
+      if (order.status === 'pending' || order.status === 'closed') {
+        result.credits.push({ orderId: order.orderId, platformTxnId: row.platformTxnId, amountFen: row.amountFen, paidAt: row.at });
+        continue;
+      }
+      result.matched++;
+      continue;
+    }
+    // A refund: one we asked for (the order's one refund number), for what we recorded.
+    const ref = `${row.platformTxnId}/${row.refundId ?? ''}`;
+    if (!order || !order.refund || order.refund.refundId !== row.refundId) {
+      finding({ kind: 'unknown_refund', ref, ...(order ? { orderId: order.orderId } : {}), billFen: row.amountFen, detail: `the bill has refund ${row.refundId ?? '(no number)'} of ${row.outTradeNo}, which we never asked for` });
+      continue;
+    }
+    if (order.refund.amountFen !== row.amountFen) {
+      finding({ kind: 'amount_mismatch', ref, orderId: order.orderId, billFen: row.amountFen, oursFen: order.refund.amountFen, detail: `the bill refunds ${row.amountFen} fen, we asked for ${order.refund.amountFen}` });
+      continue;
+    }
+    result.matched++;
+  }
+
+  const billed = new Set([...seen.values()].filter((row) => row.kind === 'payment').map((row) => row.platformTxnId));
+  for (const order of records.paidThatDay) {
+    if (order.channel !== records.channel || order.status !== 'paid' || !order.platformTxnId || billed.has(order.platformTxnId)) continue;
+    finding({ kind: 'missing_from_bill', ref: order.platformTxnId, orderId: order.orderId, oursFen: order.amountFen, detail: `we credited order ${order.orderId} (receipt ${order.receiptNo ?? '?'}), the bill of its day does not have it` });
+  }
+  return result;
+}
