@@ -216,7 +216,8 @@ export async function reconcileBankTransfers(deps: BankTransferDeps): Promise<Ba
   return report;
 }
 
-async function reconcileOne(deps: BankTransferDeps, bank: BankAdapter, intent: BankTransferIntent, now: Date): Promise<BankTransferIntent> {
+/** One intent settled by what the bank says now (also the bank statement run's path: functions/services/bank-statement.ts). */
+export async function reconcileOne(deps: BankTransferDeps, bank: BankAdapter, intent: BankTransferIntent, now: Date): Promise<BankTransferIntent> {
   if (intent.status === 'reversing') return finishVoid(deps, bank, intent);
   const step = reconcileStep(intent, await bank.query(intent.bankTransferId), now);
   const at = now.toISOString();

@@ -5,13 +5,11 @@
  */
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { BankTransferIntent, BankTransferStatus } from '../domain/bank-transfer';
+import { campusDay } from '../domain/campus-day';
+import { isConditionFailed } from './conditions';
 import { queryAll, type Db } from './db';
 import { keys, withoutKeys } from './keys';
 import type { TransactItem } from './movements';
-
-function isConditionFailed(error: unknown): boolean {
-  return error instanceof Error && error.name === 'ConditionalCheckFailedException';
-}
 
 /** Stores a new intent; if one exists under the id already, returns that one instead. */
 export async function createBankTransferIntent(db: Db, intent: BankTransferIntent): Promise<{ created: true } | { created: false; existing: BankTransferIntent }> {
@@ -19,7 +17,13 @@ export async function createBankTransferIntent(db: Db, intent: BankTransferInten
     await db.doc.send(
       new PutCommand({
         TableName: db.tableName,
-        Item: { ...keys.bankTransfer(intent.terminalId, intent.transferId), ...keys.openBankTransferIndex(intent.createdAt, intent.terminalId, intent.transferId), ...intent },
+        Item: {
+          ...keys.bankTransfer(intent.terminalId, intent.transferId),
+          ...keys.openBankTransferIndex(intent.createdAt, intent.terminalId, intent.transferId),
+          // By the day it was made, for good: the bank statement of that day is checked against it.
+          ...keys.bankTransferDayIndex(campusDay(new Date(intent.createdAt)), intent.createdAt, intent.terminalId, intent.transferId),
+          ...intent,
+        },
         ConditionExpression: 'attribute_not_exists(pk)',
       }),
     );
