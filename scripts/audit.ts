@@ -1,23 +1,36 @@
 /**
- * `npm run audit`: recomputes every account's purses from its ledger and reports each difference.
- * Exits 1 if there is one. Reads TABLE_NAME and (locally) DYNAMODB_ENDPOINT; with neither set it
+ * `npm run audit`: the ledger audit (functions/services/audit.ts) by hand: every account against its
+ * ledger, every entry against its kind, external ids moved once, pending things within their
+ * timeouts. Prints each finding and a summary; progress goes to stderr about every second. Exits 1
+ * if there is a finding. Reads TABLE_NAME and (locally) DYNAMODB_ENDPOINT; with neither set it
  * audits the local `npm start` database (campus-ecard-local on 127.0.0.1:8000).
+ * Options: --segments N (parallel scan segments, 4), --concurrency N (accounts at once, 16).
  */
+import { parseArgs } from 'node:util';
 import { readConfig } from '../functions/config';
 import { auditLedger } from '../functions/services/audit';
 import { createDocumentClient } from '../functions/store/db';
 
 async function main(): Promise<number> {
+  const { values } = parseArgs({ options: { segments: { type: 'string' }, concurrency: { type: 'string' } } });
   if (!process.env.TABLE_NAME && !process.env.DYNAMODB_ENDPOINT) {
     process.env.DYNAMODB_ENDPOINT = `http://127.0.0.1:${process.env.DYNAMODB_PORT ?? 8000}`;
   }
   const config = readConfig();
-  const started = Date.now();
-  const report = await auditLedger({ doc: createDocumentClient(config), tableName: config.tableName });
-  for (const finding of report.findings) console.log(`DIFFERENCE account ${finding.accountNo}: ${finding.problem}`);
+  const report = await auditLedger(
+    { doc: createDocumentClient(config), tableName: config.tableName },
+    {
+      ...(values.segments ? { segments: Number(values.segments) } : {}),
+      ...(values.concurrency ? { concurrency: Number(values.concurrency) } : {}),
+      onProgress: (p) =>
+        console.error(`audit: ${p.accountsChecked} accounts, ${p.entriesChecked} entries, ${p.itemsScanned} items scanned, ${p.entriesPerSecond} entries/s (${(p.elapsedMs / 1000).toFixed(1)} s)`),
+    },
+  );
+  for (const finding of report.findings) console.log(`DIFFERENCE account ${finding.accountNo} [${finding.check}]: ${finding.problem}`);
   console.log(
     `audit of ${config.tableName}: ${report.accountsChecked} accounts, ${report.entriesChecked} ledger entries, ` +
-      `${report.findings.length} differences (${Date.now() - started} ms)`,
+      `${report.findings.length} differences (${report.elapsedMs} ms, ${report.entriesPerSecond} entries/s; ` +
+      `${report.movedWhileRead} accounts moved while read)`,
   );
   return report.findings.length === 0 ? 0 : 1;
 }

@@ -1,23 +1,50 @@
 /**
- * The audit rule, pure: an account's purses must equal the sums of its ledger's deltas, every
- * entry's `after` must equal the running sums in ledger order, and nothing may ever be negative.
+ * The audit rules, pure. Per account: its purses must equal the sums of its ledger's deltas, every
+ * entry's `after` must equal the running sums in ledger order, nothing may ever be negative, and
+ * every entry's change must be the one its kind makes. Across the table: an external id is credited
+ * or charged at most once, every pending thing is resolved or within its timeout, and the defects of
+ * issue 11 (a card charged while void or lost, a QR token paying twice, a levelled card's record
+ * deducted, a bank debit or a paid order left hanging) are named.
  */
-import { PURSE_NAMES, type Account } from './account';
+import { PURSE_NAMES, SMALL_WALLET_CAP_FEN, type Account, type Purses } from './account';
+import { BANK_TRANSFER_POLICY, isOpen, type BankTransferIntent } from './bank-transfer';
+import { CARD_LOAD_POLICY, type CardLoadReservation } from './card-load';
+import { cardStatusAt, type Card } from './card';
 import type { LedgerEntry, MovementType } from './ledger';
+import { TOPUP_POLICY, type TopupOrder } from './topup';
 
 /** The only movements that may take money out of the transitional balance (to the chip, to the balance, or refunded at closing). */
 const TRANSITIONAL_OUT: readonly MovementType[] = ['card_load', 'transitional_release', 'cancellation_refund', 'closing_settlement', 'fee'];
 
+/** Kinds whose amount may be zero: a closing or levelling that finds nothing to move still records itself. */
+const ZERO_AMOUNT_ALLOWED: readonly MovementType[] = ['cancellation_refund', 'closing_settlement', 'levelling'];
+
+export const AUDIT_POLICY = {
+  /** Scheduled reconcilers run every 5 minutes; a pending thing this long past its timeout was missed. */
+  reconcilerGraceMinutes: 15,
+  /** Closings are settled hourly. */
+  holdbackGraceMinutes: 120,
+  /** Findings a stored report keeps (the log has them all). */
+  storedFindingsCap: 500,
+} as const;
+
+export type AuditCheck = 'purses' | 'kind' | 'external_id' | 'pending' | 'card' | 'qr_token' | 'levelling' | 'consistency';
+
 export interface AuditFinding {
   accountNo: string;
+  check: AuditCheck;
   problem: string;
 }
 
-/** `entries` in ledger (key) order, oldest first. */
+const finding = (accountNo: string, check: AuditCheck, problem: string): AuditFinding => ({ accountNo, check, problem });
+
+/** `entries` in ledger (key) order, oldest first: purses against the running sums, and each entry against its kind. */
 export function auditAccount(account: Account, entries: LedgerEntry[]): AuditFinding[] {
   const findings: AuditFinding[] = [];
-  const report = (problem: string) => findings.push({ accountNo: account.accountNo, problem });
+  const report = (problem: string, check: AuditCheck = 'purses') => findings.push(finding(account.accountNo, check, problem));
   const running = { balanceFen: 0, transitionalFen: 0, smallWalletFen: 0 };
+  const purchases = new Map<string, number>();
+  const refunded = new Map<string, number>();
   for (const entry of entries) {
     for (const purse of PURSE_NAMES) {
       running[purse] += entry.delta[purse];
@@ -26,11 +53,23 @@ export function auditAccount(account: Account, entries: LedgerEntry[]): AuditFin
       }
       if (running[purse] < 0) report(`entry ${entry.entryId} (${entry.type}): ${purse} goes negative (${running[purse]})`);
     }
-    if (!Number.isSafeInteger(entry.amountFen) || entry.amountFen < 0) report(`entry ${entry.entryId}: amount ${entry.amountFen} is not whole non-negative fen`);
+    if (running.smallWalletFen > SMALL_WALLET_CAP_FEN) report(`entry ${entry.entryId} (${entry.type}): the small wallet holds ${running.smallWalletFen}, above its cap of ${SMALL_WALLET_CAP_FEN}`, 'kind');
+    if (!Number.isSafeInteger(entry.amountFen) || entry.amountFen < 0) report(`entry ${entry.entryId}: amount ${entry.amountFen} is not whole non-negative fen`, 'kind');
     // A fee takes transitional balance only as a replacement's release, which says how much.
     const transitionalOut = -entry.delta.transitionalFen;
     if (transitionalOut > 0 && (!TRANSITIONAL_OUT.includes(entry.type) || (entry.type === 'fee' && entry.releasedTransitionalFen !== transitionalOut))) {
-      report(`entry ${entry.entryId} (${entry.type}): takes ${transitionalOut} out of the transitional balance, which this movement may not`);
+      report(`entry ${entry.entryId} (${entry.type}): takes ${transitionalOut} out of the transitional balance, which this movement may not`, 'kind');
+    }
+    const kindProblem = entryKindProblem(entry);
+    if (kindProblem) report(`entry ${entry.entryId} (${entry.type}): ${kindProblem}`, 'kind');
+    if (entry.type === 'purchase') purchases.set(entry.receiptNo, entry.amountFen);
+    if (entry.type === 'refund') {
+      const of = entry.refundOf ?? '';
+      const total = (refunded.get(of) ?? 0) + entry.amountFen;
+      refunded.set(of, total);
+      const purchased = purchases.get(of);
+      if (purchased === undefined) report(`entry ${entry.entryId} (refund): refunds ${of || 'no receipt'}, which is no earlier purchase of this account`, 'kind');
+      else if (total > purchased) report(`entry ${entry.entryId} (refund): refunds ${total} in all of purchase ${of}, which was ${purchased}`, 'kind');
     }
   }
   for (const purse of PURSE_NAMES) {
@@ -38,4 +77,211 @@ export function auditAccount(account: Account, entries: LedgerEntry[]): AuditFin
     if (account[purse] < 0) report(`${purse} is negative (${account[purse]})`);
   }
   return findings;
+}
+
+/** The change each kind makes, given its amount; undefined when the entry's delta is that change. */
+export function entryKindProblem(entry: Pick<LedgerEntry, 'type' | 'amountFen' | 'delta' | 'releasedTransitionalFen'>): string | undefined {
+  const { amountFen: a, delta: d } = entry;
+  if (!Number.isSafeInteger(a)) return undefined; // reported as an amount problem
+  if (a === 0 && !ZERO_AMOUNT_ALLOWED.includes(entry.type)) return 'amount is 0, which this movement may not be';
+  const is = (expected: Purses) => PURSE_NAMES.every((purse) => d[purse] === expected[purse]);
+  const describe = (expected: Purses) => `changes ${deltaText(d)}, a ${entry.type} of ${a} changes ${deltaText(expected)}`;
+  const expect = (expected: Purses) => (is(expected) ? undefined : describe(expected));
+  const p = (balanceFen: number, transitionalFen: number, smallWalletFen: number): Purses => ({ balanceFen, transitionalFen, smallWalletFen });
+  switch (entry.type) {
+    case 'purchase':
+    case 'small_wallet_preload':
+      return entry.type === 'purchase' ? expect(p(-a, 0, 0)) : expect(p(-a, 0, a));
+    case 'topup':
+    case 'refund':
+      return expect(p(a, 0, 0));
+    case 'transitional_credit':
+      return expect(p(0, a, 0));
+    case 'card_load':
+    case 'transitional_release':
+      return expect(p(a, -a, 0));
+    case 'fee': {
+      const released = entry.releasedTransitionalFen ?? 0;
+      return expect(p(released - a, -released, 0));
+    }
+    case 'adjustment':
+      return is(p(a, 0, 0)) || is(p(-a, 0, 0)) ? undefined : `changes ${deltaText(d)}, an adjustment of ${a} changes the balance by ±${a} only`;
+    case 'levelling':
+      return is(p(a, 0, 0)) || is(p(-a, 0, 0)) ? undefined : `changes ${deltaText(d)}, a levelling of ${a} changes the balance by ±${a} only`;
+    case 'small_wallet_settle':
+      // The whole small wallet is emptied; what was not used (all of it but the amount) goes back to the balance.
+      return d.transitionalFen === 0 && d.smallWalletFen <= -a && d.balanceFen === -d.smallWalletFen - a
+        ? undefined
+        : `changes ${deltaText(d)}, a settlement using ${a} empties the small wallet and returns the rest to the balance`;
+    case 'cancellation_refund':
+    case 'closing_settlement': {
+      const out = -(d.balanceFen + d.transitionalFen + d.smallWalletFen);
+      if (PURSE_NAMES.some((purse) => d[purse] > 0)) return `changes ${deltaText(d)}: a ${entry.type} only takes money out`;
+      return out === a ? undefined : `takes ${out} out, its amount says ${a}`;
+    }
+  }
+}
+
+function deltaText(d: Purses): string {
+  const signed = (n: number) => (n > 0 ? `+${n}` : String(n));
+  return `balance ${signed(d.balanceFen)}, transitional ${signed(d.transitionalFen)}, small wallet ${signed(d.smallWalletFen)}`;
+}
+
+/**
+ * The ids from the outside world that may move money only once, across every idempotency key:
+ * a platform or bank transaction credited, an offline record charged, a POS transaction charged.
+ */
+export function externalIdOf(entry: Pick<LedgerEntry, 'type' | 'channel' | 'externalRef' | 'terminalId'>): string | undefined {
+  if ((entry.type === 'topup' || entry.type === 'transitional_credit') && (entry.channel === 'wechat' || entry.channel === 'alipay' || entry.channel === 'bank')) {
+    return `${entry.channel} transaction ${entry.externalRef}`;
+  }
+  if (entry.type === 'purchase' && entry.channel === 'offline_pos') return `offline record ${entry.terminalId}/${entry.externalRef}`;
+  if (entry.type === 'purchase' && (entry.channel === 'pos' || entry.channel === 'qr')) return `POS transaction ${entry.terminalId}/${entry.externalRef}`;
+  return undefined;
+}
+
+/** Where an entry is, for findings that name two. */
+export type EntryRef = { accountNo: string; entryId: string };
+
+/** Remembers the first entry of each external id and names every later one. */
+export class ExternalIdRegister {
+  private readonly seen = new Map<string, string>();
+
+  note(entry: LedgerEntry): AuditFinding | undefined {
+    const id = externalIdOf(entry);
+    if (id === undefined) return undefined;
+    const here = `${entry.accountNo}/${entry.entryId}`;
+    const first = this.seen.get(id);
+    if (first === undefined) {
+      this.seen.set(id, here);
+      return undefined;
+    }
+    return finding(entry.accountNo, 'external_id', `${id} moved money twice: entry ${here} (${entry.type}) and entry ${first}`);
+  }
+
+  has(id: string): boolean {
+    return this.seen.has(id);
+  }
+}
+
+/** What the audit knows of an offline record that a purchase entry charged. */
+export interface OfflineRecordFacts {
+  terminalId: string;
+  recordId: string;
+  occurredAt: string;
+  result: { outcome: string; receiptNo?: string };
+  cardId?: string;
+  tokenId?: string;
+}
+
+/**
+ * An offline purchase against the record it charged and the account's cards: charged once (the
+ * record names this receipt), not on a card that was lost or void when it was used, and not a
+ * levelled card's record from before its levelling (the levelling took that money already).
+ */
+export function auditOfflineCharge(account: Account, cards: Card[], entry: LedgerEntry, record: OfflineRecordFacts | undefined): AuditFinding[] {
+  const report = (check: AuditCheck, problem: string) => finding(account.accountNo, check, `entry ${entry.entryId} (offline purchase of record ${entry.terminalId}/${entry.externalRef}): ${problem}`);
+  if (!record) return [report('external_id', 'no stored offline record names it')];
+  const findings: AuditFinding[] = [];
+  if (record.result.outcome !== 'applied' || record.result.receiptNo !== entry.receiptNo) {
+    findings.push(report('external_id', `the record says ${record.result.outcome}${record.result.receiptNo ? ` as receipt ${record.result.receiptNo}` : ''}: charged twice or charged when it was not applied`));
+  }
+  const card = record.cardId !== undefined ? cards.find((c) => c.cardId === record.cardId) : undefined;
+  if (card) {
+    const then = cardStatusAt(card, record.occurredAt);
+    if (then !== 'active') findings.push(report('card', `made at ${record.occurredAt} with card ${card.cardId}, which was ${then} then`));
+    if (account.levelledCardId === card.cardId && account.levelledAt !== undefined && record.occurredAt < account.levelledAt && entry.createdAt > account.levelledAt) {
+      findings.push(report('levelling', `made at ${record.occurredAt} on card ${card.cardId}, levelled at ${account.levelledAt}: deducted after the levelling already took it`));
+    }
+  }
+  return findings;
+}
+
+/** A used-token record (QRTOKEN): which payment spent it. */
+export interface UsedToken {
+  tokenId: string;
+  usedFor: string;
+}
+
+/** The idempotency key a QR payment spends its token for (online at a POS, or an offline QR record). */
+export function qrPaymentKey(entry: Pick<LedgerEntry, 'channel' | 'terminalId' | 'externalRef'>, offlineTokenId?: string): string | undefined {
+  if (entry.channel === 'qr') return `pos#${entry.terminalId}#${entry.externalRef}`;
+  if (entry.channel === 'offline_pos' && offlineTokenId !== undefined) return `offline#${entry.terminalId}#${entry.externalRef}`;
+  return undefined;
+}
+
+/**
+ * Every QR payment that is still inside the token's keep period must be named by its token's
+ * used-token record: one that is not lost its register entry (expired early, overwritten by a
+ * second payment with the same token), so the token could pay, or has paid, again.
+ */
+export function auditQrTokens(payments: (EntryRef & { key: string; tokenId?: string })[], used: UsedToken[]): AuditFinding[] {
+  const byKey = new Map(used.map((token) => [token.usedFor, token.tokenId]));
+  const byToken = new Map<string, string[]>();
+  const findings: AuditFinding[] = [];
+  for (const payment of payments) {
+    if (payment.tokenId !== undefined) byToken.set(payment.tokenId, [...(byToken.get(payment.tokenId) ?? []), `${payment.accountNo}/${payment.entryId}`]);
+    if (byKey.has(payment.key)) continue;
+    const spentElsewhere = payment.tokenId !== undefined ? used.find((token) => token.tokenId === payment.tokenId) : undefined;
+    findings.push(
+      finding(
+        payment.accountNo,
+        'qr_token',
+        `entry ${payment.entryId} (QR payment ${payment.key}): its token is not in the used-token register` +
+          (spentElsewhere ? ` (token ${spentElsewhere.tokenId} is recorded as spent by ${spentElsewhere.usedFor}): the token paid twice` : ': it could pay again'),
+      ),
+    );
+  }
+  for (const [tokenId, entries] of byToken) {
+    if (entries.length > 1) findings.push(finding(entries[0]!.split('/')[0]!, 'qr_token', `QR token ${tokenId} paid ${entries.length} times: entries ${entries.join(', ')}`));
+  }
+  return findings;
+}
+
+const minutesAfter = (iso: string, minutes: number) => new Date(Date.parse(iso) + minutes * 60_000).toISOString();
+
+/**
+ * A top-up order: pending no longer than it may be paid plus the reconciler's grace, a refund asked
+ * for and not answered within its timeout, and (with `credited`: whether a ledger credit of its
+ * platform transaction exists) a paid order that was credited.
+ */
+export function auditOrder(order: TopupOrder, now: Date, credited: (externalId: string) => boolean): AuditFinding[] {
+  const at = now.toISOString();
+  const report = (problem: string) => [finding(order.accountNo, 'pending', `top-up order ${order.orderId} (${order.channel}, ${order.amountFen} fen): ${problem}`)];
+  if (order.status === 'pending' && minutesAfter(order.payBy, AUDIT_POLICY.reconcilerGraceMinutes) < at) {
+    return report(`still pending ${AUDIT_POLICY.reconcilerGraceMinutes} minutes after its payment deadline ${order.payBy}: neither credited, closed nor refunded`);
+  }
+  if (order.status === 'refund_pending' && order.refund && minutesAfter(order.refund.requestedAt, TOPUP_POLICY.refundSettleMinutes + AUDIT_POLICY.reconcilerGraceMinutes) < at) {
+    return report(`refund ${order.refund.refundId} asked for at ${order.refund.requestedAt} is still not answered by the platform`);
+  }
+  if (order.status === 'paid') {
+    const id = `${order.channel} transaction ${order.platformTxnId ?? '?'}`;
+    if (order.platformTxnId === undefined || !credited(id)) return report(`paid (${id}) but neither credited nor refunded`);
+  }
+  return [];
+}
+
+/** A kiosk bank transfer: open no longer than the bank's timeout plus the reconciler's grace; credited means a credit in the ledger. */
+export function auditBankTransfer(intent: BankTransferIntent, now: Date, credited: (externalId: string) => boolean): AuditFinding[] {
+  const report = (problem: string) => [finding(intent.accountNo, 'pending', `bank transfer ${intent.terminalId}/${intent.transferId} (${intent.amountFen} fen): ${problem}`)];
+  if (isOpen(intent.status) && minutesAfter(intent.createdAt, BANK_TRANSFER_POLICY.abandonAfterMinutes + AUDIT_POLICY.reconcilerGraceMinutes) < now.toISOString()) {
+    return report(`${intent.status} since ${intent.createdAt}, past the bank's timeout: the bank debit has no credit and no reversal`);
+  }
+  if (intent.status === 'credited' && (intent.bankTxnId === undefined || !credited(`bank transaction ${intent.bankTxnId}`))) {
+    return report(`credited (bank transaction ${intent.bankTxnId ?? '?'}) but no ledger entry credits it`);
+  }
+  return [];
+}
+
+/** A card-load reservation open past its time was never confirmed nor voided: its money's way to the chip is undecided. */
+export function auditCardLoad(load: CardLoadReservation, now: Date): AuditFinding[] {
+  if (load.status !== 'open') return [];
+  if (minutesAfter(load.reservedUntil, CARD_LOAD_POLICY.settleWithinMinutes) >= now.toISOString()) return [];
+  return [finding(load.accountNo, 'pending', `card load ${load.loadId} (${load.amountFen} fen) open since ${load.reservedAt}, past its reservation (${load.reservedUntil}) by more than ${CARD_LOAD_POLICY.settleWithinMinutes} minutes`)];
+}
+
+/** A closing's holdback is settled by the hourly job once it ends. */
+export function auditHoldback(holdback: { accountNo: string; heldBackFen: number; holdbackUntil: string }, now: Date): AuditFinding[] {
+  if (minutesAfter(holdback.holdbackUntil, AUDIT_POLICY.holdbackGraceMinutes) >= now.toISOString()) return [];
+  return [finding(holdback.accountNo, 'pending', `closing holdback of ${holdback.heldBackFen} fen ended at ${holdback.holdbackUntil} and is still not settled`)];
 }

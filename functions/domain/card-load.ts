@@ -9,6 +9,11 @@
 export const CARD_LOAD_POLICY = {
   /** Another terminal may take over a reservation that has not been confirmed within this. */
   reservationSeconds: 60,
+  /**
+   * A reservation past its time is settled by the card's next tap; one still open this long after
+   * (the card never came back) leaves its money's way to the chip undecided: the ledger check reports it.
+   */
+  settleWithinMinutes: 24 * 60,
 } as const;
 
 export interface CardLoadReservation {

@@ -15,6 +15,8 @@ export const TOPUP_POLICY = {
   orderMinutes: 15,
   /** A pending order older than this is asked about (polling and the scheduled reconciler). */
   queryAfterSeconds: 5,
+  /** A refund asked for must be answered by the platform within this (the reconciler asks; the ledger check reports one older). */
+  refundSettleMinutes: 24 * 60,
 } as const;
 
 export type TopupChannel = 'wechat' | 'alipay' | 'bank';

@@ -171,15 +171,16 @@ async function applyRecord(deps: OfflineDeps, terminal: Terminal, record: Offlin
         alsoWrite: (entry) => [
           {
             item: {
-              Put: offlineRecordPut(
-                deps.db,
-                stored(account.accountNo, {
+              Put: offlineRecordPut(deps.db, {
+                ...stored(account.accountNo, {
                   outcome: 'applied',
                   receiptNo: entry.receiptNo,
                   balanceFen: entry.after.balanceFen,
                   frozen: entry.reason === 'card_database_mismatch' || account.status === 'frozen',
                 }),
-              ),
+                ...(target.cardId !== undefined ? { cardId: target.cardId } : {}),
+                ...(target.tokenId !== undefined ? { tokenId: target.tokenId } : {}),
+              }),
             },
             onConflict: () => 'retry',
           },

@@ -1,11 +1,11 @@
 /** Uploaded offline POS records, held records with their account freeze, and the blacklist for bundles. */
-import { GetCommand, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { Account } from '../domain/account';
 import type { HoldReason } from '../domain/offline';
 import { queryAll, type Db } from './db';
 import { accountStatusUpdate, keys, withoutKeys } from './keys';
 import type { TransactItem } from './movements';
+import { failedItems, isConditionFailed, transactWrite } from './conditions';
 
 export type OfflineOutcome =
   | { outcome: 'applied'; receiptNo: string; balanceFen: number; frozen: boolean }
@@ -23,6 +23,9 @@ export interface StoredOfflineRecord {
   occurredAt: string;
   receivedAt: string;
   result: OfflineOutcome;
+  /** What paid, kept for the ledger check: the card (judged by its status log then) or the QR token (once only). */
+  cardId?: string;
+  tokenId?: string;
 }
 
 export async function getOfflineRecord(db: Db, terminalId: string, recordId: string): Promise<StoredOfflineRecord | undefined> {
@@ -47,26 +50,23 @@ export async function holdOfflineRecord(db: Db, account: Account, record: Stored
   const freezing = freeze && account.status === 'active';
   const change = freezing ? accountStatusUpdate(account.accountNo, 'frozen', record.receivedAt) : undefined;
   try {
-    await db.doc.send(
-      new TransactWriteCommand({
-        TransactItems: [
-          { Put: offlineRecordPut(db, record) },
-          {
-            Update: {
-              TableName: db.tableName,
-              Key: keys.account(account.accountNo),
-              UpdateExpression: `SET version = :next${change ? `, ${change.set}` : ''}`,
-              ConditionExpression: 'version = :current',
-              ...(change ? { ExpressionAttributeNames: change.names } : {}),
-              ExpressionAttributeValues: { ':next': account.version + 1, ':current': account.version, ...change?.values },
-            },
-          },
-        ],
-      }),
-    );
+    await transactWrite(db, [
+      { Put: offlineRecordPut(db, record) },
+      {
+        Update: {
+          TableName: db.tableName,
+          Key: keys.account(account.accountNo),
+          UpdateExpression: `SET version = :next${change ? `, ${change.set}` : ''}`,
+          ConditionExpression: 'version = :current',
+          ...(change ? { ExpressionAttributeNames: change.names } : {}),
+          ExpressionAttributeValues: { ':next': account.version + 1, ':current': account.version, ...change?.values },
+        },
+      },
+    ]);
     return true;
   } catch (error) {
-    if (error instanceof TransactionCanceledException) return false;
+    // The record was stored meanwhile (a concurrent upload) or the account changed: decide again.
+    if (failedItems(error).length > 0) return false;
     throw error;
   }
 }
@@ -77,7 +77,7 @@ export async function rejectOfflineRecord(db: Db, record: StoredOfflineRecord): 
     await db.doc.send(new PutCommand(offlineRecordPut(db, record)));
     return true;
   } catch (error) {
-    if (error instanceof Error && error.name === 'ConditionalCheckFailedException') return false;
+    if (isConditionFailed(error)) return false;
     throw error;
   }
 }

@@ -3,7 +3,19 @@ import { describe, expect, it } from 'vitest';
 import { issueHolderSession, verifyHolderSession } from '../../functions/auth/holder-session';
 import { AppError } from '../../functions/app-error';
 import type { Account } from '../../functions/domain/account';
-import { auditAccount } from '../../functions/domain/audit';
+import {
+  auditAccount,
+  auditBankTransfer,
+  auditCardLoad,
+  auditHoldback,
+  auditOfflineCharge,
+  auditOrder,
+  auditQrTokens,
+  entryKindProblem,
+  ExternalIdRegister,
+  externalIdOf,
+  qrPaymentKey,
+} from '../../functions/domain/audit';
 import type { LedgerEntry } from '../../functions/domain/ledger';
 import { monthlyStatement } from '../../functions/services/holder-views';
 import { campusDayStartMs, ledgerKeyRange } from '../../functions/store/ledger';
@@ -37,6 +49,155 @@ describe('the audit rule', () => {
       'entry B (purchase): balanceFen goes negative (-200)',
       'balanceFen is 800, its ledger sums to 700 (difference 100)',
     ]);
+  });
+
+  it('names an entry whose change is not the one its kind makes', () => {
+    const withDelta = (e: LedgerEntry, delta: LedgerEntry['delta'], after = delta): LedgerEntry => ({ ...e, delta, after });
+    const p = (balanceFen: number, transitionalFen = 0, smallWalletFen = 0) => ({ balanceFen, transitionalFen, smallWalletFen });
+    // A purchase that adds money, a top-up of the wrong size, and a zero-fen fee.
+    const bad = [
+      withDelta(entry('A', 'purchase', 0, 0, 300), p(300)),
+      withDelta(entry('B', 'topup', 0, 0, 500), p(400), p(700)),
+      withDelta(entry('C', 'fee', 0, 0, 0), p(0), p(700)),
+    ];
+    expect(auditAccount(account, bad).filter((f) => f.check === 'kind').map((f) => f.problem)).toEqual([
+      'entry A (purchase): changes balance +300, transitional 0, small wallet 0, a purchase of 300 changes balance -300, transitional 0, small wallet 0',
+      'entry B (topup): changes balance +400, transitional 0, small wallet 0, a topup of 500 changes balance +500, transitional 0, small wallet 0',
+      'entry C (fee): amount is 0, which this movement may not be',
+    ]);
+  });
+
+  it('accepts every kind making its own change', () => {
+    const p = (balanceFen: number, transitionalFen = 0, smallWalletFen = 0) => ({ balanceFen, transitionalFen, smallWalletFen });
+    const ok: [LedgerEntry['type'], number, ReturnType<typeof p>, Partial<LedgerEntry>?][] = [
+      ['purchase', 300, p(-300)],
+      ['topup', 300, p(300)],
+      ['refund', 300, p(300)],
+      ['transitional_credit', 300, p(0, 300)],
+      ['card_load', 300, p(300, -300)],
+      ['transitional_release', 300, p(300, -300)],
+      ['fee', 2_000, p(-2_000)],
+      ['fee', 2_000, p(-500, -1_500), { releasedTransitionalFen: 1_500 }],
+      ['adjustment', 300, p(-300)],
+      ['adjustment', 300, p(300)],
+      ['levelling', 0, p(0)],
+      ['levelling', 120, p(-120)],
+      ['small_wallet_preload', 500, p(-500, 0, 500)],
+      ['small_wallet_settle', 200, p(300, 0, -500)],
+      ['cancellation_refund', 0, p(0)],
+      ['cancellation_refund', 900, p(-400, -300, -200)],
+      ['closing_settlement', 400, p(-400)],
+    ];
+    for (const [type, amountFen, delta, extra] of ok) expect(entryKindProblem({ type, amountFen, delta, ...extra }), `${type} ${JSON.stringify(delta)}`).toBeUndefined();
+    expect(entryKindProblem({ type: 'small_wallet_settle', amountFen: 200, delta: p(500, 0, -500) })).toContain('empties the small wallet');
+    expect(entryKindProblem({ type: 'closing_settlement', amountFen: 400, delta: p(400) })).toContain('only takes money out');
+    expect(entryKindProblem({ type: 'levelling', amountFen: 100, delta: p(-100, -100) })).toContain('balance by ±100 only');
+    expect(entryKindProblem({ type: 'card_load', amountFen: 300, delta: p(300) })).toBeDefined();
+  });
+
+  it('never lets the small wallet hold more than its cap', () => {
+    const preload = (id: string, fen: number, after: number): LedgerEntry => ({
+      ...entry(id, 'small_wallet_preload', -fen, 10_000 - after),
+      delta: { balanceFen: -fen, transitionalFen: 0, smallWalletFen: fen },
+      after: { balanceFen: 10_000 - after, transitionalFen: 0, smallWalletFen: after },
+    });
+    const problems = auditAccount({ ...account, balanceFen: 8_000, smallWalletFen: 2_000 }, [entry('A', 'topup', 10_000, 10_000), preload('B', 1_000, 1_000), preload('C', 1_000, 2_000)]);
+    expect(problems.map((p) => p.problem)).toEqual(['entry C (small_wallet_preload): the small wallet holds 2000, above its cap of 1000']);
+  });
+
+  it('never lets refunds exceed the purchase they refund, nor refund what this account did not buy', () => {
+    const refund = (id: string, of: string, fen: number, after: number): LedgerEntry => ({ ...entry(id, 'refund', fen, after), refundOf: of });
+    const problems = auditAccount({ ...account, balanceFen: 1_300 }, [
+      entry('A', 'topup', 1_000, 1_000),
+      entry('B', 'purchase', -500, 500),
+      refund('C', 'B', 300, 800),
+      refund('D', 'B', 300, 1_100),
+      refund('E', 'ZZ', 200, 1_300),
+    ]);
+    expect(problems.map((p) => p.problem)).toEqual([
+      'entry D (refund): refunds 600 in all of purchase B, which was 500',
+      'entry E (refund): refunds ZZ, which is no earlier purchase of this account',
+    ]);
+  });
+});
+
+describe('the audit across the table', () => {
+  const now = new Date('2026-11-23T04:00:00Z');
+  const minutesAgo = (m: number) => new Date(now.getTime() - m * 60_000).toISOString();
+
+  it('an external id moves money once, whatever idempotency key carried it', () => {
+    const register = new ExternalIdRegister();
+    const credit = (id: string, accountNo: string, ref: string, channel: LedgerEntry['channel'] = 'wechat'): LedgerEntry => ({ ...entry(id, 'topup', 500, 500), accountNo, channel, externalRef: ref });
+    expect(register.note(credit('A', '10001', 'wx-1'))).toBeUndefined();
+    expect(register.note(credit('B', '10001', 'wx-2'))).toBeUndefined();
+    expect(register.note(credit('C', '10001', 'wx-1', 'alipay'))).toBeUndefined(); // another platform's id space
+    expect(register.note(credit('D', '10002', 'wx-1'))?.problem).toBe('wechat transaction wx-1 moved money twice: entry 10002/D (topup) and entry 10001/A');
+    const offline = (id: string): LedgerEntry => ({ ...entry(id, 'purchase', -100, 0), channel: 'offline_pos', terminalId: 'T1', externalRef: 'r-9' });
+    expect(register.note(offline('E'))).toBeUndefined();
+    expect(register.note(offline('F'))?.problem).toContain('offline record T1/r-9 moved money twice');
+    expect(externalIdOf({ ...entry('G', 'topup', 1, 1), channel: 'counter' })).toBeUndefined();
+  });
+
+  it('an offline charge: once, not on a card lost or void then, not a levelled card’s old record', () => {
+    const purchase: LedgerEntry = { ...entry('E1', 'purchase', -100, 600), channel: 'offline_pos', terminalId: 'T1', externalRef: 'r1', createdAt: '2026-11-20T10:00:00.000Z' };
+    const card = { cardId: 'C1', accountNo: '10001', kind: 'm1' as const, status: 'replaced' as const, issuedAt: '2026-01-01T00:00:00.000Z', issuedOn: '2026-01-01', statusLog: [{ status: 'lost' as const, at: '2026-11-10T00:00:00.000Z' }, { status: 'replaced' as const, at: '2026-11-11T00:00:00.000Z' }] };
+    const record = (occurredAt: string, receiptNo = 'E1') => ({ terminalId: 'T1', recordId: 'r1', occurredAt, result: { outcome: 'applied', receiptNo }, cardId: 'C1' });
+    expect(auditOfflineCharge(account, [card], purchase, record('2026-11-09T00:00:00.000Z'))).toEqual([]);
+    expect(auditOfflineCharge(account, [card], purchase, record('2026-11-10T12:00:00.000Z')).map((f) => [f.check, f.problem])).toEqual([
+      ['card', 'entry E1 (offline purchase of record T1/r1): made at 2026-11-10T12:00:00.000Z with card C1, which was lost then'],
+    ]);
+    expect(auditOfflineCharge(account, [card], purchase, record('2026-11-12T00:00:00.000Z'))[0]!.problem).toContain('which was replaced then');
+    expect(auditOfflineCharge(account, [card], purchase, record('2026-11-09T00:00:00.000Z', 'OTHER'))[0]!.check).toBe('external_id');
+    expect(auditOfflineCharge(account, [card], purchase, undefined)[0]!.problem).toContain('no stored offline record names it');
+    const levelled = { ...account, levelledAt: '2026-11-15T00:00:00.000Z', levelledCardId: 'C1' };
+    const active = { ...card, status: 'active' as const, statusLog: [] };
+    expect(auditOfflineCharge(levelled, [active], purchase, record('2026-11-14T00:00:00.000Z')).map((f) => f.check)).toEqual(['levelling']);
+    expect(auditOfflineCharge(levelled, [active], purchase, record('2026-11-16T00:00:00.000Z'))).toEqual([]);
+  });
+
+  it('a QR payment’s token stays in the used-token register: a lost or overwritten record is a token that could pay, or paid, twice', () => {
+    const payments = [
+      { accountNo: '10001', entryId: 'E1', key: 'pos#T1#p1' },
+      { accountNo: '10001', entryId: 'E2', key: 'offline#T2#r1', tokenId: 'k.1.0' },
+      { accountNo: '10001', entryId: 'E3', key: 'offline#T2#r2', tokenId: 'k.1.0' },
+    ];
+    const findings = auditQrTokens(payments, [{ tokenId: 'k.1.0', usedFor: 'offline#T2#r1' }]);
+    expect(findings.map((f) => f.problem)).toEqual([
+      'entry E1 (QR payment pos#T1#p1): its token is not in the used-token register: it could pay again',
+      'entry E3 (QR payment offline#T2#r2): its token is not in the used-token register (token k.1.0 is recorded as spent by offline#T2#r1): the token paid twice',
+      'QR token k.1.0 paid 2 times: entries 10001/E2, 10001/E3',
+    ]);
+    expect(auditQrTokens(payments.slice(0, 1), [{ tokenId: 'k.2.0', usedFor: 'pos#T1#p1' }])).toEqual([]);
+    expect(qrPaymentKey({ channel: 'qr', terminalId: 'T1', externalRef: 'p1' })).toBe('pos#T1#p1');
+    expect(qrPaymentKey({ channel: 'offline_pos', terminalId: 'T1', externalRef: 'r1' })).toBeUndefined(); // a card record
+  });
+
+  it('pending things: resolved, or within their timeouts', () => {
+    const order = { orderId: 'O1', accountNo: '10001', channel: 'wechat' as const, amountFen: 5_000, purse: 'balance' as const, payerId: 'x', createdAt: minutesAgo(60), payBy: minutesAgo(45) };
+    const none = () => false;
+    expect(auditOrder({ ...order, status: 'pending', payBy: minutesAgo(5) }, now, none)).toEqual([]);
+    expect(auditOrder({ ...order, status: 'pending' }, now, none)[0]!.problem).toContain('still pending');
+    expect(auditOrder({ ...order, status: 'closed' }, now, none)).toEqual([]);
+    expect(auditOrder({ ...order, status: 'paid', platformTxnId: 'wx-1' }, now, none)[0]!.problem).toContain('paid (wechat transaction wx-1) but neither credited nor refunded');
+    expect(auditOrder({ ...order, status: 'paid', platformTxnId: 'wx-1' }, now, (id) => id === 'wechat transaction wx-1')).toEqual([]);
+    const refund = { refundId: 'RO1', amountFen: 5_000, reason: 'CARD_CANCELLED' as const };
+    expect(auditOrder({ ...order, status: 'refund_pending', refund: { ...refund, requestedAt: minutesAgo(60) } }, now, none)).toEqual([]);
+    expect(auditOrder({ ...order, status: 'refund_pending', refund: { ...refund, requestedAt: minutesAgo(3 * 24 * 60) } }, now, none)[0]!.problem).toContain('still not answered');
+
+    const intent = { terminalId: 'K1', transferId: 't1', bankTransferId: 'b', fingerprint: 'f', accountNo: '10001', chipUid: 'u', bankCardNo: 'c', amountFen: 10_000, purse: 'balance' as const, createdAt: minutesAgo(60), updatedAt: minutesAgo(60) };
+    expect(auditBankTransfer({ ...intent, status: 'pending', createdAt: minutesAgo(2) }, now, none)).toEqual([]);
+    expect(auditBankTransfer({ ...intent, status: 'reversing' }, now, none)[0]!.problem).toContain('the bank debit has no credit and no reversal');
+    expect(auditBankTransfer({ ...intent, status: 'reversed' }, now, none)).toEqual([]);
+    expect(auditBankTransfer({ ...intent, status: 'credited', bankTxnId: 'B9' }, now, none)[0]!.problem).toContain('no ledger entry credits it');
+    expect(auditBankTransfer({ ...intent, status: 'credited', bankTxnId: 'B9' }, now, (id) => id === 'bank transaction B9')).toEqual([]);
+
+    const load = { loadId: 'L1', accountNo: '10001', chipUid: 'u', terminalId: 'T', amountFen: 100, chipBalanceBeforeFen: 0, cardTxnCounterBefore: 1, reservedAt: minutesAgo(3_000), reservedUntil: minutesAgo(2_999) };
+    expect(auditCardLoad({ ...load, status: 'open' }, now)[0]!.problem).toContain('open since');
+    expect(auditCardLoad({ ...load, status: 'posted' }, now)).toEqual([]);
+    expect(auditCardLoad({ ...load, status: 'open', reservedUntil: minutesAgo(30) }, now)).toEqual([]);
+
+    expect(auditHoldback({ accountNo: '10001', heldBackFen: 300, holdbackUntil: minutesAgo(60) }, now)).toEqual([]);
+    expect(auditHoldback({ accountNo: '10001', heldBackFen: 300, holdbackUntil: minutesAgo(180) }, now)[0]!.problem).toContain('still not settled');
   });
 });
 

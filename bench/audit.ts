@@ -1,0 +1,183 @@
+/**
+ * Benchmark: the ledger audit's throughput on DynamoDB Local, against the raw reads it is made of
+ * (the same parallel scan and the same per-account Query, with no checks) in the same run. Seeds N
+ * accounts × M ledger entries with BatchWriteItem (each account's purses, `after` and `lastEntryId`
+ * exactly as movements write them, so the audit must find nothing), then runs raw, audit, raw, audit.
+ *
+ *   npm run bench:audit                                             (1,000 accounts × 20 entries)
+ *   npm run bench:audit -- --accounts 50000 --entries 20            (the issue's 1,000,000 entries)
+ *   options: --segments 4 --concurrency 16 (the audit's defaults)
+ *
+ * Prints entries/s and the time of each round, and the audit's ratio to the raw reads. Figures only.
+ */
+import { parseArgs } from 'node:util';
+import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { DEFAULT_DAILY_LIMIT_FEN, type Account } from '../functions/domain/account';
+import { campusDay } from '../functions/domain/campus-day';
+import type { LedgerEntry } from '../functions/domain/ledger';
+import { startDynamoDbLocal } from '../functions/local/dynamodb-local';
+import { prepareEnvironment } from '../functions/local/platform';
+import { auditLedger } from '../functions/services/audit';
+import { isAccountItem, readAccountPartition, scanAuditSegment, scannedAccount } from '../functions/store/audit-reads';
+import type { Db } from '../functions/store/db';
+import { keys } from '../functions/store/keys';
+import { nextEntryId } from '../functions/store/movements';
+
+const { values } = parseArgs({
+  options: {
+    accounts: { type: 'string', default: process.env.BENCH_ACCOUNTS ?? '1000' },
+    entries: { type: 'string', default: process.env.BENCH_ENTRIES ?? '20' },
+    segments: { type: 'string', default: '4' },
+    concurrency: { type: 'string', default: '16' },
+  },
+});
+const ACCOUNTS = Number(values.accounts);
+const ENTRIES = Number(values.entries);
+const SEGMENTS = Number(values.segments);
+const CONCURRENCY = Number(values.concurrency);
+
+/** One account's items: a top-up, then purchases of 1 yuan, each `after` the running balance. */
+function accountItems(accountNo: string, base: Date): Record<string, unknown>[] {
+  const items: Record<string, unknown>[] = [];
+  let balanceFen = 0;
+  let lastEntryId: string | undefined;
+  for (let i = 0; i < ENTRIES; i++) {
+    const at = new Date(base.getTime() + i * 1_000);
+    const topup = i === 0;
+    const amountFen = topup ? ENTRIES * 100 : 100;
+    balanceFen += topup ? amountFen : -amountFen;
+    lastEntryId = nextEntryId(at, lastEntryId);
+    const entry: LedgerEntry = {
+      entryId: lastEntryId,
+      receiptNo: lastEntryId,
+      accountNo,
+      type: topup ? 'topup' : 'purchase',
+      amountFen,
+      delta: { balanceFen: topup ? amountFen : -amountFen, transitionalFen: 0, smallWalletFen: 0 },
+      after: { balanceFen, transitionalFen: 0, smallWalletFen: 0 },
+      channel: topup ? 'counter' : 'pos',
+      ...(topup ? {} : { merchantId: 'M1', terminalId: 'T1' }),
+      externalRef: topup ? `bench-${accountNo}` : `${accountNo}-${i}`,
+      createdAt: at.toISOString(),
+      campusDay: campusDay(at),
+    };
+    items.push({ ...keys.ledgerEntry(accountNo, lastEntryId), ...entry });
+  }
+  const account: Account = {
+    accountNo,
+    personId: `B${accountNo}`,
+    holderName: '压测同学',
+    cardType: 'student',
+    status: 'active',
+    balanceFen,
+    transitionalFen: 0,
+    smallWalletFen: 0,
+    dailySpentFen: 0,
+    dailySpentDay: campusDay(base),
+    dailyLimitFen: DEFAULT_DAILY_LIMIT_FEN,
+    version: ENTRIES,
+    ...(lastEntryId ? { lastEntryId } : {}),
+    createdAt: base.toISOString(),
+  };
+  items.push({ ...keys.account(accountNo), ...account });
+  return items;
+}
+
+async function seed(db: Db): Promise<void> {
+  const base = new Date(Date.now() - 86_400_000);
+  const started = performance.now();
+  let next = 0;
+  let written = 0;
+  const writer = async () => {
+    let batch: Record<string, unknown>[] = [];
+    const flush = async () => {
+      let requests = batch.map((Item) => ({ PutRequest: { Item } }));
+      while (requests.length > 0) {
+        const out = await db.doc.send(new BatchWriteCommand({ RequestItems: { [db.tableName]: requests } }));
+        requests = (out.UnprocessedItems?.[db.tableName] ?? []) as typeof requests;
+      }
+      written += batch.length;
+      batch = [];
+    };
+    while (next < ACCOUNTS) {
+      const accountNo = String(10_000_000 + next++);
+      for (const item of accountItems(accountNo, base)) {
+        batch.push(item);
+        if (batch.length === 25) await flush();
+      }
+    }
+    if (batch.length > 0) await flush();
+  };
+  const progress = setInterval(() => console.error(`  seeded ${written} items`), 2_000);
+  await Promise.all(Array.from({ length: 8 }, writer));
+  clearInterval(progress);
+  console.log(`seeded ${ACCOUNTS} accounts × ${ENTRIES} entries (${written} items) in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+}
+
+/** The audit's reads alone: the same parallel scan and the same per-account Query, bounded the same way. */
+async function rawReads(db: Db): Promise<number> {
+  let entries = 0;
+  let active = 0;
+  const waiting: (() => void)[] = [];
+  const pending = new Set<Promise<void>>();
+  await Promise.all(
+    Array.from({ length: SEGMENTS }, async (_, segment) => {
+      for await (const page of scanAuditSegment(db, segment, SEGMENTS)) {
+        for (const item of page) {
+          if (!isAccountItem(item)) continue;
+          if (active >= CONCURRENCY) await new Promise<void>((resolve) => waiting.push(resolve));
+          else active++;
+          const task = readAccountPartition(db, scannedAccount(item).accountNo).then((p) => {
+            entries += p.entries.length;
+            const nextTask = waiting.shift();
+            if (nextTask) nextTask();
+            else active--;
+            pending.delete(task);
+          });
+          pending.add(task);
+        }
+      }
+    }),
+  );
+  await Promise.all([...pending]);
+  return entries;
+}
+
+function line(name: string, entries: number, ms: number): number {
+  const rate = (entries * 1000) / ms;
+  console.log(`  ${name.padEnd(5)} ${entries} entries in ${(ms / 1000).toFixed(2)} s: ${Math.round(rate)} entries/s`);
+  return rate;
+}
+
+async function main(): Promise<void> {
+  process.env.LOG_LEVEL = 'silent';
+  const dynamodb = await startDynamoDbLocal();
+  try {
+    const { deps } = await prepareEnvironment(dynamodb.endpoint, `bench${Date.now()}`);
+    await seed(deps.db);
+    const raw: number[] = [];
+    const audit: number[] = [];
+    console.log(`rounds (${SEGMENTS} scan segments, ${CONCURRENCY} accounts at once):`);
+    for (let round = 0; round < 2; round++) {
+      let t = performance.now();
+      const entries = await rawReads(deps.db);
+      raw.push(line('raw', entries, performance.now() - t));
+      t = performance.now();
+      const report = await auditLedger(deps.db, { segments: SEGMENTS, concurrency: CONCURRENCY });
+      audit.push(line('audit', report.entriesChecked, performance.now() - t));
+      if (report.findings.length > 0) throw new Error(`the audit found ${report.findings.length} differences in a clean seed: ${report.findings[0]!.problem}`);
+    }
+    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    console.log(
+      `audit: ${Math.round(mean(audit))} entries/s, ${((ACCOUNTS * ENTRIES) / mean(audit)).toFixed(1)} s for ${ACCOUNTS * ENTRIES} entries; ` +
+        `raw scan+query ${Math.round(mean(raw))} entries/s; ratio ${(mean(audit) / mean(raw)).toFixed(2)}`,
+    );
+  } finally {
+    await dynamodb.stop();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
