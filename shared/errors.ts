@@ -77,6 +77,8 @@ export const ERRORS = {
   OFFLINE_RECORD_HELD: { status: 409, zh: '脱机记录已挂起，待卡务中心核对', en: 'The offline record is held for the card centre to reconcile' },
   TOPUP_AMOUNT_OUT_OF_RANGE: { status: 400, zh: '充值金额须在 {min} 至 {max} 元之间', en: 'A top-up is {min} to {max} yuan' },
   ORDER_NOT_FOUND: { status: 404, zh: '找不到该充值订单', en: 'No such top-up order' },
+  FINDING_NOT_FOUND: { status: 404, zh: '找不到该对账差异', en: 'No such reconciliation finding' },
+  FINDING_ALREADY_RESOLVED: { status: 409, zh: '该对账差异已处理', en: 'This reconciliation finding is already resolved' },
   PAYMENT_CHANNEL_UNAVAILABLE: { status: 503, zh: '支付渠道暂不可用，请稍后重试', en: 'The payment platform is unavailable; please retry later' },
   PAYMENT_NOTIFICATION_INVALID: { status: 400, zh: '支付通知校验失败', en: 'The payment notification did not verify' },
   PAYMENT_AMOUNT_MISMATCH: { status: 409, zh: '支付金额与订单不符', en: 'The paid amount does not match the order' },

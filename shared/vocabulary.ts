@@ -36,8 +36,8 @@ export type IdTypeName = (typeof ID_TYPES)[number];
 export const STAFF_ROLES = ['operator', 'supervisor'] as const;
 export type StaffRole = (typeof STAFF_ROLES)[number];
 
-/** What the admin audit log records. */
-export const AUDIT_ACTIONS = [
+/** What the card centre's action log records (each staff action, who and why). */
+export const ACTION_LOG_ACTIONS = [
   'session.start',
   'session.refused',
   'import',
@@ -53,5 +53,35 @@ export const AUDIT_ACTIONS = [
   'account.terminate',
   'account.level',
   'policy.update',
+  'finding.resolve',
 ] as const;
-export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+export type ActionLogAction = (typeof ACTION_LOG_ACTIONS)[number];
+
+/**
+ * Reconciliation findings: who found it (the outside record it was checked against) and what kind
+ * of difference it is. Later finders (bank statement, offline records, card loads) add their own.
+ */
+export const FINDING_SOURCES = ['wechat_bill', 'alipay_bill', 'bank_statement'] as const;
+export type FindingSource = (typeof FINDING_SOURCES)[number];
+export const FINDING_KINDS = [
+  /** We credited a payment that the platform's bill of its day does not have. */
+  'missing_from_bill',
+  /** The bill and our order disagree on the amount. */
+  'amount_mismatch',
+  /** The bill has a payment we have no order for (or another payment under one of our orders). */
+  'unknown_payment',
+  /** The bill has a refund we never asked for. */
+  'unknown_refund',
+  /** We credited a kiosk bank transfer that the bank's statement of its day does not have (or its reversal is missing). */
+  'missing_from_statement',
+  /** The bank's statement has a line for no transfer of ours (or a second debit under one). */
+  'unknown_bank_line',
+  /** The bank's statement gives back a transfer we credited to the campus account. */
+  'reversal_of_credited',
+  /** The bank's statement debits a transfer we recorded as refused or expired (never debited). */
+  'debit_without_transfer',
+] as const;
+export type FindingKind = (typeof FINDING_KINDS)[number];
+/** How the card centre settled a finding: it posted an adjustment, the money was refunded, or nothing was owed. */
+export const FINDING_RESOLUTIONS = ['adjusted', 'refunded', 'no_action'] as const;
+export type FindingResolution = (typeof FINDING_RESOLUTIONS)[number];

@@ -15,6 +15,7 @@
  *   ACCT#<accountNo>      PASSWORD#<kind>    the query or consumption password (scrypt) and its lockout
  *
  *   gsi1: PERSON#<personId> → account; RECEIPT#<receiptNo> → ledger entry
+ *         BANKXFER#DAY#<campusDay> → the kiosk bank transfer intents made that day (the bank statement's other side)
  *   OFFLINE#<terminal>#<recordId>  OFFLINE   an uploaded offline POS record and what became of it
  *   CARDLOAD#<loadId>     CARDLOAD           a reservation to write transitional balance onto a CPU card
  *   ACCT#<accountNo>      OPENLOAD           the account's one open card-load reservation
@@ -26,12 +27,16 @@
  *   COUNTER#ACCOUNTNO     COUNTER            the last account number the card centre handed out
  *   ACCT#<accountNo>      REPLACEMENT        the account's latest replacement request from the app
  *   BANKXFER#<terminal>#<transferId> BANKXFER  a kiosk bank transfer intent (gsi2 BANKXFER#OPEN while pending or reversing)
+ *   FINDING#<findingId>   FINDING            a reconciliation finding (gsi2 FINDING#OPEN while open)
+ *   AUDITREPORT#<campusDay> AUDITREPORT     the nightly ledger audit's report of that night
  *
  *   gsi2: MERCHANT#<merchantId>#<campusDay> → that day's ledger entries at the merchant
  *         BLOCKED#ACCOUNT → accounts that are not active (sparse: the offline blacklist)
  *         BLOCKED#CARD → physical cards that may not pay, by chip UID (sparse: the offline blacklist)
  *         REPLACEMENT#REQUESTED → open replacement requests, oldest first (sparse)
  *         BANKXFER#OPEN → kiosk bank transfers not yet credited or given back, oldest first (sparse)
+ *         ORDER#PAID#<channel>#<campusDay> → that day's paid top-up orders of a channel (the daily bill's other side)
+ *         FINDING#OPEN → reconciliation findings not yet resolved, oldest first (sparse)
  */
 export const keys = {
   account: (accountNo: string) => ({ pk: `ACCT#${accountNo}`, sk: 'ACCOUNT' }),
@@ -58,6 +63,12 @@ export const keys = {
   personClaim: (personId: string) => ({ pk: `PERSONID#${personId}`, sk: 'PERSONID' }),
   accountNumberCounter: { pk: 'COUNTER#ACCOUNTNO', sk: 'COUNTER' },
   topupOrder: (orderId: string) => ({ pk: `ORDER#${orderId}`, sk: 'ORDER' }),
+  /** Paid (credited) orders of one channel by the campus day of their payment: what that day's platform bill is checked against. */
+  paidOrderIndex: (channel: string, campusDay: string, paidAt: string, orderId: string) => ({ gsi2pk: `ORDER#PAID#${channel}#${campusDay}`, gsi2sk: `${paidAt}#${orderId}` }),
+  /** A reconciliation finding (a difference with an outside record) for the card centre to resolve. */
+  reconciliationFinding: (findingId: string) => ({ pk: `FINDING#${findingId}`, sk: 'FINDING' }),
+  /** Sparse: open findings only, oldest first (the card centre's reconciliation queue). */
+  openFindingIndex: (createdAt: string, findingId: string) => ({ gsi2pk: 'FINDING#OPEN', gsi2sk: `${createdAt}#${findingId}` }),
   /** Sparse: pending orders only, oldest first, for the reconciler. */
   pendingOrderIndex: (createdAt: string, orderId: string) => ({ gsi2pk: 'ORDER#PENDING', gsi2sk: `${createdAt}#${orderId}` }),
   /** A WeChat openid or Alipay user id bound to an account (sign-in from the mini-program). */
@@ -83,6 +94,14 @@ export const keys = {
   /** Sparse: bank transfer intents not yet settled (pending or reversing), oldest first, for the reconciler. */
   openBankTransferIndex: (createdAt: string, terminalId: string, transferId: string) => ({ gsi2pk: 'BANKXFER#OPEN', gsi2sk: `${createdAt}#${terminalId}#${transferId}` }),
   openBankTransferPartition: 'BANKXFER#OPEN',
+  /** Every intent by the campus day it was made (gsi1, never removed): what that day's bank statement is checked against. */
+  bankTransferDayIndex: (campusDay: string, createdAt: string, terminalId: string, transferId: string) => ({ gsi1pk: `BANKXFER#DAY#${campusDay}`, gsi1sk: `${createdAt}#${terminalId}#${transferId}` }),
+  /** The nightly ledger audit's report (one per campus day; a re-run that night replaces it). */
+  auditReport: (campusDay: string) => ({ pk: `AUDITREPORT#${campusDay}`, sk: 'AUDITREPORT' }),
+  /** The sort keys of the items the ledger audit scans for (accounts and the pending things outside them). */
+  auditScannedKinds: ['ACCOUNT', 'ORDER', 'BANKXFER', 'CARDLOAD', 'QRTOKEN'] as const,
+  /** Sort-key bounds of an account's cards, holdback and ledger (one Query, in key order). */
+  accountAuditRange: { low: 'CARD#', high: 'LEDGER#~' },
   merchantDayIndex: (merchantId: string, campusDay: string, entryId: string) => ({
     gsi2pk: `MERCHANT#${merchantId}#${campusDay}`,
     gsi2sk: entryId,

@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { amountFen, balanceFen } from '../money';
 import { MAX_DAILY_LIMIT_FEN } from '../limits';
-import { AUDIT_ACTIONS, CARD_STATUSES, CARD_TYPES, ID_TYPES, STAFF_ROLES } from '../vocabulary';
+import { ACTION_LOG_ACTIONS, CARD_STATUSES, CARD_TYPES, FINDING_KINDS, FINDING_RESOLUTIONS, FINDING_SOURCES, ID_TYPES, STAFF_ROLES } from '../vocabulary';
 import { accountNo, campusDay, externalId, ulidString } from './common';
 import { defineRoute } from './contract';
 import { holderAccount } from './holder';
@@ -43,7 +43,7 @@ export const createAdminSession = defineRoute({
     .object({ token: z.string(), expiresAt: z.iso.datetime(), username: z.string(), role: z.enum(STAFF_ROLES) })
     .meta({ id: 'AdminSession' }),
   successStatus: 201,
-  errors: ['VALIDATION_FAILED', 'MALFORMED_JSON', 'UNSUPPORTED_MEDIA_TYPE', 'UNAUTHENTICATED', 'PASSWORD_LOCKED', 'BUSY_RETRY', 'DATABASE_UNAVAILABLE'],
+  errors: ['VALIDATION_FAILED', 'MALFORMED_JSON', 'UNSUPPORTED_MEDIA_TYPE', 'UNAUTHENTICATED', 'PASSWORD_LOCKED', 'DATABASE_UNAVAILABLE'],
 });
 
 export const importKind = z.enum(['registrar', 'hr']).meta({ description: 'registrar: students (and temporary cards); hr: staff, employees, family, temporary' });
@@ -373,7 +373,7 @@ export const auditEntryView = z
     at: z.iso.datetime(),
     who: z.string(),
     role: z.enum(STAFF_ROLES),
-    action: z.enum(AUDIT_ACTIONS),
+    action: z.enum(ACTION_LOG_ACTIONS),
     target: z.string(),
     reason: z.string(),
     details: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.array(z.string())])),
@@ -398,4 +398,62 @@ export const listAuditLog = defineRoute({
   }),
   response: z.object({ day: campusDay, entries: z.array(auditEntryView), nextCursor: z.string().optional() }).meta({ id: 'AuditPage' }),
   errors: [...SESSION],
+});
+
+export const findingId = z.string().regex(/^F[a-z2-7]{26}$/, { error: 'not a finding id' });
+
+/** One difference between an outside record (a platform's bill; later the bank's statement, offline records) and ours. */
+export const reconciliationFindingView = z
+  .object({
+    findingId,
+    source: z.enum(FINDING_SOURCES).meta({ description: 'The outside record it was checked against' }),
+    kind: z.enum(FINDING_KINDS),
+    day: campusDay.meta({ description: 'The campus day of the outside record (the bill)' }),
+    channel: z.string().optional(),
+    ref: z.string().meta({ description: 'What it is about there: a platform transaction id, or <txn>/<refund number>' }),
+    orderId: z.string().optional(),
+    accountNo: accountNo.optional(),
+    outsideFen: z.number().int().optional().meta({ description: 'What the outside record says, fen' }),
+    oursFen: z.number().int().optional().meta({ description: 'What we have, fen' }),
+    detail: z.string(),
+    status: z.enum(['open', 'resolved']),
+    createdAt: z.iso.datetime(),
+    resolution: z
+      .object({ resolution: z.enum(FINDING_RESOLUTIONS), reason: z.string(), by: z.string(), at: z.iso.datetime() })
+      .optional(),
+  })
+  .meta({ id: 'ReconciliationFinding' });
+
+export const listReconciliationFindings = defineRoute({
+  operationId: 'listReconciliationFindings',
+  method: 'GET',
+  path: '/v1/admin/reconciliation-findings',
+  auth: 'admin',
+  summary: 'The reconciliation queue: open findings, oldest first, by pages',
+  tags: ['admin'],
+  query: z.strictObject({
+    cursor: z
+      .string()
+      .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z#F[a-z2-7]{26}$/, { error: 'not a cursor' })
+      .optional()
+      .meta({ description: 'nextCursor of the previous page' }),
+    limit: z.coerce.number().int().min(1).max(200).default(50),
+  }),
+  response: z.object({ findings: z.array(reconciliationFindingView), nextCursor: z.string().optional() }).meta({ id: 'ReconciliationFindingPage' }),
+  errors: [...SESSION],
+});
+
+export const resolveReconciliationFinding = defineRoute({
+  operationId: 'resolveReconciliationFinding',
+  method: 'POST',
+  path: '/v1/admin/reconciliation-findings/{findingId}/resolution',
+  auth: 'admin',
+  summary: 'Resolve an open finding: what the card centre did about it (audited; it leaves the queue)',
+  description:
+    'adjusted: an adjustment was posted for it; refunded: the money went back to the payer; no_action: nothing was owed. The money itself moves by its own action (an adjustment, a refund): this records the decision.',
+  tags: ['admin'],
+  params: z.strictObject({ findingId }),
+  body: z.strictObject({ resolution: z.enum(FINDING_RESOLUTIONS), reason: actionReason }).meta({ id: 'ResolveFindingRequest' }),
+  response: reconciliationFindingView,
+  errors: [...SESSION, 'FINDING_NOT_FOUND', 'FINDING_ALREADY_RESOLVED'],
 });

@@ -11,10 +11,12 @@ import {
   issuePhysicalCard,
   issueReplacement,
   listAuditLog,
+  listReconciliationFindings,
   listReplacementRequests,
   putCampusPolicy,
   resetPassword,
   terminateAccount,
+  resolveReconciliationFinding,
   unfreezeAccount,
 } from './admin';
 import { getHolderAccount, getHolderLedgerEntry, getHolderStatement, listHolderLedger, registerDeviceKey } from './holder';
@@ -71,4 +73,6 @@ export const ROUTES = [
   getCampusPolicy,
   putCampusPolicy,
   listAuditLog,
+  listReconciliationFindings,
+  resolveReconciliationFinding,
 ] as const;

@@ -25,7 +25,7 @@ import { createTestAccount, createTestTerminal, ledgerOf, setAccountStatus, term
 import { bindPhone } from '../helpers/phone';
 import { useTestPlatform } from '../helpers/platform';
 import { createStaffMember } from '../../functions/services/admin/sessions';
-import { listAuditDay } from '../../functions/store/audit-log';
+import { listActionLogDay } from '../../functions/store/action-log';
 import { parseQrToken, qrTokenId } from '../../shared/qr-token';
 
 const tokenIdOf = (token: string) => qrTokenId(parseQrToken(token).payload);
@@ -234,7 +234,7 @@ describe('6. levelling through the card-centre API', () => {
     expect(first.body).toMatchObject({ direction: 'none', amountFen: 0, balanceFen: 10_000, replayed: false });
     const again = await call('POST', path, token, { levellingId: 'lv-1', chipBalanceFen: 9_000, reason: 'reconciled against the offline records' });
     expect(again.body).toMatchObject({ receiptNo: first.body.receiptNo, replayed: true });
-    const log = await listAuditDay(platform.deps.db, campusDay(new Date()), { limit: 1000 });
+    const log = await listActionLogDay(platform.deps.db, campusDay(new Date()), { limit: 1000 });
     expect(log.entries.filter((e) => e.action === 'account.level' && e.target === `account:${cpu.accountNo}`)).toHaveLength(1);
     await expectAuditClean(cpu.accountNo);
   });
