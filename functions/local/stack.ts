@@ -5,6 +5,9 @@
  */
 import { startFakeAlipay, type FakeAlipay } from './fake-alipay';
 import { startFakeBank, type FakeBank } from './fake-bank';
+import type { Deps } from '../deps';
+import { reconcileBankStatement } from '../services/bank-statement';
+import { reconcileBills } from '../services/bill-reconciliation';
 import { startFakeWechatLogin, type FakeWechatLogin } from './fake-wechat-login';
 import { startFakeWechatPay, type FakeWechatPay } from './fake-wechat-pay';
 import type { DevRoute } from './http-server';
@@ -47,15 +50,18 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const alipay = await fake('ALIPAY_CONFIG', () => startFakeAlipay());
     const wechatLogin = await fake('WECHAT_LOGIN_CONFIG', () => startFakeWechatLogin());
     const bank = await fake('BANK_CONFIG', () => startFakeBank());
+    // The reconciliation routes run in this process, where the fakes' per-run keys are.
+    let deps: Deps | undefined;
     const platform = await startLocalPlatform({
       dynamodbEndpoint: options.dynamodbEndpoint,
       stage: options.stage,
       port: options.port,
       ...(options.staticDir ? { staticDir: options.staticDir } : {}),
-      devRoutes: fakeCashierRoutes({ ...(wechatPay ? { wechat: wechatPay } : {}), ...(alipay ? { alipay } : {}) }),
+      devRoutes: [...fakeCashierRoutes({ ...(wechatPay ? { wechat: wechatPay } : {}), ...(alipay ? { alipay } : {}) }), ...reconciliationRoutes(() => deps)],
       ...(options.log ? { log: options.log } : {}),
     });
     stops.push(() => platform.close());
+    deps = platform.deps;
     const seed = await seedDemoCampus(platform.deps);
     for (const sample of seed.samples) bank?.openCard(sample.bankCardNo, { pin: sample.bankPin, balanceFen: 1_000_000 });
     return { platform, seed, ...(wechatPay ? { wechatPay } : {}), ...(alipay ? { alipay } : {}), ...(wechatLogin ? { wechatLogin } : {}), ...(bank ? { bank } : {}), close };
@@ -63,6 +69,26 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     await close();
     throw error;
   }
+}
+
+/**
+ * POST /__fake/reconcile/{bills|bank-statement}/{YYYY-MM-DD}: one run of the daily bill or bank
+ * statement reconciliation for that campus day, now, against the local fakes (on AWS they are
+ * scheduled functions; `npm run reconcile:bills` needs the platforms' real configuration).
+ */
+function reconciliationRoutes(deps: () => Deps | undefined): DevRoute[] {
+  return [
+    {
+      method: 'POST',
+      pattern: /^\/__fake\/reconcile\/(bills|bank-statement)\/(\d{4}-\d{2}-\d{2})$/,
+      handle: async (match) => {
+        const ready = deps();
+        if (!ready) return { status: 503, body: { code: 'BUSY_RETRY', message: { zh: '本地平台尚未就绪', en: 'The local platform is not ready yet' } } };
+        const report = match[1] === 'bills' ? await reconcileBills(ready, match[2]!) : await reconcileBankStatement(ready, match[2]!);
+        return { status: 200, body: report };
+      },
+    },
+  ];
 }
 
 /**

@@ -62,6 +62,7 @@ async function main(): Promise<void> {
     stops.push(() => stack.close());
     const { platform, seed } = stack;
     if (stack.wechatPay) console.log(`Fake WeChat Pay on ${stack.wechatPay.baseUrl} (pay an order: POST ${platform.url}/__fake/wechat/pay/<orderId>)`);
+    console.log(`Reconcile a day's platform bills or bank statement now: POST ${platform.url}/__fake/reconcile/{bills|bank-statement}/<YYYY-MM-DD>`);
     if (stack.alipay) console.log(`Fake Alipay on ${stack.alipay.gatewayUrl.replace(/\/gateway\.do$/, '')} (pay an order: POST ${platform.url}/__fake/alipay/pay/<orderId>)`);
     console.log(`\nDemo campus: ${seed.accountsTotal} accounts (${seed.accountsCreated} created now), ${seed.terminals.length} POS terminals`);
     console.log('\nSample holders (account / student or staff id / name / type / balance / ID number → default query+consumption password / mobile / card / bank card, PIN):');
