@@ -15,6 +15,7 @@ import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { DEFAULT_DAILY_LIMIT_FEN, type Account } from '../functions/domain/account';
 import { campusDay } from '../functions/domain/campus-day';
 import type { LedgerEntry } from '../functions/domain/ledger';
+import { holder, system } from '../functions/domain/chart';
 import { startDynamoDbLocal } from '../functions/local/dynamodb-local';
 import { prepareEnvironment } from '../functions/local/platform';
 import { auditLedger } from '../functions/services/audit';
@@ -47,11 +48,14 @@ function accountItems(accountNo: string, base: Date): Record<string, unknown>[] 
     const amountFen = topup ? ENTRIES * 100 : 100;
     balanceFen += topup ? amountFen : -amountFen;
     lastEntryId = nextEntryId(at, lastEntryId);
+    const transfers = topup
+      ? { type: 'topup' as const, transfers: [{ debit: system.cashDesk, credit: holder.balance(accountNo), amountFen }] }
+      : { type: 'purchase' as const, transfers: [{ debit: holder.balance(accountNo), credit: system.merchantPayable('M1'), amountFen }] };
     const entry: LedgerEntry = {
       entryId: lastEntryId,
       receiptNo: lastEntryId,
       accountNo,
-      type: topup ? 'topup' : 'purchase',
+      ...transfers,
       amountFen,
       delta: { balanceFen: topup ? amountFen : -amountFen, transitionalFen: 0, smallWalletFen: 0 },
       after: { balanceFen, transitionalFen: 0, smallWalletFen: 0 },

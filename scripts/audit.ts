@@ -1,7 +1,8 @@
 /**
  * `npm run audit`: the ledger audit (functions/services/audit.ts) by hand: every account against its
- * ledger, every entry against its kind, external ids moved once, pending things within their
- * timeouts. Prints each finding and a summary; progress goes to stderr about every second. Exits 1
+ * ledger, every entry against its kind and transfers, the trial balance, external ids moved once,
+ * pending things within their timeouts. Prints each finding, the trial balance with the system
+ * accounts' balances, and a summary; progress goes to stderr about every second. Exits 1
  * if there is a finding. Reads TABLE_NAME and (locally) DYNAMODB_ENDPOINT; with neither set it
  * audits the local `npm start` database (campus-ecard-local on 127.0.0.1:8000).
  * Options: --segments N (parallel scan segments, 4), --concurrency N (accounts at once, 16).
@@ -27,6 +28,12 @@ async function main(): Promise<number> {
     },
   );
   for (const finding of report.findings) console.log(`DIFFERENCE account ${finding.accountNo} [${finding.check}]: ${finding.problem}`);
+  const books = report.trialBalance;
+  const yuan = (fen: number) => (fen / 100).toFixed(2);
+  // Balance = credits − debits: a clearing account or the cash desk is negative by what came in through it.
+  console.log(`trial balance: debits ${yuan(books.debitsFen)}, credits ${yuan(books.creditsFen)}; holder purses ${yuan(books.holderPursesFen)} + system accounts = ${yuan(books.totalFen)}`);
+  for (const [account, fen] of Object.entries(books.systemAccounts)) if (!account.startsWith('merchant:')) console.log(`  ${account.padEnd(18)} ${yuan(fen).padStart(14)}`);
+  console.log(`  ${'merchants payable'.padEnd(18)} ${yuan(books.merchantsPayableFen).padStart(14)} (${Object.keys(books.systemAccounts).filter((a) => a.startsWith('merchant:')).length} merchants)`);
   console.log(
     `audit of ${config.tableName}: ${report.accountsChecked} accounts, ${report.entriesChecked} ledger entries, ` +
       `${report.findings.length} differences (${report.elapsedMs} ms, ${report.entriesPerSecond} entries/s; ` +

@@ -4,12 +4,15 @@
  * every entry's change must be the one its kind makes. Across the table: an external id is credited
  * or charged at most once, every pending thing is resolved or within its timeout, and the defects of
  * issue 11 (a card charged while void or lost, a QR token paying twice, a levelled card's record
- * deducted, a bank debit or a paid order left hanging) are named.
+ * deducted, a bank debit or a paid order left hanging) are named. Double entry: every entry's
+ * transfers are of the accounts its kind may move between and derive its delta, and the books
+ * balance (TrialBalance: debits = credits, overall and per campus day).
  */
 import { PURSE_NAMES, SMALL_WALLET_CAP_FEN, type Account, type Purses } from './account';
 import { BANK_TRANSFER_POLICY, isOpen, type BankTransferIntent } from './bank-transfer';
 import { CARD_LOAD_POLICY, type CardLoadReservation } from './card-load';
 import { cardStatusAt, type Card } from './card';
+import { deltaOf, fundingAccountOf, parseAccount, systemAccountsOf, type AccountKind, type ParsedAccount } from './chart';
 import type { LedgerEntry, MovementType } from './ledger';
 import { TOPUP_POLICY, type TopupOrder } from './topup';
 
@@ -26,9 +29,11 @@ export const AUDIT_POLICY = {
   holdbackGraceMinutes: 120,
   /** Findings a stored report keeps (the log has them all). */
   storedFindingsCap: 500,
+  /** Campus days of the trial balance a stored report keeps (the latest). */
+  storedDaysCap: 62,
 } as const;
 
-export type AuditCheck = 'purses' | 'kind' | 'external_id' | 'pending' | 'card' | 'qr_token' | 'levelling' | 'consistency';
+export type AuditCheck = 'purses' | 'kind' | 'transfers' | 'trial_balance' | 'external_id' | 'pending' | 'card' | 'qr_token' | 'levelling' | 'consistency';
 
 export interface AuditFinding {
   accountNo: string;
@@ -62,6 +67,8 @@ export function auditAccount(account: Account, entries: LedgerEntry[]): AuditFin
     }
     const kindProblem = entryKindProblem(entry);
     if (kindProblem) report(`entry ${entry.entryId} (${entry.type}): ${kindProblem}`, 'kind');
+    // One finding per broken entry: transfers are judged once its change is the one its kind makes.
+    else for (const problem of entryTransferProblems(entry)) report(`entry ${entry.entryId} (${entry.type}): ${problem}`, 'transfers');
     if (entry.type === 'purchase') purchases.set(entry.receiptNo, entry.amountFen);
     if (entry.type === 'refund') {
       const of = entry.refundOf ?? '';
@@ -121,6 +128,153 @@ export function entryKindProblem(entry: Pick<LedgerEntry, 'type' | 'amountFen' |
     }
   }
 }
+
+/** The (debit kind, credit kind) pairs each movement may transfer between: chart.ts and ledger.ts KindTransfers, as stored data is checked. */
+const ALLOWED_TRANSFERS = {
+  topup: ['clearing>holder_balance', 'cash_desk>holder_balance'],
+  transitional_credit: ['clearing>holder_transitional', 'cash_desk>holder_transitional'],
+  purchase: ['holder_balance>merchant_payable'],
+  refund: ['merchant_payable>holder_balance'],
+  fee: ['holder_balance>fee_income', 'holder_transitional>holder_balance'],
+  adjustment: ['adjustments>holder_balance', 'holder_balance>adjustments'],
+  levelling: ['adjustments>holder_balance', 'holder_balance>adjustments'],
+  card_load: ['holder_transitional>holder_balance'],
+  transitional_release: ['holder_transitional>holder_balance'],
+  small_wallet_preload: ['holder_balance>holder_small_wallet'],
+  small_wallet_settle: ['holder_small_wallet>merchant_payable', 'holder_small_wallet>holder_balance'],
+  cancellation_refund: closingPairs(),
+  closing_settlement: closingPairs(),
+} satisfies Record<MovementType, readonly `${AccountKind}>${AccountKind}`[]>;
+
+function closingPairs(): `${AccountKind}>${AccountKind}`[] {
+  return (['holder_balance', 'holder_transitional', 'holder_small_wallet'] as const).flatMap((purse) => [`${purse}>refunds_payable` as const, `${purse}>cash_desk` as const]);
+}
+
+/**
+ * An entry's transfers against its kind and itself: each names two accounts of the chart of the
+ * kinds this movement may move between (the holder's own purses, its merchant, its channel's
+ * clearing, its refund's destination), moves positive whole fen, at most one system account in
+ * all (the index and "no hot item" rest on it), and together they make exactly the entry's delta.
+ */
+export function entryTransferProblems(entry: LedgerEntry): string[] {
+  const transfers: unknown = (entry as { transfers?: unknown }).transfers;
+  if (!Array.isArray(transfers)) return ['has no transfers: a single-entry record (from before double entry, or written outside the movement store)'];
+  const problems: string[] = [];
+  const allowed: readonly string[] = ALLOWED_TRANSFERS[entry.type] ?? [];
+  const expectedSystem = (parsed: ParsedAccount): string | undefined => {
+    if (parsed.accountNo !== undefined && parsed.accountNo !== entry.accountNo) return `names holder ${parsed.accountNo}, not this account`;
+    if (parsed.kind === 'merchant_payable' && parsed.merchantId !== entry.merchantId) return `names merchant ${parsed.merchantId}, the entry's merchant is ${entry.merchantId ?? 'none'}`;
+    if ((parsed.kind === 'clearing' || parsed.kind === 'cash_desk') && (entry.type === 'topup' || entry.type === 'transitional_credit')) {
+      const funding = fundingAccountOf(entry.channel);
+      const named = parsed.kind === 'clearing' ? `clearing:${parsed.channel}` : 'cash_desk';
+      if (named !== funding) return `takes the money from ${named}, a ${entry.channel} credit comes from ${funding}`;
+    }
+    if ((entry.type === 'cancellation_refund' || entry.type === 'closing_settlement') && entry.destination !== undefined) {
+      const to = entry.destination === 'cash' ? 'cash_desk' : 'refunds_payable';
+      if ((parsed.kind === 'cash_desk' || parsed.kind === 'refunds_payable') && parsed.kind !== to) return `refunds to ${parsed.kind}, the destination ${entry.destination} is ${to}`;
+    }
+    return undefined;
+  };
+  transfers.forEach((transfer: { debit?: unknown; credit?: unknown; amountFen?: unknown }, i) => {
+    const at = `transfer ${i + 1}`;
+    const debit = parseAccount(transfer?.debit);
+    const credit = parseAccount(transfer?.credit);
+    if (!debit || !credit) {
+      problems.push(`${at} has ${!debit ? `no debit account of the chart (${String(transfer?.debit)})` : `no credit account of the chart (${String(transfer?.credit)})`}: a leg is missing`);
+      return;
+    }
+    const amount = transfer.amountFen;
+    if (typeof amount !== 'number' || !Number.isSafeInteger(amount) || amount <= 0) problems.push(`${at} moves ${String(amount)}, not positive whole fen`);
+    const pair = `${debit.kind}>${credit.kind}`;
+    if (!allowed.includes(pair)) problems.push(`${at} moves ${String(transfer.debit)} → ${String(transfer.credit)}, which a ${entry.type} may not (${debit.kind} → ${credit.kind})`);
+    for (const side of [debit, credit]) {
+      const wrong = expectedSystem(side);
+      if (wrong) problems.push(`${at} ${wrong}`);
+    }
+  });
+  if (problems.length > 0) return problems;
+  const named = systemAccountsOf(transfers);
+  if (named.length > 1) problems.push(`names ${named.length} system accounts (${named.join(', ')}); an entry names at most one`);
+  const derived = deltaOf(entry.accountNo, transfers);
+  if (!PURSE_NAMES.every((purse) => derived[purse] === entry.delta[purse])) problems.push(`its delta is ${deltaText(entry.delta)}, its transfers make ${deltaText(derived)}`);
+  return problems;
+}
+
+export interface TrialBalanceReport {
+  debitsFen: number;
+  creditsFen: number;
+  /** Holder purses as their ledgers derive them (the account items are checked against those per account, check 'purses'). */
+  holderPursesFen: number;
+  /** Every system account's balance (credits − debits), by account. */
+  systemAccounts: Record<string, number>;
+  /** All merchants' payables together. */
+  merchantsPayableFen: number;
+  /** holder purses + system accounts: zero when the books balance. */
+  totalFen: number;
+  byDay: { campusDay: string; debitsFen: number; creditsFen: number }[];
+}
+
+/**
+ * The trial balance: every transfer's debit and credit, per account and campus day. In the chart's
+ * convention (balance = credits − debits) the books balance when debits = credits, on every day and
+ * overall, and then the holder purses and the system accounts together are zero.
+ */
+export class TrialBalance {
+  private debitsFen = 0;
+  private creditsFen = 0;
+  private holderFen = 0;
+  private readonly system = new Map<string, number>();
+  private readonly days = new Map<string, { debitsFen: number; creditsFen: number }>();
+
+  note(entry: LedgerEntry): void {
+    const transfers: unknown = (entry as { transfers?: unknown }).transfers;
+    if (!Array.isArray(transfers)) return; // reported per entry ('transfers')
+    const day = this.days.get(entry.campusDay) ?? { debitsFen: 0, creditsFen: 0 };
+    this.days.set(entry.campusDay, day);
+    for (const transfer of transfers as { debit?: unknown; credit?: unknown; amountFen?: unknown }[]) {
+      const amount = typeof transfer?.amountFen === 'number' && Number.isSafeInteger(transfer.amountFen) ? transfer.amountFen : 0;
+      const debit = parseAccount(transfer?.debit);
+      const credit = parseAccount(transfer?.credit);
+      if (debit) {
+        day.debitsFen += amount;
+        this.debitsFen += amount;
+        this.move(String(transfer.debit), debit, -amount);
+      }
+      if (credit) {
+        day.creditsFen += amount;
+        this.creditsFen += amount;
+        this.move(String(transfer.credit), credit, amount);
+      }
+    }
+  }
+
+  private move(ref: string, parsed: ParsedAccount, fen: number): void {
+    if (parsed.accountNo !== undefined) this.holderFen += fen;
+    else this.system.set(ref, (this.system.get(ref) ?? 0) + fen);
+  }
+
+  report(): TrialBalanceReport {
+    const systemAccounts = Object.fromEntries([...this.system].sort(([a], [b]) => a.localeCompare(b)));
+    const merchantsPayableFen = [...this.system].filter(([ref]) => ref.startsWith('merchant:')).reduce((sum, [, fen]) => sum + fen, 0);
+    const systemFen = [...this.system.values()].reduce((sum, fen) => sum + fen, 0);
+    const byDay = [...this.days].sort(([a], [b]) => a.localeCompare(b)).map(([campusDay, d]) => ({ campusDay, ...d }));
+    return { debitsFen: this.debitsFen, creditsFen: this.creditsFen, holderPursesFen: this.holderFen, systemAccounts, merchantsPayableFen, totalFen: this.holderFen + systemFen, byDay };
+  }
+
+  findings(): AuditFinding[] {
+    const report = this.report();
+    const out: AuditFinding[] = [];
+    for (const day of report.byDay) {
+      if (day.debitsFen !== day.creditsFen) out.push(finding(BOOKS, 'trial_balance', `campus day ${day.campusDay}: debits ${day.debitsFen} ≠ credits ${day.creditsFen}`));
+    }
+    if (report.debitsFen !== report.creditsFen) out.push(finding(BOOKS, 'trial_balance', `overall: debits ${report.debitsFen} ≠ credits ${report.creditsFen}`));
+    if (report.totalFen !== 0) out.push(finding(BOOKS, 'trial_balance', `holder purses (${report.holderPursesFen}) and system accounts together are ${report.totalFen}, not 0`));
+    return out;
+  }
+}
+
+/** The "account" a finding about the books as a whole names. */
+export const BOOKS = 'books';
 
 function deltaText(d: Purses): string {
   const signed = (n: number) => (n > 0 ? `+${n}` : String(n));

@@ -1,6 +1,19 @@
 /** Ledger entries: the immutable record of every money movement, and the shape of a planned movement. */
 import { MOVEMENT_TYPES, type MovementType } from '../../shared/vocabulary';
 import type { Account, AccountStatus, Purses } from './account';
+import type {
+  Adjustments,
+  CashDesk,
+  FeeIncome,
+  FundingAccount,
+  HolderAccount,
+  HolderBalance,
+  HolderSmallWallet,
+  HolderTransitional,
+  MerchantPayable,
+  RefundsPayable,
+  Transfer,
+} from './chart';
 
 export { MOVEMENT_TYPES, type MovementType };
 
@@ -15,15 +28,36 @@ export type Channel = (typeof CHANNELS)[number];
 export const REFUND_DESTINATIONS = ['bank_card', 'cash'] as const;
 export type RefundDestination = (typeof REFUND_DESTINATIONS)[number];
 
-export interface LedgerEntry {
+/**
+ * The transfers each kind of movement may make (debit → credit), linked: they commit together in
+ * the entry. A purchase that credits the holder, or a top-up from a merchant, does not type-check.
+ */
+export interface KindTransfers {
+  topup: Transfer<FundingAccount, HolderBalance>;
+  transitional_credit: Transfer<FundingAccount, HolderTransitional>;
+  purchase: Transfer<HolderBalance, MerchantPayable>;
+  refund: Transfer<MerchantPayable, HolderBalance>;
+  /** A replacement fee may first release the transitional balance (no CPU card left to write it to). */
+  fee: Transfer<HolderBalance, FeeIncome> | Transfer<HolderTransitional, HolderBalance>;
+  adjustment: Transfer<Adjustments, HolderBalance> | Transfer<HolderBalance, Adjustments>;
+  levelling: Transfer<Adjustments, HolderBalance> | Transfer<HolderBalance, Adjustments>;
+  card_load: Transfer<HolderTransitional, HolderBalance>;
+  transitional_release: Transfer<HolderTransitional, HolderBalance>;
+  small_wallet_preload: Transfer<HolderBalance, HolderSmallWallet>;
+  /** The water used goes to the merchant, the rest back to the balance. */
+  small_wallet_settle: Transfer<HolderSmallWallet, MerchantPayable> | Transfer<HolderSmallWallet, HolderBalance>;
+  cancellation_refund: Transfer<HolderAccount, RefundsPayable | CashDesk>;
+  closing_settlement: Transfer<HolderAccount, RefundsPayable | CashDesk>;
+}
+
+interface EntryFields {
   /** ULID: unique and time-ordered. Also the receipt number the holder quotes to the card centre. */
   entryId: string;
   receiptNo: string;
   accountNo: string;
-  type: MovementType;
   /** The size of the movement, always positive. */
   amountFen: number;
-  /** Signed change of each purse; the account's purses are the sums of these. */
+  /** Signed change of each purse, derived from the transfers (chart.ts deltaOf); the account's purses are the sums of these. */
   delta: Purses;
   after: Purses;
   channel: Channel;
@@ -46,6 +80,28 @@ export interface LedgerEntry {
   campusDay: string;
 }
 
+/** One kind's entry (a movement type without its transfers above fails to compile here): its linked transfers (none when it moves nothing) and the purse change they make. */
+export type EntryOf<K extends MovementType> = EntryFields & { type: K; transfers: readonly KindTransfers[K][] };
+
+export type TopupEntry = EntryOf<'topup'>;
+export type TransitionalCreditEntry = EntryOf<'transitional_credit'>;
+export type PurchaseEntry = EntryOf<'purchase'>;
+export type RefundEntry = EntryOf<'refund'>;
+export type FeeEntry = EntryOf<'fee'>;
+export type AdjustmentEntry = EntryOf<'adjustment'>;
+export type LevellingEntry = EntryOf<'levelling'>;
+export type CardLoadEntry = EntryOf<'card_load'>;
+export type TransitionalReleaseEntry = EntryOf<'transitional_release'>;
+export type SmallWalletPreloadEntry = EntryOf<'small_wallet_preload'>;
+export type SmallWalletSettleEntry = EntryOf<'small_wallet_settle'>;
+export type CancellationRefundEntry = EntryOf<'cancellation_refund'>;
+export type ClosingSettlementEntry = EntryOf<'closing_settlement'>;
+
+export type LedgerEntry = { [K in MovementType]: EntryOf<K> }[MovementType];
+
+/** An entry as planned, before the store names it and stamps it. */
+export type EntryDraft = { [K in MovementType]: Omit<EntryOf<K>, 'entryId' | 'receiptNo' | 'accountNo' | 'createdAt' | 'campusDay' | 'after'> }[MovementType];
+
 /** What a movement changes: computed from the account as read, applied only if it is still that version. */
 export interface MovementPlan {
   after: Purses;
@@ -57,5 +113,5 @@ export interface MovementPlan {
   chipBalanceFen?: number;
   /** Other account fields that change with the money (e.g. the new card of a paid replacement). */
   accountFields?: Partial<Pick<Account, 'activePhysicalCardId' | 'activeChipUid' | 'activePhysicalCardKind' | 'replacedOn' | 'chipBalanceAt' | 'chipGapFen' | 'chipGapSince' | 'chipCardId' | 'levelledAt' | 'levelledCardId' | 'closedAt' | 'holdbackUntil'>>;
-  entry: Omit<LedgerEntry, 'entryId' | 'receiptNo' | 'accountNo' | 'createdAt' | 'campusDay' | 'after'>;
+  entry: EntryDraft;
 }

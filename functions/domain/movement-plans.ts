@@ -18,13 +18,11 @@ import {
   type Account,
   type Purses,
 } from './account';
-import type { Channel, LedgerEntry, MovementPlan, MovementType, RefundDestination } from './ledger';
+import type { Channel, EntryDraft, KindTransfers, LedgerEntry, MovementPlan, MovementType, RefundDestination } from './ledger';
+import { deltaOf, fundingAccountOf, holder, linked, system, type CashDesk, type RefundsPayable } from './chart';
 import { chipPlanFields, observeOnlineTap } from './chip';
 import { closingHoldbackFen, OFFLINE_POLICY } from './offline';
 import { topupPurse } from './topup';
-
-type Delta = Purses;
-const zero: Delta = { balanceFen: 0, transitionalFen: 0, smallWalletFen: 0 };
 
 export function assertAmount(amountFen: number): void {
   if (!Number.isSafeInteger(amountFen) || amountFen <= 0 || amountFen > MAX_AMOUNT_FEN) {
@@ -32,8 +30,7 @@ export function assertAmount(amountFen: number): void {
   }
 }
 
-function apply(account: Account, delta: Partial<Delta>): { after: Purses; delta: Delta } {
-  const full = { ...zero, ...delta };
+function apply(account: Account, full: Purses): Purses {
   const after = {
     balanceFen: account.balanceFen + full.balanceFen,
     transitionalFen: account.transitionalFen + full.transitionalFen,
@@ -43,7 +40,7 @@ function apply(account: Account, delta: Partial<Delta>): { after: Purses; delta:
     throw new AppError('INSUFFICIENT_BALANCE', `account ${account.accountNo} has ${account.balanceFen}, needs ${-full.balanceFen}`);
   }
   if (after.transitionalFen < 0 || after.smallWalletFen < 0) throw new Error(`plan would make a purse negative on ${account.accountNo}`);
-  return { after, delta: full };
+  return after;
 }
 
 interface Common {
@@ -52,22 +49,35 @@ interface Common {
   externalRef: string;
 }
 
-function plan(
+/**
+ * Every plan ends here: the movement is its linked transfers (zero-amount ones dropped), and the
+ * purse change is derived from them (deltaOf), never given beside them. `K` ties the transfers to
+ * the kind, so a transfer of the wrong kind of account does not compile.
+ */
+function plan<K extends MovementType>(
   account: Account,
   today: string,
-  type: MovementType,
+  type: K,
   request: Common & Partial<Pick<LedgerEntry, 'merchantId' | 'terminalId' | 'reason' | 'operator' | 'refundOf' | 'destination'>>,
-  delta: Partial<Delta>,
+  transfers: KindTransfers[K][],
   spentFen = 0,
 ): MovementPlan {
-  const { after, delta: full } = apply(account, delta);
+  const moved = linked(...transfers);
+  const delta = deltaOf(account.accountNo, moved);
+  const after = apply(account, delta);
   const { amountFen, channel, externalRef, ...rest } = request;
   return {
     after,
     dailySpentFen: spentOn(account, today) + spentFen,
     dailySpentDay: today,
-    entry: { type, amountFen, delta: full, channel, externalRef, ...rest },
+    // The cast only joins `type` and `transfers` of the same K, which TypeScript cannot see through a generic.
+    entry: { type, transfers: moved, amountFen, delta, channel, externalRef, ...rest } as EntryDraft,
   };
+}
+
+/** Where a closing's money goes: back to the holder's bank card (owed until paid) or out of the cash desk. */
+function refundAccountOf(destination: RefundDestination): RefundsPayable | CashDesk {
+  return destination === 'cash' ? system.cashDesk : system.refundsPayable;
 }
 
 export interface PurchaseRequest extends Common {
@@ -89,14 +99,14 @@ export function planPurchase(account: Account, request: PurchaseRequest, today: 
     throw new AppError('PASSWORD_REQUIRED', `account ${account.accountNo}: ${spentOn(account, today)} + ${request.amountFen} > ${account.dailyLimitFen}`);
   }
   const { consumptionPasswordVerified: _verified, placeCategory: _place, ...entry } = request;
-  return plan(account, today, 'purchase', entry, { balanceFen: -request.amountFen }, request.amountFen);
+  return plan(account, today, 'purchase', entry, [{ debit: holder.balance(account.accountNo), credit: system.merchantPayable(request.merchantId), amountFen: request.amountFen }], request.amountFen);
 }
 
 /** A top-up straight into the account balance (cash at the counter, or an online top-up for a card-less holder). */
 export function planTopup(account: Account, request: Common, today: string): MovementPlan {
   assertAmount(request.amountFen);
   assertNotCancelled(account);
-  return plan(account, today, 'topup', request, { balanceFen: request.amountFen });
+  return plan(account, today, 'topup', request, [{ debit: fundingAccountOf(request.channel), credit: holder.balance(account.accountNo), amountFen: request.amountFen }]);
 }
 
 /**
@@ -108,7 +118,7 @@ export function planTransitionalCredit(account: Account, request: Common, today:
   if (topupPurse(account) === 'balance') return planTopup(account, request, today);
   assertAmount(request.amountFen);
   assertNotCancelled(account);
-  return plan(account, today, 'transitional_credit', request, { transitionalFen: request.amountFen });
+  return plan(account, today, 'transitional_credit', request, [{ debit: fundingAccountOf(request.channel), credit: holder.transitional(account.accountNo), amountFen: request.amountFen }]);
 }
 
 /** A POS wrote `amountFen` of the transitional balance onto the chip: it becomes account balance. */
@@ -117,7 +127,7 @@ export function planCardLoad(account: Account, request: Common & { terminalId: s
   assertNotCancelled(account);
   if (request.amountFen > account.transitionalFen) throw new AppError('NOTHING_TO_LOAD', `${request.amountFen} > ${account.transitionalFen}`);
   const { chipBalanceAfterFen, ...rest } = request;
-  const planned = plan(account, today, 'card_load', rest, { transitionalFen: -request.amountFen, balanceFen: request.amountFen });
+  const planned = plan(account, today, 'card_load', rest, [{ debit: holder.transitional(account.accountNo), credit: holder.balance(account.accountNo), amountFen: request.amountFen }]);
   return { ...planned, chipBalanceFen: chipBalanceAfterFen, entry: { ...planned.entry, chipBalanceAfterFen } };
 }
 
@@ -141,14 +151,14 @@ export function planRefund(account: Account, request: RefundRequest, today: stri
   if (refundedBeforeFen + request.amountFen > purchase.amountFen) {
     throw new AppError('REFUND_EXCEEDS_PURCHASE', `${refundedBeforeFen} + ${request.amountFen} > ${purchase.amountFen}`);
   }
-  return plan(account, today, 'refund', { ...rest, refundOf: purchase.receiptNo }, { balanceFen: request.amountFen });
+  return plan(account, today, 'refund', { ...rest, refundOf: purchase.receiptNo }, [{ debit: system.merchantPayable(request.merchantId), credit: holder.balance(account.accountNo), amountFen: request.amountFen }]);
 }
 
 /** A fee the card centre charges (replacement card): from the balance, allowed on a lost or frozen card, never below zero. */
 export function planFee(account: Account, request: Common & { reason: string; operator?: string }, today: string): MovementPlan {
   assertAmount(request.amountFen);
   assertNotCancelled(account);
-  return plan(account, today, 'fee', request, { balanceFen: -request.amountFen });
+  return plan(account, today, 'fee', request, [{ debit: holder.balance(account.accountNo), credit: system.feeIncome, amountFen: request.amountFen }]);
 }
 
 /**
@@ -164,13 +174,15 @@ export function planReplacementFee(
   assertNotCancelled(account);
   const { releaseTransitional, ...rest } = request;
   const releasedFen = releaseTransitional ? account.transitionalFen : 0;
-  if (releasedFen === 0) return plan(account, today, 'fee', rest, { balanceFen: -request.amountFen });
+  const fee = { debit: holder.balance(account.accountNo), credit: system.feeIncome, amountFen: request.amountFen };
+  if (releasedFen === 0) return plan(account, today, 'fee', rest, [fee]);
   const planned = plan(
     account,
     today,
     'fee',
     { ...rest, reason: `${request.reason}; transitional balance released (the new card is not a CPU card)` },
-    { balanceFen: releasedFen - request.amountFen, transitionalFen: -releasedFen },
+    // Linked: the release first, then the fee (which the released money may pay).
+    [{ debit: holder.transitional(account.accountNo), credit: holder.balance(account.accountNo), amountFen: releasedFen }, fee],
   );
   return { ...planned, entry: { ...planned.entry, releasedTransitionalFen: releasedFen } };
 }
@@ -190,7 +202,7 @@ export function planTransitionalRelease(
   if (account.transitionalFen === 0) throw new AppError('NOTHING_TO_RELEASE', account.accountNo);
   if (!request.reason.trim()) throw new AppError('VALIDATION_FAILED', 'a release needs a reason');
   const amountFen = account.transitionalFen;
-  const planned = plan(account, today, 'transitional_release', { ...request, amountFen }, { transitionalFen: -amountFen, balanceFen: amountFen });
+  const planned = plan(account, today, 'transitional_release', { ...request, amountFen }, [{ debit: holder.transitional(account.accountNo), credit: holder.balance(account.accountNo), amountFen }]);
   return { ...planned, entry: { ...planned.entry, releasedTransitionalFen: amountFen } };
 }
 
@@ -204,7 +216,10 @@ export function planAdjustment(
   assertNotCancelled(account);
   if (!request.reason.trim()) throw new AppError('VALIDATION_FAILED', 'an adjustment needs a reason');
   const { direction, ...rest } = request;
-  return plan(account, today, 'adjustment', rest, { balanceFen: direction === 'credit' ? request.amountFen : -request.amountFen });
+  const balance = holder.balance(account.accountNo);
+  return plan(account, today, 'adjustment', rest, [
+    direction === 'credit' ? { debit: system.adjustments, credit: balance, amountFen: request.amountFen } : { debit: balance, credit: system.adjustments, amountFen: request.amountFen },
+  ]);
 }
 
 /** The first tap at a water settlement POS moves up to the cap from the balance into the small wallet. */
@@ -214,7 +229,7 @@ export function planSmallWalletPreload(account: Account, request: Common & { ter
   if (account.smallWalletFen + request.amountFen > SMALL_WALLET_CAP_FEN) {
     throw new AppError('SMALL_WALLET_FULL', `${account.smallWalletFen} + ${request.amountFen} > ${SMALL_WALLET_CAP_FEN}`);
   }
-  return plan(account, today, 'small_wallet_preload', request, { balanceFen: -request.amountFen, smallWalletFen: request.amountFen });
+  return plan(account, today, 'small_wallet_preload', request, [{ debit: holder.balance(account.accountNo), credit: holder.smallWallet(account.accountNo), amountFen: request.amountFen }]);
 }
 
 /**
@@ -228,7 +243,18 @@ export function planSmallWalletSettle(account: Account, request: Common & { term
     throw new AppError('SMALL_WALLET_USAGE_INVALID', `${request.amountFen} > ${account.smallWalletFen}`);
   }
   const unused = account.smallWalletFen - request.amountFen;
-  return plan(account, today, 'small_wallet_settle', request, { smallWalletFen: -account.smallWalletFen, balanceFen: unused }, request.amountFen);
+  const wallet = holder.smallWallet(account.accountNo);
+  return plan(
+    account,
+    today,
+    'small_wallet_settle',
+    request,
+    [
+      { debit: wallet, credit: system.merchantPayable(request.merchantId), amountFen: request.amountFen },
+      { debit: wallet, credit: holder.balance(account.accountNo), amountFen: unused },
+    ],
+    request.amountFen,
+  );
 }
 
 /**
@@ -252,7 +278,7 @@ export function planCancellationRefund(
     today,
     'cancellation_refund',
     { ...entry, amountFen: refundFen },
-    { balanceFen: -(account.balanceFen - heldBackFen), transitionalFen: -account.transitionalFen, smallWalletFen: -account.smallWalletFen },
+    purseTransfers(account, { ...account, balanceFen: account.balanceFen - heldBackFen }, refundAccountOf(request.destination)),
   );
   const holdbackUntil = new Date(at.getTime() + OFFLINE_POLICY.bundleHours * 3_600_000).toISOString();
   return { ...planned, statusAfter: 'cancelled', accountFields: { closedAt: at.toISOString(), holdbackUntil: heldBackFen > 0 ? holdbackUntil : at.toISOString() } };
@@ -276,11 +302,19 @@ export function planClosingSettlement(
     today,
     'closing_settlement',
     { ...entry, amountFen: total },
-    { balanceFen: -account.balanceFen, transitionalFen: -account.transitionalFen, smallWalletFen: -account.smallWalletFen },
+    purseTransfers(account, account, refundAccountOf(request.destination)),
   );
   return { ...planned, accountFields: { holdbackUntil: at.toISOString() } };
 }
 
+/** A closing's transfers: each purse's `out` amount to where the refund goes (empty purses move nothing). */
+function purseTransfers(account: Account, out: Purses, to: RefundsPayable | CashDesk): KindTransfers['cancellation_refund'][] {
+  return [
+    { debit: holder.balance(account.accountNo), credit: to, amountFen: out.balanceFen },
+    { debit: holder.transitional(account.accountNo), credit: to, amountFen: out.transitionalFen },
+    { debit: holder.smallWallet(account.accountNo), credit: to, amountFen: out.smallWalletFen },
+  ];
+}
 
 /**
  * Levelling (DOMAIN.md): the account is set to what its card shows. Card spending the chip has and
@@ -300,7 +334,11 @@ export function planLevelling(
   // Never below zero: a larger gap than the balance stays for card staff (the account is frozen then).
   const deltaFen = Math.max(raw, -account.balanceFen);
   const { cardId, chipReadFen, at, believeHigherChip: _believe, ...rest } = request;
-  const planned = plan(account, today, 'levelling', { ...rest, amountFen: Math.abs(deltaFen) }, { balanceFen: deltaFen });
+  const balance = holder.balance(account.accountNo);
+  const amountFen = Math.abs(deltaFen);
+  const planned = plan(account, today, 'levelling', { ...rest, amountFen }, [
+    deltaFen >= 0 ? { debit: system.adjustments, credit: balance, amountFen } : { debit: balance, credit: system.adjustments, amountFen },
+  ]);
   return {
     ...planned,
     ...chipPlanFields({ chipBalanceFen: chipReadFen, chipBalanceAt: at, chipGapFen: 0, chipGapSince: null, chipCardId: cardId }),

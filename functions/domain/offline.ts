@@ -8,6 +8,7 @@ import { placeRefusal, spentOn, type Account } from './account';
 import { chipPlanFields, observeOfflineCardRecord } from './chip';
 import { campusDay } from './campus-day';
 import type { MovementPlan } from './ledger';
+import { deltaOf, holder, system } from './chart';
 import { AppError } from '../app-error';
 
 export const OFFLINE_POLICY = {
@@ -133,16 +134,19 @@ export function planOfflinePurchase(account: Account, record: OfflinePurchase, t
       : undefined;
   const occurredDay = campusDay(record.occurredAt);
   const freeze = decision.freeze && account.status === 'active';
+  const transfers = [{ debit: holder.balance(account.accountNo), credit: system.merchantPayable(record.merchantId), amountFen: record.amountFen }];
+  const delta = deltaOf(account.accountNo, transfers);
   return {
-    after: { balanceFen: account.balanceFen - record.amountFen, transitionalFen: account.transitionalFen, smallWalletFen: account.smallWalletFen },
+    after: { balanceFen: account.balanceFen + delta.balanceFen, transitionalFen: account.transitionalFen, smallWalletFen: account.smallWalletFen },
     dailySpentFen: spentOn(account, today) + (occurredDay === today ? record.amountFen : 0),
     dailySpentDay: today,
     ...(freeze ? { statusAfter: 'frozen' as const } : {}),
     ...(chip ? chipPlanFields(chip) : {}),
     entry: {
       type: 'purchase',
+      transfers,
       amountFen: record.amountFen,
-      delta: { balanceFen: -record.amountFen, transitionalFen: 0, smallWalletFen: 0 },
+      delta,
       channel: record.channel,
       merchantId: record.merchantId,
       terminalId: record.terminalId,

@@ -1,6 +1,7 @@
 /**
  * The ledger audit (`npm run audit`, and nightly as `auditLedger`): every account against its own
- * ledger and every entry against its kind, external ids moved once across all keys, pending things
+ * ledger and every entry against its kind and its transfers, the trial balance (debits = credits,
+ * overall and per campus day), external ids moved once across all keys, pending things
  * resolved within their timeouts, and issue 11's defects. Scan segments are read concurrently;
  * per-account reads are bounded. Right while money moves: an account and its ledger are judged as
  * of the account as read (its `lastEntryId`), never as a race between two reads.
@@ -18,7 +19,9 @@ import {
   AUDIT_POLICY,
   ExternalIdRegister,
   qrPaymentKey,
+  TrialBalance,
   type AuditFinding,
+  type TrialBalanceReport,
   type UsedToken,
 } from '../domain/audit';
 import type { BankTransferIntent } from '../domain/bank-transfer';
@@ -47,6 +50,8 @@ export interface AuditReport extends AuditProgress {
   startedAt: string;
   /** Accounts whose ledger moved while they were read, judged as of the account read first. */
   movedWhileRead: number;
+  /** The books: debits and credits (overall and per campus day) and every system account's balance. */
+  trialBalance: TrialBalanceReport;
 }
 
 export interface AuditOptions {
@@ -76,6 +81,7 @@ export async function auditLedger(db: Db, options: AuditOptions = {}): Promise<A
   const segments = options.segments ?? 4;
   const findings: AuditFinding[] = [];
   const register = new ExternalIdRegister();
+  const books = new TrialBalance();
   const qrPayments: { accountNo: string; entryId: string; key: string; tokenId?: string }[] = [];
   const usedTokens: UsedToken[] = [];
   const orders: TopupOrder[] = [];
@@ -105,6 +111,7 @@ export async function auditLedger(db: Db, options: AuditOptions = {}): Promise<A
     findings.push(...auditAccount(scanned, audited));
     if (partition.holdback) findings.push(...auditHoldback(partition.holdback, started));
     for (const entry of audited) {
+      books.note(entry);
       const twice = register.note(entry);
       if (twice) findings.push(twice);
       if (entry.type !== 'purchase') continue;
@@ -182,9 +189,11 @@ export async function auditLedger(db: Db, options: AuditOptions = {}): Promise<A
       findings.push(...auditBankTransfer(intent, started, credited));
     }
     findings.push(...auditQrTokens(qrPayments, usedTokens));
+    // Only over every account: a partial read balances by accident at best.
+    findings.push(...books.findings());
   }
   options.onProgress?.(progress());
-  return { ...progress(), findings, complete, startedAt: startedIso, movedWhileRead: counts.movedWhileRead };
+  return { ...progress(), findings, complete, startedAt: startedIso, movedWhileRead: counts.movedWhileRead, trialBalance: books.report() };
 }
 
 /**
@@ -269,6 +278,7 @@ export async function runNightlyAudit(deps: Pick<Deps, 'db' | 'clock' | 'logger'
     itemsScanned: report.itemsScanned,
     entriesPerSecond: report.entriesPerSecond,
     movedWhileRead: report.movedWhileRead,
+    trialBalance: { ...report.trialBalance, byDay: report.trialBalance.byDay.slice(-AUDIT_POLICY.storedDaysCap) },
     findings: report.findings.slice(0, AUDIT_POLICY.storedFindingsCap),
     findingsCapped: report.findings.length > AUDIT_POLICY.storedFindingsCap,
   });

@@ -30,7 +30,7 @@
  *   FINDING#<findingId>   FINDING            a reconciliation finding (gsi2 FINDING#OPEN while open)
  *   AUDITREPORT#<campusDay> AUDITREPORT     the nightly ledger audit's report of that night
  *
- *   gsi2: MERCHANT#<merchantId>#<campusDay> → that day's ledger entries at the merchant
+ *   gsi2: SYS#<systemAccount>#<campusDay> → that day's ledger entries naming the system account (e.g. SYS#merchant:<id>:payable#<day>)
  *         BLOCKED#ACCOUNT → accounts that are not active (sparse: the offline blacklist)
  *         BLOCKED#CARD → physical cards that may not pay, by chip UID (sparse: the offline blacklist)
  *         REPLACEMENT#REQUESTED → open replacement requests, oldest first (sparse)
@@ -102,8 +102,13 @@ export const keys = {
   auditScannedKinds: ['ACCOUNT', 'ORDER', 'BANKXFER', 'CARDLOAD', 'QRTOKEN'] as const,
   /** Sort-key bounds of an account's cards, holdback and ledger (one Query, in key order). */
   accountAuditRange: { low: 'CARD#', high: 'LEDGER#~' },
-  merchantDayIndex: (merchantId: string, campusDay: string, entryId: string) => ({
-    gsi2pk: `MERCHANT#${merchantId}#${campusDay}`,
+  /**
+   * A ledger entry by the one system account its transfers name and its campus day (a merchant's
+   * payable, a clearing account, fee income...): a system account's day is one Query, with no
+   * counter item that every payment would update.
+   */
+  systemAccountDayIndex: (systemAccount: string, campusDay: string, entryId: string) => ({
+    gsi2pk: `SYS#${systemAccount}#${campusDay}`,
     gsi2sk: entryId,
   }),
 } as const;

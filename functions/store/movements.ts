@@ -1,7 +1,7 @@
 /**
  * The one way money moves: a single TransactWriteItems that
  *   1. updates the account's purses, guarded by its version (so `after` in the ledger is exact),
- *   2. appends the immutable ledger entry,
+ *   2. appends the immutable ledger entry (its linked transfers; indexed by the one system account it names, see keys.ts),
  *   3. writes the idempotency record holding the request's fingerprint and the result.
  * A retry with the same key and fingerprint returns the original result; a different fingerprint
  * under the same key is IDEMPOTENCY_CONFLICT; a key closed unused (`closeUnlessPosted`) is refused
@@ -14,6 +14,7 @@ import { AppError } from '../app-error';
 import type { Account } from '../domain/account';
 import { campusDay, type Clock } from '../domain/campus-day';
 import type { LedgerEntry, MovementPlan } from '../domain/ledger';
+import { systemAccountsOf } from '../domain/chart';
 import { getAccount } from './accounts';
 import type { Db } from './db';
 import { KeyedSerializer } from './keyed-serializer';
@@ -163,7 +164,7 @@ export function createMovementStore(db: Db, clock: Clock): MovementStore {
                 Item: {
                   ...keys.ledgerEntry(account.accountNo, entryId),
                   ...keys.receiptIndex(entry.receiptNo),
-                  ...(entry.merchantId ? keys.merchantDayIndex(entry.merchantId, today, entryId) : {}),
+                  ...systemIndexOf(entry),
                   ...entry,
                 },
                 ConditionExpression: 'attribute_not_exists(pk)',
@@ -229,6 +230,13 @@ export function createMovementStore(db: Db, clock: Clock): MovementStore {
   return {
     post: (command) => serializer.run(command.accountNo, () => post(command)),
   };
+}
+
+/** An entry names at most one system account (chart.ts): it is indexed under it, so only the holder's item is updated. */
+function systemIndexOf(entry: LedgerEntry): Record<string, string> {
+  const named = systemAccountsOf(entry.transfers);
+  if (named.length > 1) throw new Error(`entry ${entry.entryId} (${entry.type}) names ${named.length} system accounts: ${named.join(', ')}`);
+  return named[0] !== undefined ? keys.systemAccountDayIndex(named[0], entry.campusDay, entry.entryId) : {};
 }
 
 async function readIdempotency(db: Db, key: string): Promise<IdempotencyRecord | undefined> {

@@ -170,6 +170,38 @@ describe('the ledger audit', () => {
     ]);
   }, 60_000);
 
+  it('double entry: an entry missing a leg, a transfer to the wrong kind of account, an entry with no transfers; the trial balance is off by the missing leg', async () => {
+    const terminal = await createTestTerminal(platform.deps);
+    const corrupted: Record<string, string> = {};
+    for (const [name, set] of [
+      ['missing', 'REMOVE transfers[0].credit'],
+      ['wrongKind', 'SET transfers[0].credit = :fee'],
+      ['single', 'REMOVE transfers'],
+    ] as const) {
+      const account = await createTestAccount(platform.deps, { balanceFen: 2_000 });
+      await chargeAtTerminal(platform.deps, terminal, { posTxnId: `de-${name}`, chipUid: await testChipUid(platform.deps, account.accountNo), amountFen: 500 });
+      const purchase = (await ledgerOf(platform.deps, account.accountNo)).find((e) => e.type === 'purchase')!;
+      await platform.deps.db.doc.send(
+        new UpdateCommand({ TableName: platform.tableName, Key: keys.ledgerEntry(account.accountNo, purchase.entryId), UpdateExpression: set, ...(set.includes(':fee') ? { ExpressionAttributeValues: { ':fee': 'fee_income' } } : {}) }),
+      );
+      corrupted[name] = account.accountNo;
+      corrupted[`${name}Entry`] = purchase.entryId;
+    }
+    const report = await auditLedger(platform.deps.db);
+    const seen = (name: string) => of(report, corrupted[name]!).map((f) => [f.check, f.problem]);
+    expect(seen('missing')).toEqual([['transfers', `entry ${corrupted.missingEntry} (purchase): transfer 1 has no credit account of the chart (undefined): a leg is missing`]]);
+    expect(seen('wrongKind')).toEqual([
+      ['transfers', `entry ${corrupted.wrongKindEntry} (purchase): transfer 1 moves holder:${corrupted.wrongKind}:balance → fee_income, which a purchase may not (holder_balance → fee_income)`],
+    ]);
+    expect(seen('single')).toEqual([['transfers', `entry ${corrupted.singleEntry} (purchase): has no transfers: a single-entry record (from before double entry, or written outside the movement store)`]]);
+    // The missing credit leg: debits exceed credits by it, on its day and overall.
+    expect(report.trialBalance.debitsFen - report.trialBalance.creditsFen).toBe(500);
+    const books = report.findings.filter((f) => f.check === 'trial_balance').map((f) => f.problem);
+    expect(books).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^campus day \S+: debits \d+ ≠ credits \d+$/), expect.stringMatching(/^overall: debits \d+ ≠ credits \d+$/)]),
+    );
+  }, 60_000);
+
   it('judges an account from before `lastEntryId` existed on its whole ledger', async () => {
     const legacy = await createTestAccount(platform.deps, { balanceFen: 1_500 });
     await platform.deps.db.doc.send(new UpdateCommand({ TableName: platform.tableName, Key: keys.account(legacy.accountNo), UpdateExpression: 'REMOVE lastEntryId' }));

@@ -2,17 +2,22 @@
  * Property: whatever mix of movements arrives, in whatever order and concurrency, with retries,
  * the invariants hold: every purse equals the sum of its ledger, nothing is ever negative, the
  * audit is clean, each movement posts at most once, and the money the account holds in all purses
- * equals the opening balance plus the net effect of exactly the movements that succeeded.
+ * equals the opening balance plus the net effect of exactly the movements that succeeded. Double
+ * entry: the trial balance is zero (the account's purses and the system accounts its entries moved
+ * money with sum to zero), also after the account is closed and refunded.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../../functions/app-error';
-import { auditAccount } from '../../functions/domain/audit';
+import { auditAccount, TrialBalance } from '../../functions/domain/audit';
 import { chargeAtTerminal } from '../../functions/services/charge';
 import {
   adjustBalance,
   chargeFee,
+  closeAccountWithRefund,
   creditTransitional,
+  refundPurchase,
+  releaseTransitional,
   loadToCard,
   preloadSmallWallet,
   settleSmallWallet,
@@ -35,7 +40,9 @@ type Op =
   | { kind: 'transitional'; amountFen: number }
   | { kind: 'load'; amountFen: number }
   | { kind: 'preload'; amountFen: number }
-  | { kind: 'settle'; amountFen: number };
+  | { kind: 'settle'; amountFen: number }
+  | { kind: 'refund'; amountFen: number }
+  | { kind: 'release' };
 
 const amount = fc.integer({ min: 1, max: 3_000 });
 const op: fc.Arbitrary<Op> = fc.oneof(
@@ -47,7 +54,12 @@ const op: fc.Arbitrary<Op> = fc.oneof(
   amount.map((amountFen) => ({ kind: 'load' as const, amountFen })),
   fc.integer({ min: 1, max: 1_000 }).map((amountFen) => ({ kind: 'preload' as const, amountFen })),
   fc.integer({ min: 1, max: 1_000 }).map((amountFen) => ({ kind: 'settle' as const, amountFen })),
+  amount.map((amountFen) => ({ kind: 'refund' as const, amountFen })),
+  fc.constant({ kind: 'release' as const }),
 );
+
+/** The latest purchase of each account (refunds refund part of it; a refund above what is left is refused). */
+const lastPurchase = new Map<string, string>();
 
 function perform(terminal: Terminal, accountNo: string, o: Op, id: string) {
   const deps = platform.deps;
@@ -55,7 +67,19 @@ function perform(terminal: Terminal, accountNo: string, o: Op, id: string) {
     case 'topup':
       return topUp(deps, { accountNo, amountFen: o.amountFen, channel: 'counter', externalRef: id });
     case 'purchase':
-      return testChipUid(deps, accountNo).then((chipUid) => chargeAtTerminal(deps, terminal, { posTxnId: id, chipUid, amountFen: o.amountFen }));
+      return testChipUid(deps, accountNo)
+        .then((chipUid) => chargeAtTerminal(deps, terminal, { posTxnId: id, chipUid, amountFen: o.amountFen }))
+        .then((result) => {
+          lastPurchase.set(accountNo, result.receiptNo);
+          return result;
+        });
+    case 'refund': {
+      const receiptNo = lastPurchase.get(accountNo);
+      if (!receiptNo) return Promise.reject(new AppError('RECEIPT_NOT_FOUND', 'no purchase yet'));
+      return refundPurchase(deps, { merchantId: terminal.merchantId, terminalId: terminal.terminalId }, { receiptNo, amountFen: o.amountFen, refundId: id });
+    }
+    case 'release':
+      return releaseTransitional(deps, { accountNo, releaseId: id, reason: 'property test', operator: 'fc' });
     case 'fee':
       return chargeFee(deps, { accountNo, amountFen: o.amountFen, feeId: id, reason: 'property test' });
     case 'adjust':
@@ -87,6 +111,7 @@ function netEffect(o: Op): number {
   switch (o.kind) {
     case 'topup':
     case 'transitional':
+    case 'refund':
       return o.amountFen;
     case 'purchase':
     case 'fee':
@@ -96,8 +121,19 @@ function netEffect(o: Op): number {
       return o.direction === 'credit' ? o.amountFen : -o.amountFen;
     case 'load':
     case 'preload':
+    case 'release':
       return 0; // moves money between purses
   }
+}
+
+/** The trial balance over one account's entries: debits = credits, and its purses + the system accounts = 0. */
+function expectBooksBalance(account: { balanceFen: number; transitionalFen: number; smallWalletFen: number }, entries: Parameters<typeof auditAccount>[1]): void {
+  const books = new TrialBalance();
+  for (const entry of entries) books.note(entry);
+  expect(books.findings()).toEqual([]);
+  const report = books.report();
+  expect(report.holderPursesFen).toBe(account.balanceFen + account.transitionalFen + account.smallWalletFen);
+  expect(report.holderPursesFen + Object.values(report.systemAccounts).reduce((sum, fen) => sum + fen, 0)).toBe(0);
 }
 
 let runNo = 0;
@@ -137,6 +173,14 @@ describe('ledger invariants (fast-check)', () => {
         expect(after.balanceFen + after.transitionalFen + after.smallWalletFen).toBe(expectedTotal);
         // Each op posted at most once despite its retry: entries = 1 opening + distinct successes.
         expect(new Set(entries.map((e) => e.externalRef)).size).toBe(entries.length);
+        expectBooksBalance(after, entries);
+
+        // Closing refunds what is not held back for offline terminals: the books still balance.
+        await closeAccountWithRefund(platform.deps, { accountNo: account.accountNo, cancellationId: `fc${runNo}-close`, destination: runNo % 2 ? 'cash' : 'bank_card', reason: 'property test', operator: 'fc', at: new Date() });
+        const closed = (await getAccount(platform.deps.db, account.accountNo))!;
+        const closedEntries = await entriesInRange(platform.deps.db, account.accountNo);
+        expect(auditAccount(closed, closedEntries)).toEqual([]);
+        expectBooksBalance(closed, closedEntries);
       }),
       { numRuns: 25 },
     );

@@ -20,10 +20,11 @@ import type { LedgerEntry } from '../../functions/domain/ledger';
 import { monthlyStatement } from '../../functions/services/holder-views';
 import { campusDayStartMs, ledgerKeyRange } from '../../functions/store/ledger';
 import { nextEntryId } from '../../functions/store/movements';
+import { withTransfers } from '../helpers/ledger-entries';
 
 const account = { accountNo: '10001', balanceFen: 700, transitionalFen: 0, smallWalletFen: 0 } as Account;
 function entry(entryId: string, type: LedgerEntry['type'], balanceDelta: number, balanceAfter: number, amountFen = Math.abs(balanceDelta)): LedgerEntry {
-  return {
+  return withTransfers({
     entryId,
     receiptNo: entryId,
     accountNo: '10001',
@@ -35,7 +36,7 @@ function entry(entryId: string, type: LedgerEntry['type'], balanceDelta: number,
     externalRef: entryId,
     createdAt: '2026-11-01T00:00:00.000Z',
     campusDay: '2026-11-01',
-  };
+  });
 }
 
 describe('the audit rule', () => {
@@ -96,11 +97,12 @@ describe('the audit rule', () => {
   });
 
   it('never lets the small wallet hold more than its cap', () => {
-    const preload = (id: string, fen: number, after: number): LedgerEntry => ({
-      ...entry(id, 'small_wallet_preload', -fen, 10_000 - after),
-      delta: { balanceFen: -fen, transitionalFen: 0, smallWalletFen: fen },
-      after: { balanceFen: 10_000 - after, transitionalFen: 0, smallWalletFen: after },
-    });
+    const preload = (id: string, fen: number, after: number): LedgerEntry =>
+      withTransfers({
+        ...entry(id, 'small_wallet_preload', -fen, 10_000 - after),
+        delta: { balanceFen: -fen, transitionalFen: 0, smallWalletFen: fen },
+        after: { balanceFen: 10_000 - after, transitionalFen: 0, smallWalletFen: after },
+      });
     const problems = auditAccount({ ...account, balanceFen: 8_000, smallWalletFen: 2_000 }, [entry('A', 'topup', 10_000, 10_000), preload('B', 1_000, 1_000), preload('C', 1_000, 2_000)]);
     expect(problems.map((p) => p.problem)).toEqual(['entry C (small_wallet_preload): the small wallet holds 2000, above its cap of 1000']);
   });

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { Account } from '../../functions/domain/account';
 import { auditAccount } from '../../functions/domain/audit';
 import type { LedgerEntry } from '../../functions/domain/ledger';
+import { withTransfers } from '../helpers/ledger-entries';
 import { planReplacementFee, planTransitionalCredit, planTransitionalRelease } from '../../functions/domain/movement-plans';
 import { topupPurse } from '../../functions/domain/topup';
 
@@ -72,7 +73,7 @@ describe('the card centre’s release', () => {
 });
 
 describe('the audit rule on the transitional balance', () => {
-  const entry = (type: LedgerEntry['type'], delta: LedgerEntry['delta'], after: LedgerEntry['after'], extra: Partial<LedgerEntry> = {}): LedgerEntry => ({
+  const entry = (type: LedgerEntry['type'], delta: LedgerEntry['delta'], after: LedgerEntry['after'], extra: Partial<LedgerEntry> = {}): LedgerEntry => withTransfers({
     entryId: `E${type}`,
     receiptNo: `E${type}`,
     accountNo: '10001',
@@ -85,7 +86,7 @@ describe('the audit rule on the transitional balance', () => {
     createdAt: '2026-11-02T00:00:00.000Z',
     campusDay: today,
     ...extra,
-  });
+  } as Parameters<typeof withTransfers>[0]);
   const credit = entry('transitional_credit', { balanceFen: 0, transitionalFen: 3_000, smallWalletFen: 0 }, { balanceFen: 0, transitionalFen: 3_000, smallWalletFen: 0 }, { amountFen: 3_000 });
   const after = { accountNo: '10001', balanceFen: 3_000, transitionalFen: 0, smallWalletFen: 0 } as Account;
 
