@@ -18,6 +18,7 @@ import { payByQr } from '../../functions/services/qr-payment';
 import { getAccount } from '../../functions/store/accounts';
 import { getAuditReport } from '../../functions/store/audit-reads';
 import { keys } from '../../functions/store/keys';
+import { parseQrToken, qrTokenId } from '../../shared/qr-token';
 import { createTestAccount, createTestTerminal, ledgerOf, testChipUid } from '../helpers/fixtures';
 import { bindPhone } from '../helpers/phone';
 import { useTestPlatform } from '../helpers/platform';
@@ -262,10 +263,14 @@ describe('the ledger audit', () => {
     const clean = await auditLedger(platform.deps.db);
     expect(of(clean, account.accountNo)).toEqual([]);
     // The defect: the register forgot the token (it expired before the upload window closed), so it paid again.
-    const { Items } = await platform.deps.db.doc.send(
-      new ScanCommand({ TableName: platform.tableName, FilterExpression: 'usedFor = :k', ExpressionAttributeValues: { ':k': `pos#${terminal.terminalId}#qr-1` } }),
+    await platform.deps.db.doc.send(
+      new DeleteCommand({
+        TableName: platform.tableName,
+        Key: keys.usedQrToken(qrTokenId(parseQrToken(token).payload)),
+        ConditionExpression: 'usedFor = :k',
+        ExpressionAttributeValues: { ':k': `pos#${terminal.terminalId}#qr-1` },
+      }),
     );
-    await platform.deps.db.doc.send(new DeleteCommand({ TableName: platform.tableName, Key: { pk: Items![0]!.pk, sk: Items![0]!.sk } }));
     await payByQr(platform.deps, terminal, { posTxnId: 'qr-2', token, amountFen: 100 });
     await new Promise((resolve) => setTimeout(resolve, 5)); // both payments strictly before the audit starts
     const report = await auditLedger(platform.deps.db);
@@ -283,8 +288,10 @@ describe('the ledger audit', () => {
     const [first] = await uploadOfflineRecords(platform.deps, terminal, [{ recordId: 'oq-1', occurredAt, amountFen: 100, method: 'qr', token }]);
     expect(first!.outcome).toBe('applied');
     const used = `offline#${terminal.terminalId}#oq-1`;
-    const { Items } = await platform.deps.db.doc.send(new ScanCommand({ TableName: platform.tableName, FilterExpression: 'usedFor = :k', ExpressionAttributeValues: { ':k': used } }));
-    await platform.deps.db.doc.send(new DeleteCommand({ TableName: platform.tableName, Key: { pk: Items![0]!.pk, sk: Items![0]!.sk } }));
+    // The used-token record, by its key (a filtered Scan sees only its first page of a growing table).
+    await platform.deps.db.doc.send(
+      new DeleteCommand({ TableName: platform.tableName, Key: keys.usedQrToken(qrTokenId(parseQrToken(token).payload)), ConditionExpression: 'usedFor = :k', ExpressionAttributeValues: { ':k': used } }),
+    );
     const [second] = await uploadOfflineRecords(platform.deps, terminal, [{ recordId: 'oq-2', occurredAt, amountFen: 100, method: 'qr', token }]);
     expect(second!.outcome).toBe('applied');
     await new Promise((resolve) => setTimeout(resolve, 5));
