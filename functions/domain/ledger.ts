@@ -76,6 +76,8 @@ interface EntryFields {
   chipBalanceAfterFen?: number;
   /** Transitional balance that became balance in this movement (no CPU card left to write it to). */
   releasedTransitionalFen?: number;
+  /** For a closing that holds money back for offline terminals: when their bundles have all expired. */
+  holdbackUntil?: string;
   createdAt: string;
   campusDay: string;
 }

@@ -21,7 +21,7 @@ import {
 import type { Channel, EntryDraft, KindTransfers, LedgerEntry, MovementPlan, MovementType, RefundDestination } from './ledger';
 import { deltaOf, fundingAccountOf, holder, linked, system, type CashDesk, type RefundsPayable } from './chart';
 import { chipPlanFields, observeOnlineTap } from './chip';
-import { closingHoldbackFen, OFFLINE_POLICY } from './offline';
+import { bundleExpiry, closingHoldbackFen } from './offline';
 import { topupPurse } from './topup';
 
 export function assertAmount(amountFen: number): void {
@@ -280,8 +280,14 @@ export function planCancellationRefund(
     { ...entry, amountFen: refundFen },
     purseTransfers(account, { ...account, balanceFen: account.balanceFen - heldBackFen }, refundAccountOf(request.destination)),
   );
-  const holdbackUntil = new Date(at.getTime() + OFFLINE_POLICY.bundleHours * 3_600_000).toISOString();
-  return { ...planned, statusAfter: 'cancelled', accountFields: { closedAt: at.toISOString(), holdbackUntil: heldBackFen > 0 ? holdbackUntil : at.toISOString() } };
+  // Every bundle issued before the closing has expired then; nothing held back: the holdback is over at once.
+  const holdbackUntil = heldBackFen > 0 ? bundleExpiry(at) : at.toISOString();
+  return {
+    ...planned,
+    statusAfter: 'cancelled',
+    accountFields: { closedAt: at.toISOString(), holdbackUntil },
+    ...(heldBackFen > 0 ? { entry: { ...planned.entry, holdbackUntil } } : {}),
+  };
 }
 
 /**

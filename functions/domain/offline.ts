@@ -24,6 +24,11 @@ export const OFFLINE_POLICY = {
   levelAfterDays: 5,
 } as const;
 
+/** When a bundle issued at `issuedAt` expires: terminals may take payments on it until then. */
+export function bundleExpiry(issuedAt: Date): string {
+  return new Date(issuedAt.getTime() + OFFLINE_POLICY.bundleHours * 3_600_000).toISOString();
+}
+
 /**
  * How long a used payment code is remembered: as long as an offline use of it could still be
  * uploaded (its bundle's life plus the upload window, and a day to spare), so that a code paid

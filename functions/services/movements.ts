@@ -22,7 +22,6 @@ import {
 import type { Terminal } from '../domain/merchant';
 import { cardStatusUpdate, keys } from '../store/keys';
 import { holdbackDelete, holdbackPut, type Holdback } from '../store/closings';
-import { OFFLINE_POLICY } from '../domain/offline';
 import { findEntryByReceipt, refundedSoFar } from '../store/ledger';
 import type { MovementCommand, MovementResult } from '../store/movements';
 
@@ -246,10 +245,10 @@ export function closeAccountWithRefund(
       ...(card
         ? [{ item: { Update: { TableName: deps.db.tableName, ...cardStatusUpdate({ accountNo: request.accountNo, ...card }, 'cancelled', request.at.toISOString()) } }, onConflict: () => 'retry' as const }]
         : []),
-      ...(entry.after.balanceFen > 0
+      ...(entry.holdbackUntil !== undefined
         ? [
             {
-              item: { Put: holdbackPut(deps.db, { accountNo: request.accountNo, cancellationId: request.cancellationId, destination: request.destination, heldBackFen: entry.after.balanceFen, holdbackUntil: new Date(request.at.getTime() + OFFLINE_POLICY.bundleHours * 3_600_000).toISOString() }) },
+              item: { Put: holdbackPut(deps.db, { accountNo: request.accountNo, cancellationId: request.cancellationId, destination: request.destination, heldBackFen: entry.after.balanceFen, holdbackUntil: entry.holdbackUntil }) },
               onConflict: () => 'retry' as const,
             },
           ]

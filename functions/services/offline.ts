@@ -13,7 +13,7 @@ import { accountStatusAt, spendRefusal, type Account } from '../domain/account';
 import { campusDay } from '../domain/campus-day';
 import { fingerprint } from '../domain/fingerprint';
 import type { Terminal } from '../domain/merchant';
-import { decideOfflineRecord, OFFLINE_POLICY, offlineCapFen, planOfflinePurchase, USED_PAY_TOKEN_KEEP_SECONDS, type HoldReason, type OfflineRecordFacts } from '../domain/offline';
+import { bundleExpiry, decideOfflineRecord, offlineCapFen, planOfflinePurchase, USED_PAY_TOKEN_KEEP_SECONDS, type HoldReason, type OfflineRecordFacts } from '../domain/offline';
 import { cardRefusal, cardStatusAt } from '../domain/card';
 import { getMerchantCached } from '../store/terminals';
 import { checkQrWindow, verifyQrSignature } from '../domain/qr-token-verify';
@@ -49,7 +49,7 @@ export async function buildOfflineBundle(deps: Pick<Deps, 'db' | 'clock'>, termi
   return {
     terminalId: terminal.terminalId,
     issuedAt: now.toISOString(),
-    expiresAt: new Date(now.getTime() + OFFLINE_POLICY.bundleHours * 3600_000).toISOString(),
+    expiresAt: bundleExpiry(now),
     stepSeconds: QR_TOKEN_STEP_SECONDS,
     windowSteps: 1,
     keys,

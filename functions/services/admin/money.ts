@@ -8,7 +8,6 @@ import type { Deps } from '../../deps';
 import type { RefundDestination } from '../../domain/ledger';
 import type { Actor } from '../../domain/staff';
 import { getAccount } from '../../store/accounts';
-import { OFFLINE_POLICY } from '../../domain/offline';
 import { adjustBalance, closeAccountWithRefund } from '../movements';
 import { maskTail } from '../holder-views';
 import { loggedMovements } from './action-log';
@@ -59,7 +58,7 @@ export async function terminateByCardCentre(
     receiptNo: entry.receiptNo,
     refundFen: entry.amountFen,
     heldBackFen: entry.after.balanceFen,
-    ...(entry.after.balanceFen > 0 ? { holdbackUntil: new Date(Date.parse(entry.createdAt) + OFFLINE_POLICY.bundleHours * 3_600_000).toISOString() } : {}),
+    ...(entry.holdbackUntil !== undefined ? { holdbackUntil: entry.holdbackUntil } : {}),
     destination: body.destination,
     ...(body.destination === 'bank_card' && account.boundBankCardNo ? { bankCardNoMasked: maskTail(account.boundBankCardNo) } : {}),
     status: 'cancelled',
