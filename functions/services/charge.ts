@@ -8,7 +8,7 @@ import type { z } from 'zod';
 import type { posChargeBody, posChargeResponse } from '../../shared/api/pos';
 import { AppError } from '../app-error';
 import type { Deps } from '../deps';
-import { maskHolderName, type Account } from '../domain/account';
+import { maskHolderName } from '../domain/account';
 import { cardRefusal, type Card } from '../domain/card';
 import { chipPlanFields, levellingDue, observeOnlineTap } from '../domain/chip';
 import { OFFLINE_POLICY } from '../domain/offline';
@@ -46,8 +46,7 @@ export async function chargeAtTerminal(
     return chargeResult(await answerAsOriginal(deps.db, idempotencyKey, paymentFingerprint, refusal));
   }
   const merchant = await getMerchantCached(deps.db, terminal.merchantId, deps.clock());
-  let mismatch: { account: Account; unexplainedFen: number; gapFen: number } | undefined;
-  let levelFirst: Account | undefined;
+  let freeze = false;
   const post = () => deps.movements.post({
     accountNo: card.accountNo,
     idempotencyKey,
@@ -55,19 +54,16 @@ export async function chargeAtTerminal(
     plan: (account, today) => {
       // The card may have been replaced since it was looked up: only the account's active card pays.
       if (account.activePhysicalCardId !== card.cardId) throw new AppError('CARD_VOID', `card ${card.cardId} is not ${account.accountNo}'s card`);
-      const tapAt = deps.clock().toISOString();
+      const now = deps.clock();
       // Card spending no terminal has uploaded for too long: level to the card first (then plan again).
-      if (request.chipBalanceFen !== undefined && levellingDue(account, card.cardId, deps.clock(), OFFLINE_POLICY.levelAfterDays)) {
-        levelFirst = account;
-        throw new AppError('BUSY_RETRY', `levelling ${account.accountNo} first`);
-      }
+      if (request.chipBalanceFen !== undefined && levellingDue(account, card.cardId, now, OFFLINE_POLICY.levelAfterDays)) throw new LevelFirst();
       const seen =
         request.chipBalanceFen !== undefined
-          ? observeOnlineTap(account, { cardId: card.cardId, chipReadFen: request.chipBalanceFen, balanceAfterFen: Math.max(0, account.balanceFen - request.amountFen), at: tapAt })
+          ? observeOnlineTap(account, { cardId: card.cardId, chipReadFen: request.chipBalanceFen, balanceAfterFen: Math.max(0, account.balanceFen - request.amountFen), at: now.toISOString() })
           : undefined;
       // The freeze rule applies at every tap: freeze, and answer as for a frozen card.
       if (seen?.freeze && account.status === 'active') {
-        mismatch = { account, unexplainedFen: seen.unexplainedFen, gapFen: seen.chip.chipGapFen };
+        freeze = true;
         throw new AppError('CARD_FROZEN', `card/database differ on ${account.accountNo}: unexplained ${seen.unexplainedFen}, gap ${seen.chip.chipGapFen}`);
       }
       const planned = planPurchase(
@@ -92,18 +88,29 @@ export async function chargeAtTerminal(
     },
     alsoWrite: () => onceOnly(passwordTried ? undefined : requestNonce),
   });
-  const posted = await post().catch(async (error: unknown) => {
-    if (levelFirst && request.chipBalanceFen !== undefined) {
-      await levelIfDue(deps, levelFirst, card.cardId, request.chipBalanceFen);
-      levelFirst = undefined;
-      return post();
-    }
+  try {
+    return chargeResult(
+      await post().catch(async (error: unknown) => {
+        if (!(error instanceof LevelFirst)) throw error;
+        await levelIfDue(deps, card.accountNo, card.cardId, request.chipBalanceFen!);
+        return post();
+      }),
+    );
+  } catch (error) {
+    if (freeze) await freezeForMismatch(deps, card.accountNo);
     throw error;
-  }).catch(async (error: unknown) => {
-    if (mismatch) await freezeForMismatch(deps, mismatch.account.accountNo);
-    throw error;
-  });
-  return chargeResult(posted);
+  }
+}
+
+/**
+ * Thrown by the plan: post the levelling, then plan the charge again. A refusal to the movement store,
+ * so it is re-checked on a fresh read of a remembered account and a retry of a posted charge still
+ * answers as the original did; should it ever reach the terminal, it says "busy, retry".
+ */
+class LevelFirst extends AppError<'BUSY_RETRY'> {
+  constructor() {
+    super('BUSY_RETRY', 'level the account to its card first');
+  }
 }
 
 /** The tapped card, if it may pay: known, neither lost nor void, and read in full (a CPU card's balance and counter). */

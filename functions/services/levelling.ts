@@ -5,7 +5,6 @@
  */
 import { AppError } from '../app-error';
 import type { Deps } from '../deps';
-import type { Account } from '../domain/account';
 import { levellingDue } from '../domain/chip';
 import { fingerprint } from '../domain/fingerprint';
 import { planLevelling } from '../domain/movement-plans';
@@ -55,9 +54,11 @@ export async function levelByCardCentre(
  * The automatic rule, at a card's online tap: if the chip has shown spending the database lacks for
  * longer than the policy allows, level to the card first (once per gap: the key is the gap's start).
  */
-export async function levelIfDue(deps: LevelDeps, account: Account, cardId: string, chipReadFen: number): Promise<MovementResult | undefined> {
+export async function levelIfDue(deps: LevelDeps, accountNo: string, cardId: string, chipReadFen: number): Promise<MovementResult | undefined> {
   const now = deps.clock();
-  if (!levellingDue(account, cardId, now, OFFLINE_POLICY.levelAfterDays)) return undefined;
+  // Read afresh: the gap's start names the levelling, so it must not come from a remembered copy.
+  const account = await getAccount(deps.db, accountNo);
+  if (!account || !levellingDue(account, cardId, now, OFFLINE_POLICY.levelAfterDays)) return undefined;
   const since = account.chipGapSince!;
   return deps.movements.post({
     accountNo: account.accountNo,
