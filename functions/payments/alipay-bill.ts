@@ -10,8 +10,7 @@
 import { parse } from 'csv-parse/sync';
 import { unzipSync } from 'fflate';
 import iconv from 'iconv-lite';
-import { parseYuan } from '../../shared/money';
-import { BillUnreadable, type BillRow } from './channel';
+import { billFen, billTime, BillUnreadable, type BillRow } from './channel';
 
 export const ALIPAY_BILL_DETAIL_TITLE = '#支付宝业务明细查询';
 export const ALIPAY_BILL_SUMMARY_TITLE = '#支付宝业务汇总查询';
@@ -21,19 +20,9 @@ export const ALIPAY_BILL_DETAIL_HEADER = [
   '商家红包消费金额（元）', '卡消费金额（元）', '退款批次号/请求号', '服务费（元）', '分润（元）', '备注',
 ] as const;
 
-function beijingIso(text: string): string {
-  const match = /^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2})$/.exec(text);
-  if (!match) throw new BillUnreadable(`not a bill time: ${JSON.stringify(text)}`);
-  return `${match[1]}T${match[2]}+08:00`;
-}
-
 /** Refund rows carry negative amounts ("-50.00"); the row's kind says which way the money went. */
-function fen(text: string, what: string): number {
-  try {
-    return parseYuan(text.replace(/^-/, ''));
-  } catch {
-    throw new BillUnreadable(`${what} is not an amount: ${JSON.stringify(text)}`);
-  }
+function unsignedFen(text: string, what: string): number {
+  return billFen(text.replace(/^-/, ''), what);
 }
 
 /** The rows file of a bill zip, decoded from GBK. */
@@ -82,8 +71,8 @@ export function parseAlipayTradeBill(zip: Uint8Array): BillRow[] {
       channel: 'alipay' as const,
       platformTxnId: get(record, '支付宝交易号'),
       outTradeNo: get(record, '商户订单号'),
-      at: beijingIso(get(record, '完成时间')),
-      amountFen: fen(get(record, '订单金额（元）'), '订单金额'),
+      at: billTime(get(record, '完成时间')),
+      amountFen: unsignedFen(get(record, '订单金额（元）'), '订单金额'),
       ...(get(record, '商品名称') ? { description: get(record, '商品名称') } : {}),
     };
     if (!base.platformTxnId || !base.outTradeNo) throw new BillUnreadable('a row without 支付宝交易号 or 商户订单号');

@@ -3,6 +3,8 @@
  * official SDKs and close the gaps docs say they leave (strict decryption, timestamp window, no
  * certificate download, identity checks); the top-up service applies what they report, exactly once.
  */
+import { parseYuan } from '../../shared/money';
+
 export type PaymentChannelName = 'wechat' | 'alipay';
 
 export interface CreateTopupRequest {
@@ -115,6 +117,22 @@ export class BillUnreadable extends Error {
   constructor(detail: string) {
     super(detail);
     this.name = 'BillUnreadable';
+  }
+}
+
+/** A bill's time field: both platforms write Beijing time as '2026-12-01 10:00:05' → '2026-12-01T10:00:05+08:00'. */
+export function billTime(text: string): string {
+  const match = /^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2})$/.exec(text);
+  if (!match) throw new BillUnreadable(`not a bill time: ${JSON.stringify(text)}`);
+  return `${match[1]}T${match[2]}+08:00`;
+}
+
+/** A bill's amount field (yuan with two decimals) in fen; `what` names the field in the refusal. */
+export function billFen(text: string, what: string): number {
+  try {
+    return parseYuan(text);
+  } catch {
+    throw new BillUnreadable(`${what} is not an amount: ${JSON.stringify(text)}`);
   }
 }
 

@@ -8,8 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import { parse } from 'csv-parse/sync';
-import { parseYuan } from '../../shared/money';
-import { BillUnreadable, type BillRow } from './channel';
+import { billFen, billTime, BillUnreadable, type BillRow } from './channel';
 
 export const WECHAT_BILL_DETAIL_HEADER = [
   '交易时间', '公众账号ID', '商户号', '特约商户号', '设备号', '微信订单号', '商户订单号', '用户标识', '交易类型', '交易状态',
@@ -28,21 +27,6 @@ export function wechatBillHash(file: Uint8Array): string {
 function unquote(field: string | undefined): string {
   const value = (field ?? '').trim();
   return value.startsWith('`') ? value.slice(1) : value;
-}
-
-/** '2026-12-01 10:00:05' (Beijing) → '2026-12-01T10:00:05+08:00'. */
-function beijingIso(text: string): string {
-  const match = /^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2})$/.exec(text);
-  if (!match) throw new BillUnreadable(`not a bill time: ${JSON.stringify(text)}`);
-  return `${match[1]}T${match[2]}+08:00`;
-}
-
-function fen(text: string, what: string): number {
-  try {
-    return parseYuan(text);
-  } catch {
-    throw new BillUnreadable(`${what} is not an amount: ${JSON.stringify(text)}`);
-  }
 }
 
 /**
@@ -77,14 +61,14 @@ export function parseWechatTradeBill(file: Uint8Array): BillRow[] {
       channel: 'wechat' as const,
       platformTxnId: get(record, '微信订单号'),
       outTradeNo: get(record, '商户订单号'),
-      at: beijingIso(get(record, '交易时间')),
+      at: billTime(get(record, '交易时间')),
       ...(get(record, '商品名称') ? { description: get(record, '商品名称') } : {}),
     };
     if (!base.platformTxnId || !base.outTradeNo) throw new BillUnreadable('a row without 微信订单号 or 商户订单号');
-    if (state === 'SUCCESS') rows.push({ ...base, kind: 'payment', amountFen: fen(get(record, '订单金额'), '订单金额') });
+    if (state === 'SUCCESS') rows.push({ ...base, kind: 'payment', amountFen: billFen(get(record, '订单金额'), '订单金额') });
     else if (state === 'REFUND') {
       const requested = get(record, '申请退款金额') || get(record, '退款金额');
-      rows.push({ ...base, kind: 'refund', amountFen: fen(requested, '申请退款金额'), refundId: get(record, '商户退款单号') });
+      rows.push({ ...base, kind: 'refund', amountFen: billFen(requested, '申请退款金额'), refundId: get(record, '商户退款单号') });
     } else if (state !== 'REVOKED') throw new BillUnreadable(`unknown 交易状态 ${state}`);
   }
   return rows;
