@@ -11,12 +11,10 @@ import { parseArgs } from 'node:util';
 import { readConfig } from '../functions/config';
 import { auditLedger } from '../functions/services/audit';
 import { createDocumentClient } from '../functions/store/db';
+import { runOperatorCommand } from './operator-command';
 
 async function main(): Promise<number> {
   const { values } = parseArgs({ options: { segments: { type: 'string' }, concurrency: { type: 'string' } } });
-  if (!process.env.TABLE_NAME && !process.env.DYNAMODB_ENDPOINT) {
-    process.env.DYNAMODB_ENDPOINT = `http://127.0.0.1:${process.env.DYNAMODB_PORT ?? 8000}`;
-  }
   const config = readConfig();
   const report = await auditLedger(
     { doc: createDocumentClient(config), tableName: config.tableName },
@@ -42,10 +40,4 @@ async function main(): Promise<number> {
   return report.findings.length === 0 ? 0 : 1;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(`audit failed: ${error instanceof Error ? error.message : String(error)}`);
-    process.exit(2);
-  },
-);
+runOperatorCommand('audit', main);

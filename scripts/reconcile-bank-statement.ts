@@ -9,17 +9,11 @@
 import { statementDayFor } from '../functions/domain/bank-statement';
 import { createDeps } from '../functions/deps';
 import { reconcileBankStatement } from '../functions/services/bank-statement';
+import { dayArgument, runOperatorCommand } from './operator-command';
 
 async function main(): Promise<number> {
-  if (!process.env.TABLE_NAME && !process.env.DYNAMODB_ENDPOINT) {
-    process.env.DYNAMODB_ENDPOINT = `http://127.0.0.1:${process.env.DYNAMODB_PORT ?? 8000}`;
-  }
-  const at = process.argv.indexOf('--day');
-  const day = at >= 0 ? process.argv[at + 1] : statementDayFor(new Date());
-  if (!day || !/^\d{4}-\d{2}-\d{2}$/.test(day)) {
-    console.error('usage: npm run reconcile:bank-statement [-- --day YYYY-MM-DD]');
-    return 2;
-  }
+  const day = dayArgument(statementDayFor(new Date()), 'npm run reconcile:bank-statement [-- --day YYYY-MM-DD]');
+  if (!day) return 2;
   const deps = createDeps();
   const report = await reconcileBankStatement(deps, day);
   if (report.reconciled) {
@@ -33,10 +27,4 @@ async function main(): Promise<number> {
   return report.reconciled && report.failures.length === 0 ? 0 : 1;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(`bank statement reconciliation failed: ${error instanceof Error ? error.message : String(error)}`);
-    process.exit(2);
-  },
-);
+runOperatorCommand('bank statement reconciliation', main);

@@ -6,11 +6,9 @@
  */
 import { createDeps } from '../functions/deps';
 import { reconcileBankTransfers } from '../functions/services/bank-transfers';
+import { runOperatorCommand } from './operator-command';
 
 async function main(): Promise<number> {
-  if (!process.env.TABLE_NAME && !process.env.DYNAMODB_ENDPOINT) {
-    process.env.DYNAMODB_ENDPOINT = `http://127.0.0.1:${process.env.DYNAMODB_PORT ?? 8000}`;
-  }
   const deps = createDeps();
   const report = await reconcileBankTransfers(deps);
   for (const failure of report.failures) console.log(`FAILED ${failure.transfer}: ${failure.error}`);
@@ -21,10 +19,4 @@ async function main(): Promise<number> {
   return report.failures.length === 0 ? 0 : 1;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(`bank reconciliation failed: ${error instanceof Error ? error.message : String(error)}`);
-    process.exit(2);
-  },
-);
+runOperatorCommand('bank reconciliation', main);

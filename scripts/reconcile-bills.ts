@@ -8,17 +8,11 @@
 import { billDayFor } from '../functions/domain/bill-reconciliation';
 import { createDeps } from '../functions/deps';
 import { reconcileBills } from '../functions/services/bill-reconciliation';
+import { dayArgument, runOperatorCommand } from './operator-command';
 
 async function main(): Promise<number> {
-  if (!process.env.TABLE_NAME && !process.env.DYNAMODB_ENDPOINT) {
-    process.env.DYNAMODB_ENDPOINT = `http://127.0.0.1:${process.env.DYNAMODB_PORT ?? 8000}`;
-  }
-  const at = process.argv.indexOf('--day');
-  const day = at >= 0 ? process.argv[at + 1] : billDayFor(new Date());
-  if (!day || !/^\d{4}-\d{2}-\d{2}$/.test(day)) {
-    console.error('usage: npm run reconcile:bills [-- --day YYYY-MM-DD]');
-    return 2;
-  }
+  const day = dayArgument(billDayFor(new Date()), 'npm run reconcile:bills [-- --day YYYY-MM-DD]');
+  if (!day) return 2;
   const deps = createDeps();
   const report = await reconcileBills(deps, day);
   for (const channel of report.channels) {
@@ -32,10 +26,4 @@ async function main(): Promise<number> {
   return report.failures.length === 0 ? 0 : 1;
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(`bill reconciliation failed: ${error instanceof Error ? error.message : String(error)}`);
-    process.exit(2);
-  },
-);
+runOperatorCommand('bill reconciliation', main);
