@@ -17,17 +17,25 @@ export async function getTerminal(db: Db, terminalId: string): Promise<Terminal 
  * A disabled terminal is refused everywhere within this many seconds.
  */
 export const TERMINAL_CACHE_SECONDS = 30;
-const terminalCache = new Map<string, { terminal: Terminal; until: number }>();
 
-export async function getTerminalCached(db: Db, terminalId: string, now: Date): Promise<Terminal | undefined> {
-  const cacheKey = `${db.tableName}#${terminalId}`;
-  const hit = terminalCache.get(cacheKey);
-  if (hit && hit.until > now.getTime()) return hit.terminal;
-  const terminal = await getTerminal(db, terminalId);
-  if (terminal) terminalCache.set(cacheKey, { terminal, until: now.getTime() + TERMINAL_CACHE_SECONDS * 1000 });
-  else terminalCache.delete(cacheKey);
-  return terminal;
+/**
+ * A per-container copy of items that change rarely, each kept `TERMINAL_CACHE_SECONDS`; an item not
+ * found is not kept (a terminal or merchant created a moment ago is found at once).
+ */
+function keptBriefly<T>(load: (db: Db, id: string) => Promise<T | undefined>): (db: Db, id: string, now: Date) => Promise<T | undefined> {
+  const kept = new Map<string, { item: T; until: number }>();
+  return async (db, id, now) => {
+    const cacheKey = `${db.tableName}#${id}`;
+    const hit = kept.get(cacheKey);
+    if (hit && hit.until > now.getTime()) return hit.item;
+    const item = await load(db, id);
+    if (item) kept.set(cacheKey, { item, until: now.getTime() + TERMINAL_CACHE_SECONDS * 1000 });
+    else kept.delete(cacheKey);
+    return item;
+  };
 }
+
+export const getTerminalCached = keptBriefly(getTerminal);
 
 /**
  * What a spent nonce remembers of the request that spent it: the refusal it got, if it was refused
@@ -131,13 +139,4 @@ export async function createTerminal(db: Db, terminal: Terminal): Promise<boolea
 }
 
 /** Merchants change even more rarely than terminals; a container keeps each as long as a terminal. */
-const merchantCache = new Map<string, { merchant: Merchant | undefined; until: number }>();
-
-export async function getMerchantCached(db: Db, merchantId: string, now: Date): Promise<Merchant | undefined> {
-  const cacheKey = `${db.tableName}#${merchantId}`;
-  const hit = merchantCache.get(cacheKey);
-  if (hit && hit.until > now.getTime()) return hit.merchant;
-  const merchant = await getMerchant(db, merchantId);
-  merchantCache.set(cacheKey, { merchant, until: now.getTime() + TERMINAL_CACHE_SECONDS * 1000 });
-  return merchant;
-}
+export const getMerchantCached = keptBriefly(getMerchant);
