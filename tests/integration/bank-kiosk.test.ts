@@ -1,6 +1,6 @@
 /** The self-service kiosk (圈存): bank card → campus card, with the query password and the bank PIN. */
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { campusDay } from '../../functions/domain/campus-day';
 import { hashPassword } from '../../functions/domain/passwords';
 import { startFakeBank, type FakeBank } from '../../functions/local/fake-bank';
@@ -10,16 +10,10 @@ import { keys } from '../../functions/store/keys';
 import { savePasswordRecord } from '../../functions/store/passwords';
 import { createTestAccount, createTestTerminal, terminalFetch } from '../helpers/fixtures';
 import { useTestPlatform } from '../helpers/platform';
+import { useFake } from '../helpers/fakes';
 
 let bank: FakeBank;
-beforeAll(async () => {
-  bank = await startFakeBank();
-  process.env.BANK_CONFIG = JSON.stringify(bank.config);
-});
-afterAll(async () => {
-  delete process.env.BANK_CONFIG;
-  await bank.close();
-});
+useFake('BANK_CONFIG', startFakeBank, (started) => (bank = started));
 const platform = useTestPlatform({ http: true });
 let seq = 0;
 

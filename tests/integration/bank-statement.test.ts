@@ -9,7 +9,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { FindingKind } from '../../shared/vocabulary';
 import { campusDay } from '../../functions/domain/campus-day';
 import type { Terminal } from '../../functions/domain/merchant';
@@ -27,16 +27,10 @@ import { findingIdOf, getFinding } from '../../functions/store/reconciliation-fi
 import { savePasswordRecord } from '../../functions/store/passwords';
 import { createTestAccount, createTestTerminal, ledgerOf } from '../helpers/fixtures';
 import { useTestPlatform } from '../helpers/platform';
+import { useFake } from '../helpers/fakes';
 
 let bank: FakeBank;
-beforeAll(async () => {
-  bank = await startFakeBank();
-  process.env.BANK_CONFIG = JSON.stringify(bank.config);
-});
-afterAll(async () => {
-  delete process.env.BANK_CONFIG;
-  await bank.close();
-});
+useFake('BANK_CONFIG', startFakeBank, (started) => (bank = started));
 const platform = useTestPlatform();
 const run = promisify(execFile);
 

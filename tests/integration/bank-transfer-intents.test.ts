@@ -8,7 +8,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Deps } from '../../functions/deps';
 import { campusDay } from '../../functions/domain/campus-day';
 import type { Terminal } from '../../functions/domain/merchant';
@@ -25,16 +25,10 @@ import type { MovementStore } from '../../functions/store/movements';
 import { savePasswordRecord } from '../../functions/store/passwords';
 import { createTestAccount, createTestTerminal, ledgerOf, setAccountStatus, terminalFetch } from '../helpers/fixtures';
 import { useTestPlatform } from '../helpers/platform';
+import { useFake } from '../helpers/fakes';
 
 let bank: FakeBank;
-beforeAll(async () => {
-  bank = await startFakeBank();
-  process.env.BANK_CONFIG = JSON.stringify(bank.config);
-});
-afterAll(async () => {
-  delete process.env.BANK_CONFIG;
-  await bank.close();
-});
+useFake('BANK_CONFIG', startFakeBank, (started) => (bank = started));
 const platform = useTestPlatform({ http: true });
 const run = promisify(execFile);
 

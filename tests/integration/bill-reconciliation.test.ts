@@ -5,7 +5,7 @@
  * once, and puts every other difference in the reconciliation queue, once, which the card centre
  * works from over HTTP and resolves with an audited action.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { issueAdminSession } from '../../functions/auth/admin-session';
 import { campusDay } from '../../functions/domain/campus-day';
 import { getDeps } from '../../functions/deps';
@@ -22,19 +22,12 @@ import type { ReconciliationFinding } from '../../functions/store/reconciliation
 import { createTestAccount, ledgerOf, setAccountStatus } from '../helpers/fixtures';
 import { holderToken } from '../helpers/phone';
 import { useTestPlatform } from '../helpers/platform';
+import { useFake } from '../helpers/fakes';
 
 let wechat: FakeWechatPay;
 let alipay: FakeAlipay;
-beforeAll(async () => {
-  [wechat, alipay] = await Promise.all([startFakeWechatPay(), startFakeAlipay()]);
-  process.env.WECHAT_PAY_CONFIG = JSON.stringify(wechat.config);
-  process.env.ALIPAY_CONFIG = JSON.stringify(alipay.config);
-});
-afterAll(async () => {
-  delete process.env.WECHAT_PAY_CONFIG;
-  delete process.env.ALIPAY_CONFIG;
-  await Promise.all([wechat.close(), alipay.close()]);
-});
+useFake('WECHAT_PAY_CONFIG', startFakeWechatPay, (started) => (wechat = started));
+useFake('ALIPAY_CONFIG', startFakeAlipay, (started) => (alipay = started));
 const platform = useTestPlatform({ http: true });
 
 let operatorToken = '';

@@ -1,5 +1,5 @@
 /** Signing in from WeChat / Alipay and binding the electronic card, against fake platforms. */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { defaultPassword, hashPassword } from '../../functions/domain/passwords';
 import { idNumberDigest, maskIdNumber, maskMobile, mobileDigest } from '../../functions/domain/identity';
 import { startFakeAlipay, type FakeAlipay } from '../../functions/local/fake-alipay';
@@ -9,19 +9,12 @@ import { setIdentity } from '../../functions/store/accounts';
 import { savePasswordRecord } from '../../functions/store/passwords';
 import { createTestAccount } from '../helpers/fixtures';
 import { useTestPlatform } from '../helpers/platform';
+import { useFake } from '../helpers/fakes';
 
 let wechat: FakeWechatLogin;
 let alipay: FakeAlipay;
-beforeAll(async () => {
-  [wechat, alipay] = await Promise.all([startFakeWechatLogin(), startFakeAlipay()]);
-  process.env.WECHAT_LOGIN_CONFIG = JSON.stringify(wechat.config);
-  process.env.ALIPAY_CONFIG = JSON.stringify(alipay.config);
-});
-afterAll(async () => {
-  delete process.env.WECHAT_LOGIN_CONFIG;
-  delete process.env.ALIPAY_CONFIG;
-  await Promise.all([wechat.close(), alipay.close()]);
-});
+useFake('WECHAT_LOGIN_CONFIG', startFakeWechatLogin, (started) => (wechat = started));
+useFake('ALIPAY_CONFIG', startFakeAlipay, (started) => (alipay = started));
 const platform = useTestPlatform({ http: true });
 let seq = 0;
 

@@ -3,11 +3,11 @@
  * route layer refuses (no credentials, malformed JSON, another content type, a body or path the
  * contract does not accept), and each status, and each error code, must be documented there.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { issueAdminSession } from '../../functions/auth/admin-session';
 import { issueHolderSession } from '../../functions/auth/holder-session';
-import { startFakeAlipay, type FakeAlipay } from '../../functions/local/fake-alipay';
-import { startFakeWechatPay, type FakeWechatPay } from '../../functions/local/fake-wechat-pay';
+import { startFakeAlipay } from '../../functions/local/fake-alipay';
+import { startFakeWechatPay } from '../../functions/local/fake-wechat-pay';
 import { buildOpenApiDocument } from '../../functions/http/openapi';
 import { createStaffMember } from '../../functions/services/admin/sessions';
 import type { RouteContract } from '../../shared/api/contract';
@@ -15,20 +15,12 @@ import { ROUTES } from '../../shared/api/routes';
 import { signTerminalRequest } from '../../shared/terminal-signature';
 import { createTestAccount, createTestTerminal } from '../helpers/fixtures';
 import { useTestPlatform } from '../helpers/platform';
+import { useFake } from '../helpers/fakes';
 
 const platform = useTestPlatform({ http: true });
-let wechat: FakeWechatPay;
-let alipay: FakeAlipay;
-beforeAll(async () => {
-  [wechat, alipay] = await Promise.all([startFakeWechatPay(), startFakeAlipay()]);
-  process.env.WECHAT_PAY_CONFIG = JSON.stringify(wechat.config);
-  process.env.ALIPAY_CONFIG = JSON.stringify(alipay.config);
-});
-afterAll(async () => {
-  delete process.env.WECHAT_PAY_CONFIG;
-  delete process.env.ALIPAY_CONFIG;
-  await Promise.all([wechat.close(), alipay.close()]);
-});
+// The notification routes need configured channels; the fakes themselves are not driven here.
+useFake('WECHAT_PAY_CONFIG', startFakeWechatPay, () => undefined);
+useFake('ALIPAY_CONFIG', startFakeAlipay, () => undefined);
 const doc = buildOpenApiDocument() as any;
 
 interface Probe {

@@ -4,7 +4,7 @@
  * fakes, over their real signed protocols) and never credited; the reconciler finishes refunds and
  * one order it cannot reconcile never stops it reconciling the others.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readConfig } from '../../functions/config';
 import { createDeps, getDeps } from '../../functions/deps';
 import { startFakeAlipay, type FakeAlipay } from '../../functions/local/fake-alipay';
@@ -17,19 +17,12 @@ import { parseYuan } from '../../shared/money';
 import { createTestAccount, ledgerOf, setAccountStatus } from '../helpers/fixtures';
 import { holderToken } from '../helpers/phone';
 import { useTestPlatform } from '../helpers/platform';
+import { useFake } from '../helpers/fakes';
 
 let wechat: FakeWechatPay;
 let alipay: FakeAlipay;
-beforeAll(async () => {
-  [wechat, alipay] = await Promise.all([startFakeWechatPay(), startFakeAlipay()]);
-  process.env.WECHAT_PAY_CONFIG = JSON.stringify(wechat.config);
-  process.env.ALIPAY_CONFIG = JSON.stringify(alipay.config);
-});
-afterAll(async () => {
-  delete process.env.WECHAT_PAY_CONFIG;
-  delete process.env.ALIPAY_CONFIG;
-  await Promise.all([wechat.close(), alipay.close()]);
-});
+useFake('WECHAT_PAY_CONFIG', startFakeWechatPay, (started) => (wechat = started));
+useFake('ALIPAY_CONFIG', startFakeAlipay, (started) => (alipay = started));
 const platform = useTestPlatform({ http: true });
 
 /** What differs between the platforms, behind one face for channel-independent cases. */

@@ -1,5 +1,5 @@
 /** Top-up by Alipay end to end: order → fake Alipay → signed notification → credited once; polling and reconciliation. */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { campusDay } from '../../functions/domain/campus-day';
 import { startFakeAlipay, type FakeAlipay } from '../../functions/local/fake-alipay';
 import { getDeps } from '../../functions/deps';
@@ -12,16 +12,10 @@ import { holderToken } from '../helpers/phone';
 import { useTestPlatform } from '../helpers/platform';
 import { createDeps } from '../../functions/deps';
 import { readConfig } from '../../functions/config';
+import { useFake } from '../helpers/fakes';
 
 let alipay: FakeAlipay;
-beforeAll(async () => {
-  alipay = await startFakeAlipay();
-  process.env.ALIPAY_CONFIG = JSON.stringify(alipay.config);
-});
-afterAll(async () => {
-  delete process.env.ALIPAY_CONFIG;
-  await alipay.close();
-});
+useFake('ALIPAY_CONFIG', startFakeAlipay, (started) => (alipay = started));
 const platform = useTestPlatform({ http: true });
 
 async function asHolder(accountNo: string, method: string, path: string, body?: unknown) {

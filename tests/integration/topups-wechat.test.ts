@@ -1,21 +1,15 @@
 /** Top-up by WeChat Pay end to end over HTTP: real signatures and AES-256-GCM from the fake platform, credited once. */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { startFakeWechatPay, type FakeWechatPay, type NotificationOptions } from '../../functions/local/fake-wechat-pay';
 import { getAccount } from '../../functions/store/accounts';
 import { getOrder } from '../../functions/store/orders';
 import { createTestAccount, ledgerOf } from '../helpers/fixtures';
 import { holderToken } from '../helpers/phone';
 import { useTestPlatform } from '../helpers/platform';
+import { useFake } from '../helpers/fakes';
 
 let wechat: FakeWechatPay;
-beforeAll(async () => {
-  wechat = await startFakeWechatPay();
-  process.env.WECHAT_PAY_CONFIG = JSON.stringify(wechat.config);
-});
-afterAll(async () => {
-  delete process.env.WECHAT_PAY_CONFIG;
-  await wechat.close();
-});
+useFake('WECHAT_PAY_CONFIG', startFakeWechatPay, (started) => (wechat = started));
 const platform = useTestPlatform({ http: true });
 
 async function order(amountFen: number) {

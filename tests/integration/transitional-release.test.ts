@@ -3,7 +3,7 @@
  * a card that is not a CPU card releases the transitional balance in the same transaction, and a
  * payment that arrives once there is no CPU card any more goes straight to the balance.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { auditAccount } from '../../functions/domain/audit';
 import { hashPassword } from '../../functions/domain/passwords';
 import { startFakeWechatPay, type FakeWechatPay } from '../../functions/local/fake-wechat-pay';
@@ -17,16 +17,10 @@ import { holderToken } from '../helpers/phone';
 import { useTestPlatform } from '../helpers/platform';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { keys } from '../../functions/store/keys';
+import { useFake } from '../helpers/fakes';
 
 let wechat: FakeWechatPay;
-beforeAll(async () => {
-  wechat = await startFakeWechatPay();
-  process.env.WECHAT_PAY_CONFIG = JSON.stringify(wechat.config);
-});
-afterAll(async () => {
-  delete process.env.WECHAT_PAY_CONFIG;
-  await wechat.close();
-});
+useFake('WECHAT_PAY_CONFIG', startFakeWechatPay, (started) => (wechat = started));
 const platform = useTestPlatform({ http: true });
 const FAST = { N: 1024, r: 8, p: 1, keyLength: 32 };
 let seq = 0;
