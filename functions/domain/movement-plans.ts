@@ -345,10 +345,12 @@ export function planLevelling(
   const planned = plan(account, today, 'levelling', { ...rest, amountFen }, [
     deltaFen >= 0 ? { debit: system.adjustments, credit: balance, amountFen } : { debit: balance, credit: system.adjustments, amountFen },
   ]);
+  // The chip as read becomes the basis, with no gap left; that card's records from before `at` are reflected.
+  const chip = chipPlanFields({ chipBalanceFen: chipReadFen, chipBalanceAt: at, chipGapFen: 0, chipGapSince: null, chipCardId: cardId });
   return {
     ...planned,
-    ...chipPlanFields({ chipBalanceFen: chipReadFen, chipBalanceAt: at, chipGapFen: 0, chipGapSince: null, chipCardId: cardId }),
-    accountFields: { chipBalanceAt: at, chipGapFen: 0, chipGapSince: null, chipCardId: cardId, levelledAt: at, levelledCardId: cardId },
+    chipBalanceFen: chip.chipBalanceFen,
+    accountFields: { ...chip.accountFields, levelledAt: at, levelledCardId: cardId },
     entry: { ...planned.entry, chipBalanceAfterFen: chipReadFen },
   };
 }

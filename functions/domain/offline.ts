@@ -108,14 +108,14 @@ export function decideOfflineRecord(account: Account, record: OfflineRecordFacts
   }
   if (placeRefusal(account, record.placeCategory, campusDay(record.occurredAt))) return { kind: 'hold', reason: 'card_replaced_today', freeze: false };
   if (record.amountFen > account.balanceFen) return { kind: 'hold', reason: 'insufficient_balance', freeze: account.status === 'active' };
-  if (
-    record.chipBalanceAfterFen !== undefined &&
-    record.cardId !== undefined &&
-    observeOfflineCardRecord(account, { cardId: record.cardId, amountFen: record.amountFen, chipAfterFen: record.chipBalanceAfterFen, occurredAt: at }).freeze
-  ) {
-    return { kind: 'apply', freeze: true, freezeReason: 'card_database_mismatch' };
-  }
+  if (chipSeenBy(account, record)?.freeze) return { kind: 'apply', freeze: true, freezeReason: 'card_database_mismatch' };
   return { kind: 'apply', freeze: false };
+}
+
+/** What a card record tells of its chip (domain/chip.ts); undefined for a QR record. */
+function chipSeenBy(account: Account, record: OfflineRecordFacts): ReturnType<typeof observeOfflineCardRecord> | undefined {
+  if (record.chipBalanceAfterFen === undefined || record.cardId === undefined) return undefined;
+  return observeOfflineCardRecord(account, { cardId: record.cardId, amountFen: record.amountFen, chipAfterFen: record.chipBalanceAfterFen, occurredAt: record.occurredAt.toISOString() });
 }
 
 export interface OfflinePurchase extends OfflineRecordFacts {
@@ -133,10 +133,7 @@ export interface OfflinePurchase extends OfflineRecordFacts {
 export function planOfflinePurchase(account: Account, record: OfflinePurchase, today: string, now: Date): MovementPlan {
   const decision = decideOfflineRecord(account, record, now);
   if (decision.kind !== 'apply') throw new AppError('OFFLINE_RECORD_HELD', decision.kind === 'hold' ? decision.reason : 'reflected');
-  const chip =
-    record.chipBalanceAfterFen !== undefined && record.cardId !== undefined
-      ? observeOfflineCardRecord(account, { cardId: record.cardId, amountFen: record.amountFen, chipAfterFen: record.chipBalanceAfterFen, occurredAt: record.occurredAt.toISOString() }).chip
-      : undefined;
+  const chip = chipSeenBy(account, record)?.chip;
   const occurredDay = campusDay(record.occurredAt);
   const freeze = decision.freeze && account.status === 'active';
   const transfers = [{ debit: holder.balance(account.accountNo), credit: system.merchantPayable(record.merchantId), amountFen: record.amountFen }];
