@@ -9,3 +9,8 @@ export const SHANGHAI_OFFSET_MS = 8 * 60 * 60 * 1000;
 export function campusDay(at: Date): string {
   return new Date(at.getTime() + SHANGHAI_OFFSET_MS).toISOString().slice(0, 10);
 }
+
+/** The campus day after "YYYY-MM-DD" (or `days` after it; negative for before). */
+export function nextCampusDay(day: string, days = 1): string {
+  return new Date(Date.parse(`${day}T00:00:00.000Z`) + days * 86_400_000).toISOString().slice(0, 10);
+}

@@ -25,8 +25,31 @@ export const MOVEMENT_TYPES = [
   'cancellation_refund',
   'levelling',
   'closing_settlement',
+  /** A utility bill paid from the balance (network fee, dormitory electricity): 缴费. */
+  'utility_payment',
 ] as const;
 export type MovementType = (typeof MOVEMENT_TYPES)[number];
+
+/** Merchants: what they sell (the gate and kiosk categories are the card centre's own places), how often they are settled, whether they may trade. */
+export const MERCHANT_CATEGORIES = ['canteen', 'shop', 'water', 'shower', 'clinic', 'library', 'bus', 'utility', 'department', 'gate', 'kiosk'] as const;
+export type MerchantCategory = (typeof MERCHANT_CATEGORIES)[number];
+export const SETTLEMENT_PERIODS = ['weekly', 'daily', 'monthly'] as const;
+export type SettlementPeriod = (typeof SETTLEMENT_PERIODS)[number];
+export const MERCHANT_STATUSES = ['active', 'suspended'] as const;
+export type MerchantStatus = (typeof MERCHANT_STATUSES)[number];
+
+/** Terminals: what kind of device, and where it is in its life (no secret until activated). */
+export const TERMINAL_KINDS = ['pos', 'gate', 'water', 'kiosk'] as const;
+export type TerminalKind = (typeof TERMINAL_KINDS)[number];
+export const TERMINAL_STATUSES = ['pending_activation', 'active', 'disabled'] as const;
+export type TerminalStatus = (typeof TERMINAL_STATUSES)[number];
+
+/**
+ * Who refunded a purchase, and why: the terminal that took it (same day), the card centre later, or
+ * the card centre taking a duplicate charge the system made back out of the merchant's settlement.
+ */
+export const REFUND_CAUSES = ['terminal', 'card_centre', 'duplicate_charge'] as const;
+export type RefundCause = (typeof REFUND_CAUSES)[number];
 
 /** Identity documents: the resident ID card, or a passport (foreign staff and students; Hong Kong, Macau and Taiwan permits too). */
 export const ID_TYPES = ['id_card', 'passport'] as const;
@@ -54,6 +77,17 @@ export const ACTION_LOG_ACTIONS = [
   'account.level',
   'policy.update',
   'finding.resolve',
+  'merchant.create',
+  'merchant.update',
+  'merchant.suspend',
+  'merchant.reactivate',
+  'merchant.account_check',
+  'terminal.register',
+  'terminal.activation_code',
+  'terminal.disable',
+  'refund.card_centre',
+  'refund.duplicate_charge',
+  'statement.payout',
 ] as const;
 export type ActionLogAction = (typeof ACTION_LOG_ACTIONS)[number];
 
@@ -61,7 +95,7 @@ export type ActionLogAction = (typeof ACTION_LOG_ACTIONS)[number];
  * Reconciliation findings: who found it (the outside record it was checked against) and what kind
  * of difference it is. Later finders (bank statement, offline records, card loads) add their own.
  */
-export const FINDING_SOURCES = ['wechat_bill', 'alipay_bill', 'bank_statement'] as const;
+export const FINDING_SOURCES = ['wechat_bill', 'alipay_bill', 'bank_statement', 'water_usage', 'offline_upload'] as const;
 export type FindingSource = (typeof FINDING_SOURCES)[number];
 export const FINDING_KINDS = [
   /** We credited a payment that the platform's bill of its day does not have. */
@@ -80,6 +114,14 @@ export const FINDING_KINDS = [
   'reversal_of_credited',
   /** The bank's statement debits a transfer we recorded as refused or expired (never debited). */
   'debit_without_transfer',
+  /** Water controllers' records of a chip between two settlements sum to more than the later settlement took from its wallet. */
+  'water_usage_above_settled',
+  /** Water controllers' records of a chip that no settlement has taken, a day after (the merchant is not paid for them). */
+  'water_usage_not_settled',
+  /** An offline POS record held, not charged (a lost or void card, a balance short, a token used twice...): the merchant's claim waits for the card centre. */
+  'offline_record_held',
+  /** An offline POS record that names no account we can charge (an unknown card, a forged code): the merchant's claim waits for the card centre. */
+  'offline_record_rejected',
 ] as const;
 export type FindingKind = (typeof FINDING_KINDS)[number];
 /** How the card centre settled a finding: it posted an adjustment, the money was refunded, or nothing was owed. */

@@ -9,18 +9,19 @@
  * balance (TrialBalance: debits = credits, overall and per campus day).
  */
 import { PURSE_NAMES, SMALL_WALLET_CAP_FEN, type Account, type Purses } from './account';
-import { BANK_TRANSFER_POLICY, isOpen, type BankTransferIntent } from './bank-transfer';
+import { BANK_TRANSFER_POLICY, BANK_TRANSFER_STATE, type BankTransferIntent } from './bank-transfer';
 import { CARD_LOAD_POLICY, type CardLoadReservation } from './card-load';
+import { isOverdue, type Pending, type PendingKind } from './pending';
 import { cardStatusAt, type Card } from './card';
 import { deltaOf, fundingAccountOf, parseAccount, systemAccountsOf, type AccountKind, type ParsedAccount } from './chart';
-import type { LedgerEntry, MovementType } from './ledger';
-import { TOPUP_POLICY, type TopupOrder } from './topup';
+import type { LedgerEntry, MovementType, SystemEntry, SystemMovementType } from './ledger';
+import { ORDER_STATE, TOPUP_POLICY, type TopupOrder } from './topup';
 
 /** The only movements that may take money out of the transitional balance (to the chip, to the balance, or refunded at closing). */
 const TRANSITIONAL_OUT: readonly MovementType[] = ['card_load', 'transitional_release', 'cancellation_refund', 'closing_settlement', 'fee'];
 
-/** Kinds whose amount may be zero: a closing or levelling that finds nothing to move still records itself. */
-const ZERO_AMOUNT_ALLOWED: readonly MovementType[] = ['cancellation_refund', 'closing_settlement', 'levelling'];
+/** Kinds whose amount may be zero: a closing or levelling that finds nothing to move still records itself; a water session given back used nothing. */
+const ZERO_AMOUNT_ALLOWED: readonly MovementType[] = ['cancellation_refund', 'closing_settlement', 'levelling', 'small_wallet_settle'];
 
 export const AUDIT_POLICY = {
   /** Scheduled reconcilers run every 5 minutes; a pending thing this long past its timeout was missed. */
@@ -69,7 +70,8 @@ export function auditAccount(account: Account, entries: LedgerEntry[]): AuditFin
     if (kindProblem) report(`entry ${entry.entryId} (${entry.type}): ${kindProblem}`, 'kind');
     // One finding per broken entry: transfers are judged once its change is the one its kind makes.
     else for (const problem of entryTransferProblems(entry)) report(`entry ${entry.entryId} (${entry.type}): ${problem}`, 'transfers');
-    if (entry.type === 'purchase') purchases.set(entry.receiptNo, entry.amountFen);
+    // A utility payment is refunded like a purchase when its delivery is finally refused.
+    if (entry.type === 'purchase' || entry.type === 'utility_payment') purchases.set(entry.receiptNo, entry.amountFen);
     if (entry.type === 'refund') {
       const of = entry.refundOf ?? '';
       const total = (refunded.get(of) ?? 0) + entry.amountFen;
@@ -97,8 +99,9 @@ export function entryKindProblem(entry: Pick<LedgerEntry, 'type' | 'amountFen' |
   const p = (balanceFen: number, transitionalFen: number, smallWalletFen: number): Purses => ({ balanceFen, transitionalFen, smallWalletFen });
   switch (entry.type) {
     case 'purchase':
+    case 'utility_payment':
     case 'small_wallet_preload':
-      return entry.type === 'purchase' ? expect(p(-a, 0, 0)) : expect(p(-a, 0, a));
+      return entry.type === 'small_wallet_preload' ? expect(p(-a, 0, a)) : expect(p(-a, 0, 0));
     case 'topup':
     case 'refund':
       return expect(p(a, 0, 0));
@@ -116,10 +119,11 @@ export function entryKindProblem(entry: Pick<LedgerEntry, 'type' | 'amountFen' |
     case 'levelling':
       return is(p(a, 0, 0)) || is(p(-a, 0, 0)) ? undefined : `changes ${deltaText(d)}, a levelling of ${a} changes the balance by ±${a} only`;
     case 'small_wallet_settle':
-      // The whole small wallet is emptied; what was not used (all of it but the amount) goes back to the balance.
+      // The water used leaves the small wallet; of the rest, what goes back to the balance goes back (all of it at a controller's
+      // second tap, none at a settlement terminal, whose chip still holds it).
       return d.transitionalFen === 0 && d.smallWalletFen <= -a && d.balanceFen === -d.smallWalletFen - a
         ? undefined
-        : `changes ${deltaText(d)}, a settlement using ${a} empties the small wallet and returns the rest to the balance`;
+        : `changes ${deltaText(d)}, a settlement using ${a} takes ${a} out of the small wallet and returns only the rest to the balance`;
     case 'cancellation_refund':
     case 'closing_settlement': {
       const out = -(d.balanceFen + d.transitionalFen + d.smallWalletFen);
@@ -144,6 +148,7 @@ const ALLOWED_TRANSFERS = {
   small_wallet_settle: ['holder_small_wallet>merchant_payable', 'holder_small_wallet>holder_balance'],
   cancellation_refund: closingPairs(),
   closing_settlement: closingPairs(),
+  utility_payment: ['holder_balance>merchant_payable'],
 } satisfies Record<MovementType, readonly `${AccountKind}>${AccountKind}`[]>;
 
 function closingPairs(): `${AccountKind}>${AccountKind}`[] {
@@ -200,6 +205,40 @@ export function entryTransferProblems(entry: LedgerEntry): string[] {
   return problems;
 }
 
+/** The (debit kind, credit kind) pairs each movement between system accounts may transfer (ledger.ts SystemKindTransfers). */
+const SYSTEM_ALLOWED_TRANSFERS = {
+  merchant_fee: ['merchant_payable>fee_income'],
+  merchant_payout: ['merchant_payable>clearing'],
+  payment_code_sale: ['clearing>merchant_payable'],
+} satisfies Record<SystemMovementType, readonly `${AccountKind}>${AccountKind}`[]>;
+
+/** A system entry against its kind: accounts of the chart its kind may move between, its merchant, positive whole fen summing to its amount. */
+export function auditSystemEntry(entry: SystemEntry): AuditFinding[] {
+  const at = (problem: string) => finding(BOOKS, 'transfers', `system entry ${entry.entryId} (${entry.type}): ${problem}`);
+  const transfers: unknown = (entry as { transfers?: unknown }).transfers;
+  const allowed: readonly string[] | undefined = (SYSTEM_ALLOWED_TRANSFERS as Record<string, readonly string[]>)[entry.type];
+  if (!allowed) return [finding(BOOKS, 'kind', `system entry ${entry.entryId}: ${String(entry.type)} is no kind of movement between system accounts`)];
+  if (!Array.isArray(transfers) || transfers.length === 0) return [at('has no transfers')];
+  const problems: AuditFinding[] = [];
+  let sum = 0;
+  transfers.forEach((transfer: { debit?: unknown; credit?: unknown; amountFen?: unknown }, i) => {
+    const debit = parseAccount(transfer?.debit);
+    const credit = parseAccount(transfer?.credit);
+    if (!debit || !credit) return problems.push(at(`transfer ${i + 1} names an account outside the chart`));
+    const pair = `${debit.kind}>${credit.kind}`;
+    if (!allowed.includes(pair)) problems.push(at(`transfer ${i + 1} moves ${String(transfer.debit)} → ${String(transfer.credit)}, which a ${entry.type} may not`));
+    for (const side of [debit, credit]) {
+      if (side.kind === 'merchant_payable' && side.merchantId !== entry.merchantId) problems.push(at(`transfer ${i + 1} names merchant ${side.merchantId}, the entry's merchant is ${entry.merchantId ?? 'none'}`));
+    }
+    const amount = transfer.amountFen;
+    if (typeof amount !== 'number' || !Number.isSafeInteger(amount) || amount <= 0) problems.push(at(`transfer ${i + 1} moves ${String(amount)}, not positive whole fen`));
+    else sum += amount;
+    return undefined;
+  });
+  if (problems.length === 0 && sum !== entry.amountFen) problems.push(at(`its transfers move ${sum}, its amount says ${entry.amountFen}`));
+  return problems;
+}
+
 export interface TrialBalanceReport {
   debitsFen: number;
   creditsFen: number;
@@ -226,7 +265,7 @@ export class TrialBalance {
   private readonly system = new Map<string, number>();
   private readonly days = new Map<string, { debitsFen: number; creditsFen: number }>();
 
-  note(entry: LedgerEntry): void {
+  note(entry: Pick<LedgerEntry | SystemEntry, 'campusDay'>): void {
     const transfers: unknown = (entry as { transfers?: unknown }).transfers;
     if (!Array.isArray(transfers)) return; // reported per entry ('transfers')
     const day = this.days.get(entry.campusDay) ?? { debitsFen: 0, creditsFen: 0 };
@@ -285,11 +324,15 @@ function deltaText(d: Purses): string {
  * The ids from the outside world that may move money only once, across every idempotency key:
  * a platform or bank transaction credited, an offline record charged, a POS transaction charged.
  */
-export function externalIdOf(entry: Pick<LedgerEntry, 'type' | 'channel' | 'externalRef' | 'terminalId'>): string | undefined {
+export function externalIdOf(entry: Pick<LedgerEntry, 'type' | 'channel' | 'externalRef' | 'terminalId'> | Pick<SystemEntry, 'type' | 'externalRef' | 'terminalId'>): string | undefined {
+  if (entry.type === 'payment_code_sale') return `payment code sale ${entry.terminalId}/${entry.externalRef}`;
+  if (entry.type === 'merchant_fee' || entry.type === 'merchant_payout') return `${entry.type} of ${entry.externalRef}`;
+  if (!('channel' in entry)) return undefined;
   if ((entry.type === 'topup' || entry.type === 'transitional_credit') && (entry.channel === 'wechat' || entry.channel === 'alipay' || entry.channel === 'bank')) {
     return `${entry.channel} transaction ${entry.externalRef}`;
   }
   if (entry.type === 'purchase' && entry.channel === 'offline_pos') return `offline record ${entry.terminalId}/${entry.externalRef}`;
+  if (entry.type === 'card_load') return `card load ${entry.externalRef}`;
   if (entry.type === 'purchase' && (entry.channel === 'pos' || entry.channel === 'qr')) return `POS transaction ${entry.terminalId}/${entry.externalRef}`;
   return undefined;
 }
@@ -301,16 +344,17 @@ export type EntryRef = { accountNo: string; entryId: string };
 export class ExternalIdRegister {
   private readonly seen = new Map<string, string>();
 
-  note(entry: LedgerEntry): AuditFinding | undefined {
+  note(entry: LedgerEntry | SystemEntry): AuditFinding | undefined {
     const id = externalIdOf(entry);
     if (id === undefined) return undefined;
-    const here = `${entry.accountNo}/${entry.entryId}`;
+    const accountNo = 'accountNo' in entry ? entry.accountNo : BOOKS;
+    const here = `${accountNo}/${entry.entryId}`;
     const first = this.seen.get(id);
     if (first === undefined) {
       this.seen.set(id, here);
       return undefined;
     }
-    return finding(entry.accountNo, 'external_id', `${id} moved money twice: entry ${here} (${entry.type}) and entry ${first}`);
+    return finding(accountNo, 'external_id', `${id} moved money twice: entry ${here} (${entry.type}) and entry ${first}`);
   }
 
   has(id: string): boolean {
@@ -395,16 +439,16 @@ export function auditQrTokens(payments: (EntryRef & { key: string; tokenId?: str
 const minutesAfter = (iso: string, minutes: number) => new Date(Date.parse(iso) + minutes * 60_000).toISOString();
 
 /**
- * A top-up order: pending no longer than it may be paid plus the reconciler's grace, a refund asked
- * for and not answered within its timeout, and (with `credited`: whether a ledger credit of its
- * platform transaction exists) a paid order that was credited.
+ * A top-up order (its pending transfer is judged with every other, auditPending): its status and its
+ * pending state agree, a refund asked for is answered within its timeout, and (with `credited`:
+ * whether a ledger credit of its platform transaction exists) a paid order was credited.
  */
 export function auditOrder(order: TopupOrder, now: Date, credited: (externalId: string) => boolean): AuditFinding[] {
   const at = now.toISOString();
   const report = (problem: string) => [finding(order.accountNo, 'pending', `top-up order ${order.orderId} (${order.channel}, ${order.amountFen} fen): ${problem}`)];
-  if (order.status === 'pending' && minutesAfter(order.payBy, AUDIT_POLICY.reconcilerGraceMinutes) < at) {
-    return report(`still pending ${AUDIT_POLICY.reconcilerGraceMinutes} minutes after its payment deadline ${order.payBy}: neither credited, closed nor refunded`);
-  }
+  // A closed order may be voided or expired; a refund may follow either.
+  const allowed = ORDER_STATE[order.status] === 'voided' ? ['voided', 'expired'] : [ORDER_STATE[order.status]];
+  if (!allowed.includes(order.state)) return report(`is ${order.status} but its pending transfer is ${String(order.state)}`);
   if (order.status === 'refund_pending' && order.refund && minutesAfter(order.refund.requestedAt, TOPUP_POLICY.refundSettleMinutes + AUDIT_POLICY.reconcilerGraceMinutes) < at) {
     return report(`refund ${order.refund.refundId} asked for at ${order.refund.requestedAt} is still not answered by the platform`);
   }
@@ -415,11 +459,18 @@ export function auditOrder(order: TopupOrder, now: Date, credited: (externalId: 
   return [];
 }
 
-/** A kiosk bank transfer: open no longer than the bank's timeout plus the reconciler's grace; credited means a credit in the ledger. */
+/**
+ * A kiosk bank transfer (its pending transfer is judged with every other, auditPending): its status
+ * and pending state agree, a reversal is answered by the bank within the bank's timeout and the
+ * reconciler's grace, and credited means a credit in the ledger.
+ */
 export function auditBankTransfer(intent: BankTransferIntent, now: Date, credited: (externalId: string) => boolean): AuditFinding[] {
   const report = (problem: string) => [finding(intent.accountNo, 'pending', `bank transfer ${intent.terminalId}/${intent.transferId} (${intent.amountFen} fen): ${problem}`)];
-  if (isOpen(intent.status) && minutesAfter(intent.createdAt, BANK_TRANSFER_POLICY.abandonAfterMinutes + AUDIT_POLICY.reconcilerGraceMinutes) < now.toISOString()) {
-    return report(`${intent.status} since ${intent.createdAt}, past the bank's timeout: the bank debit has no credit and no reversal`);
+  // Refused or expired after a reversal was asked for: voided when the reversal began.
+  const allowed = intent.status === 'refused' || intent.status === 'expired' ? ['voided', 'expired'] : [BANK_TRANSFER_STATE[intent.status]];
+  if (!allowed.includes(intent.state)) return report(`is ${intent.status} but its pending transfer is ${String(intent.state)}`);
+  if (intent.status === 'reversing' && minutesAfter(intent.updatedAt, BANK_TRANSFER_POLICY.abandonAfterMinutes + AUDIT_POLICY.reconcilerGraceMinutes) < now.toISOString()) {
+    return report(`reversing since ${intent.updatedAt}, past the bank's timeout: the bank debit has no credit and no reversal`);
   }
   if (intent.status === 'credited' && (intent.bankTxnId === undefined || !credited(`bank transaction ${intent.bankTxnId}`))) {
     return report(`credited (bank transaction ${intent.bankTxnId ?? '?'}) but no ledger entry credits it`);
@@ -427,11 +478,47 @@ export function auditBankTransfer(intent: BankTransferIntent, now: Date, credite
   return [];
 }
 
-/** A card-load reservation open past its time was never confirmed nor voided: its money's way to the chip is undecided. */
-export function auditCardLoad(load: CardLoadReservation, now: Date): AuditFinding[] {
-  if (load.status !== 'open') return [];
-  if (minutesAfter(load.reservedUntil, CARD_LOAD_POLICY.settleWithinMinutes) >= now.toISOString()) return [];
-  return [finding(load.accountNo, 'pending', `card load ${load.loadId} (${load.amountFen} fen) open since ${load.reservedAt}, past its reservation (${load.reservedUntil}) by more than ${CARD_LOAD_POLICY.settleWithinMinutes} minutes`)];
+/** How long past its timeout each kind may still be pending before the audit reports it (its resolver runs every few minutes). */
+const PENDING_GRACE_MINUTES = {
+  topup_order: AUDIT_POLICY.reconcilerGraceMinutes,
+  bank_transfer: AUDIT_POLICY.reconcilerGraceMinutes,
+  // Settled by the card's next tap only.
+  card_load: CARD_LOAD_POLICY.settleWithinMinutes,
+  small_wallet_preload: AUDIT_POLICY.reconcilerGraceMinutes,
+  utility_delivery: AUDIT_POLICY.reconcilerGraceMinutes,
+  payment_code: AUDIT_POLICY.reconcilerGraceMinutes,
+} satisfies Record<PendingKind, number>;
+
+/** A pending transfer still pending past its timeout and its resolver's grace: nobody resolved it. */
+export function auditPending(record: Pending & { accountNo?: string }, id: string, now: Date): AuditFinding[] {
+  const grace = PENDING_GRACE_MINUTES[record.pendingKind] ?? AUDIT_POLICY.reconcilerGraceMinutes;
+  if (!isOverdue(record, now, grace)) return [];
+  const { transfer } = record;
+  return [
+    finding(
+      record.accountNo ?? BOOKS,
+      'pending',
+      `pending ${record.pendingKind} ${id} (${transfer.amountFen} fen, ${transfer.debit} → ${transfer.credit}) since ${record.createdAt}, past its timeout ${record.timeoutAt} by more than ${grace} minutes: neither posted, voided nor expired`,
+    ),
+  ];
+}
+
+/**
+ * The outside records that say money moved, against the ledger (`moved`: whether an entry moved
+ * money under that external id): an offline record applied must have its charge, a card load
+ * posted its load; and a card load voided or expired (`loadEntry`: the entry that loaded it, if
+ * any) must not have moved money.
+ */
+export function auditOfflineRecord(record: OfflineRecordFacts & { accountNo?: string }, moved: (externalId: string) => boolean): AuditFinding[] {
+  if (record.result.outcome !== 'applied' || moved(`offline record ${record.terminalId}/${record.recordId}`)) return [];
+  return [finding(record.accountNo ?? BOOKS, 'external_id', `offline record ${record.terminalId}/${record.recordId} says applied as receipt ${record.result.receiptNo ?? '?'}, but no ledger entry charges it`)];
+}
+
+export function auditCardLoadRecord(load: CardLoadReservation, moved: (externalId: string) => boolean): AuditFinding[] {
+  const loaded = moved(`card load ${load.loadId}`);
+  if (load.state === 'posted' && !loaded) return [finding(load.accountNo, 'pending', `card load ${load.loadId} (${load.amountFen} fen) is posted, but no ledger entry loads it`)];
+  if (load.state !== 'posted' && load.state !== 'pending' && loaded) return [finding(load.accountNo, 'pending', `card load ${load.loadId} (${load.amountFen} fen) is ${load.state}, but a ledger entry loaded it`)];
+  return [];
 }
 
 /** A closing's holdback is settled by the hourly job once it ends. */

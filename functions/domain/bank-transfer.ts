@@ -14,20 +14,37 @@
 import { AppError } from '../app-error';
 import type { BankRefusal, BankTransferState } from '../payments/bank';
 import type { TopupOrder } from './topup';
+import { holder, system } from './chart';
+import { pendingOf, PENDING_TIMEOUT_SECONDS, type Pending, type PendingState } from './pending';
 
 export const BANK_TRANSFER_POLICY = {
   /** The reconciler asks the bank about intents still open this long after they were made. */
   queryAfterSeconds: 60,
   /**
    * The bank's own timeout: an intent the bank still has not seen this long after it was made is
-   * given up (and the bank told to refuse the id, so a late request cannot debit it).
+   * given up (and the bank told to refuse the id, so a late request cannot debit it): its pending
+   * transfer's timeout.
    */
-  abandonAfterMinutes: 10,
+  abandonAfterMinutes: PENDING_TIMEOUT_SECONDS.bank_transfer / 60,
 } as const;
 
 export type BankTransferStatus = 'pending' | 'reversing' | 'credited' | 'refused' | 'reversed' | 'expired';
 
-export interface BankTransferIntent {
+/**
+ * What the pending state of the intent's money is, for each status (the store writes both together):
+ * `reversing` and `reversed` are voided (no credit can follow), and reversing still owes the bank's answer.
+ */
+export const BANK_TRANSFER_STATE: Record<BankTransferStatus, PendingState> = {
+  pending: 'pending',
+  credited: 'posted',
+  refused: 'voided',
+  reversing: 'voided',
+  reversed: 'voided',
+  expired: 'expired',
+};
+
+export interface BankTransferIntent extends Pending {
+  pendingKind: 'bank_transfer';
   terminalId: string;
   /** The kiosk's id for the transfer; unique per kiosk. */
   transferId: string;
@@ -51,7 +68,7 @@ export interface BankTransferIntent {
   reversalId?: string;
 }
 
-/** Still owes an answer: the reconciler's index holds exactly these. */
+/** Still owes an answer: pending (its pending transfer's index) or reversing (the reversals' index). */
 export function isOpen(status: BankTransferStatus): boolean {
   return status === 'pending' || status === 'reversing';
 }
@@ -92,4 +109,15 @@ export function reconcileStep(intent: Pick<BankTransferIntent, 'createdAt' | 'am
       return age >= BANK_TRANSFER_POLICY.abandonAfterMinutes * 60_000 ? { do: 'void', reason: 'abandoned' } : { do: 'wait' };
     }
   }
+}
+
+/** A new intent: its money a pending transfer from the bank's clearing to the purse it will credit, timing out with the bank's own timeout. */
+export function newBankTransferIntent(
+  intent: Omit<BankTransferIntent, keyof Pending | 'pendingKind' | 'status' | 'updatedAt' | 'bankTransferId'>,
+  now: Date,
+): BankTransferIntent {
+  const credit = intent.purse === 'transitional' ? holder.transitional(intent.accountNo) : holder.balance(intent.accountNo);
+  const pending = pendingOf('bank_transfer', { debit: system.clearing('bank'), credit, amountFen: intent.amountFen }, now);
+  // The id the bank sees is scoped by kiosk, so a retry after a lost answer is the same transfer.
+  return { ...intent, ...pending, pendingKind: 'bank_transfer', bankTransferId: `${intent.terminalId}-${intent.transferId}`, status: 'pending', updatedAt: pending.createdAt };
 }

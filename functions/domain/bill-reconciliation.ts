@@ -1,11 +1,14 @@
 /**
- * A platform's daily bill against our records of that day: pure, so the same comparison can later
- * be pointed at the clearing accounts. Each bill row is looked at once (a row the bill repeats is
- * counted once) and ends matched, as a credit to make (paid, never credited: no notification came),
- * or as a finding for the card centre. Every payment we credited that day must be in the bill.
+ * A platform's daily bill against our books of that day: the clearing account's credits of the
+ * payments of that day (what the ledger says came in through the channel) and the orders the rows
+ * name. Each bill row is looked at once (a row the bill repeats is counted once) and ends matched,
+ * as a credit to make (paid, never credited: no notification came), or as a finding for the card
+ * centre. Every payment the ledger credited from the channel for that day must be in the bill, for
+ * the same amount.
  */
 import type { FindingKind } from '../../shared/vocabulary';
 import type { BillRow, PaymentChannelName } from '../payments/channel';
+import type { LedgerEntry, SystemEntry } from './ledger';
 import type { TopupOrder } from './topup';
 import { campusDay } from './campus-day';
 
@@ -52,8 +55,35 @@ export interface BillRecords {
   rows: readonly BillRow[];
   /** Our orders, by order id, for every order a row names that exists. */
   orders: ReadonlyMap<string, TopupOrder>;
-  /** Our orders on this channel credited with a payment of the bill's day. */
-  paidThatDay: readonly TopupOrder[];
+  /** The ledger's credits from this channel's clearing account of payments made on the bill's day. */
+  creditedThatDay: readonly LedgerCredit[];
+}
+
+/** A credit the ledger made from a clearing account: a top-up entry, by the platform's transaction id. */
+export interface LedgerCredit {
+  platformTxnId: string;
+  orderId?: string;
+  amountFen: number;
+  accountNo: string;
+  receiptNo: string;
+}
+
+/**
+ * The ledger's credits of payments made on `day` (by the payer's time; an entry without one by its
+ * own) from a channel's clearing account entries: top-ups to holders, and sales paid at a terminal
+ * with a payment code (system entries, booked to the merchant).
+ */
+export function creditsOfDay(entries: readonly (LedgerEntry | SystemEntry)[], day: string): LedgerCredit[] {
+  const credits: LedgerCredit[] = [];
+  for (const entry of entries) {
+    if (campusDay(new Date(entry.paidAt ?? entry.createdAt)) !== day) continue;
+    if (entry.type === 'topup' || entry.type === 'transitional_credit') {
+      credits.push({ platformTxnId: entry.externalRef, amountFen: entry.amountFen, accountNo: entry.accountNo, receiptNo: entry.receiptNo, ...(entry.orderId ? { orderId: entry.orderId } : {}) });
+    } else if (entry.type === 'payment_code_sale' && entry.platformTxnId) {
+      credits.push({ platformTxnId: entry.platformTxnId, amountFen: entry.amountFen, accountNo: `merchant ${entry.merchantId ?? '?'}`, receiptNo: entry.entryId, ...(entry.orderId ? { orderId: entry.orderId } : {}) });
+    }
+  }
+  return credits;
 }
 
 const rowKey = (row: BillRow) => `${row.kind}|${row.platformTxnId}|${row.refundId ?? ''}`;
@@ -64,10 +94,18 @@ export function compareBill(records: BillRecords): BillComparison {
   const result: BillComparison = { rows: seen.size, duplicates: records.rows.length - seen.size, matched: 0, credits: [], findings: [] };
   const finding = (draft: Omit<FindingDraft, 'channel'>) => result.findings.push({ channel: records.channel, ...draft });
 
+  const booked = new Map(records.creditedThatDay.filter((credit) => !credit.orderId || !records.orders.has(credit.orderId)).map((credit) => [credit.platformTxnId, credit]));
   for (const row of seen.values()) {
     const found = records.orders.get(row.outTradeNo);
     const order = found && found.channel === records.channel ? found : undefined;
     if (row.kind === 'payment') {
+      // A sale paid with a payment code has no top-up order: the ledger's booking of it is what the row must match.
+      const sale = !order ? booked.get(row.platformTxnId) : undefined;
+      if (sale) {
+        if (sale.amountFen === row.amountFen) result.matched++;
+        // (another amount is reported below, against the ledger's credit)
+        continue;
+      }
       if (!order) {
         finding({ kind: 'unknown_payment', ref: row.platformTxnId, billFen: row.amountFen, detail: `the bill has a payment for ${row.outTradeNo}, which is not one of our ${records.channel} orders` });
         continue;
@@ -103,10 +141,17 @@ export function compareBill(records: BillRecords): BillComparison {
     result.matched++;
   }
 
-  const billed = new Set([...seen.values()].filter((row) => row.kind === 'payment').map((row) => row.platformTxnId));
-  for (const order of records.paidThatDay) {
-    if (order.channel !== records.channel || order.status !== 'paid' || !order.platformTxnId || billed.has(order.platformTxnId)) continue;
-    finding({ kind: 'missing_from_bill', ref: order.platformTxnId, orderId: order.orderId, oursFen: order.amountFen, detail: `we credited order ${order.orderId} (receipt ${order.receiptNo ?? '?'}), the bill of its day does not have it` });
+  const billed = new Map([...seen.values()].filter((row) => row.kind === 'payment').map((row) => [row.platformTxnId, row]));
+  const reported = new Set(result.findings.map((draft) => draft.ref));
+  for (const credit of records.creditedThatDay) {
+    const row = billed.get(credit.platformTxnId);
+    const ids = { ref: credit.platformTxnId, ...(credit.orderId ? { orderId: credit.orderId } : {}) };
+    if (reported.has(credit.platformTxnId)) continue; // its row made a finding already
+    if (!row) {
+      finding({ kind: 'missing_from_bill', ...ids, oursFen: credit.amountFen, detail: `the ledger credited ${credit.amountFen} fen from ${records.channel} (receipt ${credit.receiptNo}, account ${credit.accountNo}); the bill of its day does not have the payment` });
+    } else if (row.amountFen !== credit.amountFen) {
+      finding({ kind: 'amount_mismatch', ...ids, billFen: row.amountFen, oursFen: credit.amountFen, detail: `the bill says ${row.amountFen} fen, the ledger credited ${credit.amountFen} (receipt ${credit.receiptNo})` });
+    }
   }
   return result;
 }

@@ -2,21 +2,31 @@
  * Writing transitional balance onto a CPU card, as a two-phase transfer: a POS that sees the card
  * idle RESERVES the pending amount (one open reservation per account), writes the chip, then
  * CONFIRMS with what the card reports; the reservation is POSTED (the money becomes balance) or
- * VOIDED (it goes back to pending). A CPU e-purse bumps its online transaction counter on every
- * load and only then, so the counter is the evidence: the card pulled away mid-write (a torn
- * write) is recognised at its next tap by whether the counter moved.
+ * VOIDED (it stays transitional): one pending transfer (functions/domain/pending.ts). A CPU
+ * e-purse bumps its online transaction counter on every load and only then, so the counter is the
+ * evidence: the card pulled away mid-write (a torn write) is recognised at its next tap by whether
+ * the counter moved.
  */
+import { holder } from './chart';
+import { pendingOf, type Pending } from './pending';
+
 export const CARD_LOAD_POLICY = {
-  /** Another terminal may take over a reservation that has not been confirmed within this. */
-  reservationSeconds: 60,
   /**
-   * A reservation past its time is settled by the card's next tap; one still open this long after
+   * A reservation past its time is settled by the card's next tap; one still pending this long after
    * (the card never came back) leaves its money's way to the chip undecided: the ledger check reports it.
+   * It is never expired without the card: only the card's counter can say whether the load reached it.
    */
   settleWithinMinutes: 24 * 60,
 } as const;
 
-export interface CardLoadReservation {
+/**
+ * A pending transfer (pending.ts) of the transitional balance to the balance, pending while the POS
+ * writes the chip. Its timeout (PENDING_TIMEOUT_SECONDS.card_load) is when another terminal may take over.
+ * Resolutions: `confirmed` or `card_shows_load` (posted), `card_shows_no_load` (voided: the
+ * same terminal saw the card unchanged) or expired (another terminal, after the timeout).
+ */
+export interface CardLoadReservation extends Pending<CardLoadResolution> {
+  pendingKind: 'card_load';
   loadId: string;
   accountNo: string;
   chipUid: string;
@@ -25,13 +35,12 @@ export interface CardLoadReservation {
   chipBalanceBeforeFen: number;
   /** The card's online transaction counter when reserved; a successful load makes it +1. */
   cardTxnCounterBefore: number;
-  status: 'open' | 'posted' | 'voided';
-  reservedAt: string;
-  /** (Not `expiresAt`: that name is the table's TTL attribute.) */
-  reservedUntil: string;
-  settledAt?: string;
-  /** Why it was settled as it was (for the card centre). */
-  settlement?: 'confirmed' | 'card_shows_load' | 'card_shows_no_load';
+}
+
+export type CardLoadResolution = 'confirmed' | 'card_shows_load' | 'card_shows_no_load';
+
+export function cardLoadPending(load: Omit<CardLoadReservation, keyof Pending | 'pendingKind'>, now: Date): CardLoadReservation {
+  return { ...load, ...pendingOf('card_load', { debit: holder.transitional(load.accountNo), credit: holder.balance(load.accountNo), amountFen: load.amountFen }, now), pendingKind: 'card_load' };
 }
 
 export interface CardTap {
@@ -41,13 +50,14 @@ export interface CardTap {
 }
 
 /**
- * What the card, tapped again, says about a reservation still open: the load reached the chip
- * (post), it did not (void, unless another terminal may still be writing it), or we must wait.
+ * What the card, tapped again, says about a reservation still pending: the load reached the chip
+ * (post), it did not (void at the same terminal, expire past the timeout), or we must wait
+ * (another terminal may still be writing it).
  */
-export function judgeOpenReservation(reservation: CardLoadReservation, tap: CardTap, now: Date): 'post' | 'void' | 'busy' {
+export function judgeOpenReservation(reservation: CardLoadReservation, tap: CardTap, now: Date): 'post' | 'void' | 'expire' | 'busy' {
   if (tap.cardTxnCounter > reservation.cardTxnCounterBefore) return 'post';
-  const expired = now.toISOString() >= reservation.reservedUntil;
-  return expired || tap.terminalId === reservation.terminalId ? 'void' : 'busy';
+  if (now.toISOString() >= reservation.timeoutAt) return 'expire';
+  return tap.terminalId === reservation.terminalId ? 'void' : 'busy';
 }
 
 /** Whether a confirmation matches what writing this reservation does to the card. */

@@ -30,7 +30,10 @@ export type MerchantPayable = `merchant:${string}:payable`;
 export type FeeIncome = 'fee_income';
 /** Money owed back to a bank card or a payer (closings refunded to a bank card). */
 export type RefundsPayable = 'refunds_payable';
-/** Held offline records and open disputes (reserved: nothing moves there yet). */
+/**
+ * Open disputes the card centre carries (reserved: nothing moves there yet). A held offline record
+ * moves nothing: its claim is a finding in the reconciliation queue until the card centre decides.
+ */
 export type Suspense = 'suspense';
 /** Card-centre adjustments and levelling. */
 export type Adjustments = 'adjustments';

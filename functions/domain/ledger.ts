@@ -1,9 +1,10 @@
 /** Ledger entries: the immutable record of every money movement, and the shape of a planned movement. */
-import { MOVEMENT_TYPES, type MovementType } from '../../shared/vocabulary';
+import { MOVEMENT_TYPES, type MovementType, type RefundCause } from '../../shared/vocabulary';
 import type { Account, AccountStatus, Purses } from './account';
 import type {
   Adjustments,
   CashDesk,
+  ClearingAccount,
   FeeIncome,
   FundingAccount,
   HolderAccount,
@@ -18,11 +19,11 @@ import type {
 export { MOVEMENT_TYPES, type MovementType };
 
 /** Movement types that count as spending in statements. */
-export const SPENDING_TYPES: readonly MovementType[] = ['purchase', 'fee', 'small_wallet_settle'];
+export const SPENDING_TYPES: readonly MovementType[] = ['purchase', 'fee', 'small_wallet_settle', 'utility_payment'];
 /** Movement types that count as money coming in. */
 export const TOPUP_TYPES: readonly MovementType[] = ['topup', 'transitional_credit'];
 
-export const CHANNELS = ['pos', 'qr', 'wechat', 'alipay', 'bank', 'counter', 'admin', 'offline_pos', 'water'] as const;
+export const CHANNELS = ['pos', 'qr', 'wechat', 'alipay', 'bank', 'counter', 'admin', 'offline_pos', 'water', 'app'] as const;
 export type Channel = (typeof CHANNELS)[number];
 
 export const REFUND_DESTINATIONS = ['bank_card', 'cash'] as const;
@@ -48,6 +49,8 @@ export interface KindTransfers {
   small_wallet_settle: Transfer<HolderSmallWallet, MerchantPayable> | Transfer<HolderSmallWallet, HolderBalance>;
   cancellation_refund: Transfer<HolderAccount, RefundsPayable | CashDesk>;
   closing_settlement: Transfer<HolderAccount, RefundsPayable | CashDesk>;
+  /** A utility bill (network fee, electricity) paid in the app: to the utility merchant's payable, like a purchase. */
+  utility_payment: Transfer<HolderBalance, MerchantPayable>;
 }
 
 interface EntryFields {
@@ -70,6 +73,11 @@ interface EntryFields {
   operator?: string;
   /** For refunds: the receipt of the purchase refunded. */
   refundOf?: string;
+  /** For refunds: who refunded and why (a duplicate charge is the card centre's adjustment of the merchant's settlement). */
+  refundCause?: RefundCause;
+  /** For credits from a platform: when the payer paid (the day of the platform's bill it is on, which may be before the entry's own), and the order it credits. */
+  paidAt?: string;
+  orderId?: string;
   /** For cancellation refunds: where the money went. */
   destination?: RefundDestination;
   /** For card loads and card payments: the chip balance after the write (what the terminal was told to write). */
@@ -117,3 +125,41 @@ export interface MovementPlan {
   accountFields?: Partial<Pick<Account, 'activePhysicalCardId' | 'activeChipUid' | 'activePhysicalCardKind' | 'replacedOn' | 'chipBalanceAt' | 'chipGapFen' | 'chipGapSince' | 'chipCardId' | 'levelledAt' | 'levelledCardId' | 'closedAt' | 'holdbackUntil'>>;
   entry: EntryDraft;
 }
+
+/**
+ * Movements between two system accounts, with no holder (docs/data-model.md, "System entries"):
+ * a merchant's fee, a payout to its bank, a sale paid with a WeChat Pay or Alipay payment code.
+ * Typed like KindTransfers: a fee that credits a merchant does not compile.
+ */
+export interface SystemKindTransfers {
+  /** The management fee of a closed statement, out of the merchant's payable. */
+  merchant_fee: Transfer<MerchantPayable, FeeIncome>;
+  /** A statement's net payable paid out to the merchant's bank account, through our bank. */
+  merchant_payout: Transfer<MerchantPayable, ClearingAccount>;
+  /** A sale paid at a campus terminal with the payer's own WeChat Pay / Alipay payment code. */
+  payment_code_sale: Transfer<ClearingAccount, MerchantPayable>;
+}
+
+export type SystemMovementType = keyof SystemKindTransfers;
+
+export interface SystemEntryFields {
+  /** ULID: unique and time-ordered (its own partition, so no two writers share an item). */
+  entryId: string;
+  amountFen: number;
+  /** The outside world's or the statement's id for this movement. */
+  externalRef: string;
+  merchantId?: string;
+  terminalId?: string;
+  reason?: string;
+  operator?: string;
+  /** For sales paid through a platform: its transaction id, when the payer paid (the day of its bill) and our order number there. */
+  platformTxnId?: string;
+  paidAt?: string;
+  orderId?: string;
+  createdAt: string;
+  campusDay: string;
+}
+
+export type SystemEntryOf<K extends SystemMovementType> = SystemEntryFields & { type: K; transfers: readonly SystemKindTransfers[K][] };
+export type SystemEntry = { [K in SystemMovementType]: SystemEntryOf<K> }[SystemMovementType];
+export type SystemEntryDraft = { [K in SystemMovementType]: Omit<SystemEntryOf<K>, 'entryId' | 'createdAt' | 'campusDay' | 'amountFen'> }[SystemMovementType];

@@ -8,6 +8,7 @@
  */
 import { AppError } from '../app-error';
 import { MAX_AMOUNT_FEN } from '../../shared/money';
+import type { RefundCause } from '../../shared/vocabulary';
 import {
   assertCanSpend,
   assertNotCancelled,
@@ -58,7 +59,7 @@ function plan<K extends MovementType>(
   account: Account,
   today: string,
   type: K,
-  request: Common & Partial<Pick<LedgerEntry, 'merchantId' | 'terminalId' | 'reason' | 'operator' | 'refundOf' | 'destination'>>,
+  request: Common & Partial<Pick<LedgerEntry, 'merchantId' | 'terminalId' | 'reason' | 'operator' | 'refundOf' | 'refundCause' | 'destination' | 'paidAt' | 'orderId'>>,
   transfers: KindTransfers[K][],
   spentFen = 0,
 ): MovementPlan {
@@ -103,7 +104,7 @@ export function planPurchase(account: Account, request: PurchaseRequest, today: 
 }
 
 /** A top-up straight into the account balance (cash at the counter, or an online top-up for a card-less holder). */
-export function planTopup(account: Account, request: Common, today: string): MovementPlan {
+export function planTopup(account: Account, request: Common & { paidAt?: string; orderId?: string }, today: string): MovementPlan {
   assertAmount(request.amountFen);
   assertNotCancelled(account);
   return plan(account, today, 'topup', request, [{ debit: fundingAccountOf(request.channel), credit: holder.balance(account.accountNo), amountFen: request.amountFen }]);
@@ -114,7 +115,7 @@ export function planTopup(account: Account, request: Common, today: string): Mov
  * the chip. The purse is decided again from the account as it is now: an order made with a CPU card
  * and paid after that card was replaced by an M1 card has no chip to wait for, so it is balance.
  */
-export function planTransitionalCredit(account: Account, request: Common, today: string): MovementPlan {
+export function planTransitionalCredit(account: Account, request: Common & { paidAt?: string; orderId?: string }, today: string): MovementPlan {
   if (topupPurse(account) === 'balance') return planTopup(account, request, today);
   assertAmount(request.amountFen);
   assertNotCancelled(account);
@@ -134,6 +135,10 @@ export function planCardLoad(account: Account, request: Common & { terminalId: s
 export interface RefundRequest extends Common {
   merchantId: string;
   terminalId?: string;
+  /** The card centre's refunds say why and who. */
+  reason?: string;
+  operator?: string;
+  refundCause?: RefundCause;
   /** The purchase being refunded, as read from the ledger. */
   purchase: Pick<LedgerEntry, 'receiptNo' | 'accountNo' | 'type' | 'merchantId' | 'amountFen'>;
   /** How much of that purchase was refunded before. */
@@ -233,11 +238,12 @@ export function planSmallWalletPreload(account: Account, request: Common & { ter
 }
 
 /**
- * The next settlement tap: the water used (`amountFen`, may be 0 → no movement needed, refused here)
- * is spent from the small wallet and the rest goes back to the balance; the small wallet is emptied.
+ * The next settlement tap: the water used (`amountFen`; 0 gives the whole wallet back) is spent
+ * from the small wallet and the rest goes back to the balance; the small wallet is emptied.
  */
-export function planSmallWalletSettle(account: Account, request: Common & { terminalId: string; merchantId: string }, today: string): MovementPlan {
-  assertAmount(request.amountFen);
+export function planSmallWalletSettle(account: Account, request: Common & { terminalId: string; merchantId: string; reason?: string }, today: string): MovementPlan {
+  // Nothing used is a settlement too (a session given back whole), as long as there is a wallet to return.
+  if (request.amountFen !== 0 || account.smallWalletFen === 0) assertAmount(request.amountFen);
   assertNotCancelled(account);
   if (request.amountFen > account.smallWalletFen) {
     throw new AppError('SMALL_WALLET_USAGE_INVALID', `${request.amountFen} > ${account.smallWalletFen}`);
@@ -253,6 +259,27 @@ export function planSmallWalletSettle(account: Account, request: Common & { term
       { debit: wallet, credit: system.merchantPayable(request.merchantId), amountFen: request.amountFen },
       { debit: wallet, credit: holder.balance(account.accountNo), amountFen: unused },
     ],
+    request.amountFen,
+  );
+}
+
+/**
+ * A settlement terminal's tap (the small wallet on the chip): the water the controllers let run since
+ * the last settlement is spent from the small wallet to the water merchant, and the rest STAYS in the
+ * small wallet, because the chip still holds it and the controllers may still spend it.
+ */
+export function planSmallWalletUsage(account: Account, request: Common & { terminalId: string; merchantId: string }, today: string): MovementPlan {
+  assertAmount(request.amountFen);
+  assertNotCancelled(account);
+  if (request.amountFen > account.smallWalletFen) {
+    throw new AppError('SMALL_WALLET_USAGE_INVALID', `${request.amountFen} > ${account.smallWalletFen}`);
+  }
+  return plan(
+    account,
+    today,
+    'small_wallet_settle',
+    request,
+    [{ debit: holder.smallWallet(account.accountNo), credit: system.merchantPayable(request.merchantId), amountFen: request.amountFen }],
     request.amountFen,
   );
 }
@@ -353,4 +380,42 @@ export function planLevelling(
     accountFields: { ...chip.accountFields, levelledAt: at, levelledCardId: cardId },
     entry: { ...planned.entry, chipBalanceAfterFen: chipReadFen },
   };
+}
+
+export interface UtilityPaymentRequest extends Common {
+  /** The utility's merchant (network centre, dormitory power office). */
+  merchantId: string;
+  /** What is paid for, for the holder's history ("网费 2026-W49–W50", "电费 3-512"). */
+  reason: string;
+  /** The holder confirmed with the consumption password (needed above the daily limit, as at a POS). */
+  consumptionPasswordVerified?: boolean;
+}
+
+/** A utility bill paid in the app (domain/utilities.ts): spends from the balance like a purchase and counts toward today's spending. */
+export function planUtilityPayment(account: Account, request: UtilityPaymentRequest, today: string): MovementPlan {
+  assertAmount(request.amountFen);
+  assertCanSpend(account, today);
+  if (!request.consumptionPasswordVerified && exceedsDailyLimit(account, request.amountFen, today)) {
+    throw new AppError('PASSWORD_REQUIRED', `account ${account.accountNo}: ${spentOn(account, today)} + ${request.amountFen} > ${account.dailyLimitFen}`);
+  }
+  const { consumptionPasswordVerified: _verified, ...entry } = request;
+  return plan(account, today, 'utility_payment', entry, [{ debit: holder.balance(account.accountNo), credit: system.merchantPayable(request.merchantId), amountFen: request.amountFen }], request.amountFen);
+}
+
+/**
+ * A utility payment the outside system finally refused (or never accepted in time) is given back
+ * whole, from the utility's payable: allowed on a lost or frozen account (the holder's money).
+ */
+export function planUtilityRefund(
+  account: Account,
+  request: Common & { merchantId: string; reason: string; payment: Pick<LedgerEntry, 'receiptNo' | 'accountNo' | 'type' | 'merchantId' | 'amountFen'> },
+  today: string,
+): MovementPlan {
+  assertAmount(request.amountFen);
+  assertNotCancelled(account);
+  const { payment, ...rest } = request;
+  if (payment.type !== 'utility_payment' || payment.accountNo !== account.accountNo || payment.merchantId !== request.merchantId || payment.amountFen !== request.amountFen) {
+    throw new AppError('REFUND_NOT_ALLOWED', payment.receiptNo);
+  }
+  return plan(account, today, 'refund', { ...rest, refundOf: payment.receiptNo }, [{ debit: system.merchantPayable(request.merchantId), credit: holder.balance(account.accountNo), amountFen: request.amountFen }]);
 }

@@ -3,6 +3,8 @@ import { AppError } from '../app-error';
 import { yuanParam } from '../../shared/errors';
 import { ONLINE_TOPUP_MAX_FEN, ONLINE_TOPUP_MIN_FEN } from '../../shared/limits';
 import type { Account } from './account';
+import { fundingAccountOf, holder } from './chart';
+import { pendingOf, type Pending, type PendingState } from './pending';
 
 export const TOPUP_POLICY = {
   /** WeChat Pay / Alipay in the app: 1 to 999 yuan per payment. */
@@ -11,8 +13,6 @@ export const TOPUP_POLICY = {
   /** Bank transfer at a kiosk (圈存): 1 to 500 yuan. */
   bankMinFen: 100,
   bankMaxFen: 50_000,
-  /** How long the platform may take the payment before the order is closed. */
-  orderMinutes: 15,
   /** A pending order older than this is asked about (polling and the scheduled reconciler). */
   queryAfterSeconds: 5,
   /** A refund asked for must be answered by the platform within this (the reconciler asks; the ledger check reports one older). */
@@ -20,11 +20,19 @@ export const TOPUP_POLICY = {
 } as const;
 
 export type TopupChannel = 'wechat' | 'alipay' | 'bank';
-/** refund_pending: paid but not creditable, the refund recorded and asked for; refunded: the platform gave it back. */
+/**
+ * The order as the holder sees it. Its money is a pending transfer (pending.ts) from the channel's
+ * clearing to the holder: pending, then posted (paid) or voided / expired (closed); a payment that
+ * arrives for an order that cannot be credited voids it with a refund to the payer
+ * (refund_pending, then refunded: the platform gave it back).
+ */
 export type OrderStatus = 'pending' | 'paid' | 'closed' | 'refund_pending' | 'refunded';
 
-/** Why a payment could not be credited and is given back. */
-export type RefundReason = 'CARD_CANCELLED' | 'PAYMENT_AMOUNT_MISMATCH';
+/** Why a payment could not be credited and is given back (ORDER_CLOSED: it came after the order was closed). */
+export type RefundReason = 'CARD_CANCELLED' | 'PAYMENT_AMOUNT_MISMATCH' | 'ORDER_CLOSED';
+
+/** What the pending state of an order's money is, for each status (the store writes both together; voided stands for voided or expired). */
+export const ORDER_STATE: Record<OrderStatus, PendingState> = { pending: 'pending', paid: 'posted', closed: 'voided', refund_pending: 'voided', refunded: 'voided' };
 
 /** A refund of an order's payment, recorded on the order before the platform is asked (the intent). */
 export interface TopupRefund {
@@ -39,7 +47,8 @@ export interface TopupRefund {
   refundedAt?: string;
 }
 
-export interface TopupOrder {
+export interface TopupOrder extends Pending {
+  pendingKind: 'topup_order';
   orderId: string;
   accountNo: string;
   channel: TopupChannel;
@@ -49,7 +58,7 @@ export interface TopupOrder {
   status: OrderStatus;
   payerId: string;
   createdAt: string;
-  /** The platform takes the payment until then. (Not `expiresAt`: that is the table's TTL attribute.) */
+  /** The platform takes the payment until then: the pending transfer's timeout. (Not `expiresAt`: that is the table's TTL attribute.) */
   payBy: string;
   paidAt?: string;
   platformTxnId?: string;
@@ -74,4 +83,11 @@ export function refundIdOf(orderId: string): string {
  */
 export function topupPurse(account: Account): TopupOrder['purse'] {
   return account.activePhysicalCardKind === 'cpu' ? 'transitional' : 'balance';
+}
+
+/** A new order: its money a pending transfer from the channel's clearing to the purse it will credit, timing out when the platform stops taking it. */
+export function newOrder(order: Pick<TopupOrder, 'orderId' | 'accountNo' | 'channel' | 'amountFen' | 'purse' | 'payerId'>, now: Date): TopupOrder {
+  const credit = order.purse === 'transitional' ? holder.transitional(order.accountNo) : holder.balance(order.accountNo);
+  const pending = pendingOf('topup_order', { debit: fundingAccountOf(order.channel), credit, amountFen: order.amountFen }, now);
+  return { ...order, ...pending, pendingKind: 'topup_order', status: 'pending', payBy: pending.timeoutAt };
 }

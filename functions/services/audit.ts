@@ -11,11 +11,14 @@ import type { Account } from '../domain/account';
 import {
   auditAccount,
   auditBankTransfer,
-  auditCardLoad,
+  auditPending,
+  auditOfflineRecord,
+  auditCardLoadRecord,
   auditHoldback,
   auditOfflineCharge,
   auditOrder,
   auditQrTokens,
+  auditSystemEntry,
   AUDIT_POLICY,
   ExternalIdRegister,
   qrPaymentKey,
@@ -25,15 +28,17 @@ import {
   type UsedToken,
 } from '../domain/audit';
 import type { BankTransferIntent } from '../domain/bank-transfer';
+import { PENDING_KINDS, type Pending } from '../domain/pending';
 import type { CardLoadReservation } from '../domain/card-load';
-import type { LedgerEntry } from '../domain/ledger';
+import type { LedgerEntry, SystemEntry } from '../domain/ledger';
 import { USED_PAY_TOKEN_KEEP_SECONDS } from '../domain/offline';
 import type { TopupOrder } from '../domain/topup';
 import { getAccount } from '../store/accounts';
 import { isAccountItem, putAuditReport, readAccountPartition, scanAuditSegment, scannedAccount, scannedKind, scannedUsedToken, type ScannedItem } from '../store/audit-reads';
 import type { Db } from '../store/db';
 import { withoutKeys } from '../store/keys';
-import { getOfflineRecord } from '../store/offline';
+import { getOfflineRecord, type StoredOfflineRecord } from '../store/offline';
+import { listOpenPending } from '../store/pending';
 
 export interface AuditProgress {
   accountsChecked: number;
@@ -86,6 +91,8 @@ export async function auditLedger(db: Db, options: AuditOptions = {}): Promise<A
   const usedTokens: UsedToken[] = [];
   const orders: TopupOrder[] = [];
   const intents: BankTransferIntent[] = [];
+  const loads: CardLoadReservation[] = [];
+  const offlineRecords: StoredOfflineRecord[] = [];
   const counts = { accountsChecked: 0, entriesChecked: 0, itemsScanned: 0, movedWhileRead: 0 };
   let complete = true;
 
@@ -143,8 +150,18 @@ export async function auditLedger(db: Db, options: AuditOptions = {}): Promise<A
     const value = withoutKeys(item) as unknown;
     if (kind === 'order') orders.push(value as TopupOrder);
     else if (kind === 'bank_transfer') intents.push(value as BankTransferIntent);
-    else if (kind === 'card_load') findings.push(...auditCardLoad(value as CardLoadReservation, started));
+    else if (kind === 'card_load') loads.push(value as CardLoadReservation);
+    else if (kind === 'offline_record') offlineRecords.push(value as StoredOfflineRecord);
     else if (kind === 'used_token') usedTokens.push(scannedUsedToken(item));
+    else if (kind === 'system_entry') {
+      // Between two system accounts: no purse to check it against, only its kind and the books.
+      const entry = value as SystemEntry;
+      findings.push(...auditSystemEntry(entry));
+      books.note(entry);
+      const twice = register.note(entry);
+      if (twice) findings.push(twice);
+      counts.entriesChecked++;
+    }
   }
 
   async function readSegment(segment: number): Promise<void> {
@@ -172,6 +189,8 @@ export async function auditLedger(db: Db, options: AuditOptions = {}): Promise<A
     }
   }
 
+  // Every pending transfer still pending, of every kind, from its open index: resolved or within its timeout.
+  const openPending = Promise.all(PENDING_KINDS.map((kind) => listOpenPending<Pending & { pendingId: string; accountNo?: string }>(db, kind)));
   await Promise.all(Array.from({ length: segments }, (_, segment) => readSegment(segment)));
   await Promise.all([...running]);
   if (failure) throw failure;
@@ -188,6 +207,10 @@ export async function auditLedger(db: Db, options: AuditOptions = {}): Promise<A
       if (intent.status === 'credited' && !(intent.updatedAt < settledBefore)) continue;
       findings.push(...auditBankTransfer(intent, started, credited));
     }
+    for (const records of await openPending) for (const record of records) findings.push(...auditPending(record, record.pendingId, started));
+    // The outside records that say money moved, against the ledger (settled a while before the audit began: their entries were there to read).
+    for (const record of offlineRecords) if (record.receivedAt < settledBefore) findings.push(...auditOfflineRecord(record, credited));
+    for (const load of loads) if ((load.resolvedAt ?? load.createdAt) < settledBefore) findings.push(...auditCardLoadRecord(load, credited));
     findings.push(...auditQrTokens(qrPayments, usedTokens));
     // Only over every account: a partial read balances by accident at best.
     findings.push(...books.findings());
@@ -286,3 +309,4 @@ export async function runNightlyAudit(deps: Pick<Deps, 'db' | 'clock' | 'logger'
   else deps.logger.info('ledger audit', { ...summary });
   return summary;
 }
+

@@ -8,7 +8,7 @@
  */
 import { AppError } from '../app-error';
 import type { Deps } from '../deps';
-import { creditRefused, reconcileStep, BANK_TRANSFER_POLICY, type BankTransferIntent } from '../domain/bank-transfer';
+import { creditRefused, newBankTransferIntent, reconcileStep, BANK_TRANSFER_POLICY, type BankTransferIntent } from '../domain/bank-transfer';
 import { fingerprint } from '../domain/fingerprint';
 import { assertTopupAmount, topupPurse } from '../domain/topup';
 import type { Terminal } from '../domain/merchant';
@@ -60,21 +60,19 @@ export async function transferFromBank(
   if (!intent) {
     if (account.status === 'cancelled') throw new AppError('CARD_CANCELLED', account.accountNo);
     if (!account.boundBankCardNo) throw new AppError('BANK_CARD_NOT_BOUND', account.accountNo);
-    const now = deps.clock().toISOString();
-    const fresh: BankTransferIntent = {
-      terminalId: terminal.terminalId,
-      transferId: request.transferId,
-      bankTransferId: `${terminal.terminalId}-${request.transferId}`,
-      fingerprint: print,
-      accountNo: account.accountNo,
-      chipUid: request.chipUid,
-      bankCardNo: account.boundBankCardNo,
-      amountFen: request.amountFen,
-      purse: topupPurse(account),
-      status: 'pending',
-      createdAt: now,
-      updatedAt: now,
-    };
+    const fresh = newBankTransferIntent(
+      {
+        terminalId: terminal.terminalId,
+        transferId: request.transferId,
+        fingerprint: print,
+        accountNo: account.accountNo,
+        chipUid: request.chipUid,
+        bankCardNo: account.boundBankCardNo,
+        amountFen: request.amountFen,
+        purse: topupPurse(account),
+      },
+      deps.clock(),
+    );
     // Stored first: a debit the bank makes always has an intent to land on.
     const stored = await createBankTransferIntent(deps.db, fresh);
     intent = stored.created ? fresh : stored.existing;

@@ -1,6 +1,6 @@
 /**
- * The daily bills of WeChat Pay and Alipay against our top-up orders of that day
- * (functions/domain/bill-reconciliation.ts compares). A paid order we never credited is credited
+ * The daily bills of WeChat Pay and Alipay against the books: the channel's clearing account's
+ * credits of that day's payments, and the orders the bill names (functions/domain/bill-reconciliation.ts compares). A paid order we never credited is credited
  * through the same path as a notification (`applyPaymentEvent`: exactly once, or given back if the
  * account cannot take it); every other difference becomes a finding in the reconciliation queue.
  * Each channel, and each credit, answers for itself: a failure is reported and the run goes on.
@@ -8,10 +8,13 @@
 import type { FindingSource } from '../../shared/vocabulary';
 import { AppError } from '../app-error';
 import type { Deps } from '../deps';
-import { compareBill } from '../domain/bill-reconciliation';
+import { compareBill, creditsOfDay } from '../domain/bill-reconciliation';
+import { nextCampusDay } from '../domain/campus-day';
 import type { TopupOrder } from '../domain/topup';
 import { PlatformCallFailed, type BillRow, type PaymentChannelName } from '../payments/channel';
-import { getOrder, listPaidOrders } from '../store/orders';
+import { getOrder } from '../store/orders';
+import { systemAccountEntries } from '../store/system-accounts';
+import { system } from '../domain/chart';
 import { recordFinding } from '../store/reconciliation-findings';
 import { applyPaymentEvent } from './topups';
 
@@ -78,8 +81,11 @@ async function reconcileChannelBill(deps: BillDeps, channel: PaymentChannelName,
     const found = await Promise.all(ids.slice(at, at + 25).map((id) => getOrder(deps.db, id)));
     for (const order of found) if (order) orders.set(order.orderId, order);
   }
-  const paidThatDay = await listPaidOrders(deps.db, channel, day);
-  const comparison = compareBill({ channel, rows, orders, paidThatDay });
+  // A payment of `day` is credited that day or, credited late (by this run, say), the next: both days of the clearing account.
+  const clearing = system.clearing(channel);
+  const entries = [...(await systemAccountEntries(deps.db, clearing, day)), ...(await systemAccountEntries(deps.db, clearing, nextCampusDay(day)))];
+  const creditedThatDay = creditsOfDay(entries, day);
+  const comparison = compareBill({ channel, rows, orders, creditedThatDay });
   const result: ChannelBillReport = { channel, rows: comparison.rows, duplicates: comparison.duplicates, matched: comparison.matched, credited: 0, refunding: 0, findings: 0, knownFindings: 0 };
 
   for (const credit of comparison.credits) {

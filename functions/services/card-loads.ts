@@ -4,13 +4,13 @@ import { AppError } from '../app-error';
 import type { Deps } from '../deps';
 import { spendRefusal } from '../domain/account';
 import { campusDay } from '../domain/campus-day';
-import { CARD_LOAD_POLICY, confirmationMatches, judgeOpenReservation, type CardLoadReservation, type CardTap } from '../domain/card-load';
+import { cardLoadPending, confirmationMatches, judgeOpenReservation, type CardLoadReservation, type CardTap } from '../domain/card-load';
 import type { Terminal } from '../domain/merchant';
 import { getAccount } from '../store/accounts';
 import { freezeForMismatch } from './charge';
 import { cardRefusal } from '../domain/card';
 import { observeOnlineTap } from '../domain/chip';
-import { getCardLoad, getOpenCardLoad, openCardLoad, settleCardLoadItems, voidCardLoad } from '../store/card-loads';
+import { endCardLoad, getCardLoad, getOpenCardLoad, openCardLoad, settleCardLoadItems } from '../store/card-loads';
 import { findCardByChipUid } from '../store/cards';
 import { loadToCard } from './movements';
 
@@ -20,17 +20,17 @@ export interface ReserveResult {
   /** Absent when there is nothing to write. */
   load?: { loadId: string; amountFen: number; expectedChipBalanceAfterFen: number; expectedCardTxnCounterAfter: number; expiresAt: string };
   /** What an earlier, unconfirmed reservation turned out to be at this tap. */
-  settledEarlier?: { loadId: string; outcome: 'posted' | 'voided' };
+  settledEarlier?: { loadId: string; outcome: 'posted' | 'voided' | 'expired' };
 }
 
 /** Posts an open reservation's money, settling it in the same transaction (idempotent on the load id). */
-async function postLoad(deps: LoadDeps, reservation: CardLoadReservation, chipBalanceAfterFen: number, settlement: 'confirmed' | 'card_shows_load') {
+async function postLoad(deps: LoadDeps, reservation: CardLoadReservation, chipBalanceAfterFen: number, resolution: 'confirmed' | 'card_shows_load') {
   const now = deps.clock();
   return loadToCard(
     deps,
     { terminalId: reservation.terminalId },
     { accountNo: reservation.accountNo, amountFen: reservation.amountFen, loadId: reservation.loadId, chipBalanceAfterFen },
-    () => settleCardLoadItems(deps.db, reservation, 'posted', settlement, now).map((item) => ({ item, onConflict: () => new AppError('LOAD_VOIDED', reservation.loadId) })),
+    () => settleCardLoadItems(deps.db, reservation, 'posted', resolution, now).map((item) => ({ item, onConflict: () => new AppError('LOAD_VOIDED', reservation.loadId) })),
   );
 }
 
@@ -53,8 +53,9 @@ export async function reserveCardLoad(deps: LoadDeps, terminal: Terminal, tap: O
       await postLoad(deps, open, open.chipBalanceBeforeFen + open.amountFen, 'card_shows_load');
       settledEarlier = { loadId: open.loadId, outcome: 'posted' };
     } else {
-      if (!(await voidCardLoad(deps.db, open, 'card_shows_no_load', now))) throw new AppError('BUSY_RETRY', `load ${open.loadId} settled meanwhile`);
-      settledEarlier = { loadId: open.loadId, outcome: 'voided' };
+      const to = verdict === 'void' ? 'voided' : 'expired';
+      if (!(await endCardLoad(deps.db, open, to, now))) throw new AppError('BUSY_RETRY', `load ${open.loadId} settled meanwhile`);
+      settledEarlier = { loadId: open.loadId, outcome: to };
     }
   }
 
@@ -69,19 +70,19 @@ export async function reserveCardLoad(deps: LoadDeps, terminal: Terminal, tap: O
     throw new AppError('CARD_FROZEN', `card/database differ on ${account.accountNo}`);
   }
   if (account.transitionalFen === 0) return settledEarlier ? { settledEarlier } : {};
-  const reservation: CardLoadReservation = {
-    loadId: `L${ulid(now.getTime())}`,
-    accountNo: account.accountNo,
-    chipUid: tap.chipUid,
-    terminalId: terminal.terminalId,
-    amountFen: account.transitionalFen,
-    // After posting an earlier load at this tap the chip already shows it.
-    chipBalanceBeforeFen: tap.chipBalanceFen,
-    cardTxnCounterBefore: tap.cardTxnCounter,
-    status: 'open',
-    reservedAt: now.toISOString(),
-    reservedUntil: new Date(now.getTime() + CARD_LOAD_POLICY.reservationSeconds * 1000).toISOString(),
-  };
+  const reservation = cardLoadPending(
+    {
+      loadId: `L${ulid(now.getTime())}`,
+      accountNo: account.accountNo,
+      chipUid: tap.chipUid,
+      terminalId: terminal.terminalId,
+      amountFen: account.transitionalFen,
+      // After posting an earlier load at this tap the chip already shows it.
+      chipBalanceBeforeFen: tap.chipBalanceFen,
+      cardTxnCounterBefore: tap.cardTxnCounter,
+    },
+    now,
+  );
   if (!(await openCardLoad(deps.db, reservation))) throw new AppError('LOAD_IN_PROGRESS', account.accountNo);
   return {
     load: {
@@ -89,7 +90,7 @@ export async function reserveCardLoad(deps: LoadDeps, terminal: Terminal, tap: O
       amountFen: reservation.amountFen,
       expectedChipBalanceAfterFen: reservation.chipBalanceBeforeFen + reservation.amountFen,
       expectedCardTxnCounterAfter: reservation.cardTxnCounterBefore + 1,
-      expiresAt: reservation.reservedUntil,
+      expiresAt: reservation.timeoutAt,
     },
     ...(settledEarlier ? { settledEarlier } : {}),
   };
@@ -102,7 +103,7 @@ export async function confirmCardLoad(
 ): Promise<{ loadId: string; amountFen: number; balanceFen: number; transitionalFen: number; receiptNo: string; replayed: boolean }> {
   const reservation = await getCardLoad(deps.db, report.loadId);
   if (!reservation || reservation.terminalId !== terminal.terminalId) throw new AppError('LOAD_NOT_FOUND', report.loadId);
-  if (reservation.status === 'voided') throw new AppError('LOAD_VOIDED', report.loadId);
+  if (reservation.state === 'voided' || reservation.state === 'expired') throw new AppError('LOAD_VOIDED', report.loadId);
   // A report that does not show exactly this load is not believed; the card's next tap settles it.
   if (!confirmationMatches(reservation, report)) throw new AppError('LOAD_MISMATCH', report.loadId);
   const { entry, replayed } = await postLoad(deps, reservation, report.chipBalanceAfterFen, 'confirmed');

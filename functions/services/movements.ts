@@ -5,7 +5,8 @@
 import { AppError } from '../app-error';
 import type { Deps } from '../deps';
 import { fingerprint } from '../domain/fingerprint';
-import type { Channel, RefundDestination } from '../domain/ledger';
+import type { Channel, LedgerEntry, RefundDestination } from '../domain/ledger';
+import type { RefundCause } from '../../shared/vocabulary';
 import {
   planAdjustment,
   planCancellationRefund,
@@ -13,8 +14,6 @@ import {
   planCardLoad,
   planFee,
   planRefund,
-  planSmallWalletPreload,
-  planSmallWalletSettle,
   planTopup,
   planTransitionalCredit,
   planTransitionalRelease,
@@ -33,6 +32,9 @@ export interface CreditRequest {
   channel: Channel;
   /** The platform's or counter's transaction id: the idempotency key within the channel. */
   externalRef: string;
+  /** When the payer paid, as the platform says (the day of its bill), and the order paid. */
+  paidAt?: string;
+  orderId?: string;
 }
 
 export function topUp(deps: MovementDeps, request: CreditRequest, alsoWrite?: MovementCommand['alsoWrite']): Promise<MovementResult> {
@@ -91,21 +93,68 @@ export async function refundPurchase(
 ): Promise<MovementResult> {
   const purchase = await findEntryByReceipt(deps.db, request.receiptNo);
   if (!purchase) throw new AppError('RECEIPT_NOT_FOUND', request.receiptNo);
-  let refundedBeforeFen = 0;
-  return deps.movements.post({
-    accountNo: purchase.accountNo,
+  return postRefund(deps, purchase, {
     idempotencyKey: `refund#${merchant.merchantId}#${request.refundId}`,
     fingerprint: fingerprint({ type: 'refund', receiptNo: request.receiptNo, amountFen: request.amountFen }),
+    amountFen: request.amountFen,
+    merchantId: merchant.merchantId,
+    channel: 'pos',
+    externalRef: request.refundId,
+    ...(merchant.terminalId ? { terminalId: merchant.terminalId } : {}),
+  });
+}
+
+export interface RefundOrder {
+  idempotencyKey: string;
+  fingerprint: string;
+  /** Undefined: all that is left of the purchase (a duplicate charge goes back whole). */
+  amountFen?: number;
+  /** The merchant refunding: a merchant refunds only its own purchases. Undefined: the purchase's (the card centre). */
+  merchantId?: string;
+  channel: Channel;
+  externalRef: string;
+  terminalId?: string;
+  reason?: string;
+  operator?: string;
+  refundCause?: RefundCause;
+  /**
+   * Who may refund this purchase today (throws the refusal). Judged inside the plan, so a retry of
+   * a refund that posted answers as it did even on a later day.
+   */
+  allow?: (purchase: LedgerEntry, today: string) => void;
+  /** Other writes that commit with the refund (the card centre's action-log entry). */
+  alsoWrite?: MovementCommand['alsoWrite'];
+}
+
+/**
+ * Refunds (part of) a purchase as one movement: merchant payable → holder balance, with the
+ * purchase's refunded total (REFUNDS#<receipt>) moved in the same transaction on condition that it
+ * is still the total the plan saw, so concurrent refunds never exceed the purchase.
+ */
+export function postRefund(deps: MovementDeps, purchase: LedgerEntry, order: RefundOrder): Promise<MovementResult> {
+  const merchantId = order.merchantId ?? purchase.merchantId ?? '';
+  let refundedBeforeFen = 0;
+  let amountFen = order.amountFen ?? 0;
+  return deps.movements.post({
+    accountNo: purchase.accountNo,
+    idempotencyKey: order.idempotencyKey,
+    fingerprint: order.fingerprint,
     plan: async (account, today) => {
-      refundedBeforeFen = await refundedSoFar(deps.db, request.receiptNo);
+      order.allow?.(purchase, today);
+      refundedBeforeFen = await refundedSoFar(deps.db, purchase.receiptNo);
+      amountFen = order.amountFen ?? purchase.amountFen - refundedBeforeFen;
+      if (amountFen <= 0 && order.amountFen === undefined) throw new AppError('REFUND_EXCEEDS_PURCHASE', `${purchase.receiptNo}: nothing left to refund`);
       return planRefund(
         account,
         {
-          amountFen: request.amountFen,
-          channel: 'pos',
-          externalRef: request.refundId,
-          merchantId: merchant.merchantId,
-          ...(merchant.terminalId ? { terminalId: merchant.terminalId } : {}),
+          amountFen,
+          channel: order.channel,
+          externalRef: order.externalRef,
+          merchantId,
+          ...(order.terminalId ? { terminalId: order.terminalId } : {}),
+          ...(order.reason ? { reason: order.reason } : {}),
+          ...(order.operator ? { operator: order.operator } : {}),
+          ...(order.refundCause ? { refundCause: order.refundCause } : {}),
           purchase,
           refundedBeforeFen,
         },
@@ -113,16 +162,16 @@ export async function refundPurchase(
       );
     },
     // The refund total moves with the money, guarded by the total the plan saw.
-    alsoWrite: () => [
+    alsoWrite: (entry) => [
       {
         item: {
           Update: {
             TableName: deps.db.tableName,
-            Key: keys.refundTotal(request.receiptNo),
+            Key: keys.refundTotal(purchase.receiptNo),
             UpdateExpression: 'SET refundedFen = :after, accountNo = :account',
             ConditionExpression: refundedBeforeFen === 0 ? 'attribute_not_exists(refundedFen) OR refundedFen = :zero' : 'refundedFen = :before',
             ExpressionAttributeValues: {
-              ':after': refundedBeforeFen + request.amountFen,
+              ':after': refundedBeforeFen + amountFen,
               ':account': purchase.accountNo,
               ...(refundedBeforeFen === 0 ? { ':zero': 0 } : { ':before': refundedBeforeFen }),
             },
@@ -130,6 +179,7 @@ export async function refundPurchase(
         },
         onConflict: () => 'retry',
       },
+      ...(order.alsoWrite?.(entry) ?? []),
     ],
   });
 }
@@ -176,34 +226,6 @@ export function adjustBalance(
           reason: request.reason,
           operator: request.operator,
         },
-        today,
-      ),
-  });
-}
-
-export function preloadSmallWallet(deps: MovementDeps, terminal: Terminal, request: { accountNo: string; amountFen: number; tapId: string }): Promise<MovementResult> {
-  return deps.movements.post({
-    accountNo: request.accountNo,
-    idempotencyKey: `water#${terminal.terminalId}#${request.tapId}`,
-    fingerprint: fingerprint({ type: 'small_wallet_preload', accountNo: request.accountNo, amountFen: request.amountFen }),
-    plan: (account, today) =>
-      planSmallWalletPreload(
-        account,
-        { amountFen: request.amountFen, channel: 'water', externalRef: request.tapId, terminalId: terminal.terminalId, merchantId: terminal.merchantId },
-        today,
-      ),
-  });
-}
-
-export function settleSmallWallet(deps: MovementDeps, terminal: Terminal, request: { accountNo: string; usedFen: number; tapId: string }): Promise<MovementResult> {
-  return deps.movements.post({
-    accountNo: request.accountNo,
-    idempotencyKey: `water#${terminal.terminalId}#${request.tapId}`,
-    fingerprint: fingerprint({ type: 'small_wallet_settle', accountNo: request.accountNo, amountFen: request.usedFen }),
-    plan: (account, today) =>
-      planSmallWalletSettle(
-        account,
-        { amountFen: request.usedFen, channel: 'water', externalRef: request.tapId, terminalId: terminal.terminalId, merchantId: terminal.merchantId },
         today,
       ),
   });

@@ -20,6 +20,8 @@ import { checkQrWindow, verifyQrSignature } from '../domain/qr-token-verify';
 import { getAccount, getAccounts } from '../store/accounts';
 import { findCardByChipUid } from '../store/cards';
 import { getDeviceKey, listActiveDeviceKeys } from '../store/device-keys';
+import { findingPut } from '../store/reconciliation-findings';
+import type { TransactItem } from '../store/movements';
 import { getOfflineRecord, holdOfflineRecord, listBlockedAccounts, listBlockedChipUids, offlineRecordPut, rejectOfflineRecord, type OfflineOutcome, type StoredOfflineRecord } from '../store/offline';
 import { usedTokenPut } from '../store/qr-tokens';
 
@@ -120,6 +122,23 @@ async function applyRecord(deps: OfflineDeps, terminal: Terminal, record: Offlin
     result,
   });
 
+  /** The merchant's claim the upload did not charge, for the card centre's reconciliation queue: committed with the record. */
+  const claim = (accountNo: string | undefined, kind: 'offline_record_held' | 'offline_record_rejected', reason: string): TransactItem[] => [
+    {
+      Put: findingPut(deps.db, {
+        source: 'offline_upload',
+        kind,
+        day: campusDay(new Date(record.occurredAt)),
+        ref: `${terminal.terminalId}/${record.recordId}`,
+        ...(accountNo ? { accountNo } : {}),
+        outsideFen: record.amountFen,
+        oursFen: 0,
+        detail: `offline record ${terminal.terminalId}/${record.recordId} of ${record.amountFen} fen at ${record.occurredAt} was not charged (${reason}): the merchant's claim is kept in the record`,
+        createdAt: now.toISOString(),
+      }),
+    },
+  ];
+
   const merchant = await getMerchantCached(deps.db, terminal.merchantId, now);
   for (let attempt = 0; attempt < 20; attempt++) {
     const existing = await getOfflineRecord(deps.db, terminal.terminalId, record.recordId);
@@ -130,7 +149,7 @@ async function applyRecord(deps: OfflineDeps, terminal: Terminal, record: Offlin
     const target = await resolveAccount(deps, record);
     if ('rejected' in target) {
       const result: OfflineOutcome = { outcome: 'rejected', reason: target.rejected };
-      if (await rejectOfflineRecord(deps.db, stored(undefined, result))) return resultOf(record.recordId, result, false);
+      if (await rejectOfflineRecord(deps.db, stored(undefined, result), claim(undefined, 'offline_record_rejected', target.rejected))) return resultOf(record.recordId, result, false);
       continue; // a concurrent upload stored it first: answer as it did
     }
     const account = await getAccount(deps.db, target.accountNo);
@@ -148,7 +167,7 @@ async function applyRecord(deps: OfflineDeps, terminal: Terminal, record: Offlin
     /** Stores the record as held; undefined if the account or the record changed meanwhile (decide again). */
     const hold = async (reason: HoldReason, freeze: boolean): Promise<RecordResult | undefined> => {
       const result: OfflineOutcome = { outcome: 'held', reason, frozen: freeze || account.status === 'frozen' };
-      return (await holdOfflineRecord(deps.db, account, stored(account.accountNo, result), freeze)) ? resultOf(record.recordId, result, false) : undefined;
+      return (await holdOfflineRecord(deps.db, account, stored(account.accountNo, result), freeze, claim(account.accountNo, 'offline_record_held', reason))) ? resultOf(record.recordId, result, false) : undefined;
     };
     if (decision.kind === 'hold') {
       const held = await hold(decision.reason, decision.freeze);

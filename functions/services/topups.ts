@@ -10,7 +10,7 @@ import { ulid } from 'ulid';
 import { formatYuan } from '../../shared/money';
 import { AppError } from '../app-error';
 import type { Deps } from '../deps';
-import { assertTopupAmount, refundIdOf, topupPurse, TOPUP_POLICY, type RefundReason, type TopupOrder } from '../domain/topup';
+import { assertTopupAmount, newOrder, refundIdOf, topupPurse, TOPUP_POLICY, type RefundReason, type TopupOrder } from '../domain/topup';
 import {
   NotificationRejected,
   PlatformCallFailed,
@@ -23,7 +23,7 @@ import {
 } from '../payments/channel';
 import { getAccount } from '../store/accounts';
 import type { OnceOnly } from '../store/movements';
-import { closeOrder, createOrder, getOrder, listPendingOrders, markOrderPaidItem, markOrderRefunded, notificationSeenItem, recordRefundIntent } from '../store/orders';
+import { closeOrder, createOrder, getOrder, listOrdersToReconcile, markOrderPaidItem, markOrderRefunded, notificationSeenItem, recordRefundIntent } from '../store/orders';
 import { creditTransitional, topUp } from './movements';
 
 type TopupDeps = Pick<Deps, 'db' | 'clock' | 'movements' | 'logger' | 'payments' | 'config'>;
@@ -46,17 +46,7 @@ export async function createTopupOrder(
   // A lost or frozen card may still be topped up; only a closed account may not.
   if (account.status === 'cancelled') throw new AppError('CARD_CANCELLED', accountNo);
   const channel = await channelOf(deps, request.channel);
-  const order: TopupOrder = {
-    orderId: `T${ulid(now.getTime())}`,
-    accountNo,
-    channel: request.channel,
-    amountFen: request.amountFen,
-    purse: topupPurse(account),
-    status: 'pending',
-    payerId: request.payerId,
-    createdAt: now.toISOString(),
-    payBy: new Date(now.getTime() + TOPUP_POLICY.orderMinutes * 60_000).toISOString(),
-  };
+  const order = newOrder({ orderId: `T${ulid(now.getTime())}`, accountNo, channel: request.channel, amountFen: request.amountFen, purse: topupPurse(account), payerId: request.payerId }, now);
   // Stored first: a payment the platform takes always has an order to land on.
   await createOrder(deps.db, order);
   try {
@@ -71,7 +61,7 @@ export async function createTopupOrder(
     return { order, payment };
   } catch (error) {
     if (error instanceof PlatformCallFailed) {
-      await closeOrder(deps.db, order.orderId);
+      await closeOrder(deps.db, order.orderId, 'voided', 'platform_unavailable', deps.clock().toISOString());
       throw new AppError('PAYMENT_CHANNEL_UNAVAILABLE', error.message);
     }
     throw error;
@@ -92,7 +82,7 @@ export async function applyPaymentEvent(deps: TopupDeps, event: PaymentEvent): P
   if (order.status === 'refund_pending' || order.status === 'refunded') return event.state === 'paid' ? finishRefundOrLeaveIt(deps, order) : order.status;
   if (event.state === 'pending') return order.status === 'paid' ? 'already_credited' : 'still_pending';
   if (event.state === 'closed') {
-    if (order.status === 'pending') await closeOrder(deps.db, order.orderId);
+    if (order.status === 'pending') await closeOrder(deps.db, order.orderId, 'voided', 'platform_closed', deps.clock().toISOString());
     return order.status === 'paid' ? 'already_credited' : 'closed';
   }
   if (event.amountFen === undefined || !event.platformTxnId) {
@@ -106,12 +96,15 @@ export async function applyPaymentEvent(deps: TopupDeps, event: PaymentEvent): P
     deps.logger.error('payment amount does not match the order: giving it back', { orderId: order.orderId, channel: order.channel, paid: event.amountFen, ordered: order.amountFen });
     return giveBack(deps, order, payment, 'PAYMENT_AMOUNT_MISMATCH');
   }
-  const credit = { accountNo: order.accountNo, amountFen: order.amountFen, channel: order.channel, externalRef: platformTxnId };
+  // Paid after we closed it: its pending transfer is over, so the payment goes back (a late payment is never a new credit).
+  if (order.status === 'closed') return giveBack(deps, order, payment, 'ORDER_CLOSED');
+  const credit = { accountNo: order.accountNo, amountFen: order.amountFen, channel: order.channel, externalRef: platformTxnId, paidAt, orderId: order.orderId };
   const notification: OnceOnly | undefined = event.notificationId
     ? { put: notificationSeenItem(deps.db, order.channel, event.notificationId, order.orderId, now).Put!, reused: () => new AppError('IDEMPOTENCY_CONFLICT', event.notificationId) }
     : undefined;
   const settle = (entry: { receiptNo: string }) => [
-    { item: markOrderPaidItem(deps.db, order, { platformTxnId, paidAt, receiptNo: entry.receiptNo }), onConflict: () => 'retry' as const },
+    // No longer pending: closed meanwhile (the payment then goes back), or credited by another path (the retry replays it).
+    { item: markOrderPaidItem(deps.db, order, { platformTxnId, paidAt, receiptNo: entry.receiptNo }, now.toISOString()), onConflict: () => new AppError('ORDER_CLOSED', order.orderId) },
     ...(notification ? [{ item: { Put: notification.put }, onConflict: () => 'retry' as const }] : []),
   ];
   try {
@@ -119,6 +112,11 @@ export async function applyPaymentEvent(deps: TopupDeps, event: PaymentEvent): P
     return result.replayed ? 'already_credited' : 'credited';
   } catch (error) {
     // The movement store answers a repeat of a posted credit as posted, so this payment was never credited.
+    if (error instanceof AppError && error.code === 'ORDER_CLOSED') {
+      const now = await getOrder(deps.db, order.orderId);
+      if (now?.status === 'paid') return 'already_credited';
+      return now && (now.status === 'refund_pending' || now.status === 'refunded') ? finishRefundOrLeaveIt(deps, now) : giveBack(deps, order, payment, 'ORDER_CLOSED');
+    }
     if (error instanceof AppError && error.code === 'CARD_CANCELLED') {
       deps.logger.warn('top-up for a closed account: giving it back', { orderId: order.orderId, channel: order.channel });
       return giveBack(deps, order, payment, 'CARD_CANCELLED');
@@ -126,6 +124,13 @@ export async function applyPaymentEvent(deps: TopupDeps, event: PaymentEvent): P
     throw error;
   }
 }
+
+/** What the payer's statement says of a refund, by its reason. */
+const REFUND_TEXT: Record<RefundReason, string> = {
+  CARD_CANCELLED: '校园卡账户已注销，充值原路退回',
+  PAYMENT_AMOUNT_MISMATCH: '支付金额与订单不符，原路退回',
+  ORDER_CLOSED: '充值订单已关闭，原路退回',
+};
 
 /** Records the refund on the order (the intent), then asks the platform for it. No holder money moves. */
 async function giveBack(deps: TopupDeps, order: TopupOrder, payment: { platformTxnId: string; paidAt: string; paidFen: number }, reason: RefundReason): Promise<ApplyOutcome> {
@@ -150,7 +155,7 @@ async function finishRefund(deps: TopupDeps, order: TopupOrder): Promise<'refund
     platformTxnId,
     amountFen: refund.amountFen,
     paidFen: refund.amountFen,
-    reason: refund.reason === 'CARD_CANCELLED' ? '校园卡账户已注销，充值原路退回' : '支付金额与订单不符，原路退回',
+    reason: REFUND_TEXT[refund.reason],
   });
   if (result.state === 'processing') return 'refund_pending';
   await markOrderRefunded(deps.db, order.orderId, {
@@ -203,7 +208,7 @@ export async function refreshOrder(deps: TopupDeps, order: TopupOrder): Promise<
     const event = await (await channelOf(deps, order.channel)).query(order.orderId);
     const outcome = await applyPaymentEvent(deps, event);
     // Past its pay-by time and still not paid: the platform will not take it any more.
-    if (outcome === 'still_pending' && now.toISOString() > order.payBy) await closeOrder(deps.db, order.orderId);
+    if (outcome === 'still_pending' && now.toISOString() > order.payBy) await closeOrder(deps.db, order.orderId, 'expired', 'not_paid_in_time', now.toISOString());
   } catch (error) {
     if (!(error instanceof PlatformCallFailed)) throw error;
     deps.logger.warn('payment query failed', { orderId: order.orderId, error: error.message });
@@ -234,7 +239,7 @@ export interface ReconcileReport {
  */
 export async function reconcilePendingOrders(deps: TopupDeps): Promise<ReconcileReport> {
   const before = new Date(deps.clock().getTime() - 60_000).toISOString();
-  const orders = await listPendingOrders(deps.db, before);
+  const orders = await listOrdersToReconcile(deps.db, before);
   const report: ReconcileReport = { checked: orders.length, credited: 0, closed: 0, refunded: 0, refundPending: 0, failed: [] };
   for (const order of orders) {
     try {

@@ -63,7 +63,7 @@ export function isAccountItem(item: ScannedItem): boolean {
 }
 
 /** What a scanned item is, by its sort key. */
-export function scannedKind(item: ScannedItem): 'account' | 'order' | 'bank_transfer' | 'card_load' | 'used_token' | undefined {
+export function scannedKind(item: ScannedItem): 'account' | 'order' | 'bank_transfer' | 'card_load' | 'offline_record' | 'used_token' | 'system_entry' | undefined {
   switch (item.sk) {
     case keys.account('').sk:
       return 'account';
@@ -73,8 +73,12 @@ export function scannedKind(item: ScannedItem): 'account' | 'order' | 'bank_tran
       return 'bank_transfer';
     case keys.cardLoad('').sk:
       return 'card_load';
+    case keys.offlineRecord('', '').sk:
+      return 'offline_record';
     case keys.usedQrToken('').sk:
       return 'used_token';
+    case keys.systemEntry('').sk:
+      return 'system_entry';
     default:
       return undefined;
   }

@@ -1,15 +1,19 @@
 /**
- * Kiosk bank transfer intents (functions/domain/bank-transfer.ts). An open intent (pending or
- * reversing) sits in a sparse index (gsi2 BANKXFER#OPEN) so the reconciler finds it; every status
- * change is conditional on the status it leaves, so racing paths settle an intent once.
+ * Kiosk bank transfer intents (functions/domain/bank-transfer.ts). The intent's money is a pending
+ * transfer (functions/store/pending.ts): while pending it is in the open index of `bank_transfer`;
+ * a voided one whose debit the bank has not confirmed reversed yet sits in a sparse index of its own
+ * (gsi2 BANKXFER#REVERSING). Every status change is conditional on the status it leaves, and writes
+ * the pending state that goes with it (BANK_TRANSFER_STATE), so racing paths settle an intent once.
  */
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { BankTransferIntent, BankTransferStatus } from '../domain/bank-transfer';
+import { BANK_TRANSFER_STATE, type BankTransferIntent, type BankTransferStatus } from '../domain/bank-transfer';
 import { campusDay } from '../domain/campus-day';
+import type { PendingOutcome } from '../domain/pending';
 import { isConditionFailed } from './conditions';
 import { queryAll, type Db } from './db';
 import { keys, withoutKeys } from './keys';
 import type { TransactItem } from './movements';
+import { listOpenPending, openPendingAttributes, resolvePendingItem } from './pending';
 
 /** Stores a new intent; if one exists under the id already, returns that one instead. */
 export async function createBankTransferIntent(db: Db, intent: BankTransferIntent): Promise<{ created: true } | { created: false; existing: BankTransferIntent }> {
@@ -19,10 +23,10 @@ export async function createBankTransferIntent(db: Db, intent: BankTransferInten
         TableName: db.tableName,
         Item: {
           ...keys.bankTransfer(intent.terminalId, intent.transferId),
-          ...keys.openBankTransferIndex(intent.createdAt, intent.terminalId, intent.transferId),
           // By the day it was made, for good: the bank statement of that day is checked against it.
           ...keys.bankTransferDayIndex(campusDay(new Date(intent.createdAt)), intent.createdAt, intent.terminalId, intent.transferId),
           ...intent,
+          ...openPendingAttributes(intent, intent.bankTransferId),
         },
         ConditionExpression: 'attribute_not_exists(pk)',
       }),
@@ -42,66 +46,59 @@ export async function getBankTransferIntent(db: Db, terminalId: string, transfer
   return Item ? (withoutKeys(Item) as unknown as BankTransferIntent) : undefined;
 }
 
-/** Open intents (pending or reversing) made before `before` (ISO), oldest first. */
+/** Open intents (pending, or reversing) made before `before` (ISO), oldest first. */
 export async function listOpenBankTransfers(db: Db, before: string): Promise<BankTransferIntent[]> {
-  const items = await queryAll<Record<string, unknown>>(db, {
-    IndexName: 'gsi2',
-    KeyConditionExpression: 'gsi2pk = :open AND gsi2sk < :before',
-    ExpressionAttributeValues: { ':open': keys.openBankTransferPartition, ':before': before },
-  });
-  return items.map((item) => withoutKeys(item) as unknown as BankTransferIntent);
+  const [pending, reversing] = await Promise.all([
+    listOpenPending<BankTransferIntent>(db, 'bank_transfer'),
+    queryAll<Record<string, unknown>>(db, {
+      IndexName: 'gsi2',
+      KeyConditionExpression: 'gsi2pk = :reversing AND gsi2sk < :before',
+      ExpressionAttributeValues: { ':reversing': keys.reversingBankTransferIndex('', '', '').gsi2pk, ':before': before },
+    }),
+  ]);
+  return [...pending.filter((intent) => intent.createdAt < before), ...reversing.map((item) => withoutKeys(item) as unknown as BankTransferIntent)].sort((a, b) =>
+    a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0,
+  );
 }
 
-/** The intent's side of the credit, committed with the money: credited, only while still pending. */
+/** The intent's side of the credit, committed with the money: its pending transfer posted, only while still pending and for the amount asked. */
 export function markBankTransferCreditedItem(db: Db, intent: BankTransferIntent, credited: { bankTxnId: string; receiptNo: string; at: string }): TransactItem {
-  return {
-    Update: {
-      TableName: db.tableName,
-      Key: keys.bankTransfer(intent.terminalId, intent.transferId),
-      UpdateExpression: 'SET #status = :credited, bankTxnId = :txn, receiptNo = :receipt, updatedAt = :at REMOVE gsi2pk, gsi2sk',
-      ConditionExpression: '#status = :pending AND amountFen = :amount',
-      ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: {
-        ':credited': 'credited' satisfies BankTransferStatus,
-        ':pending': 'pending' satisfies BankTransferStatus,
-        ':txn': credited.bankTxnId,
-        ':receipt': credited.receiptNo,
-        ':at': credited.at,
-        ':amount': intent.amountFen,
-      },
-    },
-  };
+  return resolvePendingItem(db, keys.bankTransfer(intent.terminalId, intent.transferId), 'posted', credited.at, {
+    set: { status: 'credited' satisfies BankTransferStatus, bankTxnId: credited.bankTxnId, receiptNo: credited.receiptNo, updatedAt: credited.at },
+    condition: 'amountFen = :amount',
+    values: { ':amount': intent.amountFen },
+  });
 }
 
 type Settled = Pick<BankTransferIntent, 'refusal' | 'voidReason' | 'reversalId' | 'bankTxnId'>;
 
 /**
  * Moves an intent from one status to another (with what the bank said), only if it is still in
- * `from`. Leaving the open statuses takes it out of the reconciler's index. Returns the intent as
- * it is now: the change made, or whatever another path made first.
+ * `from`. Leaving `pending` resolves its pending transfer (voided or expired); entering `reversing`
+ * puts it in the reversals' index, leaving it takes it out. Returns the intent as it is now: the
+ * change made, or whatever another path made first.
  */
 export async function changeBankTransferStatus(
   db: Db,
   intent: BankTransferIntent,
-  from: BankTransferStatus,
-  to: BankTransferStatus,
+  from: 'pending' | 'reversing',
+  to: Exclude<BankTransferStatus, 'pending' | 'credited'>,
   at: string,
   fields: Settled = {},
 ): Promise<BankTransferIntent> {
-  const set = Object.entries(fields).filter(([, value]) => value !== undefined);
-  const stillOpen = to === 'pending' || to === 'reversing';
+  const key = keys.bankTransfer(intent.terminalId, intent.transferId);
+  const set: Record<string, unknown> = {
+    status: to,
+    updatedAt: at,
+    ...Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)),
+    ...(to === 'reversing' ? keys.reversingBankTransferIndex(intent.createdAt, intent.terminalId, intent.transferId) : {}),
+  };
+  const update =
+    from === 'pending'
+      ? resolvePendingItem(db, key, BANK_TRANSFER_STATE[to] as PendingOutcome, at, { set, resolution: to === 'reversing' ? `reversing:${fields.voidReason ?? ''}` : to })
+      : plainUpdate(db, key, set, from);
   try {
-    const { Attributes } = await db.doc.send(
-      new UpdateCommand({
-        TableName: db.tableName,
-        Key: keys.bankTransfer(intent.terminalId, intent.transferId),
-        UpdateExpression: `SET ${['#status = :to', 'updatedAt = :at', ...set.map(([name], i) => `${name} = :f${i}`)].join(', ')}${stillOpen ? '' : ' REMOVE gsi2pk, gsi2sk'}`,
-        ConditionExpression: '#status = :from',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':to': to, ':from': from, ':at': at, ...Object.fromEntries(set.map(([, value], i) => [`:f${i}`, value])) },
-        ReturnValues: 'ALL_NEW',
-      }),
-    );
+    const { Attributes } = await db.doc.send(new UpdateCommand({ ...update.Update!, ReturnValues: 'ALL_NEW' }));
     return withoutKeys(Attributes!) as unknown as BankTransferIntent;
   } catch (error) {
     if (!isConditionFailed(error)) throw error;
@@ -109,4 +106,19 @@ export async function changeBankTransferStatus(
     if (!now) throw error;
     return now;
   }
+}
+
+/** A status change after the pending transfer was resolved (a reversal the bank answered): out of the reversals' index. */
+function plainUpdate(db: Db, key: { pk: string; sk: string }, set: Record<string, unknown>, from: BankTransferStatus): TransactItem {
+  const names = Object.keys(set);
+  return {
+    Update: {
+      TableName: db.tableName,
+      Key: key,
+      UpdateExpression: `SET ${names.map((name, i) => `#f${i} = :f${i}`).join(', ')} REMOVE gsi2pk, gsi2sk`,
+      ConditionExpression: '#status = :from',
+      ExpressionAttributeNames: { '#status': 'status', ...Object.fromEntries(names.map((name, i) => [`#f${i}`, name])) },
+      ExpressionAttributeValues: { ':from': from, ...Object.fromEntries(names.map((name, i) => [`:f${i}`, set[name]])) },
+    },
+  };
 }

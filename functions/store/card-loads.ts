@@ -1,6 +1,8 @@
 /** Card-load reservations: one item per load, and the account's single open reservation (ACCT#…/OPENLOAD). */
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import type { CardLoadReservation } from '../domain/card-load';
+import type { CardLoadReservation, CardLoadResolution } from '../domain/card-load';
+import type { PendingOutcome } from '../domain/pending';
+import { openPendingAttributes, resolvePendingItem } from './pending';
 import { failedItems, transactWrite } from './conditions';
 import type { Db } from './db';
 import { keys, withoutKeys } from './keys';
@@ -20,7 +22,13 @@ export async function getOpenCardLoad(db: Db, accountNo: string): Promise<CardLo
 export async function openCardLoad(db: Db, reservation: CardLoadReservation): Promise<boolean> {
   try {
     await transactWrite(db, [
-      { Put: { TableName: db.tableName, Item: { ...keys.cardLoad(reservation.loadId), ...reservation }, ConditionExpression: 'attribute_not_exists(pk)' } },
+      {
+        Put: {
+          TableName: db.tableName,
+          Item: { ...keys.cardLoad(reservation.loadId), ...reservation, ...openPendingAttributes(reservation, reservation.loadId) },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      },
       {
         Put: {
           TableName: db.tableName,
@@ -36,25 +44,10 @@ export async function openCardLoad(db: Db, reservation: CardLoadReservation): Pr
   }
 }
 
-/** The writes that close an open reservation (with the money movement when posting). */
-export function settleCardLoadItems(
-  db: Db,
-  reservation: CardLoadReservation,
-  status: 'posted' | 'voided',
-  settlement: NonNullable<CardLoadReservation['settlement']>,
-  now: Date,
-): TransactItem[] {
+/** The writes that resolve a pending reservation (with the money movement when posting), and free the account for the next. */
+export function settleCardLoadItems(db: Db, reservation: CardLoadReservation, to: PendingOutcome, resolution: CardLoadResolution | undefined, now: Date): TransactItem[] {
   return [
-    {
-      Update: {
-        TableName: db.tableName,
-        Key: keys.cardLoad(reservation.loadId),
-        UpdateExpression: 'SET #status = :status, settledAt = :now, settlement = :settlement',
-        ConditionExpression: '#status = :open',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':status': status, ':now': now.toISOString(), ':settlement': settlement, ':open': 'open' },
-      },
-    },
+    resolvePendingItem(db, keys.cardLoad(reservation.loadId), to, now.toISOString(), resolution !== undefined ? { resolution } : {}),
     {
       Delete: {
         TableName: db.tableName,
@@ -66,10 +59,10 @@ export function settleCardLoadItems(
   ];
 }
 
-/** Voids an open reservation: the amount stays pending in the transitional balance. False if it was settled meanwhile. */
-export async function voidCardLoad(db: Db, reservation: CardLoadReservation, settlement: 'card_shows_no_load', now: Date): Promise<boolean> {
+/** Voids or expires a pending reservation: the amount stays in the transitional balance. False if it was resolved meanwhile. */
+export async function endCardLoad(db: Db, reservation: CardLoadReservation, to: 'voided' | 'expired', now: Date): Promise<boolean> {
   try {
-    await transactWrite(db, settleCardLoadItems(db, reservation, 'voided', settlement, now));
+    await transactWrite(db, settleCardLoadItems(db, reservation, to, 'card_shows_no_load', now));
     return true;
   } catch (error) {
     if (failedItems(error).length > 0) return false;

@@ -5,7 +5,7 @@
  *   ACCT#<accountNo>      LEDGER#<ulid>      its ledger entries, time-ordered (history = one Query)
  *   IDEM#<key>            IDEM               idempotency record: request fingerprint + original result
  *   TERMINAL#<id>         TERMINAL           a POS terminal, its merchant and place, its secret
- *   MERCHANT#<id>         MERCHANT           a merchant
+ *   MERCHANT#<id>         MERCHANT           a merchant (gsi1 MERCHANTS → every merchant; a terminal's gsi1 TERMINALS#<merchantId>)
  *   NONCE#<terminal>#<n>  NONCE              a used terminal request nonce (TTL)
  *   ACCT#<accountNo>      CARD#<cardId>      a card of the account (physical or electronic)
  *   CARDUID#<chipUid>     CARDUID            uniqueness of a physical card's chip UID → its card
@@ -17,26 +17,38 @@
  *   gsi1: PERSON#<personId> → account; RECEIPT#<receiptNo> → ledger entry
  *         BANKXFER#DAY#<campusDay> → the kiosk bank transfer intents made that day (the bank statement's other side)
  *   OFFLINE#<terminal>#<recordId>  OFFLINE   an uploaded offline POS record and what became of it
- *   CARDLOAD#<loadId>     CARDLOAD           a reservation to write transitional balance onto a CPU card
+ *   CARDLOAD#<loadId>     CARDLOAD           a reservation to write transitional balance onto a CPU card (a pending transfer)
  *   ACCT#<accountNo>      OPENLOAD           the account's one open card-load reservation
- *   ORDER#<orderId>       ORDER              an online top-up order (gsi2 ORDER#PENDING while pending)
+ *   ORDER#<orderId>       ORDER              an online top-up order (a pending transfer; gsi2 ORDER#REFUNDING while its refund is owed)
+ *   WATER#<accountNo>#<sessionId> WATER    a water session: a small-wallet preload (a pending transfer)
+ *   ACCT#<accountNo>      OPENWATER          the account's one open water session
+ *   WATERTAP#<terminal>#<tapId> WATERTAP  a settlement terminal's tap: the chip wallet's usage settled and the refill, and the answer
+ *   ACCT#<accountNo>      WATERSETTLE#<at>#… the account's chip-wallet settlements (usage check)
+ *   ACCT#<accountNo>      WATERUSE#<terminal>#<recordId> a water controller's uploaded usage record (no money)
+ *   SYSENTRY#<entryId>    SYSENTRY           a movement between two system accounts (gsi2 and gsi3 SYS#… under both)
  *   NOTIFY#<channel>#<id> NOTIFY             a payment notification already applied (TTL)
  *   STAFF#<username>      STAFF              a card-centre staff account: role, scrypt password, lockout
  *   AUDIT#<campusDay>     <isoTime>#<ulid>   one admin action: who, role, what, on what, why
  *   PERSONID#<personId>   PERSONID           a student/staff id's one account (issued with it, so it is issued once)
  *   COUNTER#ACCOUNTNO     COUNTER            the last account number the card centre handed out
  *   ACCT#<accountNo>      REPLACEMENT        the account's latest replacement request from the app
- *   BANKXFER#<terminal>#<transferId> BANKXFER  a kiosk bank transfer intent (gsi2 BANKXFER#OPEN while pending or reversing)
+ *   BANKXFER#<terminal>#<transferId> BANKXFER  a kiosk bank transfer intent (a pending transfer; gsi2 BANKXFER#REVERSING while a reversal is owed)
+ *   PAYCODE#<terminal>#<posTxnId> PAYCODE  a WeChat Pay / Alipay payment-code sale at a terminal (a pending transfer: gsi3 PENDING#payment_code while open)
  *   FINDING#<findingId>   FINDING            a reconciliation finding (gsi2 FINDING#OPEN while open)
  *   AUDITREPORT#<campusDay> AUDITREPORT     the nightly ledger audit's report of that night
+ *   STATEMENT#<merchantId> <kind>#<from>   a merchant's settlement statement of a period (gsi1 STATEMENT#PERIOD#<kind>#<from>; gsi2 STATEMENT#UNPAID while payable)
  *
  *   gsi2: SYS#<systemAccount>#<campusDay> → that day's ledger entries naming the system account (e.g. SYS#merchant:<id>:payable#<day>)
  *         BLOCKED#ACCOUNT → accounts that are not active (sparse: the offline blacklist)
  *         BLOCKED#CARD → physical cards that may not pay, by chip UID (sparse: the offline blacklist)
  *         REPLACEMENT#REQUESTED → open replacement requests, oldest first (sparse)
- *         BANKXFER#OPEN → kiosk bank transfers not yet credited or given back, oldest first (sparse)
- *         ORDER#PAID#<channel>#<campusDay> → that day's paid top-up orders of a channel (the daily bill's other side)
+ *         BANKXFER#REVERSING → voided kiosk bank transfers the bank has not confirmed reversed (sparse)
+ *         ORDER#REFUNDING → top-up orders whose payment is being given back (sparse)
  *         FINDING#OPEN → reconciliation findings not yet resolved, oldest first (sparse)
+ *         WATERUSE#UNSETTLED → accounts with water controller records no settlement has taken, by the oldest (sparse)
+ *
+ *   gsi3: SYS#<systemAccount>#<campusDay> → the second system account of system entries (the first is on gsi2)
+ *         PENDING#<kind> → pending transfers still pending, by timeout (sparse: the resolvers' work and the audit's check)
  */
 export const keys = {
   account: (accountNo: string) => ({ pk: `ACCT#${accountNo}`, sk: 'ACCOUNT' }),
@@ -45,6 +57,10 @@ export const keys = {
   idempotency: (key: string) => ({ pk: `IDEM#${key}`, sk: 'IDEM' }),
   terminal: (terminalId: string) => ({ pk: `TERMINAL#${terminalId}`, sk: 'TERMINAL' }),
   merchant: (merchantId: string) => ({ pk: `MERCHANT#${merchantId}`, sk: 'MERCHANT' }),
+  /** Every merchant in one gsi1 partition (a campus has hundreds, not millions): the card centre's list. */
+  merchantListIndex: (merchantId: string) => ({ gsi1pk: 'MERCHANTS', gsi1sk: merchantId }),
+  /** A merchant's terminals (gsi1), registered through the card centre. */
+  merchantTerminalIndex: (merchantId: string, terminalId: string) => ({ gsi1pk: `TERMINALS#${merchantId}`, gsi1sk: terminalId }),
   nonce: (terminalId: string, nonce: string) => ({ pk: `NONCE#${terminalId}#${nonce}`, sk: 'NONCE' }),
   card: (accountNo: string, cardId: string) => ({ pk: `ACCT#${accountNo}`, sk: `CARD#${cardId}` }),
   cardPrefix: 'CARD#',
@@ -55,6 +71,20 @@ export const keys = {
   password: (accountNo: string, kind: string) => ({ pk: `ACCT#${accountNo}`, sk: `PASSWORD#${kind}` }),
   offlineRecord: (terminalId: string, recordId: string) => ({ pk: `OFFLINE#${terminalId}#${recordId}`, sk: 'OFFLINE' }),
   cardLoad: (loadId: string) => ({ pk: `CARDLOAD#${loadId}`, sk: 'CARDLOAD' }),
+  /** A water session (small-wallet preload, a pending transfer) and the account's one open session. */
+  waterSession: (accountNo: string, sessionId: string) => ({ pk: `WATER#${accountNo}#${sessionId}`, sk: 'WATER' }),
+  openWaterSession: (accountNo: string) => ({ pk: `ACCT#${accountNo}`, sk: 'OPENWATER' }),
+  /** A settlement terminal's tap (the small wallet on the chip), by the terminal's tap id: the tap's idempotency and its answer. */
+  waterWalletTap: (terminalId: string, tapId: string) => ({ pk: `WATERTAP#${terminalId}#${tapId}`, sk: 'WATERTAP' }),
+  /** The account's chip-wallet settlements by time (after the ledger: outside the audit's range), for the usage check. */
+  waterWalletSettlement: (accountNo: string, settledAt: string, terminalId: string, tapId: string) => ({ pk: `ACCT#${accountNo}`, sk: `WATERSETTLE#${settledAt}#${terminalId}#${tapId}` }),
+  waterWalletSettlementPrefix: 'WATERSETTLE#',
+  /** A water controller's uploaded usage record, once per controller and record id (no money: the settlement moved it). */
+  waterUsage: (accountNo: string, terminalId: string, recordId: string) => ({ pk: `ACCT#${accountNo}`, sk: `WATERUSE#${terminalId}#${recordId}` }),
+  waterUsagePrefix: 'WATERUSE#',
+  /** The account has controller records no settlement has taken yet (gsi2 WATERUSE#UNSETTLED by the oldest one): the hourly sweep's work. */
+  waterUnsettled: (accountNo: string) => ({ pk: `ACCT#${accountNo}`, sk: 'WATERUNSETTLED' }),
+  waterUnsettledIndex: (oldestAt: string, accountNo: string) => ({ gsi2pk: 'WATERUSE#UNSETTLED', gsi2sk: `${oldestAt}#${accountNo}` }),
   openCardLoad: (accountNo: string) => ({ pk: `ACCT#${accountNo}`, sk: 'OPENLOAD' }),
   staff: (username: string) => ({ pk: `STAFF#${username}`, sk: 'STAFF' }),
   /** A campus day's admin actions in one partition, in time order (the card centre reads them by day). */
@@ -63,14 +93,12 @@ export const keys = {
   personClaim: (personId: string) => ({ pk: `PERSONID#${personId}`, sk: 'PERSONID' }),
   accountNumberCounter: { pk: 'COUNTER#ACCOUNTNO', sk: 'COUNTER' },
   topupOrder: (orderId: string) => ({ pk: `ORDER#${orderId}`, sk: 'ORDER' }),
-  /** Paid (credited) orders of one channel by the campus day of their payment: what that day's platform bill is checked against. */
-  paidOrderIndex: (channel: string, campusDay: string, paidAt: string, orderId: string) => ({ gsi2pk: `ORDER#PAID#${channel}#${campusDay}`, gsi2sk: `${paidAt}#${orderId}` }),
   /** A reconciliation finding (a difference with an outside record) for the card centre to resolve. */
   reconciliationFinding: (findingId: string) => ({ pk: `FINDING#${findingId}`, sk: 'FINDING' }),
   /** Sparse: open findings only, oldest first (the card centre's reconciliation queue). */
   openFindingIndex: (createdAt: string, findingId: string) => ({ gsi2pk: 'FINDING#OPEN', gsi2sk: `${createdAt}#${findingId}` }),
-  /** Sparse: pending orders only, oldest first, for the reconciler. */
-  pendingOrderIndex: (createdAt: string, orderId: string) => ({ gsi2pk: 'ORDER#PENDING', gsi2sk: `${createdAt}#${orderId}` }),
+  /** Sparse: orders whose payment is being given back and the platform has not finished the refund. */
+  refundingOrderIndex: (createdAt: string, orderId: string) => ({ gsi2pk: 'ORDER#REFUNDING', gsi2sk: `${createdAt}#${orderId}` }),
   /** A WeChat openid or Alipay user id bound to an account (sign-in from the mini-program). */
   platformIdentity: (platform: string, platformUserId: string) => ({ pk: `IDENTITY#${platform}#${platformUserId}`, sk: 'IDENTITY' }),
   bindingAttempts: (personId: string) => ({ pk: `BINDATTEMPT#${personId}`, sk: 'BINDATTEMPT' }),
@@ -91,15 +119,14 @@ export const keys = {
   openReplacementIndex: (requestedAt: string, accountNo: string) => ({ gsi2pk: 'REPLACEMENT#REQUESTED', gsi2sk: `${requestedAt}#${accountNo}` }),
   openReplacementPartition: 'REPLACEMENT#REQUESTED',
   bankTransfer: (terminalId: string, transferId: string) => ({ pk: `BANKXFER#${terminalId}#${transferId}`, sk: 'BANKXFER' }),
-  /** Sparse: bank transfer intents not yet settled (pending or reversing), oldest first, for the reconciler. */
-  openBankTransferIndex: (createdAt: string, terminalId: string, transferId: string) => ({ gsi2pk: 'BANKXFER#OPEN', gsi2sk: `${createdAt}#${terminalId}#${transferId}` }),
-  openBankTransferPartition: 'BANKXFER#OPEN',
+  /** Sparse: voided bank transfers the bank has not confirmed reversed yet, oldest first, for the reconciler. */
+  reversingBankTransferIndex: (createdAt: string, terminalId: string, transferId: string) => ({ gsi2pk: 'BANKXFER#REVERSING', gsi2sk: `${createdAt}#${terminalId}#${transferId}` }),
   /** Every intent by the campus day it was made (gsi1, never removed): what that day's bank statement is checked against. */
   bankTransferDayIndex: (campusDay: string, createdAt: string, terminalId: string, transferId: string) => ({ gsi1pk: `BANKXFER#DAY#${campusDay}`, gsi1sk: `${createdAt}#${terminalId}#${transferId}` }),
   /** The nightly ledger audit's report (one per campus day; a re-run that night replaces it). */
   auditReport: (campusDay: string) => ({ pk: `AUDITREPORT#${campusDay}`, sk: 'AUDITREPORT' }),
   /** The sort keys of the items the ledger audit scans for (accounts and the pending things outside them). */
-  auditScannedKinds: ['ACCOUNT', 'ORDER', 'BANKXFER', 'CARDLOAD', 'QRTOKEN'] as const,
+  auditScannedKinds: ['ACCOUNT', 'ORDER', 'BANKXFER', 'CARDLOAD', 'OFFLINE', 'QRTOKEN', 'SYSENTRY'] as const,
   /** Sort-key bounds of an account's cards, holdback and ledger (one Query, in key order). */
   accountAuditRange: { low: 'CARD#', high: 'LEDGER#~' },
   /**
@@ -111,11 +138,52 @@ export const keys = {
     gsi2pk: `SYS#${systemAccount}#${campusDay}`,
     gsi2sk: entryId,
   }),
+  /** The same for the second system account of an entry that names two (system entries): gsi3. */
+  secondSystemAccountDayIndex: (systemAccount: string, campusDay: string, entryId: string) => ({
+    gsi3pk: `SYS#${systemAccount}#${campusDay}`,
+    gsi3sk: entryId,
+  }),
+  /** A movement between two system accounts (no holder): its own partition, so no item is shared by two writers. */
+  systemEntry: (entryId: string) => ({ pk: `SYSENTRY#${entryId}`, sk: 'SYSENTRY' }),
+  /**
+   * Sparse: pending transfers (functions/domain/pending.ts) still pending, by kind and timeout, so
+   * the one resolver finds the due ones of each kind oldest first; removed when resolved.
+   */
+  /** A network-fee week paid by the account: one item per ISO week, put with the money on condition it does not exist (never paid twice). */
+  networkWeek: (accountNo: string, week: string) => ({ pk: `ACCT#${accountNo}`, sk: `NETWEEK#${week}` }),
+  networkWeekPrefix: 'NETWEEK#',
+  /** A utility payment's delivery to the outside system (a pending `utility_delivery`: the outbox). */
+  utilityDelivery: (deliveryId: string) => ({ pk: `UTILDELIVERY#${deliveryId}`, sk: 'UTILDELIVERY' }),
+  /** The account's utility deliveries, by time, never removed (the app's list). */
+  utilityDeliveryAccountIndex: (accountNo: string, createdAt: string, deliveryId: string) => ({ gsi1pk: `UTILDELIVERY#ACCT#${accountNo}`, gsi1sk: `${createdAt}#${deliveryId}` }),
+  openPendingIndex: (kind: string, timeoutAt: string, id: string) => ({ gsi3pk: `PENDING#${kind}`, gsi3sk: `${timeoutAt}#${id}` }),
+  /** A sale paid with the payer's own WeChat Pay / Alipay payment code at a terminal, by the terminal's posTxnId. */
+  paymentCodeSale: (terminalId: string, posTxnId: string) => ({ pk: `PAYCODE#${terminalId}#${posTxnId}`, sk: 'PAYCODE' }),
+  /** A merchant's settlement statement of one period (written once, at the close): a merchant's statements are one Query. */
+  statement: (merchantId: string, periodKind: string, from: string) => ({ pk: `STATEMENT#${merchantId}`, sk: `${periodKind}#${from}` }),
+  statementPartition: (merchantId: string) => `STATEMENT#${merchantId}`,
+  /** Every merchant's statement of one period (gsi1): finance's export of a week across merchants. */
+  statementPeriodIndex: (periodKind: string, from: string, merchantId: string) => ({ gsi1pk: `STATEMENT#PERIOD#${periodKind}#${from}`, gsi1sk: merchantId }),
+  /** Sparse: statements closed with money to pay and not yet paid, oldest period first (finance's payout queue). */
+  unpaidStatementIndex: (to: string, statementId: string) => ({ gsi2pk: 'STATEMENT#UNPAID', gsi2sk: `${to}#${statementId}` }),
+  unpaidStatementPartition: 'STATEMENT#UNPAID',
 } as const;
 
+/**
+ * The index keys of an entry by the system accounts it names (at most two): the first on gsi2, the
+ * second on gsi3, both `SYS#<account>#<campusDay>`.
+ */
+export function systemAccountIndexes(named: readonly string[], campusDay: string, entryId: string): Record<string, string> {
+  if (named.length > 2) throw new Error(`entry ${entryId} names ${named.length} system accounts (${named.join(', ')}); at most two are indexed`);
+  return {
+    ...(named[0] !== undefined ? keys.systemAccountDayIndex(named[0], campusDay, entryId) : {}),
+    ...(named[1] !== undefined ? keys.secondSystemAccountDayIndex(named[1], campusDay, entryId) : {}),
+  };
+}
+
 /** Strips the storage keys from an item read back. */
-export function withoutKeys<T extends Record<string, unknown>>(item: T): Omit<T, 'pk' | 'sk' | 'gsi1pk' | 'gsi1sk' | 'gsi2pk' | 'gsi2sk' | 'expiresAt'> {
-  const { pk: _pk, sk: _sk, gsi1pk: _a, gsi1sk: _b, gsi2pk: _c, gsi2sk: _d, expiresAt: _e, ...rest } = item;
+export function withoutKeys<T extends Record<string, unknown>>(item: T): Omit<T, 'pk' | 'sk' | 'gsi1pk' | 'gsi1sk' | 'gsi2pk' | 'gsi2sk' | 'gsi3pk' | 'gsi3sk' | 'expiresAt'> {
+  const { pk: _pk, sk: _sk, gsi1pk: _a, gsi1sk: _b, gsi2pk: _c, gsi2sk: _d, gsi3pk: _f, gsi3sk: _g, expiresAt: _e, ...rest } = item;
   return rest;
 }
 

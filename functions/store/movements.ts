@@ -18,7 +18,7 @@ import { systemAccountsOf } from '../domain/chart';
 import { getAccount } from './accounts';
 import type { Db } from './db';
 import { KeyedSerializer } from './keyed-serializer';
-import { accountStatusUpdate, keys } from './keys';
+import { accountStatusUpdate, keys, systemAccountIndexes } from './keys';
 import { failedItems, isConditionFailed, isTransactionConflict } from './conditions';
 
 export interface MovementCommand {
@@ -232,11 +232,11 @@ export function createMovementStore(db: Db, clock: Clock): MovementStore {
   };
 }
 
-/** An entry names at most one system account (chart.ts): it is indexed under it, so only the holder's item is updated. */
+/** A holder's entry names at most one system account (chart.ts): it is indexed under it, so only the holder's item is updated. */
 function systemIndexOf(entry: LedgerEntry): Record<string, string> {
   const named = systemAccountsOf(entry.transfers);
   if (named.length > 1) throw new Error(`entry ${entry.entryId} (${entry.type}) names ${named.length} system accounts: ${named.join(', ')}`);
-  return named[0] !== undefined ? keys.systemAccountDayIndex(named[0], entry.campusDay, entry.entryId) : {};
+  return systemAccountIndexes(named, entry.campusDay, entry.entryId);
 }
 
 async function readIdempotency(db: Db, key: string): Promise<IdempotencyRecord | undefined> {

@@ -1,11 +1,11 @@
 /** Uploaded offline POS records, held records with their account freeze, and the blacklist for bundles. */
-import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { Account } from '../domain/account';
 import type { HoldReason } from '../domain/offline';
 import { queryAll, type Db } from './db';
 import { accountStatusUpdate, keys, withoutKeys } from './keys';
 import type { TransactItem } from './movements';
-import { failedItems, isConditionFailed, transactWrite } from './conditions';
+import { conditionFailedAt, failedItems, transactWrite } from './conditions';
 
 export type OfflineOutcome =
   | { outcome: 'applied'; receiptNo: string; balanceFen: number; frozen: boolean }
@@ -46,7 +46,7 @@ export function offlineRecordPut(db: Db, record: StoredOfflineRecord): NonNullab
  * Stores a held record and (if asked and the account is active) freezes the account, together, as
  * long as the account is still the version the decision was made on. False: it changed, decide again.
  */
-export async function holdOfflineRecord(db: Db, account: Account, record: StoredOfflineRecord, freeze: boolean): Promise<boolean> {
+export async function holdOfflineRecord(db: Db, account: Account, record: StoredOfflineRecord, freeze: boolean, alsoWrite: TransactItem[] = []): Promise<boolean> {
   const freezing = freeze && account.status === 'active';
   const change = freezing ? accountStatusUpdate(account.accountNo, 'frozen', record.receivedAt) : undefined;
   try {
@@ -62,6 +62,7 @@ export async function holdOfflineRecord(db: Db, account: Account, record: Stored
           ExpressionAttributeValues: { ':next': account.version + 1, ':current': account.version, ...change?.values },
         },
       },
+      ...alsoWrite,
     ]);
     return true;
   } catch (error) {
@@ -72,12 +73,12 @@ export async function holdOfflineRecord(db: Db, account: Account, record: Stored
 }
 
 /** Stores a record that names no account we can charge (e.g. a forged code), so it is never lost. False if it was stored before. */
-export async function rejectOfflineRecord(db: Db, record: StoredOfflineRecord): Promise<boolean> {
+export async function rejectOfflineRecord(db: Db, record: StoredOfflineRecord, alsoWrite: TransactItem[] = []): Promise<boolean> {
   try {
-    await db.doc.send(new PutCommand(offlineRecordPut(db, record)));
+    await transactWrite(db, [{ Put: offlineRecordPut(db, record) }, ...alsoWrite]);
     return true;
   } catch (error) {
-    if (isConditionFailed(error)) return false;
+    if (conditionFailedAt(error, 0)) return false;
     throw error;
   }
 }

@@ -1,20 +1,22 @@
-/** Top-up orders. A pending order sits in a sparse index (gsi2 ORDER#PENDING) so the reconciler finds it. */
+/**
+ * Top-up orders. An order's money is a pending transfer (functions/store/pending.ts): while pending
+ * it is in the open index of `topup_order`, where the reconciler finds it; its status (what the
+ * holder sees) is written with its pending state, here only. A refund still to be made sits in a
+ * sparse index of its own (gsi2 ORDER#REFUNDING) until the platform has made it.
+ */
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { OrderStatus, TopupOrder, TopupRefund } from '../domain/topup';
+import { type OrderStatus, type TopupOrder, type TopupRefund } from '../domain/topup';
 import { queryAll, type Db } from './db';
 import { keys, withoutKeys } from './keys';
 import type { TransactItem } from './movements';
 import { isConditionFailed } from './conditions';
-import { campusDay } from '../domain/campus-day';
-
-/** { gsi2pk, gsi2sk } → { ':gsi2pk', ':gsi2sk' } for an update expression. */
-const prefixed = (index: { gsi2pk: string; gsi2sk: string }) => ({ ':gsi2pk': index.gsi2pk, ':gsi2sk': index.gsi2sk });
+import { listOpenPending, openPendingAttributes, resolvePending, resolvePendingItem } from './pending';
 
 export async function createOrder(db: Db, order: TopupOrder): Promise<void> {
   await db.doc.send(
     new PutCommand({
       TableName: db.tableName,
-      Item: { ...keys.topupOrder(order.orderId), ...keys.pendingOrderIndex(order.createdAt, order.orderId), ...order },
+      Item: { ...keys.topupOrder(order.orderId), ...order, ...openPendingAttributes(order, order.orderId) },
       ConditionExpression: 'attribute_not_exists(pk)',
     }),
   );
@@ -25,69 +27,36 @@ export async function getOrder(db: Db, orderId: string): Promise<TopupOrder | un
   return Item ? (withoutKeys(Item) as unknown as TopupOrder) : undefined;
 }
 
-/** The orders of one channel paid (credited) on one campus day, by their paidAt: what that day's bill must show. */
-export async function listPaidOrders(db: Db, channel: string, day: string): Promise<TopupOrder[]> {
-  const items = await queryAll<Record<string, unknown>>(db, {
-    IndexName: 'gsi2',
-    KeyConditionExpression: 'gsi2pk = :day',
-    ExpressionAttributeValues: { ':day': keys.paidOrderIndex(channel, day, '', '').gsi2pk },
-  });
-  return items.map((item) => withoutKeys(item) as unknown as TopupOrder);
+/** Orders the reconciler has work on, created before `before` (ISO): still pending, and with a refund still to make. */
+export async function listOrdersToReconcile(db: Db, before: string): Promise<TopupOrder[]> {
+  const [pending, refunding] = await Promise.all([
+    listOpenPending<TopupOrder>(db, 'topup_order'),
+    queryAll<Record<string, unknown>>(db, {
+      IndexName: 'gsi2',
+      KeyConditionExpression: 'gsi2pk = :refunding AND gsi2sk < :before',
+      ExpressionAttributeValues: { ':refunding': keys.refundingOrderIndex('', '').gsi2pk, ':before': before },
+    }),
+  ]);
+  return [...pending.filter((order) => order.createdAt < before), ...refunding.map((item) => withoutKeys(item) as unknown as TopupOrder)].sort((a, b) =>
+    a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0,
+  );
 }
 
-/** Orders the reconciler has work on (pending, and refund_pending) created before `before` (ISO), oldest first. */
-export async function listPendingOrders(db: Db, before: string): Promise<TopupOrder[]> {
-  const items = await queryAll<Record<string, unknown>>(db, {
-    IndexName: 'gsi2',
-    KeyConditionExpression: 'gsi2pk = :pending AND gsi2sk < :before',
-    ExpressionAttributeValues: { ':pending': keys.pendingOrderIndex('', '').gsi2pk, ':before': before },
+/** The order's side of crediting it, committed with the money: its pending transfer posted, once, for the amount ordered. */
+export function markOrderPaidItem(db: Db, order: TopupOrder, paid: { platformTxnId: string; paidAt: string; receiptNo: string }, at: string): TransactItem {
+  return resolvePendingItem(db, keys.topupOrder(order.orderId), 'posted', at, {
+    set: { status: 'paid' satisfies OrderStatus, platformTxnId: paid.platformTxnId, paidAt: paid.paidAt, receiptNo: paid.receiptNo },
+    condition: 'amountFen = :amount',
+    values: { ':amount': order.amountFen },
   });
-  return items.map((item) => withoutKeys(item) as unknown as TopupOrder);
 }
 
 /**
- * The order's side of crediting it, committed with the money: paid, once. A closed order the
- * platform says was paid after all is credited too (the money was taken).
+ * Closes a still-pending order: voided (the platform closed it, or could not be asked to take it) or
+ * expired (its pay-by time passed unpaid). False if it was no longer pending.
  */
-export function markOrderPaidItem(db: Db, order: TopupOrder, paid: { platformTxnId: string; paidAt: string; receiptNo: string }): TransactItem {
-  return {
-    Update: {
-      TableName: db.tableName,
-      Key: keys.topupOrder(order.orderId),
-      // Out of the pending index, into its channel's paid orders of the day it was paid (what the daily bill is checked against).
-      UpdateExpression: 'SET #status = :paid, platformTxnId = :txn, paidAt = :at, receiptNo = :receipt, gsi2pk = :gsi2pk, gsi2sk = :gsi2sk',
-      ConditionExpression: '#status <> :paid AND amountFen = :amount',
-      ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: {
-        ':paid': 'paid',
-        ':txn': paid.platformTxnId,
-        ':at': paid.paidAt,
-        ':receipt': paid.receiptNo,
-        ':amount': order.amountFen,
-        ...prefixed(keys.paidOrderIndex(order.channel, campusDay(new Date(paid.paidAt)), paid.paidAt, order.orderId)),
-      },
-    },
-  };
-}
-
-/** Closes a still-pending order (the platform will never take it). False if it was no longer pending. */
-export async function closeOrder(db: Db, orderId: string): Promise<boolean> {
-  try {
-    await db.doc.send(
-      new UpdateCommand({
-        TableName: db.tableName,
-        Key: keys.topupOrder(orderId),
-        UpdateExpression: 'SET #status = :closed REMOVE gsi2pk, gsi2sk',
-        ConditionExpression: '#status = :pending',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':closed': 'closed' satisfies OrderStatus, ':pending': 'pending' satisfies OrderStatus },
-      }),
-    );
-    return true;
-  } catch (error) {
-    if (isConditionFailed(error)) return false;
-    throw error;
-  }
+export function closeOrder(db: Db, orderId: string, to: 'voided' | 'expired', resolution: string, at: string): Promise<boolean> {
+  return resolvePending(db, keys.topupOrder(orderId), to, at, { set: { status: 'closed' satisfies OrderStatus }, resolution });
 }
 
 /** Remembers a notification id we applied (dedupe), committed with the money. */
@@ -102,9 +71,10 @@ export function notificationSeenItem(db: Db, channel: string, notificationId: st
 }
 
 /**
- * The refund intent, written before the platform is asked: a paid order that cannot be credited
- * becomes refund_pending with its refund. It stays in the ORDER#PENDING index so the reconciler
- * finishes it. Answers the order's refund: this one, or the one an earlier attempt recorded.
+ * The refund intent, written before the platform is asked: a payment that cannot be credited voids
+ * the order's pending transfer (if it was still pending) and records its refund, in the refunding
+ * index until the platform has made it. Answers the order's refund: this one, or the one an earlier
+ * attempt recorded (or the order as credited, if it was).
  */
 export async function recordRefundIntent(
   db: Db,
@@ -112,41 +82,34 @@ export async function recordRefundIntent(
   payment: { platformTxnId: string; paidAt: string },
   refund: TopupRefund,
 ): Promise<{ order: TopupOrder; recorded: boolean }> {
-  const { orderId } = order;
-  // A closed order left the index; a refund to finish puts it back.
-  const index = keys.pendingOrderIndex(order.createdAt, orderId);
+  const key = keys.topupOrder(order.orderId);
+  const fields = { status: 'refund_pending' satisfies OrderStatus, refund, platformTxnId: payment.platformTxnId, paidAt: payment.paidAt, ...keys.refundingOrderIndex(order.createdAt, order.orderId) };
+  // Still pending: voided with the refund, in one write.
+  if (await resolvePending(db, key, 'voided', refund.requestedAt, { set: fields, resolution: refund.reason })) return { order: (await getOrder(db, order.orderId))!, recorded: true };
+  // Closed already (voided or expired, no refund yet): the refund is added.
   try {
+    const names = Object.keys(fields);
     const { Attributes } = await db.doc.send(
       new UpdateCommand({
         TableName: db.tableName,
-        Key: keys.topupOrder(orderId),
-        UpdateExpression: 'SET #status = :refundPending, refund = :refund, platformTxnId = :txn, paidAt = :at, gsi2pk = :gsi2pk, gsi2sk = :gsi2sk',
-        // Only from pending or closed: a paid order was credited, a refund_pending one already has its refund.
-        ConditionExpression: '#status IN (:pending, :closed)',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: {
-          ':refundPending': 'refund_pending' satisfies OrderStatus,
-          ':pending': 'pending' satisfies OrderStatus,
-          ':closed': 'closed' satisfies OrderStatus,
-          ':refund': refund,
-          ':txn': payment.platformTxnId,
-          ':at': payment.paidAt,
-          ':gsi2pk': index.gsi2pk,
-          ':gsi2sk': index.gsi2sk,
-        },
+        Key: key,
+        UpdateExpression: `SET ${names.map((name, i) => `#f${i} = :f${i}`).join(', ')}`,
+        ConditionExpression: '#state IN (:voided, :expired) AND attribute_not_exists(refund)',
+        ExpressionAttributeNames: { '#state': 'state', ...Object.fromEntries(names.map((name, i) => [`#f${i}`, name])) },
+        ExpressionAttributeValues: { ':voided': 'voided', ':expired': 'expired', ...Object.fromEntries(names.map((name, i) => [`:f${i}`, fields[name as keyof typeof fields]])) },
         ReturnValues: 'ALL_NEW',
       }),
     );
     return { order: withoutKeys(Attributes!) as unknown as TopupOrder, recorded: true };
   } catch (error) {
     if (!isConditionFailed(error)) throw error;
-    const current = await getOrder(db, orderId);
+    const current = await getOrder(db, order.orderId);
     if (!current) throw error;
     return { order: current, recorded: false };
   }
 }
 
-/** The platform says the refund is done: refunded, out of the reconciler's index. False if it was not refund_pending with this refund. */
+/** The platform says the refund is done: refunded, out of the refunding index. False if it was not refund_pending with this refund. */
 export async function markOrderRefunded(db: Db, orderId: string, done: { refundId: string; refundedAt: string; platformRefundId?: string }): Promise<boolean> {
   try {
     await db.doc.send(

@@ -53,16 +53,20 @@ export function findingIdOf(finding: Pick<ReconciliationFinding, 'source' | 'day
 }
 
 /** Stores a new open finding; false if this finding was already recorded (open or resolved). */
+/** The put that records a finding once (its id is its digest), alone or committed with what found it. */
+export function findingPut(db: Db, finding: Omit<ReconciliationFinding, 'findingId' | 'status'>): NonNullable<TransactItem['Put']> {
+  const findingId = findingIdOf(finding);
+  return {
+    TableName: db.tableName,
+    Item: { ...keys.reconciliationFinding(findingId), ...keys.openFindingIndex(finding.createdAt, findingId), ...finding, findingId, status: 'open' },
+    ConditionExpression: 'attribute_not_exists(pk)',
+  };
+}
+
 export async function recordFinding(db: Db, finding: Omit<ReconciliationFinding, 'findingId' | 'status'>): Promise<{ findingId: string; created: boolean }> {
   const findingId = findingIdOf(finding);
   try {
-    await db.doc.send(
-      new PutCommand({
-        TableName: db.tableName,
-        Item: { ...keys.reconciliationFinding(findingId), ...keys.openFindingIndex(finding.createdAt, findingId), ...finding, findingId, status: 'open' },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      }),
-    );
+    await db.doc.send(new PutCommand(findingPut(db, finding)));
     return { findingId, created: true };
   } catch (error) {
     if (isConditionFailed(error)) return { findingId, created: false };

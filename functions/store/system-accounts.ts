@@ -1,11 +1,13 @@
 /**
  * System accounts' balances (chart.ts), derived: a system account has no item of its own that
  * payments update (that would be a hot item every payment contends on). Each ledger entry is
- * indexed by the one system account it names and its campus day (gsi2 SYS#<account>#<day>), so a
- * day of an account is one Query, and its change is the sum of its entries' transfers.
+ * indexed by the system accounts it names and its campus day (gsi2, and gsi3 for the second of a
+ * system entry: SYS#<account>#<day>), so a day of an account is a Query per index, and its change is
+ * the sum of its entries' transfers.
  */
 import type { SystemAccount } from '../domain/chart';
-import type { LedgerEntry } from '../domain/ledger';
+import type { LedgerEntry, SystemEntry } from '../domain/ledger';
+import { nextCampusDay } from '../domain/campus-day';
 import { queryAll, type Db } from './db';
 import { keys, withoutKeys } from './keys';
 
@@ -19,14 +21,29 @@ export interface SystemAccountDay {
   entries: number;
 }
 
-/** The entries that name `account` on `day` (the index is eventually consistent: entries of the last moments may be missing). */
-export async function systemAccountEntries(db: Db, account: SystemAccount, day: string): Promise<LedgerEntry[]> {
-  const items = await queryAll<Record<string, unknown>>(db, {
-    IndexName: 'gsi2',
-    KeyConditionExpression: 'gsi2pk = :pk',
-    ExpressionAttributeValues: { ':pk': keys.systemAccountDayIndex(account, day, '').gsi2pk },
-  });
-  return items.map((item) => withoutKeys(item) as unknown as LedgerEntry);
+/** An entry that names a system account: a holder's movement or a movement between two system accounts. */
+export type SystemAccountEntry = LedgerEntry | SystemEntry;
+
+/**
+ * The entries that name `account` on `day`: those indexed under it first (gsi2) and second (gsi3,
+ * system entries naming two). The indexes are eventually consistent: entries of the last moments may be missing.
+ */
+export async function systemAccountEntries(db: Db, account: SystemAccount, day: string): Promise<SystemAccountEntry[]> {
+  const [first, second] = await Promise.all([
+    queryAll<Record<string, unknown>>(db, {
+      IndexName: 'gsi2',
+      KeyConditionExpression: 'gsi2pk = :pk',
+      ExpressionAttributeValues: { ':pk': keys.systemAccountDayIndex(account, day, '').gsi2pk },
+    }),
+    queryAll<Record<string, unknown>>(db, {
+      IndexName: 'gsi3',
+      KeyConditionExpression: 'gsi3pk = :pk',
+      ExpressionAttributeValues: { ':pk': keys.secondSystemAccountDayIndex(account, day, '').gsi3pk },
+    }),
+  ]);
+  return [...first, ...second]
+    .map((item) => withoutKeys(item) as unknown as SystemAccountEntry)
+    .sort((a, b) => (a.entryId < b.entryId ? -1 : a.entryId > b.entryId ? 1 : 0));
 }
 
 /** What `account`'s balance changed by on campus day `day`, from that day's transfers. */
@@ -46,10 +63,6 @@ export async function systemAccountDay(db: Db, account: SystemAccount, day: stri
 /** The change of `account` over the campus days `fromDay`..`toDay` (inclusive), one Query per day. */
 export async function systemAccountBalance(db: Db, account: SystemAccount, fromDay: string, toDay: string): Promise<{ account: SystemAccount; changeFen: number; days: SystemAccountDay[] }> {
   const days: SystemAccountDay[] = [];
-  for (let day = fromDay; day <= toDay; day = nextDay(day)) days.push(await systemAccountDay(db, account, day));
+  for (let day = fromDay; day <= toDay; day = nextCampusDay(day)) days.push(await systemAccountDay(db, account, day));
   return { account, changeFen: days.reduce((sum, day) => sum + day.changeFen, 0), days };
-}
-
-function nextDay(day: string): string {
-  return new Date(Date.parse(`${day}T00:00:00.000Z`) + 86_400_000).toISOString().slice(0, 10);
 }

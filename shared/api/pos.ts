@@ -282,7 +282,15 @@ export const reserveCardLoad = defineRoute({
         })
         .optional()
         .meta({ description: 'Absent when nothing is waiting for this card' }),
-      settledEarlier: z.object({ loadId: z.string(), outcome: z.enum(['posted', 'voided']) }).optional(),
+      settledEarlier: z
+        .object({
+          loadId: z.string(),
+          outcome: z.enum(['posted', 'voided', 'expired']).meta({
+            description:
+              'posted: the card took it; voided: this terminal saw the card unchanged; expired: seen unchanged after the reservation ran out (the money stays transitional either way)',
+          }),
+        })
+        .optional(),
     })
     .meta({ id: 'CardLoadReservation' }),
   errors: ['CARD_NOT_FOUND', 'CARD_VOID', 'NO_CPU_CARD', 'LOAD_IN_PROGRESS', 'CARD_LOST', 'CARD_FROZEN', 'CARD_CANCELLED', 'CARD_EXPIRED', 'BUSY_RETRY'],

@@ -19,11 +19,33 @@ import {
   resolveReconciliationFinding,
   unfreezeAccount,
 } from './admin';
+import {
+  activateTerminalRoute,
+  posRefundRoute,
+  createMerchantRoute,
+  listMerchantsRoute,
+  getMerchantRoute,
+  updateMerchantRoute,
+  suspendMerchantRoute,
+  reactivateMerchantRoute,
+  checkSettlementAccountRoute,
+  listMerchantTerminalsRoute,
+  registerTerminalRoute,
+  getTerminalRoute,
+  issueActivationCodeRoute,
+  disableTerminalRoute,
+  adminRefundRoute,
+  refundDuplicateChargeRoute,
+} from './merchants';
 import { getHolderAccount, getHolderLedgerEntry, getHolderStatement, listHolderLedger, registerDeviceKey } from './holder';
 import { getHealth, getOpenApi } from './operations';
+import { getPosPaymentCode, posPaymentCode } from './payment-codes';
+import { exportStatements, getStatement, getStatementCsv, listStatements, payStatement } from './settlement';
 import { alipaySignIn, bindCard, changePassword, getReplacement, kioskReplacement, passwordLogin, reportLoss, requestReplacement, setDailyLimit, unfreeze, wechatSignIn } from './lifecycle';
 import { alipayNotification, createTopup, getTopup, wechatPayNotification } from './topups';
+import { getUtilities, getUtilityPayment, payElectricity, payNetworkFee } from './utilities';
 import { bankTransfer, confirmCardLoad, identityScan, offlineBundle, offlineUpload, posCharge, posTransaction, qrPayment, reserveCardLoad } from './pos';
+import { openWaterSession, settleChipWalletRoute, settleWaterSession, uploadWaterUsageRoute } from './water';
 
 export const ROUTES = [
   getHealth,
@@ -31,12 +53,18 @@ export const ROUTES = [
   posCharge,
   qrPayment,
   posTransaction,
+  posPaymentCode,
+  getPosPaymentCode,
   identityScan,
   offlineBundle,
   offlineUpload,
   reserveCardLoad,
   confirmCardLoad,
   bankTransfer,
+  openWaterSession,
+  settleWaterSession,
+  settleChipWalletRoute,
+  uploadWaterUsageRoute,
   getHolderAccount,
   listHolderLedger,
   getHolderLedgerEntry,
@@ -44,6 +72,10 @@ export const ROUTES = [
   registerDeviceKey,
   createTopup,
   getTopup,
+  getUtilities,
+  payNetworkFee,
+  payElectricity,
+  getUtilityPayment,
   wechatPayNotification,
   alipayNotification,
   passwordLogin,
@@ -75,4 +107,25 @@ export const ROUTES = [
   listAuditLog,
   listReconciliationFindings,
   resolveReconciliationFinding,
+  listStatements,
+  getStatement,
+  getStatementCsv,
+  exportStatements,
+  payStatement,
+  activateTerminalRoute,
+  posRefundRoute,
+  createMerchantRoute,
+  listMerchantsRoute,
+  getMerchantRoute,
+  updateMerchantRoute,
+  suspendMerchantRoute,
+  reactivateMerchantRoute,
+  checkSettlementAccountRoute,
+  listMerchantTerminalsRoute,
+  registerTerminalRoute,
+  getTerminalRoute,
+  issueActivationCodeRoute,
+  disableTerminalRoute,
+  adminRefundRoute,
+  refundDuplicateChargeRoute,
 ] as const;

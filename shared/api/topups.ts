@@ -19,7 +19,7 @@ export const topupOrderView = z
     refund: z
       .object({
         amountFen,
-        reason: z.enum(['CARD_CANCELLED', 'PAYMENT_AMOUNT_MISMATCH']),
+        reason: z.enum(['CARD_CANCELLED', 'PAYMENT_AMOUNT_MISMATCH', 'ORDER_CLOSED']),
         requestedAt: z.iso.datetime({ offset: true }),
         refundedAt: z.iso.datetime({ offset: true }).optional(),
       })

@@ -13,11 +13,19 @@ import type { Terminal } from '../../functions/domain/merchant';
 import { PROJECT_ROOT } from '../../functions/local/serverless-config';
 import { auditLedger, runNightlyAudit, type AuditReport } from '../../functions/services/audit';
 import { chargeAtTerminal } from '../../functions/services/charge';
+import { creditTransitional, loadToCard } from '../../functions/services/movements';
 import { uploadOfflineRecords } from '../../functions/services/offline';
 import { payByQr } from '../../functions/services/qr-payment';
 import { getAccount } from '../../functions/store/accounts';
+import { issueCard } from '../../functions/store/cards';
 import { getAuditReport } from '../../functions/store/audit-reads';
 import { keys } from '../../functions/store/keys';
+import { newBankTransferIntent } from '../../functions/domain/bank-transfer';
+import { cardLoadPending } from '../../functions/domain/card-load';
+import { newOrder } from '../../functions/domain/topup';
+import { createBankTransferIntent, markBankTransferCreditedItem } from '../../functions/store/bank-transfers';
+import { openCardLoad } from '../../functions/store/card-loads';
+import { createOrder, markOrderPaidItem, recordRefundIntent } from '../../functions/store/orders';
 import { parseQrToken, qrTokenId } from '../../shared/qr-token';
 import { createTestAccount, createTestTerminal, ledgerOf, testChipUid } from '../helpers/fixtures';
 import { bindPhone } from '../helpers/phone';
@@ -304,28 +312,61 @@ describe('the ledger audit', () => {
   it('issue 11: a bank debit with neither credit nor reversal, a paid order never credited; stale pending things of every kind', async () => {
     const account = await createTestAccount(platform.deps, { balanceFen: 1_000 });
     const no = account.accountNo;
-    await put({ ...keys.bankTransfer('K9', 'open-1'), terminalId: 'K9', transferId: 'open-1', bankTransferId: 'K9-open-1', fingerprint: 'f', accountNo: no, chipUid: 'u', bankCardNo: '6222', amountFen: 10_000, purse: 'balance', status: 'pending', createdAt: ago(60), updatedAt: ago(60) });
-    await put({ ...keys.bankTransfer('K9', 'cred-1'), terminalId: 'K9', transferId: 'cred-1', bankTransferId: 'K9-cred-1', fingerprint: 'f', accountNo: no, chipUid: 'u', bankCardNo: '6222', amountFen: 10_000, purse: 'balance', status: 'credited', bankTxnId: 'B-NONE', createdAt: ago(60), updatedAt: ago(59) });
-    await put({ ...keys.topupOrder('OPAID'), orderId: 'OPAID', accountNo: no, channel: 'wechat', amountFen: 5_000, purse: 'balance', status: 'paid', payerId: 'p', createdAt: ago(60), payBy: ago(45), paidAt: ago(50), platformTxnId: 'wx-never' });
-    await put({ ...keys.topupOrder('OPEND'), orderId: 'OPEND', accountNo: no, channel: 'alipay', amountFen: 5_000, purse: 'balance', status: 'pending', payerId: 'p', createdAt: ago(60), payBy: ago(45) });
-    await put({ ...keys.topupOrder('ORFND'), orderId: 'ORFND', accountNo: no, channel: 'wechat', amountFen: 5_000, purse: 'balance', status: 'refund_pending', payerId: 'p', createdAt: ago(5_000), payBy: ago(4_985), refund: { refundId: 'RORFND', amountFen: 5_000, reason: 'CARD_CANCELLED', requestedAt: ago(4_980) } });
-    await put({ ...keys.cardLoad('LOAD1'), loadId: 'LOAD1', accountNo: no, chipUid: 'u', terminalId: 'T', amountFen: 100, chipBalanceBeforeFen: 0, cardTxnCounterBefore: 1, status: 'open', reservedAt: ago(3_000), reservedUntil: ago(2_999) });
+    // Made through the same constructors and the same store functions as the services, at a time in the past.
+    const past = (minutes: number) => new Date(Date.now() - minutes * 60_000);
+    const intent = (transferId: string, minutes: number) =>
+      newBankTransferIntent({ terminalId: 'K9', transferId, fingerprint: 'f', accountNo: no, chipUid: 'u', bankCardNo: '6222', amountFen: 10_000, purse: 'balance' }, past(minutes));
+    await createBankTransferIntent(platform.deps.db, intent('open-1', 60));
+    const credited = intent('cred-1', 60);
+    await createBankTransferIntent(platform.deps.db, credited);
+    await platform.deps.db.doc.send(new UpdateCommand(markBankTransferCreditedItem(platform.deps.db, credited, { bankTxnId: 'B-NONE', receiptNo: 'R', at: ago(59) }).Update!));
+    const order = (orderId: string, channel: 'wechat' | 'alipay', minutes: number) => newOrder({ orderId, accountNo: no, channel, amountFen: 5_000, purse: 'balance', payerId: 'p' }, past(minutes));
+    const paid = order('OPAID', 'wechat', 60);
+    await createOrder(platform.deps.db, paid);
+    await platform.deps.db.doc.send(new UpdateCommand(markOrderPaidItem(platform.deps.db, paid, { platformTxnId: 'wx-never', paidAt: ago(50), receiptNo: 'R' }, ago(50)).Update!));
+    await createOrder(platform.deps.db, order('OPEND', 'alipay', 60));
+    const refunding = order('ORFND', 'wechat', 5_000);
+    await createOrder(platform.deps.db, refunding);
+    await recordRefundIntent(platform.deps.db, refunding, { platformTxnId: 'wx-r', paidAt: ago(4_990) }, { refundId: 'RORFND', amountFen: 5_000, reason: 'CARD_CANCELLED', requestedAt: ago(4_980) });
+    await openCardLoad(platform.deps.db, cardLoadPending({ loadId: 'LOAD1', accountNo: no, chipUid: 'u', terminalId: 'T', amountFen: 100, chipBalanceBeforeFen: 0, cardTxnCounterBefore: 1 }, past(3_000)));
     await put({ ...keys.holdback(no), accountNo: no, cancellationId: 'c', destination: 'cash', heldBackFen: 300, holdbackUntil: ago(600) });
     // Within their timeouts: not findings.
-    await put({ ...keys.bankTransfer('K9', 'fresh'), terminalId: 'K9', transferId: 'fresh', bankTransferId: 'K9-fresh', fingerprint: 'f', accountNo: no, chipUid: 'u', bankCardNo: '6222', amountFen: 10_000, purse: 'balance', status: 'pending', createdAt: ago(1), updatedAt: ago(1) });
-    await put({ ...keys.topupOrder('OFRESH'), orderId: 'OFRESH', accountNo: no, channel: 'wechat', amountFen: 5_000, purse: 'balance', status: 'pending', payerId: 'p', createdAt: ago(1), payBy: ago(-14) });
+    await createBankTransferIntent(platform.deps.db, intent('fresh', 1));
+    await createOrder(platform.deps.db, order('OFRESH', 'wechat', 1));
 
     const report = await auditLedger(platform.deps.db);
     const problems = of(report, no).map((f) => `${f.check}: ${f.problem}`).sort();
-    // Sorted: bank transfers, card load, holdback, orders.
+    // Sorted: bank transfers, holdback, the pending transfers past their timeouts (of every kind, one rule), orders.
     expect(problems).toEqual([
       'pending: bank transfer K9/cred-1 (10000 fen): credited (bank transaction B-NONE) but no ledger entry credits it',
-      expect.stringMatching(/^pending: bank transfer K9\/open-1 \(10000 fen\): pending since .*, past the bank's timeout: the bank debit has no credit and no reversal$/),
-      expect.stringMatching(/^pending: card load LOAD1 \(100 fen\) open since /),
       expect.stringMatching(/^pending: closing holdback of 300 fen ended at .* and is still not settled$/),
+      expect.stringMatching(/^pending: pending bank_transfer K9-open-1 \(10000 fen, clearing:bank → holder:\d+:balance\) since .*, past its timeout .* by more than 15 minutes: neither posted, voided nor expired$/),
+      expect.stringMatching(/^pending: pending card_load LOAD1 \(100 fen, holder:\d+:transitional → holder:\d+:balance\) since .* by more than 1440 minutes/),
+      expect.stringMatching(/^pending: pending topup_order OPEND \(5000 fen, clearing:alipay → holder:\d+:balance\) since /),
       'pending: top-up order OPAID (wechat, 5000 fen): paid (wechat transaction wx-never) but neither credited nor refunded',
-      expect.stringMatching(/^pending: top-up order OPEND \(alipay, 5000 fen\): still pending 15 minutes after its payment deadline/),
       expect.stringMatching(/^pending: top-up order ORFND \(wechat, 5000 fen\): refund RORFND asked for at .* is still not answered by the platform$/),
+    ]);
+  }, 60_000);
+
+  it('outside records against the ledger: an offline record applied with no charge, a card load posted with no load, a voided load that loaded anyway', async () => {
+    const account = await createTestAccount(platform.deps, { balanceFen: 1_000 });
+    const no = account.accountNo;
+    const past = new Date(Date.now() - 60 * 60_000);
+    // An offline record the table says was applied, whose charge is not in the ledger.
+    await put({ ...keys.offlineRecord('T-AUD', 'rec-1'), terminalId: 'T-AUD', recordId: 'rec-1', fingerprint: 'f', accountNo: no, amountFen: 300, occurredAt: ago(70), receivedAt: ago(65), result: { outcome: 'applied', receiptNo: 'R-NONE', balanceFen: 700, frozen: false } });
+    // A card load marked posted with no ledger entry, and one voided although its money was loaded.
+    const load = (loadId: string) => cardLoadPending({ loadId, accountNo: no, chipUid: 'u', terminalId: 'T-AUD', amountFen: 200, chipBalanceBeforeFen: 0, cardTxnCounterBefore: 1 }, past);
+    await put({ ...keys.cardLoad('LPOSTED'), ...load('LPOSTED'), state: 'posted', resolvedAt: ago(59), resolution: 'confirmed' });
+    await issueCard(platform.deps.db, { cardId: `CCPU${no}`, accountNo: no, kind: 'cpu', chipUid: `0D${no}`.padEnd(12, '0'), status: 'active', issuedAt: new Date().toISOString(), issuedOn: '2026-09-01' });
+    await creditTransitional(platform.deps, { accountNo: no, amountFen: 200, channel: 'counter', externalRef: 'aud-t' });
+    await loadToCard(platform.deps, { terminalId: 'T-AUD' }, { accountNo: no, amountFen: 200, loadId: 'LVOIDED', chipBalanceAfterFen: 200 });
+    await put({ ...keys.cardLoad('LVOIDED'), ...load('LVOIDED'), state: 'voided', resolvedAt: ago(59), resolution: 'card_shows_no_load' });
+
+    const problems = of(await auditLedger(platform.deps.db), no).map((f) => `${f.check}: ${f.problem}`).sort();
+    expect(problems).toEqual([
+      'external_id: offline record T-AUD/rec-1 says applied as receipt R-NONE, but no ledger entry charges it',
+      'pending: card load LPOSTED (200 fen) is posted, but no ledger entry loads it',
+      'pending: card load LVOIDED (200 fen) is voided, but a ledger entry loaded it',
     ]);
   }, 60_000);
 

@@ -15,6 +15,7 @@ import { startFakeWechatPay, type FakeWechatPay } from '../../functions/local/fa
 import type { PaymentChannelName } from '../../functions/payments/channel';
 import { createStaffMember } from '../../functions/services/admin/sessions';
 import { reconcileBills } from '../../functions/services/bill-reconciliation';
+import { topUp } from '../../functions/services/movements';
 import { getAccount } from '../../functions/store/accounts';
 import { listActionLogDay } from '../../functions/store/action-log';
 import { getOrder } from '../../functions/store/orders';
@@ -131,6 +132,16 @@ describe.each(platforms)('the $channel daily bill', (on) => {
     expect((await queue()).filter((f) => f.orderId === orderId)).toEqual([
       expect.objectContaining({ kind: 'missing_from_bill', source: `${on.channel}_bill`, day: today(), channel: on.channel, ref: order!.platformTxnId, oursFen: 2_000, status: 'open' }),
     ]);
+  });
+
+  it('the books, not the orders, say what must be in the bill: a credit from the clearing account that no order explains is missing_from_bill', async () => {
+    const account = await createTestAccount(platform.deps);
+    const txn = `LEDGERONLY${Date.now()}${on.channel}`;
+    // Money credited from the channel's clearing account outside any order (a hand-made credit, a bug).
+    await topUp(platform.deps, { accountNo: account.accountNo, amountFen: 1_234, channel: on.channel, externalRef: txn, paidAt: new Date().toISOString() });
+    const report = await reconcileBills(platform.deps, today());
+    expect(report.failures).toEqual([]);
+    expect((await queue()).filter((f) => f.ref === txn)).toEqual([expect.objectContaining({ kind: 'missing_from_bill', channel: on.channel, oursFen: 1_234, status: 'open' })]);
   });
 
   it('a payment we have no order for is an unknown_payment finding', async () => {

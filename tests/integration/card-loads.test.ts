@@ -44,7 +44,7 @@ describe('card loads', () => {
     expect(done.body).toMatchObject({ amountFen: 5_000, balanceFen: 6_000, transitionalFen: 0, replayed: false });
     expect((await confirm(pos, loadId, { cardTxnCounterAfter: 8, chipBalanceAfterFen: 6_000 })).body).toMatchObject({ receiptNo: done.body.receiptNo, replayed: true });
     expect(await purses(account.accountNo)).toEqual({ balanceFen: 6_000, transitionalFen: 0, chipBalanceFen: 6_000 });
-    expect(await getCardLoad(platform.deps.db, loadId)).toMatchObject({ status: 'posted', settlement: 'confirmed' });
+    expect(await getCardLoad(platform.deps.db, loadId)).toMatchObject({ pendingKind: 'card_load', state: 'posted', resolution: 'confirmed' });
     // Nothing left: the next idle tap reserves nothing.
     expect((await reserve(pos, { chipUid, cardTxnCounter: 8, chipBalanceFen: 6_000 })).body).toEqual({});
   });
@@ -94,7 +94,8 @@ describe('card loads', () => {
     const { reserveCardLoad } = await import('../../functions/services/card-loads');
     const afterTimeout = createDeps(readConfig(), { db: platform.deps.db, clock: () => new Date(Date.now() + 61_000) });
     const takeover = await reserveCardLoad(afterTimeout, b, { chipUid, cardTxnCounter: 2, chipBalanceFen: 0 });
-    expect(takeover.settledEarlier?.outcome).toBe('voided');
+    // Past its timeout with the card unchanged: the pending transfer expired (the money stays transitional) and is reserved anew.
+    expect(takeover.settledEarlier?.outcome).toBe('expired');
     expect(takeover.load?.amountFen).toBe(1_000);
   });
 

@@ -6,12 +6,14 @@ import { getAccount } from '../../functions/store/accounts';
 import { issueCard } from '../../functions/store/cards';
 import { keys } from '../../functions/store/keys';
 import { getOfflineRecord } from '../../functions/store/offline';
+import { listOpenFindings } from '../../functions/store/reconciliation-findings';
 import { topUp } from '../../functions/services/movements';
 import { generateDeviceKeyPair, signQrToken, timeStepAt } from '../../shared/qr-token';
 import { createTestAccount, createTestTerminal, ledgerOf, setAccountStatus, terminalFetch } from '../helpers/fixtures';
 import { bindPhone } from '../helpers/phone';
 import { useTestPlatform } from '../helpers/platform';
 
+const findingsAbout = async (ref: string) => (await listOpenFindings(platform.deps.db, { limit: 1000 })).findings.filter((f) => f.ref === ref);
 const platform = useTestPlatform({ http: true });
 const UPLOAD = '/v1/pos/offline-uploads';
 const minutesAgo = (m: number) => new Date(Date.now() - m * 60_000);
@@ -100,6 +102,10 @@ describe('offline uploads', () => {
     const again = await terminalFetch(platform.url, terminal, 'POST', UPLOAD, { records: [record] });
     expect(again.body.results[0]).toMatchObject({ outcome: 'held', reason: 'insufficient_balance', replayed: true });
     expect((await balanceOf(account.accountNo)).balanceFen).toBe(1_500);
+    // The merchant's claim waits in the card centre's reconciliation queue, once however often it is uploaded.
+    expect(await findingsAbout(`${terminal.terminalId}/big`)).toEqual([
+      expect.objectContaining({ source: 'offline_upload', kind: 'offline_record_held', accountNo: account.accountNo, outsideFen: 800, oursFen: 0, status: 'open' }),
+    ]);
   });
 
   it('a card record whose chip and database end more than 50 yuan apart is applied and the account frozen', async () => {
@@ -153,6 +159,10 @@ describe('offline uploads', () => {
     ]);
     expect(await getOfflineRecord(platform.deps.db, terminal.terminalId, 'forged')).toMatchObject({ amountFen: 100, result: { outcome: 'rejected' } });
     expect((await balanceOf(account.accountNo)).balanceFen).toBe(4_900);
+    for (const recordId of ['forged', 'nocard']) {
+      expect(await findingsAbout(`${terminal.terminalId}/${recordId}`)).toEqual([expect.objectContaining({ source: 'offline_upload', kind: 'offline_record_rejected', outsideFen: 100 })]);
+    }
+    expect(await findingsAbout(`${terminal.terminalId}/good`)).toEqual([]);
   });
 
   it.each([

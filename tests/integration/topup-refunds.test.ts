@@ -176,6 +176,18 @@ describe.each(platforms)('a $channel payment that cannot be credited', (on) => {
     await expectNothingCredited(account.accountNo);
   });
 
+  it('an order closed unpaid (its pending transfer expired) and then paid late is never credited: the payment goes back (ORDER_CLOSED)', async () => {
+    const account = await createTestAccount(platform.deps);
+    const orderId = await openOrder(on, account.accountNo, 700);
+    await reconcilePendingOrders(later(20 * 60));
+    expect(await getOrder(platform.deps.db, orderId)).toMatchObject({ status: 'closed', state: 'expired' });
+    expect(await on.pay(orderId)).toBe(200);
+    await untilRefunded(orderId);
+    expect(await getOrder(platform.deps.db, orderId)).toMatchObject({ status: 'refunded', state: 'expired', refund: { reason: 'ORDER_CLOSED', amountFen: 700 } });
+    expect(on.refundsOf(orderId)).toEqual([700]);
+    await expectNothingCredited(account.accountNo);
+  });
+
   it('the reconciler goes on past an order it cannot reconcile, and reports it', async () => {
     const other = platforms.find((p) => p.channel !== on.channel)!;
     // Oldest first: an order on a channel this deployment no longer has, then one for a closed account (both jammed the run), then a good one.

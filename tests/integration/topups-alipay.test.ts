@@ -101,7 +101,7 @@ describe('top-up by Alipay', () => {
     expect((await getAccount(platform.deps.db, account.accountNo))?.balanceFen).toBe(1_000);
     // After its pay-by time the unpaid order is closed.
     await reconcilePendingOrders(later(20 * 60));
-    expect((await getOrder(platform.deps.db, unpaid.body.order.orderId))?.status).toBe('closed');
+    expect(await getOrder(platform.deps.db, unpaid.body.order.orderId)).toMatchObject({ status: 'closed', state: 'expired', resolution: 'not_paid_in_time' });
   });
 
   it.each([

@@ -4,9 +4,10 @@ import iconv from 'iconv-lite';
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { billDayFor, compareBill, type BillRecords } from '../../functions/domain/bill-reconciliation';
+import { billDayFor, compareBill, creditsOfDay, type BillRecords, type LedgerCredit } from '../../functions/domain/bill-reconciliation';
 import { loadServerlessConfig, PROJECT_ROOT } from '../../functions/local/serverless-config';
 import type { TopupOrder } from '../../functions/domain/topup';
+import type { LedgerEntry } from '../../functions/domain/ledger';
 import { ALIPAY_BILL_DETAIL_HEADER, ALIPAY_BILL_DETAIL_TITLE, parseAlipayTradeBill } from '../../functions/payments/alipay-bill';
 import { BillUnreadable, type BillRow } from '../../functions/payments/channel';
 import { parseWechatTradeBill, WECHAT_BILL_DETAIL_HEADER, WECHAT_BILL_SUMMARY_HEADER } from '../../functions/payments/wechat-bill';
@@ -18,9 +19,13 @@ const order = (orderId: string, fields: Partial<TopupOrder> = {}): TopupOrder =>
   amountFen: 5_000,
   purse: 'balance',
   status: 'paid',
+  pendingKind: 'topup_order',
+  state: 'posted',
+  transfer: { debit: 'clearing:wechat', credit: 'holder:100001:balance', amountFen: 5_000 },
   payerId: 'o1',
   createdAt: '2026-11-30T02:00:00.000Z',
   payBy: '2026-11-30T02:15:00.000Z',
+  timeoutAt: '2026-11-30T02:15:00.000Z',
   platformTxnId: `TX${orderId}`,
   paidAt: '2026-11-30T10:00:05+08:00',
   receiptNo: '01JZZZZZZZZZZZZZZZZZZZZZZZ',
@@ -36,10 +41,30 @@ const payment = (outTradeNo: string, fields: Partial<BillRow> = {}): BillRow => 
   ...fields,
 });
 
-function compare(rows: BillRow[], orders: TopupOrder[], paidThatDay = orders.filter((o) => o.status === 'paid')) {
-  const records: BillRecords = { channel: 'wechat', rows, orders: new Map(orders.map((o) => [o.orderId, o])), paidThatDay };
+/** What the ledger credited from the clearing account for the bill's day: by default, every paid order's credit. */
+const creditOf = (o: TopupOrder): LedgerCredit => ({ platformTxnId: o.platformTxnId!, orderId: o.orderId, amountFen: o.amountFen, accountNo: o.accountNo, receiptNo: o.receiptNo ?? '?' });
+function compare(rows: BillRow[], orders: TopupOrder[], creditedThatDay = orders.filter((o) => o.status === 'paid').map(creditOf)) {
+  const records: BillRecords = { channel: 'wechat', rows, orders: new Map(orders.map((o) => [o.orderId, o])), creditedThatDay };
   return compareBill(records);
 }
+
+describe('creditsOfDay', () => {
+  it('takes the clearing account’s credits of payments made that day, by the payer’s time, whatever day they were credited', () => {
+    const entry = (id: string, fields: Partial<LedgerEntry>) => ({ type: 'topup' as const, externalRef: `TX${id}`, amountFen: 100, accountNo: '1', receiptNo: id, createdAt: '2026-11-30T04:00:00.000Z', ...fields });
+    const credits = creditsOfDay(
+      [
+        entry('a', {}),
+        // Paid at 23:59:59 Beijing, credited after midnight: the bill of the 30th has it.
+        entry('b', { paidAt: '2026-11-30T23:59:59+08:00', createdAt: '2026-11-30T16:00:02.000Z' }),
+        entry('c', { paidAt: '2026-12-01T00:00:01+08:00', createdAt: '2026-11-30T16:00:02.000Z' }),
+        entry('d', { type: 'transitional_credit' }),
+        entry('e', { type: 'purchase' }),
+      ] as Parameters<typeof creditsOfDay>[0],
+      '2026-11-30',
+    );
+    expect(credits.map((c) => c.receiptNo)).toEqual(['a', 'b', 'd']);
+  });
+});
 
 describe('compareBill', () => {
   it.each([
@@ -54,8 +79,17 @@ describe('compareBill', () => {
     },
     { name: 'a closed order the bill says was paid is credited too', rows: [payment('A')], orders: [order('A', { status: 'closed', platformTxnId: undefined })], matched: 0, credits: [expect.objectContaining({ orderId: 'A' })], findings: [] },
     { name: 'credited but absent from the bill', rows: [], orders: [order('A')], matched: 0, credits: [], findings: [{ kind: 'missing_from_bill', ref: 'TXA', orderId: 'A', oursFen: 5_000 }] },
+    {
+      name: 'the ledger credited another amount than the bill paid (the order agrees with the bill)',
+      rows: [payment('A')],
+      orders: [order('A')],
+      creditedThatDay: [{ platformTxnId: 'TXA', amountFen: 4_000, accountNo: '100001', receiptNo: 'R1' }],
+      matched: 1,
+      credits: [],
+      findings: [{ kind: 'amount_mismatch', ref: 'TXA', billFen: 5_000, oursFen: 4_000 }],
+    },
     { name: 'a payment with no order of ours', rows: [payment('X')], orders: [], matched: 0, credits: [], findings: [{ kind: 'unknown_payment', ref: 'TXX', billFen: 5_000 }] },
-    { name: 'an order of the other channel is not ours here', rows: [payment('A')], orders: [order('A', { channel: 'alipay' })], paidThatDay: [], matched: 0, credits: [], findings: [{ kind: 'unknown_payment', ref: 'TXA' }] },
+    { name: 'an order of the other channel is not ours here', rows: [payment('A')], orders: [order('A', { channel: 'alipay' })], creditedThatDay: [], matched: 0, credits: [], findings: [{ kind: 'unknown_payment', ref: 'TXA' }] },
     { name: 'a second payment under a paid order', rows: [payment('A'), payment('A', { platformTxnId: 'TXOTHER' })], orders: [order('A')], matched: 1, credits: [], findings: [{ kind: 'unknown_payment', ref: 'TXOTHER', orderId: 'A' }] },
     { name: 'amounts differ on a credited order', rows: [payment('A', { amountFen: 4_999 })], orders: [order('A')], matched: 0, credits: [], findings: [{ kind: 'amount_mismatch', ref: 'TXA', billFen: 4_999, oursFen: 5_000 }] },
     {
@@ -82,7 +116,7 @@ describe('compareBill', () => {
       credits: [],
       findings: [],
     },
-    { name: 'a refund we never asked for', rows: [payment('A', { kind: 'refund', refundId: 'R9' })], orders: [order('A')], paidThatDay: [], matched: 0, credits: [], findings: [{ kind: 'unknown_refund', ref: 'TXA/R9', orderId: 'A' }] },
+    { name: 'a refund we never asked for', rows: [payment('A', { kind: 'refund', refundId: 'R9' })], orders: [order('A')], creditedThatDay: [], matched: 0, credits: [], findings: [{ kind: 'unknown_refund', ref: 'TXA/R9', orderId: 'A' }] },
     { name: 'a row the bill repeats is counted once', rows: [payment('A'), payment('A'), payment('A')], orders: [order('A')], matched: 1, credits: [], findings: [], duplicates: 2 },
     {
       name: 'a repeated uncredited payment is credited once',
@@ -93,8 +127,8 @@ describe('compareBill', () => {
       findings: [],
       duplicates: 1,
     },
-  ])('$name', ({ rows, orders, paidThatDay, matched, credits, findings, duplicates }) => {
-    const result = compare(rows, orders, paidThatDay);
+  ])('$name', ({ rows, orders, creditedThatDay, matched, credits, findings, duplicates }) => {
+    const result = compare(rows, orders, creditedThatDay);
     expect(result.matched).toBe(matched);
     expect(result.credits).toEqual(credits);
     expect(result.findings).toEqual(findings.map((f) => expect.objectContaining({ channel: 'wechat', ...f })));

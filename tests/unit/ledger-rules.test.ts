@@ -6,10 +6,10 @@ import type { Account } from '../../functions/domain/account';
 import {
   auditAccount,
   auditBankTransfer,
-  auditCardLoad,
   auditHoldback,
   auditOfflineCharge,
   auditOrder,
+  auditPending,
   auditQrTokens,
   entryKindProblem,
   ExternalIdRegister,
@@ -90,7 +90,7 @@ describe('the audit rule', () => {
       ['closing_settlement', 400, p(-400)],
     ];
     for (const [type, amountFen, delta, extra] of ok) expect(entryKindProblem({ type, amountFen, delta, ...extra }), `${type} ${JSON.stringify(delta)}`).toBeUndefined();
-    expect(entryKindProblem({ type: 'small_wallet_settle', amountFen: 200, delta: p(500, 0, -500) })).toContain('empties the small wallet');
+    expect(entryKindProblem({ type: 'small_wallet_settle', amountFen: 200, delta: p(500, 0, -500) })).toContain('takes 200 out of the small wallet');
     expect(entryKindProblem({ type: 'closing_settlement', amountFen: 400, delta: p(400) })).toContain('only takes money out');
     expect(entryKindProblem({ type: 'levelling', amountFen: 100, delta: p(-100, -100) })).toContain('balance by ±100 only');
     expect(entryKindProblem({ type: 'card_load', amountFen: 300, delta: p(300) })).toBeDefined();
@@ -175,28 +175,37 @@ describe('the audit across the table', () => {
   });
 
   it('pending things: resolved, or within their timeouts', () => {
-    const order = { orderId: 'O1', accountNo: '10001', channel: 'wechat' as const, amountFen: 5_000, purse: 'balance' as const, payerId: 'x', createdAt: minutesAgo(60), payBy: minutesAgo(45) };
+    const transfer = { debit: 'clearing:wechat', credit: 'holder:10001:balance', amountFen: 5_000 } as const;
+    const pending = { pendingId: 'P1', pendingKind: 'topup_order' as const, state: 'pending' as const, transfer, accountNo: '10001', createdAt: minutesAgo(60), timeoutAt: minutesAgo(45) };
+    // Every kind by the same rule: pending past its timeout and the resolver's grace is a finding; resolved never is.
+    expect(auditPending(pending, 'P1', now)[0]!.problem).toMatch(/^pending topup_order P1 \(5000 fen, clearing:wechat → holder:10001:balance\) since .*, past its timeout .* by more than 15 minutes: neither posted, voided nor expired$/);
+    expect(auditPending({ ...pending, timeoutAt: minutesAgo(5) }, 'P1', now)).toEqual([]);
+    expect(auditPending({ ...pending, state: 'posted' }, 'P1', now)).toEqual([]);
+    expect(auditPending({ ...pending, state: 'expired' }, 'P1', now)).toEqual([]);
+    // A card load waits for the card's next tap: reported only a day past its reservation.
+    expect(auditPending({ ...pending, pendingKind: 'card_load', timeoutAt: minutesAgo(30) }, 'L1', now)).toEqual([]);
+    expect(auditPending({ ...pending, pendingKind: 'card_load', timeoutAt: minutesAgo(2_999) }, 'L1', now)).toHaveLength(1);
+
+    const order = { orderId: 'O1', accountNo: '10001', channel: 'wechat' as const, amountFen: 5_000, purse: 'balance' as const, payerId: 'x', createdAt: minutesAgo(60), payBy: minutesAgo(45), pendingKind: 'topup_order' as const, transfer, timeoutAt: minutesAgo(45) };
     const none = () => false;
-    expect(auditOrder({ ...order, status: 'pending', payBy: minutesAgo(5) }, now, none)).toEqual([]);
-    expect(auditOrder({ ...order, status: 'pending' }, now, none)[0]!.problem).toContain('still pending');
-    expect(auditOrder({ ...order, status: 'closed' }, now, none)).toEqual([]);
-    expect(auditOrder({ ...order, status: 'paid', platformTxnId: 'wx-1' }, now, none)[0]!.problem).toContain('paid (wechat transaction wx-1) but neither credited nor refunded');
-    expect(auditOrder({ ...order, status: 'paid', platformTxnId: 'wx-1' }, now, (id) => id === 'wechat transaction wx-1')).toEqual([]);
+    expect(auditOrder({ ...order, status: 'pending', state: 'pending' }, now, none)).toEqual([]);
+    expect(auditOrder({ ...order, status: 'closed', state: 'expired' }, now, none)).toEqual([]);
+    expect(auditOrder({ ...order, status: 'closed', state: 'pending' }, now, none)[0]!.problem).toContain('is closed but its pending transfer is pending');
+    expect(auditOrder({ ...order, status: 'paid', state: 'posted', platformTxnId: 'wx-1' }, now, none)[0]!.problem).toContain('paid (wechat transaction wx-1) but neither credited nor refunded');
+    expect(auditOrder({ ...order, status: 'paid', state: 'posted', platformTxnId: 'wx-1' }, now, (id) => id === 'wechat transaction wx-1')).toEqual([]);
     const refund = { refundId: 'RO1', amountFen: 5_000, reason: 'CARD_CANCELLED' as const };
-    expect(auditOrder({ ...order, status: 'refund_pending', refund: { ...refund, requestedAt: minutesAgo(60) } }, now, none)).toEqual([]);
-    expect(auditOrder({ ...order, status: 'refund_pending', refund: { ...refund, requestedAt: minutesAgo(3 * 24 * 60) } }, now, none)[0]!.problem).toContain('still not answered');
+    expect(auditOrder({ ...order, status: 'refund_pending', state: 'voided', refund: { ...refund, requestedAt: minutesAgo(60) } }, now, none)).toEqual([]);
+    expect(auditOrder({ ...order, status: 'refund_pending', state: 'voided', refund: { ...refund, requestedAt: minutesAgo(3 * 24 * 60) } }, now, none)[0]!.problem).toContain('still not answered');
 
-    const intent = { terminalId: 'K1', transferId: 't1', bankTransferId: 'b', fingerprint: 'f', accountNo: '10001', chipUid: 'u', bankCardNo: 'c', amountFen: 10_000, purse: 'balance' as const, createdAt: minutesAgo(60), updatedAt: minutesAgo(60) };
-    expect(auditBankTransfer({ ...intent, status: 'pending', createdAt: minutesAgo(2) }, now, none)).toEqual([]);
-    expect(auditBankTransfer({ ...intent, status: 'reversing' }, now, none)[0]!.problem).toContain('the bank debit has no credit and no reversal');
-    expect(auditBankTransfer({ ...intent, status: 'reversed' }, now, none)).toEqual([]);
-    expect(auditBankTransfer({ ...intent, status: 'credited', bankTxnId: 'B9' }, now, none)[0]!.problem).toContain('no ledger entry credits it');
-    expect(auditBankTransfer({ ...intent, status: 'credited', bankTxnId: 'B9' }, now, (id) => id === 'bank transaction B9')).toEqual([]);
-
-    const load = { loadId: 'L1', accountNo: '10001', chipUid: 'u', terminalId: 'T', amountFen: 100, chipBalanceBeforeFen: 0, cardTxnCounterBefore: 1, reservedAt: minutesAgo(3_000), reservedUntil: minutesAgo(2_999) };
-    expect(auditCardLoad({ ...load, status: 'open' }, now)[0]!.problem).toContain('open since');
-    expect(auditCardLoad({ ...load, status: 'posted' }, now)).toEqual([]);
-    expect(auditCardLoad({ ...load, status: 'open', reservedUntil: minutesAgo(30) }, now)).toEqual([]);
+    const bank = { debit: 'clearing:bank', credit: 'holder:10001:balance', amountFen: 10_000 } as const;
+    const intent = { terminalId: 'K1', transferId: 't1', bankTransferId: 'b', fingerprint: 'f', accountNo: '10001', chipUid: 'u', bankCardNo: 'c', amountFen: 10_000, purse: 'balance' as const, createdAt: minutesAgo(60), updatedAt: minutesAgo(60), pendingKind: 'bank_transfer' as const, transfer: bank, timeoutAt: minutesAgo(50) };
+    expect(auditBankTransfer({ ...intent, status: 'pending', state: 'pending' }, now, none)).toEqual([]);
+    expect(auditBankTransfer({ ...intent, status: 'reversing', state: 'voided' }, now, none)[0]!.problem).toContain('the bank debit has no credit and no reversal');
+    expect(auditBankTransfer({ ...intent, status: 'reversing', state: 'voided', updatedAt: minutesAgo(2) }, now, none)).toEqual([]);
+    expect(auditBankTransfer({ ...intent, status: 'reversed', state: 'voided' }, now, none)).toEqual([]);
+    expect(auditBankTransfer({ ...intent, status: 'credited', state: 'pending' }, now, none)[0]!.problem).toContain('is credited but its pending transfer is pending');
+    expect(auditBankTransfer({ ...intent, status: 'credited', state: 'posted', bankTxnId: 'B9' }, now, none)[0]!.problem).toContain('no ledger entry credits it');
+    expect(auditBankTransfer({ ...intent, status: 'credited', state: 'posted', bankTxnId: 'B9' }, now, (id) => id === 'bank transaction B9')).toEqual([]);
 
     expect(auditHoldback({ accountNo: '10001', heldBackFen: 300, holdbackUntil: minutesAgo(60) }, now)).toEqual([]);
     expect(auditHoldback({ accountNo: '10001', heldBackFen: 300, holdbackUntil: minutesAgo(180) }, now)[0]!.problem).toContain('still not settled');

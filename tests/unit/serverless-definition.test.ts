@@ -45,7 +45,7 @@ describe('serverless.yml', () => {
     expect(p.BillingMode).toBe('PAY_PER_REQUEST');
     expect(p.TimeToLiveSpecification).toEqual({ AttributeName: 'expiresAt', Enabled: true });
     expect(p.PointInTimeRecoverySpecification.PointInTimeRecoveryEnabled).toBe(true);
-    expect(p.GlobalSecondaryIndexes.map((i: { IndexName: string }) => i.IndexName).sort()).toEqual(['gsi1', 'gsi2']);
+    expect(p.GlobalSecondaryIndexes.map((i: { IndexName: string }) => i.IndexName).sort()).toEqual(['gsi1', 'gsi2', 'gsi3']);
     const resources = (config.raw.resources as any).Resources;
     expect(resources[table.logicalId].DeletionPolicy).toBe('Retain');
   });
