@@ -35,11 +35,13 @@ export function assertTerminalSignature(
   signed: SignedTerminalRequest,
   request: { method: string; path: string; body: string },
 ): void {
+  if (!terminalSignatureValid(secret, signed, request)) throw new AppError('UNAUTHENTICATED', `bad signature from terminal ${signed.terminalId}`);
+}
+
+export function terminalSignatureValid(secret: string, signed: SignedTerminalRequest, request: { method: string; path: string; body: string }): boolean {
   // node:crypto (OpenSSL) on the hot path; the same canonical form as the shared signer, which tests compare.
   const canonical = canonicalTerminalRequest({ ...request, timestamp: signed.timestamp, nonce: signed.nonce });
   const expected = Buffer.from(createHmac('sha256', secret).update(canonical).digest('base64url'));
   const given = Buffer.from(signed.signature);
-  if (expected.length !== given.length || !timingSafeEqual(expected, given)) {
-    throw new AppError('UNAUTHENTICATED', `bad signature from terminal ${signed.terminalId}`);
-  }
+  return expected.length === given.length && timingSafeEqual(expected, given);
 }

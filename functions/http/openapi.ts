@@ -8,7 +8,7 @@ import { ERRORS, type ErrorCode } from '../../shared/errors';
 /** What the auth step of each scheme can refuse with (functions/http/*-auth.ts, functions/auth/tokens.ts). */
 const AUTH_ERRORS: Record<AuthScheme, ErrorCode[]> = {
   none: [],
-  terminal: ['UNAUTHENTICATED', 'TERMINAL_CLOCK_SKEW', 'TERMINAL_NONCE_REUSED', 'TERMINAL_DISABLED'],
+  terminal: ['UNAUTHENTICATED', 'TERMINAL_CLOCK_SKEW', 'TERMINAL_NONCE_REUSED', 'TERMINAL_DISABLED', 'MERCHANT_SUSPENDED'],
   holder: ['UNAUTHENTICATED', 'SESSION_EXPIRED'],
   admin: ['UNAUTHENTICATED', 'SESSION_EXPIRED', 'FORBIDDEN'],
 };

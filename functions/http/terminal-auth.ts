@@ -4,15 +4,16 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type { ErrorCode, ErrorParamValues } from '../../shared/errors';
 import { AppError } from '../app-error';
 import type { Deps } from '../deps';
-import type { Terminal } from '../domain/merchant';
+import { canSign, type Terminal } from '../domain/merchant';
 import {
   assertTerminalClock,
   assertTerminalSignature,
   readTerminalHeaders,
+  terminalSignatureValid,
   TERMINAL_CLOCK_WINDOW_SECONDS,
 } from '../domain/terminal-auth';
 import type { OnceOnly } from '../store/movements';
-import { getTerminalCached, readSpentNonce, storeNonceRefusal, terminalNoncePut, useTerminalNonce, type SpentNonce } from '../store/terminals';
+import { getMerchantCached, getTerminalCached, readSpentNonce, storeNonceRefusal, terminalNoncePut, useTerminalNonce, type SpentNonce } from '../store/terminals';
 
 /** A verified request's nonce, not yet spent: spend it alone, or inside the route's money transaction. */
 export interface TerminalNonce extends OnceOnly {
@@ -37,21 +38,30 @@ export async function authenticateTerminal(deps: Deps, event: APIGatewayProxyEve
   const signed = readTerminalHeaders(headers);
   const now = deps.clock();
   assertTerminalClock(signed.timestamp, now);
-  const terminal = await getTerminalCached(deps.db, signed.terminalId, now);
-  if (!terminal) throw new AppError('UNAUTHENTICATED', `unknown terminal ${signed.terminalId}`);
-  assertTerminalSignature(terminal.secret, signed, { method: event.requestContext.http.method, path: event.rawPath, body: rawBody });
+  const request = { method: event.requestContext.http.method, path: event.rawPath, body: rawBody };
+  let record = await getTerminalCached(deps.db, signed.terminalId, now);
+  // A secret rotated a moment ago is not in this container's copy yet: read the terminal again once.
+  if (record && !(canSign(record) && terminalSignatureValid(record.secret, signed, request))) record = await getTerminalCached.fresh(deps.db, signed.terminalId, now);
+  if (!record) throw new AppError('UNAUTHENTICATED', `unknown terminal ${signed.terminalId}`);
+  // Not activated yet: it has no secret, so nothing it sends can be verified (answered like an unknown terminal).
+  if (!canSign(record)) throw new AppError('UNAUTHENTICATED', `terminal ${signed.terminalId} is not activated`);
+  const terminal = record;
+  assertTerminalSignature(terminal.secret, signed, request);
   if (terminal.status !== 'active') throw new AppError('TERMINAL_DISABLED', terminal.terminalId);
+  // Only now, for a signed request: whether the terminal's merchant may trade.
+  const merchant = await getMerchantCached(deps.db, terminal.merchantId, now);
+  if (merchant?.status === 'suspended') throw new AppError('MERCHANT_SUSPENDED', `${terminal.terminalId} of ${terminal.merchantId}`);
   // Only a correctly signed request may spend a nonce, so nobody can burn a terminal's nonces for it.
   const keepSeconds = 2 * TERMINAL_CLOCK_WINDOW_SECONDS + 60;
   const reused = () => new AppError('TERMINAL_NONCE_REUSED', `${terminal.terminalId} ${signed.nonce}`);
   // Same nonce and same signature means the same request (method, path, body, timestamp): a replay.
-  const request = createHash('sha256').update(signed.signature).digest('base64url');
+  const requestHash = createHash('sha256').update(signed.signature).digest('base64url');
   /** Answers already given (read back from the nonce): passed on as they are, never stored again. */
   const answered = new WeakSet<AppError>();
   const answerOf = (spent: SpentNonce): AppError => {
     const stored = spent.refusal;
     const answer =
-      stored && stored.request === request ? new StoredAppError(stored.code, `replay of ${terminal.terminalId} ${signed.nonce}`, stored.params) : reused();
+      stored && stored.request === requestHash ? new StoredAppError(stored.code, `replay of ${terminal.terminalId} ${signed.nonce}`, stored.params) : reused();
     answered.add(answer);
     return answer;
   };
@@ -71,7 +81,7 @@ export async function authenticateTerminal(deps: Deps, event: APIGatewayProxyEve
         if (answered.has(refusal) || refusal.status >= 500) return refusal;
         // The money transaction found the nonce spent: answer what it remembers.
         if (refusal.code === 'TERMINAL_NONCE_REUSED') return answerOf(await readSpentNonce(deps.db, terminal.terminalId, signed.nonce));
-        const stored = { code: refusal.code, request, ...(refusal.params ? { params: refusal.params } : {}) };
+        const stored = { code: refusal.code, request: requestHash, ...(refusal.params ? { params: refusal.params } : {}) };
         const spent = await storeNonceRefusal(deps.db, terminal.terminalId, signed.nonce, stored, { now, keepSeconds, spentByThisRequest });
         return spent ? answerOf(spent) : refusal;
       },

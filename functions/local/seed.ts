@@ -2,7 +2,9 @@
  * The demo campus `npm start` creates: a few hundred holders of every card type, and a canteen, a
  * shop and a shower room with POS terminals. Idempotent: names and ids are deterministic, records
  * are created only if missing, and opening balances are ledger movements with fixed idempotency keys
- * (so `npm run audit` stays clean). Terminal secrets are generated once and kept in the database.
+ * (so `npm run audit` stays clean). Terminals are registered and activated the way a real one is
+ * (registered by the card centre, activation code exchanged for the secret) the first time only: a
+ * restart keeps their secrets, so what `npm start` printed before still signs.
  */
 import { randomBytes } from 'node:crypto';
 import type { Deps } from '../deps';
@@ -10,14 +12,18 @@ import { DEFAULT_DAILY_LIMIT_FEN, type Account, type CardType } from '../domain/
 import { campusDay } from '../domain/campus-day';
 import { fingerprint } from '../domain/fingerprint';
 import { planTopup } from '../domain/movement-plans';
-import type { Merchant, MerchantCategory, Terminal } from '../domain/merchant';
+import { canSign, type MerchantCategory, type MerchantInput, type Terminal } from '../domain/merchant';
+import type { Actor } from '../domain/staff';
+import type { TerminalKind } from '../../shared/vocabulary';
 import { bindBankCard, createAccount, getAccount, setIdentity } from '../store/accounts';
 import { identityKey } from '../auth/session-secret';
 import { idNumberDigest, maskIdNumber, maskMobile, mobileDigest } from '../domain/identity';
 import { issueCard } from '../store/cards';
 import { getPasswordRecord, savePasswordRecord } from '../store/passwords';
 import { defaultPassword, hashPassword } from '../domain/passwords';
-import { createTerminal, getTerminal, putMerchant } from '../store/terminals';
+import { getMerchant, getTerminal, putMerchant } from '../store/terminals';
+import { issueActivationCode, registerTerminal } from '../services/admin/merchants';
+import { activateTerminal } from '../services/terminal-activation';
 import { staffPasswordProblem } from '../domain/staff';
 import { createStaffMember } from '../services/admin/sessions';
 import { getStaff } from '../store/staff';
@@ -36,8 +42,8 @@ const POPULATION: [CardType, number, string][] = [
 ];
 
 export interface DemoMerchant {
-  merchant: Omit<Merchant, 'createdAt'>;
-  terminals: { terminalId: string; place: string }[];
+  merchant: Omit<MerchantInput, 'createdAt'>;
+  terminals: { terminalId: string; place: string; kind?: TerminalKind }[];
 }
 
 export const DEMO_MERCHANTS: DemoMerchant[] = [
@@ -63,6 +69,15 @@ export const DEMO_MERCHANTS: DemoMerchant[] = [
   {
     merchant: { merchantId: 'M005', name: '卡务中心', category: 'kiosk', status: 'active' },
     terminals: [{ terminalId: 'KIOSK-M005-01', place: '卡务中心 圈存机 1' }],
+  },
+  // Utility payments in the app (UTILITY_POLICY names them): no terminals.
+  {
+    merchant: { merchantId: 'M006', name: '网络中心', category: 'utility', status: 'active' },
+    terminals: [],
+  },
+  {
+    merchant: { merchantId: 'M007', name: '宿舍电费', category: 'utility', status: 'active' },
+    terminals: [],
   },
 ];
 
@@ -146,6 +161,30 @@ export function demoIdNumber(seq: number): string {
   return body + '10X98765432'[sum % 11]!;
 }
 
+/** The card centre's registrations and activations of the demo terminals are logged as this seed's. */
+const SEED_ACTOR: Actor = { username: 'demo-seed', role: 'supervisor' };
+
+/** What a terminal of a merchant of this category is, unless the demo says. */
+function terminalKindOf(category: MerchantCategory): TerminalKind {
+  return category === 'gate' || category === 'library' ? 'gate' : category === 'kiosk' ? 'kiosk' : category === 'shower' || category === 'water' ? 'water' : 'pos';
+}
+
+/**
+ * A demo terminal, registered and activated as a real one is, the first time only: a terminal with a
+ * secret keeps it. One left pending (a start stopped between the two steps) gets a new code.
+ */
+async function demoTerminal(deps: Deps, merchantId: string, category: MerchantCategory, demo: DemoMerchant['terminals'][number]): Promise<Terminal | undefined> {
+  const stored = await getTerminal(deps.db, demo.terminalId);
+  if (stored && canSign(stored)) return stored;
+  const reason = 'demo campus seed';
+  const { activationCode } = stored
+    ? await issueActivationCode(deps, SEED_ACTOR, demo.terminalId, { reason })
+    : await registerTerminal(deps, SEED_ACTOR, { terminalId: demo.terminalId, merchantId, place: demo.place, kind: demo.kind ?? terminalKindOf(category), reason });
+  await activateTerminal(deps, { terminalId: demo.terminalId, activationCode });
+  const activated = await getTerminal(deps.db, demo.terminalId);
+  return activated && canSign(activated) ? activated : undefined;
+}
+
 export async function seedDemoCampus(deps: Deps): Promise<SeedReport> {
   const now = deps.clock();
   const holders = demoHolders(now);
@@ -169,18 +208,11 @@ export async function seedDemoCampus(deps: Deps): Promise<SeedReport> {
 
   const terminals: Terminal[] = [];
   for (const { merchant, terminals: demoTerminals } of DEMO_MERCHANTS) {
-    await putMerchant(deps.db, { ...merchant, createdAt: now.toISOString() });
-    for (const { terminalId, place } of demoTerminals) {
-      await createTerminal(deps.db, {
-        terminalId,
-        merchantId: merchant.merchantId,
-        place,
-        secret: randomBytes(24).toString('base64url'),
-        status: 'active',
-        createdAt: now.toISOString(),
-      });
-      const stored = await getTerminal(deps.db, terminalId);
-      if (stored) terminals.push(stored);
+    // Created once: what the card centre changed since (a suspension, a new fee rate) survives a restart.
+    if (!(await getMerchant(deps.db, merchant.merchantId))) await putMerchant(deps.db, { ...merchant, createdAt: now.toISOString() });
+    for (const demo of demoTerminals) {
+      const terminal = await demoTerminal(deps, merchant.merchantId, merchant.category, demo);
+      if (terminal) terminals.push(terminal);
     }
   }
   // The printed samples can do everything in the demo: passwords, a bound bank card, a physical card.

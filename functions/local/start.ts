@@ -63,6 +63,7 @@ async function main(): Promise<void> {
     const { platform, seed } = stack;
     if (stack.wechatPay) console.log(`Fake WeChat Pay on ${stack.wechatPay.baseUrl} (pay an order: POST ${platform.url}/__fake/wechat/pay/<orderId>)`);
     console.log(`Reconcile a day's platform bills or bank statement now: POST ${platform.url}/__fake/reconcile/{bills|bank-statement}/<YYYY-MM-DD>`);
+    if (stack.network || stack.electricity) console.log('Fake campus network and dormitory power systems for utility payments (缴费): every student registered; rooms like 3-512 (buildings 1-12, floors 1-6, rooms 01-30)');
     if (stack.alipay) console.log(`Fake Alipay on ${stack.alipay.gatewayUrl.replace(/\/gateway\.do$/, '')} (pay an order: POST ${platform.url}/__fake/alipay/pay/<orderId>)`);
     console.log(`\nDemo campus: ${seed.accountsTotal} accounts (${seed.accountsCreated} created now), ${seed.terminals.length} POS terminals`);
     console.log('\nSample holders (account / student or staff id / name / type / balance / ID number → default query+consumption password / mobile / card / bank card, PIN):');
@@ -74,7 +75,11 @@ async function main(): Promise<void> {
       );
     }
     console.log('\nPOS terminals (id / merchant / place / secret for request signatures, see docs/terminal-auth.md):');
-    for (const terminal of seed.terminals) console.log(`  ${terminal.terminalId}  ${terminal.merchantId}  ${terminal.place}  ${terminal.secret}`);
+    for (const terminal of seed.terminals) {
+      console.log(`  ${terminal.terminalId}  ${terminal.merchantId}  ${terminal.place}  ${terminal.secret}${terminal.status === 'active' ? '' : `  (${terminal.status})`}`);
+    }
+    // The seed activated them once, as an installer would; their secrets survive restarts.
+    console.log('  (activated once by the seed with a one-time code; a new secret: POST /v1/admin/terminals/<id>/activation-codes, then POST /v1/pos/activation)');
     console.log(`\nCard-centre admin (POST /v1/admin/sessions): admin / ${seed.adminPassword ?? '(password shown only on the start that created it; stored hashed)'}`);
 
     console.log(`\nAPI on ${platform.url} (table ${platform.deps.db.tableName}):`);

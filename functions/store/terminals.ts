@@ -1,15 +1,15 @@
 /** Merchants, terminals and the used-nonce register for terminal request signatures (with the refusals replays answer). */
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { ErrorCode, ErrorParamValues } from '../../shared/errors';
-import type { Merchant, Terminal } from '../domain/merchant';
-import type { Db } from './db';
+import { withMerchantTerms, type Merchant, type MerchantInput, type PendingActivation, type TerminalRecord } from '../domain/merchant';
+import { queryAll, type Db } from './db';
 import { keys, withoutKeys } from './keys';
 import type { TransactItem } from './movements';
-import { isConditionFailed } from './conditions';
+import { conditionFailedAt, isConditionFailed, transactWrite } from './conditions';
 
-export async function getTerminal(db: Db, terminalId: string): Promise<Terminal | undefined> {
-  const { Item } = await db.doc.send(new GetCommand({ TableName: db.tableName, Key: keys.terminal(terminalId) }));
-  return Item ? (withoutKeys(Item) as unknown as Terminal) : undefined;
+export async function getTerminal(db: Db, terminalId: string): Promise<TerminalRecord | undefined> {
+  const { Item } = await db.doc.send(new GetCommand({ TableName: db.tableName, Key: keys.terminal(terminalId), ConsistentRead: true }));
+  return Item ? (withoutKeys(Item) as unknown as TerminalRecord) : undefined;
 }
 
 /**
@@ -20,19 +20,25 @@ export const TERMINAL_CACHE_SECONDS = 30;
 
 /**
  * A per-container copy of items that change rarely, each kept `TERMINAL_CACHE_SECONDS`; an item not
- * found is not kept (a terminal or merchant created a moment ago is found at once).
+ * found is not kept (a terminal or merchant created a moment ago is found at once). `fresh` reads the
+ * item again and keeps that (a secret rotated a moment ago), `forget` drops it (this container's own
+ * change is seen at once; other containers see it within the cache time).
  */
-function keptBriefly<T>(load: (db: Db, id: string) => Promise<T | undefined>): (db: Db, id: string, now: Date) => Promise<T | undefined> {
+function keptBriefly<T>(load: (db: Db, id: string) => Promise<T | undefined>) {
   const kept = new Map<string, { item: T; until: number }>();
-  return async (db, id, now) => {
+  const fresh = async (db: Db, id: string, now: Date): Promise<T | undefined> => {
     const cacheKey = `${db.tableName}#${id}`;
-    const hit = kept.get(cacheKey);
-    if (hit && hit.until > now.getTime()) return hit.item;
     const item = await load(db, id);
     if (item) kept.set(cacheKey, { item, until: now.getTime() + TERMINAL_CACHE_SECONDS * 1000 });
     else kept.delete(cacheKey);
     return item;
   };
+  const cached = async (db: Db, id: string, now: Date): Promise<T | undefined> => {
+    const hit = kept.get(`${db.tableName}#${id}`);
+    if (hit && hit.until > now.getTime()) return hit.item;
+    return fresh(db, id, now);
+  };
+  return Object.assign(cached, { fresh, forget: (db: Db, id: string) => void kept.delete(`${db.tableName}#${id}`) });
 }
 
 export const getTerminalCached = keptBriefly(getTerminal);
@@ -112,28 +118,119 @@ function expiresAt(now: Date, keepSeconds: number): number {
 }
 
 export async function getMerchant(db: Db, merchantId: string): Promise<Merchant | undefined> {
-  const { Item } = await db.doc.send(new GetCommand({ TableName: db.tableName, Key: keys.merchant(merchantId) }));
-  return Item ? (withoutKeys(Item) as unknown as Merchant) : undefined;
+  const { Item } = await db.doc.send(new GetCommand({ TableName: db.tableName, Key: keys.merchant(merchantId), ConsistentRead: true }));
+  return Item ? withMerchantTerms(withoutKeys(Item) as unknown as MerchantInput) : undefined;
 }
 
-/** Creates or replaces a merchant (seeding and card-centre administration). */
-export async function putMerchant(db: Db, merchant: Merchant): Promise<void> {
-  await db.doc.send(new PutCommand({ TableName: db.tableName, Item: { ...keys.merchant(merchant.merchantId), ...merchant } }));
+/** Creates or replaces a merchant (seeding and test fixtures; the card centre's changes go through store/merchants.ts). */
+export async function putMerchant(db: Db, merchant: MerchantInput): Promise<void> {
+  await db.doc.send(new PutCommand({ TableName: db.tableName, Item: { ...keys.merchant(merchant.merchantId), ...keys.merchantListIndex(merchant.merchantId), ...withMerchantTerms(merchant) } }));
 }
 
 /** Creates the terminal if its id is free; returns false (and changes nothing) if it exists. */
-export async function createTerminal(db: Db, terminal: Terminal): Promise<boolean> {
+export async function createTerminal(db: Db, terminal: TerminalRecord, alsoWrite: TransactItem[] = []): Promise<boolean> {
   try {
-    await db.doc.send(
-      new PutCommand({
-        TableName: db.tableName,
-        Item: { ...keys.terminal(terminal.terminalId), ...terminal },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      }),
-    );
+    await transactWrite(db, [
+      {
+        Put: {
+          TableName: db.tableName,
+          Item: { ...keys.terminal(terminal.terminalId), ...keys.merchantTerminalIndex(terminal.merchantId, terminal.terminalId), ...terminal },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      },
+      ...alsoWrite,
+    ]);
     return true;
   } catch (error) {
-    if (isConditionFailed(error)) return false;
+    if (conditionFailedAt(error, 0)) return false;
+    throw error;
+  }
+}
+
+/** A merchant's terminals, by id. */
+export async function listMerchantTerminals(db: Db, merchantId: string): Promise<TerminalRecord[]> {
+  const index = keys.merchantTerminalIndex(merchantId, '');
+  const items = await queryAll<Record<string, unknown>>(db, {
+    IndexName: 'gsi1',
+    KeyConditionExpression: 'gsi1pk = :pk',
+    ExpressionAttributeValues: { ':pk': index.gsi1pk },
+  });
+  return items.map((item) => withoutKeys(item) as unknown as TerminalRecord);
+}
+
+/**
+ * Keeps a new activation code's hash on the terminal (a code issued before it is void: the last one
+ * issued counts). False if the terminal does not exist.
+ */
+export async function setActivationCode(db: Db, terminalId: string, activation: PendingActivation, alsoWrite: TransactItem[] = []): Promise<boolean> {
+  try {
+    await transactWrite(db, [
+      {
+        Update: {
+          TableName: db.tableName,
+          Key: keys.terminal(terminalId),
+          UpdateExpression: 'SET activation = :activation, version = if_not_exists(version, :zero) + :one',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: { ':activation': activation, ':zero': 0, ':one': 1 },
+        },
+      },
+      ...alsoWrite,
+    ]);
+    return true;
+  } catch (error) {
+    if (conditionFailedAt(error, 0)) return false;
+    throw error;
+  }
+}
+
+/**
+ * Spends an activation code: one conditional write that checks the code's hash and its expiry and
+ * sets the new secret, so of two exchanges of one code exactly one wins. The terminal as it is now,
+ * or undefined when no such code is waiting (unknown terminal, wrong, expired or used code alike).
+ */
+export async function exchangeActivationCode(db: Db, terminalId: string, codeHash: string, secret: string, now: Date): Promise<TerminalRecord | undefined> {
+  try {
+    const { Attributes } = await db.doc.send(
+      new UpdateCommand({
+        TableName: db.tableName,
+        Key: keys.terminal(terminalId),
+        UpdateExpression: 'SET secret = :secret, #status = :active, activatedAt = :now, version = if_not_exists(version, :zero) + :one REMOVE activation, disabledAt',
+        ConditionExpression: 'activation.codeHash = :hash AND activation.expiresAt > :now',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':secret': secret, ':active': 'active', ':now': now.toISOString(), ':hash': codeHash, ':zero': 0, ':one': 1 },
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    return Attributes ? (withoutKeys(Attributes) as unknown as TerminalRecord) : undefined;
+  } catch (error) {
+    if (isConditionFailed(error)) return undefined;
+    throw error;
+  }
+}
+
+/**
+ * Disables a terminal: its requests are refused and any waiting activation code is void (only a new
+ * code from the card centre brings it back, with a new secret). False if it does not exist or is
+ * disabled already.
+ */
+export async function disableTerminalRecord(db: Db, terminalId: string, at: string, alsoWrite: TransactItem[] = []): Promise<boolean> {
+  try {
+    await transactWrite(db, [
+      {
+        Update: {
+          TableName: db.tableName,
+          Key: keys.terminal(terminalId),
+          UpdateExpression: 'SET #status = :disabled, disabledAt = :at, version = if_not_exists(version, :zero) + :one REMOVE activation',
+          ConditionExpression: 'attribute_exists(pk) AND #status <> :disabled',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':disabled': 'disabled', ':at': at, ':zero': 0, ':one': 1 },
+        },
+      },
+      ...alsoWrite,
+    ]);
+    return true;
+  } catch (error) {
+    if (conditionFailedAt(error, 0)) return false;
     throw error;
   }
 }

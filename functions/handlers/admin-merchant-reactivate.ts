@@ -1,0 +1,5 @@
+import { reactivateMerchantRoute } from '../../shared/api/merchants';
+import { route } from '../http/route';
+import { setMerchantStatus } from '../services/admin/merchants';
+
+export const handler = route(reactivateMerchantRoute, async ({ params, body }, { deps, admin }) => setMerchantStatus(deps, admin, params.merchantId, 'active', body.reason));
