@@ -6,6 +6,8 @@ import { createDocumentClient, type Db } from './store/db';
 import { createMovementStore, type MovementStore } from './store/movements';
 import { bankFromEnvironment, paymentChannelsFromEnvironment, type PaymentChannels } from './payments/channels';
 import type { BankAdapter } from './payments/bank';
+import { electricityFromEnvironment, type ElectricityAdapter } from './payments/electricity';
+import { networkFromEnvironment, type NetworkAdapter } from './payments/network';
 
 export interface Deps {
   config: Config;
@@ -17,9 +19,12 @@ export interface Deps {
   payments: () => Promise<PaymentChannels>;
   /** The kiosk's bank, built once on first use. */
   bank: () => Promise<BankAdapter | undefined>;
+  /** The campus network centre's system and the dormitory power system (utility payments), built once on first use. */
+  network: () => Promise<NetworkAdapter | undefined>;
+  electricity: () => Promise<ElectricityAdapter | undefined>;
 }
 
-export function createDeps(config: Config = readConfig(), overrides: Partial<Pick<Deps, 'clock' | 'logger' | 'payments' | 'bank'>> & { db?: Db } = {}): Deps {
+export function createDeps(config: Config = readConfig(), overrides: Partial<Pick<Deps, 'clock' | 'logger' | 'payments' | 'bank' | 'network' | 'electricity'>> & { db?: Db } = {}): Deps {
   const clock = overrides.clock ?? systemClock;
   const db = overrides.db ?? { doc: createDocumentClient(config), tableName: config.tableName };
   return {
@@ -30,6 +35,8 @@ export function createDeps(config: Config = readConfig(), overrides: Partial<Pic
     movements: createMovementStore(db, clock),
     payments: overrides.payments ?? once(() => paymentChannelsFromEnvironment(config, process.env, clock)),
     bank: overrides.bank ?? once(() => bankFromEnvironment(config)),
+    network: overrides.network ?? once(() => networkFromEnvironment(config)),
+    electricity: overrides.electricity ?? once(() => electricityFromEnvironment(config)),
   };
 }
 

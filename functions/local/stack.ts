@@ -5,6 +5,8 @@
  */
 import { startFakeAlipay, type FakeAlipay } from './fake-alipay';
 import { startFakeBank, type FakeBank } from './fake-bank';
+import { startFakeElectricity, type FakeElectricity } from './fake-electricity';
+import { startFakeNetwork, type FakeNetwork } from './fake-network';
 import type { Deps } from '../deps';
 import { reconcileBankStatement } from '../services/bank-statement';
 import { reconcileBills } from '../services/bill-reconciliation';
@@ -29,6 +31,9 @@ export interface LocalStack {
   alipay?: FakeAlipay;
   wechatLogin?: FakeWechatLogin;
   bank?: FakeBank;
+  /** The campus network and dormitory power systems (utility payments); every student's network account is registered. */
+  network?: FakeNetwork;
+  electricity?: FakeElectricity;
   close(): Promise<void>;
 }
 
@@ -50,6 +55,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const alipay = await fake('ALIPAY_CONFIG', () => startFakeAlipay());
     const wechatLogin = await fake('WECHAT_LOGIN_CONFIG', () => startFakeWechatLogin());
     const bank = await fake('BANK_CONFIG', () => startFakeBank());
+    const network = await fake('NETWORK_CONFIG', () => startFakeNetwork({ defaultStatus: 'registered' }));
+    const electricity = await fake('ELECTRICITY_CONFIG', () => startFakeElectricity());
     // The reconciliation routes run in this process, where the fakes' per-run keys are.
     let deps: Deps | undefined;
     const platform = await startLocalPlatform({
@@ -64,7 +71,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     deps = platform.deps;
     const seed = await seedDemoCampus(platform.deps);
     for (const sample of seed.samples) bank?.openCard(sample.bankCardNo, { pin: sample.bankPin, balanceFen: 1_000_000 });
-    return { platform, seed, ...(wechatPay ? { wechatPay } : {}), ...(alipay ? { alipay } : {}), ...(wechatLogin ? { wechatLogin } : {}), ...(bank ? { bank } : {}), close };
+    return { platform, seed, ...(wechatPay ? { wechatPay } : {}), ...(alipay ? { alipay } : {}), ...(wechatLogin ? { wechatLogin } : {}), ...(bank ? { bank } : {}), ...(network ? { network } : {}), ...(electricity ? { electricity } : {}), close };
   } catch (error) {
     await close();
     throw error;

@@ -8,6 +8,7 @@ export default defineAppConfig({
     'pages/topup/index',
     'pages/card/index',
     'pages/settings/index',
+    'pages/utilities/index',
   ],
   window: {
     backgroundTextStyle: 'dark',

@@ -24,6 +24,7 @@ export function withTransfers(entry: Loose): LedgerEntry {
       transfers = [t(fundingAccountOf(entry.channel), transitional, d.transitionalFen)];
       break;
     case 'purchase':
+    case 'utility_payment':
       transfers = [t(balance, merchant, -d.balanceFen)];
       break;
     case 'refund':
@@ -53,6 +54,6 @@ export function withTransfers(entry: Loose): LedgerEntry {
       break;
     }
   }
-  const atMerchant = entry.type === 'purchase' || entry.type === 'refund' || entry.type === 'small_wallet_settle';
+  const atMerchant = entry.type === 'purchase' || entry.type === 'utility_payment' || entry.type === 'refund' || entry.type === 'small_wallet_settle';
   return { ...entry, ...(atMerchant ? { merchantId: entry.merchantId ?? 'M1' } : {}), transfers: transfers.filter((transfer) => transfer.amountFen > 0) } as LedgerEntry;
 }

@@ -5,6 +5,7 @@
 import type { z } from 'zod';
 import type { getHolderAccount, holderPolicy, ledgerEntryView, getHolderStatement, listHolderLedger, registerDeviceKey } from '@shared/api/holder';
 import type { createTopup, topupOrderView } from '@shared/api/topups';
+import type { electricityBody, networkFeeBody, payNetworkFee, utilitiesView, utilityPaymentView } from '@shared/api/utilities';
 import type { bindingRequest, passwordLogin, replacementRequestView, wechatSignIn } from '@shared/api/lifecycle';
 import type { ErrorBody } from '@shared/errors';
 import type { MovementType } from '@shared/vocabulary';
@@ -22,6 +23,11 @@ export type PlatformSignIn = z.infer<typeof wechatSignIn.response>;
 export type BindingRequest = z.input<typeof bindingRequest>;
 export type DeviceKeyRegistered = z.infer<typeof registerDeviceKey.response>;
 export type ReplacementRequest = z.infer<typeof replacementRequestView>;
+export type Utilities = z.infer<typeof utilitiesView>;
+export type UtilityPayment = z.infer<typeof utilityPaymentView>;
+export type UtilityPaymentResult = z.infer<typeof payNetworkFee.response>;
+export type NetworkFeeRequest = z.input<typeof networkFeeBody>;
+export type ElectricityRequest = z.input<typeof electricityBody>;
 
 export interface HttpRequest {
   method: 'GET' | 'POST' | 'PUT';
@@ -120,6 +126,10 @@ export function createApiClient(options: ApiClientOptions) {
     reportLoss: (queryPassword: string) => call<{ status: 'lost' }>('POST', '/v1/holder/loss', { queryPassword }),
     unfreeze: (queryPassword: string) => call<{ status: 'active' }>('POST', '/v1/holder/unfreeze', { queryPassword }),
     replacement: () => call<{ request?: ReplacementRequest }>('GET', '/v1/holder/card-replacement'),
+    utilities: () => call<Utilities>('GET', '/v1/holder/utilities'),
+    payNetworkFee: (request: NetworkFeeRequest) => call<UtilityPaymentResult>('POST', '/v1/holder/utilities/network-fee', request),
+    payElectricity: (request: ElectricityRequest) => call<UtilityPaymentResult>('POST', '/v1/holder/utilities/electricity', request),
+    utilityPayment: (receiptNo: string) => call<UtilityPayment>('GET', `/v1/holder/utilities/payments/${encodeURIComponent(receiptNo)}`),
     requestReplacement: (queryPassword: string, kind: 'cpu' | 'm1') => call<ReplacementRequest>('POST', '/v1/holder/card-replacement', { queryPassword, kind }),
     /** The local stack's fake platform pays an order (H5 demo builds only; no such route in a deployment). */
     localCashierPay: (channel: 'wechat' | 'alipay', orderId: string) => call<{ notified: number }>('POST', `/__fake/${channel}/pay/${encodeURIComponent(orderId)}`, {}, false),

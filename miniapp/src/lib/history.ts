@@ -27,7 +27,7 @@ export type HistoryFilterName = 'all' | 'spending' | 'topups' | 'refunds' | 'oth
 
 export const HISTORY_FILTERS: { name: HistoryFilterName; label: TextKey; types?: MovementType[] }[] = [
   { name: 'all', label: 'history.all' },
-  { name: 'spending', label: 'history.spending', types: ['purchase', 'fee'] },
+  { name: 'spending', label: 'history.spending', types: ['purchase', 'fee', 'utility_payment'] },
   { name: 'topups', label: 'history.topups', types: ['topup', 'transitional_credit'] },
   { name: 'refunds', label: 'history.refunds', types: ['refund', 'cancellation_refund'] },
   { name: 'other', label: 'history.other', types: ['adjustment', 'card_load', 'small_wallet_preload', 'small_wallet_settle'] },

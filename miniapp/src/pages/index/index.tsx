@@ -200,6 +200,7 @@ export default function Home() {
       <View className="card nav">
         <View className="nav__item" onClick={go('/pages/topup/index')}>{t(lang, 'nav.topup')}</View>
         <View className="nav__item" onClick={go('/pages/history/index')}>{t(lang, 'nav.history')}</View>
+        <View className="nav__item" id="nav-utilities" onClick={go('/pages/utilities/index')}>{t(lang, 'nav.utilities')}</View>
         <View className="nav__item" onClick={go('/pages/card/index')}>{t(lang, 'nav.card')}</View>
         <View className="nav__item" onClick={go('/pages/settings/index')}>{t(lang, 'nav.settings')}</View>
       </View>
