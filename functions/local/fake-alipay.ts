@@ -36,6 +36,10 @@ export interface FakeAlipay {
   refunds(): FakeAlipayRefund[];
   /** While down, every gateway call is answered 20000 isp.unknow-error (signed), as during an outage. */
   setDown(down: boolean): void;
+  /** How the payer behind this payment code will act (default: pays at once). */
+  codeBehaviour(authCode: string, behaviour: FakeAlipayCodeBehaviour): void;
+  /** A copy of every face-to-face (bar_code) trade, oldest first. */
+  codeTrades(): FakeAlipayCodeTrade[];
   /** A form-urlencoded notification body with these fields, signed with Alipay's key (sign_type RSA2 unless given). */
   signNotification(fields: Record<string, string>): string;
   /** Answers are signed with this private key instead of Alipay's (undefined: Alipay's again), to test validateSign. */
@@ -47,6 +51,34 @@ export interface FakeAlipay {
   /** Every notification posted and what our server answered. */
   readonly notifications: ReadonlyArray<{ outTradeNo: string; body: string; answerStatus: number; answerBody: string }>;
   close(): Promise<void>;
+}
+
+/**
+ * What the payer does with a payment code the fake is shown: pay at once; be refused (default
+ * ACQ.BUYER_BALANCE_NOT_ENOUGH); type a password and be paid after `paidAfterQueries` queries (never,
+ * if undefined: the merchant cancels it); or pay at once with the answers of the first
+ * `answersLost` pay calls lost on their way (default 2: alipay-sdk's HTTP client, urllib, sends a
+ * request once more by itself after a socket error, so one lost call is two lost answers).
+ */
+export type FakeAlipayCodeBehaviour = { kind: 'paid' } | { kind: 'refused'; subCode?: string } | { kind: 'password'; paidAfterQueries?: number } | { kind: 'lost'; answersLost?: number };
+
+/** An alipay.trade.pay (bar_code) trade as the fake holds it. */
+export interface FakeAlipayCodeTrade {
+  outTradeNo: string;
+  tradeNo: string;
+  authCode: string;
+  totalAmount: string;
+  status: 'WAIT_BUYER_PAY' | 'TRADE_SUCCESS' | 'TRADE_CLOSED';
+  /** alipay.trade.pay calls for it (a repeat charges nothing). */
+  payCalls: number;
+  queries: number;
+  cancelled: boolean;
+  /** 'refund': it had been paid when it was cancelled, and the money went back. */
+  cancelAction?: 'close' | 'refund';
+  /** Answers to its pay calls still to be dropped ('lost'). */
+  answersToLose: number;
+  gmtPayment?: string;
+  buyerId: string;
 }
 
 export interface FakeAlipayRefund {
@@ -137,6 +169,10 @@ export async function startFakeAlipay(options: { port?: number } = {}): Promise<
   const requests: Array<Record<string, string>> = [];
   const notifications: Array<{ outTradeNo: string; body: string; answerStatus: number; answerBody: string }> = [];
   const refunds: FakeAlipayRefund[] = [];
+  const codeTrades = new Map<string, FakeAlipayCodeTrade>();
+  const codeBehaviours = new Map<string, FakeAlipayCodeBehaviour>();
+  /** Set while a pay call's answer is to be dropped (the gateway then closes the connection). */
+  let dropAnswer = false;
   let down = false;
   let answerKeyPem = alipayKeys.privateKeyPem;
   let billTamper: (FakeBillTamper & { downloadUrl?: string }) | undefined;
@@ -187,7 +223,82 @@ export async function startFakeAlipay(options: { port?: number } = {}): Promise<
     return { code: '10000', msg: 'Success', out_trade_no: outTradeNo, trade_no: order.tradeNo };
   }
 
+  const newTradeNo = () => `${formatBeijingTime(new Date()).slice(0, 10).replaceAll('-', '')}22001${digits(15)}`;
+
+  function codeTradeAnswer(trade: FakeAlipayCodeTrade, code = '10000', msg = 'Success'): Answer {
+    const paid = trade.status === 'TRADE_SUCCESS';
+    return {
+      code,
+      msg,
+      trade_no: trade.tradeNo,
+      out_trade_no: trade.outTradeNo,
+      buyer_logon_id: '159****5620',
+      total_amount: trade.totalAmount,
+      receipt_amount: paid ? trade.totalAmount : '0.00',
+      buyer_pay_amount: paid ? trade.totalAmount : '0.00',
+      ...(trade.gmtPayment ? { gmt_payment: trade.gmtPayment } : {}),
+      buyer_user_id: trade.buyerId,
+    };
+  }
+
+  /** alipay.trade.pay, scene bar_code (当面付 条码支付): 10000 paid, 10003 waiting for the payer, 40004 refused. */
+  function tradePay(biz: Record<string, unknown>): Answer {
+    const { out_trade_no: outTradeNo, total_amount: totalAmount, auth_code: authCode } = biz;
+    if (typeof outTradeNo !== 'string' || !/^[A-Za-z0-9_]{1,64}$/.test(outTradeNo)) return invalidArguments('isv.invalid-parameter', 'out_trade_no');
+    if (typeof totalAmount !== 'string' || !/^\d{1,9}\.\d{2}$/.test(totalAmount) || /^0+\.00$/.test(totalAmount)) return businessFailed('ACQ.INVALID_PARAMETER', 'total_amount');
+    if (typeof biz.subject !== 'string' || biz.subject === '') return invalidArguments('isv.missing-parameter', 'subject');
+    if (biz.scene !== 'bar_code') return businessFailed('ACQ.INVALID_PARAMETER', 'scene');
+    if (typeof authCode !== 'string' || !/^(2[5-9]|30)\d{14,22}$/.test(authCode)) return businessFailed('ACQ.PAYMENT_AUTH_CODE_INVALID', '支付失败，获取顾客账户信息失败，请顾客刷新付款码后重新收款');
+    const existing = codeTrades.get(outTradeNo);
+    if (existing) {
+      if (existing.status === 'TRADE_CLOSED') return businessFailed('ACQ.TRADE_HAS_CLOSE', '交易已经关闭');
+      if (existing.authCode !== authCode || existing.totalAmount !== totalAmount) return businessFailed('ACQ.CONTEXT_INCONSISTENT', '交易信息被篡改');
+      existing.payCalls++;
+      if (existing.answersToLose > 0) {
+        existing.answersToLose--;
+        dropAnswer = true;
+      }
+      return existing.status === 'TRADE_SUCCESS' ? codeTradeAnswer(existing) : codeTradeAnswer(existing, '10003', ' order success pay inprocess');
+    }
+    const behaviour = codeBehaviours.get(authCode) ?? { kind: 'paid' };
+    if (behaviour.kind === 'refused') return businessFailed(behaviour.subCode ?? 'ACQ.BUYER_BALANCE_NOT_ENOUGH', '买家余额不足');
+    const trade: FakeAlipayCodeTrade = { outTradeNo, tradeNo: newTradeNo(), authCode, totalAmount, status: 'WAIT_BUYER_PAY', payCalls: 1, queries: 0, cancelled: false, answersToLose: 0, buyerId: `2088${digits(12)}` };
+    codeTrades.set(outTradeNo, trade);
+    if (behaviour.kind === 'password') return codeTradeAnswer(trade, '10003', ' order success pay inprocess');
+    Object.assign(trade, { status: 'TRADE_SUCCESS', gmtPayment: formatBeijingTime(new Date()) } satisfies Partial<FakeAlipayCodeTrade>);
+    if (behaviour.kind === 'lost') {
+      trade.answersToLose = (behaviour.answersLost ?? 2) - 1;
+      dropAnswer = true;
+    }
+    return codeTradeAnswer(trade);
+  }
+
+  /** alipay.trade.cancel: closes it unpaid, refunds it if paid; an unknown number is closed too (barred). */
+  function tradeCancel(biz: Record<string, unknown>): Answer {
+    const outTradeNo = biz.out_trade_no;
+    if (typeof outTradeNo !== 'string' || outTradeNo === '') return invalidArguments('isv.missing-parameter', 'out_trade_no');
+    if (orders.has(outTradeNo)) return businessFailed('ACQ.TRADE_STATUS_ERROR', '交易状态不合法');
+    let trade = codeTrades.get(outTradeNo);
+    if (!trade) {
+      trade = { outTradeNo, tradeNo: newTradeNo(), authCode: '', totalAmount: '0.00', status: 'TRADE_CLOSED', payCalls: 0, queries: 0, cancelled: true, cancelAction: 'close', answersToLose: 0, buyerId: '' };
+      codeTrades.set(outTradeNo, trade);
+    } else if (!trade.cancelled) {
+      Object.assign(trade, { cancelAction: trade.status === 'TRADE_SUCCESS' ? 'refund' : 'close', status: 'TRADE_CLOSED', cancelled: true } satisfies Partial<FakeAlipayCodeTrade>);
+    }
+    return { code: '10000', msg: 'Success', trade_no: trade.tradeNo, out_trade_no: outTradeNo, retry_flag: 'N', action: trade.cancelAction ?? 'close' };
+  }
+
   function tradeQuery(biz: Record<string, unknown>): Answer {
+    const codeTrade = typeof biz.out_trade_no === 'string' ? codeTrades.get(biz.out_trade_no) : undefined;
+    if (codeTrade && codeTrade.authCode !== '') {
+      codeTrade.queries++;
+      const behaviour = codeBehaviours.get(codeTrade.authCode);
+      // The payer finishes typing the password after this many queries (never, without a number).
+      if (codeTrade.status === 'WAIT_BUYER_PAY' && behaviour?.kind === 'password' && behaviour.paidAfterQueries !== undefined && codeTrade.queries >= behaviour.paidAfterQueries) {
+        Object.assign(codeTrade, { status: 'TRADE_SUCCESS', gmtPayment: formatBeijingTime(new Date()) } satisfies Partial<FakeAlipayCodeTrade>);
+      }
+      return { ...codeTradeAnswer(codeTrade), trade_status: codeTrade.status, ...(codeTrade.gmtPayment ? { send_pay_date: codeTrade.gmtPayment } : {}) };
+    }
     const order = typeof biz.out_trade_no === 'string' ? orders.get(biz.out_trade_no) : [...orders.values()].find((o) => o.tradeNo === biz.trade_no);
     if (!order) {
       return {
@@ -301,6 +412,12 @@ export async function startFakeAlipay(options: { port?: number } = {}): Promise<
       const fen = parseYuan(order.totalAmount);
       lines.push({ kind: 'payment', platformTxnId: order.tradeNo, outTradeNo: order.outTradeNo, amountFen: fen, paidFen: fen, at: order.gmtPayment, description: order.subject, payer: order.buyerId });
     }
+    // Face-to-face sales paid and not cancelled are in the bill like any payment.
+    for (const trade of codeTrades.values()) {
+      if (trade.status !== 'TRADE_SUCCESS' || trade.cancelled || !trade.gmtPayment?.startsWith(day)) continue;
+      const fen = parseYuan(trade.totalAmount);
+      lines.push({ kind: 'payment', platformTxnId: trade.tradeNo, outTradeNo: trade.outTradeNo, amountFen: fen, paidFen: fen, at: trade.gmtPayment, description: '', payer: trade.buyerId });
+    }
     for (const refund of refunds) {
       if (!refund.gmtRefundPay.startsWith(day)) continue;
       const order = orders.get(refund.outTradeNo);
@@ -397,6 +514,10 @@ export async function startFakeAlipay(options: { port?: number } = {}): Promise<
         return signedAnswer(method, tradeCreate(params, biz));
       case 'alipay.trade.query':
         return signedAnswer(method, tradeQuery(biz));
+      case 'alipay.trade.pay':
+        return signedAnswer(method, tradePay(biz));
+      case 'alipay.trade.cancel':
+        return signedAnswer(method, tradeCancel(biz));
       case 'alipay.trade.refund':
         return signedAnswer(method, tradeRefund(biz));
       case 'alipay.trade.fastpay.refund.query':
@@ -469,7 +590,14 @@ export async function startFakeAlipay(options: { port?: number } = {}): Promise<
     if (request.method === 'POST' && url.pathname === '/gateway.do') {
       // alipay-sdk puts the common parameters in the URL and the rest (biz_content) in a form body.
       const params = { ...Object.fromEntries(new URLSearchParams(await readBody(request))), ...Object.fromEntries(url.searchParams) };
-      send(200, 'application/json;charset=utf-8', gateway(params));
+      const answer = gateway(params);
+      if (dropAnswer) {
+        // The payment is taken, and the answer never arrives (a dropped connection).
+        dropAnswer = false;
+        request.socket.destroy();
+        return;
+      }
+      send(200, 'application/json;charset=utf-8', answer);
       return;
     }
     if (request.method === 'GET' && url.pathname === '/downloadBillFile.resource') {
@@ -517,6 +645,10 @@ export async function startFakeAlipay(options: { port?: number } = {}): Promise<
     setDown(value) {
       down = value;
     },
+    codeBehaviour(authCode, behaviour) {
+      codeBehaviours.set(authCode, behaviour);
+    },
+    codeTrades: () => [...codeTrades.values()].map((trade) => ({ ...trade })),
     signNotification: (fields) => signFormFields(fields, alipayKeys.privateKeyPem),
     signAnswersWith(privateKeyPem) {
       answerKeyPem = privateKeyPem ?? alipayKeys.privateKeyPem;

@@ -41,6 +41,34 @@ export interface FakeWechatRefund {
   successTime?: string;
 }
 
+/**
+ * What the payer does with a payment code (付款码) the fake is shown: pay at once (`takenFen`: the
+ * platform takes another amount than asked, a platform that disagrees with us); be refused (e.g.
+ * NOTENOUGH, insufficient funds); type a password and be paid after `paidAfterQueries` queries
+ * (never, if undefined: the merchant reverses it); or pay at once with the answer to the first pay call lost on its way.
+ */
+export type FakeCodeBehaviour = { kind: 'paid'; takenFen?: number } | { kind: 'refused'; code?: string } | { kind: 'password'; paidAfterQueries?: number } | { kind: 'lost' };
+
+/** A 付款码支付 order as the fake holds it. REVOKED: reversed (closed unpaid, or paid and given back). */
+export interface FakeWechatCodeOrder {
+  outTradeNo: string;
+  authCode: string;
+  amountFen: number;
+  /** What the payer was charged (amountFen unless the behaviour says otherwise). */
+  takenFen: number;
+  description: string;
+  tradeState: 'USERPAYING' | 'SUCCESS' | 'PAYERROR' | 'REVOKED';
+  /** POST /v3/pay/transactions/codepay calls for this order (a repeat charges nothing). */
+  payCalls: number;
+  queries: number;
+  reversed: boolean;
+  /** It had been paid when it was reversed: the money went back to the payer. */
+  refundedByReverse: boolean;
+  transactionId?: string;
+  successTime?: string;
+  payerOpenId: string;
+}
+
 /** An order as the fake platform holds it. */
 export interface FakeWechatPayOrder {
   outTradeNo: string;
@@ -92,6 +120,10 @@ export interface FakeWechatPay {
   orders(): FakeWechatPayOrder[];
   /** A copy of every refund it made, oldest first. */
   refunds(): FakeWechatRefund[];
+  /** How the payer behind this payment code will act (default: pays at once). */
+  codeBehaviour(authCode: string, behaviour: FakeCodeBehaviour): void;
+  /** A copy of every 付款码支付 order, oldest first. */
+  codeOrders(): FakeWechatCodeOrder[];
   /** While down, every gateway call is answered 500 SYSTEM_ERROR (signed), as during an outage. */
   setDown(down: boolean): void;
   /**
@@ -143,6 +175,8 @@ export async function startFakeWechatPay(options: FakeWechatPayOptions = {}): Pr
   const platformSerial = options.platformSerial ?? `PUB_KEY_ID_01${merchant.mchId}${digits(16)}`;
   const orders = new Map<string, FakeWechatPayOrder>();
   const refunds = new Map<string, FakeWechatRefund>();
+  const codeOrders = new Map<string, FakeWechatCodeOrder>();
+  const codeBehaviours = new Map<string, FakeCodeBehaviour>();
   let down = false;
   let billTamper: (FakeBillTamper & { wrongHash?: boolean; downloadUrl?: string }) | undefined;
   let billRequests = 0;
@@ -268,6 +302,45 @@ export async function startFakeWechatPay(options: FakeWechatPayOptions = {}): Pr
         const order = createOrder(orders, merchant, parseJson(body));
         return answer(response, 200, { prepay_id: order.prepayId });
       }
+      if (url.pathname === '/v3/pay/transactions/codepay' && method === 'POST') {
+        const outcome = codePay(codeOrders, codeBehaviours, merchant, parseJson(body));
+        // The payment is taken, and the answer never arrives (a dropped connection).
+        if (outcome.lost) {
+          request.socket.destroy();
+          return;
+        }
+        return outcome.order.tradeState === 'USERPAYING'
+          ? answer(response, 202, { code: 'USERPAYING', message: '用户支付中，需要输入密码' })
+          : answer(response, 200, codeTransactionOf(merchant, outcome.order));
+      }
+      const reversePath = /^\/v3\/pay\/transactions\/out-trade-no\/([^/]+)\/reverse$/.exec(url.pathname);
+      if (reversePath && method === 'POST') {
+        const { mchid, appid } = (parseJson(body) ?? {}) as { mchid?: unknown; appid?: unknown };
+        if (mchid !== merchant.mchId || appid !== merchant.appId) throw new FakeRefusal(400, 'PARAM_ERROR', 'appid/mchid 与请求商户不一致');
+        const outTradeNo = decodeURIComponent(reversePath[1]!);
+        if (orders.has(outTradeNo)) throw new FakeRefusal(400, 'INVALID_REQUEST', '仅付款码支付订单可撤销');
+        const order = codeOrders.get(outTradeNo);
+        if (!order) {
+          // Barred: a codepay arriving later under this number is refused, so nothing can be taken after the reverse.
+          codeOrders.set(outTradeNo, { outTradeNo, authCode: '', amountFen: 0, takenFen: 0, description: '', tradeState: 'REVOKED', payCalls: 0, queries: 0, reversed: true, refundedByReverse: false, payerOpenId: '' });
+          throw new FakeRefusal(404, 'ORDER_NOT_EXIST', '订单不存在');
+        }
+        order.refundedByReverse ||= order.tradeState === 'SUCCESS';
+        Object.assign(order, { tradeState: 'REVOKED', reversed: true } satisfies Partial<FakeWechatCodeOrder>);
+        return answer(response, 200, { appid: merchant.appId, mchid: merchant.mchId, out_trade_no: outTradeNo });
+      }
+      const codeQuery = /^\/v3\/pay\/transactions\/out-trade-no\/([^/]+)$/.exec(url.pathname);
+      const codeOrder = codeQuery && method === 'GET' ? codeOrders.get(decodeURIComponent(codeQuery[1]!)) : undefined;
+      if (codeOrder && codeOrder.authCode !== '') {
+        if (url.searchParams.get('mchid') !== merchant.mchId) throw new FakeRefusal(400, 'PARAM_ERROR', 'mchid 与请求商户不一致');
+        codeOrder.queries++;
+        const behaviour = codeBehaviours.get(codeOrder.authCode);
+        // The payer finishes typing the password after this many queries (never, without a number).
+        if (codeOrder.tradeState === 'USERPAYING' && behaviour?.kind === 'password' && behaviour.paidAfterQueries !== undefined && codeOrder.queries >= behaviour.paidAfterQueries) {
+          takeCodePayment(codeOrder);
+        }
+        return answer(response, 200, codeTransactionOf(merchant, codeOrder));
+      }
       const byOrderId = /^\/v3\/pay\/transactions\/out-trade-no\/([^/]+)(\/close)?$/.exec(url.pathname);
       if (byOrderId && !byOrderId[2] && method === 'GET') {
         if (url.searchParams.get('mchid') !== merchant.mchId) throw new FakeRefusal(400, 'PARAM_ERROR', 'mchid 与请求商户不一致');
@@ -290,7 +363,7 @@ export async function startFakeWechatPay(options: FakeWechatPayOptions = {}): Pr
         if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) throw new FakeRefusal(400, 'PARAM_ERROR', 'bill_date 格式应为 yyyy-MM-DD');
         if (type !== 'ALL' && type !== 'SUCCESS' && type !== 'REFUND') throw new FakeRefusal(400, 'PARAM_ERROR', 'bill_type');
         billRequests++;
-        const file = tradeBill(merchant, day, type, orders, refunds, billTamper ?? {});
+        const file = tradeBill(merchant, day, type, orders, refunds, billTamper ?? {}, codeOrders);
         const token = randomBytes(24).toString('base64url');
         billFiles.set(token, file);
         const hash = wechatBillHash(billTamper?.wrongHash ? Buffer.concat([file, Buffer.from('\n')]) : file);
@@ -340,6 +413,10 @@ export async function startFakeWechatPay(options: FakeWechatPayOptions = {}): Pr
     platformSerial,
     orders: () => [...orders.values()].map((order) => ({ ...order })),
     refunds: () => [...refunds.values()].map((refund) => ({ ...refund })),
+    codeBehaviour(authCode, behaviour) {
+      codeBehaviours.set(authCode, behaviour);
+    },
+    codeOrders: () => [...codeOrders.values()].map((order) => ({ ...order })),
     setDown(value) {
       down = value;
     },
@@ -436,6 +513,75 @@ function createOrder(orders: Map<string, FakeWechatPayOrder>, merchant: Merchant
 }
 
 /**
+ * POST /v3/pay/transactions/codepay (付款码支付): a new order as the payer's behaviour says, or, for
+ * an order number it has seen with the same code and amount, that order as it stands (charged once).
+ */
+function codePay(
+  codeOrders: Map<string, FakeWechatCodeOrder>,
+  behaviours: Map<string, FakeCodeBehaviour>,
+  merchant: Merchant,
+  input: unknown,
+): { order: FakeWechatCodeOrder; lost: boolean } {
+  const request = (input ?? {}) as { appid?: unknown; mchid?: unknown; description?: unknown; out_trade_no?: unknown; payer?: { auth_code?: unknown }; amount?: { total?: unknown; currency?: unknown }; scene_info?: { store_info?: { out_id?: unknown } } };
+  const { appid, mchid, description, out_trade_no: outTradeNo } = request;
+  const authCode = request.payer?.auth_code;
+  const total = request.amount?.total;
+  if (appid !== merchant.appId || mchid !== merchant.mchId) throw new FakeRefusal(400, 'APPID_MCHID_NOT_MATCH', 'appid和mch_id不匹配');
+  if (typeof description !== 'string' || description === '' || Buffer.byteLength(description) > 127) throw new FakeRefusal(400, 'PARAM_ERROR', 'description');
+  if (typeof outTradeNo !== 'string' || !/^[0-9A-Za-z_\-*]{6,32}$/.test(outTradeNo)) throw new FakeRefusal(400, 'PARAM_ERROR', 'out_trade_no');
+  if (typeof total !== 'number' || !Number.isSafeInteger(total) || total < 1) throw new FakeRefusal(400, 'PARAM_ERROR', 'amount.total');
+  if (request.amount?.currency !== undefined && request.amount.currency !== 'CNY') throw new FakeRefusal(400, 'PARAM_ERROR', 'amount.currency');
+  if (typeof request.scene_info?.store_info?.out_id !== 'string') throw new FakeRefusal(400, 'PARAM_ERROR', 'scene_info.store_info.out_id');
+  if (typeof authCode !== 'string' || !/^1[0-5]\d{16}$/.test(authCode)) throw new FakeRefusal(400, 'AUTH_CODE_INVALID', '付款码无效，请重新扫码');
+
+  const existing = codeOrders.get(outTradeNo);
+  if (existing) {
+    if (existing.tradeState === 'REVOKED') throw new FakeRefusal(400, 'ORDER_REVERSED', '订单已撤销');
+    if (existing.authCode !== authCode || existing.amountFen !== total) throw new FakeRefusal(400, 'INVALID_REQUEST', '201 商户订单号重复');
+    existing.payCalls++;
+    if (existing.tradeState === 'PAYERROR') throw new FakeRefusal(403, 'TRADE_ERROR', '交易错误');
+    return { order: existing, lost: false };
+  }
+  const behaviour = behaviours.get(authCode) ?? { kind: 'paid' };
+  if (behaviour.kind === 'refused') throw new FakeRefusal(403, behaviour.code ?? 'NOTENOUGH', '用户余额不足');
+  const order: FakeWechatCodeOrder = {
+    outTradeNo,
+    authCode,
+    amountFen: total,
+    takenFen: behaviour.kind === 'paid' ? (behaviour.takenFen ?? total) : total,
+    description,
+    tradeState: 'USERPAYING',
+    payCalls: 1,
+    queries: 0,
+    reversed: false,
+    refundedByReverse: false,
+    payerOpenId: `o${randomBytes(14).toString('base64url')}`,
+  };
+  codeOrders.set(outTradeNo, order);
+  if (behaviour.kind !== 'password') takeCodePayment(order);
+  return { order, lost: behaviour.kind === 'lost' };
+}
+
+function takeCodePayment(order: FakeWechatCodeOrder): void {
+  Object.assign(order, { tradeState: 'SUCCESS', transactionId: `4200${digits(24)}`, successTime: beijingRfc3339(new Date()) } satisfies Partial<FakeWechatCodeOrder>);
+}
+
+/** A 付款码支付 order as WeChat describes it (codepay's 200 answer, and the query's). */
+function codeTransactionOf(merchant: Merchant, order: FakeWechatCodeOrder): object {
+  const common = { appid: merchant.appId, mchid: merchant.mchId, out_trade_no: order.outTradeNo, trade_type: 'MICROPAY', trade_state: order.tradeState };
+  if (order.tradeState !== 'SUCCESS') return { ...common, amount: { total: order.takenFen, currency: 'CNY' } };
+  return {
+    ...common,
+    trade_state_desc: '支付成功',
+    transaction_id: order.transactionId,
+    bank_type: 'OTHERS',
+    success_time: order.successTime,
+    payer: { openid: order.payerOpenId },
+    amount: { total: order.takenFen, payer_total: order.takenFen, currency: 'CNY', payer_currency: 'CNY' },
+  };
+}
+
+/**
  * POST /v3/refund/domestic/refunds: a refund of a paid order, by transaction_id or out_trade_no. The
  * same out_refund_no again is the same refund (WeChat refunds it once); a different one for more
  * than is left of the payment is refused.
@@ -493,11 +639,17 @@ function tradeBill(
   orders: Map<string, FakeWechatPayOrder>,
   refunds: Map<string, FakeWechatRefund>,
   tamper: FakeBillTamper,
+  codeOrders: Map<string, FakeWechatCodeOrder> = new Map(),
 ): Buffer {
   const lines: FakeBillLine[] = [];
   for (const order of orders.values()) {
     if (type === 'REFUND' || !order.successTime || !order.transactionId || !order.successTime.startsWith(day)) continue;
     lines.push({ kind: 'payment', platformTxnId: order.transactionId, outTradeNo: order.outTradeNo, amountFen: order.amountFen, paidFen: order.amountFen, at: beijingBillTime(order.successTime), description: order.description, payer: order.payerOpenId });
+  }
+  // 付款码 sales paid and not reversed are in the bill like any payment.
+  for (const order of codeOrders.values()) {
+    if (type === 'REFUND' || order.tradeState !== 'SUCCESS' || order.reversed || !order.successTime || !order.transactionId || !order.successTime.startsWith(day)) continue;
+    lines.push({ kind: 'payment', platformTxnId: order.transactionId, outTradeNo: order.outTradeNo, amountFen: order.takenFen, paidFen: order.takenFen, at: beijingBillTime(order.successTime), description: order.description, payer: order.payerOpenId });
   }
   for (const refund of refunds.values()) {
     if (type === 'SUCCESS' || !refund.createTime.startsWith(day)) continue;

@@ -14,6 +14,8 @@ import {
   NotificationRejected,
   PlatformCallFailed,
   type BillRow,
+  type CodePaymentRequest,
+  type CodePaymentState,
   type CreateTopupRequest,
   type CreateTopupResult,
   type IncomingNotification,
@@ -118,6 +120,27 @@ export function createAlipayChannel(config: AlipayConfig, clock: () => Date = ()
 
   function failed(method: string, result: AlipaySdkCommonResult): PlatformCallFailed {
     return new PlatformCallFailed('alipay', `${method}: ${result.code} ${result.msg} ${result.sub_code ?? ''} ${result.sub_msg ?? ''}`.trim());
+  }
+
+  /** Where a face-to-face sale stands (alipay.trade.query). */
+async function queryCode(orderId: string): Promise<CodePaymentState | { state: 'not_found' }> {
+    assertOrderId(orderId);
+    const method = 'alipay.trade.query';
+    const result = await call(method, { bizContent: { out_trade_no: orderId } });
+    if (result.code !== SUCCESS && result.sub_code === 'ACQ.TRADE_NOT_EXIST') return { state: 'not_found' };
+    if (result.code !== SUCCESS) throw failed(method, result);
+    if (result.out_trade_no !== orderId) throw new PlatformCallFailed('alipay', `${method}: answer is for order ${String(result.out_trade_no)}, not ${orderId}`);
+    switch (result.trade_status) {
+      case 'TRADE_SUCCESS':
+      case 'TRADE_FINISHED':
+        return paidState(method, orderId, result);
+      case 'WAIT_BUYER_PAY':
+        return { state: 'waiting' };
+      case 'TRADE_CLOSED':
+        return { state: 'closed' };
+      default:
+        throw new PlatformCallFailed('alipay', `${method}: unknown trade_status ${String(result.trade_status)}`);
+    }
   }
 
   return {
@@ -262,6 +285,62 @@ export function createAlipayChannel(config: AlipayConfig, clock: () => Date = ()
       }
     },
 
+    async payWithCode(request: CodePaymentRequest): Promise<CodePaymentState> {
+      assertOrderId(request.orderId);
+      if (!Number.isSafeInteger(request.amountFen) || request.amountFen <= 0) throw new RangeError(`not a positive amount of fen: ${request.amountFen}`);
+      const method = 'alipay.trade.pay';
+      // 当面付 条码支付: the cashier scanned the payer's code (scene bar_code).
+      const result = await call(method, {
+        bizContent: {
+          out_trade_no: request.orderId,
+          scene: 'bar_code',
+          auth_code: request.authCode,
+          product_code: 'FACE_TO_FACE_PAYMENT',
+          subject: request.description,
+          total_amount: formatYuan(request.amountFen),
+          store_id: request.storeId,
+          terminal_id: request.terminalId,
+        },
+      });
+      if (result.code === SUCCESS) return paidState(method, request.orderId, result);
+      // 10003: the order is made and waits for the payer (a password): ask with alipay.trade.query.
+      if (result.code === '10003') return { state: 'waiting' };
+      switch (result.sub_code) {
+        case 'ACQ.BUYER_BALANCE_NOT_ENOUGH':
+        case 'ACQ.BUYER_BANKCARD_BALANCE_NOT_ENOUGH':
+          return { state: 'refused', refusal: 'insufficient_funds', platformCode: result.sub_code };
+        case 'ACQ.PAYMENT_AUTH_CODE_INVALID':
+        case 'ACQ.AUTH_CODE_INVALID':
+          return { state: 'refused', refusal: 'code_invalid', platformCode: result.sub_code };
+        case 'ACQ.TRADE_HAS_SUCCESS': {
+          // A repeat of a sale already paid (its first answer was lost): the query says how.
+          const found = await queryCode(request.orderId);
+          if (found.state === 'not_found') throw new PlatformCallFailed('alipay', `${method}: TRADE_HAS_SUCCESS but the trade is not found`);
+          return found;
+        }
+        case 'ACQ.TRADE_HAS_CLOSE':
+        case 'ACQ.BUYER_ENABLE_STATUS_FORBID':
+        case 'ACQ.BUYER_SELLER_EQUAL':
+        case 'ACQ.PAYMENT_FAIL':
+        case 'ACQ.ERROR_BUYER_CERTIFY_LEVEL_LIMIT':
+          return { state: 'refused', refusal: 'declined', platformCode: result.sub_code };
+        default:
+          // 20000 (unknown), ACQ.SYSTEM_ERROR, anything else: not an answer about the money. Ask again.
+          throw failed(method, result);
+      }
+    },
+
+    queryCodePayment: queryCode,
+
+    async cancelCodePayment(orderId: string): Promise<void> {
+      assertOrderId(orderId);
+      const method = 'alipay.trade.cancel';
+      // Closes it unpaid, refunds it if paid meanwhile; retry_flag Y means Alipay could not finish: ask again.
+      const result = await call(method, { bizContent: { out_trade_no: orderId } });
+      if (result.code !== SUCCESS) throw failed(method, result);
+      if (result.retry_flag === 'Y') throw new PlatformCallFailed('alipay', `${method}: retry_flag Y (action ${String(result.action)})`);
+    },
+
     answer(ok: boolean): NotificationAnswer {
       // Alipay retries (for about 25 hours) on anything but the exact text "success".
       return ok ? { status: 200, contentType: 'text/plain; charset=utf-8', body: 'success' } : { status: 400, contentType: 'text/plain; charset=utf-8', body: 'fail' }; // refused, not a fault of ours: 4xx
@@ -285,6 +364,18 @@ function billUrl(text: unknown, gatewayUrl: string): URL | undefined {
   const loopback = (host: string) => /^(127\.\d+\.\d+\.\d+|localhost|\[::1\])$/i.test(host);
   if (/(^|\.)alipay\.com$/i.test(url.hostname)) return url;
   return loopback(url.hostname) && loopback(new URL(gatewayUrl).hostname) ? url : undefined;
+}
+
+/** A paid face-to-face trade (alipay.trade.pay 10000, or a query's TRADE_SUCCESS) as a code payment's state. */
+function paidState(method: string, orderId: string, result: AlipaySdkCommonResult): CodePaymentState {
+  const amountFen = fenOf(result.total_amount);
+  if (result.out_trade_no !== orderId) throw new PlatformCallFailed('alipay', `${method}: answer is for order ${String(result.out_trade_no)}, not ${orderId}`);
+  if (amountFen === undefined || typeof result.trade_no !== 'string' || result.trade_no === '') {
+    throw new PlatformCallFailed('alipay', `${method}: paid trade without trade_no or a two-decimal total_amount`);
+  }
+  const paidAt = beijingTimeToIso(result.gmt_payment ?? result.send_pay_date);
+  const payerId = result.buyer_user_id ?? result.buyer_open_id;
+  return { state: 'paid', platformTxnId: result.trade_no, amountFen, ...(paidAt ? { paidAt } : {}), ...(typeof payerId === 'string' ? { payerId } : {}) };
 }
 
 function refundTime(gmt: unknown): { refundedAt?: string } {

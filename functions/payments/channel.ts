@@ -156,7 +156,42 @@ export interface PaymentChannel {
    * bill cannot be had or cannot be believed (e.g. WeChat's hash does not match the file).
    */
   downloadBill(day: string): Promise<BillRow[]>;
+  /**
+   * Face-to-face: charges the payer's payment code (WeChat 付款码支付, Alipay alipay.trade.pay with
+   * scene bar_code) under our order number; asking again with the same orderId is the same sale
+   * (the platform charges it once). Throws PlatformCallFailed when the answer cannot be had (lost,
+   * outage): the sale may or may not have been taken, so the caller asks with queryCodePayment.
+   */
+  payWithCode(request: CodePaymentRequest): Promise<CodePaymentState>;
+  /** Where a face-to-face sale stands; not_found when the platform never saw the order. */
+  queryCodePayment(orderId: string): Promise<CodePaymentState | { state: 'not_found' }>;
+  /**
+   * Cancels a face-to-face sale (WeChat reverse, Alipay alipay.trade.cancel): unpaid, it is closed;
+   * paid meanwhile, the money goes back to the payer; unknown to the platform, nothing was taken.
+   * Resolves once the platform confirms; throws PlatformCallFailed otherwise (ask again later).
+   */
+  cancelCodePayment(orderId: string): Promise<void>;
 }
+
+export interface CodePaymentRequest {
+  /** Our order number (out_trade_no): letters and digits, at most 32. */
+  orderId: string;
+  /** The payment code as scanned (WeChat auth_code, Alipay auth_code). */
+  authCode: string;
+  amountFen: number;
+  /** Shown to the payer, e.g. "一食堂 消费". */
+  description: string;
+  /** The store (our merchant id) and the device (our terminal id), as the platforms ask for them. */
+  storeId: string;
+  terminalId: string;
+}
+
+/** paid: taken; waiting: the payer is entering a password (ask again); refused: nothing taken; closed: cancelled (nothing taken, or given back). */
+export type CodePaymentState =
+  | { state: 'paid'; platformTxnId: string; amountFen: number; paidAt?: string; payerId?: string }
+  | { state: 'waiting' }
+  | { state: 'refused'; refusal: 'insufficient_funds' | 'code_invalid' | 'declined'; platformCode: string }
+  | { state: 'closed' };
 
 /** One line of a platform's daily bill, whatever the platform's own format. */
 export interface BillRow {

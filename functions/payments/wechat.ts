@@ -7,7 +7,7 @@
  * platform keys come only from configuration (never downloaded), notifications must be fresh,
  * decrypt with the GCM tag checked, and be about our merchant and our app.
  */
-import { createDecipheriv, createPrivateKey, createPublicKey, verify as rsaVerify, X509Certificate, type KeyObject } from 'node:crypto';
+import { createDecipheriv, createPrivateKey, randomBytes, createPublicKey, verify as rsaVerify, X509Certificate, type KeyObject } from 'node:crypto';
 import Pay from 'wechatpay-node-v3';
 import { z } from 'zod';
 import { amountFen as amountFenSchema } from '../../shared/money';
@@ -16,6 +16,8 @@ import {
   NotificationRejected,
   PlatformCallFailed,
   type BillRow,
+  type CodePaymentRequest,
+  type CodePaymentState,
   type CreateTopupRequest,
   type CreateTopupResult,
   type IncomingNotification,
@@ -143,7 +145,57 @@ export function createWechatPayChannel(config: WechatPayConfig, clock: () => Dat
     privateKey: Buffer.from(config.merchantPrivateKeyPem),
     key: config.apiV3Key,
   });
-  pay.createHttp(gatewayHttp({ gateway, timeoutMs: config.timeoutMs ?? DEFAULT_TIMEOUT_MS, platformKeys, clock }));
+  const http = gatewayHttp({ gateway, timeoutMs: config.timeoutMs ?? DEFAULT_TIMEOUT_MS, platformKeys, clock });
+  pay.createHttp(http);
+
+  /**
+   * A signed POST the SDK has no method for (付款码支付 and its reverse): the SDK's own request
+   * signing (getSignature over `POST\npath\ntimestamp\nnonce\nbody\n`, getAuthorization), sent
+   * through the same gateway-only, answer-verifying HTTP layer as every other call.
+   */
+  const signedPost = (path: string, body: Record<string, unknown>): Promise<SdkOutput> => {
+    const nonce = randomBytes(16).toString('hex');
+    const timestamp = String(Math.floor(clock().getTime() / 1000));
+    const authorization = pay.getAuthorization(nonce, timestamp, pay.getSignature('POST', nonce, timestamp, path, body));
+    return http.post(`${WECHAT_PAY_ORIGIN}${path}`, body, { Accept: 'application/json', 'Content-Type': 'application/json', 'User-Agent': 'campus-ecard', Authorization: authorization });
+  };
+
+  /** A transaction answer about our order, as a code payment's state. */
+  const codeStateOf = (what: string, orderId: string, data: unknown): CodePaymentState => {
+    const parsed = transactionSchema.safeParse(data);
+    if (!parsed.success) throw new PlatformCallFailed('wechat', `${what}: the answer is not a transaction`);
+    const transaction = parsed.data;
+    if (transaction.mchid !== config.mchId || transaction.appid !== config.appId || transaction.out_trade_no !== orderId) {
+      throw new PlatformCallFailed('wechat', `${what}: the answer is about ${transaction.mchid}/${transaction.appid}/${transaction.out_trade_no}`);
+    }
+    switch (transaction.trade_state) {
+      case 'SUCCESS':
+      case 'REFUND': {
+        const event = toPaymentEvent(transaction);
+        if (typeof event === 'string') throw new PlatformCallFailed('wechat', `${what}: ${event}`);
+        return { state: 'paid', platformTxnId: event.platformTxnId!, amountFen: event.amountFen!, ...(event.paidAt ? { paidAt: event.paidAt } : {}), ...(event.payerId ? { payerId: event.payerId } : {}) };
+      }
+      case 'USERPAYING':
+      case 'NOTPAY':
+      case 'ACCEPT':
+        return { state: 'waiting' };
+      case 'REVOKED':
+      case 'CLOSED':
+        return { state: 'closed' };
+      case 'PAYERROR':
+        return { state: 'refused', refusal: 'declined', platformCode: 'PAYERROR' };
+      default:
+        throw new PlatformCallFailed('wechat', `${what}: unknown trade_state ${transaction.trade_state}`);
+    }
+  };
+
+  const queryCode = async (orderId: string): Promise<CodePaymentState | { state: 'not_found' }> => {
+    if (!ORDER_ID.test(orderId)) throw new RangeError(`not an order id WeChat accepts: ${JSON.stringify(orderId)}`);
+    const result = await pay.query({ out_trade_no: orderId });
+    if (result.status === 404 && errorCodeOf(result) === 'ORDER_NOT_EXIST') return { state: 'not_found' };
+    if (result.status !== 200) throw callFailed(`query ${orderId}`, result);
+    return codeStateOf(`query ${orderId}`, orderId, result.data);
+  };
   // Seeded up front so verifySign finds every serial we trust and never goes looking for one.
   for (const [serial, key] of platformKeys) sdkPlatformKeys()[serial] = key.pem;
 
@@ -247,6 +299,63 @@ export function createWechatPayChannel(config: WechatPayConfig, clock: () => Dat
       });
       if (made.status !== 200) throw callFailed(`refund ${request.refundId}`, made);
       return refundResultOf(request, made.data);
+    },
+
+    async payWithCode(request: CodePaymentRequest): Promise<CodePaymentState> {
+      if (!ORDER_ID.test(request.orderId)) throw new RangeError(`not an order id WeChat accepts: ${JSON.stringify(request.orderId)}`);
+      if (!amountFenSchema.safeParse(request.amountFen).success) throw new RangeError(`not an amount in fen: ${request.amountFen}`);
+      const what = `code payment ${request.orderId}`;
+      // POST /v3/pay/transactions/codepay (付款码支付, direct merchants): 200 paid, 202 USERPAYING, or an error code.
+      const result = await signedPost('/v3/pay/transactions/codepay', {
+        appid: config.appId,
+        mchid: config.mchId,
+        description: request.description,
+        out_trade_no: request.orderId,
+        payer: { auth_code: request.authCode },
+        amount: { total: request.amountFen, currency: 'CNY' },
+        scene_info: { device_id: request.terminalId, store_info: { out_id: request.storeId } },
+      });
+      if (result.status === 200) return codeStateOf(what, request.orderId, result.data);
+      const answered = result.status === 202 ? (result.data as { code?: unknown } | undefined)?.code : errorCodeOf(result);
+      const code = typeof answered === 'string' ? answered : result.status === 202 ? 'USERPAYING' : '';
+      switch (code) {
+        case 'USERPAYING':
+          return { state: 'waiting' };
+        // The same order number already paid (a repeat of a call whose answer was lost): its state is what the query says.
+        case 'ORDERPAID': {
+          const found = await queryCode(request.orderId);
+          if (found.state === 'not_found') throw new PlatformCallFailed('wechat', `${what}: ORDERPAID but the order is not found`);
+          return found;
+        }
+        case 'NOTENOUGH':
+          return { state: 'refused', refusal: 'insufficient_funds', platformCode: code };
+        case 'AUTH_CODE_INVALID':
+        case 'AUTH_CODE_EXPIRE':
+        case 'AUTHCODEEXPIRE':
+        case 'AUTH_CODE_ERROR':
+          return { state: 'refused', refusal: 'code_invalid', platformCode: code };
+        case 'TRADE_ERROR':
+        case 'BUYER_MISMATCH':
+        case 'ORDER_CLOSED':
+        case 'ORDERREVERSED':
+        case 'ORDER_REVERSED':
+          return { state: 'refused', refusal: 'declined', platformCode: code };
+        default:
+          // SYSTEM_ERROR, BANKERROR, a 5xx, anything unknown: not an answer about the money. Ask again.
+          throw callFailed(what, result);
+      }
+    },
+
+    queryCodePayment: queryCode,
+
+    async cancelCodePayment(orderId: string): Promise<void> {
+      if (!ORDER_ID.test(orderId)) throw new RangeError(`not an order id WeChat accepts: ${JSON.stringify(orderId)}`);
+      // POST /v3/pay/transactions/out-trade-no/{out_trade_no}/reverse: closes it unpaid, gives the money back if paid.
+      const result = await signedPost(`/v3/pay/transactions/out-trade-no/${orderId}/reverse`, { appid: config.appId, mchid: config.mchId });
+      if (result.status >= 200 && result.status <= 299) return;
+      // Never seen by WeChat: nothing was taken (and the reverse bars the number, so a late request cannot pay it).
+      if (result.status === 404 && errorCodeOf(result) === 'ORDER_NOT_EXIST') return;
+      throw callFailed(`reverse ${orderId}`, result);
     },
 
     async downloadBill(day: string): Promise<BillRow[]> {
@@ -413,6 +522,12 @@ function answerSignatureProblem(headers: Headers, body: string, platformKeys: Ma
 /** Compared in whole seconds, the timestamp's own resolution. */
 function withinWindow(timestampSeconds: number, now: Date): boolean {
   return Math.abs(Math.floor(now.getTime() / 1000) - timestampSeconds) <= TIMESTAMP_WINDOW_SECONDS;
+}
+
+/** WeChat's error code in an error answer ({code, message}), if it has one. */
+function errorCodeOf(result: SdkOutput): string | undefined {
+  const answer = parseJson(typeof result.error === 'string' ? result.error : '') as { code?: unknown } | undefined;
+  return answer && typeof answer.code === 'string' ? answer.code : undefined;
 }
 
 function callFailed(what: string, result: SdkOutput): PlatformCallFailed {
