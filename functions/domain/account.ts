@@ -1,7 +1,7 @@
 /** The account: who holds it, its state, and its purses, all in integer fen. */
 import type { ErrorCode } from '../../shared/errors';
 import { AppError } from '../app-error';
-import { DEFAULT_POLICY } from './policy';
+import { DEFAULT_POLICY, WATER_POLICY } from './policy';
 import { ACCOUNT_STATUSES, CARD_TYPES, type AccountStatus, type CardType } from '../../shared/vocabulary';
 
 export { ACCOUNT_STATUSES, CARD_TYPES, type AccountStatus, type CardType };
@@ -77,7 +77,7 @@ export interface Account extends Purses {
 export const DEFAULT_DAILY_LIMIT_FEN = DEFAULT_POLICY.defaultDailyLimitFen;
 export { MAX_DAILY_LIMIT_FEN } from '../../shared/limits';
 /** Water control's small wallet may hold at most this much between settlements (policy: 10 yuan). */
-export const SMALL_WALLET_CAP_FEN = 1_000;
+export const SMALL_WALLET_CAP_FEN = WATER_POLICY.walletCapFen;
 
 const STATUS_REFUSAL = {
   lost: 'CARD_LOST',

@@ -33,6 +33,20 @@ export const DEFAULT_POLICY: CampusPolicy = {
   temporaryCardMaxDays: 365,
 };
 
+/**
+ * Water control's numbers (DOMAIN.md: a 10-yuan small wallet, 10 yuan pre-deducted; docs/water.md).
+ * Not card-centre settings in CampusPolicy: the plans and the nightly audit judge every entry of
+ * history against the cap, so a cap changed later would make old entries fail the audit.
+ */
+export const WATER_POLICY = {
+  /** The most the small wallet holds between two settlements, and what a settlement terminal fills the chip's wallet up to. */
+  walletCapFen: 1_000,
+  /** What a pre-deduction controller takes at the first tap (or the whole balance if less). */
+  sessionPreloadFen: 1_000,
+  /** Controller usage with no settlement this long after it is a finding (the merchant has not been paid for it). */
+  unsettledUsageSeconds: 24 * 60 * 60,
+} as const;
+
 /** What a replacement card costs this holder (temporary cards cost more). */
 export function replacementFeeFen(policy: CampusPolicy, cardType: CardType): number {
   return cardType === 'temporary' ? policy.temporaryReplacementFeeFen : policy.replacementFeeFen;

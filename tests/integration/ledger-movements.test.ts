@@ -12,11 +12,10 @@ import {
   closeAccountWithRefund,
   creditTransitional,
   loadToCard,
-  preloadSmallWallet,
   refundPurchase,
-  settleSmallWallet,
   topUp,
 } from '../../functions/services/movements';
+import { preloadSmallWallet, settleSmallWallet } from '../../functions/services/small-wallet';
 import { getAccount } from '../../functions/store/accounts';
 import { issueCard } from '../../functions/store/cards';
 import { createTestAccount, createTestTerminal, ledgerOf, testChipUid } from '../helpers/fixtures';
@@ -153,7 +152,7 @@ describe('the small wallet (water control)', () => {
     const terminal = await createTestTerminal(platform.deps);
     await preloadSmallWallet(platform.deps, terminal, { accountNo: account.accountNo, amountFen: SMALL_WALLET_CAP_FEN, tapId: 'tap-1' });
     expect(await purses(account.accountNo)).toMatchObject({ balanceFen: 4_000, smallWalletFen: 1_000 });
-    expect(await code(preloadSmallWallet(platform.deps, terminal, { accountNo: account.accountNo, amountFen: 1, tapId: 'tap-2' }))).toBe('SMALL_WALLET_FULL');
+    expect(await code(preloadSmallWallet(platform.deps, terminal, { accountNo: account.accountNo, amountFen: 1, tapId: 'tap-2' }))).toBe('SMALL_WALLET_IN_USE');
     expect(await code(settleSmallWallet(platform.deps, terminal, { accountNo: account.accountNo, usedFen: 1_001, tapId: 'tap-3' }))).toBe('SMALL_WALLET_USAGE_INVALID');
     const settle = await settleSmallWallet(platform.deps, terminal, { accountNo: account.accountNo, usedFen: 350, tapId: 'tap-4' });
     expect(settle.entry).toMatchObject({ type: 'small_wallet_settle', amountFen: 350, delta: { balanceFen: 650, smallWalletFen: -1_000 } });
@@ -169,13 +168,13 @@ describe('bad amounts are refused before anything is written', () => {
     const before = await getAccount(platform.deps.db, account.accountNo);
     const ledgerBefore = await ledgerOf(platform.deps, account.accountNo);
     for (const attempt of [
-      topUp(platform.deps, { accountNo: account.accountNo, amountFen, channel: 'counter', externalRef: 'bad-topup' }),
-      chargeAtTerminal(platform.deps, terminal, { posTxnId: 'bad-buy', chipUid, amountFen }),
-      chargeFee(platform.deps, { accountNo: account.accountNo, amountFen, feeId: 'bad-fee', reason: 'x' }),
-      adjustBalance(platform.deps, { accountNo: account.accountNo, amountFen, direction: 'debit', adjustmentId: 'bad-adj', reason: 'x', operator: 'o' }),
-      preloadSmallWallet(platform.deps, terminal, { accountNo: account.accountNo, amountFen, tapId: 'bad-tap' }),
+      () => topUp(platform.deps, { accountNo: account.accountNo, amountFen, channel: 'counter', externalRef: 'bad-topup' }),
+      () => chargeAtTerminal(platform.deps, terminal, { posTxnId: 'bad-buy', chipUid, amountFen }),
+      () => chargeFee(platform.deps, { accountNo: account.accountNo, amountFen, feeId: 'bad-fee', reason: 'x' }),
+      () => adjustBalance(platform.deps, { accountNo: account.accountNo, amountFen, direction: 'debit', adjustmentId: 'bad-adj', reason: 'x', operator: 'o' }),
+      () => preloadSmallWallet(platform.deps, terminal, { accountNo: account.accountNo, amountFen, tapId: 'bad-tap' }),
     ]) {
-      expect(await code(attempt)).toBe('INVALID_AMOUNT');
+      expect(await code(attempt())).toBe('INVALID_AMOUNT');
     }
     expect(await getAccount(platform.deps.db, account.accountNo)).toEqual(before);
     expect(await ledgerOf(platform.deps, account.accountNo)).toEqual(ledgerBefore);

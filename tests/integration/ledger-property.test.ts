@@ -19,10 +19,9 @@ import {
   refundPurchase,
   releaseTransitional,
   loadToCard,
-  preloadSmallWallet,
-  settleSmallWallet,
   topUp,
 } from '../../functions/services/movements';
+import { preloadSmallWallet, settleSmallWallet } from '../../functions/services/small-wallet';
 import { getAccount } from '../../functions/store/accounts';
 import { entriesInRange } from '../../functions/store/ledger';
 import { MAX_DAILY_LIMIT_FEN } from '../../functions/domain/account';
