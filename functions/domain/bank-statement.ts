@@ -17,6 +17,7 @@ import type { FindingKind } from '../../shared/vocabulary';
 import type { StatementLine } from '../payments/bank';
 import { BANK_TRANSFER_POLICY, type BankTransferIntent } from './bank-transfer';
 import { campusDay } from './campus-day';
+import type { LedgerEntry } from './ledger';
 
 /** The day whose statement a run at `now` reconciles: the campus day before its own. */
 export function statementDayFor(now: Date): string {
@@ -158,4 +159,27 @@ export function compareStatement(records: StatementRecords): StatementComparison
     });
   }
   return result;
+}
+
+/**
+ * The books' side: a credit the ledger made from `clearing:bank` on `day` that no kiosk intent
+ * explains (a credit made outside the intents: by hand, by a bug) must still be on the statement.
+ * Credits that have an intent are judged through it above; one made in the day's last window may be
+ * booked the next day and is left to that day's run.
+ */
+export function unexplainedBankCredits(
+  entries: readonly Pick<LedgerEntry, 'type' | 'channel' | 'externalRef' | 'amountFen' | 'accountNo' | 'receiptNo' | 'createdAt'>[],
+  records: Pick<StatementRecords, 'day' | 'lines' | 'previousLines' | 'windowMinutes'> & { intentTxnIds: ReadonlySet<string> },
+): StatementFindingDraft[] {
+  const booked = new Set([...records.lines, ...(records.previousLines ?? [])].filter((line) => line.kind === 'transfer').map((line) => line.bankTxnId));
+  return entries
+    .filter((entry) => (entry.type === 'topup' || entry.type === 'transitional_credit') && entry.channel === 'bank')
+    .filter((entry) => !records.intentTxnIds.has(entry.externalRef) && !booked.has(entry.externalRef) && expectation(entry.createdAt, records.day, records.windowMinutes) === 'this_day')
+    .map((entry) => ({
+      kind: 'missing_from_statement' as const,
+      ref: entry.externalRef,
+      accountNo: entry.accountNo,
+      oursFen: entry.amountFen,
+      detail: `the ledger credited ${entry.amountFen} fen from clearing:bank as bank transaction ${entry.externalRef} (receipt ${entry.receiptNo}) with no kiosk transfer behind it, and the statement does not have it`,
+    }));
 }

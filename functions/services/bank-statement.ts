@@ -9,7 +9,10 @@
 import { AppError } from '../app-error';
 import type { Deps } from '../deps';
 import type { BankTransferIntent } from '../domain/bank-transfer';
-import { compareStatement, dayBefore, needsPreviousDay } from '../domain/bank-statement';
+import { compareStatement, dayBefore, needsPreviousDay, unexplainedBankCredits } from '../domain/bank-statement';
+import { system } from '../domain/chart';
+import type { LedgerEntry } from '../domain/ledger';
+import { systemAccountEntries } from '../store/system-accounts';
 import { BankStatementRefused, BankUnavailable, type StatementLine } from '../payments/bank';
 import { listBankTransfersMadeOn } from '../store/bank-statement';
 import { recordFinding } from '../store/reconciliation-findings';
@@ -76,6 +79,10 @@ export async function reconcileBankStatement(deps: StatementDeps, day: string): 
     }
   }
   const comparison = compareStatement({ day, lines, intents, ...(previousLines ? { previousLines } : {}) });
+  // And the books: what the ledger credited from the bank's clearing account that day, intent or not.
+  const intentTxnIds = new Set([...intents.values()].flatMap((intent) => (intent.bankTxnId ? [intent.bankTxnId] : [])));
+  const ledger = (await systemAccountEntries(deps.db, system.clearing('bank'), day)).filter((entry): entry is LedgerEntry => 'accountNo' in entry);
+  comparison.findings.push(...unexplainedBankCredits(ledger, { day, lines, intentTxnIds, ...(previousLines ? { previousLines } : {}) }));
   Object.assign(report, { reconciled: true, lines: comparison.lines, duplicates: comparison.duplicates, matched: comparison.matched, deferred: comparison.deferred });
 
   const now = deps.clock();
