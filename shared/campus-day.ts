@@ -10,7 +10,7 @@ export function campusDay(at: Date): string {
   return new Date(at.getTime() + SHANGHAI_OFFSET_MS).toISOString().slice(0, 10);
 }
 
-/** The campus day after "YYYY-MM-DD" (or `days` after it; negative for before). */
-export function nextCampusDay(day: string, days = 1): string {
+/** The campus day `days` after "YYYY-MM-DD" (negative for before): the one day arithmetic. */
+export function addDays(day: string, days: number): string {
   return new Date(Date.parse(`${day}T00:00:00.000Z`) + days * 86_400_000).toISOString().slice(0, 10);
 }

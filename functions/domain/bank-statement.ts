@@ -16,7 +16,7 @@
 import type { FindingKind } from '../../shared/vocabulary';
 import type { StatementLine } from '../payments/bank';
 import { BANK_TRANSFER_POLICY, type BankTransferIntent } from './bank-transfer';
-import { campusDay } from './campus-day';
+import { addDays, campusDay } from './campus-day';
 import type { LedgerEntry } from './ledger';
 
 /** The day whose statement a run at `now` reconciles: the campus day before its own. */
@@ -26,7 +26,7 @@ export function statementDayFor(now: Date): string {
 
 /** The campus day before `day` (YYYY-MM-DD). */
 export function dayBefore(day: string): string {
-  return new Date(Date.parse(`${day}T00:00:00Z`) - 24 * 3_600_000).toISOString().slice(0, 10);
+  return addDays(day, -1);
 }
 
 /** A difference for the card centre, before it is stored (the store gives it its id and state). */

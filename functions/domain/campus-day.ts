@@ -1,5 +1,5 @@
 /** The campus day (shared/campus-day.ts) and the clock every rule reads. */
-export { campusDay, nextCampusDay } from '../../shared/campus-day';
+export { addDays, campusDay } from '../../shared/campus-day';
 
 /** The clock every rule reads; injected so tests control time. */
 export type Clock = () => Date;

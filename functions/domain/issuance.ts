@@ -9,6 +9,7 @@ import type { Account } from './account';
 import { isValidIdCardNumber, normalizeIdNumber, type IdType } from './identity';
 import { defaultPassword } from './passwords';
 import type { CampusPolicy } from './policy';
+import { addDays } from './campus-day';
 
 /** The shared list, and the identity module's type, must stay the same words. */
 export const ID_TYPES: readonly IdType[] = ID_TYPES_SHARED satisfies readonly IdType[];
@@ -82,9 +83,6 @@ export function isCalendarDay(value: string): boolean {
   return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === value;
 }
 
-export function addDays(day: string, days: number): string {
-  return new Date(Date.parse(`${day}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
-}
 
 /** An 18-character resident ID number: GB 11643 check character, and a birth date that exists and has passed. */
 export function isValidIdCard(idNumber: string, today: string): boolean {

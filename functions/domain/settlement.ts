@@ -9,7 +9,7 @@
  * never needs to change.
  */
 import { stringify } from 'csv-stringify/sync';
-import { campusDay, SHANGHAI_OFFSET_MS } from '../../shared/campus-day';
+import { addDays, campusDay, SHANGHAI_OFFSET_MS } from '../../shared/campus-day';
 import { formatYuan } from '../../shared/money';
 import { SETTLEMENT_PERIODS, type RefundCause, type SettlementPeriod } from '../../shared/vocabulary';
 import { changeOf, system, type MerchantPayable, type Transfer } from './chart';
@@ -39,16 +39,12 @@ export interface Period {
   to: string;
 }
 
-const DAY_MS = 86_400_000;
 
 /** 00:00 Asia/Shanghai of a campus day, as an instant. */
 export function dayStart(day: string): Date {
   return new Date(Date.parse(`${day}T00:00:00.000Z`) - SHANGHAI_OFFSET_MS);
 }
 
-export function addDays(day: string, days: number): string {
-  return new Date(Date.parse(`${day}T00:00:00.000Z`) + days * DAY_MS).toISOString().slice(0, 10);
-}
 
 /** The campus days from..to, inclusive. */
 export function daysOf(period: Pick<Period, 'from' | 'to'>): string[] {

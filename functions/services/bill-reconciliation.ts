@@ -9,7 +9,7 @@ import type { FindingSource } from '../../shared/vocabulary';
 import { AppError } from '../app-error';
 import type { Deps } from '../deps';
 import { compareBill, creditsOfDay } from '../domain/bill-reconciliation';
-import { nextCampusDay } from '../domain/campus-day';
+import { addDays } from '../domain/campus-day';
 import type { TopupOrder } from '../domain/topup';
 import { PlatformCallFailed, type BillRow, type PaymentChannelName } from '../payments/channel';
 import { getOrder } from '../store/orders';
@@ -83,7 +83,7 @@ async function reconcileChannelBill(deps: BillDeps, channel: PaymentChannelName,
   }
   // A payment of `day` is credited that day or, credited late (by this run, say), the next: both days of the clearing account.
   const clearing = system.clearing(channel);
-  const entries = [...(await systemAccountEntries(deps.db, clearing, day)), ...(await systemAccountEntries(deps.db, clearing, nextCampusDay(day)))];
+  const entries = [...(await systemAccountEntries(deps.db, clearing, day)), ...(await systemAccountEntries(deps.db, clearing, addDays(day, 1)))];
   const creditedThatDay = creditsOfDay(entries, day);
   const comparison = compareBill({ channel, rows, orders, creditedThatDay });
   const result: ChannelBillReport = { channel, rows: comparison.rows, duplicates: comparison.duplicates, matched: comparison.matched, credited: 0, refunding: 0, findings: 0, knownFindings: 0 };

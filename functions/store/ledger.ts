@@ -1,6 +1,7 @@
 /** Reading the ledger: a holder's history, month statements, look-up by receipt number, refund totals. */
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { encodeTime } from 'ulid';
+import { addDays } from '../domain/campus-day';
 import type { LedgerEntry, MovementType } from '../domain/ledger';
 import { findByGsi1, queryAll, type Db } from './db';
 import { keys, withoutKeys } from './keys';
@@ -12,9 +13,6 @@ export function campusDayStartMs(day: string): number {
   return Date.parse(`${day}T00:00:00.000Z`) - SHANGHAI_OFFSET_MS;
 }
 
-function addDays(day: string, days: number): string {
-  return new Date(Date.parse(`${day}T00:00:00.000Z`) + days * 86_400_000).toISOString().slice(0, 10);
-}
 
 /** Sort-key bounds covering every entry from the start of `fromDay` to the end of `toDay` (inclusive). */
 export function ledgerKeyRange(fromDay: string | undefined, toDay: string | undefined): { low: string; high: string } {

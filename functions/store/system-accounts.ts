@@ -7,7 +7,7 @@
  */
 import type { SystemAccount } from '../domain/chart';
 import type { LedgerEntry, SystemEntry } from '../domain/ledger';
-import { nextCampusDay } from '../domain/campus-day';
+import { addDays } from '../domain/campus-day';
 import { queryAll, type Db } from './db';
 import { keys, withoutKeys } from './keys';
 
@@ -63,6 +63,6 @@ export async function systemAccountDay(db: Db, account: SystemAccount, day: stri
 /** The change of `account` over the campus days `fromDay`..`toDay` (inclusive), one Query per day. */
 export async function systemAccountBalance(db: Db, account: SystemAccount, fromDay: string, toDay: string): Promise<{ account: SystemAccount; changeFen: number; days: SystemAccountDay[] }> {
   const days: SystemAccountDay[] = [];
-  for (let day = fromDay; day <= toDay; day = nextCampusDay(day)) days.push(await systemAccountDay(db, account, day));
+  for (let day = fromDay; day <= toDay; day = addDays(day, 1)) days.push(await systemAccountDay(db, account, day));
   return { account, changeFen: days.reduce((sum, day) => sum + day.changeFen, 0), days };
 }

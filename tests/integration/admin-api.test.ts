@@ -9,7 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { issueAdminSession } from '../../functions/auth/admin-session';
 import type { ActionLogEntry } from '../../functions/domain/action-log';
 import { campusDay } from '../../functions/domain/campus-day';
-import { addDays } from '../../functions/domain/issuance';
+import { addDays } from '../../functions/domain/campus-day';
 import { defaultPassword, hashPassword } from '../../functions/domain/passwords';
 import { DEFAULT_POLICY } from '../../functions/domain/policy';
 import { demoIdNumber } from '../../functions/local/seed';

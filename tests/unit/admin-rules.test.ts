@@ -6,8 +6,8 @@ import type { Account } from '../../functions/domain/account';
 import { actionLogEntry } from '../../functions/domain/action-log';
 import { parseCsv } from '../../functions/domain/csv';
 import { idNumberDigest, maskIdNumber, maskMobile, mobileDigest } from '../../functions/domain/identity';
+import { addDays } from '../../functions/domain/campus-day';
 import {
-  addDays,
   checkIssueRow,
   compareWithIssued,
   duplicateProblems,
