@@ -12,6 +12,7 @@ import type { PendingOutcome } from '../domain/pending';
 import { isConditionFailed } from './conditions';
 import { queryAll, type Db } from './db';
 import { keys, withoutKeys } from './keys';
+import { assignments } from './update-expression';
 import type { TransactItem } from './movements';
 import { listOpenPending, openPendingAttributes, resolvePendingItem } from './pending';
 
@@ -90,7 +91,7 @@ export async function changeBankTransferStatus(
   const set: Record<string, unknown> = {
     status: to,
     updatedAt: at,
-    ...Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)),
+    ...fields,
     ...(to === 'reversing' ? keys.reversingBankTransferIndex(intent.createdAt, intent.terminalId, intent.transferId) : {}),
   };
   const update =
@@ -110,15 +111,15 @@ export async function changeBankTransferStatus(
 
 /** A status change after the pending transfer was resolved (a reversal the bank answered): out of the reversals' index. */
 function plainUpdate(db: Db, key: { pk: string; sk: string }, set: Record<string, unknown>, from: BankTransferStatus): TransactItem {
-  const names = Object.keys(set);
+  const fields = assignments(set);
   return {
     Update: {
       TableName: db.tableName,
       Key: key,
-      UpdateExpression: `SET ${names.map((name, i) => `#f${i} = :f${i}`).join(', ')} REMOVE gsi2pk, gsi2sk`,
+      UpdateExpression: `SET ${fields.clauses.join(', ')} REMOVE gsi2pk, gsi2sk`,
       ConditionExpression: '#status = :from',
-      ExpressionAttributeNames: { '#status': 'status', ...Object.fromEntries(names.map((name, i) => [`#f${i}`, name])) },
-      ExpressionAttributeValues: { ':from': from, ...Object.fromEntries(names.map((name, i) => [`:f${i}`, set[name]])) },
+      ExpressionAttributeNames: { '#status': 'status', ...fields.names },
+      ExpressionAttributeValues: { ':from': from, ...fields.values },
     },
   };
 }

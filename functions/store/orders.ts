@@ -8,6 +8,7 @@ import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { type OrderStatus, type TopupOrder, type TopupRefund } from '../domain/topup';
 import { queryAll, type Db } from './db';
 import { keys, withoutKeys } from './keys';
+import { assignments } from './update-expression';
 import type { TransactItem } from './movements';
 import { isConditionFailed } from './conditions';
 import { listOpenPending, openPendingAttributes, resolvePending, resolvePendingItem } from './pending';
@@ -88,15 +89,15 @@ export async function recordRefundIntent(
   if (await resolvePending(db, key, 'voided', refund.requestedAt, { set: fields, resolution: refund.reason })) return { order: (await getOrder(db, order.orderId))!, recorded: true };
   // Closed already (voided or expired, no refund yet): the refund is added.
   try {
-    const names = Object.keys(fields);
+    const set = assignments(fields);
     const { Attributes } = await db.doc.send(
       new UpdateCommand({
         TableName: db.tableName,
         Key: key,
-        UpdateExpression: `SET ${names.map((name, i) => `#f${i} = :f${i}`).join(', ')}`,
+        UpdateExpression: `SET ${set.clauses.join(', ')}`,
         ConditionExpression: '#state IN (:voided, :expired) AND attribute_not_exists(refund)',
-        ExpressionAttributeNames: { '#state': 'state', ...Object.fromEntries(names.map((name, i) => [`#f${i}`, name])) },
-        ExpressionAttributeValues: { ':voided': 'voided', ':expired': 'expired', ...Object.fromEntries(names.map((name, i) => [`:f${i}`, fields[name as keyof typeof fields]])) },
+        ExpressionAttributeNames: { '#state': 'state', ...set.names },
+        ExpressionAttributeValues: { ':voided': 'voided', ':expired': 'expired', ...set.values },
         ReturnValues: 'ALL_NEW',
       }),
     );

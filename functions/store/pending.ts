@@ -9,6 +9,7 @@ import type { Pending, PendingKind, PendingOutcome } from '../domain/pending';
 import { isConditionFailed } from './conditions';
 import { queryAll, type Db } from './db';
 import { keys, withoutKeys } from './keys';
+import { assignments } from './update-expression';
 import type { TransactItem } from './movements';
 
 type Key = { pk: string; sk: string };
@@ -25,22 +26,19 @@ export interface Resolution {
   /** A further condition, e.g. `amountFen = :amount` (its values in `values`). */
   condition?: string;
   values?: Record<string, unknown>;
-  /** Attribute names used in `set` keys that are reserved words: `#status` → `status`. */
-  names?: Record<string, string>;
 }
 
 /** The Update that resolves a pending record, only while it is pending: commit it with the money (alsoWrite) or alone (resolvePending). */
 export function resolvePendingItem(db: Db, key: Key, to: PendingOutcome, at: string, extra: Resolution = {}): TransactItem {
-  const set: Record<string, unknown> = { ...extra.set, ...(extra.resolution !== undefined ? { resolution: extra.resolution } : {}) };
-  const names = Object.keys(set);
+  const set = assignments({ ...extra.set, ...(extra.resolution !== undefined ? { resolution: extra.resolution } : {}) }, 's');
   return {
     Update: {
       TableName: db.tableName,
       Key: key,
-      UpdateExpression: ['SET #state = :to, resolvedAt = :at', ...names.map((name, i) => `#s${i} = :s${i}`)].join(', ') + ' REMOVE gsi3pk, gsi3sk',
+      UpdateExpression: ['SET #state = :to, resolvedAt = :at', ...set.clauses].join(', ') + ' REMOVE gsi3pk, gsi3sk',
       ConditionExpression: `#state = :pending${extra.condition ? ` AND (${extra.condition})` : ''}`,
-      ExpressionAttributeNames: { '#state': 'state', ...Object.fromEntries(names.map((name, i) => [`#s${i}`, name])), ...extra.names },
-      ExpressionAttributeValues: { ':to': to, ':at': at, ':pending': 'pending', ...Object.fromEntries(names.map((name, i) => [`:s${i}`, set[name]])), ...extra.values },
+      ExpressionAttributeNames: { '#state': 'state', ...set.names },
+      ExpressionAttributeValues: { ':to': to, ':at': at, ':pending': 'pending', ...set.values, ...extra.values },
     },
   };
 }

@@ -13,6 +13,7 @@ import { queryAll, type Db } from './db';
 import { keys, withoutKeys } from './keys';
 import type { TransactItem } from './movements';
 import { openPendingAttributes, resolvePendingItem } from './pending';
+import { assignments } from './update-expression';
 
 export async function getWaterSession(db: Db, accountNo: string, sessionId: string): Promise<WaterSession | undefined> {
   const { Item } = await db.doc.send(new GetCommand({ TableName: db.tableName, Key: keys.waterSession(accountNo, sessionId), ConsistentRead: true }));
@@ -110,14 +111,15 @@ export function walletTapItems(db: Db, tap: WalletTap): TransactItem[] {
 
 /** Finishes a tap (with its refill movement, or alone): only once. */
 export function finishWalletTapItem(db: Db, tap: Pick<WalletTap, 'terminalId' | 'tapId'>, finished: Pick<FinishedWalletTap, 'refillFen' | 'balanceFen' | 'smallWalletFen' | 'holderDisplayName'> & Pick<WalletTap, 'refillReceiptNo' | 'refillRefused'>): TransactItem {
-  const fields = Object.entries(finished).filter(([, value]) => value !== undefined);
+  const fields = assignments(finished);
   return {
     Update: {
       TableName: db.tableName,
       Key: keys.waterWalletTap(tap.terminalId, tap.tapId),
-      UpdateExpression: `SET ${fields.map(([name], i) => `${name} = :f${i}`).join(', ')}`,
+      UpdateExpression: `SET ${fields.clauses.join(', ')}`,
       ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(refillFen)',
-      ExpressionAttributeValues: Object.fromEntries(fields.map(([, value], i) => [`:f${i}`, value])),
+      ExpressionAttributeNames: fields.names,
+      ExpressionAttributeValues: fields.values,
     },
   };
 }
