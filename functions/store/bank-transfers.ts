@@ -10,11 +10,11 @@ import { BANK_TRANSFER_STATE, type BankTransferIntent, type BankTransferStatus }
 import { campusDay } from '../domain/campus-day';
 import type { PendingOutcome } from '../domain/pending';
 import { isConditionFailed } from './conditions';
-import { queryAll, type Db } from './db';
+import type { Db } from './db';
 import { keys, withoutKeys } from './keys';
 import { assignments } from './update-expression';
 import type { TransactItem } from './movements';
-import { listOpenPending, openPendingAttributes, resolvePendingItem } from './pending';
+import { listOpenWithFollowUps, openPendingAttributes, resolvePendingItem } from './pending';
 
 /** Stores a new intent; if one exists under the id already, returns that one instead. */
 export async function createBankTransferIntent(db: Db, intent: BankTransferIntent): Promise<{ created: true } | { created: false; existing: BankTransferIntent }> {
@@ -48,18 +48,8 @@ export async function getBankTransferIntent(db: Db, terminalId: string, transfer
 }
 
 /** Open intents (pending, or reversing) made before `before` (ISO), oldest first. */
-export async function listOpenBankTransfers(db: Db, before: string): Promise<BankTransferIntent[]> {
-  const [pending, reversing] = await Promise.all([
-    listOpenPending<BankTransferIntent>(db, 'bank_transfer'),
-    queryAll<Record<string, unknown>>(db, {
-      IndexName: 'gsi2',
-      KeyConditionExpression: 'gsi2pk = :reversing AND gsi2sk < :before',
-      ExpressionAttributeValues: { ':reversing': keys.reversingBankTransferIndex('', '', '').gsi2pk, ':before': before },
-    }),
-  ]);
-  return [...pending.filter((intent) => intent.createdAt < before), ...reversing.map((item) => withoutKeys(item) as unknown as BankTransferIntent)].sort((a, b) =>
-    a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0,
-  );
+export function listOpenBankTransfers(db: Db, before: string): Promise<BankTransferIntent[]> {
+  return listOpenWithFollowUps<BankTransferIntent>(db, 'bank_transfer', keys.reversingBankTransferIndex('', '', '').gsi2pk, before);
 }
 
 /** The intent's side of the credit, committed with the money: its pending transfer posted, only while still pending and for the amount asked. */

@@ -6,12 +6,12 @@
  */
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { type OrderStatus, type TopupOrder, type TopupRefund } from '../domain/topup';
-import { queryAll, type Db } from './db';
+import type { Db } from './db';
 import { keys, withoutKeys } from './keys';
 import { assignments } from './update-expression';
 import type { TransactItem } from './movements';
 import { isConditionFailed } from './conditions';
-import { listOpenPending, openPendingAttributes, resolvePending, resolvePendingItem } from './pending';
+import { listOpenWithFollowUps, openPendingAttributes, resolvePending, resolvePendingItem } from './pending';
 
 export async function createOrder(db: Db, order: TopupOrder): Promise<void> {
   await db.doc.send(
@@ -29,18 +29,8 @@ export async function getOrder(db: Db, orderId: string): Promise<TopupOrder | un
 }
 
 /** Orders the reconciler has work on, created before `before` (ISO): still pending, and with a refund still to make. */
-export async function listOrdersToReconcile(db: Db, before: string): Promise<TopupOrder[]> {
-  const [pending, refunding] = await Promise.all([
-    listOpenPending<TopupOrder>(db, 'topup_order'),
-    queryAll<Record<string, unknown>>(db, {
-      IndexName: 'gsi2',
-      KeyConditionExpression: 'gsi2pk = :refunding AND gsi2sk < :before',
-      ExpressionAttributeValues: { ':refunding': keys.refundingOrderIndex('', '').gsi2pk, ':before': before },
-    }),
-  ]);
-  return [...pending.filter((order) => order.createdAt < before), ...refunding.map((item) => withoutKeys(item) as unknown as TopupOrder)].sort((a, b) =>
-    a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0,
-  );
+export function listOrdersToReconcile(db: Db, before: string): Promise<TopupOrder[]> {
+  return listOpenWithFollowUps<TopupOrder>(db, 'topup_order', keys.refundingOrderIndex('', '').gsi2pk, before);
 }
 
 /** The order's side of crediting it, committed with the money: its pending transfer posted, once, for the amount ordered. */

@@ -64,6 +64,25 @@ export async function listOpenPending<T>(db: Db, kind: PendingKind, before?: str
   return items.map((item) => withoutKeys(item) as unknown as T);
 }
 
+/**
+ * A reconciler's work, made before `before` (ISO), oldest first: the kind's records still pending,
+ * and those resolved that still owe something outside (a refund, a reversal), kept in their own
+ * sparse gsi2 partition `followUpPartition` by `<createdAt>#…`.
+ */
+export async function listOpenWithFollowUps<T extends Pending>(db: Db, kind: PendingKind, followUpPartition: string, before: string): Promise<T[]> {
+  const [pending, followUps] = await Promise.all([
+    listOpenPending<T>(db, kind),
+    queryAll<Record<string, unknown>>(db, {
+      IndexName: 'gsi2',
+      KeyConditionExpression: 'gsi2pk = :partition AND gsi2sk < :before',
+      ExpressionAttributeValues: { ':partition': followUpPartition, ':before': before },
+    }),
+  ]);
+  return [...pending.filter((record) => record.createdAt < before), ...followUps.map((item) => withoutKeys(item) as unknown as T)].sort((a, b) =>
+    a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0,
+  );
+}
+
 /** Pending records of a kind whose timeout has passed: the resolver's work. */
 export function listDuePending<T>(db: Db, kind: PendingKind, now: Date): Promise<T[]> {
   // `~` sorts after any `<timeoutAt>#<id>` that starts with this instant.
