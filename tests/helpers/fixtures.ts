@@ -1,5 +1,6 @@
 /** Accounts, merchants and terminals for tests, created through the same store code the platform uses. */
 import { randomBytes } from 'node:crypto';
+import { AppError } from '../../functions/app-error';
 import type { Deps } from '../../functions/deps';
 import { DEFAULT_DAILY_LIMIT_FEN, type Account } from '../../functions/domain/account';
 import { campusDay } from '../../functions/domain/campus-day';
@@ -114,4 +115,15 @@ export async function testChipUid(deps: Pick<Deps, 'db' | 'clock'>, accountNo: s
   const now = deps.clock();
   await issueCard(deps.db, { cardId: `C${chipUid}`, accountNo, kind: 'm1', chipUid, status: 'active', issuedAt: now.toISOString(), issuedOn: campusDay(now) });
   return chipUid;
+}
+
+/** 'OK', or the refusal's code; anything that is not an AppError fails the test. */
+export async function refusalCode(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise;
+    return 'OK';
+  } catch (error) {
+    if (error instanceof AppError) return error.code;
+    throw error;
+  }
 }

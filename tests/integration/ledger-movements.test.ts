@@ -1,6 +1,5 @@
 /** Every kind of money movement on DynamoDB Local: what it changes, what it refuses, and that a retry posts once. */
 import { describe, expect, it } from 'vitest';
-import { AppError } from '../../functions/app-error';
 import { SMALL_WALLET_CAP_FEN } from '../../functions/domain/account';
 import { planPurchase } from '../../functions/domain/movement-plans';
 import { fingerprint } from '../../functions/domain/fingerprint';
@@ -18,20 +17,10 @@ import {
 import { preloadSmallWallet, settleSmallWallet } from '../../functions/services/small-wallet';
 import { getAccount } from '../../functions/store/accounts';
 import { issueCard } from '../../functions/store/cards';
-import { createTestAccount, createTestTerminal, ledgerOf, testChipUid } from '../helpers/fixtures';
+import { createTestAccount, createTestTerminal, ledgerOf, testChipUid, refusalCode as code } from '../helpers/fixtures';
 import { useTestPlatform } from '../helpers/platform';
 
 const platform = useTestPlatform();
-
-async function code(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof AppError) return error.code;
-    throw error;
-  }
-  return 'OK';
-}
 
 async function purses(accountNo: string) {
   const account = await getAccount(platform.deps.db, accountNo);

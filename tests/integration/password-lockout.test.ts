@@ -6,12 +6,11 @@
 import { describe, expect, it } from 'vitest';
 import { readConfig } from '../../functions/config';
 import type { Deps } from '../../functions/deps';
-import { AppError } from '../../functions/app-error';
 import { DEFAULT_SCRYPT_PARAMS, hashPassword, PASSWORD_POLICY, type PasswordKind } from '../../functions/domain/passwords';
 import { changeHolderPassword, verifyHolderPassword } from '../../functions/services/passwords';
 import { createDocumentClient } from '../../functions/store/db';
 import { getPasswordRecord, savePasswordRecord } from '../../functions/store/passwords';
-import { createTestAccount } from '../helpers/fixtures';
+import { createTestAccount, refusalCode as outcome } from '../helpers/fixtures';
 import { useTestPlatform } from '../helpers/platform';
 
 const platform = useTestPlatform();
@@ -28,17 +27,6 @@ async function accountWith(password: string, kind: PasswordKind = 'query', param
   const account = await createTestAccount(platform.deps);
   await savePasswordRecord(platform.deps.db, account.accountNo, kind, await hashPassword(password, { now: new Date(), params }), undefined);
   return account.accountNo;
-}
-
-/** 'OK' or the refusal's code; anything that is not an AppError fails the test. */
-async function outcome(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-    return 'OK';
-  } catch (error) {
-    if (error instanceof AppError) return error.code;
-    throw error;
-  }
 }
 
 const tally = (codes: string[]) => codes.reduce<Record<string, number>>((counts, code) => ({ ...counts, [code]: (counts[code] ?? 0) + 1 }), {});

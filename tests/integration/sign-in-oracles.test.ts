@@ -3,7 +3,6 @@
  * for who has an account or whose ID number is whose, and their lockouts hold under concurrency.
  */
 import { describe, expect, it } from 'vitest';
-import { AppError } from '../../functions/app-error';
 import { readConfig } from '../../functions/config';
 import type { Deps } from '../../functions/deps';
 import { idNumberDigest, maskIdNumber, maskMobile, mobileDigest } from '../../functions/domain/identity';
@@ -15,7 +14,7 @@ import { bindElectronicCard, BINDING_POLICY, signInWithPassword } from '../../fu
 import { setIdentity } from '../../functions/store/accounts';
 import { createDocumentClient } from '../../functions/store/db';
 import { savePasswordRecord } from '../../functions/store/passwords';
-import { createTestAccount } from '../helpers/fixtures';
+import { createTestAccount, refusalCode as codeOf } from '../helpers/fixtures';
 import { useTestPlatform } from '../helpers/platform';
 
 const platform = useTestPlatform({ http: true });
@@ -48,16 +47,6 @@ async function post(path: string, body: unknown) {
   const response = await fetch(platform.url + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   const { requestId: _id, ...rest } = (await response.json()) as Record<string, unknown>;
   return { status: response.status, body: rest };
-}
-
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-    return 'OK';
-  } catch (error) {
-    if (error instanceof AppError) return error.code;
-    throw error;
-  }
 }
 
 async function msOf(call: () => Promise<unknown>): Promise<number> {

@@ -6,7 +6,6 @@
  */
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { AppError } from '../../functions/app-error';
 import { readConfig } from '../../functions/config';
 import type { Deps } from '../../functions/deps';
 import type { ActionLogEntry } from '../../functions/domain/action-log';
@@ -18,6 +17,7 @@ import { createDocumentClient } from '../../functions/store/db';
 import { keys } from '../../functions/store/keys';
 import { createStaff, getStaff } from '../../functions/store/staff';
 import { useTestPlatform } from '../helpers/platform';
+import { refusalCode as outcome } from '../helpers/fixtures';
 
 const platform = useTestPlatform();
 const FAST = { N: 1_024, r: 8, p: 1, keyLength: 32 };
@@ -38,17 +38,6 @@ async function staffWith(params = FAST): Promise<string> {
   const now = new Date();
   await createStaff(platform.deps.db, { username, role: 'operator', status: 'active', password: await hashPassword(PASSWORD, { now, params }), version: 0, createdAt: now.toISOString() });
   return username;
-}
-
-/** 'OK' or the refusal's code; anything that is not an AppError fails the test. */
-async function outcome(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-    return 'OK';
-  } catch (error) {
-    if (error instanceof AppError) return error.code;
-    throw error;
-  }
 }
 
 const tally = (codes: string[]) => codes.reduce<Record<string, number>>((counts, code) => ({ ...counts, [code]: (counts[code] ?? 0) + 1 }), {});

@@ -3,27 +3,16 @@
  * the second at the same controller, given back whole when orphaned by a tap elsewhere or never settled.
  */
 import { describe, expect, it } from 'vitest';
-import { AppError } from '../../functions/app-error';
 import { createDeps } from '../../functions/deps';
 import { readConfig } from '../../functions/config';
 import { auditLedger } from '../../functions/services/audit';
 import { preloadSmallWallet, returnUnsettledWater, settleSmallWallet } from '../../functions/services/small-wallet';
 import { getAccount } from '../../functions/store/accounts';
 import { getOpenWaterSession, getWaterSession } from '../../functions/store/small-wallet';
-import { createTestAccount, createTestTerminal, ledgerOf } from '../helpers/fixtures';
+import { createTestAccount, createTestTerminal, ledgerOf, refusalCode as code } from '../helpers/fixtures';
 import { useTestPlatform } from '../helpers/platform';
 
 const platform = useTestPlatform();
-
-async function code(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof AppError) return error.code;
-    throw error;
-  }
-  return 'OK';
-}
 
 const purses = async (accountNo: string) => {
   const account = (await getAccount(platform.deps.db, accountNo))!;
