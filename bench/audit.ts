@@ -11,8 +11,7 @@
  * Prints entries/s and the time of each round, and the audit's ratio to the raw reads. Figures only.
  */
 import { parseArgs } from 'node:util';
-import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { DEFAULT_DAILY_LIMIT_FEN, type Account } from '../functions/domain/account';
+import { batchSeed, benchAccount } from './seed';
 import { campusDay } from '../functions/domain/campus-day';
 import type { LedgerEntry } from '../functions/domain/ledger';
 import { holder, system } from '../functions/domain/chart';
@@ -67,22 +66,7 @@ function accountItems(accountNo: string, base: Date): Record<string, unknown>[] 
     };
     items.push({ ...keys.ledgerEntry(accountNo, lastEntryId), ...entry });
   }
-  const account: Account = {
-    accountNo,
-    personId: `B${accountNo}`,
-    holderName: '压测同学',
-    cardType: 'student',
-    status: 'active',
-    balanceFen,
-    transitionalFen: 0,
-    smallWalletFen: 0,
-    dailySpentFen: 0,
-    dailySpentDay: campusDay(base),
-    dailyLimitFen: DEFAULT_DAILY_LIMIT_FEN,
-    version: ENTRIES,
-    ...(lastEntryId ? { lastEntryId } : {}),
-    createdAt: base.toISOString(),
-  };
+  const account = benchAccount(accountNo, { balanceFen, version: ENTRIES, dailySpentDay: campusDay(base), ...(lastEntryId ? { lastEntryId } : {}), createdAt: base.toISOString() });
   items.push({ ...keys.account(accountNo), ...account });
   return items;
 }
@@ -90,31 +74,7 @@ function accountItems(accountNo: string, base: Date): Record<string, unknown>[] 
 async function seed(db: Db): Promise<void> {
   const base = new Date(Date.now() - 86_400_000);
   const started = performance.now();
-  let next = 0;
-  let written = 0;
-  const writer = async () => {
-    let batch: Record<string, unknown>[] = [];
-    const flush = async () => {
-      let requests = batch.map((Item) => ({ PutRequest: { Item } }));
-      while (requests.length > 0) {
-        const out = await db.doc.send(new BatchWriteCommand({ RequestItems: { [db.tableName]: requests } }));
-        requests = (out.UnprocessedItems?.[db.tableName] ?? []) as typeof requests;
-      }
-      written += batch.length;
-      batch = [];
-    };
-    while (next < ACCOUNTS) {
-      const accountNo = String(10_000_000 + next++);
-      for (const item of accountItems(accountNo, base)) {
-        batch.push(item);
-        if (batch.length === 25) await flush();
-      }
-    }
-    if (batch.length > 0) await flush();
-  };
-  const progress = setInterval(() => console.error(`  seeded ${written} items`), 2_000);
-  await Promise.all(Array.from({ length: 8 }, writer));
-  clearInterval(progress);
+  const written = await batchSeed(db, ACCOUNTS, (unit) => accountItems(String(10_000_000 + unit), base));
   console.log(`seeded ${ACCOUNTS} accounts × ${ENTRIES} entries (${written} items) in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 }
 

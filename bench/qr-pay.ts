@@ -12,7 +12,8 @@
 import { randomBytes } from 'node:crypto';
 import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { ulid } from 'ulid';
-import { MAX_DAILY_LIMIT_FEN, type Account } from '../functions/domain/account';
+import { MAX_DAILY_LIMIT_FEN } from '../functions/domain/account';
+import { benchAccount } from './seed';
 import { campusDay } from '../functions/domain/campus-day';
 import { fingerprint } from '../functions/domain/fingerprint';
 import { planTopup } from '../functions/domain/movement-plans';
@@ -75,21 +76,7 @@ async function main(): Promise<void> {
       await Promise.all(
         Array.from({ length: Math.min(25, ACCOUNTS - i) }, async (_, j) => {
           const accountNo = String(300_000 + i + j);
-          const account: Account = {
-            accountNo,
-            personId: `B${accountNo}`,
-            holderName: '压测同学',
-            cardType: 'student',
-            status: 'active',
-            balanceFen: 0,
-            transitionalFen: 0,
-            smallWalletFen: 0,
-            dailySpentFen: 0,
-            dailySpentDay: campusDay(now),
-            dailyLimitFen: MAX_DAILY_LIMIT_FEN,
-            version: 0,
-            createdAt: now.toISOString(),
-          };
+          const account = benchAccount(accountNo, { balanceFen: 0, version: 0, dailySpentDay: campusDay(now), dailyLimitFen: MAX_DAILY_LIMIT_FEN, createdAt: now.toISOString() });
           await createAccount(deps.db, account);
           await deps.movements.post({
             accountNo,

@@ -20,8 +20,8 @@
  *   npm run bench:settlement -- --payments 20000 --accounts 2000 --live 1000
  */
 import { parseArgs } from 'node:util';
-import { BatchWriteCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { DEFAULT_DAILY_LIMIT_FEN, type Account } from '../functions/domain/account';
+import { QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { batchSeed, benchAccount } from './seed';
 import { campusDay } from '../functions/domain/campus-day';
 import { holder, system, systemAccountsOf } from '../functions/domain/chart';
 import { fingerprint } from '../functions/domain/fingerprint';
@@ -105,54 +105,24 @@ function accountItems(index: number): Record<string, unknown>[] {
       campusDay: campusDay(payment.at),
     });
   }
-  const account: Account = {
-    accountNo,
-    personId: `B${accountNo}`,
-    holderName: '压测同学',
-    cardType: 'student',
-    status: 'active',
-    balanceFen,
-    transitionalFen: 0,
-    smallWalletFen: 0,
-    dailySpentFen: 0,
-    dailySpentDay: WEEK.to,
-    dailyLimitFen: DEFAULT_DAILY_LIMIT_FEN,
-    version: payments.length + 1,
-    lastEntryId,
-    createdAt: opening.toISOString(),
-  };
+  const account = benchAccount(accountNo, { balanceFen, version: payments.length + 1, dailySpentDay: WEEK.to, lastEntryId, createdAt: opening.toISOString() });
   items.push({ ...keys.account(accountNo), ...account });
   return items;
 }
 
 async function seed(db: Db): Promise<{ turnoverFen: number }> {
   const started = performance.now();
-  let next = 0;
-  let written = 0;
   let turnoverFen = 0;
-  const writer = async () => {
-    let batch: Record<string, unknown>[] = [];
-    const flush = async () => {
-      let requests = batch.map((Item) => ({ PutRequest: { Item } }));
-      while (requests.length > 0) {
-        const out = await db.doc.send(new BatchWriteCommand({ RequestItems: { [db.tableName]: requests } }));
-        requests = (out.UnprocessedItems?.[db.tableName] ?? []) as typeof requests;
-      }
-      written += batch.length;
-      batch = [];
-    };
-    while (next < ACCOUNTS) {
-      for (const item of accountItems(next++)) {
-        if (item.type === 'purchase') turnoverFen += item.amountFen as number;
-        batch.push(item);
-        if (batch.length === 25) await flush();
-      }
-    }
-    if (batch.length > 0) await flush();
-  };
-  const progress = setInterval(() => console.error(`  seeded ${written} items`), 5_000);
-  await Promise.all(Array.from({ length: 8 }, writer));
-  clearInterval(progress);
+  const written = await batchSeed(
+    db,
+    ACCOUNTS,
+    (unit) => {
+      const items = accountItems(unit);
+      for (const item of items) if (item.type === 'purchase') turnoverFen += item.amountFen as number;
+      return items;
+    },
+    5_000,
+  );
   const seconds = (performance.now() - started) / 1000;
   console.log(`seeded ${PAYMENTS} payments of ${ACCOUNTS} accounts at ${MERCHANT_ID} in the week ${WEEK.from}..${WEEK.to} (${written} items) in ${seconds.toFixed(1)} s`);
   return { turnoverFen };
