@@ -83,7 +83,7 @@ async function reconcileChannelBill(deps: BillDeps, channel: PaymentChannelName,
   }
   // A payment of `day` is credited that day or, credited late (by this run, say), the next: both days of the clearing account.
   const clearing = system.clearing(channel);
-  const entries = [...(await systemAccountEntries(deps.db, clearing, day)), ...(await systemAccountEntries(deps.db, clearing, addDays(day, 1)))];
+  const entries = (await Promise.all([day, addDays(day, 1)].map((d) => systemAccountEntries(deps.db, clearing, d)))).flat();
   const creditedThatDay = creditsOfDay(entries, day);
   const comparison = compareBill({ channel, rows, orders, creditedThatDay });
   const result: ChannelBillReport = { channel, rows: comparison.rows, duplicates: comparison.duplicates, matched: comparison.matched, credited: 0, refunding: 0, findings: 0, knownFindings: 0 };

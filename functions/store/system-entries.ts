@@ -34,9 +34,7 @@ interface SystemIdempotencyRecord {
 
 export async function postSystemEntry(deps: { db: Db; clock: Clock }, command: SystemEntryCommand): Promise<{ entry: SystemEntry; replayed: boolean }> {
   const { db } = deps;
-  const existing = await readRecord(db, command.idempotencyKey);
-  if (existing) return replay(existing, command);
-
+  // No read first: a repeat finds out from the idempotency record's condition, and then replays it.
   const now = deps.clock();
   const entry = systemEntryOf(command.entry, ulid(now.getTime()), now);
   const extras = (command.alsoWrite?.(entry) ?? []).map((extra) => ('item' in extra ? extra : { item: extra, onConflict: undefined }));
@@ -64,7 +62,7 @@ export async function postSystemEntry(deps: { db: Db; clock: Clock }, command: S
     );
   } catch (error) {
     const failed = failedItems(error);
-    // Another request under the same key won the race: answer as it did.
+    // The key was used before (a retry, or another request that won the race): answer as it did.
     if (failed.includes(1)) {
       const winner = await readRecord(db, command.idempotencyKey);
       if (winner) return replay(winner, command);
