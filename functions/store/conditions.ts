@@ -74,3 +74,17 @@ export async function transactWrite(db: Db, items: TransactItem[]): Promise<void
     }
   }
 }
+
+/**
+ * Commits `items` in one transaction (as transactWrite); false when the first item's condition
+ * failed (what it guards exists already or has changed), anything else thrown.
+ */
+export async function transactWriteIfFirstHolds(db: Db, items: TransactItem[]): Promise<boolean> {
+  try {
+    await transactWrite(db, items);
+    return true;
+  } catch (error) {
+    if (conditionFailedAt(error, 0)) return false;
+    throw error;
+  }
+}

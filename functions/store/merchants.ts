@@ -1,6 +1,6 @@
 /** The card centre's merchant registry: created once, changed on condition of the version read, listed from one gsi1 partition. */
 import { withMerchantTerms, type Merchant, type MerchantInput } from '../domain/merchant';
-import { conditionFailedAt, transactWrite } from './conditions';
+import { transactWriteIfFirstHolds } from './conditions';
 import { queryAll, type Db } from './db';
 import { keys, withoutKeys } from './keys';
 import type { TransactItem } from './movements';
@@ -11,13 +11,7 @@ function merchantItem(merchant: Merchant): Record<string, unknown> {
 
 /** Creates the merchant (with the writes that must commit with it) if its id is free; false if it exists. */
 export async function createMerchantRecord(db: Db, merchant: Merchant, alsoWrite: TransactItem[]): Promise<boolean> {
-  try {
-    await transactWrite(db, [{ Put: { TableName: db.tableName, Item: merchantItem(merchant), ConditionExpression: 'attribute_not_exists(pk)' } }, ...alsoWrite]);
-    return true;
-  } catch (error) {
-    if (conditionFailedAt(error, 0)) return false;
-    throw error;
-  }
+  return transactWriteIfFirstHolds(db, [{ Put: { TableName: db.tableName, Item: merchantItem(merchant), ConditionExpression: 'attribute_not_exists(pk)' } }, ...alsoWrite]);
 }
 
 /**
@@ -29,13 +23,7 @@ export async function replaceMerchantRecord(db: Db, read: Merchant, changed: Mer
     read.version === undefined
       ? { ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(version)' }
       : { ConditionExpression: 'version = :read', ExpressionAttributeValues: { ':read': read.version } };
-  try {
-    await transactWrite(db, [{ Put: { TableName: db.tableName, Item: merchantItem({ ...changed, version: (read.version ?? 0) + 1 }), ...condition } }, ...alsoWrite]);
-    return true;
-  } catch (error) {
-    if (conditionFailedAt(error, 0)) return false;
-    throw error;
-  }
+  return transactWriteIfFirstHolds(db, [{ Put: { TableName: db.tableName, Item: merchantItem({ ...changed, version: (read.version ?? 0) + 1 }), ...condition } }, ...alsoWrite]);
 }
 
 /** Every merchant, by id. */

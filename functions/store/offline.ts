@@ -5,7 +5,7 @@ import type { HoldReason } from '../domain/offline';
 import { queryAll, type Db } from './db';
 import { accountStatusUpdate, keys, withoutKeys } from './keys';
 import type { TransactItem } from './movements';
-import { conditionFailedAt, failedItems, transactWrite } from './conditions';
+import { failedItems, transactWrite, transactWriteIfFirstHolds } from './conditions';
 
 export type OfflineOutcome =
   | { outcome: 'applied'; receiptNo: string; balanceFen: number; frozen: boolean }
@@ -74,13 +74,7 @@ export async function holdOfflineRecord(db: Db, account: Account, record: Stored
 
 /** Stores a record that names no account we can charge (e.g. a forged code), so it is never lost. False if it was stored before. */
 export async function rejectOfflineRecord(db: Db, record: StoredOfflineRecord, alsoWrite: TransactItem[] = []): Promise<boolean> {
-  try {
-    await transactWrite(db, [{ Put: offlineRecordPut(db, record) }, ...alsoWrite]);
-    return true;
-  } catch (error) {
-    if (conditionFailedAt(error, 0)) return false;
-    throw error;
-  }
+  return transactWriteIfFirstHolds(db, [{ Put: offlineRecordPut(db, record) }, ...alsoWrite]);
 }
 
 /** Accounts that are not active, with their physical card's chip UID: what an offline POS must refuse. */

@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { FindingKind, FindingResolution, FindingSource } from '../../shared/vocabulary';
-import { conditionFailedAt, isConditionFailed, transactWrite } from './conditions';
+import { isConditionFailed, transactWriteIfFirstHolds } from './conditions';
 import type { Db } from './db';
 import { keys, withoutKeys } from './keys';
 import type { TransactItem } from './movements';
@@ -101,23 +101,17 @@ export async function listOpenFindings(db: Db, page: { after?: string; limit: nu
  * leaves the queue only if its entry is written. False if it was not open (resolved meanwhile, or never there).
  */
 export async function resolveFinding(db: Db, findingId: string, resolution: NonNullable<ReconciliationFinding['resolution']>, alsoWrite: TransactItem[]): Promise<boolean> {
-  try {
-    await transactWrite(db, [
-      {
-        Update: {
-          TableName: db.tableName,
-          Key: keys.reconciliationFinding(findingId),
-          UpdateExpression: 'SET #status = :resolved, resolution = :resolution REMOVE gsi2pk, gsi2sk',
-          ConditionExpression: '#status = :open',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':resolved': 'resolved', ':open': 'open', ':resolution': resolution },
-        },
+  return transactWriteIfFirstHolds(db, [
+    {
+      Update: {
+        TableName: db.tableName,
+        Key: keys.reconciliationFinding(findingId),
+        UpdateExpression: 'SET #status = :resolved, resolution = :resolution REMOVE gsi2pk, gsi2sk',
+        ConditionExpression: '#status = :open',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':resolved': 'resolved', ':open': 'open', ':resolution': resolution },
       },
-      ...alsoWrite,
-    ]);
-    return true;
-  } catch (error) {
-    if (conditionFailedAt(error, 0)) return false;
-    throw error;
-  }
+    },
+    ...alsoWrite,
+  ]);
 }

@@ -5,7 +5,7 @@ import { withMerchantTerms, type Merchant, type MerchantInput, type PendingActiv
 import { queryAll, type Db } from './db';
 import { keys, withoutKeys } from './keys';
 import type { TransactItem } from './movements';
-import { conditionFailedAt, isConditionFailed, transactWrite } from './conditions';
+import { isConditionFailed, transactWriteIfFirstHolds } from './conditions';
 
 export async function getTerminal(db: Db, terminalId: string): Promise<TerminalRecord | undefined> {
   const { Item } = await db.doc.send(new GetCommand({ TableName: db.tableName, Key: keys.terminal(terminalId), ConsistentRead: true }));
@@ -129,22 +129,16 @@ export async function putMerchant(db: Db, merchant: MerchantInput): Promise<void
 
 /** Creates the terminal if its id is free; returns false (and changes nothing) if it exists. */
 export async function createTerminal(db: Db, terminal: TerminalRecord, alsoWrite: TransactItem[] = []): Promise<boolean> {
-  try {
-    await transactWrite(db, [
-      {
-        Put: {
-          TableName: db.tableName,
-          Item: { ...keys.terminal(terminal.terminalId), ...keys.merchantTerminalIndex(terminal.merchantId, terminal.terminalId), ...terminal },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        },
+  return transactWriteIfFirstHolds(db, [
+    {
+      Put: {
+        TableName: db.tableName,
+        Item: { ...keys.terminal(terminal.terminalId), ...keys.merchantTerminalIndex(terminal.merchantId, terminal.terminalId), ...terminal },
+        ConditionExpression: 'attribute_not_exists(pk)',
       },
-      ...alsoWrite,
-    ]);
-    return true;
-  } catch (error) {
-    if (conditionFailedAt(error, 0)) return false;
-    throw error;
-  }
+    },
+    ...alsoWrite,
+  ]);
 }
 
 /** A merchant's terminals, by id. */
@@ -163,24 +157,18 @@ export async function listMerchantTerminals(db: Db, merchantId: string): Promise
  * issued counts). False if the terminal does not exist.
  */
 export async function setActivationCode(db: Db, terminalId: string, activation: PendingActivation, alsoWrite: TransactItem[] = []): Promise<boolean> {
-  try {
-    await transactWrite(db, [
-      {
-        Update: {
-          TableName: db.tableName,
-          Key: keys.terminal(terminalId),
-          UpdateExpression: 'SET activation = :activation, version = if_not_exists(version, :zero) + :one',
-          ConditionExpression: 'attribute_exists(pk)',
-          ExpressionAttributeValues: { ':activation': activation, ':zero': 0, ':one': 1 },
-        },
+  return transactWriteIfFirstHolds(db, [
+    {
+      Update: {
+        TableName: db.tableName,
+        Key: keys.terminal(terminalId),
+        UpdateExpression: 'SET activation = :activation, version = if_not_exists(version, :zero) + :one',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':activation': activation, ':zero': 0, ':one': 1 },
       },
-      ...alsoWrite,
-    ]);
-    return true;
-  } catch (error) {
-    if (conditionFailedAt(error, 0)) return false;
-    throw error;
-  }
+    },
+    ...alsoWrite,
+  ]);
 }
 
 /**
@@ -214,25 +202,19 @@ export async function exchangeActivationCode(db: Db, terminalId: string, codeHas
  * disabled already.
  */
 export async function disableTerminalRecord(db: Db, terminalId: string, at: string, alsoWrite: TransactItem[] = []): Promise<boolean> {
-  try {
-    await transactWrite(db, [
-      {
-        Update: {
-          TableName: db.tableName,
-          Key: keys.terminal(terminalId),
-          UpdateExpression: 'SET #status = :disabled, disabledAt = :at, version = if_not_exists(version, :zero) + :one REMOVE activation',
-          ConditionExpression: 'attribute_exists(pk) AND #status <> :disabled',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':disabled': 'disabled', ':at': at, ':zero': 0, ':one': 1 },
-        },
+  return transactWriteIfFirstHolds(db, [
+    {
+      Update: {
+        TableName: db.tableName,
+        Key: keys.terminal(terminalId),
+        UpdateExpression: 'SET #status = :disabled, disabledAt = :at, version = if_not_exists(version, :zero) + :one REMOVE activation',
+        ConditionExpression: 'attribute_exists(pk) AND #status <> :disabled',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':disabled': 'disabled', ':at': at, ':zero': 0, ':one': 1 },
       },
-      ...alsoWrite,
-    ]);
-    return true;
-  } catch (error) {
-    if (conditionFailedAt(error, 0)) return false;
-    throw error;
-  }
+    },
+    ...alsoWrite,
+  ]);
 }
 
 /** Merchants change even more rarely than terminals; a container keeps each as long as a terminal. */
