@@ -41,11 +41,16 @@ export async function changeHolderPassword(deps: LifecycleDeps, accountNo: strin
   await changeVerifiedPassword(deps, accountNo, kind, oldPassword, newPassword);
 }
 
-export async function changeDailyLimit(deps: LifecycleDeps, accountNo: string, dailyLimitFen: number, consumptionPassword: string): Promise<{ dailyLimitFen: number }> {
+/** The policy's range for a daily limit, checked before any password is tried (an out-of-range limit costs no attempt). */
+export async function assertDailyLimitInRange(deps: Pick<Deps, 'db'>, dailyLimitFen: number): Promise<void> {
   const policy = await getPolicy(deps.db);
   if (!Number.isSafeInteger(dailyLimitFen) || dailyLimitFen < 0 || dailyLimitFen > policy.maxDailyLimitFen) {
     throw new AppError('DAILY_LIMIT_OUT_OF_RANGE', `${dailyLimitFen} > ${policy.maxDailyLimitFen}`, { max: yuanParam(policy.maxDailyLimitFen) });
   }
+}
+
+export async function changeDailyLimit(deps: LifecycleDeps, accountNo: string, dailyLimitFen: number, consumptionPassword: string): Promise<{ dailyLimitFen: number }> {
+  await assertDailyLimitInRange(deps, dailyLimitFen);
   await verifyHolderPassword(deps, accountNo, 'consumption', consumptionPassword);
   await withAccountRetry(deps, accountNo, (account) => setDailyLimit(deps.db, account, dailyLimitFen));
   return { dailyLimitFen };
@@ -72,6 +77,15 @@ export async function reportLoss(deps: LifecycleDeps, accountNo: string, queryPa
 export async function unfreezeLostCard(deps: LifecycleDeps, accountNo: string, queryPassword: string): Promise<{ status: 'active' }> {
   const policy = await getPolicy(deps.db);
   if (!policy.unfreezeInApp) throw new AppError('UNFREEZE_AT_CARD_CENTRE', accountNo);
+  return unfreezeWithPassword(deps, accountNo, queryPassword);
+}
+
+/**
+ * The one unfreeze rule, wherever it is allowed: the query password, then a lost account (and its
+ * lost card) active again; a frozen or closed account is for card staff. The app calls it when the
+ * policy allows it there; the kiosk always may, since the card itself is in its slot.
+ */
+export async function unfreezeWithPassword(deps: LifecycleDeps, accountNo: string, queryPassword: string): Promise<{ status: 'active' }> {
   await verifyHolderPassword(deps, accountNo, 'query', queryPassword);
   await withAccountRetry(deps, accountNo, async (account) => {
     if (account.status === 'active') return true;

@@ -5,13 +5,14 @@
  */
 import { AppError } from '../app-error';
 import type { Deps } from '../deps';
+import type { TerminalKind } from '../../shared/vocabulary';
 import { activationCodeHash, newTerminalSecret } from '../domain/merchant';
 import { exchangeActivationCode, getTerminalCached } from '../store/terminals';
 
 export async function activateTerminal(
   deps: Pick<Deps, 'db' | 'clock'>,
   body: { terminalId: string; activationCode: string },
-): Promise<{ terminalId: string; merchantId: string; place: string; secret: string; activatedAt: string }> {
+): Promise<{ terminalId: string; merchantId: string; place: string; kind: TerminalKind; secret: string; activatedAt: string }> {
   const now = deps.clock();
   const secret = newTerminalSecret();
   // One conditional write checks the code and sets the secret: a second exchange of the code finds it gone.
@@ -19,5 +20,6 @@ export async function activateTerminal(
   if (!terminal) throw new AppError('ACTIVATION_CODE_INVALID', `activation of ${body.terminalId}`);
   // The old secret (a rotation) stops working here at once, and in other containers within their cache time.
   getTerminalCached.forget(deps.db, body.terminalId);
-  return { terminalId: terminal.terminalId, merchantId: terminal.merchantId, place: terminal.place, secret, activatedAt: now.toISOString() };
+  // Terminals registered before kinds existed are cash-desk POS terminals.
+  return { terminalId: terminal.terminalId, merchantId: terminal.merchantId, place: terminal.place, kind: terminal.kind ?? 'pos', secret, activatedAt: now.toISOString() };
 }

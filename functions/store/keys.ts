@@ -104,6 +104,8 @@ export const keys = {
   bindingAttempts: (personId: string) => ({ pk: `BINDATTEMPT#${personId}`, sk: 'BINDATTEMPT' }),
   /** H5 sign-in tries on a student/staff id with no password to check (unknown id): it locks like a real one. */
   signInAttempts: (personId: string) => ({ pk: `SIGNINATTEMPT#${personId}`, sk: 'SIGNINATTEMPT' }),
+  /** Kiosk tries on a chip UID or account number with no password to check (unknown, void, no password): they lock like a real card's. */
+  kioskAttempts: (subject: string) => ({ pk: `KIOSKATTEMPT#${subject}`, sk: 'KIOSKATTEMPT' }),
   paymentNotification: (channel: string, notificationId: string) => ({ pk: `NOTIFY#${channel}#${notificationId}`, sk: 'NOTIFY' }),
   personIndex: (personId: string) => ({ gsi1pk: `PERSON#${personId}`, gsi1sk: 'ACCOUNT' }),
   receiptIndex: (receiptNo: string) => ({ gsi1pk: `RECEIPT#${receiptNo}`, gsi1sk: 'LEDGER' }),

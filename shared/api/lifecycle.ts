@@ -114,7 +114,7 @@ export const kioskReplacement = defineRoute({
     })
     .meta({ id: 'KioskReplacementRequest' }),
   response: z.object({ receiptNo: z.string(), feeFen: balanceFen, balanceFen, newCardId: z.string(), replayed: z.boolean() }).meta({ id: 'KioskReplacementResult' }),
-  errors: ['PASSWORD_WRONG', 'PASSWORD_LOCKED', 'PASSWORD_NOT_SET', 'REPLACEMENT_NEEDS_BALANCE', 'CARD_UID_TAKEN', 'CARD_CANCELLED', 'INSUFFICIENT_BALANCE', 'ACCOUNT_NOT_FOUND', 'IDEMPOTENCY_CONFLICT', 'BUSY_RETRY'],
+  errors: ['TERMINAL_KIND_NOT_ALLOWED', 'PASSWORD_WRONG', 'PASSWORD_LOCKED', 'PASSWORD_NOT_SET', 'REPLACEMENT_NEEDS_BALANCE', 'CARD_UID_TAKEN', 'CARD_CANCELLED', 'INSUFFICIENT_BALANCE', 'ACCOUNT_NOT_FOUND', 'IDEMPOTENCY_CONFLICT', 'BUSY_RETRY'],
 });
 
 export const passwordLogin = defineRoute({

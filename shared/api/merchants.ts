@@ -289,6 +289,7 @@ export const activateTerminalRoute = defineRoute({
       terminalId,
       merchantId,
       place: z.string(),
+      kind: z.enum(TERMINAL_KINDS).meta({ description: 'What this terminal is (the app picks its mode from it): a record registered without a kind is a pos' }),
       secret: z.string().meta({ description: 'The HMAC-SHA256 key for request signatures (docs/terminal-auth.md). Shown only here.' }),
       activatedAt: z.iso.datetime(),
     })

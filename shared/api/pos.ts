@@ -348,6 +348,7 @@ export const bankTransfer = defineRoute({
     })
     .meta({ id: 'BankTransferResult' }),
   errors: [
+    'TERMINAL_KIND_NOT_ALLOWED',
     'TOPUP_AMOUNT_OUT_OF_RANGE',
     'CARD_NOT_FOUND',
     'CARD_CANCELLED',

@@ -46,6 +46,7 @@ import { alipayNotification, createTopup, getTopup, wechatPayNotification } from
 import { getUtilities, getUtilityPayment, payElectricity, payNetworkFee } from './utilities';
 import { bankTransfer, confirmCardLoad, identityScan, offlineBundle, offlineUpload, posCharge, posTransaction, qrPayment, reserveCardLoad } from './pos';
 import { openWaterSession, settleChipWalletRoute, settleWaterSession, uploadWaterUsageRoute } from './water';
+import { kioskBalanceQuery, kioskChangePassword, kioskReportLoss, kioskSetDailyLimit, kioskUnfreeze, posDay } from './kiosk';
 
 export const ROUTES = [
   getHealth,
@@ -61,6 +62,12 @@ export const ROUTES = [
   reserveCardLoad,
   confirmCardLoad,
   bankTransfer,
+  kioskBalanceQuery,
+  kioskReportLoss,
+  kioskUnfreeze,
+  kioskChangePassword,
+  kioskSetDailyLimit,
+  posDay,
   openWaterSession,
   settleWaterSession,
   settleChipWalletRoute,

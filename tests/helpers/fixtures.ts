@@ -57,7 +57,7 @@ export async function setAccountStatus(deps: Deps, accountNo: string, status: Ac
 
 let terminalSeq = 0;
 
-export async function createTestTerminal(deps: Deps, options: { status?: Terminal['status']; merchantId?: string } = {}): Promise<Terminal> {
+export async function createTestTerminal(deps: Deps, options: { status?: Terminal['status']; merchantId?: string; kind?: Terminal['kind'] } = {}): Promise<Terminal> {
   const now = deps.clock().toISOString();
   const merchantId = options.merchantId ?? 'MTEST';
   await putMerchant(deps.db, { merchantId, name: '测试食堂', category: 'canteen', status: 'active', createdAt: now });
@@ -65,6 +65,7 @@ export async function createTestTerminal(deps: Deps, options: { status?: Termina
     terminalId: `POS-TEST-${process.pid}-${++terminalSeq}`,
     merchantId,
     place: '测试窗口',
+    ...(options.kind ? { kind: options.kind } : {}),
     secret: randomBytes(24).toString('base64url'),
     status: options.status ?? 'active',
     createdAt: now,

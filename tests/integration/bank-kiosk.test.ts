@@ -33,7 +33,7 @@ async function kioskHolder(options: { kind?: 'cpu' | 'm1'; bound?: boolean } = {
 }
 
 const transfer = async (body: object) => {
-  const kiosk = await createTestTerminal(platform.deps);
+  const kiosk = await createTestTerminal(platform.deps, { kind: 'kiosk' });
   return { kiosk, res: await terminalFetch(platform.url, kiosk, 'POST', '/v1/pos/bank-transfers', body) };
 };
 

@@ -100,7 +100,7 @@ const reconcileLater = (seconds: number, overrides: { bank?: BankAdapter } = {})
 describe('the credit fails after the bank debited', () => {
   let kiosk: Terminal;
   beforeAll(async () => {
-    kiosk = await createTestTerminal(platform.deps);
+    kiosk = await createTestTerminal(platform.deps, { kind: 'kiosk' });
   });
 
   it('the intent is stored, pending, before the bank is asked', async () => {
@@ -169,7 +169,7 @@ describe('the credit fails after the bank debited', () => {
 describe('retries and concurrency (over HTTP)', () => {
   it('a lost answer after the debit, then a retry with the same transferId: it reaches the bank and credits once', async () => {
     const holder = await kioskHolder();
-    const kiosk = await createTestTerminal(platform.deps);
+    const kiosk = await createTestTerminal(platform.deps, { kind: 'kiosk' });
     bank.injectFault('transfer', { kind: 'drop' }, { transferId: `${kiosk.terminalId}-lost-1` });
     const first = await terminalFetch(platform.url, kiosk, 'POST', '/v1/pos/bank-transfers', body(holder.chipUid, 'lost-1', 4_000));
     expect(first.body.code).toBe('BANK_UNAVAILABLE');
@@ -185,7 +185,7 @@ describe('retries and concurrency (over HTTP)', () => {
 
   it('a retry after the account was closed is not refused before the bank: the debit made by the first try is reversed', async () => {
     const holder = await kioskHolder();
-    const kiosk = await createTestTerminal(platform.deps);
+    const kiosk = await createTestTerminal(platform.deps, { kind: 'kiosk' });
     bank.injectFault('transfer', { kind: 'drop' }, { transferId: `${kiosk.terminalId}-lost-2` });
     expect((await terminalFetch(platform.url, kiosk, 'POST', '/v1/pos/bank-transfers', body(holder.chipUid, 'lost-2'))).body.code).toBe('BANK_UNAVAILABLE');
     await setAccountStatus(platform.deps, holder.accountNo, 'cancelled');
@@ -197,7 +197,7 @@ describe('retries and concurrency (over HTTP)', () => {
 
   it('the same transferId sent 12 times at once moves the money once', async () => {
     const holder = await kioskHolder();
-    const kiosk = await createTestTerminal(platform.deps);
+    const kiosk = await createTestTerminal(platform.deps, { kind: 'kiosk' });
     const answers = await Promise.all(Array.from({ length: 12 }, () => terminalFetch(platform.url, kiosk, 'POST', '/v1/pos/bank-transfers', body(holder.chipUid, 'race-1', 2_500))));
     const ok = answers.filter((a) => a.status === 200);
     // Every answer is the credit or a "retry" (the movement busy): never a second debit or credit.
@@ -215,7 +215,7 @@ describe('retries and concurrency (over HTTP)', () => {
 
   it('the same transferId with another amount is IDEMPOTENCY_CONFLICT, and the bank is not asked', async () => {
     const holder = await kioskHolder();
-    const kiosk = await createTestTerminal(platform.deps);
+    const kiosk = await createTestTerminal(platform.deps, { kind: 'kiosk' });
     expect((await terminalFetch(platform.url, kiosk, 'POST', '/v1/pos/bank-transfers', body(holder.chipUid, 'fp-1', 1_000))).status).toBe(200);
     const other = await terminalFetch(platform.url, kiosk, 'POST', '/v1/pos/bank-transfers', body(holder.chipUid, 'fp-1', 9_000));
     expect(other.body.code).toBe('IDEMPOTENCY_CONFLICT');
@@ -224,7 +224,7 @@ describe('retries and concurrency (over HTTP)', () => {
 
   it('a wrong bank PIN leaves the transfer open: the same transferId with the right PIN goes through', async () => {
     const holder = await kioskHolder();
-    const kiosk = await createTestTerminal(platform.deps);
+    const kiosk = await createTestTerminal(platform.deps, { kind: 'kiosk' });
     expect((await terminalFetch(platform.url, kiosk, 'POST', '/v1/pos/bank-transfers', body(holder.chipUid, 'pin-1', 1_000, '111111'))).body.code).toBe('BANK_PIN_WRONG');
     const right = await terminalFetch(platform.url, kiosk, 'POST', '/v1/pos/bank-transfers', body(holder.chipUid, 'pin-1', 1_000));
     expect(right.body).toMatchObject({ amountFen: 1_000, replayed: false });
@@ -235,7 +235,7 @@ describe('retries and concurrency (over HTTP)', () => {
 describe('the reconciler', () => {
   it('gives up a transfer the bank never saw after the bank’s timeout, and bars its id so a late request cannot debit it', async () => {
     const holder = await kioskHolder();
-    const kiosk = await createTestTerminal(platform.deps);
+    const kiosk = await createTestTerminal(platform.deps, { kind: 'kiosk' });
     bank.injectFault('transfer', { kind: 'down' }, { transferId: `${kiosk.terminalId}-down-1` });
     await expect(transferFromBank(depsWith(), kiosk, body(holder.chipUid, 'down-1'))).rejects.toMatchObject({ code: 'BANK_UNAVAILABLE' });
     expect(await getBankTransferIntent(platform.deps.db, kiosk.terminalId, 'down-1')).toMatchObject({ status: 'pending' });
@@ -252,7 +252,7 @@ describe('the reconciler', () => {
 
   it('a kiosk retry that debits and credits while the reconciler is giving the transfer up: credited, never also reversed', async () => {
     const holder = await kioskHolder();
-    const kiosk = await createTestTerminal(platform.deps);
+    const kiosk = await createTestTerminal(platform.deps, { kind: 'kiosk' });
     bank.injectFault('transfer', { kind: 'down' }, { transferId: `${kiosk.terminalId}-race-2` });
     await expect(transferFromBank(depsWith(), kiosk, body(holder.chipUid, 'race-2'))).rejects.toMatchObject({ code: 'BANK_UNAVAILABLE' });
     const real = realBank();
@@ -274,7 +274,7 @@ describe('the reconciler', () => {
 
   it('the reconciler gives the transfer up between a kiosk retry’s debit and its credit: reversed, never also credited', async () => {
     const holder = await kioskHolder();
-    const kiosk = await createTestTerminal(platform.deps);
+    const kiosk = await createTestTerminal(platform.deps, { kind: 'kiosk' });
     const id = `${kiosk.terminalId}-race-3`;
     bank.injectFault('transfer', { kind: 'down' }, { transferId: id });
     await expect(transferFromBank(depsWith(), kiosk, body(holder.chipUid, 'race-3'))).rejects.toMatchObject({ code: 'BANK_UNAVAILABLE' });
@@ -298,7 +298,7 @@ describe('the reconciler', () => {
 
   it('the reconciler bars the id just before a kiosk retry reaches the bank: expired, nothing debited', async () => {
     const holder = await kioskHolder();
-    const kiosk = await createTestTerminal(platform.deps);
+    const kiosk = await createTestTerminal(platform.deps, { kind: 'kiosk' });
     bank.injectFault('transfer', { kind: 'down' }, { transferId: `${kiosk.terminalId}-race-4` });
     await expect(transferFromBank(depsWith(), kiosk, body(holder.chipUid, 'race-4'))).rejects.toMatchObject({ code: 'BANK_UNAVAILABLE' });
     const real = realBank();
@@ -311,7 +311,7 @@ describe('the reconciler', () => {
 
   it('a reversal whose answer is lost stays reversing, and is finished by the next run', async () => {
     const holder = await kioskHolder();
-    const kiosk = await createTestTerminal(platform.deps);
+    const kiosk = await createTestTerminal(platform.deps, { kind: 'kiosk' });
     await expect(transferFromBank(depsWith({ movements: failingMovements() }), kiosk, body(holder.chipUid, 'rv-1'))).rejects.toThrow('socket hang up');
     await setAccountStatus(platform.deps, holder.accountNo, 'cancelled');
     bank.injectFault('reversal', { kind: 'drop' }, { transferId: `${kiosk.terminalId}-rv-1` });
@@ -324,7 +324,7 @@ describe('the reconciler', () => {
   });
 
   it('each intent answers for itself: a bank failure on one is reported, the others are settled', async () => {
-    const kiosk = await createTestTerminal(platform.deps);
+    const kiosk = await createTestTerminal(platform.deps, { kind: 'kiosk' });
     const a = await kioskHolder();
     const b = await kioskHolder();
     for (const [holder, id] of [[a, 'each-a'], [b, 'each-b']] as const) {
@@ -359,7 +359,7 @@ describe('property: every bank debit ends credited or reversed', () => {
     await fc.assert(
       fc.asyncProperty(scenario, fc.boolean(), async (transfers, reconcileDuring) => {
         run++;
-        const kiosk = await createTestTerminal(platform.deps);
+        const kiosk = await createTestTerminal(platform.deps, { kind: 'kiosk' });
         const holder = await kioskHolder({ bankBalanceFen: 60_000 });
         // The reconciler may run while the kiosk is still sending (it then sees every intent as overdue).
         const during = reconcileDuring ? reconcileLater(11 * 60) : Promise.resolve();
@@ -406,7 +406,7 @@ describe('property: every bank debit ends credited or reversed', () => {
 describe('npm run reconcile:bank', () => {
   it('settles what is open and prints its counts', async () => {
     const holder = await kioskHolder();
-    const kiosk = await createTestTerminal(platform.deps);
+    const kiosk = await createTestTerminal(platform.deps, { kind: 'kiosk' });
     // Made two minutes ago (an injected clock), so the script's real clock finds it due.
     await expect(transferFromBank(depsWith({ laterSeconds: -120, movements: failingMovements() }), kiosk, body(holder.chipUid, 'cli-1', 1_200))).rejects.toThrow('socket hang up');
     const { stdout } = await run('npm', ['run', 'reconcile:bank', '--silent'], { cwd: PROJECT_ROOT, env: { ...process.env, TABLE_NAME: platform.tableName } });

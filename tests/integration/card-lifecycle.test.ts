@@ -128,7 +128,7 @@ describe('replacement at the kiosk', () => {
   it('charges 20 yuan, voids the old card forever, and the new card works except at the library today', async () => {
     const { account, chipUid } = await holder({ balanceFen: 5_000 });
     await call(account.accountNo, 'POST', '/v1/holder/loss', { queryPassword: '112233' });
-    const kiosk = await createTestTerminal(platform.deps);
+    const kiosk = await createTestTerminal(platform.deps, { kind: 'kiosk' });
     const body = { replacementId: 'r-1', accountNo: account.accountNo, queryPassword: '112233', newChipUid: `0D${String(++seq).padStart(10, '0')}`, newKind: 'cpu' };
     const res = await replace(kiosk, body);
     expect(res.status).toBe(200);
@@ -147,7 +147,7 @@ describe('replacement at the kiosk', () => {
 
   it('needs a balance of at least 20 yuan; a temporary card pays 25', async () => {
     const poor = await holder({ balanceFen: 1_999 });
-    const kiosk = await createTestTerminal(platform.deps);
+    const kiosk = await createTestTerminal(platform.deps, { kind: 'kiosk' });
     const refused = await replace(kiosk, { replacementId: 'r-2', accountNo: poor.account.accountNo, queryPassword: '112233', newChipUid: `0D${String(++seq).padStart(10, '0')}`, newKind: 'm1' });
     expect(refused.body.code).toBe('REPLACEMENT_NEEDS_BALANCE');
     expect((await getAccount(platform.deps.db, poor.account.accountNo))?.balanceFen).toBe(1_999);
@@ -159,7 +159,7 @@ describe('replacement at the kiosk', () => {
   it('refuses a chip UID that belongs to another card', async () => {
     const a = await holder();
     const b = await holder();
-    const kiosk = await createTestTerminal(platform.deps);
+    const kiosk = await createTestTerminal(platform.deps, { kind: 'kiosk' });
     const res = await replace(kiosk, { replacementId: 'r-3', accountNo: b.account.accountNo, queryPassword: '112233', newChipUid: a.chipUid, newKind: 'cpu' });
     expect(res.body.code).toBe('CARD_UID_TAKEN');
     expect((await getAccount(platform.deps.db, b.account.accountNo))?.balanceFen).toBe(10_000);

@@ -4,7 +4,7 @@
  * code (expired, reused, wrong, another terminal's, exchanged twice at once), rotation, disabling, a
  * suspended merchant's terminals refused, every change in the action log, bad input changing nothing.
  */
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { randomBytes } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { campusDay } from '../../functions/domain/campus-day';
@@ -62,9 +62,9 @@ async function newMerchant(overrides: Record<string, unknown> = {}) {
 }
 
 let terminalSeq = 0;
-async function newTerminal(merchantId: string) {
+async function newTerminal(merchantId: string, kind: 'pos' | 'gate' | 'water' | 'kiosk' = 'pos') {
   const terminalId = `POS-REG-${process.pid}-${++terminalSeq}`;
-  const res = await api('POST', '/v1/admin/terminals', { token: operatorToken, body: { terminalId, merchantId, place: '第二食堂 1F 窗口 1', kind: 'pos', reason: '新窗口安装' } });
+  const res = await api('POST', '/v1/admin/terminals', { token: operatorToken, body: { terminalId, merchantId, place: '第二食堂 1F 窗口 1', kind, reason: '新窗口安装' } });
   expect(res.status, res.text).toBe(201);
   return { terminalId, code: res.body.activationCode as string, res };
 }
@@ -191,6 +191,20 @@ describe('terminal activation', () => {
     expect(list.body.terminals).toContainEqual(view.body);
     expect(list.text).not.toContain(secret);
     expect(await loggedActions(`terminal:${terminalId}`)).toEqual(['terminal.register']);
+  });
+
+  it('tells the terminal what it is, so the app picks its mode; a record registered without a kind is a pos', async () => {
+    for (const kind of ['kiosk', 'gate', 'water', 'pos'] as const) {
+      const { terminalId, code } = await newTerminal(merchantId, kind);
+      const activated = await activate(terminalId, code);
+      expect(activated.status, activated.text).toBe(200);
+      expect(activated.body.kind).toBe(kind);
+    }
+    // A terminal registered before kinds were recorded.
+    const old = await newTerminal(merchantId);
+    await platform.deps.db.doc.send(new UpdateCommand({ TableName: platform.tableName, Key: keys.terminal(old.terminalId), UpdateExpression: 'REMOVE kind' }));
+    expect((await getTerminal(platform.deps.db, old.terminalId))!.kind).toBeUndefined();
+    expect((await activate(old.terminalId, old.code)).body).toMatchObject({ terminalId: old.terminalId, kind: 'pos' });
   });
 
   it('answers a reused, wrong, unknown or another terminal’s code alike, and an expired one too, changing nothing', async () => {

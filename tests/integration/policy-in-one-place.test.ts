@@ -86,7 +86,7 @@ describe('refusals name the policy’s numbers', () => {
 
   it('a kiosk replacement without the minimum balance says the campus’s minimum', async () => {
     const accountNo = await holder({ balanceFen: 2_500 });
-    const kiosk = await createTestTerminal(platform.deps);
+    const kiosk = await createTestTerminal(platform.deps, { kind: 'kiosk' });
     await withPolicy({ selfReplacementMinBalanceFen: 3_000 }, async () => {
       const res = await terminalFetch(platform.url, kiosk, 'POST', '/v1/pos/card-replacements', { replacementId: 'r-min', accountNo, queryPassword: '112233', newChipUid: `0F${String(++seq).padStart(10, '0')}`, newKind: 'cpu' });
       expect(res.body).toMatchObject({ code: 'REPLACEMENT_NEEDS_BALANCE', message: { zh: '自助补卡需要余额不少于 30 元（扣除工本费）' }, params: { min: '30' } });

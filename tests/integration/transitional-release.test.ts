@@ -37,7 +37,7 @@ async function cpuHolder(balanceFen: number, transitionalFen: number) {
 }
 
 async function replaceAtKiosk(accountNo: string, newKind: 'cpu' | 'm1') {
-  const kiosk = await createTestTerminal(platform.deps);
+  const kiosk = await createTestTerminal(platform.deps, { kind: 'kiosk' });
   return terminalFetch(platform.url, kiosk, 'POST', '/v1/pos/card-replacements', { replacementId: `r-${++seq}`, accountNo, queryPassword: '112233', newChipUid: chip(), newKind });
 }
 

@@ -50,6 +50,28 @@ describe('serverless.yml', () => {
     expect(resources[table.logicalId].DeletionPolicy).toBe('Retain');
   });
 
+  it('serves the web apps from a private bucket behind CloudFront, with the API on the same origin', () => {
+    const resources = (config.raw.resources as any).Resources;
+    const block = resources.WebBucket.Properties.PublicAccessBlockConfiguration;
+    expect(block).toEqual({ BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true });
+    // Only this distribution may read the bucket (origin access control), nobody else.
+    const statement = resources.WebBucketPolicy.Properties.PolicyDocument.Statement[0];
+    expect(statement.Principal).toEqual({ Service: 'cloudfront.amazonaws.com' });
+    expect(JSON.stringify(statement.Condition)).toContain('WebDistribution');
+    const distribution = resources.WebDistribution.Properties.DistributionConfig;
+    expect(distribution.DefaultCacheBehavior.TargetOriginId).toBe('web');
+    expect(distribution.DefaultCacheBehavior.ViewerProtocolPolicy).toBe('redirect-to-https');
+    const api = distribution.CacheBehaviors.find((behavior: any) => behavior.PathPattern === '/v1/*');
+    expect(api.TargetOriginId).toBe('api');
+    // Payments are never cached, every method reaches the API, and the terminal's headers pass through.
+    expect(api.CachePolicyId).toBe('4135ea2d-6df8-44a3-9df3-4b5a84be39ad');
+    expect(api.OriginRequestPolicyId).toBe('b689b0a8-53d0-40ab-baf2-68738e2966ac');
+    expect(api.AllowedMethods).toEqual(expect.arrayContaining(['POST', 'PUT', 'GET']));
+    expect(resources.WebIndexFunction.Properties.FunctionCode).toContain('pos');
+    // Lambda bundles never carry the web apps.
+    expect((config.raw.package as any).patterns).toContain('!web/**');
+  });
+
   it('grants least privilege: DynamoDB item actions on this table and its indexes only, one SSM parameter, nothing on *', () => {
     const all = (config.raw.provider as any).iam.role.statements as { Effect: string; Action: string[]; Resource: unknown[] }[];
     const ssm = all.filter((statement) => statement.Action.some((action) => action.startsWith('ssm:')));
