@@ -55,6 +55,18 @@ export function timeStepAt(unixMs: number): number {
   return Math.floor(unixMs / 1000 / QR_TOKEN_STEP_SECONDS);
 }
 
+/**
+ * Whether a code's time step is acceptable at `now`: the current step ± allowedSteps. One step either
+ * side absorbs the phone's remaining clock error and the seconds between drawing the code and the
+ * scan. The one window rule: the server (online and at upload) and the offline terminal both use it.
+ */
+export function checkQrWindow(timeStep: number, now: Date, allowedSteps = 1): 'ok' | 'expired' | 'future' {
+  const current = timeStepAt(now.getTime());
+  if (timeStep < current - allowedSteps) return 'expired';
+  if (timeStep > current + allowedSteps) return 'future';
+  return 'ok';
+}
+
 /** The once-only id the server records when a token is used: `${keyId}.${timeStep}.${counter}`. */
 export function qrTokenId(payload: QrTokenPayload): string {
   return `${payload.keyId}.${payload.timeStep}.${payload.counter}`;

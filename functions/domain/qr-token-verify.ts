@@ -4,7 +4,7 @@
  * @noble code, so the tests prove that what the phone signs is what the server accepts.
  */
 import { createPublicKey, verify } from 'node:crypto';
-import { QR_PAYLOAD_BYTES, QR_SIGNATURE_BYTES, signedMessage, timeStepAt } from '../../shared/qr-token';
+import { QR_PAYLOAD_BYTES, QR_SIGNATURE_BYTES, signedMessage } from '../../shared/qr-token';
 
 /** DER SubjectPublicKeyInfo header for Ed25519 (RFC 8410); the raw 32-byte key follows it. */
 const ED25519_SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
@@ -27,13 +27,5 @@ export function verifyEd25519(publicKeyRaw32: Uint8Array, message: Uint8Array, s
   }
 }
 
-/**
- * Whether a code's time step is acceptable now: the current step ± allowedSteps. One step either side
- * absorbs the phone's remaining clock error and the seconds between drawing the code and the scan.
- */
-export function checkQrWindow(timeStep: number, now: Date, allowedSteps = 1): 'ok' | 'expired' | 'future' {
-  const current = timeStepAt(now.getTime());
-  if (timeStep < current - allowedSteps) return 'expired';
-  if (timeStep > current + allowedSteps) return 'future';
-  return 'ok';
-}
+/** The window rule lives with the token format, so the offline terminal applies the very same one. */
+export { checkQrWindow } from '../../shared/qr-token';

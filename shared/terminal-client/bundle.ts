@@ -1,0 +1,104 @@
+/**
+ * The offline bundle (GET /v1/pos/offline-bundle) as the terminal keeps it, and the local checks that
+ * use it. The QR check is the server's own: the same parse (parseQrToken), the same purpose and window
+ * rule (checkQrWindow), then Ed25519 over the same signed message, here with @noble/curves.
+ */
+import { ed25519 } from '@noble/curves/ed25519';
+import type { z } from 'zod';
+import { offlineBundle } from '../api/pos';
+import type { ErrorCode } from '../errors';
+import { checkQrWindow, parseQrToken, qrTokenId, QrTokenFormatError, QR_TOKEN_STEP_SECONDS, signedMessage, type QrPurpose } from '../qr-token';
+import { TerminalRefusal } from './refusal';
+
+export type OfflineBundle = z.output<(typeof offlineBundle)['response']>;
+
+export interface BundleInfo {
+  issuedAt: string;
+  expiresAt: string;
+  expired: boolean;
+  /** Device keys (phones) that may pay offline. */
+  keys: number;
+  /** Accounts that may not pay. */
+  blacklisted: number;
+  /** Chip UIDs that may not pay. */
+  blacklistedCards: number;
+}
+
+export function bundleInfo(bundle: OfflineBundle, now: Date): BundleInfo {
+  return {
+    issuedAt: bundle.issuedAt,
+    expiresAt: bundle.expiresAt,
+    expired: bundleExpired(bundle, now),
+    keys: bundle.keys.length,
+    blacklisted: bundle.blacklist.accountNos.length,
+    blacklistedCards: bundle.blacklist.chipUids.length,
+  };
+}
+
+export function bundleExpired(bundle: Pick<OfflineBundle, 'expiresAt'>, now: Date): boolean {
+  return now.getTime() >= Date.parse(bundle.expiresAt);
+}
+
+/**
+ * A downloaded bundle checked before it replaces the kept one: the contract's shape, this terminal's,
+ * not expired, the code format's step, and every key a 32-byte Ed25519 key. A bad one is refused and
+ * the old bundle stays.
+ */
+export function checkBundle(raw: unknown, terminalId: string, now: Date): OfflineBundle {
+  const parsed = offlineBundle.response.safeParse(raw);
+  if (!parsed.success) throw TerminalRefusal.local('OFFLINE_BUNDLE_INVALID', undefined, parsed.error.issues);
+  const bundle = parsed.data;
+  if (bundle.terminalId !== terminalId) throw TerminalRefusal.local('OFFLINE_BUNDLE_INVALID', undefined, `bundle for ${bundle.terminalId}, not ${terminalId}`);
+  if (bundle.stepSeconds !== QR_TOKEN_STEP_SECONDS || bundle.windowSteps < 0) throw TerminalRefusal.local('OFFLINE_BUNDLE_INVALID', undefined, 'unknown QR step or window');
+  const badKey = bundle.keys.find((key) => decodePublicKey(key.publicKey) === undefined);
+  if (badKey) throw TerminalRefusal.local('OFFLINE_BUNDLE_INVALID', undefined, `key ${badKey.keyId} is not a 32-byte public key`);
+  if (Number.isNaN(Date.parse(bundle.expiresAt)) || bundleExpired(bundle, now)) throw TerminalRefusal.local('OFFLINE_BUNDLE_EXPIRED', undefined, bundle.expiresAt);
+  return bundle;
+}
+
+export type CodeCheck =
+  | { ok: true; accountNo: string; keyId: number; tokenId: string; timeStep: number; offlineCapFen: number }
+  | { ok: false; code: ErrorCode };
+
+/**
+ * A campus code checked against the bundle, in the server's order (docs/qr-token.md, "What the server
+ * accepts", checks 1-4): well-formed, purpose, window, then the signature of a key the bundle has
+ * (a key it lacks is unknown or revoked: TOKEN_INVALID, as the server answers an unknown key). The
+ * blacklist, once-only use and the cap are the caller's, as they need the store.
+ */
+export function checkCodeOffline(bundle: OfflineBundle, token: string, purpose: QrPurpose, now: Date): CodeCheck {
+  let parsed: ReturnType<typeof parseQrToken>;
+  try {
+    parsed = parseQrToken(token);
+  } catch (error) {
+    if (error instanceof QrTokenFormatError) return { ok: false, code: 'TOKEN_INVALID' };
+    throw error;
+  }
+  const { payload, payloadBytes, signature } = parsed;
+  if (payload.purpose !== purpose) return { ok: false, code: 'TOKEN_WRONG_PURPOSE' };
+  const inWindow = checkQrWindow(payload.timeStep, now, bundle.windowSteps);
+  if (inWindow === 'expired') return { ok: false, code: 'TOKEN_EXPIRED' };
+  if (inWindow === 'future') return { ok: false, code: 'TOKEN_NOT_YET_VALID' };
+  const key = bundle.keys.find((candidate) => candidate.keyId === payload.keyId);
+  const publicKey = key && decodePublicKey(key.publicKey);
+  if (!key || !publicKey || !verifyEd25519(publicKey, signedMessage(payloadBytes), signature)) return { ok: false, code: 'TOKEN_INVALID' };
+  return { ok: true, accountNo: key.accountNo, keyId: key.keyId, tokenId: qrTokenId(payload), timeStep: payload.timeStep, offlineCapFen: key.offlineCapFen };
+}
+
+/** Never throws: a malformed key or signature verifies nothing. */
+function verifyEd25519(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean {
+  try {
+    // zip215 off: strict RFC 8032 like the server's OpenSSL, so both accept exactly the same signatures.
+    return ed25519.verify(signature, message, publicKey, { zip215: false });
+  } catch {
+    return false;
+  }
+}
+
+/** Raw Ed25519 public key from base64url (no padding); undefined unless exactly 32 bytes. */
+export function decodePublicKey(text: string): Uint8Array | undefined {
+  if (!/^[A-Za-z0-9_-]{43}$/.test(text)) return undefined;
+  const binary = atob(text.replace(/-/g, '+').replace(/_/g, '/') + '=');
+  const bytes = Uint8Array.from(binary, (char) => char.charCodeAt(0));
+  return bytes.length === 32 ? bytes : undefined;
+}
