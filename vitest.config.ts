@@ -48,6 +48,17 @@ export default defineConfig({
         },
       },
       {
+        // The web apps' components (web/pos, web/console) in jsdom with React 19 and Ant Design from web/node_modules.
+        resolve: { alias: [{ find: /^@shared\//, replacement: `${resolve(import.meta.dirname, 'shared')}/` }] },
+        test: {
+          name: 'web',
+          include: ['web/*/tests/**/*.test.{ts,tsx}'],
+          environment: 'jsdom',
+          setupFiles: ['tests/network-guard.ts', 'web/pos/tests/setup.ts'],
+          env,
+        },
+      },
+      {
         // The H5 build in headless Chromium against the whole local stack (npm run test:e2e).
         test: {
           name: 'e2e',

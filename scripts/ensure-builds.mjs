@@ -1,23 +1,29 @@
-// Before `npm start`: build the mini-program's H5 build when it is missing or older than its sources,
-// so the app served at / is always the one in the tree. ECARD_SKIP_H5=1 skips it.
+// Before `npm start`: build the mini-program's H5 and the web apps when missing or older than their
+// sources, so what is served at / and /pos/ is always what is in the tree. ECARD_SKIP_H5=1 and
+// ECARD_SKIP_WEB=1 skip them.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
-if (process.env.ECARD_SKIP_H5 === '1') process.exit(0);
 const root = join(import.meta.dirname, '..');
-const built = join(root, 'miniapp', 'dist', 'h5', 'index.html');
 
 function newest(path) {
+  if (!existsSync(path)) return 0;
   const stat = statSync(path);
   if (!stat.isDirectory()) return stat.mtimeMs;
-  return Math.max(stat.mtimeMs, ...readdirSync(path).map((name) => newest(join(path, name))));
+  return Math.max(stat.mtimeMs, ...readdirSync(path).filter((name) => name !== 'node_modules' && name !== 'dist').map((name) => newest(join(path, name))));
 }
 
-const sources = ['miniapp/src', 'miniapp/config', 'shared'].map((dir) => join(root, dir));
-if (existsSync(built) && statSync(built).mtimeMs >= Math.max(...sources.map(newest))) process.exit(0);
-console.log('Building the mini-program for H5 (miniapp/dist/h5) ...');
-const result = spawnSync('npm', ['run', 'build:h5', '--silent'], { cwd: join(root, 'miniapp'), stdio: ['ignore', 'ignore', 'inherit'] });
-if (result.status !== 0) {
-  console.error('The H5 build failed: `npm run build:h5` shows why. Starting the API without it.');
+const builds = [
+  { name: 'the mini-program for H5 (miniapp/dist/h5)', skip: 'ECARD_SKIP_H5', built: 'miniapp/dist/h5/index.html', sources: ['miniapp/src', 'miniapp/config', 'shared'], cwd: 'miniapp', script: 'build:h5' },
+  { name: 'the terminal app (web/dist/pos)', skip: 'ECARD_SKIP_WEB', built: 'web/dist/pos/index.html', sources: ['web/pos', 'shared'], cwd: 'web', script: 'build:pos' },
+];
+
+for (const build of builds) {
+  if (process.env[build.skip] === '1') continue;
+  const built = join(root, build.built);
+  if (existsSync(built) && statSync(built).mtimeMs >= Math.max(...build.sources.map((dir) => newest(join(root, dir))))) continue;
+  console.log(`Building ${build.name} ...`);
+  const result = spawnSync('npm', ['run', build.script, '--silent'], { cwd: join(root, build.cwd), stdio: ['ignore', 'ignore', 'inherit'] });
+  if (result.status !== 0) console.error(`Building ${build.name} failed: \`npm --prefix ${build.cwd} run ${build.script}\` shows why. Starting without it.`);
 }

@@ -162,14 +162,20 @@ export function fromLambdaResult(result: unknown): { status: number; headers: Re
  * which the H5 demo build uses where WeChat or Alipay would show their own payment sheet.
  */
 export interface DevRoute {
-  method: 'POST';
+  method: 'GET' | 'POST';
   pattern: RegExp;
   handle(match: RegExpExecArray): Promise<{ status: number; body: unknown }>;
 }
 
+/** A built web app served at a path: `/` for the mini-program's H5, `/pos/` for the terminal app. */
+export interface StaticSite {
+  path: string;
+  dir: string;
+}
+
 export interface LocalApiOptions {
-  /** Served for GET requests that match no API route (the mini-program's H5 build). */
-  staticDir?: string;
+  /** Served for GET requests that match no API route, the longest path first (as CloudFront's behaviours would). */
+  staticSites?: StaticSite[];
   devRoutes?: DevRoute[];
   log?: (line: string) => void;
 }
@@ -193,8 +199,8 @@ async function handle(routes: LoadedRoute[], options: LocalApiOptions, request: 
       return send(response, answer.status, { 'content-type': 'application/json' }, Buffer.from(JSON.stringify(answer.body)));
     }
     const match = matchRoute(routes, method, url.pathname);
-    if (options.staticDir && (method === 'GET' || method === 'HEAD') && (!match || match.route.path === '*')) {
-      if (serveStatic(options.staticDir, url.pathname, response)) return;
+    if (options.staticSites && (method === 'GET' || method === 'HEAD') && (!match || match.route.path === '*')) {
+      if (serveStatic(options.staticSites, url.pathname, response)) return;
     }
     if (!match) return send(response, 404, { 'content-type': 'application/json' }, Buffer.from('{"message":"Not Found"}'));
     const event = toApiGatewayEvent(
@@ -202,9 +208,12 @@ async function handle(routes: LoadedRoute[], options: LocalApiOptions, request: 
       match.route,
       match.pathParameters,
     );
+    const started = performance.now();
     const result = await match.route.invoke(event, lambdaContext(match.route.functionName, event.requestContext.requestId));
     const { status, headers, body: out } = fromLambdaResult(result);
-    send(response, status, headers, method === 'HEAD' ? Buffer.alloc(0) : out);
+    // The handler's own time, so a client-side benchmark can tell the server's share from its own.
+    const timing = { 'server-timing': `handler;dur=${(performance.now() - started).toFixed(1)}`, 'timing-allow-origin': '*' };
+    send(response, status, { ...headers, ...timing }, method === 'HEAD' ? Buffer.alloc(0) : out);
   } catch (error) {
     // What API Gateway answers when the function itself crashes.
     options.log?.(`handler crashed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
@@ -239,12 +248,15 @@ const CONTENT_TYPES: Record<string, string> = {
   '.svg': 'image/svg+xml',
   '.ico': 'image/x-icon',
   '.woff2': 'font/woff2',
+  '.wasm': 'application/wasm',
 };
 
-/** Serves a file of the H5 build; unknown paths get index.html (the H5 router owns them). */
-function serveStatic(root: string, pathname: string, response: ServerResponse): boolean {
-  const base = resolve(root);
-  let file = normalize(join(base, decodeURIComponent(pathname)));
+/** Serves a file of a web app's build; unknown paths under the app get its index.html (its router owns them). */
+function serveStatic(sites: StaticSite[], pathname: string, response: ServerResponse): boolean {
+  const site = [...sites].sort((a, b) => b.path.length - a.path.length).find((candidate) => pathname.startsWith(candidate.path) || `${pathname}/` === candidate.path);
+  if (!site) return false;
+  const base = resolve(site.dir);
+  let file = normalize(join(base, decodeURIComponent(pathname.slice(Math.min(site.path.length, pathname.length)))));
   if (!file.startsWith(base)) return false;
   if (!existsSync(file) || statSync(file).isDirectory()) file = join(base, 'index.html');
   if (!existsSync(file)) return false;

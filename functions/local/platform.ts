@@ -8,7 +8,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { readConfig } from '../config';
 import { createDeps, setDeps, type Deps } from '../deps';
-import { createLocalApi, loadRoutes, type DevRoute, type LoadedRoute } from './http-server';
+import { createLocalApi, loadRoutes, type DevRoute, type LoadedRoute, type StaticSite } from './http-server';
 import { loadServerlessConfig, type ServerlessConfig } from './serverless-config';
 import { ensureTables } from './tables';
 
@@ -18,7 +18,7 @@ export interface PlatformOptions {
   /** 0 picks a free port. */
   port: number;
   host?: string;
-  staticDir?: string;
+  staticSites?: StaticSite[];
   devRoutes?: DevRoute[];
   log?: (line: string) => void;
 }
@@ -60,7 +60,7 @@ export async function startLocalPlatform(options: PlatformOptions): Promise<Runn
   const { serverless, deps } = await prepareEnvironment(options.dynamodbEndpoint, options.stage);
   const routes = await loadRoutes(serverless.routes);
   const server: Server = createLocalApi(routes, {
-    ...(options.staticDir ? { staticDir: options.staticDir } : {}),
+    ...(options.staticSites ? { staticSites: options.staticSites } : {}),
     ...(options.devRoutes ? { devRoutes: options.devRoutes } : {}),
     ...(options.log ? { log: options.log } : {}),
   });

@@ -8,11 +8,13 @@ import { startFakeBank, type FakeBank } from './fake-bank';
 import { startFakeElectricity, type FakeElectricity } from './fake-electricity';
 import { startFakeNetwork, type FakeNetwork } from './fake-network';
 import type { Deps } from '../deps';
+import type { Account } from '../domain/account';
+import { getAccount } from '../store/accounts';
 import { reconcileBankStatement } from '../services/bank-statement';
 import { reconcileBills } from '../services/bill-reconciliation';
 import { startFakeWechatLogin, type FakeWechatLogin } from './fake-wechat-login';
 import { startFakeWechatPay, type FakeWechatPay } from './fake-wechat-pay';
-import type { DevRoute } from './http-server';
+import type { DevRoute, StaticSite } from './http-server';
 import { startLocalPlatform, type RunningPlatform } from './platform';
 import { seedDemoCampus, type SeedReport } from './seed';
 
@@ -20,7 +22,7 @@ export interface LocalStackOptions {
   dynamodbEndpoint: string;
   stage: string;
   port: number;
-  staticDir?: string;
+  staticSites?: StaticSite[];
   log?: (line: string) => void;
 }
 
@@ -59,17 +61,19 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const electricity = await fake('ELECTRICITY_CONFIG', () => startFakeElectricity());
     // The reconciliation routes run in this process, where the fakes' per-run keys are.
     let deps: Deps | undefined;
+    let samples: SeedReport['samples'] = [];
     const platform = await startLocalPlatform({
       dynamodbEndpoint: options.dynamodbEndpoint,
       stage: options.stage,
       port: options.port,
-      ...(options.staticDir ? { staticDir: options.staticDir } : {}),
-      devRoutes: [...fakeCashierRoutes({ ...(wechatPay ? { wechat: wechatPay } : {}), ...(alipay ? { alipay } : {}) }), ...reconciliationRoutes(() => deps)],
+      ...(options.staticSites ? { staticSites: options.staticSites } : {}),
+      devRoutes: [...fakeCashierRoutes({ ...(wechatPay ? { wechat: wechatPay } : {}), ...(alipay ? { alipay } : {}) }), ...reconciliationRoutes(() => deps), ...demoCardRoutes(() => deps, () => samples)],
       ...(options.log ? { log: options.log } : {}),
     });
     stops.push(() => platform.close());
     deps = platform.deps;
     const seed = await seedDemoCampus(platform.deps);
+    samples = seed.samples;
     for (const sample of seed.samples) bank?.openCard(sample.bankCardNo, { pin: sample.bankPin, balanceFen: 1_000_000 });
     return { platform, seed, ...(wechatPay ? { wechatPay } : {}), ...(alipay ? { alipay } : {}), ...(wechatLogin ? { wechatLogin } : {}), ...(bank ? { bank } : {}), ...(network ? { network } : {}), ...(electricity ? { electricity } : {}), close };
   } catch (error) {
@@ -115,6 +119,52 @@ function fakeCashierRoutes(fakes: { wechat?: Pick<FakeWechatPay, 'pay'>; alipay?
         } catch (error) {
           return { status: 409, body: { code: 'NOT_FOUND', message: { zh: '模拟支付失败', en: 'The fake platform refused the payment' }, detail: error instanceof Error ? error.message : String(error) } };
         }
+      },
+    },
+  ];
+}
+
+/**
+ * The demo holders' physical cards, as a card reader would find them: the terminal app's simulated
+ * reader (web/pos) offers them to tap. A card a browser has not seen yet holds what the platform last
+ * wrote to its chip (or the balance, for a card never written), read now. Local only, like the fake cashier.
+ */
+export interface DemoCard {
+  chipUid: string;
+  kind: 'cpu' | 'm1';
+  accountNo: string;
+  holderName: string;
+  chipBalanceFen: number;
+  /** What `npm start` prints for the demo: the default query and consumption password, the bound bank card and its PIN. */
+  password: string;
+  bankCardNo: string;
+  bankPin: string;
+}
+
+function demoCardOf(sample: SeedReport['samples'][number], account: Account): DemoCard {
+  return {
+    chipUid: sample.chipUid,
+    kind: sample.cardKind,
+    accountNo: account.accountNo,
+    holderName: account.holderName,
+    chipBalanceFen: account.chipBalanceFen ?? account.balanceFen,
+    password: sample.password,
+    bankCardNo: sample.bankCardNo,
+    bankPin: sample.bankPin,
+  };
+}
+
+/** GET /__fake/demo-cards: the demo cards to put on the simulated reader. */
+function demoCardRoutes(deps: () => Deps | undefined, samples: () => SeedReport['samples']): DevRoute[] {
+  return [
+    {
+      method: 'GET',
+      pattern: /^\/__fake\/demo-cards$/,
+      handle: async () => {
+        const ready = deps();
+        const cards: DemoCard[] = [];
+        for (const sample of ready ? samples() : []) cards.push(demoCardOf(sample, (await getAccount(ready!.db, sample.account.accountNo)) ?? sample.account));
+        return { status: 200, body: { cards } };
       },
     },
   ];

@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatYuan } from '../../shared/money';
+import { issueActivationCode } from '../services/admin/merchants';
 import { getAccount } from '../store/accounts';
 import { startDynamoDbLocal } from './dynamodb-local';
 import { startLocalStack } from './stack';
@@ -18,6 +19,12 @@ const port = Number(process.env.PORT ?? 3000);
 const dynamodbPort = Number(process.env.DYNAMODB_PORT ?? 8000);
 const dataDir = process.env.ECARD_DATA_DIR ?? join(PROJECT_ROOT, '.data', 'dynamodb');
 const h5Dir = join(PROJECT_ROOT, 'miniapp', 'dist', 'h5');
+const posDir = join(PROJECT_ROOT, 'web', 'dist', 'pos');
+/** The built web apps, each at its path (as CloudFront serves them on AWS). */
+const staticSites = [
+  { path: '/pos/', dir: posDir },
+  { path: '/', dir: h5Dir },
+].filter((site) => existsSync(join(site.dir, 'index.html')));
 
 /** A local secret key: made once and kept beside the data, so sign-ins and bindings survive a restart. */
 function localSecret(name: string): string {
@@ -56,7 +63,7 @@ async function main(): Promise<void> {
       dynamodbEndpoint: dynamodb.endpoint,
       stage: 'local',
       port,
-      ...(existsSync(h5Dir) ? { staticDir: h5Dir } : {}),
+      staticSites,
       log: (line) => console.error(line),
     });
     stops.push(() => stack.close());
@@ -87,6 +94,14 @@ async function main(): Promise<void> {
       console.log(route.path === '*' ? `  *     (any other path: JSON 404)` : `  ${route.method.padEnd(5)} ${platform.url}${route.path}`);
     }
     if (existsSync(h5Dir)) console.log(`\nMini-program (H5): ${platform.url}/`);
+    if (existsSync(posDir)) {
+      // Fresh one-time codes at every start, so the terminal app can be activated as an installer would.
+      console.log(`\nTerminal app: ${platform.url}/pos/ — activate it as one of the terminals with its one-time code (24 h; demo cards on its simulated reader):`);
+      for (const terminal of seed.terminals) {
+        const { activationCode } = await issueActivationCode(platform.deps, { username: 'npm-start', role: 'supervisor' }, terminal.terminalId, { reason: 'npm start: activate the terminal app' });
+        console.log(`  ${terminal.terminalId.padEnd(14)} ${activationCode}  ${terminal.kind ?? 'pos'}  ${terminal.place}`);
+      }
+    }
     console.log('\nReady. Press Ctrl-C to stop.');
   } catch (error) {
     console.error(error);

@@ -4,34 +4,27 @@
  * the API, the fake WeChat Pay). The POS side is the real terminal API, with a signed request carrying
  * the QR code decoded from the app's screenshot. Screenshots of every page land in test-artifacts/e2e.
  */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import jsQR from 'jsqr';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startLocalStack, type LocalStack } from '../../functions/local/stack';
-import { PROJECT_ROOT } from '../../functions/local/serverless-config';
 import { QR_TOKEN_PREFIX } from '../../shared/qr-token';
 import { terminalFetch } from '../helpers/fixtures';
 import { uniqueStage } from '../helpers/platform';
+import { ARTIFACTS, H5_DIR, launchChromium, requireBuilt } from './browser';
 
-const H5_DIR = join(PROJECT_ROOT, 'miniapp', 'dist', 'h5');
-const ARTIFACTS = join(PROJECT_ROOT, 'test-artifacts', 'e2e');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-// Without the background-networking flags Chromium keeps dialling Google, which this machine refuses.
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 let stack: LocalStack;
 let browser: Browser;
 let page: Page;
 
 beforeAll(async () => {
-  if (!existsSync(join(H5_DIR, 'index.html'))) throw new Error('no H5 build: run `npm run build:h5` (npm run test:e2e does)');
-  if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: apt-get install chromium fonts-noto-cjk`);
-  mkdirSync(ARTIFACTS, { recursive: true });
-  stack = await startLocalStack({ dynamodbEndpoint: inject('dynamodbEndpoint'), stage: uniqueStage(), port: 0, staticDir: H5_DIR });
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  requireBuilt(H5_DIR, 'npm run build:h5');
+  stack = await startLocalStack({ dynamodbEndpoint: inject('dynamodbEndpoint'), stage: uniqueStage(), port: 0, staticSites: [{ path: '/', dir: H5_DIR }] });
+  browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
   page.on('pageerror', (error) => console.error(`page error: ${error.message}`));
 });

@@ -5,34 +5,28 @@
  * stay pending while the power system is down and delivered once it is back, and an unknown room
  * refused in words. Screenshots land in test-artifacts/e2e.
  */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { readConfig } from '../../functions/config';
 import { createDeps } from '../../functions/deps';
 import { startLocalStack, type LocalStack } from '../../functions/local/stack';
-import { PROJECT_ROOT } from '../../functions/local/serverless-config';
 import { topUp } from '../../functions/services/movements';
 import { deliverPendingUtilities } from '../../functions/services/utilities';
 import { getAccount } from '../../functions/store/accounts';
 import { uniqueStage } from '../helpers/platform';
+import { ARTIFACTS, H5_DIR, launchChromium, requireBuilt } from './browser';
 
-const H5_DIR = join(PROJECT_ROOT, 'miniapp', 'dist', 'h5');
-const ARTIFACTS = join(PROJECT_ROOT, 'test-artifacts', 'e2e');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 let stack: LocalStack;
 let browser: Browser;
 let page: Page;
 
 beforeAll(async () => {
-  if (!existsSync(join(H5_DIR, 'index.html'))) throw new Error('no H5 build: run `npm run build:h5` (npm run test:e2e does)');
-  if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: apt-get install chromium fonts-noto-cjk`);
-  mkdirSync(ARTIFACTS, { recursive: true });
-  stack = await startLocalStack({ dynamodbEndpoint: inject('dynamodbEndpoint'), stage: uniqueStage(), port: 0, staticDir: H5_DIR });
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  requireBuilt(H5_DIR, 'npm run build:h5');
+  stack = await startLocalStack({ dynamodbEndpoint: inject('dynamodbEndpoint'), stage: uniqueStage(), port: 0, staticSites: [{ path: '/', dir: H5_DIR }] });
+  browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
   page.on('pageerror', (error) => console.error(`page error: ${error.message}`));
 });

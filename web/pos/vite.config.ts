@@ -1,0 +1,21 @@
+// The terminal app: served at /pos/ (by `npm start` locally, by S3 + CloudFront on AWS).
+import { resolve } from 'node:path';
+import react from '@vitejs/plugin-react';
+import { defineConfig } from 'vite';
+
+const root = import.meta.dirname;
+
+export default defineConfig({
+  root,
+  base: '/pos/',
+  plugins: [react()],
+  resolve: { alias: { '@shared': resolve(root, '../../shared') } },
+  build: {
+    outDir: resolve(root, '../dist/pos'),
+    emptyOutDir: true,
+    // zxing's reader is WebAssembly: keep it a file of its own, fetched from our origin (never a CDN).
+    assetsInlineLimit: 0,
+    chunkSizeWarningLimit: 1500,
+  },
+  server: { fs: { allow: [resolve(root, '../..')] }, proxy: { '/v1': 'http://127.0.0.1:3000', '/health': 'http://127.0.0.1:3000', '/__fake': 'http://127.0.0.1:3000' } },
+});
