@@ -87,7 +87,7 @@ const STATUS_REFUSAL = {
 } as const satisfies Record<Exclude<AccountStatus, 'active'>, ErrorCode>;
 
 /** Why the account may not spend (or pass a gate) today, or undefined if it may. */
-export function spendRefusal(account: Account, today: string): (typeof STATUS_REFUSAL)[keyof typeof STATUS_REFUSAL] | undefined {
+export function spendRefusal(account: Pick<Account, 'status' | 'expiresOn'>, today: string): (typeof STATUS_REFUSAL)[keyof typeof STATUS_REFUSAL] | undefined {
   if (account.status !== 'active') return STATUS_REFUSAL[account.status];
   if (account.expiresOn !== undefined && account.expiresOn < today) return 'CARD_EXPIRED';
   return undefined;

@@ -5,7 +5,7 @@
  * account frozen for card staff where the rules say so) or rejected (not a valid payment).
  */
 import type { z } from 'zod';
-import type { offlineRecordBody, offlineUploadResponse } from '../../shared/api/pos';
+import type { offlineBundle, offlineRecordBody, offlineUploadResponse, OFFLINE_CARD_REASONS } from '../../shared/api/pos';
 import { parseQrToken, qrTokenId, QrTokenFormatError, QR_TOKEN_STEP_SECONDS } from '../../shared/qr-token';
 import { AppError } from '../app-error';
 import type { Deps } from '../deps';
@@ -22,28 +22,44 @@ import { findCardByChipUid } from '../store/cards';
 import { getDeviceKey, listActiveDeviceKeys } from '../store/device-keys';
 import { findingPut } from '../store/reconciliation-findings';
 import type { TransactItem } from '../store/movements';
-import { getOfflineRecord, holdOfflineRecord, listBlockedAccounts, listBlockedChipUids, offlineRecordPut, rejectOfflineRecord, type OfflineOutcome, type StoredOfflineRecord } from '../store/offline';
+import { getOfflineRecord, holdOfflineRecord, listBlockedAccounts, listBlockedCards, offlineRecordPut, rejectOfflineRecord, type OfflineOutcome, type StoredOfflineRecord } from '../store/offline';
 import { usedTokenPut } from '../store/qr-tokens';
 
 type OfflineRecord = z.infer<typeof offlineRecordBody>;
 type RecordResult = z.infer<typeof offlineUploadResponse>['results'][number];
 type OfflineDeps = Pick<Deps, 'db' | 'clock' | 'movements'>;
+type BundleKey = z.infer<(typeof offlineBundle)['response']>['keys'][number];
+type OfflineCardReason = (typeof OFFLINE_CARD_REASONS)[number];
 
 
 export async function buildOfflineBundle(deps: Pick<Deps, 'db' | 'clock'>, terminal: Terminal) {
   const now = deps.clock();
   const today = campusDay(now);
-  const [deviceKeys, blocked, blockedCards] = await Promise.all([listActiveDeviceKeys(deps.db), listBlockedAccounts(deps.db), listBlockedChipUids(deps.db)]);
+  const [deviceKeys, blocked, blockedCards] = await Promise.all([listActiveDeviceKeys(deps.db), listBlockedAccounts(deps.db), listBlockedCards(deps.db)]);
   const accounts = new Map((await getAccounts(deps.db, [...new Set(deviceKeys.map((key) => key.accountNo))])).map((a) => [a.accountNo, a]));
   const blacklist = new Set(blocked.map((account) => account.accountNo));
-  // Every card that may not pay (a replaced card for ever), and the active card of every blocked account.
-  const chipUids = new Set([...blockedCards, ...blocked.flatMap((account) => (account.activeChipUid ? [account.activeChipUid] : []))]);
-  const keys = [];
+  // Every card that may not pay (a replaced card for ever), and the active card of every blocked account,
+  // each with what the online charge answers for it: the card's own refusal first, then its account's.
+  const chipReasons = new Map<string, OfflineCardReason>();
+  for (const account of blocked) {
+    const reason = spendRefusal(account, today);
+    if (account.activeChipUid && reason) chipReasons.set(account.activeChipUid, reason);
+  }
+  for (const card of blockedCards) chipReasons.set(card.chipUid, cardRefusal(card.status) ?? 'CARD_VOID');
+  const keys: BundleKey[] = [];
   for (const key of deviceKeys) {
     const account = accounts.get(key.accountNo);
-    if (!account || spendRefusal(account, today)) {
+    if (!account) {
       blacklist.add(key.accountNo);
-      if (account?.activeChipUid) chipUids.add(account.activeChipUid);
+      continue;
+    }
+    const blocked = spendRefusal(account, today);
+    if (blocked) {
+      blacklist.add(key.accountNo);
+      if (account.activeChipUid && !chipReasons.has(account.activeChipUid)) chipReasons.set(account.activeChipUid, blocked);
+      // Kept, marked, with no cap: offline the holder's own code then says why it cannot pay (CARD_LOST …,
+      // as online) instead of looking forged (TOKEN_INVALID); the blacklist still refuses it too.
+      keys.push({ keyId: key.keyId, publicKey: key.publicKey, accountNo: key.accountNo, offlineCapFen: 0, blocked });
       continue;
     }
     keys.push({ keyId: key.keyId, publicKey: key.publicKey, accountNo: key.accountNo, offlineCapFen: offlineCapFen(account) });
@@ -55,7 +71,7 @@ export async function buildOfflineBundle(deps: Pick<Deps, 'db' | 'clock'>, termi
     stepSeconds: QR_TOKEN_STEP_SECONDS,
     windowSteps: 1,
     keys,
-    blacklist: { accountNos: [...blacklist].sort(), chipUids: [...chipUids].sort() },
+    blacklist: { accountNos: [...blacklist].sort(), chipUids: [...chipReasons.keys()].sort(), chipReasons: Object.fromEntries([...chipReasons].sort(([a], [b]) => (a < b ? -1 : 1))) },
   };
 }
 

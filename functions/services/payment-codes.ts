@@ -8,7 +8,7 @@
  * settles like any other sale) or voided. The holder's campus balance is never touched.
  */
 import type { z } from 'zod';
-import type { paymentCodeBody, paymentCodeResponse } from '../../shared/api/payment-codes';
+import type { paymentCodeBody, paymentCodeResponse, paymentCodeStatusResponse } from '../../shared/api/payment-codes';
 import { errorBody } from '../../shared/errors';
 import { AppError } from '../app-error';
 import type { Deps } from '../deps';
@@ -28,7 +28,16 @@ import {
 } from '../domain/payment-code';
 import { pendingOf } from '../domain/pending';
 import { PlatformCallFailed, type CodePaymentState, type PaymentChannel } from '../payments/channel';
-import { createPaymentCodeSale, getPaymentCodeSale, listOpenPaymentCodeSales, noteAsked, paymentCodeSaleKey, requestCancel } from '../store/payment-codes';
+import {
+  closePaymentCodeIdUnlessUsed,
+  createPaymentCodeSale,
+  getPaymentCodeSale,
+  getPaymentCodeSlot,
+  listOpenPaymentCodeSales,
+  noteAsked,
+  paymentCodeSaleKey,
+  requestCancel,
+} from '../store/payment-codes';
 import { resolvePending, resolvePendingItem } from '../store/pending';
 import { postSystemEntry } from '../store/system-entries';
 import { getMerchantCached } from '../store/terminals';
@@ -36,6 +45,7 @@ import { ulid } from 'ulid';
 
 type PaymentCodeDeps = Pick<Deps, 'db' | 'clock' | 'payments' | 'logger'>;
 export type PaymentCodeAnswer = z.infer<typeof paymentCodeResponse>;
+export type PaymentCodeStatusAnswer = z.infer<typeof paymentCodeStatusResponse>;
 
 /** POST /v1/pos/payment-codes: record the sale, ask the platform, answer what it said. */
 export async function payWithPaymentCode(deps: PaymentCodeDeps, terminal: Terminal, request: z.infer<typeof paymentCodeBody>): Promise<PaymentCodeAnswer> {
@@ -47,7 +57,9 @@ export async function payWithPaymentCode(deps: PaymentCodeDeps, terminal: Termin
   // The code itself only ever as part of a hash: a retry must show the same code and amount.
   const print = fingerprint({ type: 'payment_code', channel: kind, code: request.code, amountFen: request.amountFen });
 
-  let sale = await getPaymentCodeSale(deps.db, terminal.terminalId, request.posTxnId);
+  const slot = await getPaymentCodeSlot(deps.db, terminal.terminalId, request.posTxnId);
+  if (slot && 'closedAt' in slot) throw closedId(terminal, request.posTxnId, slot.closedAt);
+  let sale = slot?.sale;
   if (!sale) {
     const now = deps.clock();
     const fresh: PaymentCodeSale = {
@@ -65,6 +77,8 @@ export async function payWithPaymentCode(deps: PaymentCodeDeps, terminal: Termin
     };
     // Stored first: a payment the platform takes always has a sale to land on.
     const stored = await createPaymentCodeSale(deps.db, fresh);
+    // Closed by a status query between the read and this write: nothing was asked of the platform, nor will be.
+    if ('closedAt' in stored) throw closedId(terminal, request.posTxnId, stored.closedAt);
     sale = stored.created ? fresh : stored.existing;
   }
   if (sale.fingerprint !== print) throw new AppError('IDEMPOTENCY_CONFLICT', `payment code sale ${sale.pendingId}`);
@@ -95,10 +109,17 @@ export async function payWithPaymentCode(deps: PaymentCodeDeps, terminal: Termin
   return answerOf(await advance(deps, channel, sale), deps.clock(), false);
 }
 
-/** GET /v1/pos/payment-codes/{posTxnId}: where the sale stands, after asking the platform if it is time to. */
-export async function paymentCodeStatus(deps: PaymentCodeDeps, terminal: Terminal, posTxnId: string): Promise<PaymentCodeAnswer> {
-  const sale = await getPaymentCodeSale(deps.db, terminal.terminalId, posTxnId);
-  if (!sale) throw new AppError('PAYMENT_CODE_SALE_NOT_FOUND', `${terminal.terminalId}/${posTxnId}`);
+/**
+ * GET /v1/pos/payment-codes/{posTxnId}: where the sale stands, after asking the platform if it is time
+ * to. No sale under the id: not_found, and the id is closed in the same conditional write (as
+ * GET /v1/pos/transactions/{posTxnId} closes a card or QR id), so the POST, if still on its way, is
+ * refused POS_TXN_CLOSED without asking the platform and the cashier can retake the sale under a new
+ * id without the payer being charged twice.
+ */
+export async function paymentCodeStatus(deps: PaymentCodeDeps, terminal: Terminal, posTxnId: string): Promise<PaymentCodeStatusAnswer> {
+  const slot = await closePaymentCodeIdUnlessUsed(deps.db, terminal.terminalId, posTxnId, deps.clock().toISOString());
+  if ('closedAt' in slot) return { posTxnId, status: 'not_found' };
+  const { sale } = slot;
   if (sale.state !== 'pending') return answerOf(sale, deps.clock(), false);
   return answerOf(await advance(deps, await channelOf(deps, sale.channel), sale), deps.clock(), false);
 }
@@ -247,6 +268,10 @@ async function cancel(deps: PaymentCodeDeps, channel: PaymentChannel, start: Pay
 async function voidSale(deps: PaymentCodeDeps, sale: PaymentCodeSale, resolution: 'refused' | 'cancelled', refusal: PaymentCodeRefusal, platformCode: string): Promise<PaymentCodeSale> {
   await resolvePending(deps.db, paymentCodeSaleKey(sale), 'voided', deps.clock().toISOString(), { resolution, set: { refusal, platformCode } });
   return (await getPaymentCodeSale(deps.db, sale.terminalId, sale.posTxnId)) ?? sale;
+}
+
+function closedId(terminal: Terminal, posTxnId: string, closedAt: string): AppError {
+  return new AppError('POS_TXN_CLOSED', `payment code sale ${terminal.terminalId}/${posTxnId} closed unused at ${closedAt}`);
 }
 
 async function channelOf(deps: PaymentCodeDeps, name: PaymentCodeChannel): Promise<PaymentChannel> {

@@ -33,7 +33,7 @@
  *   COUNTER#ACCOUNTNO     COUNTER            the last account number the card centre handed out
  *   ACCT#<accountNo>      REPLACEMENT        the account's latest replacement request from the app
  *   BANKXFER#<terminal>#<transferId> BANKXFER  a kiosk bank transfer intent (a pending transfer; gsi2 BANKXFER#REVERSING while a reversal is owed)
- *   PAYCODE#<terminal>#<posTxnId> PAYCODE  a WeChat Pay / Alipay payment-code sale at a terminal (a pending transfer: gsi3 PENDING#payment_code while open)
+ *   PAYCODE#<terminal>#<posTxnId> PAYCODE  a WeChat Pay / Alipay payment-code sale at a terminal (a pending transfer: gsi3 PENDING#payment_code while open), or the id's `closed` mark (queried not_found)
  *   FINDING#<findingId>   FINDING            a reconciliation finding (gsi2 FINDING#OPEN while open)
  *   AUDITREPORT#<campusDay> AUDITREPORT     the nightly ledger audit's report of that night
  *   STATEMENT#<merchantId> <kind>#<from>   a merchant's settlement statement of a period (gsi1 STATEMENT#PERIOD#<kind>#<from>; gsi2 STATEMENT#UNPAID while payable)

@@ -1,6 +1,7 @@
 /** Uploaded offline POS records, held records with their account freeze, and the blacklist for bundles. */
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { Account } from '../domain/account';
+import type { CardStatus } from '../domain/card';
 import type { HoldReason } from '../domain/offline';
 import { queryAll, type Db } from './db';
 import { accountStatusUpdate, keys, withoutKeys } from './keys';
@@ -88,13 +89,13 @@ export async function listBlockedAccounts(db: Db): Promise<Pick<Account, 'accoun
   });
 }
 
-/** Chip UIDs of every card that may not pay (lost, replaced, cancelled), from the sparse blocked-cards index. */
-export async function listBlockedChipUids(db: Db): Promise<string[]> {
-  const items = await queryAll<{ chipUid: string }>(db, {
+/** Every card that may not pay (lost, replaced, cancelled) with its status, from the sparse blocked-cards index. */
+export function listBlockedCards(db: Db): Promise<{ chipUid: string; status: CardStatus }[]> {
+  return queryAll(db, {
     IndexName: 'gsi2',
     KeyConditionExpression: 'gsi2pk = :blocked',
     ExpressionAttributeValues: { ':blocked': keys.blockedCardIndex('').gsi2pk },
-    ProjectionExpression: 'chipUid',
+    ProjectionExpression: 'chipUid, #status',
+    ExpressionAttributeNames: { '#status': 'status' },
   });
-  return items.map((item) => item.chipUid);
 }

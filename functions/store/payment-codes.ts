@@ -12,8 +12,18 @@ import { listOpenPending, openPendingAttributes } from './pending';
 
 export const paymentCodeSaleKey = (sale: Pick<PaymentCodeSale, 'terminalId' | 'posTxnId'>) => keys.paymentCodeSale(sale.terminalId, sale.posTxnId);
 
-/** Stores a new sale; if one exists under the terminal's posTxnId already, returns that one instead. */
-export async function createPaymentCodeSale(db: Db, sale: PaymentCodeSale): Promise<{ created: true } | { created: false; existing: PaymentCodeSale }> {
+/**
+ * What a terminal's posTxnId holds: a sale, or the mark of an id closed unused (the status query
+ * answered not_found, so nothing may ever be taken under it). The mark sits at the sale's own key,
+ * without a state or an open-pending index, so no resolver, bill or audit ever sees it as a sale.
+ */
+export type PaymentCodeSlot = { sale: PaymentCodeSale } | { closedAt: string };
+
+/** Stores a new sale; if one exists under the terminal's posTxnId already, returns that one instead (or the id's closed mark). */
+export async function createPaymentCodeSale(
+  db: Db,
+  sale: PaymentCodeSale,
+): Promise<{ created: true } | { created: false; existing: PaymentCodeSale } | { created: false; closedAt: string }> {
   try {
     await db.doc.send(
       new PutCommand({
@@ -25,15 +35,46 @@ export async function createPaymentCodeSale(db: Db, sale: PaymentCodeSale): Prom
     return { created: true };
   } catch (error) {
     if (!isConditionFailed(error)) throw error;
-    const existing = await getPaymentCodeSale(db, sale.terminalId, sale.posTxnId);
+    const existing = await getPaymentCodeSlot(db, sale.terminalId, sale.posTxnId);
     if (!existing) throw error;
-    return { created: false, existing };
+    return 'sale' in existing ? { created: false, existing: existing.sale } : { created: false, closedAt: existing.closedAt };
   }
 }
 
-export async function getPaymentCodeSale(db: Db, terminalId: string, posTxnId: string): Promise<PaymentCodeSale | undefined> {
+/**
+ * Closes the id unless a sale exists under it, in one conditional write (the payment-code side of
+ * closeUnlessPosted in movements.ts): a POST still on its way then finds the mark and is refused
+ * POS_TXN_CLOSED before the platform is asked, so nothing is ever taken under it.
+ */
+export async function closePaymentCodeIdUnlessUsed(db: Db, terminalId: string, posTxnId: string, at: string): Promise<PaymentCodeSlot> {
+  try {
+    await db.doc.send(
+      new PutCommand({
+        TableName: db.tableName,
+        Item: { ...keys.paymentCodeSale(terminalId, posTxnId), terminalId, posTxnId, closed: true, closedAt: at },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+    return { closedAt: at };
+  } catch (error) {
+    if (!isConditionFailed(error)) throw error;
+  }
+  // Something is there (a sale, or the mark of an earlier close), and neither ever goes away.
+  return (await getPaymentCodeSlot(db, terminalId, posTxnId))!;
+}
+
+/** The id's sale or its closed mark, or undefined if the id was never used. */
+export async function getPaymentCodeSlot(db: Db, terminalId: string, posTxnId: string): Promise<PaymentCodeSlot | undefined> {
   const { Item } = await db.doc.send(new GetCommand({ TableName: db.tableName, Key: keys.paymentCodeSale(terminalId, posTxnId), ConsistentRead: true }));
-  return Item ? (withoutKeys(Item) as unknown as PaymentCodeSale) : undefined;
+  if (!Item) return undefined;
+  if (Item.closed === true) return { closedAt: String(Item.closedAt) };
+  return { sale: withoutKeys(Item) as unknown as PaymentCodeSale };
+}
+
+/** The sale under the id; undefined if there is none (never used, or closed unused). */
+export async function getPaymentCodeSale(db: Db, terminalId: string, posTxnId: string): Promise<PaymentCodeSale | undefined> {
+  const slot = await getPaymentCodeSlot(db, terminalId, posTxnId);
+  return slot && 'sale' in slot ? slot.sale : undefined;
 }
 
 /** Every sale still pending (the resolver asks about each), oldest timeout first. */

@@ -56,6 +56,20 @@ export const paymentCodeResponse = z
   ])
   .meta({ id: 'PaymentCodeSale' });
 
+/** The status query's answer: a sale as the POST answers it, or not_found (and the id closed for ever). */
+export const paymentCodeStatusResponse = z
+  .discriminatedUnion('status', [
+    ...paymentCodeResponse.options,
+    z.object({
+      posTxnId: z.string(),
+      status: z.literal('not_found').meta({
+        description:
+          'No sale under this id, and now there never will be: the id is closed (the POST, if still on its way, is refused POS_TXN_CLOSED and nothing is taken). Nothing was taken from the payer: take the sale again under a new posTxnId',
+      }),
+    }),
+  ])
+  .meta({ id: 'PaymentCodeSaleStatus' });
+
 export const posPaymentCode = defineRoute({
   operationId: 'posPaymentCode',
   method: 'POST',
@@ -63,11 +77,11 @@ export const posPaymentCode = defineRoute({
   auth: 'terminal',
   summary: "Take a sale with the payer's own WeChat Pay or Alipay payment code (付款码)",
   description:
-    "The sale is recorded before the platform is asked (WeChat Pay 付款码支付, Alipay alipay.trade.pay scene bar_code), then answered paid, refused, or waiting (the payer is entering a password: poll GET /v1/pos/payment-codes/{posTxnId}). A paid sale is booked to the terminal's merchant through the platform's clearing account; the holder's campus balance is not touched. Idempotent on posTxnId per terminal: the same id with another code or amount is IDEMPOTENCY_CONFLICT.",
+    "The sale is recorded before the platform is asked (WeChat Pay 付款码支付, Alipay alipay.trade.pay scene bar_code), then answered paid, refused, or waiting (the payer is entering a password: poll GET /v1/pos/payment-codes/{posTxnId}). A paid sale is booked to the terminal's merchant through the platform's clearing account; the holder's campus balance is not touched. Idempotent on posTxnId per terminal: the same id with another code or amount is IDEMPOTENCY_CONFLICT; an id the status query already answered not_found is POS_TXN_CLOSED (nothing is asked of the platform).",
   tags: ['pos'],
   body: paymentCodeBody,
   response: paymentCodeResponse,
-  errors: ['PAYMENT_CODE_UNKNOWN', 'PAYMENT_CODE_IS_CAMPUS_CODE', 'INVALID_AMOUNT', 'IDEMPOTENCY_CONFLICT', 'PAYMENT_CHANNEL_UNAVAILABLE'],
+  errors: ['PAYMENT_CODE_UNKNOWN', 'PAYMENT_CODE_IS_CAMPUS_CODE', 'INVALID_AMOUNT', 'IDEMPOTENCY_CONFLICT', 'POS_TXN_CLOSED', 'PAYMENT_CHANNEL_UNAVAILABLE'],
 });
 
 export const getPosPaymentCode = defineRoute({
@@ -77,9 +91,9 @@ export const getPosPaymentCode = defineRoute({
   auth: 'terminal',
   summary: 'Where a payment-code sale of this terminal stands (poll it while the answer is waiting)',
   description:
-    'Asks the platform again when the last question is a few seconds old, and cancels the sale at the platform once the wait is over. Signed like every terminal request (the body is empty).',
+    'Asks the platform again when the last question is a few seconds old, and cancels the sale at the platform once the wait is over. No sale under the id (the POST never arrived, or has not yet): not_found, and the id is closed in the same conditional write, so a POST arriving later is refused POS_TXN_CLOSED and charges nothing (as GET /v1/pos/transactions/{posTxnId} does for card and campus QR sales). Signed like every terminal request (the body is empty).',
   tags: ['pos'],
   params: z.strictObject({ posTxnId }),
-  response: paymentCodeResponse,
-  errors: ['PAYMENT_CODE_SALE_NOT_FOUND', 'PAYMENT_CHANNEL_UNAVAILABLE'],
+  response: paymentCodeStatusResponse,
+  errors: ['PAYMENT_CHANNEL_UNAVAILABLE'],
 });

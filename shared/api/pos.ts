@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { amountFen, balanceFen } from '../money';
 import { accountNo, externalId } from './common';
 import { defineRoute } from './contract';
+import type { ErrorCode } from '../errors';
 
 const posTxnId = externalId.meta({ description: "The terminal's own transaction id: retrying with the same id never charges twice" });
 
@@ -173,6 +174,11 @@ export const posTransaction = defineRoute({
   errors: [],
 });
 
+/** Why a bundle key's account may not pay: the online refusal's own codes (functions/domain/account.ts spendRefusal). */
+export const OFFLINE_BLOCKED_REASONS = ['CARD_LOST', 'CARD_FROZEN', 'CARD_CANCELLED', 'CARD_EXPIRED'] as const satisfies readonly ErrorCode[];
+/** Why a blacklisted chip may not pay: its account's reason, or the card's own (CARD_VOID: replaced or cancelled). */
+export const OFFLINE_CARD_REASONS = [...OFFLINE_BLOCKED_REASONS, 'CARD_VOID'] as const satisfies readonly ErrorCode[];
+
 export const offlineBundle = defineRoute({
   operationId: 'getOfflineBundle',
   method: 'GET',
@@ -180,7 +186,7 @@ export const offlineBundle = defineRoute({
   auth: 'terminal',
   summary: 'What a POS needs to take QR and card payments while the network is down',
   description:
-    'The active device keys (a code signed by any other key is refused), the blacklist of accounts and chip UIDs that may not pay, each account’s offline cap for the day, and when the bundle expires. Fetch it again at least every 24 hours.',
+    'The active device keys (a code signed by any other key is refused; the key of an account that may not pay is kept, marked `blocked` with the online refusal’s code, so the terminal can say why), the blacklist of accounts and chip UIDs that may not pay, each account’s offline cap for the day, and when the bundle expires. Fetch it again at least every 24 hours.',
   tags: ['pos'],
   response: z
     .object({
@@ -194,10 +200,21 @@ export const offlineBundle = defineRoute({
           keyId: z.number().int(),
           publicKey: z.string().meta({ description: 'Raw Ed25519 public key, base64url' }),
           accountNo,
-          offlineCapFen: balanceFen.meta({ description: 'The most this account may spend offline today' }),
+          offlineCapFen: balanceFen.meta({ description: 'The most this account may spend offline today (0 for a blocked account)' }),
+          blocked: z.enum(OFFLINE_BLOCKED_REASONS).optional().meta({
+            description:
+              'Present when the account may not pay (its number is in the blacklist too): a code signed by this key is refused offline with this code and its message, as the online payment refuses it, never taken',
+          }),
         }),
       ),
-      blacklist: z.object({ accountNos: z.array(accountNo), chipUids: z.array(z.string()) }),
+      blacklist: z.object({
+        accountNos: z.array(accountNo),
+        chipUids: z.array(z.string()),
+        chipReasons: z
+          .record(z.string(), z.enum(OFFLINE_CARD_REASONS))
+          .optional()
+          .meta({ description: 'By chip UID of the list: the code the online charge refuses that card with (a terminal answers it offline too); a chip without one is OFFLINE_BLACKLISTED' }),
+      }),
     })
     .meta({ id: 'OfflineBundle' }),
   errors: [],

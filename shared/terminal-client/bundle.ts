@@ -18,6 +18,8 @@ export interface BundleInfo {
   expired: boolean;
   /** Device keys (phones) that may pay offline. */
   keys: number;
+  /** Keys kept only to say why their account may not pay (marked blocked: CARD_LOST …). */
+  blockedKeys: number;
   /** Accounts that may not pay. */
   blacklisted: number;
   /** Chip UIDs that may not pay. */
@@ -29,7 +31,8 @@ export function bundleInfo(bundle: OfflineBundle, now: Date): BundleInfo {
     issuedAt: bundle.issuedAt,
     expiresAt: bundle.expiresAt,
     expired: bundleExpired(bundle, now),
-    keys: bundle.keys.length,
+    keys: bundle.keys.filter((key) => !key.blocked).length,
+    blockedKeys: bundle.keys.filter((key) => key.blocked).length,
     blacklisted: bundle.blacklist.accountNos.length,
     blacklistedCards: bundle.blacklist.chipUids.length,
   };
@@ -58,12 +61,14 @@ export function checkBundle(raw: unknown, terminalId: string, now: Date): Offlin
 
 export type CodeCheck =
   | { ok: true; accountNo: string; keyId: number; tokenId: string; timeStep: number; offlineCapFen: number }
-  | { ok: false; code: ErrorCode };
+  /** accountNo: only for a genuine code of a blocked account (code is then its refusal, CARD_LOST …). */
+  | { ok: false; code: ErrorCode; accountNo?: string };
 
 /**
  * A campus code checked against the bundle, in the server's order (docs/qr-token.md, "What the server
  * accepts", checks 1-4): well-formed, purpose, window, then the signature of a key the bundle has
- * (a key it lacks is unknown or revoked: TOKEN_INVALID, as the server answers an unknown key). The
+ * (a key it lacks is unknown or revoked: TOKEN_INVALID, as the server answers an unknown key), then
+ * a key marked blocked refuses with its account's reason (CARD_LOST …, the online answer's code). The
  * blacklist, once-only use and the cap are the caller's, as they need the store.
  */
 export function checkCodeOffline(bundle: OfflineBundle, token: string, purpose: QrPurpose, now: Date): CodeCheck {
@@ -82,6 +87,8 @@ export function checkCodeOffline(bundle: OfflineBundle, token: string, purpose: 
   const key = bundle.keys.find((candidate) => candidate.keyId === payload.keyId);
   const publicKey = key && decodePublicKey(key.publicKey);
   if (!key || !publicKey || !verifyEd25519(publicKey, signedMessage(payloadBytes), signature)) return { ok: false, code: 'TOKEN_INVALID' };
+  // A blocked account's key is there only to say why (after the signature, so a forged code learns nothing): never a pass.
+  if (key.blocked) return { ok: false, code: key.blocked, accountNo: key.accountNo };
   return { ok: true, accountNo: key.accountNo, keyId: key.keyId, tokenId: qrTokenId(payload), timeStep: payload.timeStep, offlineCapFen: key.offlineCapFen };
 }
 

@@ -106,6 +106,8 @@ type OfflineRecord = z.input<typeof offlineRecordBody>;
 interface StoredRecord {
   record: OfflineRecord;
   state: OfflineRecordState;
+  /** When the upload told its outcome (kept for STORE_RETENTION_DAYS from then). */
+  settledAt?: string;
   accountNo?: string;
   receiptNo?: string;
   reason?: string;
@@ -122,7 +124,24 @@ const KEYS = {
   usedToken: (tokenId: string) => `offline/used/${tokenId}`,
   usedTokenPrefix: 'offline/used/',
   spent: (day: string, accountNo: string) => `offline/spent/${day}/${accountNo}`,
+  spentPrefix: 'offline/spent/',
 };
+
+/**
+ * How long the store keeps what is settled: an offline record from when its outcome came back, and
+ * the offline spending of a past campus day. Queued records and unresolved sales are never dropped
+ * (their outcome is not known); a resolved sale is dropped as soon as it is resolved.
+ */
+export const STORE_RETENTION_DAYS = 7;
+
+export interface PruneReport {
+  /** Offline records with a known outcome dropped. */
+  records: number;
+  /** Per-account offline spending of past days dropped. */
+  spentDays: number;
+  /** Used-code memories of steps the window refuses anyway dropped. */
+  usedCodes: number;
+}
 
 const UPLOAD_BATCH = 200;
 const PING_TIMEOUT_MS = 1500;
@@ -291,11 +310,42 @@ export class TerminalClient {
     if (answer.status >= 400) throw refusalOf(answer);
     const now = this.#now();
     const bundle = checkBundle(answer.json, this.identity.terminalId, now);
-    // Codes of steps the window refuses anyway need no memory of their use any more.
-    const oldest = timeStepAt(now.getTime()) - bundle.windowSteps - 1;
-    const stale = (await this.#store.list<{ timeStep: number }>(KEYS.usedTokenPrefix)).filter(({ value }) => value.timeStep < oldest).map(({ key }) => key);
+    const stale = await this.#staleUsedCodes(bundle, now);
     await this.#store.putAll([{ key: KEYS.bundle, value: bundle }], stale);
+    await this.prune();
     return bundleInfo(bundle, now);
+  }
+
+  /**
+   * Drops what the store no longer needs (STORE_RETENTION_DAYS): offline records whose outcome came
+   * back that long ago, the offline spending of campus days that long past, and used-code memories
+   * the window makes useless. Queued records and unresolved sales are never dropped. Runs after each
+   * upload and bundle refresh, so queuedCount() and offlineRecords() stay quick on a terminal that
+   * runs for years; one putAll, under the offline lock.
+   */
+  prune(): Promise<PruneReport> {
+    return this.#exclusive(() => this.#prune());
+  }
+
+  async #prune(): Promise<PruneReport> {
+    const now = this.#now();
+    const cutoff = new Date(now.getTime() - STORE_RETENTION_DAYS * 86_400_000);
+    const records = (await this.#store.list<StoredRecord>(KEYS.recordPrefix))
+      .filter(({ value }) => value.state !== 'queued' && Date.parse(value.settledAt ?? value.record.occurredAt) < cutoff.getTime())
+      .map(({ key }) => key);
+    const oldestDay = campusDay(cutoff);
+    const spent = (await this.#store.list<number>(KEYS.spentPrefix)).map(({ key }) => key).filter((key) => key.slice(KEYS.spentPrefix.length).split('/')[0]! < oldestDay);
+    const bundle = await this.#store.get<OfflineBundle>(KEYS.bundle);
+    const used = bundle ? await this.#staleUsedCodes(bundle, now) : [];
+    const deletes = [...records, ...spent, ...used];
+    if (deletes.length) await this.#store.putAll([], deletes);
+    return { records: records.length, spentDays: spent.length, usedCodes: used.length };
+  }
+
+  /** Codes of steps the window refuses anyway need no memory of their use any more. */
+  async #staleUsedCodes(bundle: OfflineBundle, now: Date): Promise<string[]> {
+    const oldest = timeStepAt(now.getTime()) - bundle.windowSteps - 1;
+    return (await this.#store.list<{ timeStep: number }>(KEYS.usedTokenPrefix)).filter(({ value }) => value.timeStep < oldest).map(({ key }) => key);
   }
 
   async bundleInfo(): Promise<BundleInfo | undefined> {
@@ -329,7 +379,8 @@ export class TerminalClient {
     if (!valid.success) return { status: 'refused', refusal: TerminalRefusal.local('VALIDATION_FAILED', undefined, valid.error.issues) };
 
     if (sale.method === 'card') {
-      if (bundle.blacklist.chipUids.includes(sale.chipUid)) return refused('OFFLINE_BLACKLISTED');
+      // The online charge's own refusal when the bundle gives it (CARD_LOST, CARD_VOID …), else the list's general one.
+      if (bundle.blacklist.chipUids.includes(sale.chipUid)) return refused(bundle.blacklist.chipReasons?.[sale.chipUid] ?? 'OFFLINE_BLACKLISTED');
       await this.#store.putAll([{ key: KEYS.record(recordId), value: { record, state: 'queued' } satisfies StoredRecord }]);
       return { status: 'queued', recordId };
     }
@@ -358,7 +409,7 @@ export class TerminalClient {
       if (!bundle) return { allowed: false, reason: 'OFFLINE_BUNDLE_MISSING' };
       if (bundleExpired(bundle, now)) return { allowed: false, reason: 'OFFLINE_BUNDLE_EXPIRED' };
       const check = checkCodeOffline(bundle, token, 'identity', now);
-      if (!check.ok) return { allowed: false, reason: check.code };
+      if (!check.ok) return { allowed: false, ...(check.accountNo ? { accountNo: check.accountNo } : {}), reason: check.code };
       if (bundle.blacklist.accountNos.includes(check.accountNo)) return { allowed: false, accountNo: check.accountNo, reason: 'OFFLINE_BLACKLISTED' };
       if (await this.#store.get(KEYS.usedToken(check.tokenId))) return { allowed: false, accountNo: check.accountNo, reason: 'TOKEN_REUSED' };
       await this.#store.putAll([{ key: KEYS.usedToken(check.tokenId), value: { timeStep: check.timeStep, usedAt: now.toISOString() } }]);
@@ -388,11 +439,18 @@ export class TerminalClient {
         const updated = batch.map((stored): StoredRecord => {
           const result = outcomes.get(stored.record.recordId);
           if (!result) return stored;
-          return { ...stored, state: result.outcome, ...(result.receiptNo ? { receiptNo: result.receiptNo } : {}), ...(result.reason ? { reason: result.reason } : {}) };
+          return {
+            ...stored,
+            state: result.outcome,
+            settledAt: this.#now().toISOString(),
+            ...(result.receiptNo ? { receiptNo: result.receiptNo } : {}),
+            ...(result.reason ? { reason: result.reason } : {}),
+          };
         });
         await this.#store.putAll(updated.map((stored) => ({ key: KEYS.record(stored.record.recordId), value: stored })));
         sent.push(...updated.map(viewOf));
       }
+      await this.#prune();
       return sent;
     });
   }
@@ -468,7 +526,8 @@ export class TerminalClient {
         replayed: true,
       };
     } catch (error) {
-      // The payment-code sale is not there: the POST never arrived, so nothing was taken.
+      // A server from before the payment-code query closed ids (it answered 404 and closed nothing):
+      // nothing was taken so far, as then.
       if (error instanceof TerminalRefusal && error.code === 'PAYMENT_CODE_SALE_NOT_FOUND') return { status: 'refused', posTxnId, refusal: error };
       // Any other refusal of the query (a clock or signature problem) tells nothing of the sale: it stays unresolved.
       if (error instanceof TerminalRefusal || error instanceof TerminalUnreachable) return { status: 'unreachable', posTxnId };
@@ -477,7 +536,7 @@ export class TerminalClient {
   }
 
   /** A payment-code answer to its outcome; 'waiting' is polled until paid or refused (the server cancels after about 45 s). */
-  async #paymentCodeOutcome(posTxnId: string, first: z.output<(typeof posPaymentCode)['response']>, fromQuery = false): Promise<SaleOutcome> {
+  async #paymentCodeOutcome(posTxnId: string, first: z.output<(typeof getPosPaymentCode)['response']>, fromQuery = false): Promise<SaleOutcome> {
     let answer = first;
     const deadline = Date.now() + PAYMENT_CODE_WAIT_MS;
     while (answer.status === 'waiting') {
@@ -485,6 +544,8 @@ export class TerminalClient {
       await sleep(this.#pollMs ?? answer.retryAfterSeconds * 1000);
       answer = await this.call(getPosPaymentCode, { params: { posTxnId } });
     }
+    // The query found no sale and closed the id: the POST can never charge under it, nothing was taken.
+    if (answer.status === 'not_found') return { status: 'refused', posTxnId, refusal: TerminalRefusal.local('POS_TXN_CLOSED') };
     if (answer.status === 'refused') {
       // Answered 200 with the platform's refusal inside: the status is the one the error table gives the code.
       const refusal = new TerminalRefusal(answer.refusal.code, ERRORS[answer.refusal.code].status, answer.refusal.message, { detail: answer });

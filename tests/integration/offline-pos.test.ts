@@ -8,6 +8,7 @@ import { keys } from '../../functions/store/keys';
 import { getOfflineRecord } from '../../functions/store/offline';
 import { listOpenFindings } from '../../functions/store/reconciliation-findings';
 import { topUp } from '../../functions/services/movements';
+import { replaceCard } from '../../functions/services/card-lifecycle';
 import { generateDeviceKeyPair, signQrToken, timeStepAt } from '../../shared/qr-token';
 import { createTestAccount, createTestTerminal, ledgerOf, setAccountStatus, terminalFetch } from '../helpers/fixtures';
 import { bindPhone } from '../helpers/phone';
@@ -33,9 +34,11 @@ async function balanceOf(accountNo: string) {
 }
 
 describe('the offline bundle', () => {
-  it('lists active phone keys with a per-account offline cap, and blacklists blocked accounts and their cards', async () => {
+  it('lists active phone keys with a per-account offline cap, and blacklists blocked accounts and their cards (their keys kept, marked with the online refusal, no cap)', async () => {
     const ok = await holder(3_000);
     const lost = await holder(9_000);
+    const frozen = await holder(2_000);
+    await setAccountStatus(platform.deps, frozen.account.accountNo, 'frozen');
     await issueCard(platform.deps.db, { cardId: 'C-LOST', accountNo: lost.account.accountNo, kind: 'cpu', chipUid: 'AA00BB11CC22DD', status: 'active', issuedAt: new Date().toISOString(), issuedOn: campusDay(new Date()) });
     await setAccountStatus(platform.deps, lost.account.accountNo, 'lost');
     const terminal = await createTestTerminal(platform.deps);
@@ -44,9 +47,37 @@ describe('the offline bundle', () => {
     const bundle = res.body;
     expect(Date.parse(bundle.expiresAt) - Date.parse(bundle.issuedAt)).toBe(24 * 3600_000);
     expect(bundle.keys).toContainEqual({ keyId: ok.phone.keyId, publicKey: expect.any(String), accountNo: ok.account.accountNo, offlineCapFen: 3_000 });
-    expect(bundle.keys.map((k: { keyId: number }) => k.keyId)).not.toContain(lost.phone.keyId);
+    expect(bundle.keys.find((k: { keyId: number }) => k.keyId === ok.phone.keyId)).not.toHaveProperty('blocked');
+    // The lost account's key stays, so offline its code says CARD_LOST (as online) rather than TOKEN_INVALID; it can pay nothing.
+    expect(bundle.keys).toContainEqual({ keyId: lost.phone.keyId, publicKey: expect.any(String), accountNo: lost.account.accountNo, offlineCapFen: 0, blocked: 'CARD_LOST' });
     expect(bundle.blacklist.accountNos).toContain(lost.account.accountNo);
+    expect(bundle.keys).toContainEqual(expect.objectContaining({ keyId: frozen.phone.keyId, offlineCapFen: 0, blocked: 'CARD_FROZEN' }));
+    expect(bundle.blacklist.accountNos).toContain(frozen.account.accountNo);
     expect(bundle.blacklist.chipUids).toContain('AA00BB11CC22DD');
+  });
+
+  it('every blacklisted chip carries the refusal the online charge gives it: CARD_LOST, CARD_FROZEN, CARD_VOID for a replaced card', async () => {
+    const chip = (n: number) => `BB${String(process.pid % 10_000).padStart(4, '0')}${String(n).padStart(8, '0')}`;
+    const withCard = async (chipUid: string) => {
+      const account = await createTestAccount(platform.deps, { balanceFen: 5_000 });
+      await issueCard(platform.deps.db, { cardId: `C${chipUid}`, accountNo: account.accountNo, kind: 'm1', chipUid, status: 'active', issuedAt: new Date().toISOString(), issuedOn: campusDay(new Date()) });
+      return account.accountNo;
+    };
+    const [lost, frozen, replaced] = [chip(1), chip(2), chip(3)];
+    await setAccountStatus(platform.deps, await withCard(lost), 'lost');
+    await setAccountStatus(platform.deps, await withCard(frozen), 'frozen');
+    const replacedAccount = await withCard(replaced);
+    await replaceCard(platform.deps, { accountNo: replacedAccount, idempotencyKey: `replacement#t#${replacedAccount}`, externalRef: 'r1', operator: 'staff', newChipUid: chip(4), newKind: 'm1', handedOver: 'counter' });
+    const terminal = await createTestTerminal(platform.deps);
+    const { blacklist } = (await terminalFetch(platform.url, terminal, 'GET', '/v1/pos/offline-bundle', undefined)).body;
+    expect(blacklist.chipReasons).toMatchObject({ [lost]: 'CARD_LOST', [frozen]: 'CARD_FROZEN', [replaced]: 'CARD_VOID' });
+    expect(blacklist.chipUids).toEqual(Object.keys(blacklist.chipReasons).sort());
+    expect(blacklist.chipUids).not.toContain(chip(4));
+    // Online, the same cards are refused with the same codes.
+    for (const [chipUid, code] of [[lost, 'CARD_LOST'], [frozen, 'CARD_FROZEN'], [replaced, 'CARD_VOID']] as const) {
+      const res = await terminalFetch(platform.url, terminal, 'POST', '/v1/pos/charges', { posTxnId: `online-${chipUid}`, chipUid, amountFen: 100 });
+      expect(res.body.code).toBe(code);
+    }
   });
 });
 

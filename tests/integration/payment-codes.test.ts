@@ -20,7 +20,7 @@ import { auditLedger } from '../../functions/services/audit';
 import { reconcileBills } from '../../functions/services/bill-reconciliation';
 import { listOpenFindings } from '../../functions/store/reconciliation-findings';
 import { payWithPaymentCode, paymentCodeStatus, resolvePaymentCodes } from '../../functions/services/payment-codes';
-import { getPaymentCodeSale } from '../../functions/store/payment-codes';
+import { getPaymentCodeSale, getPaymentCodeSlot } from '../../functions/store/payment-codes';
 import { listOpenPending } from '../../functions/store/pending';
 import { systemAccountDay } from '../../functions/store/system-accounts';
 import { getSystemEntry } from '../../functions/store/system-entries';
@@ -67,6 +67,15 @@ function atPlatform(channel: Channel, orderId: string) {
   }
   const trade = alipay.codeTrades().find((t) => t.outTradeNo === orderId);
   return trade && { payCalls: trade.payCalls, queries: trade.queries, charged: trade.gmtPayment !== undefined, paidNow: trade.status === 'TRADE_SUCCESS', cancelled: trade.cancelled, givenBack: trade.cancelAction === 'refund' };
+}
+
+/** Every order the platform holds for this payer's code, and how many of them took money. */
+function chargesOf(channel: Channel, code: string): { orders: number; charged: number } {
+  const orders =
+    channel === 'wechat'
+      ? wechat.codeOrders().filter((o) => o.authCode === code).map((o) => o.transactionId !== undefined && !o.refundedByReverse)
+      : alipay.codeTrades().filter((t) => t.authCode === code).map((t) => t.gmtPayment !== undefined && t.cancelAction !== 'refund');
+  return { orders: orders.length, charged: orders.filter(Boolean).length };
 }
 
 const payable = system.merchantPayable(MERCHANT);
@@ -313,14 +322,67 @@ describe('bad input changes nothing', () => {
     await expect(payWithPaymentCode(platform.deps, await till(), { posTxnId: txn(), code: codes.wechat(), amountFen: 0 })).rejects.toMatchObject({ code: 'INVALID_AMOUNT' });
   });
 
-  it('an id this terminal never used → PAYMENT_CODE_SALE_NOT_FOUND; another terminal cannot see this one’s sale', async () => {
-    expect((await status('never-used')).body.code).toBe('PAYMENT_CODE_SALE_NOT_FOUND');
+  it('an id this terminal never used → not_found, and the id is closed: a POST arriving later is POS_TXN_CLOSED and the platform is never asked', async () => {
+    const late = txn();
+    const code = codes.wechat();
+    const first = await status(late);
+    expect(first.status).toBe(200);
+    expect(first.body).toEqual({ posTxnId: late, status: 'not_found' });
+    const refused = await pay({ posTxnId: late, code, amountFen: 100 });
+    expect(refused.status).toBe(409);
+    expect(refused.body).toMatchObject({ code: 'POS_TXN_CLOSED', message: { zh: expect.stringContaining('新的交易号') } });
+    expect(await sale(late)).toBeUndefined();
+    expect(chargesOf('wechat', code)).toEqual({ orders: 0, charged: 0 });
+    // The id stays closed: asked again, still not_found; the service answers the same to other callers.
+    expect((await status(late)).body).toEqual({ posTxnId: late, status: 'not_found' });
+    await expect(payWithPaymentCode(platform.deps, await till(), { posTxnId: late, code, amountFen: 100 })).rejects.toMatchObject({ code: 'POS_TXN_CLOSED' });
+    // Another terminal cannot see this one’s sale (its own id space: not_found there, and this sale untouched).
     const posTxnId = txn();
     await pay({ posTxnId, code: codes.wechat(), amountFen: 100 });
     const other = await createTestTerminal(platform.deps, { merchantId: MERCHANT });
-    const res = await status(posTxnId, other);
-    expect(res.status).toBe(404);
-    expect(res.body.code).toBe('PAYMENT_CODE_SALE_NOT_FOUND');
+    expect((await status(posTxnId, other)).body).toEqual({ posTxnId, status: 'not_found' });
+    expect((await status(posTxnId)).body).toMatchObject({ status: 'paid' });
+  });
+});
+
+describe.each<Channel>(['wechat', 'alipay'])('a %s sale’s lost answer never charges twice', (channel) => {
+  it('the status query and the POST racing (many rounds): exactly one of (sale exists, id closed); a closed id charged nothing at the platform; the payer, retaken under a new id when told not_found, is charged once', async () => {
+    const rounds = 16;
+    const seen = { closed: 0, sold: 0 };
+    const jitter = () => new Promise((resolve) => setTimeout(resolve, randomInt(25)));
+    for (let round = 0; round < rounds; round++) {
+      const code = codes[channel]();
+      const posTxnId = txn();
+      // Each side delayed by turns, so both orders of arrival happen.
+      const [posted, queried] = await Promise.all([
+        (async () => (round % 2 ? (await jitter(), pay({ posTxnId, code, amountFen: 300 })) : pay({ posTxnId, code, amountFen: 300 })))(),
+        (async () => (round % 2 ? status(posTxnId) : (await jitter(), status(posTxnId))))(),
+      ]);
+      const slot = await getPaymentCodeSlot(platform.deps.db, terminal.terminalId, posTxnId);
+      expect(slot).toBeDefined();
+      const closed = 'closedAt' in slot!;
+      const exists = 'sale' in slot!;
+      expect(closed !== exists).toBe(true);
+      if (closed) {
+        seen.closed++;
+        expect(queried.body).toEqual({ posTxnId, status: 'not_found' });
+        expect(posted.status).toBe(409);
+        expect(posted.body.code).toBe('POS_TXN_CLOSED');
+        // The fake platform never saw the closed id's order: nothing taken.
+        expect(chargesOf(channel, code)).toEqual({ orders: 0, charged: 0 });
+        // The cashier takes the sale again under a new id.
+        const again = await pay({ posTxnId: txn(), code, amountFen: 300 });
+        expect(again.body).toMatchObject({ status: 'paid' });
+      } else {
+        seen.sold++;
+        expect(posted.body).toMatchObject({ status: 'paid' });
+        // Whatever the query said (waiting, or paid), it never said not_found: no retake.
+        expect(['waiting', 'paid']).toContain(queried.body.status);
+      }
+      expect(chargesOf(channel, code).charged).toBe(1);
+    }
+    expect(seen.closed).toBeGreaterThan(0);
+    expect(seen.sold).toBeGreaterThan(0);
   });
 });
 

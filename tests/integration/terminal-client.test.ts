@@ -13,6 +13,8 @@ import { startFakeWechatPay, type FakeWechatPay } from '../../functions/local/fa
 import { registerTerminal } from '../../functions/services/admin/merchants';
 import { getAccount, setDailyLimit } from '../../functions/store/accounts';
 import { savePasswordRecord } from '../../functions/store/passwords';
+import { posPaymentCode } from '../../shared/api/payment-codes';
+import { ERRORS } from '../../shared/errors';
 import { activateTerminal, connectTerminal, loadTerminal, memoryStore, openIndexedDbStore, type TerminalClientOptions, type TerminalStore } from '../../shared/terminal-client';
 import { createTestAccount, createTestTerminal, ledgerOf, setAccountStatus, testChipUid } from '../helpers/fixtures';
 import { useFake } from '../helpers/fakes';
@@ -29,12 +31,12 @@ const platform = useTestPlatform({ http: true });
  * `down` fails every request before it leaves.
  */
 function network() {
-  const state = { down: false, lose: (_path: string, _method: string) => false, sent: [] as string[] };
+  const state = { down: false, lose: (_path: string, _method: string) => false, block: (_path: string, _method: string) => false, sent: [] as string[] };
   const fetcher: typeof fetch = async (input, init) => {
     const url = new URL(String(input));
     const method = init?.method ?? 'GET';
     state.sent.push(`${method} ${url.pathname}`);
-    if (state.down) throw new TypeError('fetch failed: network down');
+    if (state.down || state.block(url.pathname, method)) throw new TypeError('fetch failed: network down');
     const response = await fetch(input, init);
     if (state.lose(url.pathname, method)) {
       await response.arrayBuffer();
@@ -163,6 +165,24 @@ describe('online sales through the client', () => {
   });
 });
 
+describe('a payment-code sale whose answer never came', () => {
+  it('every POST lost on its way: the status query answers not_found and closes the id, the POST arriving late is POS_TXN_CLOSED (nothing at WeChat), the retake is charged once', async () => {
+    const { client, net } = await clientFor(await createTestTerminal(deps()));
+    const code = `13${String(Date.now() + 7).padStart(16, '0').slice(-16)}`;
+    net.state.block = (path, method) => method === 'POST' && path === '/v1/pos/payment-codes';
+    const outcome = await client.sell({ posTxnId: 'late-1', method: 'code', code, amountFen: 660 });
+    expect(outcome).toMatchObject({ status: 'refused', posTxnId: 'late-1', refusal: { code: 'POS_TXN_CLOSED' } });
+    expect(net.state.sent.at(-1)).toBe('GET /v1/pos/payment-codes/late-1');
+    // The original request, delayed in the network, arrives after the query: refused, nothing asked of WeChat.
+    net.state.block = () => false;
+    await expect(client.call(posPaymentCode, { body: { posTxnId: 'late-1', code, amountFen: 660 } })).rejects.toMatchObject({ code: 'POS_TXN_CLOSED', status: 409 });
+    expect(wechat.codeOrders().filter((o) => o.authCode === code)).toEqual([]);
+    // The cashier takes it again under a new id: the payer is charged once.
+    expect(await client.sell({ method: 'code', code, amountFen: 660 })).toMatchObject({ status: 'posted', channel: 'wechat' });
+    expect(wechat.codeOrders().filter((o) => o.authCode === code && o.transactionId !== undefined)).toHaveLength(1);
+  });
+});
+
 describe('offline through the client', () => {
   it('three codes taken offline, the client and its database connection dropped, a fresh client on the same store uploads each once; again sends nothing', async () => {
     const holders = await Promise.all([holder(3_000), holder(4_000), holder(5_000)]);
@@ -210,7 +230,7 @@ describe('offline through the client', () => {
     expect(await client.uploadQueued()).toEqual([]);
   });
 
-  it('the bundle refreshed and used: the cap from the bundle, a lost card’s account blacklisted after the next refresh', async () => {
+  it('the bundle refreshed and used: the cap from the bundle; after the next refresh a lost card’s code says CARD_LOST offline, as online, and pays nothing', async () => {
     const { account, phone } = await holder(1_500);
     const { client } = await clientFor(await createTestTerminal(deps()));
     const info = await client.refreshBundle();
@@ -221,8 +241,14 @@ describe('offline through the client', () => {
     await setAccountStatus(deps(), account.accountNo, 'lost');
     const refreshed = await client.refreshBundle();
     expect(Date.parse(refreshed.issuedAt)).toBeGreaterThanOrEqual(Date.parse(info.issuedAt));
-    // The new bundle no longer has the lost account's key (and lists the account): its codes verify nothing offline.
-    expect(await client.takeOffline({ method: 'qr', token: phone.code(), amountFen: 100 })).toMatchObject({ status: 'refused', refusal: { code: 'TOKEN_INVALID' } });
+    // The new bundle keeps the lost account's key marked blocked (and lists the account): its code is refused for the right reason.
+    expect(refreshed).toMatchObject({ blockedKeys: 1, keys: info.keys - 1 });
+    const offline = await client.takeOffline({ method: 'qr', token: phone.code(), amountFen: 100 });
+    expect(offline).toMatchObject({ status: 'refused', refusal: { code: 'CARD_LOST', zh: ERRORS.CARD_LOST.zh } });
     expect(await client.queuedCount()).toBe(1);
+    // Online the same code is refused with the same code and message.
+    const online = await client.sell({ method: 'code', code: phone.code(), amountFen: 100 });
+    expect(online).toMatchObject({ status: 'refused', refusal: { code: 'CARD_LOST', zh: ERRORS.CARD_LOST.zh } });
+    expect(await balanceOf(account.accountNo)).toBe(1_500);
   });
 });

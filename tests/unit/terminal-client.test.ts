@@ -10,6 +10,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkQrWindow, verifyQrSignature } from '../../functions/domain/qr-token-verify';
 import { encodeBase45 } from '../../shared/base45';
+import { campusDay } from '../../shared/campus-day';
+import { ERRORS, type ErrorCode } from '../../shared/errors';
 import { generateDeviceKeyPair, parseQrToken, QR_TOKEN_PREFIX, signQrToken, timeStepAt, type QrPurpose } from '../../shared/qr-token';
 import { canonicalTerminalRequest } from '../../shared/terminal-signature';
 import {
@@ -20,6 +22,7 @@ import {
   memoryStore,
   openIndexedDbStore,
   REPLAYABLE_PATHS,
+  STORE_RETENTION_DAYS,
   TerminalRefusal,
   type OfflineBundle,
   type TerminalClientOptions,
@@ -180,6 +183,21 @@ describe('the retry rule', () => {
     expect(lost.sent.at(-1)).toMatchObject({ method: 'GET', url: 'http://pos.test/v1/pos/payment-codes/P2' });
   });
 
+  it('a payment code whose POST answers are all lost: the status query’s not_found (the id closed) is “nothing taken” (POS_TXN_CLOSED), the sale no longer unresolved', async () => {
+    const { client, sent, store } = await clientWith((request) => (request.method === 'GET' ? { status: 200, body: { posTxnId: 'P4', status: 'not_found' } } : 'drop'));
+    const outcome = await client.sell({ posTxnId: 'P4', method: 'code', code: '134567890123456789', amountFen: 500 });
+    expect(outcome).toMatchObject({ status: 'refused', posTxnId: 'P4', refusal: { code: 'POS_TXN_CLOSED', zh: expect.stringContaining('新的交易号') } });
+    expect(sent.map((r) => `${r.method} ${r.url}`)).toEqual([...Array(3).fill('POST http://pos.test/v1/pos/payment-codes'), 'GET http://pos.test/v1/pos/payment-codes/P4']);
+    expect(await store.list('sale/')).toEqual([]);
+    // Settled later the same way: unreachable first, then the query closes the id.
+    let online = false;
+    const later = await clientWith((request) => (!online ? 'drop' : request.method === 'GET' ? { status: 200, body: { posTxnId: 'P5', status: 'not_found' } } : { status: 500 }));
+    expect(await later.client.sell({ posTxnId: 'P5', method: 'code', code: '134567890123456789', amountFen: 500 })).toEqual({ status: 'unreachable', posTxnId: 'P5' });
+    online = true;
+    expect(await later.client.resolveUnresolved()).toMatchObject([{ status: 'refused', posTxnId: 'P5', refusal: { code: 'POS_TXN_CLOSED' } }]);
+    expect(await later.client.unresolvedSales()).toEqual([]);
+  });
+
   it('a payment code refused by the platform is a refusal with the platform’s code and message', async () => {
     const refused = { posTxnId: 'P3', channel: 'wechat', amountFen: 500, status: 'refused', refusal: { code: 'PAYMENT_CODE_INSUFFICIENT_FUNDS', message: { zh: '付款码余额不足', en: 'Insufficient funds' } }, replayed: false };
     const { client } = await clientWith(() => ({ status: 200, body: refused }));
@@ -249,7 +267,7 @@ describe('bundle checks', () => {
     const { bundle } = makeBundle();
     const { client } = await offlineClient(bundle);
     expect(await client.bundleInfo()).toBeUndefined();
-    expect(await client.refreshBundle()).toEqual({ issuedAt: bundle.issuedAt, expiresAt: bundle.expiresAt, expired: false, keys: 3, blacklisted: 0, blacklistedCards: 1 });
+    expect(await client.refreshBundle()).toEqual({ issuedAt: bundle.issuedAt, expiresAt: bundle.expiresAt, expired: false, keys: 3, blockedKeys: 0, blacklisted: 0, blacklistedCards: 1 });
     expect(await client.bundleInfo()).toMatchObject({ keys: 3, expired: false });
   });
 
@@ -270,6 +288,14 @@ describe('bundle checks', () => {
   });
 });
 
+/** The bundle as the server gives it for phone 0's account blocked: its key kept with the reason and no cap, the account blacklisted. */
+function blocked(b: ReturnType<typeof makeBundle>, reason: NonNullable<OfflineBundle['keys'][number]['blocked']>): Partial<OfflineBundle> {
+  return {
+    keys: b.bundle.keys.map((k, i) => (i === 0 ? { ...k, offlineCapFen: 0, blocked: reason } : k)),
+    blacklist: { accountNos: [b.phones[0]!.accountNo], chipUids: [] },
+  };
+}
+
 describe('the offline QR check: the server’s verdicts from the bundle', () => {
   const cases: [string, string, (b: ReturnType<typeof makeBundle>) => { token: string; at?: Date; change?: Partial<OfflineBundle> }][] = [
     ['a good code', 'queued', (b) => ({ token: b.code(0) })],
@@ -281,6 +307,11 @@ describe('the offline QR check: the server’s verdicts from the bundle', () => 
     ['from the future (two steps ahead)', 'TOKEN_NOT_YET_VALID', (b) => ({ token: b.code(0, { at: new Date(NOW.getTime() + 61_000) }) })],
     ['an identity code at a sale', 'TOKEN_WRONG_PURPOSE', (b) => ({ token: b.code(0, { purpose: 'identity' }) })],
     ['a blacklisted account', 'OFFLINE_BLACKLISTED', (b) => ({ token: b.code(0), change: { blacklist: { accountNos: [b.phones[0]!.accountNo], chipUids: [] } } })],
+    ...(['CARD_LOST', 'CARD_FROZEN', 'CARD_CANCELLED', 'CARD_EXPIRED'] as const).map(
+      (reason): (typeof cases)[number] => [`a key kept marked blocked ${reason} (its account blacklisted too)`, reason, (b) => ({ token: b.code(0), change: blocked(b, reason) })],
+    ),
+    ['a blocked key marked but its account not blacklisted (the mark alone refuses)', 'CARD_LOST', (b) => ({ token: b.code(0), change: { keys: b.bundle.keys.map((k, i) => (i === 0 ? { ...k, blocked: 'CARD_LOST' as const } : k)) } })],
+    ['a forged code under a blocked key says nothing of the account', 'TOKEN_INVALID', (b) => ({ token: tampered(b.code(0)), change: blocked(b, 'CARD_LOST') })],
     ['the bundle expired meanwhile', 'OFFLINE_BUNDLE_EXPIRED', (b) => ({ token: b.code(0, { at: new Date(NOW.getTime() + 24 * 3600_000) }), at: new Date(NOW.getTime() + 24 * 3600_000) })],
   ];
 
@@ -298,6 +329,8 @@ describe('the offline QR check: the server’s verdicts from the bundle', () => 
     } else {
       expect(taken).toMatchObject({ status: 'refused', refusal: { code: verdict } });
       expect(taken.status === 'refused' && taken.refusal.zh).toMatch(/\p{Script=Han}/u);
+      // A blocked account's code is refused with the online answer's own message.
+      if (verdict.startsWith('CARD_')) expect(taken.status === 'refused' && taken.refusal.zh).toBe(ERRORS[verdict as ErrorCode].zh);
       expect(await store.list('offline/')).toEqual([]);
     }
   });
@@ -348,6 +381,17 @@ describe('the offline QR check: the server’s verdicts from the bundle', () => 
     expect(await client.offlineRecords()).toMatchObject([{ method: 'card', amountFen: 100, state: 'queued' }]);
   });
 
+  it('cards: a blacklisted chip with its reason in the bundle is refused with that code and the online message (CARD_LOST, CARD_VOID), never queued', async () => {
+    const made = makeBundle({ blacklist: { accountNos: [], chipUids: ['DEADBEEF01', 'DEADBEEF02', 'DEADBEEF03'], chipReasons: { DEADBEEF01: 'CARD_LOST', DEADBEEF02: 'CARD_VOID' } } });
+    const { client, store } = await offlineClient(made.bundle);
+    await client.refreshBundle();
+    for (const [chipUid, code] of [['DEADBEEF01', 'CARD_LOST'], ['DEADBEEF02', 'CARD_VOID'], ['DEADBEEF03', 'OFFLINE_BLACKLISTED']] as const) {
+      const taken = await client.takeOffline({ method: 'card', chipUid, chipBalanceAfterFen: 100, amountFen: 100 });
+      expect(taken).toMatchObject({ status: 'refused', refusal: { code, zh: ERRORS[code].zh } });
+    }
+    expect(await store.list('offline/')).toEqual([]);
+  });
+
   it('identity offline at a gate: allowed once, a pay code or a blacklisted account refused with the reason', async () => {
     const made = makeBundle();
     const { client } = await offlineClient({ ...made.bundle, blacklist: { accountNos: [made.phones[2]!.accountNo], chipUids: [] } });
@@ -357,6 +401,15 @@ describe('the offline QR check: the server’s verdicts from the bundle', () => 
     expect(await client.checkIdentityOffline(token)).toMatchObject({ allowed: false, reason: 'TOKEN_REUSED' });
     expect(await client.checkIdentityOffline(made.code(1))).toEqual({ allowed: false, reason: 'TOKEN_WRONG_PURPOSE' });
     expect(await client.checkIdentityOffline(made.code(2, { purpose: 'identity' }))).toEqual({ allowed: false, accountNo: made.phones[2]!.accountNo, reason: 'OFFLINE_BLACKLISTED' });
+  });
+
+  it('identity offline of a blocked account (its key kept marked CARD_FROZEN): refused with that reason, and the code is not spent', async () => {
+    const made = makeBundle();
+    const { client, store } = await offlineClient({ ...made.bundle, ...blocked(made, 'CARD_FROZEN') });
+    expect(await client.refreshBundle()).toMatchObject({ keys: 2, blockedKeys: 1 });
+    const token = made.code(0, { purpose: 'identity' });
+    expect(await client.checkIdentityOffline(token)).toEqual({ allowed: false, accountNo: made.phones[0]!.accountNo, reason: 'CARD_FROZEN' });
+    expect(await store.list('offline/used/')).toEqual([]);
   });
 
   it('one campus-code check: every code the server’s checks accept passes the client’s, and a tampered one fails both', () => {
@@ -406,6 +459,59 @@ describe('the queue', () => {
     expect(await client.queuedCount()).toBe(1);
     // The code was not remembered as used, nor its amount counted: it can still be taken.
     expect(await client.takeOffline({ method: 'qr', token: made.code(0, { counter: 1 }), amountFen: 900 })).toMatchObject({ status: 'queued', remainingCapFen: 0 });
+  });
+
+  it(`settled records are pruned ${STORE_RETENTION_DAYS} days after their outcome came back (with past days’ spending); queued records and unresolved sales never are`, async () => {
+    const made = makeBundle();
+    let now = NOW;
+    let online = true;
+    const { client, store } = await clientWith(
+      (request) => {
+        if (!online) return 'drop';
+        if (request.url.endsWith('/offline-bundle')) return { status: 200, body: { ...made.bundle, issuedAt: now.toISOString(), expiresAt: new Date(now.getTime() + 24 * 3600_000).toISOString() } };
+        const records = (JSON.parse(request.body!) as { records: { recordId: string }[] }).records;
+        return { status: 200, body: { results: records.map((r) => ({ recordId: r.recordId, outcome: 'applied', receiptNo: `R-${r.recordId}`, replayed: false })) } };
+      },
+      { now: () => now },
+    );
+    await client.refreshBundle();
+    const day = 86_400_000;
+    // Day 0: two sales offline, uploaded the same day.
+    for (const counter of [0, 1]) expect(await client.takeOffline({ method: 'qr', token: made.code(0, { counter }), amountFen: 100 })).toMatchObject({ status: 'queued' });
+    expect(await client.uploadQueued()).toHaveLength(2);
+    // Day 1: one taken offline that stays queued (the network never comes back for it here), and a sale left unresolved.
+    now = new Date(NOW.getTime() + day);
+    await client.refreshBundle();
+    expect(await client.takeOffline({ method: 'qr', token: made.code(1, { at: now }), amountFen: 100 })).toMatchObject({ status: 'queued' });
+    online = false;
+    expect(await client.sell({ posTxnId: 'U1', method: 'card', chipUid: '04A224B2C15E80', amountFen: 100 })).toEqual({ status: 'unreachable', posTxnId: 'U1' });
+
+    // Day 0 + 7 minus a minute: still kept.
+    now = new Date(NOW.getTime() + STORE_RETENTION_DAYS * day - 60_000);
+    expect(await client.prune()).toMatchObject({ records: 0 });
+    expect(await client.offlineRecords()).toHaveLength(3);
+    // The one still queued (uploaded days late below: kept a week from its outcome, not dropped at once).
+    const lateRecord = (await client.offlineRecords()).find((r) => r.state === 'queued')!;
+    // Past the retention of the day-0 outcomes: they go; the queued one and the unresolved sale stay.
+    now = new Date(NOW.getTime() + STORE_RETENTION_DAYS * day + 60_000);
+    expect(await client.prune()).toEqual({ records: 2, spentDays: 0, usedCodes: 0 });
+    expect(await client.offlineRecords()).toEqual([expect.objectContaining({ recordId: lateRecord.recordId, state: 'queued' })]);
+    expect(await client.queuedCount()).toBe(1);
+    expect(await client.unresolvedSales()).toMatchObject([{ posTxnId: 'U1' }]);
+    // A day's spending is kept until the day itself is that long past.
+    expect((await store.list('offline/spent/')).map(({ key }) => key.split('/')[2])).toEqual([campusDay(NOW), campusDay(new Date(NOW.getTime() + day))]);
+    // Much later still, as long as it is queued it is kept; once uploaded, kept for the retention from then, and the upload itself prunes.
+    now = new Date(NOW.getTime() + 30 * day);
+    expect(await client.prune()).toEqual({ records: 0, spentDays: 2, usedCodes: 0 });
+    expect(await store.list('offline/spent/')).toEqual([]);
+    expect(await client.queuedCount()).toBe(1);
+    online = true;
+    expect(await client.uploadQueued()).toMatchObject([{ recordId: lateRecord.recordId, state: 'applied' }]);
+    expect(await client.offlineRecords()).toHaveLength(1);
+    now = new Date(NOW.getTime() + (30 + STORE_RETENTION_DAYS) * day + 60_000);
+    await client.refreshBundle(); // a refresh prunes too
+    expect(await client.offlineRecords()).toEqual([]);
+    expect(await client.unresolvedSales()).toMatchObject([{ posTxnId: 'U1' }]);
   });
 
   it('uploads oldest first in batches of at most 200, keeps each outcome, and never sends a record with a known outcome again', async () => {
