@@ -28,6 +28,12 @@ export interface FakeAlipay {
    * takes the payment but its notification never reaches us (resolves to 0).
    */
   pay(outTradeNo: string, options?: { amountFen?: number; notify?: boolean }): Promise<number>;
+  /**
+   * Storms: posts the order's payment notification again (same notify_id, as Alipay's retries), or
+   * one telling of `tradeStatus` (TRADE_FINISHED after the payment; TRADE_CLOSED, with the refund's
+   * fields if it was paid) under a notify_id of its own; every answer in order (also in `notifications`).
+   */
+  renotify(outTradeNo: string, options?: AlipayRenotifyOptions): Promise<{ status: number; body: string; ms: number }[]>;
   /** Spoils the trade bills served from now on (undefined: true bills again); `downloadUrl` answers that URL instead. */
   tamperBills(tamper: (FakeBillTamper & { downloadUrl?: string }) | undefined): void;
   /** How many bill download URLs were asked for. */
@@ -51,6 +57,15 @@ export interface FakeAlipay {
   /** Every notification posted and what our server answered. */
   readonly notifications: ReadonlyArray<{ outTradeNo: string; body: string; answerStatus: number; answerBody: string }>;
   close(): Promise<void>;
+}
+
+/** How renotify delivers: `times` deliveries (default 1), all at once, or one after another `delayMs` apart. */
+export interface AlipayRenotifyOptions {
+  times?: number;
+  delayMs?: number;
+  /** Alipay's clock for notify_time (a test that moved our clock moves Alipay's with it); default now. */
+  at?: Date;
+  tradeStatus?: 'TRADE_SUCCESS' | 'TRADE_FINISHED' | 'TRADE_CLOSED';
 }
 
 /**
@@ -581,6 +596,46 @@ export async function startFakeAlipay(options: { port?: number } = {}): Promise<
     return response.status;
   }
 
+  /** notify_ids of the notifications other than the payment's, one per order and status (a redelivery keeps its id). */
+  const otherNotifyIds = new Map<string, string>();
+  async function renotify(outTradeNo: string, delivery: AlipayRenotifyOptions = {}): Promise<{ status: number; body: string; ms: number }[]> {
+    const order = orders.get(outTradeNo);
+    if (!order?.notifyUrl) throw new Error(`fake Alipay: no order ${outTradeNo} with a notify_url`);
+    const status = delivery.tradeStatus ?? 'TRADE_SUCCESS';
+    if (status !== 'TRADE_CLOSED' && !order.gmtPayment) throw new Error(`fake Alipay: order ${outTradeNo} has no payment to notify of`);
+    const key = `${outTradeNo}#${status}`;
+    if (status !== 'TRADE_SUCCESS' && !otherNotifyIds.has(key)) otherNotifyIds.set(key, `${randomUUID().replaceAll('-', '')}${digits(4)}`);
+    const at = formatBeijingTime(delivery.at ?? new Date());
+    const paid = order.gmtPayment ? notificationFields(order) : undefined;
+    const fields: Record<string, string> = {
+      ...(paid ?? { notify_type: 'trade_status_sync', app_id: appId, auth_app_id: appId, charset: 'utf-8', version: '1.0', sign_type: 'RSA2', trade_no: order.tradeNo, out_trade_no: order.outTradeNo, buyer_id: order.buyerId, seller_id: sellerId, total_amount: order.totalAmount, gmt_create: order.gmtCreate, subject: order.subject }),
+      notify_time: at,
+      notify_id: status === 'TRADE_SUCCESS' ? order.notifyId! : otherNotifyIds.get(key)!,
+      trade_status: status,
+      ...(status !== 'TRADE_SUCCESS' ? { gmt_close: at } : {}),
+      // Closed after it was paid: refunded in full, and the notification says so.
+      ...(status === 'TRADE_CLOSED' && paid ? { refund_fee: order.totalAmount, gmt_refund: `${at}.000`, out_biz_no: `R${order.outTradeNo}` } : {}),
+    };
+    const target = new URL(order.notifyUrl);
+    if (!/^(127\.\d+\.\d+\.\d+|localhost|\[::1\])$/.test(target.hostname)) throw new Error(`fake Alipay: will not post outside loopback: ${order.notifyUrl}`);
+    const body = signFormFields(fields, alipayKeys.privateKeyPem);
+    const deliverOnce = async () => {
+      const started = performance.now();
+      const response = await fetch(target, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' }, body });
+      const answerBody = await response.text();
+      notifications.push({ outTradeNo, body, answerStatus: response.status, answerBody });
+      return { status: response.status, body: answerBody, ms: performance.now() - started };
+    };
+    const times = delivery.times ?? 1;
+    if (!delivery.delayMs) return Promise.all(Array.from({ length: times }, deliverOnce));
+    const answers: { status: number; body: string; ms: number }[] = [];
+    for (let i = 0; i < times; i++) {
+      if (i > 0) await new Promise((resolve) => setTimeout(resolve, delivery.delayMs));
+      answers.push(await deliverOnce());
+    }
+    return answers;
+  }
+
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const url = new URL(request.url ?? '/', 'http://127.0.0.1');
     const send = (status: number, contentType: string, body: string) => {
@@ -637,6 +692,7 @@ export async function startFakeAlipay(options: { port?: number } = {}): Promise<
     gatewayUrl,
     config: { appId, sellerId, appPrivateKeyPem: appKeys.privateKeyPem, alipayPublicKeyPem: alipayKeys.publicKeyPem, gatewayUrl },
     pay,
+    renotify,
     refunds: () => refunds.map((refund) => ({ ...refund })),
     tamperBills(tamper) {
       billTamper = tamper;

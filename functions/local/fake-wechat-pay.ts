@@ -103,6 +103,28 @@ export interface NotificationOptions {
   /** The notification's id; default a fresh UUID. */
   id?: string;
   createTime?: string;
+  /** event_type; default TRANSACTION.SUCCESS (REFUND.SUCCESS with a refund resource, for tests of what we do not ask for). */
+  eventType?: string;
+}
+
+/** What our notify_url answered one delivery, and how long it took (WeChat waits 5 s at most). */
+export interface FakeNotifyAnswer {
+  status: number;
+  body: string;
+  ms: number;
+}
+
+/** How renotify delivers: `times` deliveries (default 1), all at once, or one after another `delayMs` apart. */
+export interface RenotifyOptions {
+  times?: number;
+  delayMs?: number;
+  /** WeChat's clock for Wechatpay-Timestamp (a test that moved our clock moves WeChat's with it); default now. */
+  at?: Date;
+  /**
+   * Out of order: a TRANSACTION notification telling of this trade state (e.g. CLOSED before the
+   * payment's) under an id of its own, instead of the payment's notification.
+   */
+  tradeState?: FakeTradeState;
 }
 
 /** What WeChat posts: lower-case headers and the body exactly as sent. */
@@ -134,6 +156,11 @@ export interface FakeWechatPay {
    * its notification never reaches us (resolves to 0).
    */
   pay(outTradeNo: string, options?: { payerOpenId?: string; amountFen?: number; notify?: boolean }): Promise<number>;
+  /**
+   * Storms: delivers the order's payment notification again (the same id and create_time, signed
+   * anew at `at`, as WeChat's retries are), or one telling of `tradeState`; every answer in order.
+   */
+  renotify(outTradeNo: string, options?: RenotifyOptions): Promise<FakeNotifyAnswer[]>;
   /**
    * Spoils the trade bills served from now on (undefined: true bills again). `wrongHash` answers a
    * hash_value that is not the file's (a file changed on its way); `downloadUrl` answers that URL.
@@ -215,10 +242,10 @@ export async function startFakeWechatPay(options: FakeWechatPayOptions = {}): Pr
       id: notification.id ?? randomUUID(),
       create_time: notification.createTime ?? beijingRfc3339(new Date()),
       resource_type: 'encrypt-resource',
-      event_type: 'TRANSACTION.SUCCESS',
-      summary: '支付成功',
+      event_type: notification.eventType ?? 'TRANSACTION.SUCCESS',
+      summary: notification.eventType?.startsWith('REFUND.') ? '退款成功' : '支付成功',
       resource: {
-        original_type: 'transaction',
+        original_type: notification.eventType?.startsWith('REFUND.') ? 'refund' : 'transaction',
         algorithm: 'AEAD_AES_256_GCM',
         ciphertext: sealed.toString('base64'),
         associated_data: notification.tamper === 'associated-data' ? 'transaction_forged' : associatedData,
@@ -258,6 +285,42 @@ export async function startFakeWechatPay(options: FakeWechatPayOptions = {}): Pr
     });
     await response.arrayBuffer();
     return response.status;
+  };
+
+  /** Ids of the out-of-order notifications made so far, one per order and trade state (a redelivery keeps its id). */
+  const otherNotificationIds = new Map<string, string>();
+  const renotify = async (outTradeNo: string, delivery: RenotifyOptions = {}): Promise<FakeNotifyAnswer[]> => {
+    const order = orders.get(outTradeNo);
+    if (!order) throw new FakeRefusal(404, 'ORDER_NOT_EXIST', `no order ${outTradeNo}`);
+    const timestamp = Math.floor((delivery.at ?? new Date()).getTime() / 1000);
+    const deliverOnce = async (): Promise<FakeNotifyAnswer> => {
+      let notification: SignedNotification;
+      if (delivery.tradeState === undefined) {
+        if (!order.notificationId) throw new Error(`fake WeChat Pay: order ${outTradeNo} has no payment to notify of`);
+        notification = signNotification(transactionOf({ ...order, tradeState: 'SUCCESS' }), { id: order.notificationId, createTime: order.notificationCreateTime!, timestamp });
+      } else {
+        const key = `${outTradeNo}#${delivery.tradeState}`;
+        if (!otherNotificationIds.has(key)) otherNotificationIds.set(key, randomUUID());
+        notification = signNotification(transactionOf({ ...order, tradeState: delivery.tradeState }), { id: otherNotificationIds.get(key)!, timestamp });
+      }
+      const started = performance.now();
+      const response = await fetch(order.notifyUrl, {
+        method: 'POST',
+        headers: { ...notification.headers, 'content-type': 'application/json', 'user-agent': 'Mozilla/4.0' },
+        body: notification.rawBody,
+        signal: AbortSignal.timeout(10_000),
+      });
+      const body = await response.text();
+      return { status: response.status, body, ms: performance.now() - started };
+    };
+    const times = delivery.times ?? 1;
+    if (!delivery.delayMs) return Promise.all(Array.from({ length: times }, deliverOnce));
+    const answers: FakeNotifyAnswer[] = [];
+    for (let i = 0; i < times; i++) {
+      if (i > 0) await new Promise((resolve) => setTimeout(resolve, delivery.delayMs));
+      answers.push(await deliverOnce());
+    }
+    return answers;
   };
 
   const server = createServer((request, response) => {
@@ -421,6 +484,7 @@ export async function startFakeWechatPay(options: FakeWechatPayOptions = {}): Pr
       down = value;
     },
     pay,
+    renotify,
     tamperBills(tamper) {
       billTamper = tamper;
     },

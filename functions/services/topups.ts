@@ -93,6 +93,11 @@ export async function applyPaymentEvent(deps: TopupDeps, event: PaymentEvent): P
   const paidAt = event.paidAt ?? now.toISOString();
   const payment = { platformTxnId, paidAt, paidFen: event.amountFen };
   if (event.amountFen !== order.amountFen) {
+    // Credited already with the amount ordered: this contradicts the payment we booked, and there is nothing of it to give back. Refused, so the platform retries and an operator sees it.
+    if (order.status === 'paid') {
+      deps.logger.error('payment amount does not match the order credited: refused', { orderId: order.orderId, channel: order.channel, paid: event.amountFen, credited: order.amountFen });
+      throw new AppError('PAYMENT_AMOUNT_MISMATCH', `${order.orderId}: ${event.amountFen} reported for an order credited with ${order.amountFen}`);
+    }
     deps.logger.error('payment amount does not match the order: giving it back', { orderId: order.orderId, channel: order.channel, paid: event.amountFen, ordered: order.amountFen });
     return giveBack(deps, order, payment, 'PAYMENT_AMOUNT_MISMATCH');
   }
