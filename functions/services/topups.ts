@@ -196,7 +196,9 @@ export async function handlePaymentNotification(deps: TopupDeps, channelName: Pa
       deps.logger.warn('payment notification rejected', { channel: channelName, problem: error.problem });
       return channel.answer(false);
     }
-    if (error instanceof AppError) {
+    // Our own transient failure (a contended account, BUSY_RETRY) is a 5xx like a database outage: the
+    // platform retries either way, and the 5xx alarm sees it.
+    if (error instanceof AppError && error.status < 500) {
       deps.logger.warn('payment notification not applied', { channel: channelName, code: error.code, detail: error.detail });
       return channel.answer(false);
     }

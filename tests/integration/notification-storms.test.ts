@@ -142,13 +142,23 @@ async function creditsOf(accountNo: string, orderId: string) {
   return (await ledgerOf(platform.deps, accountNo)).filter((entry) => (entry.type === 'topup' || entry.type === 'transitional_credit') && entry.orderId === orderId);
 }
 
-/** The platform client with every call failing as an unreachable DynamoDB does, or only the answer of the first transaction lost after it committed. */
-function faultyDb(fault: 'down' | 'answer-lost-after-commit'): Db {
+/**
+ * The platform client with every call failing as an unreachable DynamoDB does, only the answer of the
+ * first transaction lost after it committed, or every transaction cancelled by a conflict (a contended
+ * account: the movement store gives up with BUSY_RETRY).
+ */
+function faultyDb(fault: 'down' | 'answer-lost-after-commit' | 'contended'): Db {
   const real = platform.deps.db.doc.send.bind(platform.deps.db.doc) as (...args: unknown[]) => Promise<unknown>;
   let lost = false;
   const unreachable = () => Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:8000'), { code: 'ECONNREFUSED' });
   const send = (async (command: unknown, ...rest: unknown[]) => {
     if (fault === 'down') throw unreachable();
+    if (fault === 'contended' && command instanceof TransactWriteCommand) {
+      throw Object.assign(new Error('Transaction cancelled, please refer cancellation reasons for specific reasons [TransactionConflict]'), {
+        name: 'TransactionCanceledException',
+        CancellationReasons: [{ Code: 'TransactionConflict' }],
+      });
+    }
     const result = await real(command, ...rest);
     if (!lost && command instanceof TransactWriteCommand) {
       lost = true;
@@ -302,7 +312,7 @@ describe.each<ChannelName>(['wechat', 'alipay'])('notification storms: %s', (nam
     expect((await ledgerOf(platform.deps, account.accountNo)).filter((entry) => entry.type === 'topup')).toHaveLength(rounds);
   });
 
-  it.each(['down', 'answer-lost-after-commit'] as const)('DynamoDB %s during a notification: answered as a failure so the platform retries, and the retry credits once', async (fault) => {
+  it.each(['down', 'answer-lost-after-commit', 'contended'] as const)('DynamoDB %s during a notification: answered as a failure so the platform retries, and the retry credits once', async (fault) => {
     const ch = channel();
     const account = await createTestAccount(platform.deps);
     const orderId = await newOrder(ch, account.accountNo, 3_100);
@@ -312,7 +322,7 @@ describe.each<ChannelName>(['wechat', 'alipay'])('notification storms: %s', (nam
     expect(ch.accepted(during!), `${during!.status} ${during!.body}`).toBe(false);
     expect(during!.status).toBeGreaterThanOrEqual(500); // our fault: it alarms
     // The write never happened, or it did and only its answer was lost: either way at most one credit so far.
-    expect((await creditsOf(account.accountNo, orderId)).length).toBe(fault === 'down' ? 0 : 1);
+    expect((await creditsOf(account.accountNo, orderId)).length).toBe(fault === 'answer-lost-after-commit' ? 1 : 0);
     setDeps(api);
     const retried = await ch.deliver(orderId, { times: 2 });
     expect(retried.every((answer) => ch.accepted(answer))).toBe(true);
