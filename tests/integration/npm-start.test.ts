@@ -11,11 +11,12 @@ import { PROJECT_ROOT } from '../../functions/local/serverless-config';
 const dataDir = mkdtempSync(join(tmpdir(), 'ecard-start-'));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
-async function startPlatform(port: number, dynamodbPort: number): Promise<{ child: ChildProcess; output: () => string }> {
+async function startPlatform(port: number, dynamodbPort: number, options: { skipWeb?: boolean } = {}): Promise<{ child: ChildProcess; output: () => string }> {
   const child = spawn('npm', ['start', '--silent'], {
     cwd: PROJECT_ROOT,
     // ECARD_SKIP_H5: the mini-program build is tested end to end by tests/e2e; here it would only cost time.
-    env: { ...process.env, PORT: String(port), DYNAMODB_PORT: String(dynamodbPort), ECARD_DATA_DIR: dataDir, LOG_LEVEL: 'warn', ECARD_SKIP_H5: '1' },
+    // The terminal app builds in seconds, so the first start builds it as a new user's would.
+    env: { ...process.env, PORT: String(port), DYNAMODB_PORT: String(dynamodbPort), ECARD_DATA_DIR: dataDir, LOG_LEVEL: 'warn', ECARD_SKIP_H5: '1', ...(options.skipWeb ? { ECARD_SKIP_WEB: '1' } : {}) },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });
@@ -66,17 +67,26 @@ describe('npm start', () => {
       const health = await (await fetch(`http://127.0.0.1:${port}/health`)).json();
       expect(health).toMatchObject({ status: 'ok', dynamodb: { reachable: true, tableStatus: 'ACTIVE' } });
       expect(dynamoDbLocalRunningOn(dataDir)).toBe(true);
+      // The terminal app at /pos/, with a one-time code per demo terminal to activate it.
+      expect(first.output()).toContain(`Terminal app: http://127.0.0.1:${port}/pos/`);
+      expect(first.output()).toMatch(/POS-M001-01\s+[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}\s+pos/);
+      const app = await fetch(`http://127.0.0.1:${port}/pos/`);
+      expect(app.headers.get('content-type')).toContain('text/html');
+      const html = await app.text();
+      expect(html).toContain('<div id="root">');
+      const script = /src="(\/pos\/assets\/[^"]+\.js)"/.exec(html)![1]!;
+      expect((await fetch(`http://127.0.0.1:${port}${script}`)).headers.get('content-type')).toContain('javascript');
     } finally {
       await interrupt(first.child);
     }
     expect(first.output()).toContain('SIGINT: stopping');
     expect(dynamoDbLocalRunningOn(dataDir)).toBe(false);
 
-    const second = await startPlatform(port, dynamodbPort);
+    const second = await startPlatform(port, dynamodbPort, { skipWeb: true });
     try {
       expect(second.output()).toMatch(/Demo campus: 310 accounts \(0 created now\)/);
       // Terminal secrets were generated once and kept.
-      const secretsOf = (text: string) => text.split('\n').filter((line) => line.includes('POS-M001-01'));
+      const secretsOf = (text: string) => text.split('\n').filter((line) => /POS-M001-01\s+M001/.test(line));
       expect(secretsOf(second.output())).toEqual(secretsOf(first.output()));
     } finally {
       await interrupt(second.child);
