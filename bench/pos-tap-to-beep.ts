@@ -14,18 +14,11 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Page } from 'playwright-core';
-import { MAX_DAILY_LIMIT_FEN } from '../functions/domain/account';
-import { campusDay } from '../functions/domain/campus-day';
-import { fingerprint } from '../functions/domain/fingerprint';
-import { planTopup } from '../functions/domain/movement-plans';
 import { startDynamoDbLocal } from '../functions/local/dynamodb-local';
 import { PROJECT_ROOT } from '../functions/local/serverless-config';
 import { startLocalStack } from '../functions/local/stack';
 import { issueActivationCode } from '../functions/services/admin/merchants';
-import { createAccount } from '../functions/store/accounts';
-import { registerDeviceKey } from '../functions/store/device-keys';
-import { generateDeviceKeyPair, signQrToken, timeStepAt } from '../shared/qr-token';
-import { benchAccount } from './seed';
+import { benchCode, benchHolderWithPhone, type BenchPhone } from './seed';
 
 const PAYMENTS = Number(process.env.BENCH_PAYMENTS ?? 200);
 const WARMUP = 10;
@@ -73,20 +66,8 @@ async function main(): Promise<void> {
   try {
     const { deps } = stack.platform;
     const now = new Date();
-    const phones: { keyId: number; privateKey: Uint8Array }[] = [];
-    for (let i = 0; i < HOLDERS; i++) {
-      const accountNo = String(400_000 + i);
-      await createAccount(deps.db, benchAccount(accountNo, { balanceFen: 0, version: 0, dailySpentDay: campusDay(now), dailyLimitFen: MAX_DAILY_LIMIT_FEN, createdAt: now.toISOString() }));
-      await deps.movements.post({
-        accountNo,
-        idempotencyKey: `bench#${accountNo}`,
-        fingerprint: fingerprint({ accountNo }),
-        plan: (current, today) => planTopup(current, { amountFen: 1_000_000, channel: 'counter', externalRef: `bench-${accountNo}` }, today),
-      });
-      const { privateKey, publicKey } = generateDeviceKeyPair();
-      const key = await registerDeviceKey(deps.db, accountNo, Buffer.from(publicKey).toString('base64url'), now);
-      phones.push({ keyId: key.keyId, privateKey });
-    }
+    const phones: BenchPhone[] = [];
+    for (let i = 0; i < HOLDERS; i++) phones.push(await benchHolderWithPhone(deps, String(400_000 + i), now));
 
     const page: Page = await browser.newPage({ viewport: { width: 1024, height: 600 }, locale: 'zh-CN' });
     await page.addInitScript(INSTRUMENT);
@@ -102,7 +83,7 @@ async function main(): Promise<void> {
       const phone = phones[i % phones.length]!;
       const counter = counters.get(phone.keyId) ?? 0;
       counters.set(phone.keyId, counter + 1);
-      return signQrToken({ version: 1, purpose: 'pay', keyId: phone.keyId, timeStep: timeStepAt(Date.now()), counter: counter % 256 }, phone.privateKey);
+      return benchCode(phone, counter);
     };
     console.log(`terminal app: ${PAYMENTS} QR payments (+${WARMUP} warm-up) through the USB-scanner path, one at a time ...`);
     const tapToBeep: number[] = [];

@@ -12,19 +12,13 @@
 import { randomBytes } from 'node:crypto';
 import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { ulid } from 'ulid';
-import { MAX_DAILY_LIMIT_FEN } from '../functions/domain/account';
-import { benchAccount } from './seed';
-import { campusDay } from '../functions/domain/campus-day';
-import { fingerprint } from '../functions/domain/fingerprint';
-import { planTopup } from '../functions/domain/movement-plans';
+import { benchHolderWithPhone, type BenchPhone } from './seed';
 import type { Terminal } from '../functions/domain/merchant';
 import { startDynamoDbLocal } from '../functions/local/dynamodb-local';
 import { startLocalPlatform } from '../functions/local/platform';
-import { createAccount } from '../functions/store/accounts';
-import { registerDeviceKey } from '../functions/store/device-keys';
 import { keys } from '../functions/store/keys';
 import { createTerminal, putMerchant } from '../functions/store/terminals';
-import { generateDeviceKeyPair, signQrToken, timeStepAt } from '../shared/qr-token';
+import { signQrToken, timeStepAt } from '../shared/qr-token';
 import { signTerminalRequest } from '../shared/terminal-signature';
 
 const ACCOUNTS = Number(process.env.BENCH_ACCOUNTS ?? 1_000);
@@ -71,22 +65,11 @@ async function main(): Promise<void> {
   try {
     console.log(`setting up ${ACCOUNTS} accounts with phones and ${CONCURRENCY} terminals on DynamoDB Local ...`);
     const now = new Date();
-    const phones: { accountNo: string; keyId: number; privateKey: Uint8Array }[] = [];
+    const phones: BenchPhone[] = [];
     for (let i = 0; i < ACCOUNTS; i += 25) {
       await Promise.all(
         Array.from({ length: Math.min(25, ACCOUNTS - i) }, async (_, j) => {
-          const accountNo = String(300_000 + i + j);
-          const account = benchAccount(accountNo, { balanceFen: 0, version: 0, dailySpentDay: campusDay(now), dailyLimitFen: MAX_DAILY_LIMIT_FEN, createdAt: now.toISOString() });
-          await createAccount(deps.db, account);
-          await deps.movements.post({
-            accountNo,
-            idempotencyKey: `bench#${accountNo}`,
-            fingerprint: fingerprint({ accountNo }),
-            plan: (current, today) => planTopup(current, { amountFen: 1_000_000, channel: 'counter', externalRef: `bench-${accountNo}` }, today),
-          });
-          const { privateKey, publicKey } = generateDeviceKeyPair();
-          const key = await registerDeviceKey(deps.db, accountNo, Buffer.from(publicKey).toString('base64url'), now);
-          phones.push({ accountNo, keyId: key.keyId, privateKey });
+          phones.push(await benchHolderWithPhone(deps, String(300_000 + i + j), now));
         }),
       );
     }

@@ -1,7 +1,14 @@
 /** What the benchmarks share to seed DynamoDB Local fast: a holder's account as movements write it, and parallel BatchWriteItem writers. */
 import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { DEFAULT_DAILY_LIMIT_FEN, type Account } from '../functions/domain/account';
+import type { Deps } from '../functions/deps';
+import { DEFAULT_DAILY_LIMIT_FEN, MAX_DAILY_LIMIT_FEN, type Account } from '../functions/domain/account';
+import { campusDay } from '../functions/domain/campus-day';
+import { fingerprint } from '../functions/domain/fingerprint';
+import { planTopup } from '../functions/domain/movement-plans';
+import { createAccount } from '../functions/store/accounts';
 import type { Db } from '../functions/store/db';
+import { registerDeviceKey } from '../functions/store/device-keys';
+import { generateDeviceKeyPair, signQrToken, timeStepAt } from '../shared/qr-token';
 
 /** A bench holder's active student account with no transitional balance or small wallet. */
 export function benchAccount(accountNo: string, fields: Pick<Account, 'balanceFen' | 'version' | 'dailySpentDay' | 'createdAt'> & Partial<Pick<Account, 'lastEntryId' | 'dailyLimitFen'>>): Account {
@@ -50,4 +57,33 @@ export async function batchSeed(db: Db, count: number, itemsOf: (unit: number) =
   await Promise.all(Array.from({ length: 8 }, writer));
   clearInterval(progress);
   return written;
+}
+
+/** A bench holder's phone: its registered device key, drawing campus codes as the app does. */
+export interface BenchPhone {
+  accountNo: string;
+  keyId: number;
+  privateKey: Uint8Array;
+}
+
+/**
+ * A holder who can pay all day: an account with the highest daily limit, topped up through the
+ * movement store (so the ledger and the audit see the money arrive), and a phone with its device key.
+ */
+export async function benchHolderWithPhone(deps: Pick<Deps, 'db' | 'movements'>, accountNo: string, now: Date, balanceFen = 1_000_000): Promise<BenchPhone> {
+  await createAccount(deps.db, benchAccount(accountNo, { balanceFen: 0, version: 0, dailySpentDay: campusDay(now), dailyLimitFen: MAX_DAILY_LIMIT_FEN, createdAt: now.toISOString() }));
+  await deps.movements.post({
+    accountNo,
+    idempotencyKey: `bench#${accountNo}`,
+    fingerprint: fingerprint({ accountNo }),
+    plan: (current, today) => planTopup(current, { amountFen: balanceFen, channel: 'counter', externalRef: `bench-${accountNo}` }, today),
+  });
+  const { privateKey, publicKey } = generateDeviceKeyPair();
+  const key = await registerDeviceKey(deps.db, accountNo, Buffer.from(publicKey).toString('base64url'), now);
+  return { accountNo, keyId: key.keyId, privateKey };
+}
+
+/** A pay code from the phone, as the app draws it now (counter: 0..255 within one 30 s step). */
+export function benchCode(phone: BenchPhone, counter: number, at = Date.now()): string {
+  return signQrToken({ version: 1, purpose: 'pay', keyId: phone.keyId, timeStep: timeStepAt(at), counter: counter % 256 }, phone.privateKey);
 }
