@@ -21,7 +21,7 @@ import {
 } from './account';
 import type { Channel, EntryDraft, KindTransfers, LedgerEntry, MovementPlan, MovementType, RefundDestination } from './ledger';
 import { deltaOf, fundingAccountOf, holder, linked, system, type CashDesk, type RefundsPayable } from './chart';
-import { chipPlanFields, observeOnlineTap } from './chip';
+import { chipPlanFields, observeOnlineTap, type ChipObservation } from './chip';
 import { bundleExpiry, closingHoldbackFen } from './offline';
 import { topupPurse } from './topup';
 
@@ -282,6 +282,39 @@ export function planSmallWalletUsage(account: Account, request: Common & { termi
     [{ debit: holder.smallWallet(account.accountNo), credit: system.merchantPayable(request.merchantId), amountFen: request.amountFen }],
     request.amountFen,
   );
+}
+
+/** A CPU card tapped at a terminal that moves money: the chip's main purse as read there. */
+export interface ChipTap {
+  cardId: string;
+  chipReadFen: number;
+  at: string;
+}
+
+/** The freeze rule at a tap (domain/chip.ts): card and database differ by more than anything explains. */
+export class ChipMismatch extends AppError<'CARD_FROZEN'> {
+  constructor(accountNo: string, seen: ChipObservation) {
+    super('CARD_FROZEN', `card/database differ on ${accountNo}: unexplained ${seen.unexplainedFen}, gap ${seen.chip.chipGapFen}`);
+  }
+}
+
+/**
+ * A movement made at an online tap of a CPU card keeps the chip's main purse in step, by the card
+ * charge's rule (domain/chip.ts, observeOnlineTap): the chip as read is judged against what we know
+ * of it, and the plan stores, and its entry tells the terminal to write, what the chip must hold
+ * after this movement (the balance after it, less card spending not uploaded yet). Used by the water
+ * taps, whose preloads and returns move the balance the chip carries.
+ */
+export function planAtChipTap(account: Account, planned: MovementPlan, tap: ChipTap): MovementPlan {
+  const seen = observeOnlineTap(account, { ...tap, balanceAfterFen: planned.after.balanceFen });
+  if (seen.freeze && account.status === 'active') throw new ChipMismatch(account.accountNo, seen);
+  const chip = chipPlanFields(seen.chip);
+  return {
+    ...planned,
+    chipBalanceFen: chip.chipBalanceFen,
+    accountFields: { ...planned.accountFields, ...chip.accountFields },
+    entry: { ...planned.entry, chipBalanceAfterFen: seen.chipToWriteFen },
+  };
 }
 
 /**

@@ -17,7 +17,9 @@ import { campusDay } from '../domain/campus-day';
 import { cardRefusal, type Card } from '../domain/card';
 import { fingerprint } from '../domain/fingerprint';
 import type { Terminal } from '../domain/merchant';
-import { planSmallWalletPreload, planSmallWalletSettle, planSmallWalletUsage } from '../domain/movement-plans';
+import { observeOnlineTap } from '../domain/chip';
+import { ChipMismatch, planAtChipTap, planSmallWalletPreload, planSmallWalletSettle, planSmallWalletUsage, type ChipTap } from '../domain/movement-plans';
+import type { MovementPlan } from '../domain/ledger';
 import { PENDING_TIMEOUT_SECONDS } from '../domain/pending';
 import { WATER_POLICY } from '../domain/policy';
 import {
@@ -32,9 +34,12 @@ import {
   type WaterResolution,
   type WaterSession,
 } from '../domain/small-wallet';
+import { getAccount } from '../store/accounts';
 import { findCardByChipUid } from '../store/cards';
 import { failedItems, transactWrite } from '../store/conditions';
 import { answerAsOriginal, type MovementResult } from '../store/movements';
+import { freezeForMismatch } from './charge';
+import { levelIfDue } from './levelling';
 import { listDuePending } from '../store/pending';
 import { recordFinding } from '../store/reconciliation-findings';
 import {
@@ -67,11 +72,43 @@ class NotPostedYet extends AppError<'BUSY_RETRY'> {
   }
 }
 
+/** A CPU card's main purse as read at a water tap (an M1 card carries no balance on its chip). */
+type ChipRead = Omit<ChipTap, 'at'>;
+
+function chipOf(card: Card, read: { chipBalanceFen?: number | undefined }): ChipRead | undefined {
+  return card.kind === 'cpu' && read.chipBalanceFen !== undefined ? { cardId: card.cardId, chipReadFen: read.chipBalanceFen } : undefined;
+}
+
+/** As at a card charge: card spending no terminal has uploaded for too long is levelled to the card first (services/levelling.ts). */
+async function levelFirst(deps: WaterDeps, accountNo: string, chip: ChipRead | undefined): Promise<void> {
+  if (chip) await levelIfDue(deps, accountNo, chip.cardId, chip.chipReadFen);
+}
+
+/** A CPU card tap must send its main purse and counter, as at a card charge: the water moves the balance the chip carries. */
+function chipReadRefusal(card: Card, read: { chipBalanceFen?: number | undefined; cardTxnCounter?: number | undefined }): AppError | undefined {
+  return card.kind === 'cpu' && (read.chipBalanceFen === undefined || read.cardTxnCounter === undefined) ? new AppError('CHIP_READ_REQUIRED', card.cardId) : undefined;
+}
+
+/** The plan, keeping the chip's main purse in step when a CPU card was read (the card charge's rule). */
+function atTap(deps: Pick<Deps, 'clock'>, account: Account, planned: MovementPlan, chip: ChipRead | undefined): MovementPlan {
+  return chip ? planAtChipTap(account, planned, { ...chip, at: deps.clock().toISOString() }) : planned;
+}
+
+/** The freeze rule at a water tap, as at a card charge: the account is frozen for card staff and the tap refused (CARD_FROZEN). */
+async function freezingOnMismatch<T>(deps: Pick<Deps, 'db' | 'clock'>, accountNo: string, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof ChipMismatch) await freezeForMismatch(deps, accountNo);
+    throw error;
+  }
+}
+
 /**
  * The first tap at a pre-deduction controller. `amountFen` absent: the policy's amount, or the whole
  * balance if less. `cardId`: the tapped card, which must still be the account's card when it posts.
  */
-export async function preloadSmallWallet(deps: WaterDeps, terminal: Terminal, request: { accountNo: string; tapId: string; amountFen?: number; cardId?: string }): Promise<MovementResult> {
+export async function preloadSmallWallet(deps: WaterDeps, terminal: Terminal, request: { accountNo: string; tapId: string; amountFen?: number; cardId?: string; chip?: ChipRead }): Promise<MovementResult> {
   const idempotencyKey = sessionKey(terminal, request.tapId);
   const requestFingerprint = preloadFingerprint(request.accountNo, request.amountFen);
   const open = await getOpenWaterSession(deps.db, request.accountNo);
@@ -85,62 +122,68 @@ export async function preloadSmallWallet(deps: WaterDeps, terminal: Terminal, re
     if (posted) return posted;
     await endSession(deps, open!, 0, 'expired', 'orphaned');
   }
-  return deps.movements.post({
-    accountNo: request.accountNo,
-    idempotencyKey,
-    fingerprint: requestFingerprint,
-    plan: async (account, today) => {
-      if (request.cardId !== undefined && account.activePhysicalCardId !== request.cardId) throw new AppError('CARD_VOID', `card ${request.cardId} is not ${account.accountNo}'s card`);
-      if (step === 'in_use') throw new AppError('SMALL_WALLET_IN_USE', `${request.accountNo} at ${terminal.terminalId}`);
-      if (account.smallWalletFen > 0) {
-        // A session settles by emptying the whole wallet: a wallet already holding money is another
-        // session's (one opened meanwhile) or the chip's (settle it at a settlement terminal first).
-        const other = await getOpenWaterSession(deps.db, account.accountNo);
-        throw other
-          ? new AppError('SMALL_WALLET_IN_USE', `${account.accountNo} at ${other.terminalId}`)
-          : new AppError('SMALL_WALLET_HELD_ON_CHIP', `${account.accountNo} holds ${account.smallWalletFen}`);
-      }
-      const amountFen = request.amountFen ?? sessionPreloadFen(account.balanceFen);
-      if (request.amountFen === undefined && amountFen === 0) throw new AppError('INSUFFICIENT_BALANCE', `account ${account.accountNo} has nothing to pre-deduct`);
-      return planSmallWalletPreload(
-        account,
-        { amountFen, channel: 'water', externalRef: request.tapId, terminalId: terminal.terminalId, merchantId: terminal.merchantId },
-        today,
-      );
-    },
-    // Made once the plan has judged the amount; the session is named after its preload entry.
-    alsoWrite: (entry) =>
-      openWaterSessionItems(
-        deps.db,
-        newWaterSession({ sessionId: sessionIdOf(entry.entryId), accountNo: request.accountNo, terminalId: terminal.terminalId, merchantId: terminal.merchantId, amountFen: entry.amountFen }, new Date(entry.createdAt)),
-      ).map((item) => ({ item, onConflict: () => new AppError('SMALL_WALLET_IN_USE', request.accountNo) })),
-  });
+  return freezingOnMismatch(deps, request.accountNo, () =>
+    deps.movements.post({
+      accountNo: request.accountNo,
+      idempotencyKey,
+      fingerprint: requestFingerprint,
+      plan: async (account, today) => {
+        if (request.cardId !== undefined && account.activePhysicalCardId !== request.cardId) throw new AppError('CARD_VOID', `card ${request.cardId} is not ${account.accountNo}'s card`);
+        if (step === 'in_use') throw new AppError('SMALL_WALLET_IN_USE', `${request.accountNo} at ${terminal.terminalId}`);
+        if (account.smallWalletFen > 0) {
+          // A session settles by emptying the whole wallet: a wallet already holding money is another
+          // session's (one opened meanwhile) or the chip's (settle it at a settlement terminal first).
+          const other = await getOpenWaterSession(deps.db, account.accountNo);
+          throw other
+            ? new AppError('SMALL_WALLET_IN_USE', `${account.accountNo} at ${other.terminalId}`)
+            : new AppError('SMALL_WALLET_HELD_ON_CHIP', `${account.accountNo} holds ${account.smallWalletFen}`);
+        }
+        const amountFen = request.amountFen ?? sessionPreloadFen(account.balanceFen);
+        if (request.amountFen === undefined && amountFen === 0) throw new AppError('INSUFFICIENT_BALANCE', `account ${account.accountNo} has nothing to pre-deduct`);
+        const planned = planSmallWalletPreload(
+          account,
+          { amountFen, channel: 'water', externalRef: request.tapId, terminalId: terminal.terminalId, merchantId: terminal.merchantId },
+          today,
+        );
+        return atTap(deps, account, planned, request.chip);
+      },
+      // Made once the plan has judged the amount; the session is named after its preload entry.
+      alsoWrite: (entry) =>
+        openWaterSessionItems(
+          deps.db,
+          newWaterSession({ sessionId: sessionIdOf(entry.entryId), accountNo: request.accountNo, terminalId: terminal.terminalId, merchantId: terminal.merchantId, amountFen: entry.amountFen }, new Date(entry.createdAt)),
+        ).map((item) => ({ item, onConflict: () => new AppError('SMALL_WALLET_IN_USE', request.accountNo) })),
+    }),
+  );
 }
 
 const sessionIdOf = (preloadEntryId: string) => `W${preloadEntryId}`;
 
 /** The second tap at the controller that preloaded: the water used goes to the merchant, the rest back to the balance. */
-export async function settleSmallWallet(deps: WaterDeps, terminal: Terminal, request: { accountNo: string; usedFen: number; tapId: string; cardId?: string }): Promise<MovementResult> {
+export async function settleSmallWallet(deps: WaterDeps, terminal: Terminal, request: { accountNo: string; usedFen: number; tapId: string; cardId?: string; chip?: ChipRead }): Promise<MovementResult> {
   const open = await getOpenWaterSession(deps.db, request.accountNo);
-  return deps.movements.post({
-    accountNo: request.accountNo,
-    idempotencyKey: sessionKey(terminal, request.tapId),
-    fingerprint: settleFingerprint(request.accountNo, request.usedFen),
-    plan: (account, today) => {
-      if (request.cardId !== undefined && account.activePhysicalCardId !== request.cardId) throw new AppError('CARD_VOID', `card ${request.cardId} is not ${account.accountNo}'s card`);
-      if (!open || open.terminalId !== terminal.terminalId) throw new AppError('SMALL_WALLET_NOT_IN_USE', `${request.accountNo} at ${terminal.terminalId}`);
-      return planSmallWalletSettle(
-        account,
-        { amountFen: request.usedFen, channel: 'water', externalRef: request.tapId, terminalId: terminal.terminalId, merchantId: terminal.merchantId },
-        today,
-      );
-    },
-    alsoWrite: () =>
-      endWaterSessionItems(deps.db, open!, 'posted', 'settled', request.usedFen, deps.clock().toISOString()).map((item) => ({
-        item,
-        onConflict: () => new AppError('SMALL_WALLET_NOT_IN_USE', request.accountNo),
-      })),
-  });
+  return freezingOnMismatch(deps, request.accountNo, () =>
+    deps.movements.post({
+      accountNo: request.accountNo,
+      idempotencyKey: sessionKey(terminal, request.tapId),
+      fingerprint: settleFingerprint(request.accountNo, request.usedFen),
+      plan: (account, today) => {
+        if (request.cardId !== undefined && account.activePhysicalCardId !== request.cardId) throw new AppError('CARD_VOID', `card ${request.cardId} is not ${account.accountNo}'s card`);
+        if (!open || open.terminalId !== terminal.terminalId) throw new AppError('SMALL_WALLET_NOT_IN_USE', `${request.accountNo} at ${terminal.terminalId}`);
+        const planned = planSmallWalletSettle(
+          account,
+          { amountFen: request.usedFen, channel: 'water', externalRef: request.tapId, terminalId: terminal.terminalId, merchantId: terminal.merchantId },
+          today,
+        );
+        return atTap(deps, account, planned, request.chip);
+      },
+      alsoWrite: () =>
+        endWaterSessionItems(deps.db, open!, 'posted', 'settled', request.usedFen, deps.clock().toISOString()).map((item) => ({
+          item,
+          onConflict: () => new AppError('SMALL_WALLET_NOT_IN_USE', request.accountNo),
+        })),
+    }),
+  );
 }
 
 /** The tapped card (any status: a retry of a posted tap answers as the original even if the card was reported lost since). */
@@ -164,17 +207,20 @@ export interface WaterSessionAnswer {
   smallWalletFen: number;
   receiptNo: string;
   expiresAt: string;
+  chipBalanceToWriteFen?: number;
   postedAt: string;
   replayed: boolean;
 }
 
 /** POST /v1/pos/water/sessions: the first tap at a pre-deduction controller, by the tapped card. */
-export async function openWaterSessionAtTap(deps: WaterDeps, terminal: Terminal, body: { tapId: string; chipUid: string }): Promise<WaterSessionAnswer> {
+export async function openWaterSessionAtTap(deps: WaterDeps, terminal: Terminal, body: { tapId: string; chipUid: string; chipBalanceFen?: number | undefined; cardTxnCounter?: number | undefined }): Promise<WaterSessionAnswer> {
   const card = await tappedCard(deps, body.chipUid);
-  const refusal = cardRefusalError(card);
+  const refusal = cardRefusalError(card) ?? chipReadRefusal(card, body);
+  const chip = chipOf(card, body);
+  if (!refusal) await levelFirst(deps, card.accountNo, chip);
   const result = refusal
     ? await answerAsOriginal(deps.db, sessionKey(terminal, body.tapId), preloadFingerprint(card.accountNo, undefined), refusal)
-    : await preloadSmallWallet(deps, terminal, { accountNo: card.accountNo, tapId: body.tapId, cardId: card.cardId });
+    : await preloadSmallWallet(deps, terminal, { accountNo: card.accountNo, tapId: body.tapId, cardId: card.cardId, ...(chip ? { chip } : {}) });
   const { entry } = result;
   if (entry.type !== 'small_wallet_preload') throw new AppError('IDEMPOTENCY_CONFLICT', `tap ${body.tapId} was a ${entry.type}`);
   return {
@@ -186,6 +232,7 @@ export async function openWaterSessionAtTap(deps: WaterDeps, terminal: Terminal,
     smallWalletFen: entry.after.smallWalletFen,
     receiptNo: entry.receiptNo,
     expiresAt: new Date(Date.parse(entry.createdAt) + PENDING_TIMEOUT_SECONDS.small_wallet_preload * 1000).toISOString(),
+    ...chipWriteOf(entry),
     postedAt: entry.createdAt,
     replayed: result.replayed,
   };
@@ -198,18 +245,25 @@ export interface WaterSettlementAnswer {
   refundedFen: number;
   balanceFen: number;
   smallWalletFen: number;
+  chipBalanceToWriteFen?: number;
   receiptNo: string;
   postedAt: string;
   replayed: boolean;
 }
 
 /** POST /v1/pos/water/sessions/settlement: the second tap at the controller that pre-deducted. */
-export async function settleWaterSessionAtTap(deps: WaterDeps, terminal: Terminal, body: { tapId: string; chipUid: string; usedFen: number }): Promise<WaterSettlementAnswer> {
+export async function settleWaterSessionAtTap(
+  deps: WaterDeps,
+  terminal: Terminal,
+  body: { tapId: string; chipUid: string; usedFen: number; chipBalanceFen?: number | undefined; cardTxnCounter?: number | undefined },
+): Promise<WaterSettlementAnswer> {
   const card = await tappedCard(deps, body.chipUid);
-  const refusal = cardRefusalError(card);
+  const refusal = cardRefusalError(card) ?? chipReadRefusal(card, body);
+  const chip = chipOf(card, body);
+  if (!refusal) await levelFirst(deps, card.accountNo, chip);
   const result = refusal
     ? await answerAsOriginal(deps.db, sessionKey(terminal, body.tapId), settleFingerprint(card.accountNo, body.usedFen), refusal)
-    : await settleSmallWallet(deps, terminal, { accountNo: card.accountNo, usedFen: body.usedFen, tapId: body.tapId, cardId: card.cardId });
+    : await settleSmallWallet(deps, terminal, { accountNo: card.accountNo, usedFen: body.usedFen, tapId: body.tapId, cardId: card.cardId, ...(chip ? { chip } : {}) });
   const { entry } = result;
   if (entry.type !== 'small_wallet_settle') throw new AppError('IDEMPOTENCY_CONFLICT', `tap ${body.tapId} was a ${entry.type}`);
   return {
@@ -219,13 +273,23 @@ export async function settleWaterSessionAtTap(deps: WaterDeps, terminal: Termina
     refundedFen: entry.delta.balanceFen,
     balanceFen: entry.after.balanceFen,
     smallWalletFen: entry.after.smallWalletFen,
+    ...chipWriteOf(entry),
     receiptNo: entry.receiptNo,
     postedAt: entry.createdAt,
     replayed: result.replayed,
   };
 }
 
-/** Gives a session back without a settlement tap: nothing was used that anyone can prove, so all of it returns to the balance. */
+/** What the entry told the terminal to write to the chip's main purse (CPU cards), answered again on a retry. */
+function chipWriteOf(entry: Pick<MovementResult['entry'], 'chipBalanceAfterFen'>): { chipBalanceToWriteFen?: number } {
+  return entry.chipBalanceAfterFen !== undefined ? { chipBalanceToWriteFen: entry.chipBalanceAfterFen } : {};
+}
+
+/**
+ * Gives a session back without a settlement tap: nothing was used that anyone can prove, so all of it
+ * returns to the balance. No card is written (none is on a reader, or the tap that orphaned it writes
+ * its own answer): the chip stays below the account, the safe side, until its next online tap.
+ */
 function endSession(deps: WaterDeps, session: WaterSession, usedFen: number, to: 'expired', resolution: WaterResolution): Promise<MovementResult> {
   return deps.movements.post({
     accountNo: session.accountNo,
@@ -289,6 +353,7 @@ export interface WalletSettlementAnswer {
   balanceFen: number;
   smallWalletFen: number;
   chipWalletToWriteFen: number;
+  chipBalanceToWriteFen?: number;
   receiptNos: string[];
   settledAt: string;
   replayed: boolean;
@@ -318,8 +383,11 @@ class NoRefill extends AppError<'BUSY_RETRY'> {
  * finished with the second, so a retry under the same tap id finishes what is missing and answers
  * from the record, never moving anything twice; another request under the id is IDEMPOTENCY_CONFLICT.
  */
-export async function settleChipWallet(deps: WaterDeps, terminal: Terminal, body: { tapId: string; chipUid: string; chipWalletFen: number }): Promise<WalletSettlementAnswer> {
-  const tapFingerprint = fingerprint({ type: 'water_wallet_tap', chipUid: body.chipUid, chipWalletFen: body.chipWalletFen });
+type WalletTapBody = { tapId: string; chipUid: string; chipWalletFen: number; chipBalanceFen?: number | undefined; cardTxnCounter?: number | undefined };
+
+export async function settleChipWallet(deps: WaterDeps, terminal: Terminal, body: WalletTapBody): Promise<WalletSettlementAnswer> {
+  // A retry carries the same reading of the chip, its main purse too (both are written in one card write).
+  const tapFingerprint = fingerprint({ type: 'water_wallet_tap', chipUid: body.chipUid, chipWalletFen: body.chipWalletFen, ...(body.chipBalanceFen !== undefined ? { chipBalanceFen: body.chipBalanceFen } : {}) });
   const earlier = await getWalletTap(deps.db, terminal.terminalId, body.tapId);
   if (earlier && earlier.fingerprint !== tapFingerprint) throw new AppError('IDEMPOTENCY_CONFLICT', `tap ${body.tapId} at ${terminal.terminalId}`);
   if (earlier && isFinished(earlier)) return walletAnswer(earlier, true);
@@ -329,13 +397,16 @@ export async function settleChipWallet(deps: WaterDeps, terminal: Terminal, body
   return walletAnswer(finished, false);
 }
 
-async function settleChipUsage(deps: WaterDeps, terminal: Terminal, body: { tapId: string; chipUid: string; chipWalletFen: number }, tapFingerprint: string): Promise<WalletTap> {
+async function settleChipUsage(deps: WaterDeps, terminal: Terminal, body: WalletTapBody, tapFingerprint: string): Promise<WalletTap> {
   const card = await tappedCard(deps, body.chipUid);
-  const refusal = cardRefusalError(card);
+  const refusal = cardRefusalError(card) ?? chipReadRefusal(card, body);
   if (refusal) throw refusal;
   // A pre-deduction session holds the wallet too (its settlement empties it): not both at once.
   if (await getOpenWaterSession(deps.db, card.accountNo)) throw new AppError('SMALL_WALLET_IN_USE', card.accountNo);
-  const tapOf = (usageFen: number, settledAt: string, usageReceiptNo?: string): WalletTap => ({
+  const chip = chipOf(card, body);
+  await levelFirst(deps, card.accountNo, chip);
+  if (chip) await judgeChipFirst(deps, card.accountNo, chip);
+  const tapOf = (usageFen: number, settledAt: string, usageReceiptNo?: string, chipBalanceToWriteFen?: number): WalletTap => ({
     terminalId: terminal.terminalId,
     tapId: body.tapId,
     merchantId: terminal.merchantId,
@@ -343,25 +414,33 @@ async function settleChipUsage(deps: WaterDeps, terminal: Terminal, body: { tapI
     accountNo: card.accountNo,
     chipUid: body.chipUid,
     chipWalletFen: body.chipWalletFen,
+    ...(chip ? { chipBalanceFen: chip.chipReadFen, cardId: chip.cardId } : {}),
     usageFen,
     settledAt,
     ...(usageReceiptNo ? { usageReceiptNo } : {}),
+    ...(chipBalanceToWriteFen !== undefined ? { chipBalanceToWriteFen } : {}),
   });
   try {
-    const { entry } = await deps.movements.post({
-      accountNo: card.accountNo,
-      idempotencyKey: `water-wallet#${terminal.terminalId}#${body.tapId}`,
-      fingerprint: tapFingerprint,
-      plan: (account, today) => {
-        if (account.activePhysicalCardId !== card.cardId) throw new AppError('CARD_VOID', `card ${card.cardId} is not ${account.accountNo}'s card`);
-        const usageFen = chipWalletUsage(account.smallWalletFen, body.chipWalletFen);
-        if (usageFen === 0) throw new NothingUsed(account);
-        return planSmallWalletUsage(account, { amountFen: usageFen, channel: 'water', externalRef: body.tapId, terminalId: terminal.terminalId, merchantId: terminal.merchantId }, today);
-      },
-      alsoWrite: (entry) =>
-        walletTapItems(deps.db, tapOf(entry.amountFen, entry.createdAt, entry.receiptNo)).map((item) => ({ item, onConflict: () => new AppError('BUSY_RETRY', `tap ${body.tapId} recorded meanwhile`) })),
-    });
-    return tapOf(entry.amountFen, entry.createdAt, entry.receiptNo);
+    const { entry } = await freezingOnMismatch(deps, card.accountNo, () =>
+      deps.movements.post({
+        accountNo: card.accountNo,
+        idempotencyKey: `water-wallet#${terminal.terminalId}#${body.tapId}`,
+        fingerprint: tapFingerprint,
+        plan: (account, today) => {
+          if (account.activePhysicalCardId !== card.cardId) throw new AppError('CARD_VOID', `card ${card.cardId} is not ${account.accountNo}'s card`);
+          const usageFen = chipWalletUsage(account.smallWalletFen, body.chipWalletFen);
+          if (usageFen === 0) throw new NothingUsed(account);
+          const planned = planSmallWalletUsage(account, { amountFen: usageFen, channel: 'water', externalRef: body.tapId, terminalId: terminal.terminalId, merchantId: terminal.merchantId }, today);
+          return atTap(deps, account, planned, chip);
+        },
+        alsoWrite: (entry) =>
+          walletTapItems(deps.db, tapOf(entry.amountFen, entry.createdAt, entry.receiptNo, entry.chipBalanceAfterFen)).map((item) => ({
+            item,
+            onConflict: () => new AppError('BUSY_RETRY', `tap ${body.tapId} recorded meanwhile`),
+          })),
+      }),
+    );
+    return tapOf(entry.amountFen, entry.createdAt, entry.receiptNo, entry.chipBalanceAfterFen);
   } catch (error) {
     if (error instanceof NothingUsed) {
       const tap = tapOf(0, deps.clock().toISOString());
@@ -379,34 +458,67 @@ async function settleChipUsage(deps: WaterDeps, terminal: Terminal, body: { tapI
   }
 }
 
+/**
+ * The main purse as the refill must judge it: as read, or, when the usage movement of this tap has
+ * judged that reading already, as that movement left it (the chip is written once, after both).
+ */
+function chipOfTap(tap: WalletTap, account: Account): ChipRead | undefined {
+  if (tap.chipBalanceFen === undefined || tap.cardId === undefined) return undefined;
+  const judged = tap.chipBalanceToWriteFen !== undefined;
+  return { cardId: tap.cardId, chipReadFen: judged ? (account.chipBalanceFen ?? tap.chipBalanceToWriteFen!) : tap.chipBalanceFen };
+}
+
+/**
+ * The freeze rule applies at every tap, one that moves nothing too (as at an idle card-load tap): the
+ * wallet settlement may settle nothing and load nothing, and still show a chip out of step.
+ */
+async function judgeChipFirst(deps: WaterDeps, accountNo: string, chip: ChipRead): Promise<void> {
+  const account = await getAccount(deps.db, accountNo);
+  if (!account || account.status !== 'active') return;
+  if (observeOnlineTap(account, { ...chip, balanceAfterFen: account.balanceFen, at: deps.clock().toISOString() }).freeze) {
+    await freezeForMismatch(deps, accountNo);
+    throw new AppError('CARD_FROZEN', `card/database differ on ${accountNo}`);
+  }
+}
+
 async function refillChipWallet(deps: WaterDeps, terminal: Terminal, tap: WalletTap): Promise<FinishedWalletTap> {
   // The name of the account the plan read, for the tap record's answer (the plan runs before alsoWrite).
   let holderDisplayName = '';
   try {
-    const { entry, replayed } = await deps.movements.post({
-      accountNo: tap.accountNo,
-      idempotencyKey: `water-wallet#${terminal.terminalId}#${tap.tapId}#refill`,
-      fingerprint: tap.fingerprint,
-      plan: (account, today) => {
-        holderDisplayName = maskHolderName(account.holderName);
-        const refusal = spendRefusal(account, today);
-        const refillFen = walletRefillFen(account.smallWalletFen, account.balanceFen);
-        if (refusal || refillFen === 0) throw new NoRefill(account, refusal);
-        return planSmallWalletPreload(account, { amountFen: refillFen, channel: 'water', externalRef: tap.tapId, terminalId: terminal.terminalId, merchantId: terminal.merchantId }, today);
-      },
-      alsoWrite: (entry) => [
-        {
-          item: finishWalletTapItem(deps.db, tap, { refillFen: entry.amountFen, refillReceiptNo: entry.receiptNo, balanceFen: entry.after.balanceFen, smallWalletFen: entry.after.smallWalletFen, holderDisplayName }),
-          onConflict: () => new AppError('BUSY_RETRY', `tap ${tap.tapId} finished meanwhile`),
+    const { entry, replayed } = await freezingOnMismatch(deps, tap.accountNo, () =>
+      deps.movements.post({
+        accountNo: tap.accountNo,
+        idempotencyKey: `water-wallet#${terminal.terminalId}#${tap.tapId}#refill`,
+        fingerprint: tap.fingerprint,
+        plan: (account, today) => {
+          holderDisplayName = maskHolderName(account.holderName);
+          const refusal = spendRefusal(account, today);
+          const refillFen = walletRefillFen(account.smallWalletFen, account.balanceFen);
+          if (refusal || refillFen === 0) throw new NoRefill(account, refusal);
+          const planned = planSmallWalletPreload(account, { amountFen: refillFen, channel: 'water', externalRef: tap.tapId, terminalId: terminal.terminalId, merchantId: terminal.merchantId }, today);
+          return atTap(deps, account, planned, chipOfTap(tap, account));
         },
-      ],
-    });
+        alsoWrite: (entry) => [
+          {
+            item: finishWalletTapItem(deps.db, tap, {
+              refillFen: entry.amountFen,
+              refillReceiptNo: entry.receiptNo,
+              balanceFen: entry.after.balanceFen,
+              smallWalletFen: entry.after.smallWalletFen,
+              holderDisplayName,
+              ...chipWriteOf(entry),
+            }),
+            onConflict: () => new AppError('BUSY_RETRY', `tap ${tap.tapId} finished meanwhile`),
+          },
+        ],
+      }),
+    );
     if (replayed) {
       // Posted by a racing retry, whose transaction finished the record too.
       const recorded = await getWalletTap(deps.db, terminal.terminalId, tap.tapId);
       if (recorded && isFinished(recorded)) return recorded;
     }
-    return { ...tap, refillFen: entry.amountFen, refillReceiptNo: entry.receiptNo, balanceFen: entry.after.balanceFen, smallWalletFen: entry.after.smallWalletFen, holderDisplayName };
+    return { ...tap, refillFen: entry.amountFen, refillReceiptNo: entry.receiptNo, balanceFen: entry.after.balanceFen, smallWalletFen: entry.after.smallWalletFen, holderDisplayName, ...chipWriteOf(entry) };
   } catch (error) {
     if (error instanceof NoRefill) {
       const finished = { refillFen: 0, balanceFen: error.account.balanceFen, smallWalletFen: error.account.smallWalletFen, holderDisplayName: maskHolderName(error.account.holderName), ...(error.refusal ? { refillRefused: error.refusal } : {}) };
@@ -434,6 +546,7 @@ function walletAnswer(tap: FinishedWalletTap, replayed: boolean): WalletSettleme
     balanceFen: tap.balanceFen,
     smallWalletFen: tap.smallWalletFen,
     chipWalletToWriteFen: tap.smallWalletFen,
+    ...(tap.chipBalanceToWriteFen !== undefined ? { chipBalanceToWriteFen: tap.chipBalanceToWriteFen } : {}),
     receiptNos: [tap.usageReceiptNo, tap.refillReceiptNo].filter((receipt): receipt is string => receipt !== undefined),
     settledAt: tap.settledAt,
     replayed,

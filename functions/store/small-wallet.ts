@@ -70,6 +70,11 @@ export interface WalletTap {
   chipUid: string;
   /** The chip's wallet as read at the tap. */
   chipWalletFen: number;
+  /** A CPU card's main purse as read at the tap, and that card (the water moves the balance the chip carries). */
+  chipBalanceFen?: number;
+  cardId?: string;
+  /** What the main purse must hold, as the latest movement of this tap planned it (absent: no movement judged the read). */
+  chipBalanceToWriteFen?: number;
   /** What was settled to the water merchant (0: nothing used, no movement). */
   usageFen: number;
   usageReceiptNo?: string;
@@ -110,7 +115,7 @@ export function walletTapItems(db: Db, tap: WalletTap): TransactItem[] {
 }
 
 /** Finishes a tap (with its refill movement, or alone): only once. */
-export function finishWalletTapItem(db: Db, tap: Pick<WalletTap, 'terminalId' | 'tapId'>, finished: Pick<FinishedWalletTap, 'refillFen' | 'balanceFen' | 'smallWalletFen' | 'holderDisplayName'> & Pick<WalletTap, 'refillReceiptNo' | 'refillRefused'>): TransactItem {
+export function finishWalletTapItem(db: Db, tap: Pick<WalletTap, 'terminalId' | 'tapId'>, finished: Pick<FinishedWalletTap, 'refillFen' | 'balanceFen' | 'smallWalletFen' | 'holderDisplayName'> & Pick<WalletTap, 'refillReceiptNo' | 'refillRefused' | 'chipBalanceToWriteFen'>): TransactItem {
   const fields = assignments(finished);
   return {
     Update: {

@@ -8,10 +8,20 @@ const tapId = externalId.meta({ description: "The terminal's own id for this tap
 const chipUid = z.string().regex(/^[0-9A-F]{8,20}$/, { error: 'a chip UID is 8 to 20 upper-case hex digits' }).meta({ description: 'The tapped card, judged by its own status (a lost or void card is refused)' });
 const holderDisplayName = z.string().meta({ description: 'Masked holder name for the screen, e.g. 张*明' });
 
+/** A CPU card's main purse as read at the tap (like a card charge): the water moves the balance the chip carries. */
+const chipRead = {
+  chipBalanceFen: balanceFen.optional().meta({ description: "What the chip's main purse holds, as read at this tap (required for a CPU card)" }),
+  cardTxnCounter: z.number().int().min(0).max(2 ** 32 - 1).optional().meta({ description: "The CPU card's online transaction counter, as read (required for a CPU card)" }),
+};
+const chipBalanceToWriteFen = balanceFen.optional().meta({
+  description:
+    "Write this to the chip's main purse (present for a CPU card when this tap moved money): the account balance after this tap, less card spending the chip has that is not uploaded yet; see docs/water.md",
+});
+
 /** Why a tap can be refused because of the card or the account. */
 const CARD_REFUSALS = ['CARD_NOT_FOUND', 'CARD_LOST', 'CARD_VOID', 'CARD_FROZEN', 'CARD_CANCELLED', 'CARD_EXPIRED', 'ACCOUNT_NOT_FOUND', 'IDEMPOTENCY_CONFLICT', 'BUSY_RETRY'] as const;
 
-export const waterSessionOpenBody = z.strictObject({ tapId, chipUid }).meta({ id: 'WaterSessionTap' });
+export const waterSessionOpenBody = z.strictObject({ tapId, chipUid, ...chipRead }).meta({ id: 'WaterSessionTap' });
 
 export const waterSessionOpenResponse = z
   .object({
@@ -23,6 +33,7 @@ export const waterSessionOpenResponse = z
     smallWalletFen: balanceFen,
     receiptNo: ulidString,
     expiresAt: z.iso.datetime().meta({ description: 'Not settled by then (or tapped at another controller first): all of it goes back to the balance' }),
+    chipBalanceToWriteFen,
     postedAt: z.iso.datetime(),
     replayed: z.boolean(),
   })
@@ -39,11 +50,11 @@ export const openWaterSession = defineRoute({
   tags: ['pos', 'water'],
   body: waterSessionOpenBody,
   response: waterSessionOpenResponse,
-  errors: ['INSUFFICIENT_BALANCE', 'SMALL_WALLET_IN_USE', 'SMALL_WALLET_HELD_ON_CHIP', ...CARD_REFUSALS],
+  errors: ['INSUFFICIENT_BALANCE', 'SMALL_WALLET_IN_USE', 'SMALL_WALLET_HELD_ON_CHIP', 'CHIP_READ_REQUIRED', ...CARD_REFUSALS],
 });
 
 export const waterSessionSettleBody = z
-  .strictObject({ tapId, chipUid, usedFen: z.number().int({ error: 'must be a whole number of fen' }).min(0, { error: 'must be 0 or more fen' }).max(MAX_AMOUNT_FEN, { error: `must be at most ${MAX_AMOUNT_FEN} fen` }).meta({ description: 'What the controller measured (0: no water ran)' }) })
+  .strictObject({ tapId, chipUid, usedFen: z.number().int({ error: 'must be a whole number of fen' }).min(0, { error: 'must be 0 or more fen' }).max(MAX_AMOUNT_FEN, { error: `must be at most ${MAX_AMOUNT_FEN} fen` }).meta({ description: 'What the controller measured (0: no water ran)' }), ...chipRead })
   .meta({ id: 'WaterSessionSettlementTap' });
 
 export const waterSessionSettleResponse = z
@@ -54,6 +65,7 @@ export const waterSessionSettleResponse = z
     refundedFen: balanceFen.meta({ description: 'The unused part of the pre-deduction, back on the balance' }),
     balanceFen,
     smallWalletFen: balanceFen,
+    chipBalanceToWriteFen,
     receiptNo: ulidString,
     postedAt: z.iso.datetime(),
     replayed: z.boolean(),
@@ -70,11 +82,11 @@ export const settleWaterSession = defineRoute({
   tags: ['pos', 'water'],
   body: waterSessionSettleBody,
   response: waterSessionSettleResponse,
-  errors: ['SMALL_WALLET_NOT_IN_USE', 'SMALL_WALLET_USAGE_INVALID', 'INVALID_AMOUNT', ...CARD_REFUSALS],
+  errors: ['SMALL_WALLET_NOT_IN_USE', 'SMALL_WALLET_USAGE_INVALID', 'INVALID_AMOUNT', 'CHIP_READ_REQUIRED', ...CARD_REFUSALS],
 });
 
 export const walletSettlementBody = z
-  .strictObject({ tapId, chipUid, chipWalletFen: balanceFen.meta({ description: "The chip's small-wallet balance as read at this tap" }) })
+  .strictObject({ tapId, chipUid, chipWalletFen: balanceFen.meta({ description: "The chip's small-wallet balance as read at this tap" }), ...chipRead })
   .meta({ id: 'WalletSettlementTap' });
 
 export const walletSettlementResponse = z
@@ -89,6 +101,10 @@ export const walletSettlementResponse = z
     smallWalletFen: balanceFen,
     chipWalletToWriteFen: balanceFen.meta({
       description: "Write this to the chip's small wallet, only if the chip still holds chipWalletFen as read (a retry answers the same; see docs/water.md)",
+    }),
+    chipBalanceToWriteFen: chipBalanceToWriteFen.meta({
+      description:
+        "Write this to the chip's main purse with the small wallet, in the same card write (present for a CPU card when the tap moved money): the account balance after the refill, less card spending not uploaded yet",
     }),
     receiptNos: z.array(ulidString).meta({ description: 'The usage and the refill receipts (none when nothing moved)' }),
     settledAt: z.iso.datetime(),
@@ -107,7 +123,7 @@ export const settleChipWalletRoute = defineRoute({
   tags: ['pos', 'water'],
   body: walletSettlementBody,
   response: walletSettlementResponse,
-  errors: ['SMALL_WALLET_CHIP_AHEAD', 'SMALL_WALLET_IN_USE', 'SMALL_WALLET_USAGE_INVALID', ...CARD_REFUSALS],
+  errors: ['SMALL_WALLET_CHIP_AHEAD', 'SMALL_WALLET_IN_USE', 'SMALL_WALLET_USAGE_INVALID', 'CHIP_READ_REQUIRED', ...CARD_REFUSALS],
 });
 
 export const usageRecordBody = z.strictObject({

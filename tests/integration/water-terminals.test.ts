@@ -261,6 +261,9 @@ describe('lost and void cards, and bad input', () => {
     ['tap id with a separator', SESSIONS, { tapId: 'a#b' }],
     ['tap id missing', WALLET, { tapId: undefined }],
     ['an amount on a session tap', SESSIONS, { amountFen: 500 }],
+    ['negative main purse', WALLET, { chipBalanceFen: -1, cardTxnCounter: 1 }],
+    ['main purse as a string', SESSIONS, { chipBalanceFen: '100', cardTxnCounter: 1 }],
+    ['fractional counter', SETTLEMENT, { chipBalanceFen: 100, cardTxnCounter: 1.5 }],
   ];
 
   it.each(bad)('%s → 400 VALIDATION_FAILED, nothing changed', async (_name, path, change) => {
@@ -376,6 +379,166 @@ describe('controllers upload their usage: POST /v1/pos/water/usage-uploads', () 
       expect([res.status, res.body.code]).toEqual([400, 'VALIDATION_FAILED']);
     }
     expect(await listUsageRecords(platform.deps.db, accountNo)).toEqual([]);
+  });
+});
+
+describe("a CPU card's main purse moves with the water (chipBalanceFen read, chipBalanceToWriteFen answered)", () => {
+  let cpuSeq = 0;
+  /** An account with a CPU card whose chip (main purse) holds the balance, as after its first tap. */
+  async function cpuHolder(balanceFen: number) {
+    const account = await createTestAccount(platform.deps, { balanceFen, holderName: '王小明' });
+    const chipUid = `0C${account.accountNo}${String(++cpuSeq).padStart(2, '0')}`.padEnd(16, '0');
+    const now = platform.deps.clock();
+    await issueCard(platform.deps.db, { cardId: `C${chipUid}`, accountNo: account.accountNo, kind: 'cpu', chipUid, status: 'active', issuedAt: now.toISOString(), issuedOn: campusDay(now) });
+    return { accountNo: account.accountNo, chipUid };
+  }
+  const chipFacts = async (accountNo: string) => {
+    const account = (await getAccount(platform.deps.db, accountNo))!;
+    return { balanceFen: account.balanceFen, chipBalanceFen: account.chipBalanceFen, chipGapFen: account.chipGapFen, status: account.status };
+  };
+
+  it('a settlement terminal: the refill takes the 10 yuan off the main purse, and each later settlement writes it to the account balance', async () => {
+    const { accountNo, chipUid } = await cpuHolder(14_100);
+    const terminal = await createTestTerminal(platform.deps);
+    const first = await post(terminal, WALLET, { tapId: 'c1', chipUid, chipWalletFen: 0, chipBalanceFen: 14_100, cardTxnCounter: 4 });
+    expect(first.status).toBe(200);
+    // Without it the chip keeps showing 141 yuan while the account holds 131: 10 yuan spendable twice offline.
+    expect(first.body).toMatchObject({ refillFen: 1_000, balanceFen: 13_100, chipWalletToWriteFen: 1_000, chipBalanceToWriteFen: 13_100 });
+    expect(await chipFacts(accountNo)).toEqual({ balanceFen: 13_100, chipBalanceFen: 13_100, chipGapFen: 0, status: 'active' });
+
+    const second = await post(terminal, WALLET, { tapId: 'c2', chipUid, chipWalletFen: 650, chipBalanceFen: 13_100, cardTxnCounter: 5 });
+    expect(second.body).toMatchObject({ usageFen: 350, refillFen: 350, balanceFen: 12_750, chipBalanceToWriteFen: 12_750 });
+    // A retry answers the same write; the same tap with another reading of the main purse is another request.
+    expect((await post(terminal, WALLET, { tapId: 'c2', chipUid, chipWalletFen: 650, chipBalanceFen: 13_100, cardTxnCounter: 5 })).body).toEqual({ ...second.body, replayed: true });
+    expect((await post(terminal, WALLET, { tapId: 'c2', chipUid, chipWalletFen: 650, chipBalanceFen: 13_000, cardTxnCounter: 5 })).body.code).toBe('IDEMPOTENCY_CONFLICT');
+    expect(await chipFacts(accountNo)).toEqual({ balanceFen: 12_750, chipBalanceFen: 12_750, chipGapFen: 0, status: 'active' });
+
+    // Only usage (the balance cannot refill): the usage movement carries the write, still the balance.
+    await setAccountStatus(platform.deps, accountNo, 'frozen');
+    const frozen = await post(terminal, WALLET, { tapId: 'c3', chipUid, chipWalletFen: 900, chipBalanceFen: 12_750, cardTxnCounter: 6 });
+    expect(frozen.body).toMatchObject({ usageFen: 100, refillFen: 0, refillRefused: 'CARD_FROZEN', balanceFen: 12_750, chipBalanceToWriteFen: 12_750 });
+    expect(await auditFindingsOf(accountNo)).toEqual([]);
+  });
+
+  it('a settlement after a crash between its two movements writes the balance after the refill, judged once', async () => {
+    const { accountNo, chipUid } = await cpuHolder(5_000);
+    const terminal = await createTestTerminal(platform.deps);
+    await post(terminal, WALLET, { tapId: 'k1', chipUid, chipWalletFen: 0, chipBalanceFen: 5_000, cardTxnCounter: 1 });
+    const crashing = { ...platform.deps, movements: { post: (command: Parameters<typeof platform.deps.movements.post>[0]) => (command.idempotencyKey.endsWith('#refill') ? Promise.reject(new Error('container stopped')) : platform.deps.movements.post(command)) } };
+    await expect(settleChipWallet(crashing, terminal, { tapId: 'k2', chipUid, chipWalletFen: 100, chipBalanceFen: 4_000, cardTxnCounter: 2 })).rejects.toThrow('container stopped');
+    const retried = await post(terminal, WALLET, { tapId: 'k2', chipUid, chipWalletFen: 100, chipBalanceFen: 4_000, cardTxnCounter: 2 });
+    expect(retried.body).toMatchObject({ usageFen: 900, refillFen: 900, balanceFen: 3_100, chipBalanceToWriteFen: 3_100 });
+    expect(await chipFacts(accountNo)).toEqual({ balanceFen: 3_100, chipBalanceFen: 3_100, chipGapFen: 0, status: 'active' });
+  });
+
+  it('an idle tap (nothing used, nothing to load) moves nothing and writes nothing to the main purse', async () => {
+    const { chipUid } = await cpuHolder(5_000);
+    const terminal = await createTestTerminal(platform.deps);
+    await post(terminal, WALLET, { tapId: 'i1', chipUid, chipWalletFen: 0, chipBalanceFen: 5_000, cardTxnCounter: 1 });
+    const idle = await post(terminal, WALLET, { tapId: 'i2', chipUid, chipWalletFen: 1_000, chipBalanceFen: 4_000, cardTxnCounter: 2 });
+    expect(idle.body).toMatchObject({ usageFen: 0, refillFen: 0, receiptNos: [] });
+    expect(idle.body.chipBalanceToWriteFen).toBeUndefined();
+  });
+
+  it('a pre-deduction controller: the preload comes off the main purse, the change goes back on it', async () => {
+    const { accountNo, chipUid } = await cpuHolder(5_000);
+    const shower = await createTestTerminal(platform.deps);
+    const opened = await post(shower, SESSIONS, { tapId: 'p-on', chipUid, chipBalanceFen: 5_000, cardTxnCounter: 9 });
+    expect(opened.body).toMatchObject({ preloadedFen: 1_000, balanceFen: 4_000, chipBalanceToWriteFen: 4_000 });
+    expect((await post(shower, SESSIONS, { tapId: 'p-on', chipUid, chipBalanceFen: 5_000, cardTxnCounter: 9 })).body).toEqual({ ...opened.body, replayed: true });
+    expect(await chipFacts(accountNo)).toEqual({ balanceFen: 4_000, chipBalanceFen: 4_000, chipGapFen: 0, status: 'active' });
+
+    const settled = await post(shower, SETTLEMENT, { tapId: 'p-off', chipUid, usedFen: 230, chipBalanceFen: 4_000, cardTxnCounter: 10 });
+    expect(settled.body).toMatchObject({ usedFen: 230, refundedFen: 770, balanceFen: 4_770, chipBalanceToWriteFen: 4_770 });
+    expect((await post(shower, SETTLEMENT, { tapId: 'p-off', chipUid, usedFen: 230, chipBalanceFen: 4_000, cardTxnCounter: 10 })).body).toEqual({ ...settled.body, replayed: true });
+    expect(await chipFacts(accountNo)).toEqual({ balanceFen: 4_770, chipBalanceFen: 4_770, chipGapFen: 0, status: 'active' });
+    expect(await auditFindingsOf(accountNo)).toEqual([]);
+  });
+
+  it('returns with no card on a reader (orphaned, expired) leave the chip below the account, and the next tap writes the account again', async () => {
+    const { accountNo, chipUid } = await cpuHolder(5_000);
+    const [first, second] = [await createTestTerminal(platform.deps), await createTestTerminal(platform.deps)];
+    await post(first, SESSIONS, { tapId: 'o1', chipUid, chipBalanceFen: 5_000, cardTxnCounter: 1 });
+    // Tapped at another controller: the first session is given back, the new one pre-deducted; the chip is written once.
+    const next = await post(second, SESSIONS, { tapId: 'o2', chipUid, chipBalanceFen: 4_000, cardTxnCounter: 2 });
+    expect(next.body).toMatchObject({ balanceFen: 4_000, chipBalanceToWriteFen: 4_000 });
+
+    const tomorrow = createDeps(readConfig(), { db: platform.deps.db, clock: () => new Date(Date.now() + 25 * 3600_000) });
+    expect((await returnUnsettledWater(tomorrow)).failures).toEqual([]);
+    // Given back by the resolver: the account holds 50 yuan, the chip 40 (the safe direction: less to spend offline).
+    expect(await chipFacts(accountNo)).toEqual({ balanceFen: 5_000, chipBalanceFen: 4_000, chipGapFen: 0, status: 'active' });
+    const later = await post(second, SESSIONS, { tapId: 'o3', chipUid, chipBalanceFen: 4_000, cardTxnCounter: 3 });
+    expect(later.body).toMatchObject({ balanceFen: 4_000, chipBalanceToWriteFen: 4_000 });
+    expect(await chipFacts(accountNo)).toEqual({ balanceFen: 4_000, chipBalanceFen: 4_000, chipGapFen: 0, status: 'active' });
+    expect(await auditFindingsOf(accountNo)).toEqual([]);
+  });
+
+  it('a CPU card without its main purse read is refused at every water route (CHIP_READ_REQUIRED) and nothing changes', async () => {
+    const { accountNo, chipUid } = await cpuHolder(5_000);
+    const terminal = await createTestTerminal(platform.deps);
+    const before = await snapshot(accountNo);
+    for (const [path, body] of [
+      [SESSIONS, { tapId: 'r1', chipUid }],
+      [SESSIONS, { tapId: 'r2', chipUid, chipBalanceFen: 5_000 }],
+      [SETTLEMENT, { tapId: 'r3', chipUid, usedFen: 10, cardTxnCounter: 1 }],
+      [WALLET, { tapId: 'r4', chipUid, chipWalletFen: 0 }],
+      [WALLET, { tapId: 'r5', chipUid, chipWalletFen: 0, chipBalanceFen: 5_000 }],
+    ] as const) {
+      const res = await post(terminal, path, body);
+      expect([path, res.status, res.body.code]).toEqual([path, 400, 'CHIP_READ_REQUIRED']);
+    }
+    expect(await snapshot(accountNo)).toEqual(before);
+    expect(await getWalletTap(platform.deps.db, terminal.terminalId, 'r4')).toBeUndefined();
+    expect(await getOpenWaterSession(platform.deps.db, accountNo)).toBeUndefined();
+  });
+
+  it.each([
+    ['a settlement terminal', WALLET, { chipWalletFen: 1_000 }],
+    ['a pre-deduction controller', SESSIONS, {}],
+  ] as const)('at %s a main purse 60 yuan short of what it should hold, unexplained, freezes the account and moves nothing', async (_where, path, extra) => {
+    const { accountNo, chipUid } = await cpuHolder(20_000);
+    const terminal = await createTestTerminal(platform.deps);
+    // The chip was last written 190 yuan; the idle tap at the settlement terminal moves nothing and is judged too.
+    if (path === WALLET) await post(terminal, WALLET, { tapId: 'z0', chipUid, chipWalletFen: 0, chipBalanceFen: 20_000, cardTxnCounter: 1 });
+    else {
+      await post(terminal, SESSIONS, { tapId: 'z0', chipUid, chipBalanceFen: 20_000, cardTxnCounter: 1 });
+      await post(terminal, SETTLEMENT, { tapId: 'z1', chipUid, usedFen: 1_000, chipBalanceFen: 19_000, cardTxnCounter: 2 });
+    }
+    expect(await chipFacts(accountNo)).toMatchObject({ balanceFen: 19_000, chipBalanceFen: 19_000 });
+    const ledger = await ledgerOf(platform.deps, accountNo);
+    const res = await post(terminal, path, { tapId: 'z2', chipUid, chipBalanceFen: 13_000, cardTxnCounter: 3, ...extra });
+    expect([res.status, res.body.code]).toEqual([409, 'CARD_FROZEN']);
+    expect(await chipFacts(accountNo)).toMatchObject({ balanceFen: 19_000, status: 'frozen' });
+    expect(await ledgerOf(platform.deps, accountNo)).toEqual(ledger);
+  });
+
+  it('card spending not uploaded for more than 5 days is levelled to the card first, as at a card charge', async () => {
+    const { accountNo, chipUid } = await cpuHolder(20_000);
+    const terminal = await createTestTerminal(platform.deps);
+    const day = (d: number) => createDeps(readConfig(), { db: platform.deps.db, clock: () => new Date(Date.now() - (8 - d) * 86_400_000) });
+    await settleChipWallet(day(0), terminal, { tapId: 'lv0', chipUid, chipWalletFen: 0, chipBalanceFen: 20_000, cardTxnCounter: 1 });
+    // Day 1: the main purse shows 20 yuan less than written (an offline payment not uploaded yet): a gap, not a freeze.
+    const noted = await settleChipWallet(day(1), terminal, { tapId: 'lv1', chipUid, chipWalletFen: 900, chipBalanceFen: 17_000, cardTxnCounter: 2 });
+    expect(noted).toMatchObject({ balanceFen: 18_900, chipBalanceToWriteFen: 16_900 });
+    expect(await chipFacts(accountNo)).toEqual({ balanceFen: 18_900, chipBalanceFen: 16_900, chipGapFen: 2_000, status: 'active' });
+    // Day 7: still not uploaded: the account is levelled to the card, then the water settled and loaded.
+    const levelled = await settleChipWallet(day(7), terminal, { tapId: 'lv2', chipUid, chipWalletFen: 800, chipBalanceFen: 16_900, cardTxnCounter: 3 });
+    expect(levelled).toMatchObject({ usageFen: 200, refillFen: 200, balanceFen: 16_700, chipBalanceToWriteFen: 16_700 });
+    expect((await ledgerOf(platform.deps, accountNo)).filter((e) => e.type === 'levelling').map((e) => e.amountFen)).toEqual([2_000]);
+    expect(await chipFacts(accountNo)).toEqual({ balanceFen: 16_700, chipBalanceFen: 16_700, chipGapFen: 0, status: 'active' });
+  });
+
+  it('an M1 card is answered as before: no main purse to write', async () => {
+    const { chipUid } = await holder(5_000);
+    const terminal = await createTestTerminal(platform.deps);
+    const wallet = await post(terminal, WALLET, { tapId: 'm1', chipUid, chipWalletFen: 0 });
+    expect(wallet.status).toBe(200);
+    expect(wallet.body.chipBalanceToWriteFen).toBeUndefined();
+    const shower = await createTestTerminal(platform.deps);
+    const other = await holder(5_000);
+    const opened = await post(shower, SESSIONS, { tapId: 'm2', chipUid: other.chipUid });
+    expect(opened.status).toBe(200);
+    expect(opened.body.chipBalanceToWriteFen).toBeUndefined();
   });
 });
 

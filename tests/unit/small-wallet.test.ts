@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../../functions/app-error';
 import { type Account } from '../../functions/domain/account';
-import { planSmallWalletUsage } from '../../functions/domain/movement-plans';
+import { ChipMismatch, planAtChipTap, planPurchase, planSmallWalletPreload, planSmallWalletSettle, planSmallWalletUsage } from '../../functions/domain/movement-plans';
+import { observeOnlineTap } from '../../functions/domain/chip';
 import { WATER_POLICY } from '../../functions/domain/policy';
 import { chipWalletUsage, oldestUnsettled, preloadStep, sessionPreloadFen, usageDiscrepancies, walletRefillFen, type UsageRecord, type WaterSession } from '../../functions/domain/small-wallet';
 
@@ -67,6 +68,50 @@ describe('water control rules', () => {
     expect(plan.entry.transfers).toEqual([{ debit: 'holder:10001:small_wallet', credit: 'merchant:M:payable', amountFen: 350 }]);
     expect(codeOf(() => planSmallWalletUsage(account, { amountFen: 1_001, channel: 'water', externalRef: 't', terminalId: 'T', merchantId: 'M' }, '2026-12-01'))).toBe('SMALL_WALLET_USAGE_INVALID');
     expect(codeOf(() => planSmallWalletUsage(account, { amountFen: 0, channel: 'water', externalRef: 't', terminalId: 'T', merchantId: 'M' }, '2026-12-01'))).toBe('INVALID_AMOUNT');
+  });
+});
+
+describe("water at a CPU card's tap keeps the chip's main purse in step (the card charge's rule)", () => {
+  const today = '2026-12-01';
+  const at = '2026-12-01T08:00:00.000Z';
+  const cpu = (fields: Partial<Account> = {}) =>
+    ({ accountNo: '10002', status: 'active', balanceFen: 14_100, transitionalFen: 0, smallWalletFen: 0, dailySpentFen: 0, dailySpentDay: today, chipCardId: 'C1', chipBalanceFen: 14_100, chipBalanceAt: '2026-11-30T08:00:00.000Z', chipGapFen: 0, ...fields }) as Account;
+  const request = { channel: 'water' as const, externalRef: 't', terminalId: 'T', merchantId: 'M' };
+
+  it('a preload takes the 10 yuan off the chip: it is told to write, and we store, the balance after', () => {
+    const account = cpu();
+    const plan = planAtChipTap(account, planSmallWalletPreload(account, { ...request, amountFen: 1_000 }, today), { cardId: 'C1', chipReadFen: 14_100, at });
+    expect(plan.after.balanceFen).toBe(13_100);
+    expect(plan.entry.chipBalanceAfterFen).toBe(13_100);
+    expect(plan.chipBalanceFen).toBe(13_100);
+    expect(plan.accountFields).toEqual({ chipBalanceAt: at, chipGapFen: 0, chipGapSince: null, chipCardId: 'C1' });
+  });
+
+  it('the change of a session goes back on the chip, less card spending not uploaded yet (the gap)', () => {
+    const account = cpu({ balanceFen: 4_000, smallWalletFen: 1_000, chipBalanceFen: 4_000 });
+    // The chip shows 5 yuan less than written: an offline payment still on a terminal.
+    const plan = planAtChipTap(account, planSmallWalletSettle(account, { ...request, amountFen: 230 }, today), { cardId: 'C1', chipReadFen: 3_500, at });
+    expect(plan.after.balanceFen).toBe(4_770);
+    expect(plan.entry.chipBalanceAfterFen).toBe(4_270);
+    expect(plan.accountFields).toMatchObject({ chipGapFen: 500, chipGapSince: at });
+  });
+
+  it('is the card charge’s rule: the same write as observeOnlineTap for a purchase of the same amount', () => {
+    const account = cpu();
+    const purchase = planAtChipTap(account, planPurchase(account, { ...request, channel: 'pos', amountFen: 1_000 }, today), { cardId: 'C1', chipReadFen: 14_000, at });
+    const seen = observeOnlineTap(account, { cardId: 'C1', chipReadFen: 14_000, balanceAfterFen: 13_100, at });
+    expect(purchase.entry.chipBalanceAfterFen).toBe(seen.chipToWriteFen);
+    expect(purchase.chipBalanceFen).toBe(seen.chip.chipBalanceFen);
+  });
+
+  it('a chip more than 50 yuan short, unexplained, is the freeze rule (an account already frozen is not frozen again)', () => {
+    const account = cpu();
+    const planned = planSmallWalletPreload(account, { ...request, amountFen: 1_000 }, today);
+    expect(() => planAtChipTap(account, planned, { cardId: 'C1', chipReadFen: 8_000, at })).toThrow(ChipMismatch);
+    expect(codeOf(() => planAtChipTap(account, planned, { cardId: 'C1', chipReadFen: 8_000, at }))).toBe('CARD_FROZEN');
+    const frozen = cpu({ status: 'frozen', smallWalletFen: 1_000 });
+    const usage = planSmallWalletUsage(frozen, { ...request, amountFen: 100 }, today);
+    expect(planAtChipTap(frozen, usage, { cardId: 'C1', chipReadFen: 8_000, at }).entry.chipBalanceAfterFen).toBe(8_000);
   });
 });
 

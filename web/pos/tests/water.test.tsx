@@ -19,15 +19,21 @@ afterEach(() => {
 const tap = () => fireEvent.click(screen.getByTestId(`card-${CPU_CARD.chipUid}`));
 const waterStatus = () => screen.getByTestId('water-status');
 const settled = () => waitFor(() => expect(['ok', 'refused']).toContain(waterStatus().dataset.status));
+/** What the rack shows of a CPU card's main purse (the chip as last written). */
+const rackPurse = (chipUid = CPU_CARD.chipUid) => screen.getByTestId(`card-${chipUid}`).textContent;
+const M1_CARD = { ...CPU_CARD, chipUid: '04F1000001', kind: 'm1' as const, accountNo: '20230002' };
 
-/** The settlement terminal's answer as docs/water.md computes it: usage = ours − chip, refill to 10 yuan from a 50-yuan balance. */
+/**
+ * The settlement terminal's answer as docs/water.md computes it: usage = ours − chip, refill to 10 yuan
+ * from a 50-yuan balance; a CPU card (main purse read) is told to write the balance after the refill.
+ */
 function walletServer() {
   const state = { smallWalletFen: 0, balanceFen: 5000 };
   const byTap = new Map<string, unknown>();
   return {
     state,
     handler: (request: FakeRequest) => {
-      const body = request.body as { tapId: string; chipWalletFen: number };
+      const body = request.body as { tapId: string; chipWalletFen: number; chipBalanceFen?: number };
       const earlier = byTap.get(body.tapId);
       if (earlier) return contract(settleChipWalletRoute, request, { ...(earlier as object), replayed: true } as never);
       if (body.chipWalletFen > state.smallWalletFen) return { refuse: 'SMALL_WALLET_CHIP_AHEAD' as const };
@@ -45,6 +51,7 @@ function walletServer() {
         balanceFen: state.balanceFen,
         smallWalletFen: state.smallWalletFen,
         chipWalletToWriteFen: state.smallWalletFen,
+        ...(body.chipBalanceFen !== undefined ? { chipBalanceToWriteFen: state.balanceFen } : {}),
         receiptNos: [receipt(byTap.size + 1)],
         settledAt: new Date().toISOString(),
         replayed: false,
@@ -76,6 +83,10 @@ describe('water mode: settlement terminal', () => {
     expect(screen.getByTestId('water-refill').textContent).toBe('¥10.00');
     expect(screen.getByTestId('water-balance').textContent).toBe('¥40.00');
     expect(screen.getByTestId('water-chip-wallet').textContent).toBe('¥10.00');
+    // The main purse as read went with the tap, and the 10 yuan came off it (the chip shows the account's balance).
+    expect(api.sent('POST /v1/pos/water/wallet-settlements')[0]!.body).toMatchObject({ chipBalanceFen: 10_000, cardTxnCounter: 7 });
+    expect(screen.getByTestId('water-chip-balance').textContent).toBe('¥40.00');
+    expect(rackPurse()).toContain('¥40.00');
 
     // Two showers at the controllers, 1 yuan each, then their records uploaded once.
     fireEvent.click(screen.getByTestId('water-tab-records'));
@@ -93,11 +104,12 @@ describe('water mode: settlement terminal', () => {
     fireEvent.click(screen.getByTestId('water-tab-settle'));
     tap();
     await settled();
-    expect(api.sent('POST /v1/pos/water/wallet-settlements').at(-1)!.body).toMatchObject({ chipUid: CPU_CARD.chipUid, chipWalletFen: 800 });
+    expect(api.sent('POST /v1/pos/water/wallet-settlements').at(-1)!.body).toMatchObject({ chipUid: CPU_CARD.chipUid, chipWalletFen: 800, chipBalanceFen: 4_000, cardTxnCounter: 8 });
     expect(screen.getByTestId('water-usage').textContent).toBe('¥2.00');
     expect(screen.getByTestId('water-refill').textContent).toBe('¥2.00');
     expect(screen.getByTestId('water-wallet').textContent).toBe('¥10.00');
     expect(screen.getByTestId('water-chip-wallet').textContent).toBe('¥10.00');
+    expect(rackPurse()).toContain('¥38.00');
   });
 
   it('a card pulled away during the write leaves the chip as it was, and the next tap resends the same tapId and writes', async () => {
@@ -110,12 +122,14 @@ describe('water mode: settlement terminal', () => {
     expect(waterStatus().dataset.status).toBe('refused');
     expect(screen.getByTestId('water-reason').textContent).toBe('卡片已移开，小钱包未写入，请重新刷卡');
     expect(screen.queryByTestId('water-chip-wallet')).toBeNull(); // the card went with the write
+    expect(rackPurse()).toContain('¥100.00'); // the main purse is the same card write: not written either
 
     tap();
     await waitFor(() => expect(waterStatus().dataset.status).toBe('ok'));
     const [first, second] = api.sent('POST /v1/pos/water/wallet-settlements');
     expect(second!.body).toEqual(first!.body); // same tapId, same reading: the server answers the same
     expect(screen.getByTestId('water-chip-wallet').textContent).toBe('¥10.00');
+    expect(rackPurse()).toContain('¥40.00');
     expect(server.state.balanceFen).toBe(4000); // loaded once
   });
 
@@ -144,6 +158,19 @@ describe('water mode: settlement terminal', () => {
     expect(screen.getByTestId('water-reason').textContent).toBe(ERRORS.SMALL_WALLET_CHIP_AHEAD.zh);
     expect(alarmOn()).toBe(true);
     expect(screen.getByTestId('water-chip-wallet').textContent).toBe('¥15.00');
+  });
+
+  it('an M1 card sends no main purse and writes only its wallet', async () => {
+    const server = walletServer();
+    const api = fakeApi({ 'POST /v1/pos/water/wallet-settlements': server.handler });
+    await renderMode(<WaterMode />, { kind: 'water', api, cards: [M1_CARD] });
+    fireEvent.click(screen.getByTestId(`card-${M1_CARD.chipUid}`));
+    await waitFor(() => expect(waterStatus().dataset.status).toBe('ok'));
+    const body = api.sent('POST /v1/pos/water/wallet-settlements')[0]!.body!;
+    expect(body).not.toHaveProperty('chipBalanceFen');
+    expect(body).not.toHaveProperty('cardTxnCounter');
+    expect(screen.queryByTestId('water-chip-balance')).toBeNull();
+    expect(screen.getByTestId('water-chip-wallet').textContent).toBe('¥10.00');
   });
 });
 
@@ -199,6 +226,7 @@ describe('water mode: pre-deduction controller', () => {
           smallWalletFen: 1000,
           receiptNo: receipt(1),
           expiresAt: new Date(Date.now() + 86_400_000).toISOString(),
+          chipBalanceToWriteFen: 4000,
           postedAt: new Date().toISOString(),
           replayed: false,
         }),
@@ -211,6 +239,7 @@ describe('water mode: pre-deduction controller', () => {
           refundedFen: 1000 - usedFen,
           balanceFen: 5000 - usedFen,
           smallWalletFen: 0,
+          chipBalanceToWriteFen: 5000 - usedFen,
           receiptNo: receipt(2),
           postedAt: new Date().toISOString(),
           replayed: false,
@@ -223,16 +252,49 @@ describe('water mode: pre-deduction controller', () => {
     await waitFor(() => expect(waterStatus().dataset.status).toBe('ok'));
     expect(screen.getByTestId('water-preloaded').textContent).toBe('¥10.00');
     expect(screen.getByTestId('water-session-open').dataset.open).toBe('true');
+    // The pre-deduction came off the chip's main purse: read sent, the answer written.
+    expect(api.sent('POST /v1/pos/water/sessions')[0]!.body).toMatchObject({ chipUid: CPU_CARD.chipUid, chipBalanceFen: 10_000, cardTxnCounter: 7 });
+    expect(screen.getByTestId('water-chip-balance').textContent).toBe('¥40.00');
+    expect(rackPurse()).toContain('¥40.00');
     fireEvent.click(screen.getByTestId('water-used-add-100'));
     fireEvent.click(screen.getByTestId('water-used-add-50'));
     expect(screen.getByTestId('water-used').textContent).toBe('¥1.50');
     tap(); // the second tap stops the water
     await waitFor(() => expect(screen.queryByTestId('water-refunded')).not.toBeNull());
-    expect(api.sent('POST /v1/pos/water/sessions/settlement')[0]!.body).toMatchObject({ chipUid: CPU_CARD.chipUid, usedFen: 150 });
+    expect(api.sent('POST /v1/pos/water/sessions/settlement')[0]!.body).toMatchObject({ chipUid: CPU_CARD.chipUid, usedFen: 150, chipBalanceFen: 4_000, cardTxnCounter: 8 });
     expect(screen.getByTestId('water-usage').textContent).toBe('¥1.50');
     expect(screen.getByTestId('water-refunded').textContent).toBe('¥8.50');
     expect(screen.getByTestId('water-balance').textContent).toBe('¥48.50');
+    // The change went back on the chip too.
+    expect(rackPurse()).toContain('¥48.50');
     expect(screen.queryByTestId('water-session-open')).toBeNull();
+  });
+
+  it('a first tap whose chip write is torn says so: the money is pre-deducted, the card keeps its purse until its next tap', async () => {
+    const api = fakeApi({
+      'POST /v1/pos/water/sessions': (request) =>
+        contract(openWaterSession, request, {
+          sessionId: 'S2',
+          accountNo: CPU_CARD.accountNo,
+          holderDisplayName: '张*明',
+          preloadedFen: 1000,
+          balanceFen: 9000,
+          smallWalletFen: 1000,
+          receiptNo: receipt(3),
+          expiresAt: new Date(Date.now() + 86_400_000).toISOString(),
+          chipBalanceToWriteFen: 9000,
+          postedAt: new Date().toISOString(),
+          replayed: false,
+        }),
+    });
+    await renderMode(<WaterMode />, { kind: 'water', api, cards: [CPU_CARD] });
+    fireEvent.click(screen.getByTestId('water-tab-session'));
+    fireEvent.click(screen.getByTestId('card-tear'));
+    tap();
+    await waitFor(() => expect(waterStatus().dataset.status).toBe('ok'));
+    expect(screen.getByTestId('water-chip-torn').textContent).toBe('卡内余额未写入，下次刷卡时更新');
+    expect(rackPurse()).toContain('¥100.00');
+    expect(screen.getByTestId('water-session-open').dataset.open).toBe('true');
   });
 
   it('shows a refused first tap in Chinese (not enough balance)', async () => {

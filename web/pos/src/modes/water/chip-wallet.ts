@@ -36,6 +36,8 @@ export function writeChipWallet(chipUid: string, expectedFen: number, fen: numbe
 export interface PendingSettlement {
   tapId: string;
   chipWalletFen: number;
+  /** A CPU card's main purse as read (written in the same card write as the wallet). */
+  chipBalanceFen?: number;
 }
 
 export function pendingSettlement(chipUid: string): PendingSettlement | undefined {

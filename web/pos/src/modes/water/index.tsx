@@ -7,11 +7,15 @@
  * - 预扣控水器: an older controller: first tap pre-deducts (opens a session), second tap settles the
  *   water used and refunds the rest.
  * - 用水记录: a controller spends the chip's wallet offline and uploads its records later.
+ * A CPU card's main purse moves with the water (a preload takes from the balance it carries, a return
+ * gives back to it): each tap sends the purse and counter as read and writes the answer's
+ * chipBalanceToWriteFen with the card reader's writeChip, as a card charge does.
  *
  * data-testids: tabs `water-tab-settle|session|records`; `water-status` (data-status
  * idle|busy|ok|refused); `water-reason` (the refusal in Chinese); settlement: `water-usage`,
  * `water-refill`, `water-balance`, `water-wallet` (the small wallet after), `water-chip-wallet` (the
- * chip's wallet of the card on the reader); session: `water-session-open` (data-open true|false),
+ * chip's wallet of the card on the reader), `water-chip-balance` (the main purse written, CPU cards),
+ * `water-chip-torn` (a session's main purse not written: the next tap writes it); session: `water-session-open` (data-open true|false),
  * `water-used` (the metered amount), `water-used-add-<fen>`, `water-used-clear`, `water-session-settle`;
  * records: `water-spend-<fen>` (amount per use), `water-queued` (count), `water-upload`,
  * `water-record` rows (data-outcome queued|stored|conflict|unknown_card).
@@ -60,6 +64,13 @@ interface OpenSession {
 }
 
 const SPEND_CHOICES = [50, 100, 200];
+/** A session's answer is the money moved either way; its chip write, torn, is made good by the card's next online tap. */
+const SESSION_TORN = '卡内余额未写入，下次刷卡时更新';
+
+/** A CPU card's main purse as read (M1 cards carry no balance on the chip). */
+function chipRead(card: SimulatedCard): { chipBalanceFen?: number; cardTxnCounter?: number } {
+  return card.kind === 'cpu' ? { chipBalanceFen: card.chipBalanceFen, cardTxnCounter: card.counter } : {};
+}
 const METER_STEPS = [50, 100, 200];
 
 export function WaterMode() {
@@ -108,22 +119,24 @@ export function WaterMode() {
     async (card: SimulatedCard) => {
       begin();
       const read = chipWalletFen(card.chipUid);
-      // A settlement whose write never happened: the same tapId while the chip still shows the same reading.
+      const purse = chipRead(card);
+      // A settlement whose write never happened: the same tapId while the chip still shows the same reading (main purse too).
       const earlier = pendingSettlement(card.chipUid);
-      const tapId = earlier && earlier.chipWalletFen === read ? earlier.tapId : newTerminalId('WS');
-      keepPendingSettlement(card.chipUid, { tapId, chipWalletFen: read });
+      const tapId = earlier && earlier.chipWalletFen === read && earlier.chipBalanceFen === purse.chipBalanceFen ? earlier.tapId : newTerminalId('WS');
+      keepPendingSettlement(card.chipUid, { tapId, chipWalletFen: read, ...(purse.chipBalanceFen !== undefined ? { chipBalanceFen: purse.chipBalanceFen } : {}) });
       let answer;
       try {
-        answer = await client.call(settleChipWalletRoute, { body: { tapId, chipUid: card.chipUid, chipWalletFen: read } });
+        answer = await client.call(settleChipWalletRoute, { body: { tapId, chipUid: card.chipUid, chipWalletFen: read, ...purse } });
       } catch (error) {
         // No answer: keep the tap to resend; a refusal is final for this reading.
         if (error instanceof TerminalRefusal && error.code !== 'BUSY_RETRY') dropPendingSettlement(card.chipUid);
         unreachable(error);
         return refuse('结算失败', error);
       }
-      if (reader.tearNextWrite) {
-        // Pulled away mid-write: the chip keeps its old wallet; the next tap resends the same tapId.
-        reader.setTearNextWrite(false);
+      // The main purse and the small wallet are one card write: torn, the chip keeps both, and the next tap resends the same tapId.
+      const torn = answer.chipBalanceToWriteFen !== undefined ? (await reader.writeChip(card.chipUid, answer.chipBalanceToWriteFen)) === 'torn' : reader.tearNextWrite;
+      if (torn) {
+        if (reader.tearNextWrite) reader.setTearNextWrite(false);
         reader.remove();
         return refuseText('写卡失败', '卡片已移开，小钱包未写入，请重新刷卡', 'CHIP_WRITE_TORN');
       }
@@ -138,6 +151,7 @@ export function WaterMode() {
         { label: '账户余额', value: yuan(answer.balanceFen), testId: 'water-balance' },
         { label: '小钱包', value: yuan(answer.smallWalletFen), testId: 'water-wallet' },
       ];
+      if (answer.chipBalanceToWriteFen !== undefined) lines.push({ label: '卡内余额', value: yuan(answer.chipBalanceToWriteFen), testId: 'water-chip-balance' });
       // The usage is settled anyway; an account that may not spend gets no refill.
       if (answer.refillRefused) lines.push({ label: '未补足', value: reasonZh(answer.refillRefused) ?? answer.refillRefused, testId: 'water-refill-refused' });
       ok(first ? '首次刷卡，已预存' : '结算完成', lines);
@@ -145,18 +159,29 @@ export function WaterMode() {
     [begin, client, ok, reader, refuse, refuseText, unreachable],
   );
 
+  /** A session's answer written to a CPU card's main purse: the lines to show (torn: the card's next online tap writes it). */
+  const writeMainPurse = useCallback(
+    async (chipUid: string, fen: number | undefined): Promise<Line[]> => {
+      if (fen === undefined) return [];
+      if ((await reader.writeChip(chipUid, fen)) === 'torn') return [{ label: '写卡', value: SESSION_TORN, testId: 'water-chip-torn' }];
+      return [{ label: '卡内余额', value: yuan(fen), testId: 'water-chip-balance' }];
+    },
+    [reader],
+  );
+
   /** 预扣控水器, first tap: pre-deduct and start the water. */
   const openSession = useCallback(
     async (card: SimulatedCard) => {
       begin();
       try {
-        const answer = await client.call(openWaterSession, { body: { tapId: newTerminalId('WO'), chipUid: card.chipUid } });
+        const answer = await client.call(openWaterSession, { body: { tapId: newTerminalId('WO'), chipUid: card.chipUid, ...chipRead(card) } });
         setSession({ chipUid: card.chipUid, holder: answer.holderDisplayName, preloadedFen: answer.preloadedFen });
         setUsedFen(0);
         ok('开始用水', [
           { label: '持卡人', value: answer.holderDisplayName },
           { label: '预扣', value: yuan(answer.preloadedFen), testId: 'water-preloaded' },
           { label: '账户余额', value: yuan(answer.balanceFen), testId: 'water-balance' },
+          ...(await writeMainPurse(card.chipUid, answer.chipBalanceToWriteFen)),
         ]);
       } catch (error) {
         unreachable(error);
@@ -168,15 +193,17 @@ export function WaterMode() {
         refuse('不能开水', error);
       }
     },
-    [begin, client, ok, refuse, unreachable],
+    [begin, client, ok, refuse, unreachable, writeMainPurse],
   );
 
   /** 预扣控水器, second tap: settle what the meter shows, refund the rest. */
   const settleSession = useCallback(
     async (chipUid: string) => {
       begin();
+      // The card as the rack holds it now (the settle button stands for its second tap).
+      const card = reader.cards.find((c) => c.chipUid === chipUid);
       try {
-        const answer = await client.call(settleWaterSession, { body: { tapId: newTerminalId('WC'), chipUid, usedFen } });
+        const answer = await client.call(settleWaterSession, { body: { tapId: newTerminalId('WC'), chipUid, usedFen, ...(card ? chipRead(card) : {}) } });
         setSession(undefined);
         setUsedFen(0);
         ok('用水结算完成', [
@@ -184,6 +211,7 @@ export function WaterMode() {
           { label: '本次用水', value: yuan(answer.usedFen), testId: 'water-usage' },
           { label: '退回余额', value: yuan(answer.refundedFen), testId: 'water-refunded' },
           { label: '账户余额', value: yuan(answer.balanceFen), testId: 'water-balance' },
+          ...(await writeMainPurse(chipUid, answer.chipBalanceToWriteFen)),
         ]);
       } catch (error) {
         unreachable(error);
@@ -191,7 +219,7 @@ export function WaterMode() {
         refuse('结算失败', error);
       }
     },
-    [begin, client, ok, refuse, unreachable, usedFen],
+    [begin, client, ok, reader.cards, refuse, unreachable, usedFen, writeMainPurse],
   );
 
   /** 用水记录: a controller spends the chip's wallet offline and keeps the record. */
