@@ -279,6 +279,9 @@ export interface NightlyAuditSummary {
   durationMs: number;
 }
 
+/** The nightly audit's error lines: serverless.yml's metric filters count them (AuditFindings, AuditIncomplete alarms). */
+export const AUDIT_LOG = { finding: 'ledger audit finding', incomplete: 'ledger audit ran out of time before reading every account' } as const;
+
 /**
  * The nightly run: the audit within `budgetMs`, its report stored for the card centre
  * (AUDITREPORT#<campusDay>: counts, duration and the first findings), and each finding logged as
@@ -286,7 +289,7 @@ export interface NightlyAuditSummary {
  */
 export async function runNightlyAudit(deps: Pick<Deps, 'db' | 'clock' | 'logger'>, campusDay: string, budgetMs: number): Promise<NightlyAuditSummary> {
   const report = await auditLedger(deps.db, { clock: deps.clock, budgetMs });
-  for (const finding of report.findings) deps.logger.error('ledger audit finding', { ...finding });
+  for (const finding of report.findings) deps.logger.error(AUDIT_LOG.finding, { ...finding });
   const summary: NightlyAuditSummary = {
     campusDay,
     accountsChecked: report.accountsChecked,
@@ -305,7 +308,7 @@ export async function runNightlyAudit(deps: Pick<Deps, 'db' | 'clock' | 'logger'
     findings: report.findings.slice(0, AUDIT_POLICY.storedFindingsCap),
     findingsCapped: report.findings.length > AUDIT_POLICY.storedFindingsCap,
   });
-  if (!report.complete) deps.logger.error('ledger audit ran out of time before reading every account', { ...summary });
+  if (!report.complete) deps.logger.error(AUDIT_LOG.incomplete, { ...summary });
   else deps.logger.info('ledger audit', { ...summary });
   return summary;
 }

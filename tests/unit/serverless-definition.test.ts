@@ -2,7 +2,11 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { setDeps, type Deps } from '../../functions/deps';
+import { scheduledRun } from '../../functions/http/scheduled';
 import { loadRoutes } from '../../functions/local/http-server';
+import { createLogger } from '../../functions/logger';
+import { AUDIT_LOG } from '../../functions/services/audit';
 import { loadServerlessConfig, PROJECT_ROOT } from '../../functions/local/serverless-config';
 import { ROUTES } from '../../shared/api/routes';
 
@@ -88,6 +92,100 @@ describe('serverless.yml', () => {
       // Each resource is the table's ARN, or its ARN + "/index/*" (the table's own indexes).
       for (const resource of statement.Resource) expect(JSON.stringify(resource)).toContain('"CampusTable","Arn"');
     }
+  });
+
+  describe('operations', () => {
+    const functions = config.raw.functions as Record<string, any>;
+    const resources = (config.raw.resources as any).Resources as Record<string, any>;
+    const provider = config.raw.provider as Record<string, any>;
+    const scheduled = Object.entries(functions).filter(([, fn]) => (fn.events ?? []).some((event: any) => event.schedule !== undefined));
+    const http = Object.entries(functions).filter(([, fn]) => (fn.events ?? []).some((event: any) => event.httpApi !== undefined));
+    const alarms = Object.entries(resources).filter(([, resource]) => resource.Type === 'AWS::CloudWatch::Alarm');
+    const alarmOn = (metricName: string) => alarms.find(([, alarm]) => alarm.Properties.MetricName === metricName)?.[1].Properties;
+    /** The log group osls creates for a function (its logical id), which a metric filter must name. */
+    const logGroupOf = (name: string) => `${name[0]!.toUpperCase()}${name.slice(1)}LogGroup`;
+    /** Whether a JSON log line matches a metric filter of the form `{ $.a = "x" && $.b = "y" }` (the only form used here). */
+    const matches = (pattern: string, line: string) => {
+      const fields = JSON.parse(line) as Record<string, unknown>;
+      const terms = [...pattern.matchAll(/\$\.(\w+) = "([^"]*)"/g)];
+      return terms.length > 0 && terms.every(([, field, value]) => fields[field!] === value);
+    };
+
+    it('sends every scheduled run that still fails after its retries to the async-failures queue, the audit\'s own role included', () => {
+      expect(scheduled.length).toBeGreaterThan(5);
+      for (const [name, fn] of scheduled) {
+        expect(fn.destinations?.onFailure, name).toEqual({ type: 'sqs', arn: { 'Fn::GetAtt': ['AsyncFailureQueue', 'Arn'] } });
+      }
+      expect(resources.AsyncFailureQueue.Type).toBe('AWS::SQS::Queue');
+      expect(resources.AsyncFailureQueue.Properties.MessageRetentionPeriod).toBe(1_209_600);
+      // osls grants sqs:SendMessage to its shared role only; a function with its own role needs it there.
+      for (const [name, fn] of scheduled.filter(([, f]) => f.role)) {
+        const statements = resources[fn.role].Properties.Policies.flatMap((policy: any) => policy.PolicyDocument.Statement);
+        expect(statements.some((st: any) => st.Action.includes('sqs:SendMessage') && JSON.stringify(st.Resource).includes('AsyncFailureQueue')), name).toBe(true);
+      }
+    });
+
+    it('sends every alarm to the one SNS topic, and has one for 5xx, Lambda errors and throttles, audit findings, reconciler failures and the queue', () => {
+      expect(Object.values(resources).filter((resource) => resource.Type === 'AWS::SNS::Topic')).toHaveLength(1);
+      expect(alarms.length).toBeGreaterThanOrEqual(8);
+      for (const [name, alarm] of alarms) {
+        expect(alarm.Properties.AlarmActions, name).toEqual([{ Ref: 'AlarmTopic' }]);
+        expect(alarm.Properties.AlarmDescription, name).toBeTruthy();
+      }
+      expect(alarmOn('5xx')).toMatchObject({ Namespace: 'AWS/ApiGateway', Dimensions: [{ Name: 'ApiId', Value: { Ref: 'HttpApi' } }] });
+      expect(alarmOn('Errors')).toMatchObject({ Namespace: 'AWS/Lambda' });
+      expect(alarmOn('Throttles')).toMatchObject({ Namespace: 'AWS/Lambda', Threshold: 1 });
+      expect(alarmOn('ApproximateNumberOfMessagesVisible')).toMatchObject({ Namespace: 'AWS/SQS', Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': ['AsyncFailureQueue', 'QueueName'] } }] });
+      for (const metric of ['AuditFindings', 'AuditIncomplete', 'ReconcilerFailures']) expect(alarmOn(metric), metric).toMatchObject({ Namespace: 'CampusEcard/dev', Threshold: 1 });
+      // A day without an audit run is an alarm too: missing data breaches.
+      expect(alarmOn('Invocations')).toMatchObject({ Dimensions: [{ Name: 'FunctionName', Value: { Ref: 'AuditLedgerLambdaFunction' } }], ComparisonOperator: 'LessThanThreshold', TreatMissingData: 'breaching' });
+    });
+
+    it('counts the audit\'s findings and incomplete runs from the lines it logs', () => {
+      const filters = Object.values(resources).filter((resource) => resource.Type === 'AWS::Logs::MetricFilter').map((resource) => resource.Properties);
+      const filterOf = (metric: string) => filters.find((f) => f.MetricTransformations[0].MetricName === metric);
+      const lines: string[] = [];
+      const logger = createLogger('info', {}, (line) => lines.push(line) > 0);
+      logger.error(AUDIT_LOG.finding, { accountNo: '100001', check: 'balance', problem: 'x' });
+      logger.error(AUDIT_LOG.incomplete, { findingCount: 0 });
+      logger.info('ledger audit', { findingCount: 0 });
+      for (const [metric, line] of [['AuditFindings', lines[0]!], ['AuditIncomplete', lines[1]!]] as const) {
+        const filter = filterOf(metric);
+        expect(filter.LogGroupName).toEqual({ Ref: logGroupOf('auditLedger') });
+        expect(filter.MetricTransformations[0].MetricNamespace).toBe('CampusEcard/dev');
+        expect(matches(filter.FilterPattern, line), metric).toBe(true);
+        expect(matches(filter.FilterPattern, lines[2]!), `${metric} on a clean run`).toBe(false);
+      }
+    });
+
+    it('counts a failure of every scheduled run (what scheduledRun logs as an error) as ReconcilerFailures', async () => {
+      const filters = Object.values(resources).filter((resource) => resource.Type === 'AWS::Logs::MetricFilter' && resource.Properties.MetricTransformations[0].MetricName === 'ReconcilerFailures');
+      for (const [name] of scheduled.filter(([n]) => n !== 'auditLedger')) {
+        expect(filters.some((f) => JSON.stringify(f.Properties.LogGroupName) === JSON.stringify({ Ref: logGroupOf(name) })), name).toBe(true);
+      }
+      const lines: string[] = [];
+      setDeps({ logger: createLogger('info', {}, (line) => lines.push(line) > 0) } as Deps);
+      try {
+        await scheduledRun('reconcile test', async () => ({ failures: ['order O1'] }), (report) => report.failures)();
+        await scheduledRun('reconcile test', async () => ({ failures: [] as string[] }), (report) => report.failures)();
+      } finally {
+        setDeps(undefined);
+      }
+      const pattern = filters[0]!.Properties.FilterPattern;
+      expect(matches(pattern, lines[0]!)).toBe(true);
+      expect(matches(pattern, lines[1]!)).toBe(false);
+    });
+
+    it('reserves concurrency for the payment routes, leaving at least 100 of the default 1,000 to the rest', () => {
+      const reserved = Object.fromEntries(Object.entries(functions).filter(([, fn]) => fn.reservedConcurrency !== undefined).map(([name, fn]) => [name, fn.reservedConcurrency]));
+      expect(reserved).toMatchObject({ qrPayment: 200, posCharge: 120, uploadOfflineRecords: 30 });
+      expect(Object.values(reserved).reduce((a: number, b) => a + (b as number), 0)).toBeLessThanOrEqual(900);
+    });
+
+    it('times every HTTP function out below API Gateway\'s 30 s, so a slow request ends in our answer and not the gateway\'s', () => {
+      expect(http.length).toBeGreaterThan(50);
+      for (const [name, fn] of http) expect(fn.timeout ?? provider.timeout, name).toBeLessThan(30);
+    });
   });
 
   it('resolves variables per stage', () => {
