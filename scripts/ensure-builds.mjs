@@ -1,5 +1,5 @@
 // Before `npm start`: build the mini-program's H5 and the web apps when missing or older than their
-// sources, so what is served at / and /pos/ is always what is in the tree. ECARD_SKIP_H5=1 and
+// sources, so what is served at /, /pos/ and /console/ is always what is in the tree. ECARD_SKIP_H5=1 and
 // ECARD_SKIP_WEB=1 skip them.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
@@ -17,6 +17,7 @@ function newest(path) {
 const builds = [
   { name: 'the mini-program for H5 (miniapp/dist/h5)', skip: 'ECARD_SKIP_H5', built: 'miniapp/dist/h5/index.html', sources: ['miniapp/src', 'miniapp/config', 'shared'], cwd: 'miniapp', script: 'build:h5' },
   { name: 'the terminal app (web/dist/pos)', skip: 'ECARD_SKIP_WEB', built: 'web/dist/pos/index.html', sources: ['web/pos', 'shared'], cwd: 'web', script: 'build:pos' },
+  { name: "the card centre's console (web/dist/console)", skip: 'ECARD_SKIP_WEB', built: 'web/dist/console/index.html', sources: ['web/console', 'shared'], cwd: 'web', script: 'build:console' },
 ];
 
 for (const build of builds) {

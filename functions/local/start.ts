@@ -20,9 +20,11 @@ const dynamodbPort = Number(process.env.DYNAMODB_PORT ?? 8000);
 const dataDir = process.env.ECARD_DATA_DIR ?? join(PROJECT_ROOT, '.data', 'dynamodb');
 const h5Dir = join(PROJECT_ROOT, 'miniapp', 'dist', 'h5');
 const posDir = join(PROJECT_ROOT, 'web', 'dist', 'pos');
+const consoleDir = join(PROJECT_ROOT, 'web', 'dist', 'console');
 /** The built web apps, each at its path (as CloudFront serves them on AWS). */
 const staticSites = [
   { path: '/pos/', dir: posDir },
+  { path: '/console/', dir: consoleDir },
   { path: '/', dir: h5Dir },
 ].filter((site) => existsSync(join(site.dir, 'index.html')));
 
@@ -88,6 +90,7 @@ async function main(): Promise<void> {
     // The seed activated them once, as an installer would; their secrets survive restarts.
     console.log('  (activated once by the seed with a one-time code; a new secret: POST /v1/admin/terminals/<id>/activation-codes, then POST /v1/pos/activation)');
     console.log(`\nCard-centre admin (POST /v1/admin/sessions): admin / ${seed.adminPassword ?? '(password shown only on the start that created it; stored hashed)'}`);
+    if (existsSync(consoleDir)) console.log(`Card-centre console: ${platform.url}/console/ (sign in as above)`);
 
     console.log(`\nAPI on ${platform.url} (table ${platform.deps.db.tableName}):`);
     for (const route of platform.routes) {

@@ -9,6 +9,7 @@ import { PROJECT_ROOT } from '../../functions/local/serverless-config';
 
 export const H5_DIR = join(PROJECT_ROOT, 'miniapp', 'dist', 'h5');
 export const POS_DIR = join(PROJECT_ROOT, 'web', 'dist', 'pos');
+export const CONSOLE_DIR = join(PROJECT_ROOT, 'web', 'dist', 'console');
 export const ARTIFACTS = join(PROJECT_ROOT, 'test-artifacts', 'e2e');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 // Without the background-networking flags Chromium keeps dialling Google, which this machine refuses.
