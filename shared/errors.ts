@@ -118,6 +118,7 @@ export const ERRORS = {
   OFFLINE_CAP_EXCEEDED: { status: 409, zh: '超出今日脱机消费限额（还可脱机消费 {remaining} 元），请联网后消费', en: 'Above today’s offline limit ({remaining} yuan left offline); pay online' },
   OFFLINE_BLACKLISTED: { status: 409, zh: '该卡已挂失、冻结或注销，不能消费', en: 'This card is lost, frozen or closed and cannot pay' },
   OFFLINE_CARD_BALANCE_INVALID: { status: 400, zh: '卡内余额不足或读取有误', en: 'The chip balance is insufficient or was misread' },
+  OFFLINE_CHIP_BALANCE_INSUFFICIENT: { status: 409, zh: '卡内余额不足（{balance} 元）', en: 'The chip holds too little ({balance} yuan)' },
   TOPUP_AMOUNT_OUT_OF_RANGE: { status: 400, zh: '充值金额须在 {min} 至 {max} 元之间', en: 'A top-up is {min} to {max} yuan' },
   ORDER_NOT_FOUND: { status: 404, zh: '找不到该充值订单', en: 'No such top-up order' },
   ORDER_CLOSED: { status: 409, zh: '该充值订单已关闭，款项将原路退回', en: 'This top-up order is closed; the payment goes back to the payer' },

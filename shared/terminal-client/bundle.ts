@@ -6,7 +6,7 @@
 import { ed25519 } from '@noble/curves/ed25519';
 import type { z } from 'zod';
 import { offlineBundle } from '../api/pos';
-import type { ErrorCode } from '../errors';
+import { yuanParam, type ErrorCode } from '../errors';
 import { checkQrWindow, parseQrToken, qrTokenId, QrTokenFormatError, QR_TOKEN_STEP_SECONDS, signedMessage, type QrPurpose } from '../qr-token';
 import { TerminalRefusal } from './refusal';
 
@@ -108,4 +108,34 @@ export function decodePublicKey(text: string): Uint8Array | undefined {
   const binary = atob(text.replace(/-/g, '+').replace(/_/g, '/') + '=');
   const bytes = Uint8Array.from(binary, (char) => char.charCodeAt(0));
   return bytes.length === 32 ? bytes : undefined;
+}
+
+/** Why the bundle says a chip may not pay: the online charge's own code when the bundle gives it (CARD_LOST, CARD_VOID …), else the list's general one. */
+export function cardBlacklistReason(bundle: OfflineBundle, chipUid: string): ErrorCode | undefined {
+  if (!bundle.blacklist.chipUids.includes(chipUid)) return undefined;
+  return bundle.blacklist.chipReasons?.[chipUid] ?? 'OFFLINE_BLACKLISTED';
+}
+
+export interface CardOfflineCheck {
+  chipUid: string;
+  amountFen: number;
+  /** What the chip holds now, as read. */
+  chipBalanceFen: number;
+}
+
+/**
+ * Would takeOffline() take this card? Asked before the chip is debited, so a card it would refuse
+ * (blacklisted, bundle missing or expired, too little on the chip) is never written. Pure: nothing
+ * is kept; takeOffline() checks again, under its lock, when it queues.
+ */
+export function checkCardOffline(bundle: OfflineBundle | undefined, card: CardOfflineCheck, now: Date): { ok: true } | { ok: false; refusal: TerminalRefusal } {
+  const refused = (code: ErrorCode, params?: Record<string, string | number>) => ({ ok: false as const, refusal: TerminalRefusal.local(code, params) });
+  if (!bundle) return refused('OFFLINE_BUNDLE_MISSING');
+  if (bundleExpired(bundle, now)) return refused('OFFLINE_BUNDLE_EXPIRED');
+  if (!(Number.isInteger(card.amountFen) && card.amountFen > 0)) return { ok: false, refusal: TerminalRefusal.local('VALIDATION_FAILED', undefined, [{ path: 'amountFen', problem: 'must be a whole number of fen above 0' }]) };
+  if (!(Number.isInteger(card.chipBalanceFen) && card.chipBalanceFen >= 0)) return refused('OFFLINE_CARD_BALANCE_INVALID');
+  const blacklisted = cardBlacklistReason(bundle, card.chipUid);
+  if (blacklisted) return refused(blacklisted);
+  if (card.chipBalanceFen < card.amountFen) return refused('OFFLINE_CHIP_BALANCE_INSUFFICIENT', { balance: yuanParam(card.chipBalanceFen) });
+  return { ok: true };
 }

@@ -17,7 +17,7 @@ import { ERRORS, yuanParam, type ErrorCode } from '../errors';
 import { QR_TOKEN_PREFIX, timeStepAt } from '../qr-token';
 import { signTerminalRequest } from '../terminal-signature';
 import type { TERMINAL_KINDS } from '../vocabulary';
-import { bundleExpired, bundleInfo, checkBundle, checkCodeOffline, type BundleInfo, type OfflineBundle } from './bundle';
+import { bundleExpired, bundleInfo, cardBlacklistReason, checkBundle, checkCardOffline, checkCodeOffline, type BundleInfo, type CardOfflineCheck, type OfflineBundle } from './bundle';
 import { TerminalRefusal, TerminalUnreachable } from './refusal';
 import type { TerminalStore } from './store';
 
@@ -181,7 +181,32 @@ interface Prepared {
 
 type Answer = { status: number; json: unknown };
 
-const newId = monotonicFactory();
+/**
+ * ULIDs from crypto.getRandomValues (a uniform [0, 1) from 32 random bits): it works on a terminal
+ * served over plain http, where the secure-context APIs (randomUUID, subtle) are missing. Monotonic,
+ * so ids made in the same millisecond still sort in the order they were made.
+ */
+const newId = monotonicFactory(() => globalThis.crypto.getRandomValues(new Uint32Array(1))[0]! / 0x1_0000_0000);
+
+const ID_PREFIX = /^[A-Za-z0-9_-]{0,16}$/;
+
+/**
+ * The terminal's one id maker for its own request ids (posTxnId, refundId, tapId, transferId,
+ * replacementId, recordId …): the prefix, then a ULID (time first, so they sort by when they were
+ * made, then 80 random bits). At most 42 characters of [A-Za-z0-9_-], as the contracts' ids take.
+ */
+export function newRequestId(prefix = ''): string {
+  if (!ID_PREFIX.test(prefix)) throw new Error(`an id prefix is at most 16 of [A-Za-z0-9_-], not ${JSON.stringify(prefix)}`);
+  return prefix + newId();
+}
+
+export interface SellOptions {
+  /**
+   * A payment code waits for the payer (a password on the phone): called once with the sale's id
+   * when the first 'waiting' answer comes, while sell() keeps polling to the end.
+   */
+  onWaiting?(posTxnId: string): void;
+}
 
 /** Exchanges the one-time code (POST /v1/pos/activation) and saves the identity in the store. */
 export async function activateTerminal(
@@ -254,12 +279,12 @@ export class TerminalClient {
    * /v1/pos/payment-codes ('waiting' is polled to the end); a card → /v1/pos/charges. The sale is
    * written to the store before it is sent, so a crash leaves it unresolved, never forgotten.
    */
-  async sell(sale: SaleRequest): Promise<SaleOutcome> {
+  async sell(sale: SaleRequest, options: SellOptions = {}): Promise<SaleOutcome> {
     const posTxnId = sale.posTxnId ?? newId();
     const channel: UnresolvedSale['channel'] = sale.method === 'card' ? 'card' : sale.code.startsWith(QR_TOKEN_PREFIX) ? 'campus' : 'code';
     let request: () => Promise<SaleOutcome>;
     try {
-      request = this.#saleRequest(posTxnId, sale, channel);
+      request = this.#saleRequest(posTxnId, sale, channel, options);
     } catch (error) {
       if (error instanceof TerminalRefusal) return { status: 'refused', posTxnId, refusal: error };
       throw error;
@@ -273,7 +298,7 @@ export class TerminalClient {
         outcome = await request();
       } catch (error) {
         if (error instanceof TerminalRefusal) outcome = { status: 'refused', posTxnId, refusal: error };
-        else if (error instanceof TerminalUnreachable) outcome = await this.#settle(unresolved);
+        else if (error instanceof TerminalUnreachable) outcome = await this.#settle(unresolved, options);
         else throw error;
       }
       if (outcome.status !== 'unreachable') await this.#store.putAll([], [KEYS.sale(posTxnId)]);
@@ -359,6 +384,14 @@ export class TerminalClient {
    * day, and queues the record: all in one store.putAll, so a crash never leaves a taken payment
    * unqueued (nor a queued one uncounted).
    */
+  /**
+   * Before a card's chip is debited offline: would takeOffline() take it (bundle there and current,
+   * chip not blacklisted, enough on the chip)? Reads only; the app writes the chip after an ok.
+   */
+  async checkCardOffline(card: CardOfflineCheck): Promise<{ ok: true } | { ok: false; refusal: TerminalRefusal }> {
+    return checkCardOffline(await this.#store.get<OfflineBundle>(KEYS.bundle), card, this.#now());
+  }
+
   takeOffline(sale: OfflineSale): Promise<OfflineTaken> {
     return this.#exclusive(() => this.#takeOffline(sale));
   }
@@ -379,8 +412,8 @@ export class TerminalClient {
     if (!valid.success) return { status: 'refused', refusal: TerminalRefusal.local('VALIDATION_FAILED', undefined, valid.error.issues) };
 
     if (sale.method === 'card') {
-      // The online charge's own refusal when the bundle gives it (CARD_LOST, CARD_VOID …), else the list's general one.
-      if (bundle.blacklist.chipUids.includes(sale.chipUid)) return refused(bundle.blacklist.chipReasons?.[sale.chipUid] ?? 'OFFLINE_BLACKLISTED');
+      const blacklisted = cardBlacklistReason(bundle, sale.chipUid);
+      if (blacklisted) return refused(blacklisted);
       await this.#store.putAll([{ key: KEYS.record(recordId), value: { record, state: 'queued' } satisfies StoredRecord }]);
       return { status: 'queued', recordId };
     }
@@ -468,7 +501,7 @@ export class TerminalClient {
   }
 
   /** Builds the sale's request (validated now, so bad input is refused before anything is stored) and what to make of its answer. */
-  #saleRequest(posTxnId: string, sale: SaleRequest, channel: UnresolvedSale['channel']): () => Promise<SaleOutcome> {
+  #saleRequest(posTxnId: string, sale: SaleRequest, channel: UnresolvedSale['channel'], options: SellOptions): () => Promise<SaleOutcome> {
     const password = sale.consumptionPassword !== undefined ? { consumptionPassword: sale.consumptionPassword } : {};
     if (sale.method === 'card') {
       const body = validated(posCharge.body, {
@@ -502,14 +535,14 @@ export class TerminalClient {
       };
     }
     const body = validated(posPaymentCode.body, { posTxnId, code: sale.code, amountFen: sale.amountFen });
-    return async () => this.#paymentCodeOutcome(posTxnId, await this.call(posPaymentCode, { body }));
+    return async () => this.#paymentCodeOutcome(posTxnId, await this.call(posPaymentCode, { body }), false, options);
   }
 
   /** What the transaction query says of a sale whose answer never came; unreachable if it cannot be asked either. */
-  async #settle(sale: UnresolvedSale): Promise<SaleOutcome> {
+  async #settle(sale: UnresolvedSale, options: SellOptions = {}): Promise<SaleOutcome> {
     const { posTxnId } = sale;
     try {
-      if (sale.channel === 'code') return await this.#paymentCodeOutcome(posTxnId, await this.call(getPosPaymentCode, { params: { posTxnId } }), true);
+      if (sale.channel === 'code') return await this.#paymentCodeOutcome(posTxnId, await this.call(getPosPaymentCode, { params: { posTxnId } }), true, options);
       const found = await this.call(posTransaction, { params: { posTxnId } });
       if (found.status === 'not_found') {
         // The query closed the id: nothing was taken and nothing ever will be under it.
@@ -536,9 +569,10 @@ export class TerminalClient {
   }
 
   /** A payment-code answer to its outcome; 'waiting' is polled until paid or refused (the server cancels after about 45 s). */
-  async #paymentCodeOutcome(posTxnId: string, first: z.output<(typeof getPosPaymentCode)['response']>, fromQuery = false): Promise<SaleOutcome> {
+  async #paymentCodeOutcome(posTxnId: string, first: z.output<(typeof getPosPaymentCode)['response']>, fromQuery: boolean, options: SellOptions = {}): Promise<SaleOutcome> {
     let answer = first;
     const deadline = Date.now() + PAYMENT_CODE_WAIT_MS;
+    if (answer.status === 'waiting') options.onWaiting?.(posTxnId);
     while (answer.status === 'waiting') {
       if (Date.now() > deadline) throw new TerminalUnreachable(`payment code ${posTxnId} still waiting`);
       await sleep(this.#pollMs ?? answer.retryAfterSeconds * 1000);

@@ -71,7 +71,7 @@ describe('online sales through the client', () => {
   it('activated with the one-time code, the terminal takes a QR sale: balance and masked name on the screen, charged once', async () => {
     const seedTerminal = await createTestTerminal(deps()); // the test merchant
     const terminalId = `POS-CLIENT-${process.pid}`;
-    const { activationCode } = await registerTerminal(deps(), { username: 'test', role: 'supervisor' }, { terminalId, merchantId: seedTerminal.merchantId, place: '测试窗口 2', kind: 'pos', reason: 'client test' });
+    const { activationCode } = await registerTerminal(deps(), { username: 'test', role: 'administrator' }, { terminalId, merchantId: seedTerminal.merchantId, place: '测试窗口 2', kind: 'pos', reason: 'client test' });
     const store = memoryStore();
     const identity = await activateTerminal({ baseUrl: platform.url, store }, terminalId, activationCode.toLowerCase());
     expect(identity).toMatchObject({ terminalId, merchantId: seedTerminal.merchantId, kind: 'pos', secret: expect.any(String) });
@@ -250,5 +250,19 @@ describe('offline through the client', () => {
     const online = await client.sell({ method: 'code', code: phone.code(), amountFen: 100 });
     expect(online).toMatchObject({ status: 'refused', refusal: { code: 'CARD_LOST', zh: ERRORS.CARD_LOST.zh } });
     expect(await balanceOf(account.accountNo)).toBe(1_500);
+  });
+
+  it('a card checked before its chip is written (checkCardOffline) from the real bundle: a lost account’s card says CARD_LOST, as the online charge does; a good card with too little on the chip is refused; nothing is queued', async () => {
+    const lost = await createTestAccount(platform.deps, { balanceFen: 2_000 });
+    const good = await createTestAccount(platform.deps, { balanceFen: 2_000 });
+    const [lostChip, goodChip] = [await testChipUid(deps(), lost.accountNo), await testChipUid(deps(), good.accountNo)];
+    await setAccountStatus(deps(), lost.accountNo, 'lost');
+    const { client } = await clientFor(await createTestTerminal(deps()));
+    await client.refreshBundle();
+    expect(await client.checkCardOffline({ chipUid: lostChip, amountFen: 100, chipBalanceFen: 1_000 })).toMatchObject({ ok: false, refusal: { code: 'CARD_LOST', zh: ERRORS.CARD_LOST.zh } });
+    expect(await client.sell({ method: 'card', chipUid: lostChip, amountFen: 100 })).toMatchObject({ status: 'refused', refusal: { code: 'CARD_LOST' } });
+    expect(await client.checkCardOffline({ chipUid: goodChip, amountFen: 1_001, chipBalanceFen: 1_000 })).toMatchObject({ ok: false, refusal: { code: 'OFFLINE_CHIP_BALANCE_INSUFFICIENT', zh: '卡内余额不足（10 元）' } });
+    expect(await client.checkCardOffline({ chipUid: goodChip, amountFen: 1_000, chipBalanceFen: 1_000 })).toEqual({ ok: true });
+    expect(await client.queuedCount()).toBe(0);
   });
 });

@@ -16,10 +16,12 @@ import { generateDeviceKeyPair, parseQrToken, QR_TOKEN_PREFIX, signQrToken, time
 import { canonicalTerminalRequest } from '../../shared/terminal-signature';
 import {
   activateTerminal,
+  checkCardOffline,
   checkCodeOffline,
   connectTerminal,
   loadTerminal,
   memoryStore,
+  newRequestId,
   openIndexedDbStore,
   REPLAYABLE_PATHS,
   STORE_RETENTION_DAYS,
@@ -181,6 +183,23 @@ describe('the retry rule', () => {
     online = true;
     expect(await lost.client.resolveUnresolved()).toMatchObject([{ status: 'posted', channel: 'alipay', platformTxnId: 'A2' }]);
     expect(lost.sent.at(-1)).toMatchObject({ method: 'GET', url: 'http://pos.test/v1/pos/payment-codes/P2' });
+  });
+
+  it('onWaiting: told once, with the sale’s id, when the payment code first waits for the payer; never for a sale that does not wait', async () => {
+    const sale = { posTxnId: 'P6', channel: 'wechat', amountFen: 500 };
+    const paid = { ...sale, status: 'paid', receiptNo: 'R6', platformTxnId: 'W6', paidAt: NOW.toISOString(), replayed: false };
+    const told: string[] = [];
+    const { client } = await clientWith((_, index) => ({ status: 200, body: index < 3 ? { ...sale, status: 'waiting', retryAfterSeconds: 5 } : paid }), { paymentCodePollMs: 1 });
+    const outcome = client.sell({ posTxnId: 'P6', method: 'code', code: '134567890123456789', amountFen: 500 }, { onWaiting: (id) => told.push(id) });
+    expect(await outcome).toMatchObject({ status: 'posted', receiptNo: 'R6' });
+    expect(told).toEqual(['P6']);
+
+    const direct = await clientWith(() => ({ status: 200, body: { ...paid, posTxnId: 'P7' } }));
+    expect(await direct.client.sell({ posTxnId: 'P7', method: 'code', code: '134567890123456789', amountFen: 500 }, { onWaiting: (id) => told.push(id) })).toMatchObject({ status: 'posted' });
+    // The POST's answers lost, the status query finds it waiting: told as well (the payer is still typing).
+    const lost = await clientWith((request) => (request.method === 'POST' ? 'drop' : { status: 200, body: request.url.endsWith('/P8') && told.length < 2 ? { ...sale, posTxnId: 'P8', status: 'waiting', retryAfterSeconds: 5 } : { ...paid, posTxnId: 'P8', replayed: true } }), { paymentCodePollMs: 1 });
+    expect(await lost.client.sell({ posTxnId: 'P8', method: 'code', code: '134567890123456789', amountFen: 500 }, { onWaiting: (id) => told.push(id) })).toMatchObject({ status: 'posted', posTxnId: 'P8' });
+    expect(told).toEqual(['P6', 'P8']);
   });
 
   it('a payment code whose POST answers are all lost: the status query’s not_found (the id closed) is “nothing taken” (POS_TXN_CLOSED), the sale no longer unresolved', async () => {
@@ -390,6 +409,32 @@ describe('the offline QR check: the server’s verdicts from the bundle', () => 
       expect(taken).toMatchObject({ status: 'refused', refusal: { code, zh: ERRORS[code].zh } });
     }
     expect(await store.list('offline/')).toEqual([]);
+  });
+
+  it('cards before the chip is written: checkCardOffline says what takeOffline would (reason, bundle, chip balance) and keeps nothing', async () => {
+    const made = makeBundle({ blacklist: { accountNos: [], chipUids: ['DEADBEEF01', 'DEADBEEF03'], chipReasons: { DEADBEEF01: 'CARD_LOST' } } });
+    const none = await clientWith(() => 'drop');
+    expect(await none.client.checkCardOffline({ chipUid: '04A224B2C15E80', amountFen: 100, chipBalanceFen: 500 })).toMatchObject({ ok: false, refusal: { code: 'OFFLINE_BUNDLE_MISSING' } });
+    const { client, store } = await offlineClient(made.bundle);
+    await client.refreshBundle();
+    const before = await store.list('');
+    const cases: [string, number, number, ErrorCode | 'ok'][] = [
+      ['DEADBEEF01', 100, 500, 'CARD_LOST'],
+      ['DEADBEEF03', 100, 500, 'OFFLINE_BLACKLISTED'],
+      ['04A224B2C15E80', 501, 500, 'OFFLINE_CHIP_BALANCE_INSUFFICIENT'],
+      ['04A224B2C15E80', 100, -1, 'OFFLINE_CARD_BALANCE_INVALID'],
+      ['04A224B2C15E80', 0, 500, 'VALIDATION_FAILED'],
+      ['04A224B2C15E80', 500, 500, 'ok'],
+    ];
+    for (const [chipUid, amountFen, chipBalanceFen, expected] of cases) {
+      const checked = await client.checkCardOffline({ chipUid, amountFen, chipBalanceFen });
+      expect(checked.ok ? 'ok' : checked.refusal.code, `${chipUid} ${amountFen} of ${chipBalanceFen}`).toBe(expected);
+    }
+    expect(await client.checkCardOffline({ chipUid: 'DEADBEEF01', amountFen: 100, chipBalanceFen: 500 })).toMatchObject({ refusal: { zh: ERRORS.CARD_LOST.zh } });
+    expect(await client.checkCardOffline({ chipUid: '04A224B2C15E80', amountFen: 501, chipBalanceFen: 500 })).toMatchObject({ refusal: { zh: '卡内余额不足（5 元）' } });
+    expect(await store.list('')).toEqual(before);
+    // The pure check on an expired bundle, as takeOffline refuses it.
+    expect(checkCardOffline(made.bundle, { chipUid: '04A224B2C15E80', amountFen: 100, chipBalanceFen: 500 }, new Date(made.bundle.expiresAt))).toMatchObject({ ok: false, refusal: { code: 'OFFLINE_BUNDLE_EXPIRED' } });
   });
 
   it('identity offline at a gate: allowed once, a pay code or a blacklisted account refused with the reason', async () => {
@@ -630,5 +675,17 @@ describe('the core runs in a browser as it is', () => {
     const ids = [next(), next(), next()];
     expect(ids.every((id) => /^[0-9A-HJKMNP-TV-Z]{26}$/.test(id))).toBe(true);
     expect([...ids].sort()).toEqual(ids);
+  });
+
+  it('newRequestId: the prefix then a ULID, in the order made (same millisecond too), taken by the contracts’ ids; a bad prefix throws', async () => {
+    const { externalId } = await import('../../shared/api/common');
+    const ids = Array.from({ length: 50 }, () => newRequestId('KT'));
+    expect(ids.every((id) => /^KT[0-9A-HJKMNP-TV-Z]{26}$/.test(id) && externalId.safeParse(id).success)).toBe(true);
+    expect([...ids].sort()).toEqual(ids);
+    expect(new Set(ids).size).toBe(50);
+    expect(newRequestId()).toMatch(/^[0-9A-HJKMNP-TV-Z]{26}$/);
+    expect(externalId.safeParse(newRequestId('A'.repeat(16))).success).toBe(true);
+    expect(() => newRequestId('K/T')).toThrow(/prefix/);
+    expect(() => newRequestId('A'.repeat(17))).toThrow(/prefix/);
   });
 });

@@ -5,7 +5,7 @@
  * on demand: a gate never downloads the kiosk's code.
  */
 import { lazy, Suspense, useCallback, useEffect, useMemo, useState, type ComponentType, type ReactNode } from 'react';
-import { App as AntApp, Button, ConfigProvider, Switch, Typography } from 'antd';
+import { App as AntApp, Button, ConfigProvider, Modal, Switch, Typography } from 'antd';
 import zhCN from 'antd/locale/zh_CN';
 import { loadTerminal, type TerminalClient, type TerminalStore } from '@shared/terminal-client';
 import { Activation } from './Activation';
@@ -14,8 +14,8 @@ import { stopAlarm } from './feedback';
 import { OfflineTab } from './modes/sale/OfflineTab';
 import { SaleMode } from './modes/sale/SaleMode';
 import { TodayTab } from './modes/sale/TodayTab';
-import { observingFetch } from './observe-fetch';
-import { TerminalProvider, useTerminal, type TerminalProviderProps } from './terminal-context';
+import { yuan } from './format';
+import { TerminalProvider, useTerminal, type SettledSale, type TerminalProviderProps } from './terminal-context';
 
 function lazyMode(load: () => Promise<Record<string, unknown>>, name: string) {
   return lazy(async () => ({ default: (await load())[name] as ComponentType }));
@@ -43,7 +43,7 @@ export interface AppProps {
 }
 
 export function App({ store, baseUrl = '', fetch: givenFetch, cardReader, terminal }: AppProps) {
-  const fetchFn = useMemo(() => observingFetch(givenFetch ?? globalThis.fetch.bind(globalThis)), [givenFetch]);
+  const fetchFn = useMemo(() => givenFetch ?? globalThis.fetch.bind(globalThis), [givenFetch]);
   const [client, setClient] = useState<TerminalClient | undefined | 'loading'>('loading');
   const open = useCallback(async () => setClient(await loadTerminal({ baseUrl, store, fetch: fetchFn })), [baseUrl, store, fetchFn]);
   useEffect(() => {
@@ -73,6 +73,78 @@ function expiryText(expiresAt: string): string {
   return new Date(expiresAt).toLocaleString('zh-CN', { month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hour12: false, timeZone: 'Asia/Shanghai' });
 }
 
+function timeText(iso: string): string {
+  return new Date(iso).toLocaleTimeString('zh-CN', { hour: '2-digit', minute: '2-digit', hour12: false, timeZone: 'Asia/Shanghai' });
+}
+
+/** One settled sale in words: what the cashier does about it. */
+function settledText(sale: SettledSale): string {
+  const amount = sale.amountFen !== undefined ? ` ${yuan(sale.amountFen)}` : '';
+  return sale.status === 'posted' ? `收款成功${amount}` : `${amount.trim()} 未扣款，请重新收款`.trim();
+}
+
+/** The top bar's words for the settled sales: short, so they fit an 800 px bar beside the rest (the list says what to do). */
+function summaryOf(sales: SettledSale[], notTaken: number): string {
+  const [first] = sales;
+  if (sales.length === 1 && first) return first.status === 'posted' ? settledText(first) : `${first.amountFen !== undefined ? `${yuan(first.amountFen)} ` : ''}未扣款`;
+  return notTaken > 0 ? `${sales.length} 笔，${notTaken} 笔未扣款` : `${sales.length} 笔收款成功`;
+}
+
+/**
+ * Sales shown as 交易结果未知 that the transaction query settled once the network was back: the top
+ * bar says the latest (red while one was not taken), a tap lists each with its receipt, 知道了 clears.
+ */
+function SettledSales() {
+  const { settledSales, dismissSettled } = useTerminal();
+  const [open, setOpen] = useState(false);
+  if (settledSales.length === 0) return null;
+  const notTaken = settledSales.filter((sale) => sale.status === 'refused').length;
+  const summary = summaryOf(settledSales, notTaken);
+  return (
+    <>
+      <Button
+        size="small"
+        data-testid="settled-sales"
+        data-not-taken={notTaken}
+        onClick={() => setOpen(true)}
+        style={{ height: 32, fontSize: 15, fontWeight: 600, border: 'none', color: '#fff', background: notTaken > 0 ? '#cf1322' : '#389e0d', flex: '0 0 auto', padding: '0 10px' }}
+      >
+        补查：{summary}
+      </Button>
+      <Modal
+        open={open}
+        title="联网后查询到的交易结果"
+        closable={false}
+        footer={
+          <Button
+            type="primary"
+            size="large"
+            data-testid="settled-dismiss"
+            onClick={() => {
+              setOpen(false);
+              dismissSettled();
+            }}
+          >
+            知道了
+          </Button>
+        }
+      >
+        {settledSales.map((sale) => (
+          <div key={sale.posTxnId} data-testid="settled-sale" data-status={sale.status} style={{ fontSize: 20, padding: '8px 0', borderBottom: '1px solid #f0f0f0', color: sale.status === 'posted' ? '#389e0d' : '#cf1322' }}>
+            {sale.startedAt && <span style={{ color: '#666', marginRight: 8 }}>{timeText(sale.startedAt)}</span>}
+            {settledText(sale)}
+            {sale.receiptNo && (
+              <div style={{ fontSize: 15, color: '#666' }}>
+                凭证号 <span data-testid="settled-receipt">{sale.receiptNo}</span>
+              </div>
+            )}
+          </div>
+        ))}
+      </Modal>
+    </>
+  );
+}
+
 function TopBar() {
   const { client, online, networkUp, drill, setDrill, queued, bundle, lastUpload } = useTerminal();
   const { identity } = client;
@@ -99,7 +171,8 @@ function TopBar() {
           上传：{[`入账${counts.applied ?? 0}`, counts.held ? `挂起${counts.held}` : '', counts.rejected ? `拒绝${counts.rejected}` : '', counts.reflected ? `平账${counts.reflected}` : ''].filter(Boolean).join(' ')}
         </span>
       )}
-      <span data-testid="bundle-expiry" style={{ marginLeft: 'auto', opacity: 0.85, color: bundle?.expired ? '#ff7875' : undefined }}>
+      <SettledSales />
+      <span data-testid="bundle-expiry" style={{ marginLeft: 'auto', minWidth: 0, overflow: 'hidden', textOverflow: 'ellipsis', opacity: 0.85, color: bundle?.expired ? '#ff7875' : undefined }}>
         {bundle ? `脱机名单${bundle.expired ? '已过期' : '有效至'} ${expiryText(bundle.expiresAt)}` : '无脱机名单'}
       </span>
     </header>

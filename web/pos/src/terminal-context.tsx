@@ -6,7 +6,20 @@
  * is back, and refreshes the bundle at start and every hour while online.
  */
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
-import type { BundleInfo, OfflineRecordView, TerminalClient } from '@shared/terminal-client';
+import type { BundleInfo, OfflineRecordView, SaleOutcome, TerminalClient } from '@shared/terminal-client';
+
+/**
+ * A sale whose answer was lost (shown as 交易结果未知), settled by the transaction query once the
+ * network came back: posted (the receipt), or nothing taken (the cashier takes it again).
+ */
+export interface SettledSale {
+  posTxnId: string;
+  status: 'posted' | 'refused';
+  /** Undefined only if the sale left the store between the two reads (another tab settled it). */
+  amountFen?: number;
+  startedAt?: string;
+  receiptNo?: string;
+}
 
 export interface TerminalState {
   client: TerminalClient;
@@ -27,6 +40,9 @@ export interface TerminalState {
   uploading: boolean;
   /** Uploads the queue now (when online). */
   upload(): Promise<void>;
+  /** Sales settled after the network came back, until the cashier dismisses them. */
+  settledSales: SettledSale[];
+  dismissSettled(): void;
 }
 
 const TerminalContext = createContext<TerminalState | undefined>(undefined);
@@ -49,6 +65,7 @@ export function TerminalProvider({ client, children, offlinePingMs = 3000, onlin
   const [bundle, setBundle] = useState<BundleInfo | undefined>();
   const [lastUpload, setLastUpload] = useState<OfflineRecordView[]>([]);
   const [uploading, setUploading] = useState(false);
+  const [settledSales, setSettledSales] = useState<SettledSale[]>([]);
   const online = networkUp && !drill;
   const uploadingRef = useRef(false);
 
@@ -70,11 +87,19 @@ export function TerminalProvider({ client, children, offlinePingMs = 3000, onlin
     uploadingRef.current = true;
     setUploading(true);
     try {
-      if ((await client.queuedCount()) > 0) setLastUpload(await client.uploadQueued());
-      // Sales whose answer was lost while the network was down are settled by the transaction query.
-      await client.resolveUnresolved().catch(() => undefined);
+      try {
+        if ((await client.queuedCount()) > 0) setLastUpload(await client.uploadQueued());
+      } catch {
+        // Lost again: the same records go next time (the server is idempotent per record).
+      }
+      // Sales whose answer was lost while the network was down are settled by the transaction query; the cashier is told each.
+      const sales = new Map((await client.unresolvedSales()).map((sale) => [sale.posTxnId, sale]));
+      if (sales.size > 0) {
+        const settled = (await client.resolveUnresolved()).flatMap((outcome) => settledOf(outcome, sales.get(outcome.posTxnId)));
+        if (settled.length > 0) setSettledSales((shown) => [...shown, ...settled]);
+      }
     } catch {
-      // Lost again: the same records go next time (the server is idempotent per record).
+      // Still unknown: they stay unresolved and are asked again next time.
     } finally {
       uploadingRef.current = false;
       setUploading(false);
@@ -112,6 +137,7 @@ export function TerminalProvider({ client, children, offlinePingMs = 3000, onlin
   }, [online, upload, refreshBundle, bundleRefreshMs]);
 
   const reportUnreachable = useCallback(() => setNetworkUp(false), []);
+  const dismissSettled = useCallback(() => setSettledSales([]), []);
 
   // The drill starts from the freshest bundle while the network still works (codes bound a moment ago included).
   const startDrill = useCallback(
@@ -123,8 +149,8 @@ export function TerminalProvider({ client, children, offlinePingMs = 3000, onlin
   );
 
   const value = useMemo<TerminalState>(
-    () => ({ client, online, networkUp, drill, setDrill: startDrill, refreshQueued, queued, reportUnreachable, ...(bundle ? { bundle } : {}), lastUpload, uploading, upload }),
-    [client, online, networkUp, drill, startDrill, refreshQueued, queued, reportUnreachable, bundle, lastUpload, uploading, upload],
+    () => ({ client, online, networkUp, drill, setDrill: startDrill, refreshQueued, queued, reportUnreachable, ...(bundle ? { bundle } : {}), lastUpload, uploading, upload, settledSales, dismissSettled }),
+    [client, online, networkUp, drill, startDrill, refreshQueued, queued, reportUnreachable, bundle, lastUpload, uploading, upload, settledSales, dismissSettled],
   );
   return <TerminalContext.Provider value={value}>{children}</TerminalContext.Provider>;
 }
@@ -133,4 +159,13 @@ export function useTerminal(): TerminalState {
   const state = useContext(TerminalContext);
   if (!state) throw new Error('useTerminal() outside <TerminalProvider>');
   return state;
+}
+
+/** A settled outcome as the top bar shows it; a sale still unknown is not settled. */
+function settledOf(outcome: SaleOutcome, sale: { amountFen: number; startedAt: string } | undefined): SettledSale[] {
+  if (outcome.status === 'unreachable') return [];
+  const known = sale ? { amountFen: sale.amountFen, startedAt: sale.startedAt } : {};
+  // Any refusal of a settled sale means nothing was taken (POS_TXN_CLOSED: the query closed the id).
+  if (outcome.status === 'refused') return [{ posTxnId: outcome.posTxnId, status: 'refused', ...known }];
+  return [{ posTxnId: outcome.posTxnId, status: 'posted', ...known, amountFen: outcome.amountFen, receiptNo: outcome.receiptNo }];
 }

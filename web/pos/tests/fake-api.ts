@@ -8,7 +8,7 @@ import type { RouteContract } from '@shared/api/contract';
 import { activateTerminalRoute } from '@shared/api/merchants';
 import { posDay } from '@shared/api/kiosk';
 import { posRefundRoute } from '@shared/api/merchants';
-import { confirmCardLoad, offlineBundle, offlineUpload, posCharge, qrPayment, reserveCardLoad } from '@shared/api/pos';
+import { confirmCardLoad, offlineBundle, offlineUpload, posCharge, posTransaction, qrPayment, reserveCardLoad } from '@shared/api/pos';
 import { posPaymentCode, getPosPaymentCode } from '@shared/api/payment-codes';
 import { ERRORS, renderMessage, type ErrorCode } from '@shared/errors';
 
@@ -22,7 +22,7 @@ export interface FakeRequest {
 export type FakeAnswer = { status: number; body: unknown } | { refuse: ErrorCode; params?: Record<string, string | number> };
 type Handler = (request: FakeRequest, api: FakeApi) => FakeAnswer | Promise<FakeAnswer>;
 
-const CONTRACTS: RouteContract[] = [activateTerminalRoute, posDay, posRefundRoute, confirmCardLoad, offlineBundle, offlineUpload, posCharge, qrPayment, reserveCardLoad, posPaymentCode, getPosPaymentCode];
+const CONTRACTS: RouteContract[] = [activateTerminalRoute, posDay, posRefundRoute, confirmCardLoad, offlineBundle, offlineUpload, posCharge, posTransaction, qrPayment, reserveCardLoad, posPaymentCode, getPosPaymentCode];
 
 function routeOf(method: string, path: string): RouteContract | undefined {
   return CONTRACTS.find((route) => route.method === method && new RegExp(`^${route.path.replace(/\{\w+\}/g, '[^/]+')}$`).test(path));
@@ -87,7 +87,7 @@ export function receipt(n: number): string {
   return `01KB${String(n).padStart(22, '0')}`;
 }
 
-export function bundle(overrides: { keys?: { keyId: number; publicKey: string; accountNo: string; offlineCapFen: number }[]; chipUids?: string[] } = {}) {
+export function bundle(overrides: { keys?: { keyId: number; publicKey: string; accountNo: string; offlineCapFen: number }[]; chipUids?: string[]; chipReasons?: Record<string, 'CARD_LOST' | 'CARD_FROZEN' | 'CARD_VOID'> } = {}) {
   const now = Date.now();
   return {
     terminalId: TERMINAL.terminalId,
@@ -96,7 +96,7 @@ export function bundle(overrides: { keys?: { keyId: number; publicKey: string; a
     stepSeconds: 30,
     windowSteps: 1,
     keys: overrides.keys ?? [],
-    blacklist: { accountNos: [], chipUids: overrides.chipUids ?? [] },
+    blacklist: { accountNos: [], chipUids: overrides.chipUids ?? [], ...(overrides.chipReasons ? { chipReasons: overrides.chipReasons } : {}) },
   };
 }
 

@@ -1,9 +1,10 @@
-import { cleanup, fireEvent, screen, waitFor } from '@testing-library/react';
+import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ERRORS } from '@shared/errors';
 import { generateDeviceKeyPair, signQrToken, timeStepAt } from '@shared/qr-token';
+import { connectTerminal, memoryStore } from '@shared/terminal-client';
 import { stopAlarm } from '../src/feedback';
-import { bundle, fakeApi } from './fake-api';
+import { bundle, fakeApi, receipt, TERMINAL } from './fake-api';
 import { alarmOn, CPU_CARD, renderApp } from './render-app';
 
 afterEach(() => {
@@ -28,10 +29,20 @@ let counter = 0;
 const code = () => signQrToken({ version: 1, purpose: 'pay', keyId: 41, timeStep: timeStepAt(Date.now()), counter: counter++ }, phone.privateKey);
 
 /** The phone's key is in the bundle once `bound.now` (a phone bound after the terminal started). */
-function offlineApi(chipUids: string[] = [], bound = { now: true }) {
+function offlineApi(chipUids: string[] = [], bound = { now: true }, chipReasons?: Record<string, 'CARD_LOST'>) {
   return fakeApi({
-    'GET /v1/pos/offline-bundle': () => ({ status: 200, body: bundle({ keys: bound.now ? [{ keyId: 41, publicKey, accountNo: '20230002', offlineCapFen: 3000 }] : [], chipUids }) }),
+    'GET /v1/pos/offline-bundle': () => ({ status: 200, body: bundle({ keys: bound.now ? [{ keyId: 41, publicKey, accountNo: '20230002', offlineCapFen: 3000 }] : [], chipUids, ...(chipReasons ? { chipReasons } : {}) }) }),
   });
+}
+
+/** The transaction query's answer: posted (receipt(n), amountFen) for the ids in `posted`, else not_found (the id closed). */
+function transactionQuery(posted: Record<string, [n: number, amountFen: number]>) {
+  return (request: { path: string }) => {
+    const posTxnId = request.path.split('/').pop()!;
+    const found = posted[posTxnId];
+    if (!found) return { status: 200, body: { posTxnId, status: 'not_found' } };
+    return { status: 200, body: { posTxnId, status: 'posted', method: 'qr', receiptNo: receipt(found[0]), amountFen: found[1], balanceFen: 900, holderDisplayName: '张*明', postedAt: new Date().toISOString() } };
+  };
 }
 
 async function drill() {
@@ -114,9 +125,59 @@ describe('offline', () => {
     expect(screen.getByTestId('offline-record').textContent).toContain('卡已挂失');
   });
 
+  it('a card the bundle refuses (its reason, or too little on the chip) is refused before the chip is written: the chip is never touched', async () => {
+    const api = offlineApi([CPU_CARD.chipUid], { now: true }, { [CPU_CARD.chipUid]: 'CARD_LOST' });
+    const poor = { ...CPU_CARD, chipUid: '04FFEE0011', chipBalanceFen: 150 };
+    const { chips } = await renderApp({ api, cards: [CPU_CARD, poor] });
+    await waitFor(() => expect(screen.getByTestId('bundle-expiry').textContent).toContain('有效至'));
+    await drill();
+    fireEvent.click(screen.getByTestId('card-tear')); // a write would tear and say so: none is attempted
+    charge('2');
+    fireEvent.click(screen.getByTestId(`card-${CPU_CARD.chipUid}`));
+    await waitFor(() => expect(screen.getByTestId('outcome-reason').textContent).toBe(ERRORS.CARD_LOST.zh));
+    charge('2');
+    fireEvent.click(screen.getByTestId(`card-${poor.chipUid}`));
+    await waitFor(() => expect(screen.getByTestId('outcome-reason').textContent).toBe('卡内余额不足（1.50 元）'));
+    expect(alarmOn()).toBe(true);
+    expect(await chips.list('')).toEqual([]); // no chip was ever written (a write, even one given back, is kept with its counter)
+    expect(screen.getByTestId(`card-${poor.chipUid}`).textContent).toContain('¥1.50');
+    expect(screen.getByTestId('queued-count').textContent).toBe('0');
+  });
+
+  it('sales left unknown are settled when the network is back and the cashier is told each: 收款成功 with the receipt, or 未扣款，请重新收款', async () => {
+    // Two sales sent while every answer was lost (as after a crash), kept unresolved in the store.
+    const store = memoryStore();
+    const lost = await connectTerminal({ baseUrl: '', store, fetch: async () => Promise.reject(new TypeError('Failed to fetch')), retries: 0 }, TERMINAL);
+    await lost.sell({ posTxnId: 'S1', method: 'code', code: code(), amountFen: 1250 });
+    await lost.sell({ posTxnId: 'S2', method: 'code', code: code(), amountFen: 500 });
+    expect(await lost.unresolvedSales()).toHaveLength(2);
+
+    const api = offlineApi();
+    api.handlers['GET /v1/pos/transactions/{posTxnId}'] = transactionQuery({ S1: [7, 1250] });
+    await renderApp({ api, store });
+    const shown = await screen.findByTestId('settled-sales');
+    expect(shown.textContent).toBe('补查：2 笔，1 笔未扣款');
+    expect(shown.dataset.notTaken).toBe('1');
+    fireEvent.click(shown);
+    const rows = await screen.findAllByTestId('settled-sale');
+    expect(rows.map((row) => [row.dataset.status, row.textContent])).toEqual([
+      ['posted', expect.stringContaining('收款成功 ¥12.50')],
+      ['refused', expect.stringContaining('¥5.00 未扣款，请重新收款')],
+    ]);
+    expect(within(rows[0]!).getByTestId('settled-receipt').textContent).toBe(receipt(7));
+    expect(await lost.unresolvedSales()).toEqual([]);
+    fireEvent.click(screen.getByTestId('settled-dismiss'));
+    await waitFor(() => expect(screen.queryByTestId('settled-sales')).toBeNull());
+  });
+
   it('a sale with no answer marks the terminal offline; pings bring it back', async () => {
     const api = offlineApi();
     api.handlers['POST /v1/pos/qr-payments'] = () => new Promise(() => undefined); // never answers
+    let asked = '';
+    api.handlers['GET /v1/pos/transactions/{posTxnId}'] = (request) => {
+      asked = request.path.split('/').pop()!;
+      return transactionQuery({ [asked]: [3, 100] })(request);
+    };
     await renderApp({ api });
     api.down = true;
     charge('1');
@@ -125,5 +186,8 @@ describe('offline', () => {
     expect(screen.getByTestId('outcome-reason').textContent).toBe('交易结果未知，联网后自动查询，请勿重复收款');
     api.down = false;
     await waitFor(() => expect(screen.getByTestId('network-state').textContent).toBe('在线'), { timeout: 5000 });
+    // Back online, the transaction query settles it and the top bar says so.
+    await waitFor(() => expect(screen.getByTestId('settled-sales').textContent).toBe('补查：收款成功 ¥1.00'));
+    expect(asked).toMatch(/^S[0-9A-HJKMNP-TV-Z]{26}$/); // the sale's own id, made by the client's newRequestId
   }, 30_000);
 });

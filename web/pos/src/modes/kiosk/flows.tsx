@@ -7,11 +7,10 @@ import { Button, Input, Segmented, Typography } from 'antd';
 import { bankTransfer } from '@shared/api/pos';
 import { kioskChangePassword, kioskReportLoss, kioskSetDailyLimit, kioskUnfreeze } from '@shared/api/kiosk';
 import { kioskReplacement } from '@shared/api/lifecycle';
-import { TerminalRefusal, TerminalUnreachable, type TerminalClient } from '@shared/terminal-client';
+import { newRequestId, TerminalRefusal, TerminalUnreachable, type TerminalClient } from '@shared/terminal-client';
 import { yuan } from '../../format';
-import { EntryPad } from './EntryPad';
+import { Keypad } from '../../components/Keypad';
 import { failureCode, failureText } from './failure';
-import { newTerminalId } from './ids';
 
 export interface KioskResult {
   status: 'ok' | 'refused';
@@ -125,16 +124,18 @@ export function TransferFlow({ client, chipUid, queryPassword, bankCardMasked, o
 
   if (phase === 'amount')
     return (
-      <EntryPad
+      <Keypad
+        confirm
+        masked={false}
         key="amount"
         title={bankCardMasked ? `从银行卡 ${bankCardMasked} 转入（${MIN_TRANSFER_YUAN}–${MAX_TRANSFER_YUAN} 元）` : `转账金额（${MIN_TRANSFER_YUAN}–${MAX_TRANSFER_YUAN} 元）`}
         prefix="¥"
         unit="元"
-        maxLength={3}
+        length={3}
         initial={amountYuan}
         message={message}
         onCancel={onCancel}
-        onConfirm={(digits) => {
+        onSubmit={(digits) => {
           const value = Number(digits);
           if (value < MIN_TRANSFER_YUAN || value > MAX_TRANSFER_YUAN) {
             setMessage(TerminalRefusal.local('TOPUP_AMOUNT_OUT_OF_RANGE', { min: MIN_TRANSFER_YUAN, max: MAX_TRANSFER_YUAN }).zh);
@@ -148,17 +149,18 @@ export function TransferFlow({ client, chipUid, queryPassword, bankCardMasked, o
     );
   if (phase === 'pin' || phase === 'sending')
     return (
-      <EntryPad
+      <Keypad
+        confirm
         key="pin"
         title={`转入 ¥${amountYuan}.00，请输入银行卡密码`}
         masked
         minLength={6}
-        maxLength={6}
+        length={6}
         message={phase === 'sending' ? '正在转账，请稍候…' : message}
         disabled={phase === 'sending'}
         onCancel={onCancel}
-        onConfirm={(bankPin) => {
-          transfer.current = { transferId: newTerminalId('KT'), amountFen: Number(amountYuan) * 100, bankPin };
+        onSubmit={(bankPin) => {
+          transfer.current = { transferId: newRequestId('KT'), amountFen: Number(amountYuan) * 100, bankPin };
           setMessage(undefined);
           void send();
         }}
@@ -188,30 +190,33 @@ export function LossFlow({ client, knownAccountNo, onDone, onCancel }: FlowProps
   const [message, setMessage] = useState<string | undefined>();
   if (phase === 'account')
     return (
-      <EntryPad
+      <Keypad
+        confirm
+        masked={false}
         key="account"
         title="挂失：请输入账号"
         minLength={5}
-        maxLength={12}
+        length={12}
         initial={accountNo}
         onCancel={onCancel}
-        onConfirm={(digits) => {
+        onSubmit={(digits) => {
           setAccountNo(digits);
           setPhase('password');
         }}
       />
     );
   return (
-    <EntryPad
+    <Keypad
+      confirm
       key="password"
       title={`挂失账号 ${accountNo}：请输入查询密码`}
       masked
       minLength={6}
-      maxLength={6}
+      length={6}
       message={phase === 'sending' ? '正在办理…' : message}
       disabled={phase === 'sending'}
       onCancel={onCancel}
-      onConfirm={async (queryPassword) => {
+      onSubmit={async (queryPassword) => {
         setPhase('sending');
         try {
           await client.call(kioskReportLoss, { body: { accountNo, queryPassword } });
@@ -232,15 +237,16 @@ export function UnfreezeFlow({ client, chipUid, onDone, onCancel }: FlowProps & 
   const [sending, setSending] = useState(false);
   const [message, setMessage] = useState<string | undefined>();
   return (
-    <EntryPad
+    <Keypad
+      confirm
       title="解挂：请输入查询密码"
       masked
       minLength={6}
-      maxLength={6}
+      length={6}
       message={sending ? '正在办理…' : message}
       disabled={sending}
       onCancel={onCancel}
-      onConfirm={async (queryPassword) => {
+      onSubmit={async (queryPassword) => {
         setSending(true);
         try {
           await client.call(kioskUnfreeze, { body: { chipUid, queryPassword } });
@@ -285,16 +291,17 @@ export function PasswordChangeFlow({ client, chipUid, onDone, onCancel, onChange
   const name = PASSWORD_NAMES[kind];
   const titles = { old: `请输入原${name}`, new: `请输入新${name}`, again: `请再次输入新${name}`, sending: `请再次输入新${name}` };
   return (
-    <EntryPad
+    <Keypad
+      confirm
       key={phase === 'sending' ? 'again' : phase}
       title={titles[phase]}
       masked
       minLength={6}
-      maxLength={6}
+      length={6}
       message={phase === 'sending' ? '正在修改…' : message}
       disabled={phase === 'sending'}
       onCancel={onCancel}
-      onConfirm={async (digits) => {
+      onSubmit={async (digits) => {
         setMessage(undefined);
         if (phase === 'old') {
           entered.current.old = digits;
@@ -332,16 +339,18 @@ export function DailyLimitFlow({ client, chipUid, currentFen, onDone, onCancel, 
   const [message, setMessage] = useState<string | undefined>();
   if (phase === 'amount')
     return (
-      <EntryPad
+      <Keypad
+        confirm
+        masked={false}
         key="amount"
         title={`每日限额（当前 ${yuan(currentFen)}）：请输入新限额`}
         prefix="¥"
         unit="元"
-        maxLength={5}
+        length={5}
         initial={limitYuan}
         message={message}
         onCancel={onCancel}
-        onConfirm={(digits) => {
+        onSubmit={(digits) => {
           setLimitYuan(String(Number(digits)));
           setMessage(undefined);
           setPhase('password');
@@ -349,16 +358,17 @@ export function DailyLimitFlow({ client, chipUid, currentFen, onDone, onCancel, 
       />
     );
   return (
-    <EntryPad
+    <Keypad
+      confirm
       key="password"
       title={`新限额 ¥${limitYuan}.00：请输入消费密码`}
       masked
       minLength={6}
-      maxLength={6}
+      length={6}
       message={phase === 'sending' ? '正在修改…' : message}
       disabled={phase === 'sending'}
       onCancel={onCancel}
-      onConfirm={async (consumptionPassword) => {
+      onSubmit={async (consumptionPassword) => {
         setPhase('sending');
         try {
           const answer = await client.call(kioskSetDailyLimit, { body: { chipUid, dailyLimitFen: Number(limitYuan) * 100, consumptionPassword } });
@@ -481,14 +491,16 @@ export function ReplaceFlow({ client, knownAccountNo, onDone, onCancel, onReplac
     );
   if (phase === 'account')
     return (
-      <EntryPad
+      <Keypad
+        confirm
+        masked={false}
         key="account"
         title="补卡：请输入账号"
         minLength={5}
-        maxLength={12}
+        length={12}
         initial={accountNo}
         onCancel={onCancel}
-        onConfirm={(digits) => {
+        onSubmit={(digits) => {
           setAccountNo(digits);
           setPhase('password');
         }}
@@ -496,17 +508,18 @@ export function ReplaceFlow({ client, knownAccountNo, onDone, onCancel, onReplac
     );
   if (phase === 'failed') return <Failed result={failed!} retryLabel="重试（同一笔）" onRetry={() => void send()} onBack={onCancel} />;
   return (
-    <EntryPad
+    <Keypad
+      confirm
       key="password"
       title={`补办新卡 ···${newChipUid.slice(-4)}：请输入查询密码`}
       masked
       minLength={6}
-      maxLength={6}
+      length={6}
       message={phase === 'sending' ? '正在补卡…' : message}
       disabled={phase === 'sending'}
       onCancel={onCancel}
-      onConfirm={(queryPassword) => {
-        request.current = { replacementId: newTerminalId('KR'), queryPassword };
+      onSubmit={(queryPassword) => {
+        request.current = { replacementId: newRequestId('KR'), queryPassword };
         void send();
       }}
     />

@@ -20,7 +20,7 @@ import { CardRack, useCardReader } from '../../cards/card-reader';
 import { beep } from '../../feedback';
 import { yuan } from '../../format';
 import { useTerminal } from '../../terminal-context';
-import { EntryPad } from './EntryPad';
+import { Keypad } from '../../components/Keypad';
 import { failureText } from './failure';
 import { DailyLimitFlow, LossFlow, PasswordChangeFlow, ReplaceFlow, ResultPanel, TransferFlow, UnfreezeFlow, refusedResult, type KioskResult, type TransferPosted } from './flows';
 
@@ -205,7 +205,7 @@ export function KioskMode() {
           </div>
         );
       case 'password':
-        return <EntryPad title="请输入查询密码" masked minLength={6} maxLength={6} message={checking ? '正在查询…' : passwordMessage} disabled={checking} onConfirm={(p) => void checkPassword(p)} onCancel={() => reader.remove()} />;
+        return <Keypad confirm title="请输入查询密码" masked minLength={6} length={6} message={checking ? '正在查询…' : passwordMessage} disabled={checking} onSubmit={(p) => void checkPassword(p)} onCancel={() => reader.remove()} />;
       case 'menu':
         return session && <Menu session={session} onPick={setStep} onEject={() => reader.remove()} loadable={session.balance.transitionalFen > 0 && card?.kind === 'cpu'} onLoad={() => void loadToCard()} loading={loading} />;
       case 'transfer':

@@ -9,28 +9,20 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { Button, Input, Typography } from 'antd';
 import { confirmCardLoad, reserveCardLoad } from '@shared/api/pos';
-import { ERRORS } from '@shared/errors';
 import { QR_TOKEN_PREFIX } from '@shared/qr-token';
-import { TerminalRefusal, TerminalUnreachable, type SaleOutcome } from '@shared/terminal-client';
+import { newRequestId, TerminalRefusal, TerminalUnreachable, type SaleOutcome } from '@shared/terminal-client';
 import { CardRack, useCardReader, type SimulatedCard } from '../../cards/card-reader';
 import { CodeReader } from '../../components/CodeReader';
 import { Keypad } from '../../components/Keypad';
 import { Outcome, type OutcomeView } from '../../components/Outcome';
 import { beep, startAlarm, stopAlarm } from '../../feedback';
 import { CHANNELS, fenOf, keyAmount, maskName, yuan } from '../../format';
-import { onPaymentCodeWaiting } from '../../observe-fetch';
 import { useTerminal } from '../../terminal-context';
 
 type Phase = 'entry' | 'armed' | 'working' | 'password' | 'waiting-payer';
 type Source = { method: 'code'; code: string } | { method: 'card'; chipUid: string };
 interface Shown extends OutcomeView {
   testIds?: Record<number, string>;
-}
-
-/** The terminal's own transaction id: random, printable (crypto.getRandomValues works on plain http too). */
-export function newPosTxnId(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(16));
-  return 'S' + Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
 const TORN = '写卡未完成，请重新刷卡';
@@ -60,15 +52,6 @@ export function SaleMode() {
     if (phase === 'entry') inputRef.current?.focus();
     else inputRef.current?.blur();
   }, [phase]);
-
-  // The client polls a waiting payment code itself; the cashier sees that the payer is typing a password.
-  useEffect(
-    () =>
-      onPaymentCodeWaiting((posTxnId) => {
-        if (posTxnId === workingTxn.current) setPhase('waiting-payer');
-      }),
-    [],
-  );
 
   const refuse = useCallback((view: Shown) => {
     startAlarm();
@@ -148,16 +131,15 @@ export function SaleMode() {
       }
       const card = cardOf(source.chipUid);
       if (!card) return refuse(refusedView('收款失败', '读卡失败，请重新刷卡'));
-      const bundle = await client.bundleInfo();
-      if (!bundle) return refuse(refusedView('脱机收款失败', ERRORS.OFFLINE_BUNDLE_MISSING.zh));
-      if (bundle.expired) return refuse(refusedView('脱机收款失败', ERRORS.OFFLINE_BUNDLE_EXPIRED.zh));
-      if (card.chipBalanceFen < amount) return refuse(refusedView('脱机收款失败', `卡内余额不足（${yuan(card.chipBalanceFen)}）`));
+      // Asked before the chip is written: a card the bundle refuses (blacklisted, too little on the chip) is never touched.
+      const checked = await client.checkCardOffline({ chipUid: card.chipUid, amountFen: amount, chipBalanceFen: card.chipBalanceFen });
+      if (!checked.ok) return refuse(refusedView('脱机收款失败', checked.refusal.zh));
       const before = card.chipBalanceFen;
       const after = before - amount;
       if ((await reader.writeChip(card.chipUid, after)) === 'torn') return refuse(refusedView('脱机收款失败', TORN, ['未扣款']));
       const taken = await client.takeOffline({ amountFen: amount, method: 'card', chipUid: card.chipUid, chipBalanceAfterFen: after });
       if (taken.status === 'refused') {
-        // Refused after the chip was debited (e.g. blacklisted): give the chip its balance back while the card is still here.
+        // Only if the bundle changed between the check and the take (a refresh just then): give the chip its balance back while the card is still here.
         await reader.writeChip(card.chipUid, before);
         return refuse(refusedView('脱机收款失败', taken.refusal.zh));
       }
@@ -170,7 +152,7 @@ export function SaleMode() {
   const take = useCallback(
     async (source: Source, amount: number, again?: { posTxnId: string; password: string }) => {
       stopAlarm();
-      const posTxnId = again?.posTxnId ?? newPosTxnId();
+      const posTxnId = again?.posTxnId ?? newRequestId('S');
       workingTxn.current = posTxnId;
       setPhase('working');
       setShown(undefined);
@@ -181,8 +163,14 @@ export function SaleMode() {
           return;
         }
         const password = again ? { consumptionPassword: again.password } : {};
+        // A payment code may wait for the payer's password on the phone: the cashier sees it while the client polls.
+        const options = {
+          onWaiting: (waiting: string) => {
+            if (workingTxn.current === waiting) setPhase('waiting-payer');
+          },
+        };
         let outcome: SaleOutcome;
-        if (source.method === 'code') outcome = await client.sell({ posTxnId, amountFen: amount, method: 'code', code: source.code, ...password });
+        if (source.method === 'code') outcome = await client.sell({ posTxnId, amountFen: amount, method: 'code', code: source.code, ...password }, options);
         else {
           const card = cardOf(source.chipUid);
           const chip = card?.kind === 'cpu' ? { chipBalanceFen: card.chipBalanceFen, cardTxnCounter: card.counter } : {};

@@ -4,12 +4,11 @@ import { Button, Input, Modal, Typography } from 'antd';
 import type { z } from 'zod';
 import { posDay } from '@shared/api/kiosk';
 import { posRefundRoute } from '@shared/api/merchants';
-import { TerminalRefusal } from '@shared/terminal-client';
+import { newRequestId, TerminalRefusal } from '@shared/terminal-client';
 import { Outcome, type OutcomeView } from '../../components/Outcome';
 import { beep, startAlarm, stopAlarm } from '../../feedback';
 import { CHANNELS, fenOf, yuan } from '../../format';
 import { useTerminal } from '../../terminal-context';
-import { newPosTxnId } from './SaleMode';
 
 type Day = z.output<(typeof posDay)['response']>;
 type Sale = Day['sales'][number];
@@ -118,7 +117,7 @@ export function TodayTab() {
                 stopAlarm();
                 setResult(undefined);
                 setProblem(undefined);
-                setRefunding({ sale, keyed: (refundable(sale) / 100).toFixed(2), refundId: newPosTxnId().replace(/^S/, 'R') });
+                setRefunding({ sale, keyed: (refundable(sale) / 100).toFixed(2), refundId: newRequestId('R') });
               }}
             >
               退款
