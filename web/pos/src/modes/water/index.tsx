@@ -24,13 +24,12 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import { Button, Segmented, Typography } from 'antd';
 import { formatYuan } from '@shared/money';
 import { openWaterSession, settleChipWalletRoute, settleWaterSession, uploadWaterUsageRoute } from '@shared/api/water';
-import { TerminalRefusal, TerminalUnreachable } from '@shared/terminal-client';
+import { newRequestId, TerminalRefusal, TerminalUnreachable } from '@shared/terminal-client';
 import { CardRack, useCardReader, type SimulatedCard } from '../../cards/card-reader';
 import { beep, startAlarm } from '../../feedback';
 import { useTerminal } from '../../terminal-context';
 import { yuan, reasonZh } from '../../format';
 import { failureCode, failureText } from '../kiosk/failure';
-import { newTerminalId } from '../kiosk/ids';
 import {
   chipWalletFen,
   dropPendingSettlement,
@@ -122,7 +121,7 @@ export function WaterMode() {
       const purse = chipRead(card);
       // A settlement whose write never happened: the same tapId while the chip still shows the same reading (main purse too).
       const earlier = pendingSettlement(card.chipUid);
-      const tapId = earlier && earlier.chipWalletFen === read && earlier.chipBalanceFen === purse.chipBalanceFen ? earlier.tapId : newTerminalId('WS');
+      const tapId = earlier && earlier.chipWalletFen === read && earlier.chipBalanceFen === purse.chipBalanceFen ? earlier.tapId : newRequestId('WS');
       keepPendingSettlement(card.chipUid, { tapId, chipWalletFen: read, ...(purse.chipBalanceFen !== undefined ? { chipBalanceFen: purse.chipBalanceFen } : {}) });
       let answer;
       try {
@@ -174,7 +173,7 @@ export function WaterMode() {
     async (card: SimulatedCard) => {
       begin();
       try {
-        const answer = await client.call(openWaterSession, { body: { tapId: newTerminalId('WO'), chipUid: card.chipUid, ...chipRead(card) } });
+        const answer = await client.call(openWaterSession, { body: { tapId: newRequestId('WO'), chipUid: card.chipUid, ...chipRead(card) } });
         setSession({ chipUid: card.chipUid, holder: answer.holderDisplayName, preloadedFen: answer.preloadedFen });
         setUsedFen(0);
         ok('开始用水', [
@@ -203,7 +202,7 @@ export function WaterMode() {
       // The card as the rack holds it now (the settle button stands for its second tap).
       const card = reader.cards.find((c) => c.chipUid === chipUid);
       try {
-        const answer = await client.call(settleWaterSession, { body: { tapId: newTerminalId('WC'), chipUid, usedFen, ...(card ? chipRead(card) : {}) } });
+        const answer = await client.call(settleWaterSession, { body: { tapId: newRequestId('WC'), chipUid, usedFen, ...(card ? chipRead(card) : {}) } });
         setSession(undefined);
         setUsedFen(0);
         ok('用水结算完成', [
@@ -229,7 +228,7 @@ export function WaterMode() {
       if (before < spendFen) return refuseText('不能用水', `小钱包余额不足（${yuan(before)}），请到结算机刷卡`, 'CHIP_WALLET_LOW');
       writeChipWallet(card.chipUid, before, before - spendFen);
       const record: UsageRecord = {
-        recordId: newTerminalId('WU'),
+        recordId: newRequestId('WU'),
         chipUid: card.chipUid,
         occurredAt: new Date().toISOString(),
         amountFen: spendFen,
