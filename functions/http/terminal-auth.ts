@@ -66,15 +66,16 @@ export async function authenticateTerminal(deps: Deps, event: APIGatewayProxyEve
     return answer;
   };
   let spentByThisRequest = false;
+  const spentBy = event.requestContext.requestId;
   return {
     terminal,
     nonce: {
       spend: async () => {
-        const spent = await useTerminalNonce(deps.db, terminal.terminalId, signed.nonce, now, keepSeconds);
+        const spent = await useTerminalNonce(deps.db, terminal.terminalId, signed.nonce, now, keepSeconds, spentBy);
         if (spent) throw answerOf(spent);
         spentByThisRequest = true;
       },
-      put: terminalNoncePut(deps.db, terminal.terminalId, signed.nonce, now, keepSeconds),
+      put: terminalNoncePut(deps.db, terminal.terminalId, signed.nonce, now, keepSeconds, spentBy),
       reused,
       refused: async (refusal) => {
         // A 5xx is a passing state of the system ("retry"), not this request's outcome: never stored.

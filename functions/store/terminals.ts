@@ -58,19 +58,25 @@ export interface StoredRefusal {
   request: string;
 }
 
-/** The conditional put that spends a request nonce; kept (TTL) a little longer than the clock window. */
-export function terminalNoncePut(db: Db, terminalId: string, nonce: string, now: Date, keepSeconds: number): NonNullable<TransactItem['Put']> {
+/**
+ * The conditional put that spends a request nonce; kept (TTL) a little longer than the clock window.
+ * It names the HTTP request that spends it (API Gateway's request id), so the SDK resending this put
+ * after its answer was lost meets its own write and passes, while any other request with the same
+ * nonce (a replay is always another HTTP request) is refused.
+ */
+export function terminalNoncePut(db: Db, terminalId: string, nonce: string, now: Date, keepSeconds: number, spentBy: string): NonNullable<TransactItem['Put']> {
   return {
     TableName: db.tableName,
-    Item: { ...keys.nonce(terminalId, nonce), expiresAt: expiresAt(now, keepSeconds) },
-    ConditionExpression: 'attribute_not_exists(pk)',
+    Item: { ...keys.nonce(terminalId, nonce), expiresAt: expiresAt(now, keepSeconds), spentBy },
+    ConditionExpression: 'attribute_not_exists(pk) OR spentBy = :spentBy',
+    ExpressionAttributeValues: { ':spentBy': spentBy },
   };
 }
 
 /** Spends a nonce on its own: undefined if it was unspent, else what it remembers from the request that spent it. */
-export async function useTerminalNonce(db: Db, terminalId: string, nonce: string, now: Date, keepSeconds: number): Promise<SpentNonce | undefined> {
+export async function useTerminalNonce(db: Db, terminalId: string, nonce: string, now: Date, keepSeconds: number, spentBy: string): Promise<SpentNonce | undefined> {
   try {
-    await db.doc.send(new PutCommand(terminalNoncePut(db, terminalId, nonce, now, keepSeconds)));
+    await db.doc.send(new PutCommand(terminalNoncePut(db, terminalId, nonce, now, keepSeconds, spentBy)));
     return undefined;
   } catch (error) {
     if (isConditionFailed(error)) return readSpentNonce(db, terminalId, nonce);

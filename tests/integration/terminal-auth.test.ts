@@ -1,8 +1,12 @@
 import { randomBytes } from 'node:crypto';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
+import { createDeps, setDeps } from '../../functions/deps';
 import { getAccount } from '../../functions/store/accounts';
+import type { Db } from '../../functions/store/db';
 import { signTerminalRequest } from '../../shared/terminal-signature';
 import { createTestAccount, createTestTerminal, terminalFetch, testChipUid } from '../helpers/fixtures';
+import { bindPhone } from '../helpers/phone';
 import { useTestPlatform } from '../helpers/platform';
 
 const platform = useTestPlatform({ http: true });
@@ -89,5 +93,49 @@ describe('POS terminal request signatures', () => {
     const body = JSON.stringify({ posTxnId: 'p1', chipUid: await testChipUid(platform.deps, account.accountNo), amountFen: 100 });
     const headers = signTerminalRequest(terminal, { method: 'POST', path: '/v1/pos/other', body, now: new Date(), nonce: randomBytes(12).toString('base64url') });
     expect((await charge(headers, body)).status).toBe(401);
+  });
+});
+
+describe('a nonce write whose answer was lost', () => {
+  /**
+   * What the SDK does when the answer of the nonce's PutItem is lost after it committed: it sends the
+   * same PutItem again, which then meets the item it wrote itself.
+   */
+  function resentNonceWrites(real: Db): Db {
+    const send = real.doc.send.bind(real.doc) as (command: unknown) => Promise<unknown>;
+    return {
+      tableName: real.tableName,
+      doc: {
+        send: (async (command: unknown) => {
+          if (command instanceof PutCommand && String(command.input.Item?.pk).startsWith('NONCE#')) {
+            await send(command);
+            return send(command);
+          }
+          return send(command);
+        }) as Db['doc']['send'],
+      },
+    };
+  }
+
+  it('is not refused as its own replay (the request that spent it may go on)', async () => {
+    const account = await createTestAccount(platform.deps, { balanceFen: 1_000 });
+    const terminal = await createTestTerminal(platform.deps);
+    const phone = await bindPhone(platform.url, account.accountNo);
+    const real = platform.deps;
+    setDeps(createDeps(real.config, { db: resentNonceWrites(real.db), payments: real.payments }));
+    try {
+      const res = await terminalFetch(platform.url, terminal, 'POST', '/v1/pos/identity-scans', { token: phone.code({ purpose: 'identity' }) });
+      expect(res.body.code).toBeUndefined();
+      expect(res).toMatchObject({ status: 200, body: { allowed: true } });
+    } finally {
+      setDeps(real);
+    }
+    // A real replay (another HTTP request with the same nonce and signature) is still refused.
+    const nonce = randomBytes(12).toString('base64url');
+    const token = phone.code({ purpose: 'identity' });
+    const first = await terminalFetch(platform.url, terminal, 'POST', '/v1/pos/identity-scans', { token }, { nonce });
+    const replay = await terminalFetch(platform.url, terminal, 'POST', '/v1/pos/identity-scans', { token }, { nonce });
+    expect(first.status).toBe(200);
+    expect(replay.body.code).toBe('TERMINAL_NONCE_REUSED');
   });
 });
