@@ -2,6 +2,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { Config } from '../config';
+import { installFaultInjection } from './fault-injection';
 
 /** The document client's `send`, narrowed so tests can wrap it to inject faults. */
 export type DocSend = Pick<DynamoDBDocumentClient, 'send'>;
@@ -22,6 +23,8 @@ export function createDocumentClient(config: Config): DynamoDBDocumentClient {
     requestHandler: { connectionTimeout: 1_000, requestTimeout: 5_000 },
     maxAttempts: 3,
   });
+  // The crash harness's faults (bench/chaos/): nothing unless CHAOS_DYNAMODB_FAULT_RATE is set.
+  installFaultInjection(client);
   return DynamoDBDocumentClient.from(client, {
     marshallOptions: { removeUndefinedValues: true },
   });
