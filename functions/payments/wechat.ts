@@ -272,6 +272,9 @@ export function createWechatPayChannel(config: WechatPayConfig, clock: () => Dat
     async query(orderId: string): Promise<PaymentEvent> {
       if (!ORDER_ID.test(orderId)) throw new RangeError(`not an order id WeChat accepts: ${JSON.stringify(orderId)}`);
       const result = await pay.query({ out_trade_no: orderId });
+      // An order stored here whose create call never reached WeChat: not paid (and never will be once
+      // its pay-by time has passed, when the reconciler closes it), like Alipay's ACQ.TRADE_NOT_EXIST.
+      if (result.status === 404 && errorCodeOf(result) === 'ORDER_NOT_EXIST') return { channel: 'wechat', orderId, state: 'pending' };
       if (result.status !== 200) throw callFailed(`query ${orderId}`, result);
       const parsed = transactionSchema.safeParse(result.data);
       if (!parsed.success) throw new PlatformCallFailed('wechat', `query ${orderId}: the answer is not a transaction`);

@@ -102,3 +102,24 @@ describe('top-up by WeChat Pay', () => {
     expect((await getAccount(platform.deps.db, account.accountNo))?.balanceFen).toBe(0);
   });
 });
+
+describe('an order WeChat never heard of', () => {
+  it('(stored, then the create call was lost) is closed unpaid at its pay-by time instead of staying pending for ever', async () => {
+    const { createDeps } = await import('../../functions/deps');
+    const { readConfig } = await import('../../functions/config');
+    const { newOrder } = await import('../../functions/domain/topup');
+    const { createOrder } = await import('../../functions/store/orders');
+    const { reconcilePendingOrders } = await import('../../functions/services/topups');
+    const account = await createTestAccount(platform.deps);
+    const order = newOrder({ orderId: `T${Date.now()}LOST`, accountNo: account.accountNo, channel: 'wechat', amountFen: 2_000, purse: 'balance', payerId: 'oUpF8uMuAJO_M2pxb1Q9zNjWeS6o' }, new Date());
+    await createOrder(platform.deps.db, order);
+    const at = (seconds: number) => createDeps(readConfig(), { db: platform.deps.db, payments: platform.deps.payments, clock: () => new Date(Date.now() + seconds * 1000) });
+    // Asked before its pay-by time: WeChat answers ORDER_NOT_EXIST; it may still be created, so it stays pending.
+    const early = await reconcilePendingOrders(at(120));
+    expect(early.failed.filter((failure) => failure.orderId === order.orderId)).toEqual([]);
+    expect(await getOrder(platform.deps.db, order.orderId)).toMatchObject({ status: 'pending', state: 'pending' });
+    await reconcilePendingOrders(at(20 * 60));
+    expect(await getOrder(platform.deps.db, order.orderId)).toMatchObject({ status: 'closed', state: 'expired', resolution: 'not_paid_in_time' });
+    expect((await getAccount(platform.deps.db, account.accountNo))?.balanceFen).toBe(0);
+  });
+});

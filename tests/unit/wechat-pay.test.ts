@@ -253,9 +253,9 @@ describe('WeChat Pay end to end against the fake platform', () => {
     await expect(fake.pay(id)).rejects.toThrow(/closed/);
   });
 
-  it('an order WeChat does not know is a failed call, not a state', async () => {
-    await expect(channel.query(orderId())).rejects.toThrow(PlatformCallFailed);
-    await expect(channel.query(orderId())).rejects.toThrow(/HTTP 404 ORDER_NOT_EXIST/);
+  it('an order WeChat does not know (its create call never arrived) is not paid: pending, closed by the reconciler at its pay-by time', async () => {
+    const id = orderId();
+    await expect(channel.query(id)).resolves.toEqual({ channel: 'wechat', orderId: id, state: 'pending' });
   });
 
   it.each([
