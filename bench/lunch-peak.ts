@@ -45,7 +45,7 @@ import { createTerminal, putMerchant } from '../functions/store/terminals';
 import { identityScan } from '../shared/api/pos';
 import { generateDeviceKeyPair, signQrToken, timeStepAt, type QrPurpose } from '../shared/qr-token';
 import { connectTerminal, memoryStore, TerminalRefusal, type SaleOutcome, type TerminalClient } from '../shared/terminal-client';
-import { batchSeed, benchAccount } from './seed';
+import { batchSeed, benchAccount, seededRandom } from './seed';
 
 const { values: args } = parseArgs({
   options: {
@@ -69,18 +69,6 @@ const OPENING_FEN = 50_000;
 type Kind = 'qr' | 'card' | 'identity' | 'topup';
 const KINDS: readonly Kind[] = ['qr', 'card', 'identity', 'topup'];
 const MIX: Record<Kind, number> = { qr: 0.6, card: 0.3, identity: 0.05, topup: 0.05 };
-
-/** Deterministic draws (mulberry32), so two runs with the same seed offer the same lunch. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 /**
  * The lunch's arrival intensity at fraction x of the run (relative units): the doors open (0.2),
@@ -154,7 +142,8 @@ async function main(): Promise<number> {
   const dynamodb = await startDynamoDbLocal();
   const platform = await startLocalPlatform({ dynamodbEndpoint: dynamodb.endpoint, stage: `lunch${Date.now()}`, port: 0 });
   const { deps } = platform;
-  const draw = random(SEED);
+  // Two runs with the same seed offer the same lunch.
+  const draw = seededRandom(SEED);
   try {
     console.log(`setting up ${HOLDERS} holders (phones; 40 % CPU cards, 40 % M1 cards) and ${TERMINALS} terminals on DynamoDB Local ...`);
     const now = new Date();

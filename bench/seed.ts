@@ -87,3 +87,15 @@ export async function benchHolderWithPhone(deps: Pick<Deps, 'db' | 'movements'>,
 export function benchCode(phone: BenchPhone, counter: number, at = Date.now()): string {
   return signQrToken({ version: 1, purpose: 'pay', keyId: phone.keyId, timeStep: timeStepAt(at), counter: counter % 256 }, phone.privateKey);
 }
+
+/** Deterministic draws in [0, 1) (mulberry32), so two runs with the same seed make the same choices. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}

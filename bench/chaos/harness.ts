@@ -43,6 +43,7 @@ import { bankTransfer, confirmCardLoad, reserveCardLoad } from '../../shared/api
 import { connectTerminal, memoryStore, TerminalRefusal, TerminalUnreachable, type SaleOutcome, type TerminalClient } from '../../shared/terminal-client';
 import { createTestAccount, createTestTerminal } from '../../tests/helpers/fixtures';
 import { bindPhone, holderToken, type TestPhone } from '../../tests/helpers/phone';
+import { seededRandom } from '../seed';
 import { startDynamoProxy, type DynamoProxy, type DropKind } from './dynamo-proxy';
 
 export const OPERATION_KINDS = ['qr_payment', 'card_tap', 'payment_code', 'topup_wechat', 'topup_alipay', 'offline_payment', 'bank_transfer', 'card_load'] as const;
@@ -86,18 +87,6 @@ export interface ChaosReport {
   checks: { lost: string[]; doubled: string[]; unexpected: string[]; unknown: string[]; balances: string[]; bank: string[]; chips: string[]; pending: string[] };
   openPending: Record<string, number>;
   durationMs: number;
-}
-
-/** mulberry32: the harness's choices follow the seed (the API's faults and the timing do not). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -218,7 +207,8 @@ const BANK_PIN = '888888';
 export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const started = performance.now();
   const log = options.log ?? (() => undefined);
-  const random = prng(options.seed);
+  // The harness's choices follow the seed (the API's faults and the timing do not).
+  const random = seededRandom(options.seed);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
   const between = (low: number, high: number) => low + Math.floor(random() * (high - low + 1));
   const compression = options.compression ?? 1000;

@@ -183,6 +183,11 @@ export function TransferFlow({ client, chipUid, queryPassword, bankCardMasked, o
   );
 }
 
+/** The account number keyed at the kiosk (loss and replacement work without the card). */
+function AccountNoPad({ title, initial, onSubmit, onCancel }: { title: string; initial: string; onSubmit(digits: string): void; onCancel(): void }) {
+  return <Keypad confirm masked={false} key="account" title={title} minLength={5} length={12} initial={initial} onCancel={onCancel} onSubmit={onSubmit} />;
+}
+
 /** 挂失: the account number (the card may be gone) and the query password. */
 export function LossFlow({ client, knownAccountNo, onDone, onCancel }: FlowProps & { knownAccountNo?: string | undefined }) {
   const [accountNo, setAccountNo] = useState(knownAccountNo ?? '');
@@ -190,13 +195,8 @@ export function LossFlow({ client, knownAccountNo, onDone, onCancel }: FlowProps
   const [message, setMessage] = useState<string | undefined>();
   if (phase === 'account')
     return (
-      <Keypad
-        confirm
-        masked={false}
-        key="account"
+      <AccountNoPad
         title="挂失：请输入账号"
-        minLength={5}
-        length={12}
         initial={accountNo}
         onCancel={onCancel}
         onSubmit={(digits) => {
@@ -491,13 +491,8 @@ export function ReplaceFlow({ client, knownAccountNo, onDone, onCancel, onReplac
     );
   if (phase === 'account')
     return (
-      <Keypad
-        confirm
-        masked={false}
-        key="account"
+      <AccountNoPad
         title="补卡：请输入账号"
-        minLength={5}
-        length={12}
         initial={accountNo}
         onCancel={onCancel}
         onSubmit={(digits) => {
