@@ -71,7 +71,7 @@ async function main(): Promise<void> {
 
     const page: Page = await browser.newPage({ viewport: { width: 1024, height: 600 }, locale: 'zh-CN' });
     await page.addInitScript(INSTRUMENT);
-    const { activationCode } = await issueActivationCode(deps, { username: 'bench', role: 'supervisor' }, 'POS-M001-01', { reason: 'bench: the terminal app' });
+    const { activationCode } = await issueActivationCode(deps, { username: 'bench', role: 'administrator' }, 'POS-M001-01', { reason: 'bench: the terminal app' });
     await page.goto(`${stack.platform.url}/pos/`);
     await page.getByTestId('terminal-id').fill('POS-M001-01');
     await page.getByTestId('activation-code').fill(activationCode);

@@ -55,9 +55,18 @@ export type RefundCause = (typeof REFUND_CAUSES)[number];
 export const ID_TYPES = ['id_card', 'passport'] as const;
 export type IdTypeName = (typeof ID_TYPES)[number];
 
-/** Card-centre staff: operators run the counter; supervisors also change campus policy and read the audit log. */
-export const STAFF_ROLES = ['operator', 'supervisor'] as const;
+/**
+ * Card-centre staff: card operators run the counter (cards, money), finance the settlement (statements,
+ * payouts, merchants' fees), administrators everything (policy, staff too), auditors read only.
+ */
+export const STAFF_ROLES = ['operator', 'finance', 'administrator', 'auditor'] as const;
 export type StaffRole = (typeof STAFF_ROLES)[number];
+/** Roles older records may still hold, read as today's (the supervisor became the administrator). */
+export const LEGACY_STAFF_ROLES: Readonly<Record<string, StaffRole>> = { supervisor: 'administrator' };
+
+/** How an import list was read: csv-text is the request's csv field; the others are the file field's bytes. */
+export const IMPORT_FILE_FORMATS = ['csv-text', 'xlsx', 'csv-utf8', 'csv-utf8-bom', 'csv-gbk'] as const;
+export type ImportFileFormat = (typeof IMPORT_FILE_FORMATS)[number];
 
 /** What the card centre's action log records (each staff action, who and why). */
 export const ACTION_LOG_ACTIONS = [
@@ -88,6 +97,8 @@ export const ACTION_LOG_ACTIONS = [
   'refund.card_centre',
   'refund.duplicate_charge',
   'statement.payout',
+  'staff.create',
+  'staff.disable',
 ] as const;
 export type ActionLogAction = (typeof ACTION_LOG_ACTIONS)[number];
 

@@ -5,7 +5,7 @@
  * from the staff record on every request (admin-auth.ts), so a demotion applies at once.
  */
 import { AppError } from '../app-error';
-import { STAFF_ROLES, STAFF_USERNAME, type StaffRole } from '../domain/staff';
+import { STAFF_USERNAME, staffRoleOf, type StaffRole } from '../domain/staff';
 import { signToken, verifyToken } from './tokens';
 
 /** One working day at the counter; a staff member signs in again the next morning. */
@@ -30,6 +30,8 @@ export async function verifyAdminSession(secret: string, token: string, now: Dat
   const payload = await verifyToken(secret, token, { audience: 'admin', requiredClaims: ['role'] }, now);
   const role = payload.role;
   if (!STAFF_USERNAME.test(payload.sub)) throw new AppError('UNAUTHENTICATED', 'bad subject');
-  if (typeof role !== 'string' || !(STAFF_ROLES as readonly string[]).includes(role)) throw new AppError('UNAUTHENTICATED', 'bad role');
-  return { username: payload.sub, role: role as StaffRole, expiresAt: new Date(payload.exp * 1000) };
+  // A token signed before the roles were renamed (supervisor) still carries its old name: read as today's.
+  const known = staffRoleOf(role);
+  if (!known) throw new AppError('UNAUTHENTICATED', 'bad role');
+  return { username: payload.sub, role: known, expiresAt: new Date(payload.exp * 1000) };
 }

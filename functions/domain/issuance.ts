@@ -6,7 +6,9 @@
  */
 import { ID_TYPES as ID_TYPES_SHARED, type CardType } from '../../shared/vocabulary';
 import type { Account } from './account';
-import { isValidIdCardNumber, normalizeIdNumber, type IdType } from './identity';
+import { stringify } from 'csv-stringify/sync';
+import { ID_NUMBER_LIKE } from './action-log';
+import { isValidIdCardNumber, maskIdNumber, maskMobile, normalizeIdNumber, type IdType } from './identity';
 import { defaultPassword } from './passwords';
 import type { CampusPolicy } from './policy';
 import { addDays } from './campus-day';
@@ -209,4 +211,91 @@ export function compareWithIssued(account: Account, request: IssueRequest, ident
   if (Object.keys(changes).length === 0) return { outcome: 'unchanged' };
   if (account.status === 'cancelled') return { outcome: 'rejected', reasons: ['the account for this personId is closed'] };
   return { outcome: 'updated', changes };
+}
+
+/**
+ * The import report's reasons in Chinese, for the clerk (the English ones stay the API's words and the
+ * tests'). One table, by the English reason, so every rule keeps a single wording in code; a reason
+ * missing here comes back in English rather than not at all (tests/unit/import-files.test.ts checks
+ * every reason the rules and the reader give has its translation).
+ */
+const REASONS_ZH: [RegExp, (match: RegExpExecArray) => string][] = [
+  [/^personId is required$/, () => '缺少学工号（personId）'],
+  [/^personId must be 1 to 32 letters/, () => '学工号（personId）须为 1 至 32 位字母、数字、“_”或“-”'],
+  [/^name is required$/, () => '缺少姓名（name）'],
+  [/^name must be at most 50 characters$/, () => '姓名（name）最多 50 个字'],
+  [/^name must not contain control characters$/, () => '姓名（name）不能含控制字符'],
+  [/^cardType must be one of (.*)$/, (m) => `卡类型（cardType）须为以下之一：${m[1]}`],
+  [/^idType must be one of (.*)$/, (m) => `证件类型（idType）须为以下之一：${m[1]}`],
+  [/^idNumber is not a valid 18-character ID number$/, () => '证件号（idNumber）不是有效的 18 位居民身份证号'],
+  [/^idNumber is not a valid passport number/, () => '证件号（idNumber）不是有效的护照号（须为 5 至 20 位字母和数字）'],
+  [/^no default password can be made from this idNumber/, () => '证件号后六位不全是数字，无法生成初始密码'],
+  [/^mobile is required$/, () => '缺少手机号（mobile）'],
+  [/^mobile is not a valid mobile number/, () => '手机号（mobile）无效（须为 11 位手机号，或 +国家码和号码）'],
+  [/^temporary cards need expiresOn within (\d+) days \((\S+) to (\S+)\)$/, (m) => `临时卡须填写有效期（expiresOn），在 ${m[1]} 天之内（${m[2]} 至 ${m[3]}）`],
+  [/^expiresOn is only for temporary cards$/, () => '只有临时卡可以填写有效期（expiresOn）'],
+  [/^duplicate personId in this file \(lines (.*)\)$/, (m) => `文件中学工号重复（第 ${m[1]} 行）`],
+  [/^duplicate idNumber in this file \(lines (.*)\)$/, (m) => `文件中证件号重复（第 ${m[1]} 行）`],
+  [/^the account for this personId has no ID number on file/, () => '该学工号的账户没有登记证件号：请到卡务中心核实本人'],
+  [/^idType or idNumber differs from the account already issued/, () => '证件类型或证件号与该学工号已开的账户不一致'],
+  [/^cardType differs from the account already issued for this personId \((.*)\)$/, (m) => `卡类型与该学工号已开的账户不一致（${m[1]}）`],
+  [/^the account for this personId is closed$/, () => '该学工号的账户已注销'],
+  [/^expected (\d+) fields as in the header, found (\d+)$/, (m) => `字段数与表头不符：应为 ${m[1]} 个，实为 ${m[2]} 个`],
+  [/^the account kept changing during the import/, () => '导入期间该账户一直在变动：请重新导入此行'],
+  [/^a quote inside an unquoted field/, () => '未加引号的字段中含有引号（请给整个字段加引号，并把其中的引号写两遍）'],
+  [/^unexpected text after a closing quote/, () => '右引号后还有文字（请给整个字段加引号）'],
+  [/^a quoted field is not closed before the end of the file$/, () => '引号未闭合，直到文件结束'],
+  [/^the row cannot be read as CSV/, () => '此行无法按 CSV 读取'],
+];
+
+export function reasonInChinese(reason: string): string {
+  for (const [pattern, zh] of REASONS_ZH) {
+    const match = pattern.exec(reason);
+    if (match) return zh(match);
+  }
+  return reason;
+}
+
+/**
+ * A rejected row's values as the report may show them: the ID number and mobile masked, and anything
+ * else that looks like an ID number (a column shifted by one) masked too, because the report is
+ * downloaded, mailed and printed.
+ */
+export function maskedRowValues(row: IssueRow): Partial<Record<IssueField, string>> {
+  const values: Partial<Record<IssueField, string>> = {};
+  for (const column of ISSUE_COLUMNS) {
+    const value = row[column];
+    if (value === undefined) continue;
+    const text = value.trim();
+    if (column === 'idNumber') values[column] = text ? maskIdNumber(text) : '';
+    else if (column === 'mobile') values[column] = text ? maskMobile(text) : '';
+    else values[column] = text.replace(new RegExp(ID_NUMBER_LIKE.source, 'g'), (id) => maskIdNumber(id));
+  }
+  return values;
+}
+
+export interface RejectedRow {
+  line: number;
+  reasons: string[];
+  reasonsZh: string[];
+  values?: Partial<Record<IssueField, string>>;
+}
+
+/** Text a spreadsheet would run as a formula (=, +, -, @ first) gets a leading apostrophe (CSV injection). */
+const cell = (text: string) => (/^[=+\-@\t\r]/.test(text) ? `'${text}` : text);
+
+/**
+ * The report of rejected rows for Excel: UTF-8 with a byte-order mark and CRLF (without the mark,
+ * Excel on Chinese Windows reads UTF-8 as GBK and the names come out garbled), the row number, the
+ * row's values (masked), and the reasons in Chinese and English.
+ */
+export function rejectedRowsCsv(rejected: readonly RejectedRow[]): string {
+  const header = ['行号 row', ...ISSUE_COLUMNS, '原因', 'reason'];
+  const lines = rejected.map((row) => [
+    String(row.line),
+    ...ISSUE_COLUMNS.map((column) => cell(row.values?.[column] ?? '')),
+    cell(row.reasonsZh.join('；')),
+    cell(row.reasons.join('; ')),
+  ]);
+  return stringify([header, ...lines], { bom: true, record_delimiter: 'windows' });
 }

@@ -116,6 +116,8 @@ export interface TerminalRecord {
   activatedAt?: string;
   disabledAt?: string;
   version?: number;
+  /** When it last signed a request, to the minute (recorded at most once a minute: the dashboard's online/offline). */
+  lastSeenAt?: string;
 }
 
 /** A terminal that can sign requests: activated, with a secret (it may be disabled since). */

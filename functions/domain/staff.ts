@@ -1,13 +1,21 @@
 /**
  * Card-centre staff and their credentials, pure apart from scrypt. Staff sign in to the admin API with
- * their own username and password (never a holder's); operators run the counter, supervisors also
- * change campus policy and read the audit log.
+ * their own username and password (never a holder's). What each role may call is said by the routes'
+ * contracts (`roles`, enforced by functions/http/route.ts); the services of routes that change money,
+ * fees or policy ask again with the same list (`requireRole`), so a direct caller is held to it too.
  */
-import { STAFF_ROLES, type StaffRole } from '../../shared/vocabulary';
+import { LEGACY_STAFF_ROLES, STAFF_ROLES, type StaffRole } from '../../shared/vocabulary';
 import { AppError } from '../app-error';
 import { hashPassword, verifyPasswordHash, type PasswordRecord } from './passwords';
 
 export { STAFF_ROLES, type StaffRole };
+
+/** A stored role as today's role (an older record's `supervisor` is an administrator); undefined if unknown. */
+export function staffRoleOf(stored: unknown): StaffRole | undefined {
+  if (typeof stored !== 'string') return undefined;
+  if ((STAFF_ROLES as readonly string[]).includes(stored)) return stored as StaffRole;
+  return Object.hasOwn(LEGACY_STAFF_ROLES, stored) ? LEGACY_STAFF_ROLES[stored] : undefined;
+}
 
 /** Who does an admin action: the signed-in staff member and the role they act in. */
 export interface Actor {
@@ -66,7 +74,10 @@ export async function staffPasswordMatches(record: PasswordRecord, password: str
   return verifyPasswordHash(record, password);
 }
 
-/** Throws FORBIDDEN unless the actor has the role (a supervisor may do all an operator may). */
-export function requireRole(actor: Actor, role: StaffRole): void {
-  if (role === 'supervisor' && actor.role !== 'supervisor') throw new AppError('FORBIDDEN', `${actor.username} is ${actor.role}, needs ${role}`);
+/**
+ * Throws FORBIDDEN unless the actor's role is one of `roles` (a route contract's `roles`). The detail
+ * is for the log only: every refusal answers the same message, whatever the route. No roles: nobody.
+ */
+export function requireRole(actor: Actor, roles: readonly StaffRole[] | undefined): void {
+  if (!roles?.includes(actor.role)) throw new AppError('FORBIDDEN', `${actor.username} is ${actor.role}, needs one of ${(roles ?? []).join(', ') || '(none)'}`);
 }

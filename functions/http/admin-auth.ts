@@ -9,7 +9,7 @@ import { AppError } from '../app-error';
 import { verifyAdminSession } from '../auth/admin-session';
 import { sessionSecret } from '../auth/session-secret';
 import type { Deps } from '../deps';
-import type { Actor, StaffRole } from '../domain/staff';
+import { staffRoleOf, type Actor, type StaffRole } from '../domain/staff';
 import { getStaff } from '../store/staff';
 
 export type AdminCaller = Actor;
@@ -21,5 +21,6 @@ export async function authenticateAdmin(deps: Deps, event: APIGatewayProxyEventV
   const session = await verifyAdminSession(await sessionSecret(deps.config), match[1]!, deps.clock());
   const staff = await getStaff(deps.db, session.username);
   if (!staff || staff.status !== 'active') throw new AppError('UNAUTHENTICATED', `staff ${session.username} is not active`);
+  if (!staffRoleOf(staff.role)) throw new AppError('UNAUTHENTICATED', `staff ${session.username} has no known role`);
   return { username: staff.username, role: staff.role satisfies StaffRole };
 }

@@ -79,6 +79,8 @@ function operation(contract: RouteContract): ZodOpenApiOperationObject {
     ...(contract.description ? { description: contract.description } : {}),
     tags: contract.tags,
     security: SECURITY[contract.auth],
+    // The staff roles the route layer lets through (anyone else: 403 FORBIDDEN), for clients' menus.
+    ...(contract.auth === 'admin' ? { 'x-staff-roles': [...(contract.roles ?? [])] } : {}),
     ...(contract.params || contract.query
       ? { requestParams: { ...(contract.params ? { path: contract.params as z.ZodObject } : {}), ...(contract.query ? { query: contract.query as z.ZodObject } : {}) } }
       : {}),

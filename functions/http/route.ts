@@ -1,6 +1,6 @@
 /**
  * Builds a Lambda handler from a route contract. The same handler runs on AWS and under the local
- * runner. Order of work: request id + logger → parse the body → authenticate → validate with the
+ * runner. Order of work: request id + logger → authenticate (and a staff route's roles) → validate with the
  * contract's zod schemas → call the route's implementation → JSON answer. Every refusal becomes
  * `{ code, message: { zh, en }, requestId }`; nothing else (no stack, no internals) reaches a client.
  */
@@ -14,6 +14,7 @@ import { AppError } from '../app-error';
 import { getDeps, type Deps } from '../deps';
 import type { Logger } from '../logger';
 import type { Terminal } from '../domain/merchant';
+import { requireRole } from '../domain/staff';
 import { isDatabaseUnavailable } from '../store/db';
 import type { HolderSession } from '../auth/holder-session';
 import { authenticateAdmin, type AdminCaller } from './admin-auth';
@@ -102,6 +103,8 @@ export function route<C extends RouteContract>(contract: C, impl: Impl<C>, optio
       if (terminalAuth && !options.nonceSpentByRoute) await terminalAuth.nonce.spend();
       const holder = contract.auth === 'holder' ? await authenticateHolder(deps, event) : undefined;
       const admin = contract.auth === 'admin' ? await authenticateAdmin(deps, event) : undefined;
+      // Right after the session, before the body, path or query is read: a role's refusal says nothing about the input.
+      if (admin) requireRole(admin, contract.roles ?? []);
       const input = {
         body: contract.body ? contract.body.parse(parseJsonBody(event, rawBody)) : undefined,
         params: contract.params ? contract.params.parse(event.pathParameters ?? {}) : undefined,

@@ -13,7 +13,7 @@ import {
   TERMINAL_CLOCK_WINDOW_SECONDS,
 } from '../domain/terminal-auth';
 import type { OnceOnly } from '../store/movements';
-import { getMerchantCached, getTerminalCached, readSpentNonce, storeNonceRefusal, terminalNoncePut, useTerminalNonce, type SpentNonce } from '../store/terminals';
+import { getMerchantCached, getTerminalCached, noteTerminalSeen, readSpentNonce, storeNonceRefusal, terminalNoncePut, useTerminalNonce, type SpentNonce } from '../store/terminals';
 
 /** A verified request's nonce, not yet spent: spend it alone, or inside the route's money transaction. */
 export interface TerminalNonce extends OnceOnly {
@@ -51,6 +51,8 @@ export async function authenticateTerminal(deps: Deps, event: APIGatewayProxyEve
   // Only now, for a signed request: whether the terminal's merchant may trade.
   const merchant = await getMerchantCached(deps.db, terminal.merchantId, now);
   if (merchant?.status === 'suspended') throw new AppError('MERCHANT_SUSPENDED', `${terminal.terminalId} of ${terminal.merchantId}`);
+  // Signed and allowed: the terminal is online (the dashboard), written at most once a minute.
+  await noteTerminalSeen(deps.db, terminal.terminalId, now);
   // Only a correctly signed request may spend a nonce, so nobody can burn a terminal's nonces for it.
   const keepSeconds = 2 * TERMINAL_CLOCK_WINDOW_SECONDS + 60;
   const reused = () => new AppError('TERMINAL_NONCE_REUSED', `${terminal.terminalId} ${signed.nonce}`);

@@ -13,7 +13,7 @@ import { campusDay } from '../domain/campus-day';
 import { fingerprint } from '../domain/fingerprint';
 import { planTopup } from '../domain/movement-plans';
 import { canSign, type MerchantCategory, type MerchantInput, type Terminal } from '../domain/merchant';
-import type { Actor } from '../domain/staff';
+import type { Actor, StaffRole } from '../domain/staff';
 import type { TerminalKind } from '../../shared/vocabulary';
 import { bindBankCard, createAccount, getAccount, setIdentity } from '../store/accounts';
 import { identityKey } from '../auth/session-secret';
@@ -149,8 +149,19 @@ export interface SeedReport {
   accountsTotal: number;
   terminals: Terminal[];
   samples: SampleHolder[];
-  /** The demo card-centre supervisor's password: only on the start that created it (it is kept hashed, never shown again). */
+  /** The demo card-centre administrator's password: only on the start that created it (it is kept hashed, never shown again). */
   adminPassword?: string;
+  /** The same for the demo `finance` and `auditor` staff (usernames as their roles). */
+  staffPasswords: Partial<Record<'finance' | 'auditor', string>>;
+}
+
+/** A demo staff member made once with a random password: the password the first time, undefined after. */
+async function demoStaffMember(deps: Pick<Deps, 'db' | 'clock'>, username: string, role: StaffRole): Promise<string | undefined> {
+  if (await getStaff(deps.db, username)) return undefined;
+  let password: string;
+  do password = randomBytes(12).toString('base64url');
+  while (staffPasswordProblem(password, username));
+  return (await createStaffMember(deps, { username, role, password })) ? password : undefined;
 }
 
 /** A syntactically valid 18-character PRC ID number (GB 11643 check character) for a demo person. */
@@ -162,7 +173,7 @@ export function demoIdNumber(seq: number): string {
 }
 
 /** The card centre's registrations and activations of the demo terminals are logged as this seed's. */
-const SEED_ACTOR: Actor = { username: 'demo-seed', role: 'supervisor' };
+const SEED_ACTOR: Actor = { username: 'demo-seed', role: 'administrator' };
 
 /** What a terminal of a merchant of this category is, unless the demo says. */
 function terminalKindOf(category: MerchantCategory): TerminalKind {
@@ -246,12 +257,12 @@ export async function seedDemoCampus(deps: Deps): Promise<SeedReport> {
     }
     samples.push({ account: (await getAccount(deps.db, holder.account.accountNo))!, idNumber, mobile, password, bankCardNo, bankPin: '888888', chipUid, cardKind });
   }
-  // The demo card centre's supervisor `admin`: a random password made once, stored only as its scrypt hash.
-  let adminPassword: string | undefined;
-  if (!(await getStaff(deps.db, 'admin'))) {
-    do adminPassword = randomBytes(12).toString('base64url');
-    while (staffPasswordProblem(adminPassword, 'admin'));
-    if (!(await createStaffMember(deps, { username: 'admin', role: 'supervisor', password: adminPassword }))) adminPassword = undefined;
+  // The demo card centre's staff, one per role but the counter's: a random password made once each, stored only as its scrypt hash.
+  const adminPassword = await demoStaffMember(deps, 'admin', 'administrator');
+  const staffPasswords: Partial<Record<'finance' | 'auditor', string>> = {};
+  for (const role of ['finance', 'auditor'] as const) {
+    const password = await demoStaffMember(deps, role, role);
+    if (password) staffPasswords[role] = password;
   }
-  return { accountsCreated, accountsTotal: holders.length, terminals, samples, ...(adminPassword ? { adminPassword } : {}) };
+  return { accountsCreated, accountsTotal: holders.length, terminals, samples, ...(adminPassword ? { adminPassword } : {}), staffPasswords };
 }

@@ -90,6 +90,9 @@ async function main(): Promise<void> {
     // The seed activated them once, as an installer would; their secrets survive restarts.
     console.log('  (activated once by the seed with a one-time code; a new secret: POST /v1/admin/terminals/<id>/activation-codes, then POST /v1/pos/activation)');
     console.log(`\nCard-centre admin (POST /v1/admin/sessions): admin / ${seed.adminPassword ?? '(password shown only on the start that created it; stored hashed)'}`);
+    for (const role of ['finance', 'auditor'] as const) {
+      console.log(`Card-centre ${role}: ${role} / ${seed.staffPasswords[role] ?? '(password shown only on the start that created it; stored hashed)'}`);
+    }
     if (existsSync(consoleDir)) console.log(`Card-centre console: ${platform.url}/console/ (sign in as above)`);
 
     console.log(`\nAPI on ${platform.url} (table ${platform.deps.db.tableName}):`);
@@ -101,7 +104,7 @@ async function main(): Promise<void> {
       // Fresh one-time codes at every start, so the terminal app can be activated as an installer would.
       console.log(`\nTerminal app: ${platform.url}/pos/ — activate it as one of the terminals with its one-time code (24 h; demo cards on its simulated reader):`);
       for (const terminal of seed.terminals) {
-        const { activationCode } = await issueActivationCode(platform.deps, { username: 'npm-start', role: 'supervisor' }, terminal.terminalId, { reason: 'npm start: activate the terminal app' });
+        const { activationCode } = await issueActivationCode(platform.deps, { username: 'npm-start', role: 'administrator' }, terminal.terminalId, { reason: 'npm start: activate the terminal app' });
         console.log(`  ${terminal.terminalId.padEnd(14)} ${activationCode}  ${terminal.kind ?? 'pos'}  ${terminal.place}`);
       }
     }

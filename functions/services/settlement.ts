@@ -5,6 +5,7 @@
  * statement id); only its payout changes it afterwards, committed with the `merchant_payout` system
  * entry and the action-log entry.
  */
+import { payStatement as payStatementRoute } from '../../shared/api/settlement';
 import { AppError } from '../app-error';
 import type { Deps } from '../deps';
 import { campusDay } from '../domain/campus-day';
@@ -183,7 +184,7 @@ function loggedReference(bankReference: string): string {
  * Idempotent: the same reference again answers the paid statement; another reference is refused.
  */
 export async function payStatement(deps: SettlementDeps, actor: Actor, statementId: string, request: { bankReference: string; reason: string }): Promise<Statement> {
-  requireRole(actor, 'supervisor');
+  requireRole(actor, payStatementRoute.roles);
   const statement = await statementNamed(deps, statementId);
   if (statement.status === 'paid') {
     if (statement.payout?.bankReference === request.bankReference) return statement;

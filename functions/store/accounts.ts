@@ -1,6 +1,7 @@
 /** Reading and creating accounts. Money changes go through movements.ts only. */
 import { BatchGetCommand, GetCommand, PutCommand, UpdateCommand, type BatchGetCommandOutput } from '@aws-sdk/lib-dynamodb';
 import type { Account } from '../domain/account';
+import { accountSearchPuts } from './account-search';
 import { failedItems, isConditionFailed, transactWrite } from './conditions';
 import { findByGsi1, type Db } from './db';
 import { accountStatusUpdate, cardStatusUpdate, keys, withoutKeys } from './keys';
@@ -26,6 +27,9 @@ export async function createAccount(db: Db, account: Account): Promise<boolean> 
         ConditionExpression: 'attribute_not_exists(pk)',
       }),
     );
+    // Seeded accounts are searched for like issued ones (the seed's own path: the card centre issues through issued-accounts.ts).
+    const search = accountSearchPuts(db, account);
+    if (search.length) await transactWrite(db, search);
     return true;
   } catch (error) {
     if (isConditionFailed(error)) return false;
@@ -156,4 +160,6 @@ export async function setIdentity(
       },
     }),
   );
+  const search = accountSearchPuts(db, { accountNo, mobileMasked: identity.mobileMasked });
+  if (search.length) await transactWrite(db, search);
 }

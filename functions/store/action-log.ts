@@ -6,6 +6,7 @@
  */
 import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { ActionLogEntry } from '../domain/action-log';
+import { staffRoleOf } from '../domain/staff';
 import type { Db } from './db';
 import { keys, withoutKeys } from './keys';
 import type { TransactItem } from './movements';
@@ -33,7 +34,8 @@ export async function listActionLogDay(db: Db, day: string, page: { after?: stri
     }),
   );
   const items = output.Items ?? [];
-  const entries = items.map((item) => withoutKeys(item) as unknown as ActionLogEntry);
+  // An entry from before the roles were renamed reads with today's name (supervisor → administrator).
+  const entries = items.map((item) => ({ ...withoutKeys(item), role: staffRoleOf(item.role) ?? item.role }) as unknown as ActionLogEntry);
   const last = items[items.length - 1];
   return { entries, ...(output.LastEvaluatedKey && last ? { next: last.sk as string } : {}) };
 }

@@ -6,6 +6,7 @@
 import { GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Account } from '../domain/account';
 import type { PasswordKind, PasswordRecord } from '../domain/passwords';
+import { accountSearchPuts } from './account-search';
 import { findAccountByPersonId, getAccount } from './accounts';
 import { conditionFailedAt } from './conditions';
 import type { Db } from './db';
@@ -72,6 +73,8 @@ export async function createIssuedAccount(
           put({ ...keys.personClaim(account.personId), accountNo: account.accountNo, personId: account.personId, createdAt: account.createdAt }),
           put({ ...keys.password(account.accountNo, 'query'), ...passwords.query }),
           put({ ...keys.password(account.accountNo, 'consumption'), ...passwords.consumption }),
+          // The card centre's search by name and mobile digits (after the conditions above: their indexes stay as they are).
+          ...accountSearchPuts(db, account),
           ...alsoWrite,
         ],
       }),
@@ -131,6 +134,10 @@ export async function updateIssuedAccount(db: Db, account: Account, changes: Iss
               ExpressionAttributeValues: values,
             },
           },
+          // A new name or mobile is searched by from now on (the item is replaced: the old one is not found again).
+          ...(changes.holderName !== undefined || changes.mobile
+            ? accountSearchPuts(db, { accountNo: account.accountNo, holderName: changes.holderName ?? account.holderName, mobileMasked: changes.mobile?.mobileMasked ?? account.mobileMasked })
+            : []),
           ...alsoWrite,
         ],
       }),

@@ -37,6 +37,8 @@
  *   FINDING#<findingId>   FINDING            a reconciliation finding (gsi2 FINDING#OPEN while open)
  *   AUDITREPORT#<campusDay> AUDITREPORT     the nightly ledger audit's report of that night
  *   STATEMENT#<merchantId> <kind>#<from>   a merchant's settlement statement of a period (gsi1 STATEMENT#PERIOD#<kind>#<from>; gsi2 STATEMENT#UNPAID while payable)
+ *   ACCT#<accountNo>      SEARCH#NAME        the holder's name for the card centre's search (gsi3 HOLDERNAME#<first character>, by name)
+ *   ACCT#<accountNo>      SEARCH#MOBILE4     the last 4 digits of the mobile (already in its mask) for the search (gsi3 MOBILE4#<last 4>)
  *
  *   gsi2: SYS#<systemAccount>#<campusDay> → that day's ledger entries naming the system account (e.g. SYS#merchant:<id>:payable#<day>)
  *         BLOCKED#ACCOUNT → accounts that are not active (sparse: the offline blacklist)
@@ -49,6 +51,7 @@
  *
  *   gsi3: SYS#<systemAccount>#<campusDay> → the second system account of system entries (the first is on gsi2)
  *         PENDING#<kind> → pending transfers still pending, by timeout (sparse: the resolvers' work and the audit's check)
+ *         HOLDERNAME#<first character> → accounts by holder name; MOBILE4#<last 4> → accounts by the mobile's last digits (the card centre's search)
  */
 export const keys = {
   account: (accountNo: string) => ({ pk: `ACCT#${accountNo}`, sk: 'ACCOUNT' }),
@@ -87,6 +90,18 @@ export const keys = {
   waterUnsettledIndex: (oldestAt: string, accountNo: string) => ({ gsi2pk: 'WATERUSE#UNSETTLED', gsi2sk: `${oldestAt}#${accountNo}` }),
   openCardLoad: (accountNo: string) => ({ pk: `ACCT#${accountNo}`, sk: 'OPENLOAD' }),
   staff: (username: string) => ({ pk: `STAFF#${username}`, sk: 'STAFF' }),
+  /** Every staff member in one gsi1 partition (a card centre has tens): the administrator's list. */
+  staffListIndex: (username: string) => ({ gsi1pk: 'STAFF', gsi1sk: username }),
+  /**
+   * The card centre's search by name (prefix) and by the mobile's last 4 digits: an item each under the
+   * account, indexed on gsi3 (the account item keeps gsi1/gsi2 for the person and the blacklist). A
+   * name's partition is its first character, so a prefix is one Query; the digits are the ones the
+   * mask shows already, never more of the number (only its digest is kept).
+   */
+  accountNameSearch: (accountNo: string, name: string) => ({ pk: `ACCT#${accountNo}`, sk: 'SEARCH#NAME', gsi3pk: `HOLDERNAME#${[...name][0] ?? ''}`, gsi3sk: `${name}#${accountNo}` }),
+  accountNamePartition: (prefix: string) => `HOLDERNAME#${[...prefix][0] ?? ''}`,
+  accountMobileSearch: (accountNo: string, last4: string) => ({ pk: `ACCT#${accountNo}`, sk: 'SEARCH#MOBILE4', gsi3pk: `MOBILE4#${last4}`, gsi3sk: accountNo }),
+  accountMobilePartition: (last4: string) => `MOBILE4#${last4}`,
   /** A campus day's admin actions in one partition, in time order (the card centre reads them by day). */
   auditEntry: (campusDay: string, at: string, auditId: string) => ({ pk: `AUDIT#${campusDay}`, sk: `${at}#${auditId}` }),
   auditDay: (campusDay: string) => `AUDIT#${campusDay}`,

@@ -5,10 +5,10 @@
  */
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { PASSWORD_POLICY } from '../domain/passwords';
-import type { StaffMember } from '../domain/staff';
+import { staffRoleOf, type StaffMember } from '../domain/staff';
 import { clearAfterSuccess, countAttempt, type CountedAttempt } from './attempt-counter';
-import { isConditionFailed } from './conditions';
-import type { Db } from './db';
+import { isConditionFailed, transactWriteIfFirstHolds } from './conditions';
+import { queryAll, type Db } from './db';
 import { keys } from './keys';
 import type { TransactItem } from './movements';
 
@@ -18,8 +18,9 @@ export type CountedStaffAttempt = Extract<CountedAttempt, { outcome: 'counted' }
 
 function staffOf(item: Record<string, unknown>): StaffMember {
   // lockTicket is the counter's own bookkeeping, not part of the member.
-  const { pk: _pk, sk: _sk, lockTicket: _ticket, ...member } = item;
-  return member as unknown as StaffMember;
+  const { pk: _pk, sk: _sk, gsi1pk: _listPk, gsi1sk: _listSk, lockTicket: _ticket, ...member } = item;
+  // An older record's role reads as today's (supervisor → administrator); an unknown one signs nobody in (admin-auth.ts).
+  return { ...member, role: staffRoleOf(member.role) } as unknown as StaffMember;
 }
 
 export async function getStaff(db: Db, username: string): Promise<StaffMember | undefined> {
@@ -27,10 +28,50 @@ export async function getStaff(db: Db, username: string): Promise<StaffMember | 
   return Item ? staffOf(Item) : undefined;
 }
 
+/** The put of a new staff member (its username must be free), listed on gsi1 STAFF. */
+export function staffPut(db: Db, member: StaffMember): NonNullable<TransactItem['Put']> {
+  return { TableName: db.tableName, Item: { ...keys.staff(member.username), ...keys.staffListIndex(member.username), ...member }, ConditionExpression: 'attribute_not_exists(pk)' };
+}
+
+/** Creates the staff member with `alsoWrite` (its action-log entry) in one transaction; false (nothing changed) if the username is taken. */
+export function createStaffWith(db: Db, member: StaffMember, alsoWrite: TransactItem[]): Promise<boolean> {
+  return transactWriteIfFirstHolds(db, [{ Put: staffPut(db, member) }, ...alsoWrite]);
+}
+
+/**
+ * Every staff member listed on gsi1 STAFF, by username (one Query: a card centre has tens). Members
+ * created before the list existed are not on it until they are changed.
+ */
+export async function listStaff(db: Db): Promise<StaffMember[]> {
+  const items = await queryAll<Record<string, unknown>>(db, { IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :pk', ExpressionAttributeValues: { ':pk': keys.staffListIndex('').gsi1pk } });
+  return items.map(staffOf);
+}
+
+/**
+ * Disables an active staff member with `alsoWrite` (the action-log entry): every request of its
+ * sessions is refused from then on (admin-auth.ts reads the member each time). False if there is no
+ * such member or it is disabled already.
+ */
+export function disableStaff(db: Db, username: string, alsoWrite: TransactItem[]): Promise<boolean> {
+  return transactWriteIfFirstHolds(db, [
+    {
+      Update: {
+        TableName: db.tableName,
+        Key: keys.staff(username),
+        UpdateExpression: 'SET #status = :disabled, version = version + :one, gsi1pk = :listPk, gsi1sk = :listSk',
+        ConditionExpression: 'attribute_exists(pk) AND #status = :active',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':disabled': 'disabled', ':active': 'active', ':one': 1, ':listPk': keys.staffListIndex(username).gsi1pk, ':listSk': username },
+      },
+    },
+    ...alsoWrite,
+  ]);
+}
+
 /** Creates the staff account if the username is free; false (nothing changed) if it is taken. */
 export async function createStaff(db: Db, member: StaffMember): Promise<boolean> {
   try {
-    await db.doc.send(new PutCommand({ TableName: db.tableName, Item: { ...keys.staff(member.username), ...member }, ConditionExpression: 'attribute_not_exists(pk)' }));
+    await db.doc.send(new PutCommand(staffPut(db, member)));
     return true;
   } catch (error) {
     if (isConditionFailed(error)) return false;

@@ -223,5 +223,38 @@ export async function disableTerminalRecord(db: Db, terminalId: string, at: stri
   ]);
 }
 
+/** A terminal's last sight is written at most this often (the dashboard counts it online for minutes). */
+export const TERMINAL_SEEN_EVERY_SECONDS = 60;
+
+/** When this container last wrote each terminal's sight: most requests write nothing. */
+const seenWritten = new Map<string, number>();
+
+/**
+ * Records that the terminal signed a request now, cheaply: at most once a minute per container (the
+ * map above), and the write itself only if the stored sight is older than a minute (so many
+ * containers still write about once a minute between them). Never fails the request: a sight not
+ * written is only a terminal shown offline a minute early.
+ */
+export async function noteTerminalSeen(db: Db, terminalId: string, now: Date): Promise<void> {
+  const cacheKey = `${db.tableName}#${terminalId}`;
+  const every = TERMINAL_SEEN_EVERY_SECONDS * 1000;
+  const last = seenWritten.get(cacheKey);
+  if (last !== undefined && now.getTime() - last < every && now.getTime() >= last) return;
+  seenWritten.set(cacheKey, now.getTime());
+  try {
+    await db.doc.send(
+      new UpdateCommand({
+        TableName: db.tableName,
+        Key: keys.terminal(terminalId),
+        UpdateExpression: 'SET lastSeenAt = :now',
+        ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(lastSeenAt) OR lastSeenAt < :before)',
+        ExpressionAttributeValues: { ':now': now.toISOString(), ':before': new Date(now.getTime() - every).toISOString() },
+      }),
+    );
+  } catch {
+    // Another container wrote it within the minute, or the write failed: either way the request goes on.
+  }
+}
+
 /** Merchants change even more rarely than terminals; a container keeps each as long as a terminal. */
 export const getMerchantCached = keptBriefly(getMerchant);

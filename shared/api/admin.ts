@@ -6,14 +6,14 @@
 import { z } from 'zod';
 import { amountFen, balanceFen } from '../money';
 import { MAX_DAILY_LIMIT_FEN } from '../limits';
-import { ACTION_LOG_ACTIONS, CARD_STATUSES, CARD_TYPES, FINDING_KINDS, FINDING_RESOLUTIONS, FINDING_SOURCES, ID_TYPES, STAFF_ROLES } from '../vocabulary';
+import { ACTION_LOG_ACTIONS, CARD_STATUSES, CARD_TYPES, FINDING_KINDS, FINDING_RESOLUTIONS, FINDING_SOURCES, ID_TYPES, IMPORT_FILE_FORMATS, STAFF_ROLES } from '../vocabulary';
 import { accountNo, campusDay, externalId, ulidString } from './common';
-import { defineRoute } from './contract';
+import { defineRoute, STAFF } from './contract';
 import { holderAccount } from './holder';
 import { replacementRequestView } from './lifecycle';
 
-/** Every admin route can also answer an expired session. */
-const SESSION = ['SESSION_EXPIRED'] as const;
+/** What every staff route can answer: its session ran out, or the caller's role may not (route layer). */
+const SESSION = ['SESSION_EXPIRED', 'FORBIDDEN'] as const;
 
 export const staffUsername = z.string().regex(/^[a-z][a-z0-9._-]{1,31}$/, { error: 'a username is 2 to 32 lower-case letters, digits, ".", "_" or "-"' });
 
@@ -27,6 +27,8 @@ export const actionReason = z
   .meta({ description: 'Why (for the audit log). Never an ID number.' });
 
 const MAX_CSV_BYTES = 1024 * 1024;
+/** An import file's bytes may be up to MAX_CSV_BYTES (refused past that by the service with IMPORT_FILE_TOO_LARGE); this only bounds the base64 read at all. */
+const MAX_IMPORT_FILE_BASE64 = 8 * MAX_CSV_BYTES;
 
 export const createAdminSession = defineRoute({
   operationId: 'createAdminSession',
@@ -57,10 +59,21 @@ export const importAccountsBody = z
       .refine((text) => new TextEncoder().encode(text).length <= MAX_CSV_BYTES, { error: 'the CSV is larger than 1 MB: split it (re-importing is safe)' })
       .meta({
         description:
-          'RFC 4180 CSV with a header row: personId, name, cardType, idType (id_card | passport), idNumber, mobile, expiresOn (YYYY-MM-DD, temporary cards only). At most 1 MB and 1,000 rows.',
+          'The list as CSV text (RFC 4180) with a header row: personId, name, cardType, idType (id_card | passport), idNumber, mobile, expiresOn (YYYY-MM-DD, temporary cards only). At most 1 MB and 1,000 rows. Send this or file. Its refusals are 400 VALIDATION_FAILED (as before file existed).',
+      })
+      .optional(),
+    file: z
+      .base64()
+      .max(MAX_IMPORT_FILE_BASE64, { error: 'the file is far larger than 1 MB' })
+      .optional()
+      .meta({
+        description:
+          'The uploaded file’s bytes, base64: an Excel workbook (.xlsx, its first sheet) or CSV in UTF-8 (with or without BOM) or GBK, told apart by its bytes, not its name. Same columns and limits as csv. Send this or csv. Its refusals have their own codes (IMPORT_FILE_*, IMPORT_COLUMNS_MISSING, IMPORT_COLUMN_REPEATED, IMPORT_TOO_MANY_ROWS).',
       }),
+    dryRun: z.boolean().optional().meta({ description: 'Preview: check every row and say what an import would do, writing nothing (no account, no action-log entry)' }),
     reason: actionReason.optional(),
   })
+  .refine((body) => (body.csv === undefined) !== (body.file === undefined), { error: 'send the list as file (base64 bytes) or as csv (text): exactly one of them', path: ['file'] })
   .meta({ id: 'ImportAccountsRequest' });
 
 export const importReport = z
@@ -70,10 +83,31 @@ export const importReport = z
     created: z.number().int().min(0),
     unchanged: z.number().int().min(0),
     updated: z.number().int().min(0),
-    rejected: z.array(z.object({ line: z.number().int().min(1), personId: z.string().optional(), reasons: z.array(z.string()).min(1) })),
+    rejected: z.array(
+      z.object({
+        line: z.number().int().min(1).meta({ description: 'The row number as Excel shows it (the header is row 1); in a CSV without line breaks in cells, also its line' }),
+        personId: z.string().optional(),
+        reasons: z.array(z.string()).min(1).meta({ description: 'In English' }),
+        reasonsZh: z.array(z.string()).min(1).meta({ description: 'The same reasons in Chinese, in the same order' }),
+        values: z.record(z.string(), z.string()).optional().meta({ description: 'The row’s values by column, ID numbers and mobile numbers masked' }),
+      }),
+    ),
     accounts: z
-      .array(z.object({ line: z.number().int().min(1), personId: z.string(), accountNo, outcome: z.enum(['created', 'unchanged', 'updated']) }))
+      .array(
+        z.object({
+          line: z.number().int().min(1),
+          personId: z.string(),
+          accountNo: accountNo.optional().meta({ description: 'Absent only in a dry run, for an account the import would create' }),
+          outcome: z.enum(['created', 'unchanged', 'updated']).meta({ description: 'unchanged: already imported with the same data (nothing written). In a dry run: what the import would do' }),
+        }),
+      )
       .meta({ description: 'The account of every accepted row (to print the cards)' }),
+    dryRun: z.boolean().meta({ description: 'true: a preview; nothing was written and importId names nothing stored' }),
+    format: z.enum(IMPORT_FILE_FORMATS).meta({ description: 'How the list was read: csv-text (the csv field), xlsx, csv-utf8, csv-utf8-bom or csv-gbk' }),
+    rejectedCsv: z.string().meta({
+      description:
+        'The rejected rows as a CSV report for Excel (UTF-8 with BOM, CRLF): row number, the row’s values (ID and mobile numbers masked), the reasons in Chinese and English. Header only when nothing was rejected. Save it as a .csv file.',
+    }),
   })
   .meta({ id: 'ImportReport' });
 
@@ -82,13 +116,14 @@ export const importAccounts = defineRoute({
   method: 'POST',
   path: '/v1/admin/imports',
   auth: 'admin',
+  roles: STAFF.counter,
   summary: 'Batch issue from the registrar’s or HR’s list (idempotent: re-importing a list changes nothing twice)',
   description:
-    'Each valid row opens an account (balance 0, default passwords from the ID number). A person already issued is unchanged, or updated for name, mobile and expiry only; never a balance. Rejected rows come back with their line and reasons.',
+    'Each valid row opens an account (balance 0, default passwords from the ID number). A person already issued is unchanged, or updated for name, mobile and expiry only; never a balance. Rejected rows come back with their row number and reasons (zh and en), and as a CSV report. dryRun previews the same answer, writing nothing. The list comes as csv (text) or file (base64 .xlsx or CSV in UTF-8 or GBK).',
   tags: ['admin'],
   body: importAccountsBody,
   response: importReport,
-  errors: [...SESSION, 'BUSY_RETRY'],
+  errors: [...SESSION, 'BUSY_RETRY', 'IMPORT_FILE_UNREADABLE', 'IMPORT_FILE_EMPTY', 'IMPORT_FILE_TOO_LARGE', 'IMPORT_TOO_MANY_ROWS', 'IMPORT_COLUMNS_MISSING', 'IMPORT_COLUMN_REPEATED'],
 });
 
 export const issueAccountBody = z
@@ -109,6 +144,7 @@ export const issueAccount = defineRoute({
   method: 'POST',
   path: '/v1/admin/accounts',
   auth: 'admin',
+  roles: STAFF.counter,
   summary: 'Issue one account at the card centre (the same rules as an import row)',
   description: '201 when the account is opened; 200 when this person already had it (unchanged, or updated for name, mobile and expiry).',
   tags: ['admin'],
@@ -146,6 +182,7 @@ export const getAdminAccount = defineRoute({
   method: 'GET',
   path: '/v1/admin/accounts/{accountNo}',
   auth: 'admin',
+  roles: STAFF.readers,
   summary: 'An account as the card centre sees it (identity masked; the look is audited)',
   tags: ['admin'],
   params: accountParams,
@@ -164,6 +201,7 @@ export const listReplacementRequests = defineRoute({
   method: 'GET',
   path: '/v1/admin/card-replacements',
   auth: 'admin',
+  roles: STAFF.readers,
   summary: 'Open replacement requests from the app, oldest first (cards to prepare)',
   tags: ['admin'],
   response: z.object({ requests: z.array(replacementRequestView) }).meta({ id: 'ReplacementRequestList' }),
@@ -175,6 +213,7 @@ export const issueReplacement = defineRoute({
   method: 'POST',
   path: '/v1/admin/accounts/{accountNo}/card-replacement',
   auth: 'admin',
+  roles: STAFF.counter,
   summary: 'Hand over the replacement card for an open request: fee deducted, old card void at once, new card active',
   tags: ['admin'],
   params: accountParams,
@@ -193,6 +232,7 @@ export const issuePhysicalCard = defineRoute({
   method: 'POST',
   path: '/v1/admin/accounts/{accountNo}/cards',
   auth: 'admin',
+  roles: STAFF.counter,
   summary: 'Issue the physical card (CPU or M1) of an account that has none',
   tags: ['admin'],
   params: accountParams,
@@ -215,6 +255,7 @@ export const resetPassword = defineRoute({
   method: 'POST',
   path: '/v1/admin/accounts/{accountNo}/password-resets',
   auth: 'admin',
+  roles: STAFF.counter,
   summary: 'Reset a forgotten password to the ID-number default (the holder shows the ID card)',
   description: 'The ID number given must match the one on file (keyed digest). The lockout is cleared and the holder must change the default.',
   tags: ['admin'],
@@ -232,6 +273,7 @@ export const unfreezeAccount = defineRoute({
   method: 'POST',
   path: '/v1/admin/accounts/{accountNo}/unfreeze',
   auth: 'admin',
+  roles: STAFF.counter,
   summary: 'Unfreeze a frozen or lost account after reconciliation (a replaced card stays replaced)',
   tags: ['admin'],
   params: accountParams,
@@ -245,6 +287,7 @@ export const adjustBalance = defineRoute({
   method: 'POST',
   path: '/v1/admin/accounts/{accountNo}/adjustments',
   auth: 'admin',
+  roles: STAFF.counter,
   summary: 'Adjust the balance with a reason (a ledger movement; idempotent on adjustmentId)',
   tags: ['admin'],
   params: accountParams,
@@ -262,6 +305,7 @@ export const releaseTransitional = defineRoute({
   method: 'POST',
   path: '/v1/admin/accounts/{accountNo}/transitional-releases',
   auth: 'admin',
+  roles: STAFF.counter,
   summary: 'Move transitional balance that has no CPU card to wait for into the balance (all of it; idempotent on releaseId)',
   description:
     'For money credited as transitional before the account lost its CPU card. While the account has a CPU card, even a lost one, the money waits for that card or its replacement (TRANSITIONAL_WAITS_FOR_CARD); a replacement by an M1 card releases it by itself.',
@@ -279,6 +323,7 @@ export const levelAccount = defineRoute({
   method: 'POST',
   path: '/v1/admin/accounts/{accountNo}/levellings',
   auth: 'admin',
+  roles: STAFF.counter,
   summary: 'Level the account to its card after reconciliation: the chip balance read at the counter becomes the basis (idempotent on levellingId)',
   description:
     'Card spending the chip has and the database lacks (offline records not uploaded) is taken from the balance; a chip holding more than it should is believed. Offline records of this card from before the levelling are recognised as already reflected when they arrive, never deducted again. QR payments never touch the chip and are not levelled.',
@@ -300,6 +345,7 @@ export const terminateAccount = defineRoute({
   method: 'POST',
   path: '/v1/admin/accounts/{accountNo}/terminations',
   auth: 'admin',
+  roles: STAFF.counter,
   summary: 'Close the account and refund everything it holds (bank card on file, or cash)',
   description: 'Force termination for graduates, leavers, violators and deceased persons, or at the holder’s request. Idempotent on cancellationId.',
   tags: ['admin'],
@@ -349,6 +395,7 @@ export const getCampusPolicy = defineRoute({
   method: 'GET',
   path: '/v1/admin/policy',
   auth: 'admin',
+  roles: STAFF.readers,
   summary: 'The campus policy settings',
   tags: ['admin'],
   response: campusPolicy,
@@ -360,6 +407,7 @@ export const putCampusPolicy = defineRoute({
   method: 'PUT',
   path: '/v1/admin/policy',
   auth: 'admin',
+  roles: STAFF.administrator,
   summary: 'Replace the campus policy settings (supervisors only)',
   tags: ['admin'],
   body: z.strictObject({ policy: campusPolicy, reason: actionReason }).meta({ id: 'PutPolicyRequest' }),
@@ -385,6 +433,7 @@ export const listAuditLog = defineRoute({
   method: 'GET',
   path: '/v1/admin/audit',
   auth: 'admin',
+  roles: STAFF.oversight,
   summary: 'A campus day’s admin actions, oldest first, by pages (supervisors only)',
   tags: ['admin'],
   query: z.strictObject({
@@ -429,6 +478,7 @@ export const listReconciliationFindings = defineRoute({
   method: 'GET',
   path: '/v1/admin/reconciliation-findings',
   auth: 'admin',
+  roles: STAFF.readers,
   summary: 'The reconciliation queue: open findings, oldest first, by pages',
   tags: ['admin'],
   query: z.strictObject({
@@ -448,6 +498,7 @@ export const resolveReconciliationFinding = defineRoute({
   method: 'POST',
   path: '/v1/admin/reconciliation-findings/{findingId}/resolution',
   auth: 'admin',
+  roles: STAFF.resolvers,
   summary: 'Resolve an open finding: what the card centre did about it (audited; it leaves the queue)',
   description:
     'adjusted: an adjustment was posted for it; refunded: the money went back to the payer; no_action: nothing was owed. The money itself moves by its own action (an adjustment, a refund): this records the decision.',

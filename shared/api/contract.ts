@@ -5,6 +5,7 @@
  */
 import type { z } from 'zod';
 import type { ErrorCode } from '../errors';
+import type { StaffRole } from '../vocabulary';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -22,6 +23,11 @@ export interface RouteContract<
   method: HttpMethod;
   path: string;
   auth: Auth;
+  /**
+   * auth 'admin': the staff roles that may call it, checked by the route layer right after the
+   * session (FORBIDDEN otherwise). A staff route without roles is refused to everyone.
+   */
+  roles?: readonly StaffRole[];
   summary: string;
   description?: string;
   tags: string[];
@@ -47,3 +53,21 @@ export function defineRoute<
 >(contract: RouteContract<Body, Params, Query, Response, Auth>): RouteContract<Body, Params, Query, Response, Auth> {
   return contract;
 }
+
+/** Staff role sets of the admin contracts, so a route's `roles` reads as the rule it follows. */
+export const STAFF = {
+  /** Read-only: every role, the auditor included. */
+  readers: ['operator', 'finance', 'administrator', 'auditor'],
+  /** Money and card actions at the counter. */
+  counter: ['operator', 'administrator'],
+  /** Settlement statements, payouts, merchants' fees and settlement accounts. */
+  finance: ['finance', 'administrator'],
+  /** What finance and the auditor read (statements), not the counter. */
+  financeReaders: ['finance', 'administrator', 'auditor'],
+  /** Reconciliation findings: a card difference is the counter's, a platform bill or bank line finance's. */
+  resolvers: ['operator', 'finance', 'administrator'],
+  /** Campus policy and staff. */
+  administrator: ['administrator'],
+  /** The staff action log and the staff list: who did what. */
+  oversight: ['administrator', 'auditor'],
+} as const satisfies Record<string, readonly StaffRole[]>;

@@ -9,10 +9,10 @@ import { ACTIVATION_CODE_PATTERN, normalizeActivationCode } from '../terminal-ac
 import { MERCHANT_CATEGORIES, MERCHANT_STATUSES, REFUND_CAUSES, SETTLEMENT_PERIODS, TERMINAL_KINDS, TERMINAL_STATUSES } from '../vocabulary';
 import { actionReason } from './admin';
 import { accountNo, externalId, ulidString } from './common';
-import { defineRoute } from './contract';
+import { defineRoute, STAFF } from './contract';
 
-/** Every admin route can also answer an expired session. */
-const SESSION = ['SESSION_EXPIRED'] as const;
+/** What every staff route can answer: its session ran out, or the caller's role may not (route layer). */
+const SESSION = ['SESSION_EXPIRED', 'FORBIDDEN'] as const;
 
 export const merchantId = z.string().regex(/^[A-Z][A-Z0-9_-]{1,31}$/, { error: 'a merchant id is 2 to 32 upper-case letters, digits, "_" or "-", starting with a letter' });
 /** The same characters the terminal's signature header allows. */
@@ -71,6 +71,7 @@ export const createMerchantRoute = defineRoute({
   method: 'POST',
   path: '/v1/admin/merchants',
   auth: 'admin',
+  roles: STAFF.finance,
   summary: 'Register a merchant (supervisors): its category, settlement account (kept masked), fee rate and settlement period',
   tags: ['admin', 'merchants'],
   body: createMerchantBody,
@@ -84,6 +85,7 @@ export const listMerchantsRoute = defineRoute({
   method: 'GET',
   path: '/v1/admin/merchants',
   auth: 'admin',
+  roles: STAFF.readers,
   summary: 'Every merchant, by id (optionally only those of one status)',
   tags: ['admin', 'merchants'],
   query: z.strictObject({ status: z.enum(MERCHANT_STATUSES).optional() }),
@@ -96,6 +98,7 @@ export const getMerchantRoute = defineRoute({
   method: 'GET',
   path: '/v1/admin/merchants/{merchantId}',
   auth: 'admin',
+  roles: STAFF.readers,
   summary: 'One merchant',
   tags: ['admin', 'merchants'],
   params: merchantParams,
@@ -120,6 +123,7 @@ export const updateMerchantRoute = defineRoute({
   method: 'PATCH',
   path: '/v1/admin/merchants/{merchantId}',
   auth: 'admin',
+  roles: STAFF.finance,
   summary: "Change a merchant's name, category, settlement account, fee rate or settlement period (supervisors)",
   description: 'A statement already closed keeps the terms it was closed with; the next one uses the new terms.',
   tags: ['admin', 'merchants'],
@@ -136,6 +140,7 @@ export const suspendMerchantRoute = defineRoute({
   method: 'POST',
   path: '/v1/admin/merchants/{merchantId}/suspension',
   auth: 'admin',
+  roles: STAFF.finance,
   summary: "Suspend a merchant (supervisors): its terminals are refused (MERCHANT_SUSPENDED) within 30 s",
   tags: ['admin', 'merchants'],
   params: merchantParams,
@@ -149,6 +154,7 @@ export const reactivateMerchantRoute = defineRoute({
   method: 'POST',
   path: '/v1/admin/merchants/{merchantId}/reactivation',
   auth: 'admin',
+  roles: STAFF.finance,
   summary: 'Let a suspended merchant trade again (supervisors)',
   tags: ['admin', 'merchants'],
   params: merchantParams,
@@ -162,6 +168,7 @@ export const checkSettlementAccountRoute = defineRoute({
   method: 'POST',
   path: '/v1/admin/merchants/{merchantId}/settlement-account-check',
   auth: 'admin',
+  roles: STAFF.finance,
   summary: "Does an account number finance was given match the merchant's settlement account? (audited; the number is never stored)",
   tags: ['admin', 'merchants'],
   params: merchantParams,
@@ -181,6 +188,7 @@ export const terminalView = z
     activatedAt: z.iso.datetime().optional().meta({ description: 'When its current secret was issued' }),
     disabledAt: z.iso.datetime().optional(),
     activationExpiresAt: z.iso.datetime().optional().meta({ description: 'Present while an activation code waits to be used' }),
+    lastSeenAt: z.iso.datetime().optional().meta({ description: 'When it last signed a request (recorded at most once a minute)' }),
   })
   .meta({ id: 'Terminal' });
 
@@ -195,6 +203,7 @@ export const registerTerminalRoute = defineRoute({
   method: 'POST',
   path: '/v1/admin/terminals',
   auth: 'admin',
+  roles: STAFF.counter,
   summary: 'Register a terminal to one merchant and one place: no secret yet, and a one-time activation code for the installer',
   tags: ['admin', 'merchants'],
   body: z
@@ -216,6 +225,7 @@ export const getTerminalRoute = defineRoute({
   method: 'GET',
   path: '/v1/admin/terminals/{terminalId}',
   auth: 'admin',
+  roles: STAFF.readers,
   summary: 'One terminal (never its secret)',
   tags: ['admin', 'merchants'],
   params: terminalParams,
@@ -228,6 +238,7 @@ export const listMerchantTerminalsRoute = defineRoute({
   method: 'GET',
   path: '/v1/admin/merchants/{merchantId}/terminals',
   auth: 'admin',
+  roles: STAFF.readers,
   summary: "A merchant's terminals",
   tags: ['admin', 'merchants'],
   params: merchantParams,
@@ -240,6 +251,7 @@ export const issueActivationCodeRoute = defineRoute({
   method: 'POST',
   path: '/v1/admin/terminals/{terminalId}/activation-codes',
   auth: 'admin',
+  roles: STAFF.counter,
   summary: 'A new one-time activation code: rotation for an active terminal, re-activation for a disabled one',
   description:
     'The current secret keeps working until the code is exchanged, then stops. A code issued before is void. A disabled terminal stays disabled until the code is exchanged for a new secret.',
@@ -256,6 +268,7 @@ export const disableTerminalRoute = defineRoute({
   method: 'POST',
   path: '/v1/admin/terminals/{terminalId}/disable',
   auth: 'admin',
+  roles: STAFF.counter,
   summary: 'Disable a terminal (stolen, broken, removed): refused within 30 s; a waiting activation code is void',
   tags: ['admin', 'merchants'],
   params: terminalParams,
@@ -336,6 +349,7 @@ export const adminRefundRoute = defineRoute({
   method: 'POST',
   path: '/v1/admin/refunds',
   auth: 'admin',
+  roles: STAFF.counter,
   summary: "The card centre refunds (part of) a payment, any day, out of the merchant's payable (with a reason; idempotent on refundId)",
   tags: ['admin'],
   body: z.strictObject({ refundId: externalId, receiptNo: ulidString, amountFen, reason: actionReason }).meta({ id: 'AdminRefundRequest' }),
@@ -348,6 +362,7 @@ export const refundDuplicateChargeRoute = defineRoute({
   method: 'POST',
   path: '/v1/admin/duplicate-charges',
   auth: 'admin',
+  roles: STAFF.counter,
   summary: "Take a duplicate charge the system made back out of the merchant's settlement: all that is left of it goes back to the holder",
   description:
     "receiptNo is the duplicate, duplicateOf the payment it repeats (same holder, merchant and amount). The refund entry says refundCause duplicate_charge, so the merchant's statement shows it as an adjustment. Idempotent on refundId.",

@@ -38,6 +38,7 @@ import {
   refundDuplicateChargeRoute,
 } from './merchants';
 import { getHolderAccount, getHolderLedgerEntry, getHolderStatement, listHolderLedger, registerDeviceKey } from './holder';
+import { createStaffRoute, disableStaffRoute, getDashboardRoute, listStaffRoute, searchAccountsRoute } from './console';
 import { getHealth, getOpenApi } from './operations';
 import { getPosPaymentCode, posPaymentCode } from './payment-codes';
 import { exportStatements, getStatement, getStatementCsv, listStatements, payStatement } from './settlement';
@@ -112,6 +113,11 @@ export const ROUTES = [
   getCampusPolicy,
   putCampusPolicy,
   listAuditLog,
+  searchAccountsRoute,
+  getDashboardRoute,
+  createStaffRoute,
+  listStaffRoute,
+  disableStaffRoute,
   listReconciliationFindings,
   resolveReconciliationFinding,
   listStatements,

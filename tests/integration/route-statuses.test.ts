@@ -51,9 +51,9 @@ describe('every answer a route gives is documented', () => {
   it('for every route and every probe', async () => {
     const account = await createTestAccount(platform.deps);
     const terminal = await createTestTerminal(platform.deps);
-    await createStaffMember(platform.deps, { username: 'sup.probe', role: 'supervisor', password: 'probe password 2026' });
+    await createStaffMember(platform.deps, { username: 'sup.probe', role: 'administrator', password: 'probe password 2026' });
     const holderToken = await issueHolderSession(process.env.SESSION_SECRET!, account.accountNo, new Date());
-    const adminToken = (await issueAdminSession(process.env.SESSION_SECRET!, { username: 'sup.probe', role: 'supervisor' }, new Date())).token;
+    const adminToken = (await issueAdminSession(process.env.SESSION_SECRET!, { username: 'sup.probe', role: 'administrator' }, new Date())).token;
     const undocumented: string[] = [];
     let probes = 0;
 

@@ -49,7 +49,7 @@ let terminal: Terminal;
 let merchant: Merchant;
 let payer: Account;
 let twice: Account;
-const SUPERVISOR = { username: 'fin.qian', password: 'qian finance 2026', role: 'supervisor' as const };
+const SUPERVISOR = { username: 'fin.qian', password: 'qian finance 2026', role: 'finance' as const };
 const OPERATOR = { username: 'op.sun', password: 'sun counter 2026', role: 'operator' as const };
 let supervisorToken: string;
 let operatorToken: string;
@@ -189,24 +189,26 @@ describe('a week of a canteen closed at Monday 00:30 Beijing', () => {
 
 describe('the card centre’s statements API', () => {
   it('lists a merchant’s statements, a period across merchants, and those waiting for payout', async () => {
-    const weekly = await request('GET', `/v1/admin/statements?merchantId=${MERCHANT}&periodKind=weekly`, { token: operatorToken });
+    // Statements are finance's (and the administrator's and auditor's): the counter is refused them.
+    expect((await request('GET', `/v1/admin/statements?merchantId=${MERCHANT}&periodKind=weekly`, { token: operatorToken })).body.code).toBe('FORBIDDEN');
+    const weekly = await request('GET', `/v1/admin/statements?merchantId=${MERCHANT}&periodKind=weekly`, { token: supervisorToken });
     expect(weekly.status).toBe(200);
     expect(weekly.body.statements.map((s: Statement) => [s.statementId, s.status])).toEqual([
       ['W20261026-MLATE', 'nothing_to_pay'],
       ['W20261102-MLATE', 'closed'],
       ['W20261109-MLATE', 'closed'],
     ]);
-    const period = await request('GET', '/v1/admin/statements?periodKind=weekly&from=2026-11-05', { token: operatorToken });
+    const period = await request('GET', '/v1/admin/statements?periodKind=weekly&from=2026-11-05', { token: supervisorToken });
     expect(period.body.statements.map((s: Statement) => s.statementId)).toEqual([ID_A]);
-    const unpaid = await request('GET', '/v1/admin/statements?status=closed', { token: operatorToken });
+    const unpaid = await request('GET', '/v1/admin/statements?status=closed', { token: supervisorToken });
     expect(unpaid.body.statements.map((s: Statement) => s.statementId)).toEqual([ID_A, 'W20261109-MLATE']);
-    const one = await request('GET', `/v1/admin/statements/${ID_A}`, { token: operatorToken });
+    const one = await request('GET', `/v1/admin/statements/${ID_A}`, { token: supervisorToken });
     expect(one.body).toMatchObject({ statementId: ID_A, netPayableFen: 13_034, days: expect.any(Array) });
     expect(one.body.days).toHaveLength(7);
   });
 
   it('exports a statement and a period as CSV that Excel opens: BOM, CRLF, yuan with two decimals, Chinese headers, a totals line', async () => {
-    const csv = await request('GET', `/v1/admin/statements/${ID_A}/csv`, { token: operatorToken });
+    const csv = await request('GET', `/v1/admin/statements/${ID_A}/csv`, { token: supervisorToken });
     expect(csv.status).toBe(200);
     expect(csv.contentType).toBe('text/csv; charset=utf-8');
     expect(csv.text.charCodeAt(0)).toBe(0xfeff);
@@ -220,7 +222,7 @@ describe('the card centre’s statements API', () => {
     expect(rows[header + 7]).toEqual(['2026-11-08', '1', '11.00', '0.00', '0.00', '11.00', '', '']);
     expect(rows.at(-1)).toEqual(['合计', '5', '184.45', '3.45', '50.00', '131.00', '0.66', '130.34']);
 
-    const period = await request('GET', '/v1/admin/statement-exports?periodKind=weekly&from=2026-11-11', { token: operatorToken });
+    const period = await request('GET', '/v1/admin/statement-exports?periodKind=weekly&from=2026-11-11', { token: supervisorToken });
     const lines: string[][] = parse(period.text, { bom: true });
     expect(lines[0]!.slice(0, 3)).toEqual(['结算单号', '商户编号', '商户名称']);
     expect(lines.slice(1).map((line) => [line[0], line[7], line[12], line[13]])).toEqual([
@@ -250,7 +252,7 @@ describe('the card centre’s statements API', () => {
     expect(payouts[0]).toMatchObject({ entryId: paid.body.payout.entryId, amountFen: 13_034, externalRef: ID_A, transfers: [{ debit: system.merchantPayable(MERCHANT), credit: 'clearing:bank', amountFen: 13_034 }] });
     const logged = (await listActionLogDay(deps.db, today, { limit: 1000 })).entries.filter((entry) => entry.action === 'statement.payout');
     expect(logged).toMatchObject([{ who: SUPERVISOR.username, target: `statement:${ID_A}`, details: { amountFen: 13_034, bankReference: body.bankReference } }]);
-    expect((await request('GET', '/v1/admin/statements?status=closed', { token: operatorToken })).body.statements.map((s: Statement) => s.statementId)).toEqual(['W20261109-MLATE']);
+    expect((await request('GET', '/v1/admin/statements?status=closed', { token: supervisorToken })).body.statements.map((s: Statement) => s.statementId)).toEqual(['W20261109-MLATE']);
 
     // What is left on the payable over weeks A and B is exactly week B's turnover (A's fee and payout took the rest).
     const payable = await systemAccountBalance(deps.db, system.merchantPayable(MERCHANT), '2026-11-02', today);
@@ -261,7 +263,7 @@ describe('the card centre’s statements API', () => {
     const body = { bankReference: 'CMB-BAD', reason: '测试错误输入' };
     const pay = (id: string, payload: unknown = body) => request('POST', `/v1/admin/statements/${id}/payout`, { token: supervisorToken, body: payload });
     const thisWeek = statementIdOf(MERCHANT, periodContaining('weekly', campusDay(new Date())));
-    const before = await Promise.all(['W20261026-MLATE', ID_A, 'D20261104-MLATE'].map((id) => request('GET', `/v1/admin/statements/${id}`, { token: operatorToken })));
+    const before = await Promise.all(['W20261026-MLATE', ID_A, 'D20261104-MLATE'].map((id) => request('GET', `/v1/admin/statements/${id}`, { token: supervisorToken })));
     const cases: [string, unknown, number, string][] = [
       ['W20261102-NOSUCH', body, 404, 'STATEMENT_NOT_FOUND'],
       ['W20261103-MLATE', body, 404, 'STATEMENT_NOT_FOUND'], // a Tuesday begins no week
@@ -277,13 +279,13 @@ describe('the card centre’s statements API', () => {
       const answer = await pay(id, payload);
       expect([id, answer.status, answer.body.code]).toEqual([id, status, code]);
     }
-    expect((await request('GET', `/v1/admin/statements/W20261102-NOSUCH`, { token: operatorToken })).body.code).toBe('STATEMENT_NOT_FOUND');
-    expect((await request('GET', `/v1/admin/statements/${thisWeek}`, { token: operatorToken })).body.code).toBe('STATEMENT_NOT_CLOSED');
-    expect((await request('GET', '/v1/admin/statements?merchantId=NOSUCH', { token: operatorToken })).body.code).toBe('STATEMENT_NOT_FOUND');
-    expect((await request('GET', '/v1/admin/statements', { token: operatorToken })).body.code).toBe('VALIDATION_FAILED');
-    expect((await request('GET', '/v1/admin/statements?periodKind=weekly', { token: operatorToken })).body.code).toBe('VALIDATION_FAILED');
+    expect((await request('GET', `/v1/admin/statements/W20261102-NOSUCH`, { token: supervisorToken })).body.code).toBe('STATEMENT_NOT_FOUND');
+    expect((await request('GET', `/v1/admin/statements/${thisWeek}`, { token: supervisorToken })).body.code).toBe('STATEMENT_NOT_CLOSED');
+    expect((await request('GET', '/v1/admin/statements?merchantId=NOSUCH', { token: supervisorToken })).body.code).toBe('STATEMENT_NOT_FOUND');
+    expect((await request('GET', '/v1/admin/statements', { token: supervisorToken })).body.code).toBe('VALIDATION_FAILED');
+    expect((await request('GET', '/v1/admin/statements?periodKind=weekly', { token: supervisorToken })).body.code).toBe('VALIDATION_FAILED');
 
-    const after = await Promise.all(['W20261026-MLATE', ID_A, 'D20261104-MLATE'].map((id) => request('GET', `/v1/admin/statements/${id}`, { token: operatorToken })));
+    const after = await Promise.all(['W20261026-MLATE', ID_A, 'D20261104-MLATE'].map((id) => request('GET', `/v1/admin/statements/${id}`, { token: supervisorToken })));
     expect(after.map((a) => a.body)).toEqual(before.map((b) => b.body));
     expect(await getStatement(deps.db, MERCHANT, WEEK_B)).toMatchObject({ status: 'closed' });
     const today = campusDay(new Date());
@@ -298,7 +300,7 @@ describe('two payouts of one statement at once', () => {
   it('one pays, the other hears it is paid: one payout entry, one action-log entry', async () => {
     const id = statementIdOf(MERCHANT, WEEK_B);
     now = beijing('2026-11-17T10:00:00.000');
-    const actor = { username: SUPERVISOR.username, role: 'supervisor' as const };
+    const actor = { username: SUPERVISOR.username, role: 'finance' as const };
     const results = await Promise.allSettled([
       payStatement(deps, actor, id, { bankReference: 'CMB-B-1', reason: '11月第二周结算款' }),
       payStatement(deps, actor, id, { bankReference: 'CMB-B-2', reason: '11月第二周结算款' }),

@@ -20,7 +20,7 @@ import { createTestAccount } from '../helpers/fixtures';
 import { useTestPlatform } from '../helpers/platform';
 
 const platform = useTestPlatform();
-const actor = { username: 'sup.seam', role: 'supervisor' as const };
+const actor = { username: 'sup.seam', role: 'administrator' as const };
 
 /** The platform's client, with the first `times` TransactWriteItems cancelled with `codes` instead of sent. */
 function cancelling(times: number, codes: string[]): Db & { left: () => number } {

@@ -1,10 +1,9 @@
-/** The card centre's rules, pure: the CSV reader, issue rows, re-import outcomes, staff passwords and sessions, audit entries. */
+/** The card centre's rules, pure: issue rows, re-import outcomes, staff passwords and sessions, audit entries. */
 import { describe, expect, it } from 'vitest';
 import { issueAdminSession, verifyAdminSession } from '../../functions/auth/admin-session';
 import { issueHolderSession, verifyHolderSession } from '../../functions/auth/holder-session';
 import type { Account } from '../../functions/domain/account';
 import { actionLogEntry } from '../../functions/domain/action-log';
-import { parseCsv } from '../../functions/domain/csv';
 import { idNumberDigest, maskIdNumber, maskMobile, mobileDigest } from '../../functions/domain/identity';
 import { addDays } from '../../functions/domain/campus-day';
 import {
@@ -20,45 +19,12 @@ import {
 } from '../../functions/domain/issuance';
 import { hashPassword } from '../../functions/domain/passwords';
 import { DEFAULT_POLICY } from '../../functions/domain/policy';
-import { requireRole, staffPasswordMatches, staffPasswordProblem } from '../../functions/domain/staff';
+import { requireRole, staffRoleOf, staffPasswordMatches, staffPasswordProblem } from '../../functions/domain/staff';
 import { demoIdNumber } from '../../functions/local/seed';
 
 const SECRET = 'unit-test-secret-unit-test-secret-0123456789';
 const TODAY = '2026-09-01';
 const context = { today: TODAY, policy: DEFAULT_POLICY, cardTypes: IMPORT_CARD_TYPES.registrar };
-
-describe('parseCsv (RFC 4180)', () => {
-  it('reads fields, quoted fields with commas, doubled quotes and line breaks, and CRLF / LF / CR line ends', () => {
-    const { records, problems } = parseCsv('a,b,c\r\n"x, y","say ""hi""","two\r\nlines"\nlast,,\rend');
-    expect(problems).toEqual([]);
-    expect(records).toEqual([
-      { line: 1, fields: ['a', 'b', 'c'] },
-      { line: 2, fields: ['x, y', 'say "hi"', 'two\r\nlines'] },
-      { line: 4, fields: ['last', '', ''] },
-      { line: 5, fields: ['end'] },
-    ]);
-  });
-
-  it('drops a byte-order mark, blank lines and all-empty lines (spreadsheet exports)', () => {
-    const { records } = parseCsv('\uFEFFpersonId,name\n\n,\n2024000001,王小明\n');
-    expect(records.map((record) => record.fields)).toEqual([['personId', 'name'], ['2024000001', '王小明']]);
-  });
-
-  it('reports a malformed record by its line and keeps reading the rest', () => {
-    const { records, problems } = parseCsv('a,b\nbad"quote,1\n"closed"junk,2\nok,3\n');
-    expect(problems).toEqual([
-      { line: 2, problem: expect.stringContaining('quote inside an unquoted field') },
-      { line: 3, problem: expect.stringContaining('after a closing quote') },
-    ]);
-    expect(records.map((record) => record.fields)).toEqual([['a', 'b'], ['ok', '3']]);
-  });
-
-  it('reports a quoted field left open at the end of the file', () => {
-    const { records, problems } = parseCsv('a,b\n1,"never closed\n2,3\n');
-    expect(records).toEqual([{ line: 1, fields: ['a', 'b'] }]);
-    expect(problems).toEqual([{ line: 2, problem: expect.stringContaining('not closed') }]);
-  });
-});
 
 function row(overrides: IssueRow = {}): IssueRow {
   return { personId: '2026000001', name: '王小明', cardType: 'student', idType: 'id_card', idNumber: demoIdNumber(1), mobile: '13800138000', ...overrides };
@@ -216,10 +182,19 @@ describe('staff credentials', () => {
     expect(await staffPasswordMatches(record, 'x'.repeat(129))).toBe(false);
   });
 
-  it('only supervisors pass requireRole("supervisor")', () => {
-    expect(() => requireRole({ username: 'op', role: 'operator' }, 'supervisor')).toThrow(expect.objectContaining({ code: 'FORBIDDEN' }));
-    expect(() => requireRole({ username: 'sup', role: 'supervisor' }, 'supervisor')).not.toThrow();
-    expect(() => requireRole({ username: 'op', role: 'operator' }, 'operator')).not.toThrow();
+  it('requireRole passes only the roles listed, and no roles at all passes nobody', () => {
+    expect(() => requireRole({ username: 'op', role: 'operator' }, ['administrator'])).toThrow(expect.objectContaining({ code: 'FORBIDDEN' }));
+    expect(() => requireRole({ username: 'adm', role: 'administrator' }, ['administrator'])).not.toThrow();
+    expect(() => requireRole({ username: 'op', role: 'operator' }, ['operator', 'administrator'])).not.toThrow();
+    expect(() => requireRole({ username: 'adm', role: 'administrator' }, [])).toThrow(expect.objectContaining({ code: 'FORBIDDEN' }));
+    expect(() => requireRole({ username: 'adm', role: 'administrator' }, undefined)).toThrow(expect.objectContaining({ code: 'FORBIDDEN' }));
+  });
+
+  it('a stored supervisor reads as an administrator; an unknown role as none', () => {
+    expect(staffRoleOf('supervisor')).toBe('administrator');
+    expect(staffRoleOf('finance')).toBe('finance');
+    expect(staffRoleOf('toString')).toBeUndefined();
+    expect(staffRoleOf(undefined)).toBeUndefined();
   });
 });
 
@@ -237,17 +212,17 @@ describe('admin session tokens', () => {
   it('are not holder tokens, and holder tokens are not admin tokens (audiences)', async () => {
     const holder = await issueHolderSession(SECRET, '100001', now);
     await expect(verifyAdminSession(SECRET, holder, now)).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
-    const { token } = await issueAdminSession(SECRET, { username: 'admin', role: 'supervisor' }, now);
+    const { token } = await issueAdminSession(SECRET, { username: 'admin', role: 'administrator' }, now);
     await expect(verifyHolderSession(SECRET, token, now)).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
   });
 });
 
 describe('audit entries', () => {
-  const actor = { username: 'admin', role: 'supervisor' as const };
+  const actor = { username: 'admin', role: 'administrator' as const };
 
   it('say who, in which role, when (and which campus day), what, on what and why', () => {
     const entry = actionLogEntry(actor, 'balance.adjust', 'account:100001', 'duplicate charge refunded', { amountFen: 500 }, new Date('2026-09-01T17:30:00Z'));
-    expect(entry).toMatchObject({ who: 'admin', role: 'supervisor', action: 'balance.adjust', target: 'account:100001', reason: 'duplicate charge refunded', at: '2026-09-01T17:30:00.000Z', campusDay: '2026-09-02', details: { amountFen: 500 } });
+    expect(entry).toMatchObject({ who: 'admin', role: 'administrator', action: 'balance.adjust', target: 'account:100001', reason: 'duplicate charge refunded', at: '2026-09-01T17:30:00.000Z', campusDay: '2026-09-02', details: { amountFen: 500 } });
     expect(entry.auditId).toMatch(/^[0-9A-HJKMNP-TV-Z]{26}$/);
   });
 

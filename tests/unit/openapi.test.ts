@@ -41,6 +41,15 @@ describe('the OpenAPI document', () => {
     }
   });
 
+  it('every staff route lists the roles it lets through and documents their refusal, 403 FORBIDDEN', () => {
+    for (const contract of ROUTES.filter((route) => route.auth === 'admin')) {
+      const operation = doc.paths[contract.path][contract.method.toLowerCase()];
+      expect(operation['x-staff-roles'], contract.operationId).toEqual(contract.roles);
+      expect(codesAt(contract.path, contract.method.toLowerCase(), 403), contract.operationId).toContain('FORBIDDEN');
+    }
+    expect(doc.paths['/v1/admin/accounts/{accountNo}/adjustments'].post['x-staff-roles']).toEqual(['operator', 'administrator']);
+  });
+
   it('the H5 sign-in documents malformed JSON, a failed validation and another content type', () => {
     expect(codesAt('/v1/auth/password', 'post', 400)).toEqual(expect.arrayContaining(['MALFORMED_JSON', 'VALIDATION_FAILED']));
     expect(codesAt('/v1/auth/password', 'post', 415)).toEqual(['UNSUPPORTED_MEDIA_TYPE']);

@@ -4,7 +4,7 @@
  * staff member registers terminals, hands out activation codes and disables terminals.
  */
 import type { z } from 'zod';
-import type { merchantView, terminalView } from '../../../shared/api/merchants';
+import { createMerchantRoute, updateMerchantRoute, type merchantView, type terminalView } from '../../../shared/api/merchants';
 import type { MerchantCategory, SettlementPeriod, TerminalKind } from '../../../shared/vocabulary';
 import { AppError } from '../../app-error';
 import { identityKey } from '../../auth/session-secret';
@@ -66,6 +66,7 @@ export function terminalViewOf(terminal: TerminalRecord): TerminalView {
     ...(terminal.activatedAt ? { activatedAt: terminal.activatedAt } : {}),
     ...(terminal.disabledAt ? { disabledAt: terminal.disabledAt } : {}),
     ...(terminal.activation ? { activationExpiresAt: terminal.activation.expiresAt } : {}),
+    ...(terminal.lastSeenAt ? { lastSeenAt: terminal.lastSeenAt } : {}),
   };
 }
 
@@ -88,7 +89,7 @@ export async function createMerchant(
     reason: string;
   },
 ): Promise<MerchantView> {
-  requireRole(actor, 'supervisor');
+  requireRole(actor, createMerchantRoute.roles);
   const merchant: Merchant = {
     merchantId: body.merchantId,
     name: body.name,
@@ -127,7 +128,8 @@ async function changeMerchant(
   what: { action: 'merchant.update' | 'merchant.suspend' | 'merchant.reactivate'; reason: string },
   change: (merchant: Merchant) => Merchant,
 ): Promise<MerchantView> {
-  requireRole(actor, 'supervisor');
+  // Update, suspension and reactivation share one role set (the contracts').
+  requireRole(actor, updateMerchantRoute.roles);
   const changed = await withVersionRetry(
     () => readMerchant(deps, merchantId),
     async (read) => {
@@ -173,7 +175,7 @@ export async function updateMerchant(
     reason: string;
   },
 ): Promise<MerchantView> {
-  requireRole(actor, 'supervisor');
+  requireRole(actor, updateMerchantRoute.roles);
   const account = body.settlementAccount ? settlementAccountOf(await identityKey(deps.config), body.settlementAccount) : undefined;
   return changeMerchant(deps, actor, merchantId, { action: 'merchant.update', reason: body.reason }, (merchant) => ({
     ...merchant,

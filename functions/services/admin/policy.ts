@@ -1,4 +1,5 @@
-/** Campus policy settings: any staff member reads them; supervisors change them, with a reason, audited. */
+/** Campus policy settings: any staff member reads them; administrators change them, with a reason, audited. */
+import { putCampusPolicy } from '../../../shared/api/admin';
 import type { Deps } from '../../deps';
 import type { ActionLogValue } from '../../domain/action-log';
 import type { CampusPolicy } from '../../domain/policy';
@@ -7,7 +8,7 @@ import { getPolicy, putPolicy } from '../../store/policy';
 import { actionLogPut } from './action-log';
 
 export async function updateCampusPolicy(deps: Pick<Deps, 'db' | 'clock'>, actor: Actor, body: { policy: CampusPolicy; reason: string }): Promise<CampusPolicy> {
-  requireRole(actor, 'supervisor');
+  requireRole(actor, putCampusPolicy.roles);
   const before = await getPolicy(deps.db);
   const changed = (Object.keys(body.policy) as (keyof CampusPolicy)[]).filter((name) => body.policy[name] !== before[name]);
   // What each changed setting was and became, so the log alone tells the story.

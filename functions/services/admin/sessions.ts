@@ -13,9 +13,9 @@ import { issueAdminSession } from '../../auth/admin-session';
 import { sessionSecret } from '../../auth/session-secret';
 import type { Deps } from '../../deps';
 import { hashPassword, PASSWORD_POLICY, verifyPasswordHash, type PasswordRecord } from '../../domain/passwords';
-import { hashStaffPassword, staffPasswordMatches, type StaffMember, type StaffRole } from '../../domain/staff';
+import { hashStaffPassword, staffPasswordMatches, staffPasswordProblem, type Actor, type StaffMember, type StaffRole } from '../../domain/staff';
 import { writeActionLogEntry } from '../../store/action-log';
-import { clearStaffSignInAttempts, countStaffSignInAttempt, createStaff, getStaff } from '../../store/staff';
+import { clearStaffSignInAttempts, countStaffSignInAttempt, createStaff, createStaffWith, disableStaff, getStaff, listStaff } from '../../store/staff';
 import { actionLogPut, newActionLogEntry } from './action-log';
 
 type SessionDeps = Pick<Deps, 'db' | 'clock' | 'config'>;
@@ -84,4 +84,50 @@ export async function createStaffMember(deps: Pick<Deps, 'db' | 'clock'>, reques
     createdAt: now.toISOString(),
   };
   return createStaff(deps.db, member);
+}
+
+/** A staff member as the card centre's list shows it (never the password or its lockout). */
+export function staffViewOf(member: StaffMember): { username: string; role: StaffRole; status: 'active' | 'disabled'; createdAt: string } {
+  return { username: member.username, role: member.role, status: member.status, createdAt: member.createdAt };
+}
+
+/** The administrator creates a staff member with a role, logged with its action in the same transaction. */
+export async function createStaffByAdministrator(
+  deps: Pick<Deps, 'db' | 'clock'>,
+  actor: Actor,
+  request: { username: string; role: StaffRole; password: string; reason: string },
+): Promise<ReturnType<typeof staffViewOf>> {
+  const now = deps.clock();
+  const problem = staffPasswordProblem(request.password, request.username);
+  if (problem) throw new AppError('STAFF_PASSWORD_WEAK', problem);
+  const member: StaffMember = {
+    username: request.username,
+    role: request.role,
+    status: 'active',
+    password: await hashStaffPassword(request.password, request.username, now),
+    version: 0,
+    createdAt: now.toISOString(),
+  };
+  const audit = actionLogPut(deps, actor, { action: 'staff.create', target: `staff:${request.username}`, reason: request.reason, details: { role: request.role } });
+  if (!(await createStaffWith(deps.db, member, [{ Put: audit }]))) throw new AppError('STAFF_EXISTS', request.username);
+  return staffViewOf(member);
+}
+
+export async function listStaffMembers(deps: Pick<Deps, 'db'>): Promise<{ staff: ReturnType<typeof staffViewOf>[] }> {
+  return { staff: (await listStaff(deps.db)).map(staffViewOf) };
+}
+
+/** The administrator disables a staff member (never themselves: the last administrator could lock the centre out). */
+export async function disableStaffMember(deps: Pick<Deps, 'db' | 'clock'>, actor: Actor, username: string, reason: string): Promise<ReturnType<typeof staffViewOf>> {
+  if (username === actor.username) throw new AppError('STAFF_DISABLE_SELF', username);
+  const member = await getStaff(deps.db, username);
+  if (!member) throw new AppError('STAFF_NOT_FOUND', username);
+  if (member.status === 'disabled') throw new AppError('STAFF_ALREADY_DISABLED', username);
+  const audit = actionLogPut(deps, actor, { action: 'staff.disable', target: `staff:${username}`, reason, details: { role: member.role } });
+  if (!(await disableStaff(deps.db, username, [{ Put: audit }]))) {
+    // Gone or disabled meanwhile: answer what it is now.
+    const now = await getStaff(deps.db, username);
+    throw now ? new AppError('STAFF_ALREADY_DISABLED', username) : new AppError('STAFF_NOT_FOUND', username);
+  }
+  return staffViewOf({ ...member, status: 'disabled' });
 }
