@@ -1,12 +1,12 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-
-function App() {
-  return <div>校园卡卡务中心</div>;
-}
+import { BrowserRouter } from 'react-router';
+import { App } from './App';
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
-    <App />
+    <BrowserRouter basename="/console">
+      <App />
+    </BrowserRouter>
   </StrictMode>,
 );

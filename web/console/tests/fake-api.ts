@@ -1,0 +1,113 @@
+/**
+ * A fetch that answers like the admin API for the console's component tests: each success answer is
+ * checked against its route's response contract first (a fixture that drifts from the contract fails
+ * the test), refusals are `{ code, message: { zh, en }, requestId }` worded from shared/errors.ts.
+ */
+import type { RouteContract } from '@shared/api/contract';
+import * as admin from '@shared/api/admin';
+import * as consoleRoutes from '@shared/api/console';
+import * as merchants from '@shared/api/merchants';
+import { ERRORS, renderMessage, type ErrorCode } from '@shared/errors';
+import { STAFF_ROLES } from '@shared/vocabulary';
+import { allowed } from '../src/console-context';
+
+export interface FakeRequest {
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  body: Record<string, unknown> | undefined;
+  headers: Record<string, string>;
+}
+
+/** unchecked: a deliberately wrong answer (to test that the client refuses it). */
+export type FakeAnswer = { status: number; body: unknown; unchecked?: boolean } | { refuse: ErrorCode; params?: Record<string, string | number> };
+type Handler = (request: FakeRequest) => FakeAnswer | Promise<FakeAnswer>;
+
+const CONTRACTS = ([...Object.values(admin), ...Object.values(consoleRoutes), ...Object.values(merchants)] as unknown[]).filter((value): value is RouteContract => typeof value === 'object' && value !== null && 'operationId' in value && 'path' in value);
+
+function routeOf(method: string, path: string): RouteContract | undefined {
+  return CONTRACTS.find((route) => route.method === method && new RegExp(`^${route.path.replace(/\{\w+\}/g, '[^/]+')}$`).test(path));
+}
+
+export interface FakeApi {
+  fetch: typeof fetch;
+  requests: FakeRequest[];
+  handlers: Record<string, Handler>;
+  sent(key: string): FakeRequest[];
+}
+
+/** A role that reads the action log (the contract says which). */
+export const LOG_ROLE = STAFF_ROLES.find((role) => allowed(admin.listAuditLog, role))!;
+
+export const ACCOUNT = {
+  accountNo: '20230001',
+  personId: 'S2023001',
+  holderName: '张小明',
+  cardType: 'student',
+  status: 'active',
+  balanceFen: 12_345,
+  transitionalFen: 500,
+  smallWalletFen: 0,
+  chipBalanceFen: 10_000,
+  dailyLimitFen: 30_000,
+  spentTodayFen: 1_200,
+  cards: [{ cardId: 'C1', kind: 'cpu', status: 'active', chipUidMasked: '04A1****D4', issuedOn: '2026-09-01' }],
+  idType: 'id_card',
+  idNumberMasked: '1101**********123X',
+  mobileMasked: '138****0001',
+  passwords: [
+    { kind: 'query', set: true, isDefault: false },
+    { kind: 'consumption', set: true, isDefault: true },
+  ],
+  createdAt: '2026-09-01T00:00:00.000Z',
+};
+
+export function session(role: (typeof STAFF_ROLES)[number] = 'operator', username = 'clerk.li') {
+  return { token: 'aaa.bbb.ccc', expiresAt: new Date(Date.now() + 8 * 3_600_000).toISOString(), username, role };
+}
+
+export function receipt(n: number): string {
+  return `01KB${String(n).padStart(22, '0')}`;
+}
+
+export function fakeApi(handlers: Record<string, Handler> = {}): FakeApi {
+  const api: FakeApi = {
+    requests: [],
+    handlers: {
+      'GET /v1/admin/accounts/{accountNo}': (request) => (request.path.endsWith(`/${ACCOUNT.accountNo}`) ? { status: 200, body: ACCOUNT } : { refuse: 'ACCOUNT_NOT_FOUND' }),
+      'GET /v1/admin/card-replacements': () => ({ status: 200, body: { requests: [] } }),
+      'GET /v1/admin/accounts': (request) => {
+        const q = request.query.query ?? '';
+        const hit = q === ACCOUNT.accountNo ? 'account_no' : q === ACCOUNT.personId ? 'person_id' : ACCOUNT.holderName.startsWith(q) ? 'name' : undefined;
+        const found = hit ? [{ accountNo: ACCOUNT.accountNo, holderNameMasked: '张*明', personId: ACCOUNT.personId, status: 'active', balanceFen: ACCOUNT.balanceFen, matchedBy: [hit] }] : [];
+        return { status: 200, body: { accounts: found, truncated: false } };
+      },
+      ...handlers,
+    },
+    sent: (key) => api.requests.filter((r) => `${r.method} ${r.path}` === key),
+    fetch: async (input, init) => {
+      const url = new URL(typeof input === 'string' ? input : input instanceof URL ? input.href : input.url, 'http://console.test');
+      const method = (init?.method ?? 'GET').toUpperCase();
+      const body = typeof init?.body === 'string' ? (JSON.parse(init.body) as Record<string, unknown>) : undefined;
+      const headers = Object.fromEntries(Object.entries((init?.headers ?? {}) as Record<string, string>).map(([k, v]) => [k.toLowerCase(), v]));
+      const request: FakeRequest = { method, path: url.pathname, query: Object.fromEntries(url.searchParams), body, headers };
+      api.requests.push(request);
+      const key = `${method} ${url.pathname}`;
+      const handler = api.handlers[key] ?? Object.entries(api.handlers).find(([pattern]) => new RegExp(`^${pattern.replace(/\{\w+\}/g, '[^/]+')}$`).test(key))?.[1];
+      if (!handler) return json(404, { code: 'ROUTE_NOT_FOUND', message: { zh: '接口不存在', en: 'No such endpoint' }, requestId: 'test' });
+      const answer = await handler(request);
+      if ('refuse' in answer) {
+        const { status, zh, en } = ERRORS[answer.refuse];
+        return json(status, { code: answer.refuse, message: { zh: renderMessage(zh, answer.params), en: renderMessage(en, answer.params) }, requestId: 'test' });
+      }
+      const route = routeOf(method, url.pathname);
+      if (route && answer.status < 300 && !answer.unchecked) route.response.parse(answer.body);
+      return json(answer.status, answer.body);
+    },
+  };
+  return api;
+}
+
+function json(status: number, body: unknown): Response {
+  return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+}
