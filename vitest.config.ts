@@ -54,6 +54,7 @@ export default defineConfig({
           name: 'web',
           include: ['web/*/tests/**/*.test.{ts,tsx}'],
           environment: 'jsdom',
+          testTimeout: 30_000,
           setupFiles: ['tests/network-guard.ts', 'web/pos/tests/setup.ts'],
           env,
         },

@@ -1,3 +1,9 @@
+import { configure } from '@testing-library/react';
+
+// A screen's code is loaded on demand and antd animates its dialogs: on a loaded 2-core machine that
+// takes longer than testing-library's 1 s default to appear.
+configure({ asyncUtilTimeout: 5_000 });
+
 // What jsdom lacks and Ant Design reads: media queries (responsive grid) and a computed style for scrollbars.
 if (!window.matchMedia) {
   window.matchMedia = (query: string) =>
