@@ -80,6 +80,7 @@ export const ACTION_LOG_ACTIONS = [
   'card.replace',
   'password.reset',
   'account.unfreeze',
+  'account.loss',
   'balance.adjust',
   'transitional.release',
   'account.terminate',

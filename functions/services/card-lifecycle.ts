@@ -32,7 +32,7 @@ async function readAccount(deps: Pick<Deps, 'db'>, accountNo: string): Promise<A
 }
 
 /** Runs a versioned change of the account until it lands (another change in between: read again). */
-function withAccountRetry(deps: Pick<Deps, 'db'>, accountNo: string, attempt: (account: Account) => Promise<boolean>): Promise<true> {
+function withAccountRetry<T = true>(deps: Pick<Deps, 'db'>, accountNo: string, attempt: (account: Account) => Promise<T | false>): Promise<T> {
   return withVersionRetry(() => readAccount(deps, accountNo), attempt, { what: `account ${accountNo}` });
 }
 
@@ -64,13 +64,27 @@ async function activePhysicalCard(deps: Pick<Deps, 'db'>, account: Account): Pro
 /** Reports the card lost: payment and identity are refused at once, on every terminal and in the offline blacklist. */
 export async function reportLoss(deps: LifecycleDeps, accountNo: string, queryPassword: string): Promise<{ status: 'lost' }> {
   await verifyHolderPassword(deps, accountNo, 'query', queryPassword);
-  await withAccountRetry(deps, accountNo, async (account) => {
-    if (account.status === 'lost') return true;
+  await markLost(deps, accountNo);
+  return { status: 'lost' };
+}
+
+/**
+ * The one loss rule, whoever checked the holder (their password, or card staff at the counter): an
+ * active account and its active card lost; already lost is done (changed false, nothing written); a
+ * frozen or closed account is refused. `alsoWrite` commits with the change (the staff action log).
+ */
+export async function markLost(
+  deps: Pick<Deps, 'db' | 'clock'>,
+  accountNo: string,
+  alsoWrite: (account: Account) => TransactItem[] = () => [],
+): Promise<{ changed: boolean }> {
+  return withAccountRetry(deps, accountNo, async (account) => {
+    if (account.status === 'lost') return { changed: false };
     if (account.status !== 'active') throw new AppError(account.status === 'frozen' ? 'CARD_FROZEN' : 'CARD_CANCELLED', accountNo);
     const card = await activePhysicalCard(deps, account);
-    return changeAccountStatus(deps.db, account, 'lost', card && card.status === 'active' ? { cardId: card.cardId, chipUid: card.chipUid, status: 'lost' } : undefined, deps.clock().toISOString());
+    const lostCard = card && card.status === 'active' ? { cardId: card.cardId, chipUid: card.chipUid, status: 'lost' as const } : undefined;
+    return (await changeAccountStatus(deps.db, account, 'lost', lostCard, deps.clock().toISOString(), alsoWrite(account))) && { changed: true };
   });
-  return { status: 'lost' };
 }
 
 /** Unfreezes a card the holder reported lost (policy: in the app, or only at the card centre). A frozen account is for card staff. */

@@ -5,7 +5,8 @@
 import { z } from 'zod';
 import { balanceFen } from '../money';
 import { ACCOUNT_STATUSES, STAFF_ROLES } from '../vocabulary';
-import { accountNo, campusDay } from './common';
+import { accountNo, campusDay, ulidString } from './common';
+import { historyQuery, ledgerEntryView } from './holder';
 import { defineRoute, STAFF } from './contract';
 import { actionReason, staffUsername } from './admin';
 
@@ -150,3 +151,38 @@ export const disableStaffRoute = defineRoute({
   errors: [...SESSION, 'STAFF_NOT_FOUND', 'STAFF_ALREADY_DISABLED', 'STAFF_DISABLE_SELF'],
 });
 
+
+/** A ledger entry as card staff see it: the holder's view, and who posted it (a staff member or a kiosk terminal). */
+export const adminLedgerEntryView = ledgerEntryView
+  .extend({ operator: z.string().optional().meta({ description: 'Who posted it: a staff username, or the terminal id of a kiosk' }) })
+  .meta({ id: 'AdminLedgerEntry' });
+
+export const listAccountLedgerRoute = defineRoute({
+  operationId: 'listAccountLedger',
+  method: 'GET',
+  path: '/v1/admin/accounts/{accountNo}/ledger',
+  auth: 'admin',
+  roles: STAFF.readers,
+  summary: 'An account’s ledger, newest first, by pages: filter by movement types and campus days',
+  description: 'The entries the holder sees in their history, with the operator or terminal and the receipt number of each.',
+  tags: ['admin'],
+  params: z.strictObject({ accountNo }),
+  query: historyQuery,
+  response: z.object({ accountNo, entries: z.array(adminLedgerEntryView), nextCursor: ulidString.optional() }).meta({ id: 'AdminLedgerPage' }),
+  errors: [...SESSION, 'ACCOUNT_NOT_FOUND'],
+});
+
+export const reportLossAtCounterRoute = defineRoute({
+  operationId: 'reportLossAtCounter',
+  method: 'POST',
+  path: '/v1/admin/accounts/{accountNo}/loss',
+  auth: 'admin',
+  roles: STAFF.counter,
+  summary: 'Report the card lost at the counter: the holder is there and staff checked who they are (no password; audited)',
+  description: 'The holder’s own loss rule: an active account and its card lost at once, everywhere and on the offline blacklist. Already lost: changed false, nothing logged.',
+  tags: ['admin'],
+  params: z.strictObject({ accountNo }),
+  body: z.strictObject({ reason: actionReason }).meta({ id: 'AdminLossRequest' }),
+  response: z.object({ accountNo, status: z.literal('lost'), changed: z.boolean() }).meta({ id: 'AccountReportedLost' }),
+  errors: [...SESSION, 'ACCOUNT_NOT_FOUND', 'CARD_FROZEN', 'CARD_CANCELLED', 'BUSY_RETRY'],
+});

@@ -38,7 +38,7 @@ import {
   refundDuplicateChargeRoute,
 } from './merchants';
 import { getHolderAccount, getHolderLedgerEntry, getHolderStatement, listHolderLedger, registerDeviceKey } from './holder';
-import { createStaffRoute, disableStaffRoute, getDashboardRoute, listStaffRoute, searchAccountsRoute } from './console';
+import { createStaffRoute, disableStaffRoute, getDashboardRoute, listAccountLedgerRoute, listStaffRoute, reportLossAtCounterRoute, searchAccountsRoute } from './console';
 import { getHealth, getOpenApi } from './operations';
 import { getPosPaymentCode, posPaymentCode } from './payment-codes';
 import { exportStatements, getStatement, getStatementCsv, listStatements, payStatement } from './settlement';
@@ -118,6 +118,8 @@ export const ROUTES = [
   createStaffRoute,
   listStaffRoute,
   disableStaffRoute,
+  listAccountLedgerRoute,
+  reportLossAtCounterRoute,
   listReconciliationFindings,
   resolveReconciliationFinding,
   listStatements,
