@@ -12,7 +12,7 @@ import enUS from 'antd/locale/en_US';
 import zhCN from 'antd/locale/zh_CN';
 import { Navigate, Route, Routes, useLocation, useNavigate } from 'react-router';
 import { ConsoleClient, type ConsoleClientOptions, type StaffSession } from './api';
-import { getAdminAccount, listAuditLog, listReconciliationFindings } from '@shared/api/admin';
+import { getAdminAccount, importAccounts, listAuditLog, listReconciliationFindings } from '@shared/api/admin';
 import { getDashboardRoute } from '@shared/api/console';
 import { listMerchantsRoute } from '@shared/api/merchants';
 import type { RouteContract } from '@shared/api/contract';
@@ -29,6 +29,7 @@ const AuditLog = lazyScreen(() => import('./screens/AuditLog'), 'AuditLog');
 const Findings = lazyScreen(() => import('./screens/Findings'), 'Findings');
 const Dashboard = lazyScreen(() => import('./screens/Dashboard'), 'Dashboard');
 const Terminals = lazyScreen(() => import('./screens/Terminals'), 'Terminals');
+const Import = lazyScreen(() => import('./screens/Import'), 'Import');
 
 /** The screens, each shown to the roles its main route's contract allows (so the menu follows the API's rule, never its own). */
 export const SCREENS: { key: string; path: string; label: WordKey; route: RouteContract }[] = [
@@ -37,6 +38,7 @@ export const SCREENS: { key: string; path: string; label: WordKey; route: RouteC
   { key: 'findings', path: '/findings', label: 'menuFindings', route: listReconciliationFindings },
   { key: 'terminals', path: '/terminals', label: 'menuTerminals', route: listMerchantsRoute },
   { key: 'audit', path: '/audit', label: 'menuAudit', route: listAuditLog },
+  { key: 'import', path: '/import', label: 'menuImport', route: importAccounts },
 ];
 
 export interface AppProps {
@@ -163,6 +165,7 @@ function SignedIn({ session, signOut }: { session: StaffSession; signOut(): void
               <Route path="/audit" element={<AuditLog />} />
               <Route path="/findings" element={<Findings />} />
               <Route path="/terminals" element={<Terminals />} />
+              <Route path="/import" element={<Import />} />
               {/* Just signed in: back to where the sign-in was asked for (a deep link, an expired session), else home. */}
               <Route path="/sign-in" element={<Navigate to={from && from !== '/sign-in' && from !== '/' ? from : home} replace />} />
               <Route path="*" element={<Navigate to={home} replace />} />
