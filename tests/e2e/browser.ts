@@ -4,7 +4,7 @@
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { PROJECT_ROOT } from '../../functions/local/serverless-config';
 
 export const H5_DIR = join(PROJECT_ROOT, 'miniapp', 'dist', 'h5');
@@ -28,4 +28,16 @@ export function launchChromium(options: { fakeCamera?: string } = {}): Promise<B
     ? ['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', `--use-file-for-fake-video-capture=${options.fakeCamera}`]
     : [];
   return chromium.launch({ executablePath: CHROMIUM, args: [...CHROMIUM_ARGS, ...camera] });
+}
+
+/** The console's screenshots and benchmark are taken at a desktop monitor's size. */
+export const CONSOLE_VIEWPORT = { width: 1440, height: 900 };
+
+/** Signs in on the console's own form (at `${baseUrl}/console/`) and waits for the signed-in shell. */
+export async function signInToConsole(page: Page, baseUrl: string, username: string, password: string): Promise<void> {
+  await page.goto(`${baseUrl}/console/`);
+  await page.getByTestId('sign-in-username').fill(username);
+  await page.getByTestId('sign-in-password').fill(password);
+  await page.getByTestId('sign-in-submit').click();
+  await page.getByTestId('header-user').waitFor({ timeout: 20_000 });
 }
