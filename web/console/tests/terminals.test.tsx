@@ -25,7 +25,12 @@ function terminalsApi() {
 }
 
 async function register(terminalId: string) {
-  fireEvent.click(await screen.findByTestId('terminal-register'));
+  // The button is there before the merchant's terminals have loaded, disabled until then: a click
+  // that early opens nothing.
+  const button = (await screen.findByTestId('terminal-register')) as HTMLButtonElement;
+  await waitFor(() => expect(button.disabled).toBe(false));
+  await within(await screen.findByTestId('terminals-table')).findByText('POS-M001-01');
+  fireEvent.click(button);
   fireEvent.change(await screen.findByTestId('terminal-field-terminalId'), { target: { value: terminalId } });
   fireEvent.change(screen.getByTestId('terminal-field-place'), { target: { value: '第一食堂 2F 窗口 3' } });
   fireEvent.change(screen.getByTestId('terminal-reason'), { target: { value: '新开窗口' } });
