@@ -55,7 +55,7 @@ describe('password lockout under concurrency', () => {
     }
   });
 
-  it('30 concurrent tries, 29 wrong and one right (5 bursts): no 503, never more than four WRONG, the right one never after a lock', async () => {
+  it('30 concurrent tries, 29 wrong and one right (5 bursts): no 503, never more than four WRONG on either side of a right one, the right one never after a lock', async () => {
     for (let burst = 0; burst < 5; burst++) {
       const accountNo = await accountWith('112233', 'query', DEFAULT_SCRYPT_PARAMS);
       const rightAt = Math.floor(Math.random() * 30);
@@ -64,7 +64,9 @@ describe('password lockout under concurrency', () => {
       );
       const wrong = codes.filter((_, i) => i !== rightAt);
       expect(codes.every((code) => ['OK', 'PASSWORD_WRONG', 'PASSWORD_LOCKED'].includes(code))).toBe(true);
-      expect(wrong.filter((code) => code === 'PASSWORD_WRONG').length).toBeLessThanOrEqual(PASSWORD_POLICY.maxFailedAttempts - 1);
+      // A right password resets the count (the policy), so when it passes, up to four wrong may come before it and four after.
+      const allowed = (PASSWORD_POLICY.maxFailedAttempts - 1) * (codes[rightAt] === 'OK' ? 2 : 1);
+      expect(wrong.filter((code) => code === 'PASSWORD_WRONG').length).toBeLessThanOrEqual(allowed);
       const record = await getPasswordRecord(platform.deps.db, accountNo, 'query');
       if (codes[rightAt] !== 'OK') {
         expect(codes[rightAt]).toBe('PASSWORD_LOCKED');
