@@ -45,6 +45,12 @@ interface Load {
   firstRender: number;
   dashboardApi: number;
   emptyCharts: number;
+  /** When (ms from navigation) the entry script, the dashboard's chunk and its API answer arrived. */
+  entryEnd: number;
+  dashboardChunkStart: number;
+  dashboardChunkEnd: number;
+  dashboardApiStart: number;
+  dashboardApiEnd: number;
 }
 
 async function measure(page: Page, url: string, reload: boolean): Promise<Load> {
@@ -53,15 +59,30 @@ async function measure(page: Page, url: string, reload: boolean): Promise<Load> 
   await page.waitForFunction(() => (globalThis as unknown as { __firstRender?: number }).__firstRender !== undefined, undefined, { timeout: 30_000, polling: 50 });
   // Written as a string: this file is type-checked without the DOM's types.
   return page.evaluate(`(() => {
-    const api = performance.getEntriesByType('resource').find((entry) => entry.name.includes('/v1/admin/dashboard'));
-    return { firstRender: window.__firstRender, dashboardApi: api ? api.responseEnd - api.startTime : NaN, emptyCharts: document.querySelectorAll('[data-testid$="-empty"]').length };
+    const resources = performance.getEntriesByType('resource');
+    const api = resources.find((entry) => entry.name.includes('/v1/admin/dashboard'));
+    const entry = resources.find((entry) => entry.name.includes('/assets/index-') && entry.name.endsWith('.js'));
+    const chunk = resources.find((entry) => entry.name.includes('/assets/Dashboard-'));
+    return {
+      firstRender: window.__firstRender,
+      dashboardApi: api ? api.responseEnd - api.startTime : NaN,
+      emptyCharts: document.querySelectorAll('[data-testid$="-empty"]').length,
+      entryEnd: entry ? entry.responseEnd : NaN,
+      dashboardChunkStart: chunk ? chunk.startTime : NaN,
+      dashboardChunkEnd: chunk ? chunk.responseEnd : NaN,
+      dashboardApiStart: api ? api.startTime : NaN,
+      dashboardApiEnd: api ? api.responseEnd : NaN,
+    };
   })()`);
 }
 
-function summary(values: number[]): string {
+const median = (values: number[]) => {
   const sorted = [...values].sort((a, b) => a - b);
-  const median = sorted.length % 2 ? sorted[(sorted.length - 1) / 2]! : (sorted[sorted.length / 2 - 1]! + sorted[sorted.length / 2]!) / 2;
-  return `median ${median.toFixed(0)} ms  max ${sorted[sorted.length - 1]!.toFixed(0)} ms  (n=${sorted.length})`;
+  return (sorted.length % 2 ? sorted[(sorted.length - 1) / 2]! : (sorted[sorted.length / 2 - 1]! + sorted[sorted.length / 2]!) / 2).toFixed(0);
+};
+
+function summary(values: number[]): string {
+  return `median ${median(values)} ms  max ${Math.max(...values).toFixed(0)} ms  (n=${values.length})`;
 }
 
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
@@ -149,6 +170,7 @@ async function main(): Promise<void> {
     }
     console.log(`first render, cold cache (navigation → figures and charts drawn)  ${summary(cold.map((load) => load.firstRender))}`);
     console.log(`  of which the dashboard API call (fetch in the page)            ${summary(cold.map((load) => load.dashboardApi))}`);
+    console.log(`  timeline (median, ms from navigation): entry script loaded ${median(cold.map((l) => l.entryEnd))}, dashboard chunk requested ${median(cold.map((l) => l.dashboardChunkStart))} loaded ${median(cold.map((l) => l.dashboardChunkEnd))}, dashboard API asked ${median(cold.map((l) => l.dashboardApiStart))} answered ${median(cold.map((l) => l.dashboardApiEnd))}, drawn ${median(cold.map((l) => l.firstRender))}`);
     console.log(`first render, warm cache (reload)                                 ${summary(warm.map((load) => load.firstRender))}`);
     console.log(`  charts empty at first render: ${Math.max(...cold.map((load) => load.emptyCharts))}; target ≤ 1000 ms`);
     chunkSizes();

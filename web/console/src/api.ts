@@ -140,7 +140,7 @@ export class ConsoleClient {
   private async send(route: RouteContract, url: string, init: RequestInit): Promise<string> {
     let response: Response;
     try {
-      response = await this.fetchFn(url, init);
+      response = (await takePrefetched(url, init)) ?? (await this.fetchFn(url, init));
     } catch {
       throw new ApiError(0, 'NETWORK', '网络连接失败，请检查后重试', 'The network is unreachable; please try again');
     }
@@ -153,6 +153,21 @@ export class ConsoleClient {
     }
     throw error;
   }
+}
+
+/** How long a prefetched answer (src/prefetch.ts) may stand in for asking: the first render's, not a later refresh's. */
+const PREFETCH_FRESH_MS = 10_000;
+
+/** The answer src/prefetch.ts already asked for with this URL and token, once; undefined when there is none, it is stale, or it failed. */
+async function takePrefetched(url: string, init: RequestInit): Promise<Response | undefined> {
+  const store = (globalThis as { __ecardConsolePrefetch?: Record<string, { response: Promise<Response>; at: number }> }).__ecardConsolePrefetch;
+  if (!store || init.method !== 'GET') return undefined;
+  const key = `GET ${url} ${(init.headers as Record<string, string> | undefined)?.authorization ?? ''}`;
+  const hit = store[key];
+  if (!hit) return undefined;
+  delete store[key];
+  if (Date.now() - hit.at > PREFETCH_FRESH_MS) return undefined;
+  return hit.response.catch(() => undefined);
 }
 
 /** A refusal as the API words it ({ code, message: { zh, en } }), or the status's generic words when the body is not that. */

@@ -1,9 +1,10 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { cleanup, screen } from '@testing-library/react';
 import { adjustBalance, getAdminAccount, listAuditLog } from '@shared/api/admin';
+import { getDashboardRoute } from '@shared/api/console';
 import { ERRORS } from '@shared/errors';
 import { ApiError, ConsoleClient } from '../src/api';
-import { ACCOUNT, fakeApi, receipt, session } from './fake-api';
+import { ACCOUNT, DASHBOARD_FIGURES as FIGURES, fakeApi, receipt, session } from './fake-api';
 import { renderConsole } from './render-console';
 
 afterEach(cleanup);
@@ -15,6 +16,33 @@ function signedIn(api = fakeApi(), onUnauthorized?: (error: ApiError) => void) {
 }
 
 describe('the console client', { timeout: 30_000 }, () => {
+  it('takes the dashboard answer src/prefetch.ts asked for, once, for the same URL and token only, and checks it like any answer', async () => {
+    const api = fakeApi({ 'GET /v1/admin/dashboard': () => ({ status: 200, body: { ...FIGURES, frozenAccounts: 9 } }) });
+    const client = signedIn(api);
+    const prefetched = (body: unknown) => ({ response: Promise.resolve(new Response(JSON.stringify(body), { status: 200 })), at: Date.now() });
+    const store: Record<string, unknown> = {
+      [`GET /v1/admin/dashboard Bearer ${session().token}`]: prefetched({ ...FIGURES, frozenAccounts: 1 }),
+      [`GET /v1/admin/dashboard Bearer someone-else`]: prefetched({ ...FIGURES, frozenAccounts: 2 }),
+    };
+    (globalThis as Record<string, unknown>).__ecardConsolePrefetch = store;
+    try {
+      expect((await client.call(getDashboardRoute, {})).frozenAccounts).toBe(1);
+      expect(api.requests).toEqual([]);
+      // Once: a refresh asks the API.
+      expect((await client.call(getDashboardRoute, {})).frozenAccounts).toBe(9);
+      expect(api.requests).toHaveLength(1);
+      // Another token's answer is never taken; a stale one is dropped, not used.
+      store[`GET /v1/admin/dashboard Bearer ${session().token}`] = { ...prefetched({ ...FIGURES, frozenAccounts: 3 }), at: Date.now() - 60_000 };
+      expect((await client.call(getDashboardRoute, {})).frozenAccounts).toBe(9);
+      // A prefetched answer is checked against the contract like any other.
+      store[`GET /v1/admin/dashboard Bearer ${session().token}`] = prefetched({ campusDay: 'yesterday' });
+      await expect(client.call(getDashboardRoute, {})).rejects.toMatchObject({ code: 'BAD_ANSWER' });
+      expect(Object.keys(store)).toEqual([`GET /v1/admin/dashboard Bearer someone-else`]);
+    } finally {
+      delete (globalThis as Record<string, unknown>).__ecardConsolePrefetch;
+    }
+  });
+
   it('checks the body with the contract before sending: a bad one never leaves the browser', async () => {
     const api = fakeApi();
     const client = signedIn(api);

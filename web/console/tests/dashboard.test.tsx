@@ -1,29 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { cleanup, screen, waitFor } from '@testing-library/react';
 import { ERRORS } from '@shared/errors';
-import { fakeApi, session } from './fake-api';
+import { DASHBOARD_FIGURES as FIGURES, fakeApi, session } from './fake-api';
 import { renderConsole } from './render-console';
 
 afterEach(cleanup);
 
-const FIGURES = {
-  campusDay: '2026-12-01',
-  asOf: '2026-12-01T04:00:00.000Z',
-  turnover: {
-    paymentsFen: 123_450,
-    refundsFen: 450,
-    netFen: 123_000,
-    count: 321,
-    byMerchant: [
-      { merchantId: 'M001', name: '第一食堂', paymentsFen: 100_000, refundsFen: 450, count: 300 },
-      { merchantId: 'M002', name: '教育超市', paymentsFen: 23_450, refundsFen: 0, count: 21 },
-    ],
-  },
-  topups: { totalFen: 50_000, count: 5, byChannel: [{ channel: 'wechat', amountFen: 30_000, count: 3 }, { channel: 'alipay', amountFen: 20_000, count: 2 }] },
-  terminals: { online: 4, offline: 1, onlineWithinMinutes: 5, disabled: 0, pendingActivation: 1 },
-  frozenAccounts: 2,
-  openFindings: 3,
-};
 
 describe('the dashboard', { timeout: 30_000 }, () => {
   it('is the home screen: today’s figures as numbers and the three charts drawn', async () => {

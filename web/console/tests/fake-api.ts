@@ -111,3 +111,23 @@ export function fakeApi(handlers: Record<string, Handler> = {}): FakeApi {
 function json(status: number, body: unknown): Response {
   return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
 }
+
+/** A dashboard answer (GET /v1/admin/dashboard) that fits its contract. */
+export const DASHBOARD_FIGURES = {
+  campusDay: '2026-12-01',
+  asOf: '2026-12-01T04:00:00.000Z',
+  turnover: {
+    paymentsFen: 123_450,
+    refundsFen: 450,
+    netFen: 123_000,
+    count: 321,
+    byMerchant: [
+      { merchantId: 'M001', name: '第一食堂', paymentsFen: 100_000, refundsFen: 450, count: 300 },
+      { merchantId: 'M002', name: '教育超市', paymentsFen: 23_450, refundsFen: 0, count: 21 },
+    ],
+  },
+  topups: { totalFen: 50_000, count: 5, byChannel: [{ channel: 'wechat', amountFen: 30_000, count: 3 }, { channel: 'alipay', amountFen: 20_000, count: 2 }] },
+  terminals: { online: 4, offline: 1, onlineWithinMinutes: 5, disabled: 0, pendingActivation: 1 },
+  frozenAccounts: 2,
+  openFindings: 3,
+};
