@@ -10,11 +10,11 @@ import { AppError } from '../app-error';
 import type { Deps } from '../deps';
 import { maskHolderName } from '../domain/account';
 import { cardRefusal, type Card } from '../domain/card';
-import { chipPlanFields, levellingDue, observeOnlineTap } from '../domain/chip';
+import { levellingDue } from '../domain/chip';
 import { OFFLINE_POLICY } from '../domain/offline';
 import { levelIfDue } from './levelling';
 import { fingerprint } from '../domain/fingerprint';
-import { planPurchase } from '../domain/movement-plans';
+import { ChipMismatch, planAtChipTap, planPurchase } from '../domain/movement-plans';
 import type { Terminal } from '../domain/merchant';
 import { changeAccountStatus, getAccount } from '../store/accounts';
 import { findCardByChipUid } from '../store/cards';
@@ -46,7 +46,6 @@ export async function chargeAtTerminal(
     return chargeResult(await answerAsOriginal(deps.db, idempotencyKey, paymentFingerprint, refusal));
   }
   const merchant = await getMerchantCached(deps.db, terminal.merchantId, deps.clock());
-  let freeze = false;
   const post = () => deps.movements.post({
     accountNo: card.accountNo,
     idempotencyKey,
@@ -57,15 +56,6 @@ export async function chargeAtTerminal(
       const now = deps.clock();
       // Card spending no terminal has uploaded for too long: level to the card first (then plan again).
       if (request.chipBalanceFen !== undefined && levellingDue(account, card.cardId, now, OFFLINE_POLICY.levelAfterDays)) throw new LevelFirst();
-      const seen =
-        request.chipBalanceFen !== undefined
-          ? observeOnlineTap(account, { cardId: card.cardId, chipReadFen: request.chipBalanceFen, balanceAfterFen: Math.max(0, account.balanceFen - request.amountFen), at: now.toISOString() })
-          : undefined;
-      // The freeze rule applies at every tap: freeze, and answer as for a frozen card.
-      if (seen?.freeze && account.status === 'active') {
-        freeze = true;
-        throw new AppError('CARD_FROZEN', `card/database differ on ${account.accountNo}: unexplained ${seen.unexplainedFen}, gap ${seen.chip.chipGapFen}`);
-      }
       const planned = planPurchase(
         account,
         {
@@ -79,12 +69,8 @@ export async function chargeAtTerminal(
         },
         today,
       );
-      if (!seen) return planned;
-      return {
-        ...planned,
-        ...chipPlanFields(seen.chip),
-        entry: { ...planned.entry, chipBalanceAfterFen: seen.chipToWriteFen },
-      };
+      // A CPU card's chip is kept in step by the one chip rule of every online tap (the water taps' too); a mismatch freezes.
+      return request.chipBalanceFen === undefined ? planned : planAtChipTap(account, planned, { cardId: card.cardId, chipReadFen: request.chipBalanceFen, at: now.toISOString() });
     },
     alsoWrite: () => onceOnly(passwordTried ? undefined : requestNonce),
   });
@@ -97,7 +83,7 @@ export async function chargeAtTerminal(
       }),
     );
   } catch (error) {
-    if (freeze) await freezeForMismatch(deps, card.accountNo);
+    if (error instanceof ChipMismatch) await freezeForMismatch(deps, card.accountNo);
     throw error;
   }
 }
