@@ -13,18 +13,16 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { startDynamoDbLocal } from '../functions/local/dynamodb-local';
-import { PROJECT_ROOT } from '../functions/local/serverless-config';
 import { startLocalStack } from '../functions/local/stack';
 import { issueActivationCode } from '../functions/services/admin/merchants';
+import { launchChromium, POS_DIR } from '../tests/e2e/browser';
 import { benchCode, benchHolderWithPhone, type BenchPhone } from './seed';
 
 const PAYMENTS = Number(process.env.BENCH_PAYMENTS ?? 200);
 const WARMUP = 10;
 const HOLDERS = 20;
-const POS_DIR = join(PROJECT_ROOT, 'web', 'dist', 'pos');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 /** Marks the page's own events on its clock: every Enter, every tone started, every API call's time and the server's share. */
 const INSTRUMENT = `
@@ -62,7 +60,7 @@ async function main(): Promise<void> {
   process.env.IDENTITY_KEY ??= randomBytes(32).toString('base64url');
   const dynamodb = await startDynamoDbLocal();
   const stack = await startLocalStack({ dynamodbEndpoint: dynamodb.endpoint, stage: `bench${Date.now()}`, port: 0, staticSites: [{ path: '/pos/', dir: POS_DIR }] });
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--autoplay-policy=no-user-gesture-required'] });
+  const browser = await launchChromium();
   try {
     const { deps } = stack.platform;
     const now = new Date();

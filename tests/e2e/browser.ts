@@ -13,7 +13,8 @@ export const CONSOLE_DIR = join(PROJECT_ROOT, 'web', 'dist', 'console');
 export const ARTIFACTS = join(PROJECT_ROOT, 'test-artifacts', 'e2e');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 // Without the background-networking flags Chromium keeps dialling Google, which this machine refuses.
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+// Autoplay without a gesture: a terminal beeps at a sale, as the kiosk-mode browser on the device does.
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--autoplay-policy=no-user-gesture-required'];
 
 /** Fails early, in words, when a build or the browser is missing. */
 export function requireBuilt(dir: string, command: string): void {
