@@ -4,10 +4,12 @@ import { systemClock, type Clock } from './domain/campus-day';
 import { createLogger, type Logger } from './logger';
 import { createDocumentClient, type Db } from './store/db';
 import { createMovementStore, type MovementStore } from './store/movements';
-import { bankFromEnvironment, paymentChannelsFromEnvironment, type PaymentChannels } from './payments/channels';
+// The outside systems' adapters (and their SDKs) are loaded on first use: a function that never pays
+// out or tops up, a POS payment, does not load WeChat Pay's, Alipay's or the bank's code at its cold start.
+import type { PaymentChannels } from './payments/channels';
 import type { BankAdapter } from './payments/bank';
-import { electricityFromEnvironment, type ElectricityAdapter } from './payments/electricity';
-import { networkFromEnvironment, type NetworkAdapter } from './payments/network';
+import type { ElectricityAdapter } from './payments/electricity';
+import type { NetworkAdapter } from './payments/network';
 
 export interface Deps {
   config: Config;
@@ -33,10 +35,10 @@ export function createDeps(config: Config = readConfig(), overrides: Partial<Pic
     clock,
     logger: overrides.logger ?? createLogger(config.logLevel),
     movements: createMovementStore(db, clock),
-    payments: overrides.payments ?? once(() => paymentChannelsFromEnvironment(config, process.env, clock)),
-    bank: overrides.bank ?? once(() => bankFromEnvironment(config)),
-    network: overrides.network ?? once(() => networkFromEnvironment(config)),
-    electricity: overrides.electricity ?? once(() => electricityFromEnvironment(config)),
+    payments: overrides.payments ?? once(async () => (await import('./payments/channels')).paymentChannelsFromEnvironment(config, process.env, clock)),
+    bank: overrides.bank ?? once(async () => (await import('./payments/channels')).bankFromEnvironment(config)),
+    network: overrides.network ?? once(async () => (await import('./payments/network')).networkFromEnvironment(config)),
+    electricity: overrides.electricity ?? once(async () => (await import('./payments/electricity')).electricityFromEnvironment(config)),
   };
 }
 

@@ -3,7 +3,7 @@
  * or when a payment platform's wire format demands a decimal string (Alipay), and both directions
  * are done here with integer arithmetic only.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Upper bound for any single amount: 10 million yuan, far above every policy limit, far below 2^53. */
 export const MAX_AMOUNT_FEN = 1_000_000_000;

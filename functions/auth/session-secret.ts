@@ -4,7 +4,6 @@
  *   - the session key signs session and binding tokens (rotating it signs everyone out);
  *   - the identity key keys the digests of ID and mobile numbers (rotating it means re-keying them).
  */
-import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import type { Config } from '../config';
 
 const cache = new Map<string, Promise<string>>();
@@ -26,6 +25,8 @@ function secret(config: Config, name: string): Promise<string> {
 
 async function fetchFromSsm(config: Config, name: string, parameter: string | undefined): Promise<string> {
   if (!parameter) throw new Error(`neither ${name} nor ${name}_PARAMETER is set`);
+  // Loaded here, once per container: a function's cold start does not wait for SSM's client before it needs it.
+  const { GetParameterCommand, SSMClient } = await import('@aws-sdk/client-ssm');
   const client = new SSMClient({ region: config.region });
   const { Parameter } = await client.send(new GetParameterCommand({ Name: parameter, WithDecryption: true }));
   if (!Parameter?.Value) throw new Error(`SSM parameter ${parameter} is empty`);

@@ -1,5 +1,5 @@
 /** The OpenAPI 3.1 document, generated from the same zod contracts the handlers validate with. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiPathsObject, type ZodOpenApiResponseObject } from 'zod-openapi';
 import type { AuthScheme, RouteContract } from '../../shared/api/contract';
 import { ROUTES } from '../../shared/api/routes';

@@ -7,7 +7,7 @@
 import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { RouteContract } from '../../shared/api/contract';
 import { errorBody, type ErrorBody } from '../../shared/errors';
 import { AppError } from '../app-error';

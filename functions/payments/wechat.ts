@@ -9,7 +9,7 @@
  */
 import { createDecipheriv, createPrivateKey, randomBytes, createPublicKey, verify as rsaVerify, X509Certificate, type KeyObject } from 'node:crypto';
 import Pay from 'wechatpay-node-v3';
-import { z } from 'zod';
+import * as z from 'zod';
 import { amountFen as amountFenSchema } from '../../shared/money';
 import {
   BillUnreadable,

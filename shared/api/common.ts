@@ -1,5 +1,5 @@
 /** Field shapes several routes share. */
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** External transaction ids from POS terminals and platforms: short, printable, no separators we use in keys. */
 export const externalId = z

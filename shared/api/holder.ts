@@ -1,5 +1,5 @@
 /** Routes for card holders (the mini-program), authenticated by a holder session token. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { balanceFen } from '../money';
 import { ACCOUNT_STATUSES, CARD_KINDS, CARD_STATUSES, CARD_TYPES, MOVEMENT_TYPES } from '../vocabulary';
 import { accountNo, campusDay, ulidString } from './common';

@@ -2,7 +2,7 @@
  * Routes for the self-service kiosk (圈存机, terminals of kind kiosk only) and the terminal's own day
  * of sales. Each request is signed by the terminal (docs/terminal-auth.md); see docs/kiosk.md.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { amountFen, balanceFen } from '../money';
 import { accountNo } from './common';
 import { defineRoute } from './contract';

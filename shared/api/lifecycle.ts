@@ -1,5 +1,5 @@
 /** What holders do to their own card, and the kiosk's self-service replacement. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { balanceFen } from '../money';
 import { accountNo, externalId } from './common';
 import { defineRoute } from './contract';

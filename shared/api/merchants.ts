@@ -3,7 +3,7 @@
  * activation (the one-time code exchanged for its signing secret), and refunds at the terminal that
  * took the payment (same day) or by the card centre (later, or a duplicate charge the system made).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { amountFen, balanceFen } from '../money';
 import { ACTIVATION_CODE_PATTERN, normalizeActivationCode } from '../terminal-activation';
 import { MERCHANT_CATEGORIES, MERCHANT_STATUSES, REFUND_CAUSES, SETTLEMENT_PERIODS, TERMINAL_KINDS, TERMINAL_STATUSES } from '../vocabulary';

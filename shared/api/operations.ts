@@ -1,5 +1,5 @@
 /** Operations routes: health and the API description. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineRoute } from './contract';
 
 export const healthResponse = z

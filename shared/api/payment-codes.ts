@@ -1,5 +1,5 @@
 /** A holder's own WeChat Pay / Alipay payment code (付款码) at a campus terminal (each request signed by the terminal). */
-import { z } from 'zod';
+import * as z from 'zod';
 import { amountFen } from '../money';
 import { externalId } from './common';
 import { defineRoute } from './contract';

@@ -1,5 +1,5 @@
 /** Routes for POS terminals (each request signed by the terminal). */
-import { z } from 'zod';
+import * as z from 'zod';
 import { amountFen, balanceFen } from '../money';
 import { accountNo, externalId } from './common';
 import { defineRoute } from './contract';

@@ -1,5 +1,5 @@
 /** Online top-ups: the holder's order, and the payment platforms' notifications. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { amountFen } from '../money';
 import { defineRoute } from './contract';
 

@@ -1,5 +1,5 @@
 /** Utility payments (缴费): the campus network fee by the week and dormitory electricity, from the balance. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { amountFen, balanceFen } from '../money';
 import { campusDay, externalId, ulidString } from './common';
 import { defineRoute } from './contract';

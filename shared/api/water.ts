@@ -1,5 +1,5 @@
 /** Routes for water control terminals (docs/water.md): pre-deduction controllers, settlement terminals, and the controllers' uploads. Signed like every terminal request. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { amountFen, balanceFen, MAX_AMOUNT_FEN } from '../money';
 import { accountNo, externalId, ulidString } from './common';
 import { defineRoute } from './contract';

@@ -8,7 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import { ulid } from 'ulid';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { importReport } from '../../../shared/api/admin';
 import { AppError } from '../../app-error';
 import { identityKey } from '../../auth/session-secret';
