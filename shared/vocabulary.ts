@@ -87,6 +87,7 @@ export const ACTION_LOG_ACTIONS = [
   'account.level',
   'policy.update',
   'finding.resolve',
+  'offline_hold.resolve',
   'merchant.create',
   'merchant.update',
   'merchant.suspend',
@@ -98,6 +99,7 @@ export const ACTION_LOG_ACTIONS = [
   'refund.card_centre',
   'refund.duplicate_charge',
   'statement.payout',
+  'statement.close',
   'staff.create',
   'staff.disable',
 ] as const;

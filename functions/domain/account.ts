@@ -43,7 +43,9 @@ export interface Account extends Purses {
   /** Since when the chip has shown that gap. */
   chipGapSince?: string | null;
   /** Every status change, oldest first: a late offline record is judged by the account as it was when it was made. */
-  statusLog?: { status: AccountStatus; at: string }[];
+  statusLog?: { status: AccountStatus; at: string; by?: string; from?: AccountStatus; reason?: string }[];
+  /** While frozen: why (a code such as card_database_mismatch); on the frozen-accounts index with it. */
+  frozenReason?: string;
   /** The phone key that signs this account's QR codes (one at a time). */
   activeDeviceKeyId?: number;
   /** Campus day the current card replaced an old one: refused at library, clinic and bus that day. */

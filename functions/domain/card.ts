@@ -8,6 +8,11 @@ export { CARD_KINDS, CARD_STATUSES, type CardKind, type CardStatus };
 export interface CardStatusChange {
   status: CardStatus;
   at: string;
+  /** Who (a staff username, holder, system) and why; absent on changes logged before who was kept. */
+  by?: string;
+  reason?: string;
+  /** A replacement: the fee charged for the new card. */
+  feeFen?: number;
 }
 
 export interface Card {
@@ -20,6 +25,10 @@ export interface Card {
   issuedAt: string;
   /** Campus day of issue: a replacement card is refused at the library, clinic and bus until the next day. */
   issuedOn: string;
+  /** Who issued it (a staff username, or holder for a kiosk's self-service replacement); absent on older cards. */
+  issuedBy?: string;
+  /** A replacement card: the fee charged for it. */
+  replacementFeeFen?: number;
   /** Every status change after issue, oldest first (absent: never changed). */
   statusLog?: CardStatusChange[];
 }

@@ -119,6 +119,8 @@ export interface MovementPlan {
   dailySpentDay: string;
   /** Set when the movement also changes the account's status (cancellation). */
   statusAfter?: AccountStatus;
+  /** Who changes the status (the account's status log): default the entry's operator, else `system`. */
+  statusBy?: string;
   /** Set when the movement tells us what the physical card's chip now holds (card loads). */
   chipBalanceFen?: number;
   /** Other account fields that change with the money (e.g. the new card of a paid replacement). */

@@ -27,6 +27,8 @@ import { activateTerminal } from '../services/terminal-activation';
 import { staffPasswordProblem } from '../domain/staff';
 import { createStaffMember } from '../services/admin/sessions';
 import { getStaff } from '../store/staff';
+import { createMovementStore } from '../store/movements';
+import { historyWindow, seedHistory, seedHistoryEnabled, type HistoryReport } from './seed-history';
 
 const SURNAMES = [...'王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤'];
 const GIVEN = [...'伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华玉萍红娥玲芬芳燕彩春菊兰凤洁梅琳素云莲真环雪荣爱妹霞香月莺媛艳瑞凡佳嘉琼勤珍贞莉桂娣叶璧璐娅琦晶妍茜秋珊莎锦黛青倩婷姣婉娴瑾颖露瑶怡婵雁蓓纨仪荷丹蓉眉君琴蕊薇菁梦岚苑婕馨瑗琰韵融园艺咏卿聪澜纯毓悦昭冰爽琬茗羽希宁欣飘育滢馥筠柔竹霭凝晓欢霄枫芸菲寒伊亚宜可姬舒影荔枝思丽'];
@@ -153,6 +155,8 @@ export interface SeedReport {
   adminPassword?: string;
   /** The same for the demo `finance` and `auditor` staff (usernames as their roles). */
   staffPasswords: Partial<Record<'finance' | 'auditor', string>>;
+  /** The last 21 campus days written by the seed (seed-history.ts); zeros when off or already there. */
+  history: HistoryReport;
 }
 
 /** A demo staff member made once with a random password: the password the first time, undefined after. */
@@ -196,9 +200,12 @@ async function demoTerminal(deps: Deps, merchantId: string, category: MerchantCa
   return activated && canSign(activated) ? activated : undefined;
 }
 
-export async function seedDemoCampus(deps: Deps): Promise<SeedReport> {
+export async function seedDemoCampus(deps: Deps, options: { history?: boolean } = {}): Promise<SeedReport> {
   const now = deps.clock();
-  const holders = demoHolders(now);
+  // With a history the campus opened 21 days ago: its holders, opening balances and merchants date from then.
+  const window = await historyWindow(deps, options.history ?? seedHistoryEnabled(), demoHolders(now)[0]!.account.accountNo);
+  const opened = window.days.length > 0 ? { ...deps, clock: () => window.openedAt, movements: createMovementStore(deps.db, () => window.openedAt) } : deps;
+  const holders = demoHolders(window.openedAt);
   let accountsCreated = 0;
   // Small batches: DynamoDB Local applies transactions one at a time anyway.
   for (let i = 0; i < holders.length; i += 16) {
@@ -206,7 +213,7 @@ export async function seedDemoCampus(deps: Deps): Promise<SeedReport> {
       holders.slice(i, i + 16).map(async ({ account, openingBalanceFen }) => {
         if (await createAccount(deps.db, account)) accountsCreated++;
         if (openingBalanceFen > 0) {
-          await deps.movements.post({
+          await opened.movements.post({
             accountNo: account.accountNo,
             idempotencyKey: `seed#opening#${account.accountNo}`,
             fingerprint: fingerprint({ type: 'topup', accountNo: account.accountNo, amountFen: openingBalanceFen }),
@@ -220,7 +227,7 @@ export async function seedDemoCampus(deps: Deps): Promise<SeedReport> {
   const terminals: Terminal[] = [];
   for (const { merchant, terminals: demoTerminals } of DEMO_MERCHANTS) {
     // Created once: what the card centre changed since (a suspension, a new fee rate) survives a restart.
-    if (!(await getMerchant(deps.db, merchant.merchantId))) await putMerchant(deps.db, { ...merchant, createdAt: now.toISOString() });
+    if (!(await getMerchant(deps.db, merchant.merchantId))) await putMerchant(deps.db, { ...merchant, createdAt: window.openedAt.toISOString() });
     for (const demo of demoTerminals) {
       const terminal = await demoTerminal(deps, merchant.merchantId, merchant.category, demo);
       if (terminal) terminals.push(terminal);
@@ -264,5 +271,11 @@ export async function seedDemoCampus(deps: Deps): Promise<SeedReport> {
     const password = await demoStaffMember(deps, role, role);
     if (password) staffPasswords[role] = password;
   }
-  return { accountsCreated, accountsTotal: holders.length, terminals, samples, ...(adminPassword ? { adminPassword } : {}), staffPasswords };
+  // The past, once the terminals exist: by the holders who pay with their accounts (not the printed samples, whose balances `npm start` tells).
+  const sampleNos = new Set(samples.map((sample) => sample.account.accountNo));
+  const payers = holders
+    .filter(({ account, openingBalanceFen }) => openingBalanceFen > 0 && !sampleNos.has(account.accountNo) && ['student', 'staff', 'employee'].includes(account.cardType))
+    .map(({ account, openingBalanceFen }) => ({ accountNo: account.accountNo, openingBalanceFen, dailyLimitFen: account.dailyLimitFen }));
+  const history = await seedHistory(deps, window, payers, DEMO_MERCHANTS.map(({ merchant }) => merchant.merchantId));
+  return { accountsCreated, accountsTotal: holders.length, terminals, samples, ...(adminPassword ? { adminPassword } : {}), staffPasswords, history };
 }

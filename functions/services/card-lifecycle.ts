@@ -64,7 +64,7 @@ async function activePhysicalCard(deps: Pick<Deps, 'db'>, account: Account): Pro
 /** Reports the card lost: payment and identity are refused at once, on every terminal and in the offline blacklist. */
 export async function reportLoss(deps: LifecycleDeps, accountNo: string, queryPassword: string): Promise<{ status: 'lost' }> {
   await verifyHolderPassword(deps, accountNo, 'query', queryPassword);
-  await markLost(deps, accountNo);
+  await markLost(deps, accountNo, undefined, { by: 'holder' });
   return { status: 'lost' };
 }
 
@@ -77,13 +77,14 @@ export async function markLost(
   deps: Pick<Deps, 'db' | 'clock'>,
   accountNo: string,
   alsoWrite: (account: Account) => TransactItem[] = () => [],
+  who: { by: string; reason?: string } = { by: 'holder' },
 ): Promise<{ changed: boolean }> {
   return withAccountRetry(deps, accountNo, async (account) => {
     if (account.status === 'lost') return { changed: false };
     if (account.status !== 'active') throw new AppError(account.status === 'frozen' ? 'CARD_FROZEN' : 'CARD_CANCELLED', accountNo);
     const card = await activePhysicalCard(deps, account);
     const lostCard = card && card.status === 'active' ? { cardId: card.cardId, chipUid: card.chipUid, status: 'lost' as const } : undefined;
-    return (await changeAccountStatus(deps.db, account, 'lost', lostCard, deps.clock().toISOString(), alsoWrite(account))) && { changed: true };
+    return (await changeAccountStatus(deps.db, account, 'lost', lostCard, deps.clock().toISOString(), alsoWrite(account), who)) && { changed: true };
   });
 }
 
@@ -105,7 +106,8 @@ export async function unfreezeWithPassword(deps: LifecycleDeps, accountNo: strin
     if (account.status === 'active') return true;
     if (account.status !== 'lost') throw new AppError('UNFREEZE_AT_CARD_CENTRE', `${accountNo} is ${account.status}`);
     const card = await activePhysicalCard(deps, account);
-    return changeAccountStatus(deps.db, account, 'active', card && card.status === 'lost' ? { cardId: card.cardId, chipUid: card.chipUid, status: 'active' } : undefined, deps.clock().toISOString());
+    const found = card && card.status === 'lost' ? { cardId: card.cardId, chipUid: card.chipUid, status: 'active' as const } : undefined;
+    return changeAccountStatus(deps.db, account, 'active', found, deps.clock().toISOString(), [], { by: 'holder' });
   });
   return { status: 'active' };
 }
@@ -161,6 +163,8 @@ export async function replaceCard(deps: Pick<Deps, 'db' | 'clock' | 'movements'>
   const now = deps.clock();
   const today = campusDay(now);
   const newCard: Card = { cardId: `C${request.newChipUid}`, accountNo: request.accountNo, kind: request.newKind, chipUid: request.newChipUid, status: 'active', issuedAt: now.toISOString(), issuedOn: today };
+  // Who, for the account's history: the holder themself at a kiosk, else the staff member.
+  const by = request.handedOver === 'kiosk' ? 'holder' : request.operator;
   let oldCardId: string | undefined;
   let oldChipUid: string | undefined;
   const { entry, replayed } = await deps.movements.post({
@@ -186,12 +190,21 @@ export async function replaceCard(deps: Pick<Deps, 'db' | 'clock' | 'movements'>
       return {
         ...fee,
         // A replacement restores a lost card's service with the new card; a frozen account stays frozen.
-        ...(account.status === 'lost' ? { statusAfter: 'active' as const } : {}),
+        ...(account.status === 'lost' ? { statusAfter: 'active' as const, statusBy: by } : {}),
         accountFields: { activePhysicalCardId: newCard.cardId, activeChipUid: request.newChipUid, activePhysicalCardKind: request.newKind, replacedOn: today },
       };
     },
     alsoWrite: (entry) => [
-      { item: { Put: { TableName: deps.db.tableName, Item: { ...keys.card(request.accountNo, newCard.cardId), ...newCard }, ConditionExpression: 'attribute_not_exists(pk)' } }, onConflict: () => new AppError('CARD_UID_TAKEN', request.newChipUid) },
+      {
+        item: {
+          Put: {
+            TableName: deps.db.tableName,
+            Item: { ...keys.card(request.accountNo, newCard.cardId), ...newCard, issuedBy: by, replacementFeeFen: entry.amountFen },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          },
+        },
+        onConflict: () => new AppError('CARD_UID_TAKEN', request.newChipUid),
+      },
       {
         item: { Put: { TableName: deps.db.tableName, Item: { ...keys.chipUid(request.newChipUid), accountNo: request.accountNo, cardId: newCard.cardId }, ConditionExpression: 'attribute_not_exists(pk)' } },
         onConflict: () => new AppError('CARD_UID_TAKEN', request.newChipUid),
@@ -201,7 +214,10 @@ export async function replaceCard(deps: Pick<Deps, 'db' | 'clock' | 'movements'>
             {
               item: {
                 // Void for ever, and on the offline blacklist for ever (keys.cardStatusUpdate).
-                Update: { TableName: deps.db.tableName, ...cardStatusUpdate({ accountNo: request.accountNo, cardId: oldCardId, chipUid: oldChipUid }, 'replaced', now.toISOString()) },
+                Update: {
+                  TableName: deps.db.tableName,
+                  ...cardStatusUpdate({ accountNo: request.accountNo, cardId: oldCardId, chipUid: oldChipUid }, 'replaced', now.toISOString(), { by, reason: `replaced by ${newCard.cardId}`, feeFen: entry.amountFen }),
+                },
               },
               onConflict: () => 'retry' as const,
             },

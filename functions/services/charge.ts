@@ -128,7 +128,8 @@ function chargeResult({ entry, holderName, replayed }: MovementResult): z.infer<
 export async function freezeForMismatch(deps: Pick<Deps, 'db' | 'clock'>, accountNo: string): Promise<void> {
   await withVersionRetry(
     () => getAccount(deps.db, accountNo),
-    async (account) => !account || account.status !== 'active' || (await changeAccountStatus(deps.db, account, 'frozen', undefined, deps.clock().toISOString())),
+    async (account) =>
+      !account || account.status !== 'active' || (await changeAccountStatus(deps.db, account, 'frozen', undefined, deps.clock().toISOString(), [], { by: 'system', reason: 'card_database_mismatch' })),
     { what: `freezing ${accountNo}` },
   );
 }

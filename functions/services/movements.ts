@@ -265,7 +265,7 @@ export function closeAccountWithRefund(
     },
     alsoWrite: (entry) => [
       ...(card
-        ? [{ item: { Update: { TableName: deps.db.tableName, ...cardStatusUpdate({ accountNo: request.accountNo, ...card }, 'cancelled', request.at.toISOString()) } }, onConflict: () => 'retry' as const }]
+        ? [{ item: { Update: { TableName: deps.db.tableName, ...cardStatusUpdate({ accountNo: request.accountNo, ...card }, 'cancelled', request.at.toISOString(), { by: request.operator, reason: request.reason }) } }, onConflict: () => 'retry' as const }]
         : []),
       ...(entry.holdbackUntil !== undefined
         ? [

@@ -5,23 +5,28 @@
  * statement id); only its payout changes it afterwards, committed with the `merchant_payout` system
  * entry and the action-log entry.
  */
-import { payStatement as payStatementRoute } from '../../shared/api/settlement';
+import { closeStatementPeriodRoute, payStatement as payStatementRoute, TURNOVER_REPORT_MAX_DAYS } from '../../shared/api/settlement';
 import { AppError } from '../app-error';
 import type { Deps } from '../deps';
 import { campusDay } from '../domain/campus-day';
-import { system } from '../domain/chart';
+import { CLEARING_CHANNELS, system, type SystemAccount } from '../domain/chart';
+import { TOPUP_TYPES, type MovementType } from '../domain/ledger';
 import { fingerprint } from '../domain/fingerprint';
 import { ID_NUMBER_LIKE } from '../domain/action-log';
 import type { Merchant } from '../domain/merchant';
 import {
   closablePeriods,
+  daysOf,
   isClosable,
   parseStatementId,
   periodContaining,
   periodCsv,
+  periodEnd,
+  SETTLEMENT_GRACE_MINUTES,
   statementCsv,
   statementKindsOf,
   statementOf,
+  statementTotals,
   type Period,
   type SettlementPeriod,
   type Statement,
@@ -29,7 +34,9 @@ import {
 } from '../domain/settlement';
 import { requireRole, type Actor } from '../domain/staff';
 import { transactWrite } from '../store/conditions';
+import type { TransactItem } from '../store/movements';
 import { getStatement, merchantStatements, payableEntries, periodStatements, statementPaidUpdate, statementPut, unpaidStatements } from '../store/statements';
+import { systemAccountEntries, type SystemAccountEntry } from '../store/system-accounts';
 import { postSystemEntry } from '../store/system-entries';
 import { listMerchantRecords } from '../store/merchants';
 import { getMerchant } from '../store/terminals';
@@ -41,7 +48,13 @@ type SettlementDeps = Pick<Deps, 'db' | 'clock'>;
  * Closes the merchant's statement of `period` (a period that has ended, grace included), or
  * answers the one already closed: a second close is a no-op, whatever was posted since.
  */
-export async function closeStatement(deps: SettlementDeps, merchant: Merchant, period: Period): Promise<{ statement: Statement; closed: boolean }> {
+export async function closeStatement(
+  deps: SettlementDeps,
+  merchant: Merchant,
+  period: Period,
+  /** Items that must commit with the statement (a staff close's action-log entry): written only by the close that writes it. */
+  alsoWrite: (statement: Statement) => TransactItem[] = () => [],
+): Promise<{ statement: Statement; closed: boolean }> {
   const now = deps.clock();
   if (!isClosable(period, now)) throw new AppError('STATEMENT_NOT_CLOSED', `${period.kind} ${period.from} of ${merchant.merchantId} has not ended (with its grace) at ${now.toISOString()}`);
   const stored = await getStatement(deps.db, merchant.merchantId, period);
@@ -51,7 +64,7 @@ export async function closeStatement(deps: SettlementDeps, merchant: Merchant, p
   const statement = statementOf(merchant, period, entries, now);
   try {
     if (!statement.settles || statement.feeFen === 0) {
-      await transactWrite(deps.db, [statementPut(deps.db, statement)]);
+      await transactWrite(deps.db, [statementPut(deps.db, statement), ...alsoWrite(statement)]);
       return { statement, closed: true };
     }
     const { entry, replayed } = await postSystemEntry(deps, {
@@ -64,7 +77,10 @@ export async function closeStatement(deps: SettlementDeps, merchant: Merchant, p
         merchantId: merchant.merchantId,
         reason: `management fee ${statement.feeRateBps} bps of ${statement.netTurnoverFen} fen`,
       },
-      alsoWrite: (feeEntry) => [statementPut(deps.db, { ...statement, feeEntryId: feeEntry.entryId })],
+      alsoWrite: (feeEntry) => {
+        const closing = { ...statement, feeEntryId: feeEntry.entryId };
+        return [statementPut(deps.db, closing), ...alsoWrite(closing)];
+      },
     });
     if (!replayed) return { statement: { ...statement, feeEntryId: entry.entryId }, closed: true };
   } catch (error) {
@@ -115,6 +131,56 @@ export async function closeDueStatements(deps: SettlementDeps, merchants: readon
     }
   }
   return report;
+}
+
+export interface StatementClosing {
+  period: Period;
+  closed: number;
+  alreadyClosed: number;
+  statements: Omit<Statement, 'days' | 'adjustments' | 'firstEntryId' | 'lastEntryId'>[];
+}
+
+/**
+ * Finance closes one ended period now, as the scheduled run would: the statement of that period of
+ * every merchant that has statements of its kind (the daily ones, or its agreement's week or
+ * month) and existed by the period's end. A period that has not ended with its grace is refused
+ * before anything is read. Each statement this call closes commits with its own action-log entry
+ * (`statement.close`: who, why, the figures), so a close that was interrupted and retried is still
+ * audited statement by statement, and a statement closed by the schedule or an earlier call is
+ * answered as it is, with nothing written.
+ */
+export async function closeStatementPeriod(
+  deps: SettlementDeps,
+  actor: Actor,
+  request: { periodKind: SettlementPeriod; from: string; reason: string },
+): Promise<StatementClosing> {
+  requireRole(actor, closeStatementPeriodRoute.roles);
+  const period = periodContaining(request.periodKind, request.from);
+  if (!isClosable(period, deps.clock())) {
+    throw new AppError('STATEMENT_PERIOD_NOT_ENDED', `${period.kind} ${period.from}..${period.to} ends at ${periodEnd(period).toISOString()}, closable ${SETTLEMENT_GRACE_MINUTES} minutes later`);
+  }
+  const merchants = (await listMerchantRecords(deps.db))
+    .filter((merchant) => statementKindsOf(merchant).includes(period.kind) && campusDay(new Date(merchant.createdAt)) <= period.to)
+    .sort((a, b) => (a.merchantId < b.merchantId ? -1 : 1));
+  const closing: StatementClosing = { period, closed: 0, alreadyClosed: 0, statements: [] };
+  for (const merchant of merchants) {
+    const { statement, closed } = await closeStatement(deps, merchant, period, (toClose) => [
+      {
+        Put: actionLogPut(deps, actor, {
+          action: 'statement.close',
+          target: `statement:${toClose.statementId}`,
+          reason: request.reason,
+          details: { merchantId: toClose.merchantId, periodKind: period.kind, from: period.from, to: period.to, status: toClose.status, netTurnoverFen: toClose.netTurnoverFen, feeFen: toClose.feeFen, netPayableFen: toClose.netPayableFen },
+        }),
+      },
+    ]);
+    if (closed) closing.closed++;
+    else closing.alreadyClosed++;
+    // The summary: a month across every merchant stays small (the console opens one for its days).
+    const { days: _days, adjustments: _adjustments, firstEntryId: _first, lastEntryId: _last, ...summary } = statement;
+    closing.statements.push(summary);
+  }
+  return closing;
 }
 
 /** The scheduled run: every merchant of the registry. */
@@ -229,4 +295,102 @@ export async function payStatement(deps: SettlementDeps, actor: Actor, statement
     if (error instanceof AppError && error.code === 'IDEMPOTENCY_CONFLICT') throw new AppError('STATEMENT_ALREADY_PAID', statementId);
     throw error;
   }
+}
+
+/** What one merchant's payable did on one day: the daily statement's figures, closed or computed the same way. */
+interface DayFigures {
+  turnoverFen: number;
+  refundsFen: number;
+  netFen: number;
+  entries: number;
+}
+
+const TOPUP_FUNDING: { channel: 'wechat' | 'alipay' | 'bank' | 'cash_desk'; account: SystemAccount }[] = [
+  ...CLEARING_CHANNELS.map((channel) => ({ channel, account: system.clearing(channel) as SystemAccount })),
+  { channel: 'cash_desk' as const, account: system.cashDesk },
+];
+
+/** Runs `work` over `items`, `limit` at a time (DynamoDB Local and a Lambda's connections both prefer a few). */
+async function eachLimited<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) {
+        const index = next++;
+        results[index] = await work(items[index]!);
+      }
+    }),
+  );
+  return results;
+}
+
+/**
+ * The console's charts over `from..to` (at most TURNOVER_REPORT_MAX_DAYS): turnover per day and per
+ * merchant, top-ups per channel per day. Key and index reads only: each merchant's closed daily
+ * statements in one Query, its payable's day index for the days not closed yet (never before the
+ * merchant existed, never after today), and each funding account's day index for the top-ups.
+ */
+export async function turnoverReport(deps: SettlementDeps, from: string, to: string) {
+  const days = daysOf({ from, to });
+  if (days.length > TURNOVER_REPORT_MAX_DAYS) throw new AppError('VALIDATION_FAILED', `${from}..${to} is more than ${TURNOVER_REPORT_MAX_DAYS} days`);
+  const today = campusDay(deps.clock());
+  const merchants = await listMerchantRecords(deps.db);
+  const perMerchant = await eachLimited(merchants, 8, async (merchant) => {
+    const closed = new Map((await merchantStatements(deps.db, merchant.merchantId, { periodKind: 'daily', from, to })).map((statement) => [statement.from, statement]));
+    const since = campusDay(new Date(merchant.createdAt));
+    const open = days.filter((day) => !closed.has(day) && day >= since && day <= today);
+    const computed = await eachLimited(open, 4, async (day) => statementTotals(merchant.merchantId, { from: day, to: day }, await payableEntries(deps.db, merchant.merchantId, { from: day, to: day }), 0));
+    const figures = new Map<string, DayFigures>();
+    for (const totals of [...closed.values(), ...computed]) {
+      const day = totals.days[0]?.day;
+      if (!day) continue;
+      figures.set(day, { turnoverFen: totals.turnoverFen, refundsFen: totals.refundsFen + totals.adjustmentsFen, netFen: totals.netTurnoverFen, entries: totals.entries });
+    }
+    return { merchant, figures };
+  });
+  const zero = (): DayFigures => ({ turnoverFen: 0, refundsFen: 0, netFen: 0, entries: 0 });
+  const add = (sum: DayFigures, figures: DayFigures | undefined) => {
+    if (!figures) return sum;
+    sum.turnoverFen += figures.turnoverFen;
+    sum.refundsFen += figures.refundsFen;
+    sum.netFen += figures.netFen;
+    sum.entries += figures.entries;
+    return sum;
+  };
+  const topupDays = await eachLimited(
+    days.filter((day) => day <= today),
+    4,
+    async (day) => {
+      const byChannel = await Promise.all(TOPUP_FUNDING.map(async ({ channel, account }) => ({ channel, ...debitedBy(await systemAccountEntries(deps.db, account, day), account, TOPUP_TYPES) })));
+      return { day, totalFen: byChannel.reduce((sum, channel) => sum + channel.amountFen, 0), byChannel };
+    },
+  );
+  const topups = new Map(topupDays.map((figures) => [figures.day, figures]));
+  return {
+    from,
+    to,
+    days: days.map((day) => ({ day, ...perMerchant.reduce((sum, { figures }) => add(sum, figures.get(day)), zero()) })),
+    merchants: perMerchant
+      .map(({ merchant, figures }) => ({ merchantId: merchant.merchantId, name: merchant.name, ...[...figures.values()].reduce(add, zero()) }))
+      .filter((merchant) => merchant.entries > 0)
+      .sort((a, b) => b.turnoverFen - a.turnoverFen || (a.merchantId < b.merchantId ? -1 : 1)),
+    topups: days.map((day) => topups.get(day) ?? { day, totalFen: 0, byChannel: TOPUP_FUNDING.map(({ channel }) => ({ channel, amountFen: 0, count: 0 })) }),
+  };
+}
+
+/** What entries of `types` took out of a funding account (a top-up debits it): the amount and how many. */
+function debitedBy(entries: readonly SystemAccountEntry[], account: string, types: readonly MovementType[]): { amountFen: number; count: number } {
+  let amountFen = 0;
+  let count = 0;
+  for (const entry of entries) {
+    const type = (entry as { type?: MovementType }).type;
+    if (!type || !types.includes(type)) continue;
+    const sum = (entry.transfers ?? []).reduce((total, transfer) => total + (transfer.debit === account ? transfer.amountFen : 0), 0);
+    if (sum > 0) {
+      amountFen += sum;
+      count++;
+    }
+  }
+  return { amountFen, count };
 }

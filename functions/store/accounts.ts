@@ -4,7 +4,7 @@ import type { Account } from '../domain/account';
 import { accountSearchPuts } from './account-search';
 import { failedItems, isConditionFailed, transactWrite } from './conditions';
 import { findByGsi1, type Db } from './db';
-import { accountStatusUpdate, cardStatusUpdate, keys, withoutKeys } from './keys';
+import { accountStatusUpdate, cardStatusUpdate, keys, withoutKeys, type StatusChangeWho } from './keys';
 import type { TransactItem } from './movements';
 
 export async function getAccount(db: Db, accountNo: string): Promise<Account | undefined> {
@@ -80,8 +80,9 @@ export async function changeAccountStatus(
   card: { cardId: string; chipUid?: string | undefined; status: 'active' | 'lost' } | undefined,
   at: string,
   alsoWrite: TransactItem[] = [],
+  who: Omit<StatusChangeWho, 'from'> = { by: 'system' },
 ): Promise<boolean> {
-  const change = accountStatusUpdate(account.accountNo, status, at);
+  const change = accountStatusUpdate(account.accountNo, status, at, { ...who, from: account.status });
   const own: TransactItem[] = [
     {
       Update: {
@@ -97,7 +98,7 @@ export async function changeAccountStatus(
       ? [
           {
             Update: (() => {
-              const update = cardStatusUpdate({ accountNo: account.accountNo, ...card }, card.status, at);
+              const update = cardStatusUpdate({ accountNo: account.accountNo, ...card }, card.status, at, who);
               return {
                 TableName: db.tableName,
                 ...update,

@@ -14,9 +14,34 @@ import type { TransactItem } from './movements';
 export function actionLogEntryPut(db: Db, entry: ActionLogEntry): NonNullable<TransactItem['Put']> {
   return {
     TableName: db.tableName,
-    Item: { ...keys.auditEntry(entry.campusDay, entry.at, entry.auditId), ...entry },
+    Item: { ...keys.auditEntry(entry.campusDay, entry.at, entry.auditId), ...accountIndexOf(entry), ...entry },
     ConditionExpression: 'attribute_not_exists(pk)',
   };
+}
+
+/**
+ * An entry that changed an account is also indexed by that account (gsi1 on the same item), so its
+ * history is one Query. Looks (`account.view`) are not: they change nothing and would crowd it out.
+ */
+function accountIndexOf(entry: ActionLogEntry): Record<string, string> {
+  if (entry.action === 'account.view') return {};
+  const accountNo = /^account:(\d+)$/.exec(entry.target)?.[1];
+  return accountNo !== undefined ? keys.accountActionIndex(accountNo, entry.at, entry.auditId) : {};
+}
+
+/** The newest action-log entries on an account (target `account:<no>`), newest first: gsi1 `AUDIT#ACCT#<no>`. */
+export async function listAccountActions(db: Db, accountNo: string, limit: number): Promise<ActionLogEntry[]> {
+  const output = await db.doc.send(
+    new QueryCommand({
+      TableName: db.tableName,
+      IndexName: 'gsi1',
+      KeyConditionExpression: 'gsi1pk = :pk',
+      ExpressionAttributeValues: { ':pk': keys.accountActionPartition(accountNo) },
+      ScanIndexForward: false,
+      Limit: limit,
+    }),
+  );
+  return (output.Items ?? []).map((item) => ({ ...withoutKeys(item), role: staffRoleOf(item.role) ?? item.role }) as unknown as ActionLogEntry);
 }
 
 /** For actions that change nothing (a staff member looked at an account): the entry on its own. */

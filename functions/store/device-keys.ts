@@ -64,7 +64,8 @@ export async function registerDeviceKey(db: Db, accountNo: string, publicKey: st
           {
             Put: {
               TableName: db.tableName,
-              Item: { ...keys.deviceKey(key.keyId), gsi1pk: ACTIVE_INDEX, gsi1sk: String(key.keyId), ...key },
+              // gsi2: the account's keys, revoked ones too (its history); gsi1 only while active.
+              Item: { ...keys.deviceKey(key.keyId), gsi1pk: ACTIVE_INDEX, gsi1sk: String(key.keyId), ...keys.accountDeviceKeyIndex(accountNo, key.createdAt, key.keyId), ...key },
               ConditionExpression: 'attribute_not_exists(pk)',
             },
           },
@@ -108,6 +109,17 @@ export async function listActiveDeviceKeys(db: Db): Promise<DeviceKey[]> {
     IndexName: 'gsi1',
     KeyConditionExpression: 'gsi1pk = :active',
     ExpressionAttributeValues: { ':active': ACTIVE_INDEX },
+  });
+  return items.map((item) => withoutKeys(item) as unknown as DeviceKey);
+}
+
+/** Every device key of the account registered since the per-account index (gsi2 `DEVKEYS#<accountNo>`), newest first. */
+export async function listAccountDeviceKeys(db: Db, accountNo: string): Promise<DeviceKey[]> {
+  const items = await queryAll<Record<string, unknown>>(db, {
+    IndexName: 'gsi2',
+    KeyConditionExpression: 'gsi2pk = :account',
+    ExpressionAttributeValues: { ':account': keys.accountDeviceKeyPartition(accountNo) },
+    ScanIndexForward: false,
   });
   return items.map((item) => withoutKeys(item) as unknown as DeviceKey);
 }

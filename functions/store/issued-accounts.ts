@@ -98,7 +98,7 @@ export interface IssuedChanges {
  * account as read (its version; bumped). Renewing an expired temporary card makes it active again
  * (at `at`). False: a condition failed (the account changed meanwhile), decide again.
  */
-export async function updateIssuedAccount(db: Db, account: Account, changes: IssuedChanges, at: string, alsoWrite: TransactItem[]): Promise<boolean> {
+export async function updateIssuedAccount(db: Db, account: Account, changes: IssuedChanges, at: string, alsoWrite: TransactItem[], by = 'system'): Promise<boolean> {
   const set = ['version = :next'];
   const values: Record<string, unknown> = { ':next': account.version + 1, ':current': account.version };
   if (changes.holderName !== undefined) {
@@ -115,7 +115,7 @@ export async function updateIssuedAccount(db: Db, account: Account, changes: Iss
     set.push('expiresOn = :expiresOn');
     values[':expiresOn'] = changes.expiresOn;
   }
-  const status = renewed ? accountStatusUpdate(account.accountNo, 'active', at) : undefined;
+  const status = renewed ? accountStatusUpdate(account.accountNo, 'active', at, { by, from: account.status, reason: 'renewed by import' }) : undefined;
   if (status) {
     set.push(status.set);
     Object.assign(values, status.values);

@@ -16,6 +16,7 @@
  *
  *   gsi1: PERSON#<personId> → account; RECEIPT#<receiptNo> → ledger entry
  *         BANKXFER#DAY#<campusDay> → the kiosk bank transfer intents made that day (the bank statement's other side)
+         AUDIT#ACCT#<accountNo> → the action-log entries on that account (on the AUDIT item; the account's history)
  *   OFFLINE#<terminal>#<recordId>  OFFLINE   an uploaded offline POS record and what became of it
  *   CARDLOAD#<loadId>     CARDLOAD           a reservation to write transitional balance onto a CPU card (a pending transfer)
  *   ACCT#<accountNo>      OPENLOAD           the account's one open card-load reservation
@@ -48,10 +49,12 @@
  *         ORDER#REFUNDING → top-up orders whose payment is being given back (sparse)
  *         FINDING#OPEN → reconciliation findings not yet resolved, oldest first (sparse)
  *         WATERUSE#UNSETTLED → accounts with water controller records no settlement has taken, by the oldest (sparse)
+         DEVKEYS#<accountNo> → every device key of the account, by registration (on the DEVKEY item; the account's history)
  *
  *   gsi3: SYS#<systemAccount>#<campusDay> → the second system account of system entries (the first is on gsi2)
  *         PENDING#<kind> → pending transfers still pending, by timeout (sparse: the resolvers' work and the audit's check)
  *         HOLDERNAME#<first character> → accounts by holder name; MOBILE4#<last 4> → accounts by the mobile's last digits (the card centre's search)
+         FROZEN#ACCOUNT → frozen accounts, by when they were frozen (sparse, on the account item: the reconciliation queue)
  */
 export const keys = {
   account: (accountNo: string) => ({ pk: `ACCT#${accountNo}`, sk: 'ACCOUNT' }),
@@ -124,6 +127,15 @@ export const keys = {
   paymentNotification: (channel: string, notificationId: string) => ({ pk: `NOTIFY#${channel}#${notificationId}`, sk: 'NOTIFY' }),
   personIndex: (personId: string) => ({ gsi1pk: `PERSON#${personId}`, gsi1sk: 'ACCOUNT' }),
   receiptIndex: (receiptNo: string) => ({ gsi1pk: `RECEIPT#${receiptNo}`, gsi1sk: 'LEDGER' }),
+  /** Sparse: only frozen accounts carry it (gsi3, by when they were frozen): the reconciliation queue's frozen accounts. */
+  frozenAccountIndex: (frozenAt: string, accountNo: string) => ({ gsi3pk: 'FROZEN#ACCOUNT', gsi3sk: `${frozenAt}#${accountNo}` }),
+  frozenAccountPartition: 'FROZEN#ACCOUNT',
+  /** An action-log entry on an account (target `account:<no>`), also by that account (gsi1, on the same item): the account's history. */
+  accountActionIndex: (accountNo: string, at: string, auditId: string) => ({ gsi1pk: `AUDIT#ACCT#${accountNo}`, gsi1sk: `${at}#${auditId}` }),
+  accountActionPartition: (accountNo: string) => `AUDIT#ACCT#${accountNo}`,
+  /** Every device key of an account, revoked ones too (gsi2 on the key's own item, never removed): the account's history. */
+  accountDeviceKeyIndex: (accountNo: string, createdAt: string, keyId: number) => ({ gsi2pk: `DEVKEYS#${accountNo}`, gsi2sk: `${createdAt}#${keyId}` }),
+  accountDeviceKeyPartition: (accountNo: string) => `DEVKEYS#${accountNo}`,
   /** Sparse: only accounts that are not active (lost, frozen, cancelled, expired) carry it: the offline blacklist. */
   blockedAccountIndex: (accountNo: string) => ({ gsi2pk: 'BLOCKED#ACCOUNT', gsi2sk: accountNo }),
   /** Sparse: every card item that may not pay (lost, replaced, cancelled): the chip UIDs of the offline blacklist. */
@@ -213,6 +225,7 @@ export function accountStatusUpdate(
   accountNo: string,
   status: string,
   at: string,
+  change?: StatusChangeWho,
 ): {
   set: string;
   remove?: string;
@@ -220,14 +233,44 @@ export function accountStatusUpdate(
   values: Record<string, unknown>;
 } {
   const names = { '#status': 'status', '#statusLog': 'statusLog' };
-  const logged = { ':status': status, ':statusChange': [{ status, at }], ':noChanges': [] };
+  const logged = { ':status': status, ':statusChange': [{ status, at, ...statusChangeWho(change) }], ':noChanges': [] };
   const set = '#status = :status, #statusLog = list_append(if_not_exists(#statusLog, :noChanges), :statusChange)';
-  if (status === 'active') return { set, remove: 'gsi2pk, gsi2sk', names, values: logged };
+  // Leaving frozen leaves the frozen-accounts index (gsi3) too; an account item carries no other gsi3 key.
+  if (status === 'active') return { set, remove: 'gsi2pk, gsi2sk, gsi3pk, gsi3sk, frozenReason', names, values: logged };
   const blocked = keys.blockedAccountIndex(accountNo);
+  const frozen = status === 'frozen' ? keys.frozenAccountIndex(at, accountNo) : undefined;
   return {
-    set: `${set}, gsi2pk = :blockedPk, gsi2sk = :blockedSk`,
+    set: `${set}, gsi2pk = :blockedPk, gsi2sk = :blockedSk${frozen ? ', gsi3pk = :frozenPk, gsi3sk = :frozenSk, frozenReason = :frozenReason' : ''}`,
+    ...(frozen ? {} : { remove: 'gsi3pk, gsi3sk, frozenReason' }),
     names,
-    values: { ...logged, ':blockedPk': blocked.gsi2pk, ':blockedSk': blocked.gsi2sk },
+    values: {
+      ...logged,
+      ':blockedPk': blocked.gsi2pk,
+      ':blockedSk': blocked.gsi2sk,
+      ...(frozen ? { ':frozenPk': frozen.gsi3pk, ':frozenSk': frozen.gsi3sk, ':frozenReason': change?.reason ?? 'unrecorded' } : {}),
+    },
+  };
+}
+
+/**
+ * Who made a status change (account or card), kept on its status-log item: a staff username,
+ * `holder` (the mini-program, a kiosk), or `system` (a terminal's finding, a scheduled run); `from`
+ * the status before; `reason` the staff member's words or a code. Items logged before this have none.
+ */
+export interface StatusChangeWho {
+  by: string;
+  from?: string;
+  reason?: string;
+  feeFen?: number;
+}
+
+function statusChangeWho(change: StatusChangeWho | undefined): Partial<StatusChangeWho> {
+  if (!change) return {};
+  return {
+    by: change.by,
+    ...(change.from !== undefined ? { from: change.from } : {}),
+    ...(change.reason !== undefined ? { reason: change.reason } : {}),
+    ...(change.feeFen !== undefined ? { feeFen: change.feeFen } : {}),
   };
 }
 
@@ -236,7 +279,7 @@ export function accountStatusUpdate(
  * not pay stays on the offline blacklist for as long as it is blocked; a replaced or cancelled card
  * for ever, so no bundle can ever take it again).
  */
-export function cardStatusUpdate(card: { accountNo: string; cardId: string; chipUid?: string | undefined }, status: string, at: string): {
+export function cardStatusUpdate(card: { accountNo: string; cardId: string; chipUid?: string | undefined }, status: string, at: string, change?: StatusChangeWho): {
   Key: Record<string, string>;
   UpdateExpression: string;
   ExpressionAttributeNames: Record<string, string>;
@@ -251,7 +294,7 @@ export function cardStatusUpdate(card: { accountNo: string; cardId: string; chip
     ExpressionAttributeNames: { '#status': 'status', '#statusLog': 'statusLog' },
     ExpressionAttributeValues: {
       ':cardStatus': status,
-      ':cardChange': [{ status, at }],
+      ':cardChange': [{ status, at, ...statusChangeWho(change) }],
       ':noChanges': [],
       ...(blocked ? { ':blockedCardPk': blocked.gsi2pk, ':blockedCardSk': blocked.gsi2sk } : {}),
     },

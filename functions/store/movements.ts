@@ -122,7 +122,15 @@ export function createMovementStore(db: Db, clock: Clock): MovementStore {
     };
 
     const extras = command.alsoWrite?.(entry) ?? [];
-    const status = plan.statusAfter !== undefined ? accountStatusUpdate(account.accountNo, plan.statusAfter, now.toISOString()) : undefined;
+    const status =
+      plan.statusAfter !== undefined
+        ? accountStatusUpdate(account.accountNo, plan.statusAfter, now.toISOString(), {
+            // Who: the plan's word (a kiosk's replacement is the holder's), else the entry's staff operator, else a terminal's finding.
+            by: plan.statusBy ?? plan.entry.operator ?? 'system',
+            from: account.status,
+            ...(plan.entry.reason !== undefined ? { reason: plan.entry.reason } : {}),
+          })
+        : undefined;
     const fields = Object.entries(plan.accountFields ?? {});
     const optional = [
       ...(status ? [status.set] : []),

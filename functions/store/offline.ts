@@ -49,7 +49,9 @@ export function offlineRecordPut(db: Db, record: StoredOfflineRecord): NonNullab
  */
 export async function holdOfflineRecord(db: Db, account: Account, record: StoredOfflineRecord, freeze: boolean, alsoWrite: TransactItem[] = []): Promise<boolean> {
   const freezing = freeze && account.status === 'active';
-  const change = freezing ? accountStatusUpdate(account.accountNo, 'frozen', record.receivedAt) : undefined;
+  // Why, for the card centre's queue: the hold's reason (a terminal's record, so the system froze it).
+  const why = record.result.outcome === 'held' ? `offline_${record.result.reason}` : 'offline_record_held';
+  const change = freezing ? accountStatusUpdate(account.accountNo, 'frozen', record.receivedAt, { by: 'system', from: account.status, reason: why }) : undefined;
   try {
     await transactWrite(db, [
       { Put: offlineRecordPut(db, record) },

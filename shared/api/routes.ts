@@ -38,10 +38,10 @@ import {
   refundDuplicateChargeRoute,
 } from './merchants';
 import { getHolderAccount, getHolderLedgerEntry, getHolderStatement, listHolderLedger, registerDeviceKey } from './holder';
-import { createStaffRoute, disableStaffRoute, getDashboardRoute, listAccountLedgerRoute, listStaffRoute, reportLossAtCounterRoute, searchAccountsRoute } from './console';
+import { createStaffRoute, disableStaffRoute, getAccountHistoryRoute, getDashboardRoute, getReconciliationQueueRoute, listAccountLedgerRoute, listStaffRoute, reportLossAtCounterRoute, resolveOfflineHoldRoute, searchAccountsRoute } from './console';
 import { getHealth, getOpenApi } from './operations';
 import { getPosPaymentCode, posPaymentCode } from './payment-codes';
-import { exportStatements, getStatement, getStatementCsv, listStatements, payStatement } from './settlement';
+import { closeStatementPeriodRoute, exportStatements, getStatement, getStatementCsv, getTurnoverReportRoute, listStatements, payStatement } from './settlement';
 import { alipaySignIn, bindCard, changePassword, getReplacement, kioskReplacement, passwordLogin, reportLoss, requestReplacement, setDailyLimit, unfreeze, wechatSignIn } from './lifecycle';
 import { alipayNotification, createTopup, getTopup, wechatPayNotification } from './topups';
 import { getUtilities, getUtilityPayment, payElectricity, payNetworkFee } from './utilities';
@@ -120,6 +120,9 @@ export const ROUTES = [
   disableStaffRoute,
   listAccountLedgerRoute,
   reportLossAtCounterRoute,
+  getAccountHistoryRoute,
+  getReconciliationQueueRoute,
+  resolveOfflineHoldRoute,
   listReconciliationFindings,
   resolveReconciliationFinding,
   listStatements,
@@ -127,6 +130,8 @@ export const ROUTES = [
   getStatementCsv,
   exportStatements,
   payStatement,
+  closeStatementPeriodRoute,
+  getTurnoverReportRoute,
   activateTerminalRoute,
   posRefundRoute,
   createMerchantRoute,

@@ -2,7 +2,7 @@
  * Merchant settlement for the card centre (docs/settlement.md): statements closed per merchant and
  * period by the scheduled close, read, exported as CSV for Excel, and marked paid by finance.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { SETTLEMENT_PERIODS } from '../vocabulary';
 import { campusDay, externalId } from './common';
 import { defineRoute, STAFF } from './contract';
@@ -136,4 +136,78 @@ export const payStatement = defineRoute({
   body: z.strictObject({ bankReference: externalId.meta({ description: 'The bank transfer’s reference' }), reason: actionReason }).meta({ id: 'PayStatementRequest' }),
   response: statementView,
   errors: [...SESSION, 'FORBIDDEN', 'STATEMENT_NOT_FOUND', 'STATEMENT_NOT_CLOSED', 'STATEMENT_NOT_PAYABLE', 'STATEMENT_ALREADY_PAID'],
+});
+
+export const closeStatementPeriodRoute = defineRoute({
+  operationId: 'closeStatementPeriod',
+  method: 'POST',
+  path: '/v1/admin/statement-closings',
+  auth: 'admin',
+  roles: STAFF.finance,
+  summary: 'Finance closes every merchant’s statement of one ended period now, as the scheduled close would (audited; idempotent)',
+  description:
+    'Closes, for every merchant that existed by the period’s end, its statement of the period containing `from` (its daily statement, or its agreement’s weekly or monthly statement; a merchant on another agreement has no statement of that kind), booking each fee with its statement. A period that has not ended with its grace (15 minutes) is STATEMENT_PERIOD_NOT_ENDED and nothing changes. Closing again closes nothing and answers the same statements. Recorded in the action log (statement.close) when it closed something.',
+  tags: ['admin'],
+  body: z
+    .strictObject({
+      periodKind: z.enum(SETTLEMENT_PERIODS),
+      from: campusDay.meta({ description: 'Any campus day of the period' }),
+      reason: actionReason,
+    })
+    .meta({ id: 'CloseStatementPeriodRequest' }),
+  response: z
+    .object({
+      period: z.object({ kind: z.enum(SETTLEMENT_PERIODS), from: campusDay, to: campusDay }),
+      closed: z.number().int().meta({ description: 'Statements this call closed' }),
+      alreadyClosed: z.number().int().meta({ description: 'Statements found closed already (by the schedule or an earlier call)' }),
+      statements: z.array(statementSummaryView).meta({ description: 'Every merchant’s statement of the period, by merchant id' }),
+    })
+    .meta({ id: 'StatementClosing' }),
+  errors: [...SESSION, 'STATEMENT_PERIOD_NOT_ENDED'],
+});
+
+/** The longest range the turnover report reads (two months and a day or two: one Query per merchant, a few per day). */
+export const TURNOVER_REPORT_MAX_DAYS = 62;
+
+const dayFigures = {
+  turnoverFen: fen.meta({ description: 'Credits to the merchants’ payables: purchases, water, utility payments, payment-code sales' }),
+  refundsFen: fen.meta({ description: 'Refunds, duplicate charges adjusted out included' }),
+  netFen: fen.meta({ description: 'Turnover − refunds' }),
+  entries: z.number().int().nonnegative().meta({ description: 'Entries on the payables' }),
+};
+const topupChannel = z.enum(['wechat', 'alipay', 'bank', 'cash_desk']);
+
+export const getTurnoverReportRoute = defineRoute({
+  operationId: 'getTurnoverReport',
+  method: 'GET',
+  path: '/v1/admin/reports/turnover',
+  auth: 'admin',
+  roles: STAFF.financeReaders,
+  summary: 'Turnover per day and per merchant, and top-ups per channel per day, over a range of campus days (for the console’s charts)',
+  description: `At most ${TURNOVER_REPORT_MAX_DAYS} days. Read from the closed daily statements (one Query per merchant) and, for days not closed yet, from the merchants’ payable day indexes; top-ups from the funding accounts’ day indexes (the platforms’ and the bank’s clearing, the cash desk). Today’s last moments may be missing (the indexes are eventually consistent).`,
+  tags: ['admin'],
+  query: z
+    .strictObject({ from: campusDay.meta({ description: 'First campus day, inclusive' }), to: campusDay.meta({ description: 'Last campus day, inclusive' }) })
+    .refine((q) => q.from <= q.to, { error: 'from must not be after to' })
+    .refine((q) => (Date.parse(q.to) - Date.parse(q.from)) / 86_400_000 < TURNOVER_REPORT_MAX_DAYS, { error: `at most ${TURNOVER_REPORT_MAX_DAYS} days` }),
+  response: z
+    .object({
+      from: campusDay,
+      to: campusDay,
+      days: z.array(z.object({ day: campusDay, ...dayFigures })).meta({ description: 'Every day of the range, oldest first' }),
+      merchants: z
+        .array(z.object({ merchantId: z.string(), name: z.string(), ...dayFigures }))
+        .meta({ description: 'Merchants with entries in the range, largest turnover first' }),
+      topups: z
+        .array(
+          z.object({
+            day: campusDay,
+            totalFen: fen,
+            byChannel: z.array(z.object({ channel: topupChannel, amountFen: fen, count: z.number().int().nonnegative() })),
+          }),
+        )
+        .meta({ description: 'Every day of the range, oldest first; every channel each day' }),
+    })
+    .meta({ id: 'TurnoverReport' }),
+  errors: [...SESSION],
 });

@@ -70,7 +70,7 @@ export async function unfreezeByCardCentre(
       // A fresh entry per attempt: only the attempt that commits leaves one.
       const audit = actionLogPut(deps, actor, { action: 'account.unfreeze', target: `account:${accountNo}`, reason, details: { previousStatus } });
       const card = active?.status === 'lost' ? { cardId: active.cardId, chipUid: active.chipUid, status: 'active' as const } : undefined;
-      const changed = await changeAccountStatus(deps.db, account, 'active', card, deps.clock().toISOString(), [{ Put: audit }]);
+      const changed = await changeAccountStatus(deps.db, account, 'active', card, deps.clock().toISOString(), [{ Put: audit }], { by: actor.username, reason });
       return changed && { accountNo, status: 'active' as const, previousStatus };
     },
     { what: `unfreeze of ${accountNo}` },

@@ -60,6 +60,6 @@ export async function reportLossAtCounter(
   const { changed } = await markLost(deps, accountNo, (account) => [
     // A fresh entry per attempt: only the attempt that commits leaves one.
     { Put: actionLogPut(deps, actor, { action: 'account.loss', target: `account:${accountNo}`, reason, details: { previousStatus: account.status } }) },
-  ]);
+  ], { by: actor.username, reason });
   return { accountNo, status: 'lost', changed };
 }

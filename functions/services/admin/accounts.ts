@@ -81,7 +81,7 @@ export async function issuePhysicalCard(
   if (account.status === 'cancelled') throw new AppError('CARD_CANCELLED', accountNo);
   const now = deps.clock();
   // The card id follows the chip, as the kiosk's replacement names it: a UID belongs to one card ever.
-  const card: Card = { cardId: `C${body.chipUid}`, accountNo, kind: body.kind, chipUid: body.chipUid, status: 'active', issuedAt: now.toISOString(), issuedOn: campusDay(now) };
+  const card: Card = { cardId: `C${body.chipUid}`, accountNo, kind: body.kind, chipUid: body.chipUid, status: 'active', issuedAt: now.toISOString(), issuedOn: campusDay(now), issuedBy: actor.username };
   const audit = actionLogPut(deps, actor, {
     action: 'card.issue',
     target: `account:${accountNo}`,

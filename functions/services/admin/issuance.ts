@@ -107,7 +107,7 @@ async function issueRow(deps: IssueDeps, batch: IssueBatch, row: PlannedRow): Pr
       reason: batch.reason,
       details: { personId: request.personId, changed, ...(batch.importId ? { importId: batch.importId, line } : {}) },
     });
-    if (await updateIssuedAccount(deps.db, account, compared.changes, deps.clock().toISOString(), [{ Put: audit }])) {
+    if (await updateIssuedAccount(deps.db, account, compared.changes, deps.clock().toISOString(), [{ Put: audit }], batch.actor.username)) {
       return { line, personId: request.personId, outcome: 'updated', accountNo: account.accountNo };
     }
     account = await findIssuedAccount(deps.db, request.personId); // changed meanwhile: compare again
