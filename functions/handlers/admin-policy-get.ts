@@ -1,5 +1,5 @@
 import { getCampusPolicy } from '../../shared/api/admin';
 import { route } from '../http/route';
-import { getPolicy } from '../store/policy';
+import { readCampusPolicy } from '../services/admin/policy';
 
-export const handler = route(getCampusPolicy, async (_input, { deps }) => getPolicy(deps.db));
+export const handler = route(getCampusPolicy, async ({ query }, { deps }) => readCampusPolicy(deps, query.include === 'defaults'));

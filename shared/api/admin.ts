@@ -3,7 +3,7 @@
  * written to the audit log with who and when. ID numbers go in (to issue, to verify) but never come
  * out: answers carry masks only.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { amountFen, balanceFen } from '../money';
 import { MAX_DAILY_LIMIT_FEN } from '../limits';
 import { ACTION_LOG_ACTIONS, CARD_STATUSES, CARD_TYPES, FINDING_KINDS, FINDING_RESOLUTIONS, FINDING_SOURCES, ID_TYPES, IMPORT_FILE_FORMATS, STAFF_ROLES } from '../vocabulary';
@@ -390,15 +390,22 @@ export const campusPolicy = z
   .refine((policy) => policy.defaultDailyLimitFen <= policy.maxDailyLimitFen, { error: 'the default daily limit must not exceed the maximum', path: ['defaultDailyLimitFen'] })
   .meta({ id: 'CampusPolicy' });
 
+/** The settings with, when asked for (?include=defaults), what each is when the card centre never set it. */
+export const campusPolicyAnswer = z
+  .strictObject({ ...campusPolicy.shape, defaults: campusPolicy.optional().meta({ description: 'Only with include=defaults: every setting as the platform ships it' }) })
+  .meta({ id: 'CampusPolicyAnswer' });
+
 export const getCampusPolicy = defineRoute({
   operationId: 'getCampusPolicy',
   method: 'GET',
   path: '/v1/admin/policy',
   auth: 'admin',
   roles: STAFF.readers,
-  summary: 'The campus policy settings',
+  summary: 'The campus policy settings (and, with include=defaults, their defaults)',
+  description: 'Without include the answer is the settings alone, as PUT takes them back.',
   tags: ['admin'],
-  response: campusPolicy,
+  query: z.strictObject({ include: z.literal('defaults').optional().meta({ description: 'defaults: add `defaults`, the value of every setting the card centre has not changed' }) }),
+  response: campusPolicyAnswer,
   errors: [...SESSION],
 });
 

@@ -2,10 +2,16 @@
 import { putCampusPolicy } from '../../../shared/api/admin';
 import type { Deps } from '../../deps';
 import type { ActionLogValue } from '../../domain/action-log';
-import type { CampusPolicy } from '../../domain/policy';
+import { DEFAULT_POLICY, type CampusPolicy } from '../../domain/policy';
 import { requireRole, type Actor } from '../../domain/staff';
 import { getPolicy, putPolicy } from '../../store/policy';
 import { actionLogPut } from './action-log';
+
+/** The settings; with `withDefaults`, also what each is until the card centre changes it (the console shows both). */
+export async function readCampusPolicy(deps: Pick<Deps, 'db'>, withDefaults: boolean): Promise<CampusPolicy & { defaults?: CampusPolicy }> {
+  const policy = await getPolicy(deps.db);
+  return withDefaults ? { ...policy, defaults: DEFAULT_POLICY } : policy;
+}
 
 export async function updateCampusPolicy(deps: Pick<Deps, 'db' | 'clock'>, actor: Actor, body: { policy: CampusPolicy; reason: string }): Promise<CampusPolicy> {
   requireRole(actor, putCampusPolicy.roles);
