@@ -12,8 +12,9 @@ import enUS from 'antd/locale/en_US';
 import zhCN from 'antd/locale/zh_CN';
 import { Navigate, Route, Routes, useLocation, useNavigate } from 'react-router';
 import { ConsoleClient, type ConsoleClientOptions, type StaffSession } from './api';
-import { getAdminAccount, importAccounts, listAuditLog, listReconciliationFindings } from '@shared/api/admin';
-import { getDashboardRoute } from '@shared/api/console';
+import { getAdminAccount, getCampusPolicy, importAccounts, listAuditLog } from '@shared/api/admin';
+import { getDashboardRoute, getReconciliationQueueRoute, listStaffRoute } from '@shared/api/console';
+import { listStatements } from '@shared/api/settlement';
 import { listMerchantsRoute } from '@shared/api/merchants';
 import type { RouteContract } from '@shared/api/contract';
 import { allowed, ConsoleProvider } from './console-context';
@@ -26,19 +27,26 @@ const SignIn = lazyScreen<{ client: ConsoleClient; onSignedIn(session: StaffSess
 const AccountSearch = lazyScreen(() => import('./screens/Accounts'), 'AccountSearch');
 const AccountPage = lazyScreen(() => import('./screens/Accounts'), 'AccountPage');
 const AuditLog = lazyScreen(() => import('./screens/AuditLog'), 'AuditLog');
-const Findings = lazyScreen(() => import('./screens/Findings'), 'Findings');
+const Queue = lazyScreen(() => import('./screens/Queue'), 'Queue');
 const Dashboard = lazyScreen(() => import('./screens/Dashboard'), 'Dashboard');
 const Terminals = lazyScreen(() => import('./screens/Terminals'), 'Terminals');
 const Import = lazyScreen(() => import('./screens/Import'), 'Import');
+const Statements = lazyScreen(() => import('./screens/Statements'), 'Statements');
+const Policy = lazyScreen(() => import('./screens/Policy'), 'Policy');
+const Staff = lazyScreen(() => import('./screens/Staff'), 'Staff');
 
 /** The screens, each shown to the roles its main route's contract allows (so the menu follows the API's rule, never its own). */
 export const SCREENS: { key: string; path: string; label: WordKey; route: RouteContract }[] = [
   { key: 'dashboard', path: '/dashboard', label: 'menuDashboard', route: getDashboardRoute },
   { key: 'accounts', path: '/accounts', label: 'menuAccounts', route: getAdminAccount },
-  { key: 'findings', path: '/findings', label: 'menuFindings', route: listReconciliationFindings },
+  // The reconciliation queue (对账待办): its findings tab is the findings table.
+  { key: 'findings', path: '/findings', label: 'menuQueue', route: getReconciliationQueueRoute },
   { key: 'terminals', path: '/terminals', label: 'menuTerminals', route: listMerchantsRoute },
   { key: 'audit', path: '/audit', label: 'menuAudit', route: listAuditLog },
   { key: 'import', path: '/import', label: 'menuImport', route: importAccounts },
+  { key: 'statements', path: '/statements', label: 'menuStatements', route: listStatements },
+  { key: 'policy', path: '/policy', label: 'menuPolicy', route: getCampusPolicy },
+  { key: 'staff', path: '/staff', label: 'menuStaff', route: listStaffRoute },
 ];
 
 export interface AppProps {
@@ -163,9 +171,12 @@ function SignedIn({ session, signOut }: { session: StaffSession; signOut(): void
               <Route path="/accounts" element={<AccountSearch />} />
               <Route path="/accounts/:accountNo" element={<AccountPage />} />
               <Route path="/audit" element={<AuditLog />} />
-              <Route path="/findings" element={<Findings />} />
+              <Route path="/findings" element={<Queue />} />
               <Route path="/terminals" element={<Terminals />} />
               <Route path="/import" element={<Import />} />
+              <Route path="/statements" element={<Statements />} />
+              <Route path="/policy" element={<Policy />} />
+              <Route path="/staff" element={<Staff />} />
               {/* Just signed in: back to where the sign-in was asked for (a deep link, an expired session), else home. */}
               <Route path="/sign-in" element={<Navigate to={from && from !== '/sign-in' && from !== '/' ? from : home} replace />} />
               <Route path="*" element={<Navigate to={home} replace />} />

@@ -60,6 +60,45 @@ describe('the action log', { timeout: 30_000 }, () => {
     expect(csv).toContain('"他说""多充了"""');
   });
 
+  it('the CSV keeps commas, quotes, line breaks and Chinese in one cell each, and disarms a formula', () => {
+    type E = Parameters<typeof auditCsv>[0][number];
+    const csv = auditCsv([
+      entry(1, 'balance.adjust', 'clerk.li', '20230001', '张三, 李四 说"补录"\n第二行') as E,
+      entry(2, 'account.unfreeze', 'clerk.wang', '20230002', '=HYPERLINK("http://x")') as E,
+    ]);
+    const lines = csv.replace(/^\uFEFF/, '').split('\r\n');
+    expect(lines[1]).toBe('2026-12-01T01:00:00.000Z,clerk.li,operator,balance.adjust,20230001,"张三, 李四 说""补录""\n第二行",amountFen=100');
+    expect(lines[2]).toBe(`2026-12-01T02:00:00.000Z,clerk.wang,operator,account.unfreeze,20230002,"'=HYPERLINK(""http://x"")",amountFen=200`);
+    expect(lines[3]).toBe('');
+    expect([...new TextEncoder().encode(csv).slice(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+  });
+
+  it('loads every day of a date range, filters by action and account, and refuses a range over a month', async () => {
+    const api = fakeApi({
+      'GET /v1/admin/audit': (request) => ({
+        status: 200,
+        body: {
+          day: request.query.day,
+          entries: request.query.day === '2026-11-29' ? [entry(1, 'balance.adjust', 'clerk.li', '20230001', '补录充值')] : [entry(2, 'account.unfreeze', 'clerk.li', '20230002', '对账无误')],
+        },
+      }),
+    });
+    renderConsole(api, { path: '/audit', session: session(LOG_ROLE) });
+    await screen.findByTestId('audit-table');
+    fireEvent.change(screen.getByTestId('audit-day-to'), { target: { value: '2026-11-30' } });
+    fireEvent.change(screen.getByTestId('audit-day'), { target: { value: '2026-11-29' } });
+    await waitFor(() => expect(screen.getByTestId('audit-count').textContent).toBe('2 / 2'));
+    expect(api.requests.filter((r) => r.path === '/v1/admin/audit').slice(-2).map((r) => r.query.day)).toEqual(['2026-11-29', '2026-11-30']);
+    fireEvent.change(screen.getByTestId('audit-target'), { target: { value: '20230002' } });
+    await waitFor(() => expect(screen.getByTestId('audit-count').textContent).toBe('1 / 2'));
+    expect(document.body.textContent).toContain('对账无误');
+    expect(document.body.textContent).not.toContain('补录充值');
+    const sentBefore = api.requests.length;
+    fireEvent.change(screen.getByTestId('audit-day-to'), { target: { value: '2027-01-15' } });
+    expect(await screen.findByTestId('audit-range-problem')).toBeTruthy();
+    expect(api.requests.length).toBe(sentBefore);
+  });
+
   it('a refused read says 无权限', async () => {
     renderConsole(fakeApi({ 'GET /v1/admin/audit': () => ({ refuse: 'FORBIDDEN' }) }), { path: '/audit', session: session(LOG_ROLE) });
     expect((await screen.findByTestId('audit-error')).textContent).toBe(`无权限：${ERRORS.FORBIDDEN.zh}`);
@@ -81,7 +120,14 @@ const FINDING = {
   createdAt: '2026-12-01T01:00:00.000Z',
 };
 
-describe('the reconciliation queue', { timeout: 30_000 }, () => {
+/** The findings table is the reconciliation queue's findings tab. */
+async function openFindings(api: ReturnType<typeof fakeApi>) {
+  renderConsole(api, { path: '/findings', session: session('operator') });
+  fireEvent.click(await screen.findByTestId('queue-tab-finding'));
+  await screen.findByTestId('findings-table');
+}
+
+describe('the findings table', { timeout: 30_000 }, () => {
   it('lists open findings and resolves one with its reason; it leaves the queue', async () => {
     const api = fakeApi({
       'GET /v1/admin/reconciliation-findings': () => ({ status: 200, body: { findings: [FINDING] } }),
@@ -90,11 +136,12 @@ describe('the reconciliation queue', { timeout: 30_000 }, () => {
         body: { ...FINDING, status: 'resolved', resolution: { ...(request.body as { resolution: string; reason: string }), by: 'clerk.li', at: '2026-12-01T02:00:00.000Z' } },
       }),
     });
-    renderConsole(api, { path: '/findings', session: session('operator') });
+    await openFindings(api);
     expect(await screen.findByText('我方已入账，账单无此笔')).toBeTruthy();
     fireEvent.click(screen.getByTestId(`finding-resolve-${FINDING.findingId}`));
-    fireEvent.click(await screen.findByTestId('resolve-confirm'));
-    expect((await screen.findByTestId('resolve-error')).textContent).toContain('请写明原因');
+    // No reason, no confirm; the dialog says what is being resolved.
+    expect(((await screen.findByTestId('resolve-confirm')) as HTMLButtonElement).disabled).toBe(true);
+    expect(screen.getByTestId('resolve-summary').textContent).toContain('我方已入账，账单无此笔');
     fireEvent.change(screen.getByTestId('resolve-reason'), { target: { value: '平台次日补单，无需处理' } });
     fireEvent.click(screen.getByTestId('resolve-confirm'));
     await waitFor(() => expect(screen.queryByText('我方已入账，账单无此笔')).toBeNull());
@@ -107,7 +154,7 @@ describe('the reconciliation queue', { timeout: 30_000 }, () => {
       'GET /v1/admin/reconciliation-findings': () => ({ status: 200, body: { findings: [FINDING] } }),
       'POST /v1/admin/reconciliation-findings/{findingId}/resolution': () => ({ refuse: 'FINDING_ALREADY_RESOLVED' }),
     });
-    renderConsole(api, { path: '/findings', session: session('operator') });
+    await openFindings(api);
     fireEvent.click(await screen.findByTestId(`finding-resolve-${FINDING.findingId}`));
     fireEvent.change(await screen.findByTestId('resolve-reason'), { target: { value: '重复处理' } });
     fireEvent.click(screen.getByTestId('resolve-confirm'));

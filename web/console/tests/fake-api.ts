@@ -7,6 +7,7 @@ import type { RouteContract } from '@shared/api/contract';
 import * as admin from '@shared/api/admin';
 import * as consoleRoutes from '@shared/api/console';
 import * as merchants from '@shared/api/merchants';
+import * as settlement from '@shared/api/settlement';
 import { ERRORS, renderMessage, type ErrorCode } from '@shared/errors';
 import { STAFF_ROLES } from '@shared/vocabulary';
 import { allowed } from '../src/console-context';
@@ -19,11 +20,11 @@ export interface FakeRequest {
   headers: Record<string, string>;
 }
 
-/** unchecked: a deliberately wrong answer (to test that the client refuses it). */
-export type FakeAnswer = { status: number; body: unknown; unchecked?: boolean } | { refuse: ErrorCode; params?: Record<string, string | number> };
+/** unchecked: a deliberately wrong answer (to test that the client refuses it). text: a raw answer (a CSV) sent as these exact bytes. */
+export type FakeAnswer = { status: number; body: unknown; unchecked?: boolean } | { status: number; text: Uint8Array<ArrayBuffer> | string; contentType: string; headers?: Record<string, string> } | { refuse: ErrorCode; params?: Record<string, string | number> };
 type Handler = (request: FakeRequest) => FakeAnswer | Promise<FakeAnswer>;
 
-const CONTRACTS = ([...Object.values(admin), ...Object.values(consoleRoutes), ...Object.values(merchants)] as unknown[]).filter((value): value is RouteContract => typeof value === 'object' && value !== null && 'operationId' in value && 'path' in value);
+const CONTRACTS = ([...Object.values(admin), ...Object.values(consoleRoutes), ...Object.values(merchants), ...Object.values(settlement)] as unknown[]).filter((value): value is RouteContract => typeof value === 'object' && value !== null && 'operationId' in value && 'path' in value);
 
 function routeOf(method: string, path: string): RouteContract | undefined {
   return CONTRACTS.find((route) => route.method === method && new RegExp(`^${route.path.replace(/\{\w+\}/g, '[^/]+')}$`).test(path));
@@ -76,6 +77,9 @@ export function fakeApi(handlers: Record<string, Handler> = {}): FakeApi {
     handlers: {
       'GET /v1/admin/accounts/{accountNo}': (request) => (request.path.endsWith(`/${ACCOUNT.accountNo}`) ? { status: 200, body: ACCOUNT } : { refuse: 'ACCOUNT_NOT_FOUND' }),
       'GET /v1/admin/card-replacements': () => ({ status: 200, body: { requests: [] } }),
+      'GET /v1/admin/accounts/{accountNo}/ledger': () => ({ status: 200, body: { accountNo: ACCOUNT.accountNo, entries: [] } }),
+      'GET /v1/admin/accounts/{accountNo}/history': () => ({ status: 200, body: { accountNo: ACCOUNT.accountNo, status: [], cards: [], deviceKeys: [], actions: [] } }),
+      'GET /v1/admin/reconciliation-queue': () => ({ status: 200, body: { items: [], counts: { frozen_account: 0, held_offline: 0, finding: 0, stuck_pending: 0 }, findingsBySource: {}, stuckPendingByKind: {} } }),
       'GET /v1/admin/accounts': (request) => {
         const q = request.query.query ?? '';
         const hit = q === ACCOUNT.accountNo ? 'account_no' : q === ACCOUNT.personId ? 'person_id' : ACCOUNT.holderName.startsWith(q) ? 'name' : undefined;
@@ -100,6 +104,7 @@ export function fakeApi(handlers: Record<string, Handler> = {}): FakeApi {
         const { status, zh, en } = ERRORS[answer.refuse];
         return json(status, { code: answer.refuse, message: { zh: renderMessage(zh, answer.params), en: renderMessage(en, answer.params) }, requestId: 'test' });
       }
+      if ('text' in answer) return new Response(answer.text, { status: answer.status, headers: { 'content-type': answer.contentType, ...answer.headers } });
       const route = routeOf(method, url.pathname);
       if (route && answer.status < 300 && !answer.unchecked) route.response.parse(answer.body);
       return json(answer.status, answer.body);

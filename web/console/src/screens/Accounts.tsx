@@ -1,18 +1,22 @@
 /**
  * Accounts: the search (GET /v1/admin/accounts?query=: account number, student/staff id, name, chip
  * UID or the mobile's last 4 digits; straight to the account page by number where the API has no search yet), the account
- * page (holder with the ID number masked, status, the three purses, cards, passwords, open requests)
- * and the counter's actions, each in a confirmation dialog with a required reason, showing the
- * server's answer or its refusal.
+ * page (holder with the ID number masked, status, the three purses, cards, passwords, open requests,
+ * the recent ledger with its filters, the status and card history and device keys) and the counter's
+ * actions, each through the ReasonDialog (what will happen, a required reason), showing the server's
+ * answer or its refusal.
  *
  * data-testids: account-search-input, account-search-submit, account-search-error, account-search-results, account-result-<accountNo>,
  *   account-page, account-error, account-holder, account-id-masked, account-status, purse-balance,
- *   purse-transitional, purse-small-wallet, account-cards, open-requests, ledger-unavailable,
+ *   purse-transitional, purse-small-wallet, account-cards, open-requests, open-request (data-kind),
+ *   account-ledger, ledger-row-<receiptNo>, ledger-types, ledger-from, ledger-to, ledger-more, ledger-error,
+ *   account-history, account-status-history, account-card-history, account-device-keys, account-actions, history-error,
  *   action-<key> (loss, unfreeze, password, adjust, replacement, issue-card, release, level, terminate),
- *   action-dialog, action-field-<name>, action-reason, action-confirm, action-cancel, action-error, action-result
+ *   action-dialog, action-summary, action-field-<name>, action-reason, action-confirm, action-cancel, action-error,
+ *   action-result, action-close, result-<field>
  */
 import { useCallback, useEffect, useState } from 'react';
-import { Alert, Button, Card, Col, Descriptions, Empty, Input, Modal, Row, Select, Space, Statistic, Table, Tag, Tooltip, Typography } from 'antd';
+import { Button, Card, Col, Descriptions, Empty, Input, Row, Select, Space, Statistic, Table, Tabs, Tag, Typography } from 'antd';
 import { useNavigate, useParams } from 'react-router';
 import type { z } from 'zod';
 import {
@@ -29,15 +33,19 @@ import {
   unfreezeAccount,
 } from '@shared/api/admin';
 import { accountNo as accountNoSchema } from '@shared/api/common';
-import { searchAccountsRoute } from '@shared/api/console';
+import { getAccountHistoryRoute, listAccountLedgerRoute, reportLossAtCounterRoute, searchAccountsRoute } from '@shared/api/console';
 import type { RouteContract } from '@shared/api/contract';
 import { formatYuan, parseYuan } from '@shared/money';
 import { ApiError, type ConsoleClient } from '../api';
+import { ReasonDialog } from '../components/ReasonDialog';
 import { allowed, ErrorAlert, timeText, useConsole, yuan } from '../console-context';
+import { MOVEMENT_TYPES } from '@shared/vocabulary';
 import { useI18n, type WordKey } from '../i18n';
 
 type Account = z.output<typeof getAdminAccount.response>;
 type Request = z.output<typeof listReplacementRequests.response>['requests'][number];
+type Entry = z.output<typeof listAccountLedgerRoute.response>['entries'][number];
+type History = z.output<typeof getAccountHistoryRoute.response>;
 
 type Found = z.output<typeof searchAccountsRoute.response>['accounts'][number];
 const MATCH_NAMES: Record<string, [string, string]> = {
@@ -123,6 +131,8 @@ export function AccountPage() {
   const [requests, setRequests] = useState<Request[]>([]);
   const [error, setError] = useState<unknown>();
   const [action, setAction] = useState<ActionSpec>();
+  // Bumped after an action: the ledger and the history read again with the account.
+  const [version, setVersion] = useState(0);
 
   const load = useCallback(async () => {
     try {
@@ -203,11 +213,6 @@ export function AccountPage() {
           </Row>
           <Card title={t('actions')} extra={!mayAct && <Tag data-testid="read-only">{t('readOnly')}</Tag>}>
             <Space wrap>
-              <Tooltip title={t('reportLossUnavailable')}>
-                <Button data-testid="action-loss" disabled>
-                  {t('reportLoss')}
-                </Button>
-              </Tooltip>
               {ACTIONS.map((spec) => (
                 <Button key={spec.key} data-testid={`action-${spec.key}`} danger={spec.danger} disabled={!allowed(spec.route, session.role) || !spec.enabled(account, requests)} onClick={() => setAction(spec)}>
                   {t(spec.label)}
@@ -234,22 +239,11 @@ export function AccountPage() {
               </Card>
             </Col>
             <Col xs={24} xl={10}>
-              <Card title={t('openRequests')} data-testid="open-requests">
-                {requests.length === 0 ? (
-                  <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t('noOpenRequests')} />
-                ) : (
-                  requests.map((request) => (
-                    <div key={request.requestId} data-testid="open-request" style={{ padding: '6px 0' }}>
-                      {t('replacement')}（{name(request.kind)}）· {t('fee')} {yuan(request.feeFen)} · {timeText(request.requestedAt)}
-                    </div>
-                  ))
-                )}
-              </Card>
+              <OpenRequests account={account} requests={requests} />
             </Col>
           </Row>
-          <Card title={t('recentLedger')}>
-            <Alert type="info" showIcon data-testid="ledger-unavailable" title={t('ledgerUnavailable')} />
-          </Card>
+          <Ledger accountNo={accountNo} version={version} />
+          <AccountHistory accountNo={accountNo} version={version} />
         </Space>
       )}
       {action && account && (
@@ -260,7 +254,10 @@ export function AccountPage() {
           client={client}
           onClose={(changed) => {
             setAction(undefined);
-            if (changed) void load();
+            if (changed) {
+              void load();
+              setVersion((v) => v + 1);
+            }
           }}
         />
       )}
@@ -279,6 +276,235 @@ function Purse({ testId, title, fen }: { testId: string; title: string; fen: num
   );
 }
 
+/** What is waiting on this account, from what the account answer and the replacement list already say. */
+function OpenRequests({ account, requests }: { account: Account; requests: Request[] }) {
+  const { t, name } = useI18n();
+  const items: { key: string; kind: string; text: string }[] = [
+    ...requests.map((request) => ({ key: request.requestId, kind: 'replacement', text: `${t('replacement')}（${name(request.kind)}）· ${t('fee')} ${yuan(request.feeFen)} · ${timeText(request.requestedAt)}` })),
+    ...(account.transitionalFen > 0 ? [{ key: 'transitional', kind: 'transitional', text: `${t('transitionalWaiting')} · ${yuan(account.transitionalFen)}` }] : []),
+    ...account.passwords.filter((p) => p.lockedUntil).map((p) => ({ key: `pw-${p.kind}`, kind: 'password-locked', text: `${t('passwordLocked')}（${name(p.kind)}）· ${t('pwLockedUntil')} ${timeText(p.lockedUntil!)}` })),
+  ];
+  return (
+    <Card title={t('openRequests')} data-testid="open-requests" style={{ height: '100%' }}>
+      {items.length === 0 ? (
+        <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t('noOpenRequests')} />
+      ) : (
+        items.map((item) => (
+          <div key={item.key} data-testid="open-request" data-kind={item.kind} style={{ padding: '6px 0' }}>
+            {item.text}
+          </div>
+        ))
+      )}
+    </Card>
+  );
+}
+
+// ---- the ledger ----
+
+const signedYuan = (fen: number) => (fen > 0 ? `+${yuan(fen)}` : fen < 0 ? `-${yuan(-fen)}` : yuan(0));
+
+/** The account's recent ledger, newest first, a page at a time; the filters are the route's own query (types, campus days). */
+function Ledger({ accountNo, version }: { accountNo: string; version: number }) {
+  const { client } = useConsole();
+  const { t, name } = useI18n();
+  const [types, setTypes] = useState<string[]>([]);
+  const [from, setFrom] = useState('');
+  const [to, setTo] = useState('');
+  const [entries, setEntries] = useState<Entry[]>([]);
+  const [cursor, setCursor] = useState<string>();
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>();
+
+  const load = useCallback(
+    async (after?: string) => {
+      setBusy(true);
+      setError(undefined);
+      try {
+        const page = await client.call(listAccountLedgerRoute, {
+          params: { accountNo },
+          query: { type: types.length > 0 ? types.join(',') : undefined, from: from || undefined, to: to || undefined, cursor: after },
+        });
+        setEntries((previous) => (after ? [...previous, ...page.entries] : page.entries));
+        setCursor(page.nextCursor);
+      } catch (caught) {
+        // A range the contract refuses (from after to) is said here and nothing is sent.
+        setError(caught);
+        if (!after) {
+          setEntries([]);
+          setCursor(undefined);
+        }
+      } finally {
+        setBusy(false);
+      }
+    },
+    [client, accountNo, types, from, to],
+  );
+  useEffect(() => {
+    void load();
+  }, [load, version]);
+
+  return (
+    <Card
+      title={t('recentLedger')}
+      extra={
+        <Space wrap>
+          <Select
+            data-testid="ledger-types"
+            mode="multiple"
+            allowClear
+            maxTagCount="responsive"
+            style={{ minWidth: 220 }}
+            placeholder={t('ledgerTypes')}
+            value={types}
+            onChange={setTypes}
+            options={MOVEMENT_TYPES.map((value) => ({ value, label: name(value) }))}
+          />
+          <Input data-testid="ledger-from" type="date" style={{ width: 150 }} aria-label={t('fromDay')} value={from} onChange={(e) => setFrom(e.target.value)} />
+          <span>–</span>
+          <Input data-testid="ledger-to" type="date" style={{ width: 150 }} aria-label={t('toDay')} value={to} onChange={(e) => setTo(e.target.value)} />
+        </Space>
+      }
+    >
+      <ErrorAlert error={error} testId="ledger-error" />
+      <Table
+        data-testid="account-ledger"
+        size="small"
+        rowKey="receiptNo"
+        loading={busy}
+        pagination={false}
+        dataSource={entries}
+        scroll={{ x: 960 }}
+        locale={{ emptyText: t('noLedger') }}
+        onRow={(row) => ({ 'data-testid': `ledger-row-${row.receiptNo}` }) as React.HTMLAttributes<HTMLElement>}
+        columns={[
+          { title: t('time'), dataIndex: 'createdAt', width: 170, render: (v: string) => timeText(v) },
+          { title: t('kind'), dataIndex: 'type', width: 120, render: (v: string) => name(v) },
+          {
+            title: t('ledgerDelta'),
+            key: 'delta',
+            width: 150,
+            align: 'right',
+            render: (_: unknown, e: Entry) => (
+              <Space orientation="vertical" size={0} style={{ fontVariantNumeric: 'tabular-nums' }}>
+                <Typography.Text type={e.delta.balanceFen < 0 ? undefined : 'success'}>{signedYuan(e.delta.balanceFen)}</Typography.Text>
+                {e.delta.transitionalFen !== 0 && (
+                  <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+                    {t('transitional')} {signedYuan(e.delta.transitionalFen)}
+                  </Typography.Text>
+                )}
+                {e.delta.smallWalletFen !== 0 && (
+                  <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+                    {t('smallWallet')} {signedYuan(e.delta.smallWalletFen)}
+                  </Typography.Text>
+                )}
+              </Space>
+            ),
+          },
+          { title: t('balanceAfter'), key: 'after', width: 110, align: 'right', render: (_: unknown, e: Entry) => yuan(e.after.balanceFen) },
+          { title: t('where'), key: 'where', width: 160, render: (_: unknown, e: Entry) => e.merchantName ?? e.terminalId ?? name(e.channel) },
+          { title: t('operator'), dataIndex: 'operator', width: 110, render: (v?: string) => v ?? '—' },
+          { title: t('reason'), dataIndex: 'reason', render: (v?: string) => v ?? '' },
+          { title: t('receiptNo'), dataIndex: 'receiptNo', width: 150, render: (v: string) => <Typography.Text type="secondary" copyable={{ text: v }} title={v}>{`…${v.slice(-8)}`}</Typography.Text> },
+        ]}
+      />
+      {cursor && (
+        <Button style={{ marginTop: 12 }} data-testid="ledger-more" onClick={() => void load(cursor)} loading={busy}>
+          {t('loadMore')}
+        </Button>
+      )}
+    </Card>
+  );
+}
+
+// ---- history ----
+
+/** Who made a change: a staff username as it is; the holder, the system or "not recorded" in words. */
+const ACTORS = new Set(['holder', 'system', 'unrecorded']);
+
+/** The account's status changes, its cards' events, its device keys and the staff actions on it, newest first, each with who. */
+function AccountHistory({ accountNo, version }: { accountNo: string; version: number }) {
+  const { client } = useConsole();
+  const { t, name } = useI18n();
+  const [history, setHistory] = useState<History>();
+  const [error, setError] = useState<unknown>();
+  useEffect(() => {
+    let live = true;
+    client.call(getAccountHistoryRoute, { params: { accountNo } }).then(
+      (answer) => live && (setHistory(answer), setError(undefined)),
+      (caught: unknown) => live && (setHistory(undefined), setError(caught)),
+    );
+    return () => {
+      live = false;
+    };
+  }, [client, accountNo, version]);
+  const reasonText = (v?: string) => (v ? name(v) : '');
+  const table = <T extends object>(testId: string, rowKey: (row: T, index?: number) => string, rows: T[] | undefined, columns: object[]) => (
+    <Table<T>
+      data-testid={testId}
+      size="small"
+      rowKey={rowKey as (row: T) => string}
+      pagination={rows && rows.length > 10 ? { pageSize: 10, size: 'small' } : false}
+      dataSource={rows ?? []}
+      loading={!history && !error}
+      locale={{ emptyText: t('noHistory') }}
+      columns={columns}
+    />
+  );
+  return (
+    <Card title={t('accountHistory')} data-testid="account-history">
+      <ErrorAlert error={error} testId="history-error" />
+      <Tabs
+        items={[
+          {
+            key: 'status',
+            label: t('statusHistory'),
+            children: table<History['status'][number]>('account-status-history', (row) => `${row.at}|${row.to}`, history?.status, [
+              { title: t('time'), dataIndex: 'at', width: 170, render: (v: string) => timeText(v) },
+              { title: t('fromStatus'), dataIndex: 'from', width: 100, render: (v?: string) => (v ? <Tag color={STATUS_COLORS[v]}>{name(v)}</Tag> : '—') },
+              { title: t('toStatus'), dataIndex: 'to', width: 100, render: (v: string) => <Tag color={STATUS_COLORS[v]}>{name(v)}</Tag> },
+              { title: t('who'), dataIndex: 'by', width: 130, render: (v: string) => (ACTORS.has(v) ? name(v) : v) },
+              { title: t('reason'), dataIndex: 'reason', render: reasonText },
+            ]),
+          },
+          {
+            key: 'cards',
+            label: t('cardHistory'),
+            children: table<History['cards'][number]>('account-card-history', (row) => `${row.cardId}|${row.at}|${row.event}`, history?.cards, [
+              { title: t('time'), dataIndex: 'at', width: 170, render: (v: string) => timeText(v) },
+              { title: t('event'), dataIndex: 'event', width: 90, render: (v: string) => name(v) },
+              { title: t('cardKind'), dataIndex: 'kind', width: 90, render: (v: string) => name(v) },
+              { title: t('chipUid'), dataIndex: 'chipUid', width: 160, render: (v?: string) => v ?? '—' },
+              { title: t('fee'), dataIndex: 'feeFen', width: 90, render: (v?: number) => (v === undefined ? '' : yuan(v)) },
+              { title: t('who'), dataIndex: 'by', width: 130, render: (v: string) => (ACTORS.has(v) ? name(v) : v) },
+              { title: t('reason'), dataIndex: 'reason', render: reasonText },
+            ]),
+          },
+          {
+            key: 'keys',
+            label: t('deviceKeys'),
+            children: table<History['deviceKeys'][number]>('account-device-keys', (row) => String(row.keyId), history?.deviceKeys, [
+              { title: t('keyId'), dataIndex: 'keyId', width: 100 },
+              { title: t('status'), dataIndex: 'status', width: 100, render: (v: string) => <Tag color={v === 'active' ? 'green' : undefined}>{name(v)}</Tag> },
+              { title: t('registeredAt'), dataIndex: 'registeredAt', width: 170, render: (v: string) => timeText(v) },
+              { title: t('revokedAt'), dataIndex: 'revokedAt', render: (v?: string) => (v ? timeText(v) : '—') },
+            ]),
+          },
+          {
+            key: 'actions',
+            label: t('staffActions'),
+            children: table<History['actions'][number]>('account-actions', (row) => row.auditId, history?.actions, [
+              { title: t('time'), dataIndex: 'at', width: 170, render: (v: string) => timeText(v) },
+              { title: t('who'), dataIndex: 'who', width: 120 },
+              { title: t('action'), dataIndex: 'action', width: 170 },
+              { title: t('reason'), dataIndex: 'reason' },
+            ]),
+          },
+        ]}
+      />
+    </Card>
+  );
+}
+
 // ---- actions ----
 
 interface Field {
@@ -292,12 +518,14 @@ interface Field {
 interface ActionSpec {
   key: string;
   label: WordKey;
+  /** What will happen, said in the dialog before the reason. */
+  what: WordKey;
   danger?: boolean;
   route: RouteContract;
   fields: Field[];
   enabled(account: Account, requests: Request[]): boolean;
-  /** The request body from the form's values; a RangeError names a field typed wrong. */
-  body(values: Record<string, string>, ids: string): Record<string, unknown>;
+  /** The request body from the form's values and the checked reason; a RangeError names a field typed wrong. */
+  body(values: Record<string, string>, ids: string, reason: string): Record<string, unknown>;
 }
 
 const open = (account: Account) => account.status !== 'cancelled';
@@ -306,73 +534,90 @@ const opts = (values: readonly string[]) => values.map((value) => ({ value, labe
 
 const ACTIONS: ActionSpec[] = [
   {
+    key: 'loss',
+    label: 'reportLoss',
+    what: 'whatLoss',
+    route: reportLossAtCounterRoute,
+    fields: [],
+    enabled: (a) => a.status === 'active',
+    body: (_, __, reason) => ({ reason }),
+  },
+  {
     key: 'unfreeze',
     label: 'unfreeze',
+    what: 'whatUnfreeze',
     route: unfreezeAccount,
     fields: [],
     enabled: (a) => a.status === 'frozen' || a.status === 'lost',
-    body: (v) => ({ reason: v.reason }),
+    body: (_, __, reason) => ({ reason }),
   },
   {
     key: 'password',
     label: 'resetPassword',
+    what: 'whatPassword',
     route: resetPassword,
     fields: [
       { name: 'kind', label: 'passwordKind', kind: 'select', options: opts(['consumption', 'query']), initial: 'consumption' },
       { name: 'idNumber', label: 'idNumberCheck', kind: 'text' },
     ],
     enabled: open,
-    body: (v) => ({ kind: v.kind, idNumber: (v.idNumber ?? '').trim(), reason: v.reason }),
+    body: (v, _, reason) => ({ kind: v.kind, idNumber: (v.idNumber ?? '').trim(), reason }),
   },
   {
     key: 'adjust',
     label: 'adjust',
+    what: 'whatAdjust',
     route: adjustBalance,
     fields: [
       { name: 'direction', label: 'direction', kind: 'select', options: opts(['credit', 'debit']), initial: 'credit' },
       { name: 'amount', label: 'amountYuan', kind: 'yuan' },
     ],
     enabled: open,
-    body: (v, id) => ({ direction: v.direction, amountFen: yuanField(v, 'amount'), reason: v.reason, adjustmentId: id }),
+    body: (v, id, reason) => ({ direction: v.direction, amountFen: yuanField(v, 'amount'), reason, adjustmentId: id }),
   },
   {
     key: 'replacement',
     label: 'replacement',
+    what: 'whatReplacement',
     route: issueReplacement,
     fields: [{ name: 'chipUid', label: 'chipUid', kind: 'text' }],
     enabled: (a, requests) => open(a) && requests.length > 0,
-    body: (v) => ({ chipUid: (v.chipUid ?? '').trim(), reason: v.reason }),
+    body: (v, _, reason) => ({ chipUid: (v.chipUid ?? '').trim(), reason }),
   },
   {
     key: 'issue-card',
     label: 'issueCard',
+    what: 'whatIssueCard',
     route: issuePhysicalCard,
     fields: [
       { name: 'kind', label: 'cardKind', kind: 'select', options: opts(['cpu', 'm1']), initial: 'cpu' },
       { name: 'chipUid', label: 'chipUid', kind: 'text' },
     ],
     enabled: (a) => open(a) && !a.cards.some((card) => card.kind !== 'electronic' && card.status !== 'cancelled' && card.status !== 'replaced'),
-    body: (v) => ({ kind: v.kind, chipUid: (v.chipUid ?? '').trim(), reason: v.reason }),
+    body: (v, _, reason) => ({ kind: v.kind, chipUid: (v.chipUid ?? '').trim(), reason }),
   },
   {
     key: 'release',
     label: 'release',
+    what: 'whatRelease',
     route: releaseTransitional,
     fields: [],
     enabled: (a) => open(a) && a.transitionalFen > 0,
-    body: (v, id) => ({ releaseId: id, reason: v.reason }),
+    body: (_, id, reason) => ({ releaseId: id, reason }),
   },
   {
     key: 'level',
     label: 'level',
+    what: 'whatLevel',
     route: levelAccount,
     fields: [{ name: 'chipBalance', label: 'chipBalanceYuan', kind: 'yuan' }],
     enabled: open,
-    body: (v, id) => ({ levellingId: id, chipBalanceFen: yuanField(v, 'chipBalance'), reason: v.reason }),
+    body: (v, id, reason) => ({ levellingId: id, chipBalanceFen: yuanField(v, 'chipBalance'), reason }),
   },
   {
     key: 'terminate',
     label: 'terminate',
+    what: 'whatTerminate',
     danger: true,
     route: terminateAccount,
     fields: [
@@ -381,7 +626,7 @@ const ACTIONS: ActionSpec[] = [
     ],
     enabled: open,
     // The staff reason goes in `note`: a termination's `reason` is why the account closes.
-    body: (v, id) => ({ reason: v.why, destination: v.destination, cancellationId: id, note: v.reason }),
+    body: (v, id, reason) => ({ reason: v.why, destination: v.destination, cancellationId: id, note: reason }),
   },
 ];
 
@@ -392,6 +637,7 @@ const ANSWER_LABELS: Record<string, [string, string]> = {
   direction: ['方向', 'Direction'],
   status: ['状态', 'Status'],
   previousStatus: ['原状态', 'Was'],
+  changed: ['已变更', 'Changed'],
   refundFen: ['退款', 'Refunded'],
   heldBackFen: ['暂扣', 'Held back'],
   holdbackUntil: ['暂扣至', 'Held until'],
@@ -408,13 +654,14 @@ const ANSWER_LABELS: Record<string, [string, string]> = {
 };
 const DIRECTION_NAMES: Record<string, [string, string]> = { credit: ['调增', 'Credit'], debit: ['调减', 'Debit'], none: ['无差额', 'None'], bank_card: ['银行卡', 'Bank card'], cash: ['现金', 'Cash'] };
 
+/** The testids the end-to-end test (tests/e2e/console.test.ts) knows the account actions' dialog by. */
+const ACTION_TEST_IDS = { dialog: 'action-dialog', summary: 'action-summary', input: 'action-reason', confirm: 'action-confirm', cancel: 'action-cancel', error: 'action-error', result: 'action-result', close: 'action-close' };
+
 function ActionDialog({ spec, account, requests, client, onClose }: { spec: ActionSpec; account: Account; requests: Request[]; client: ConsoleClient; onClose(changed: boolean): void }) {
   const { t, name, lang } = useI18n();
   const [values, setValues] = useState<Record<string, string>>(() => Object.fromEntries(spec.fields.filter((f) => f.initial).map((f) => [f.name, f.initial!])));
   // One id per dialog: pressing confirm again after a lost answer replays the same adjustment, never a second one.
   const [ids] = useState(() => crypto.randomUUID());
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>();
   const [answer, setAnswer] = useState<Record<string, unknown>>();
   const set = (field: string, value: string) => setValues((all) => ({ ...all, [field]: value }));
   const label = (key: string) => ANSWER_LABELS[key]?.[lang === 'zh' ? 0 : 1] ?? key;
@@ -425,101 +672,68 @@ function ActionDialog({ spec, account, requests, client, onClose }: { spec: Acti
     if (typeof value === 'string') return DIRECTION_NAMES[value]?.[lang === 'zh' ? 0 : 1] ?? name(value);
     return String(value);
   };
+  // Every typed field filled in before confirm is offered; whether an amount reads as yuan is said on confirm.
+  const ready = spec.fields.every((field) => field.kind === 'select' || (values[field.name] ?? '').trim() !== '');
 
-  async function confirm() {
-    setError(undefined);
-    if ((values.reason ?? '').trim().length < 2) {
-      setError(new ApiError(0, 'REASON_REQUIRED', '请写明原因（至少 2 个字）', 'Say why (at least 2 characters)'));
-      return;
-    }
+  async function confirm(reason: string) {
     let body: Record<string, unknown>;
     try {
-      body = spec.body(values, ids);
+      body = spec.body(values, ids, reason);
     } catch {
-      setError(new ApiError(0, 'INVALID_AMOUNT', '金额格式有误：请填写元，最多两位小数', 'Not an amount: yuan with at most 2 decimals'));
-      return;
+      throw new ApiError(0, 'INVALID_AMOUNT', '金额格式有误：请填写元，最多两位小数', 'Not an amount: yuan with at most 2 decimals');
     }
-    setBusy(true);
-    try {
-      const result = (await client.call(spec.route, { params: { accountNo: account.accountNo }, body } as never)) as Record<string, unknown>;
-      setAnswer(result);
-    } catch (caught) {
-      setError(caught);
-    } finally {
-      setBusy(false);
-    }
+    setAnswer((await client.call(spec.route, { params: { accountNo: account.accountNo }, body } as never)) as Record<string, unknown>);
   }
 
   const request = requests[0];
+  const summary = (
+    <>
+      {t(spec.what)}
+      {spec.key === 'release' && yuan(account.transitionalFen)}
+      {spec.key === 'replacement' && request && ` ${t('fee')} ${yuan(request.feeFen)}（${name(request.kind)}）`}
+    </>
+  );
   return (
-    <Modal
-      open
-      data-testid="action-dialog"
+    <ReasonDialog
       title={`${t(spec.label)} · ${account.holderName}（${account.accountNo}）`}
-      onCancel={() => onClose(Boolean(answer))}
-      mask={{ closable: false }}
-      footer={
-        answer ? (
-          <Button type="primary" data-testid="action-close" onClick={() => onClose(true)}>
-            {t('close')}
-          </Button>
-        ) : (
-          <Space>
-            <Button data-testid="action-cancel" onClick={() => onClose(false)}>
-              {t('cancel')}
-            </Button>
-            <Button type="primary" danger={spec.danger} loading={busy} data-testid="action-confirm" onClick={() => void confirm()}>
-              {t('confirm')}
-            </Button>
-          </Space>
+      summary={summary}
+      danger={spec.danger}
+      ready={ready}
+      reasonLabel={spec.key === 'terminate' ? `${t('reason')}（${t('note')}）` : undefined}
+      testIds={ACTION_TEST_IDS}
+      onConfirm={confirm}
+      onCancel={() => onClose(false)}
+      onClose={() => onClose(true)}
+      result={
+        answer && (
+          <Descriptions column={1} size="small" bordered>
+            {Object.entries(answer)
+              .filter(([key]) => key in ANSWER_LABELS)
+              .map(([key, value]) => (
+                <Descriptions.Item key={key} label={label(key)}>
+                  <span data-testid={`result-${key}`}>{show(key, value)}</span>
+                </Descriptions.Item>
+              ))}
+          </Descriptions>
         )
       }
     >
-      <div data-testid="action-dialog-body">
-        {answer ? (
-          <div data-testid="action-result">
-            <Alert type="success" showIcon title={t('done')} style={{ marginBottom: 12 }} />
-            <Descriptions column={1} size="small" bordered>
-              {Object.entries(answer)
-                .filter(([key]) => key in ANSWER_LABELS)
-                .map(([key, value]) => (
-                  <Descriptions.Item key={key} label={label(key)}>
-                    <span data-testid={`result-${key}`}>{show(key, value)}</span>
-                  </Descriptions.Item>
-                ))}
-            </Descriptions>
-          </div>
-        ) : (
-          <Space orientation="vertical" style={{ width: '100%' }}>
-            <ErrorAlert error={error} testId="action-error" />
-            {spec.key === 'replacement' && request && (
-              <Typography.Text>
-                {t('fee')} {yuan(request.feeFen)}（{name(request.kind)}）
-              </Typography.Text>
-            )}
-            {spec.fields.map((field) => (
-              <div key={field.name}>
-                <Typography.Text strong>{t(field.label)}</Typography.Text>
-                {field.kind === 'select' ? (
-                  <Select
-                    data-testid={`action-field-${field.name}`}
-                    style={{ width: '100%' }}
-                    value={values[field.name]}
-                    onChange={(value: string) => set(field.name, value)}
-                    options={field.options!.map((option) => ({ value: option.value, label: DIRECTION_NAMES[option.value]?.[lang === 'zh' ? 0 : 1] ?? name(option.value) }))}
-                  />
-                ) : (
-                  <Input data-testid={`action-field-${field.name}`} value={values[field.name] ?? ''} onChange={(e) => set(field.name, e.target.value)} inputMode={field.kind === 'yuan' ? 'decimal' : undefined} prefix={field.kind === 'yuan' ? '¥' : undefined} />
-                )}
-              </div>
-            ))}
-            <div>
-              <Typography.Text strong>{t('reason')}</Typography.Text>
-              <Input.TextArea data-testid="action-reason" rows={2} maxLength={200} placeholder={t('reasonHint')} value={values.reason ?? ''} onChange={(e) => set('reason', e.target.value)} />
-            </div>
-          </Space>
-        )}
-      </div>
-    </Modal>
+      {spec.fields.map((field) => (
+        <div key={field.name}>
+          <Typography.Text strong>{t(field.label)}</Typography.Text>
+          {field.kind === 'select' ? (
+            <Select
+              data-testid={`action-field-${field.name}`}
+              style={{ width: '100%' }}
+              value={values[field.name]}
+              onChange={(value: string) => set(field.name, value)}
+              options={field.options!.map((option) => ({ value: option.value, label: DIRECTION_NAMES[option.value]?.[lang === 'zh' ? 0 : 1] ?? name(option.value) }))}
+            />
+          ) : (
+            <Input data-testid={`action-field-${field.name}`} value={values[field.name] ?? ''} onChange={(e) => set(field.name, e.target.value)} inputMode={field.kind === 'yuan' ? 'decimal' : undefined} prefix={field.kind === 'yuan' ? '¥' : undefined} />
+          )}
+        </div>
+      ))}
+    </ReasonDialog>
   );
 }

@@ -1,13 +1,16 @@
 /**
- * The staff action log (GET /v1/admin/audit): a campus day's actions, every page of it, filtered here
- * by action, staff member and target, and exported as CSV (UTF-8 with a BOM, so Excel on Chinese
- * Windows opens it without garbling the names).
+ * The staff action log (GET /v1/admin/audit): the API answers one campus day at a time, by pages, so
+ * a date range (at most 31 days) is every page of every day in it; filtered here by action, staff
+ * member and target (an account, a merchant, a terminal), and what is shown exported as CSV written
+ * with csv-stringify (UTF-8 with a BOM, so Excel on Chinese Windows keeps the names; CRLF; a cell
+ * that Excel would run as a formula is prefixed with an apostrophe).
  *
- * data-testids: audit-day, audit-action, audit-who, audit-target, audit-reload, audit-export,
- *   audit-table, audit-row, audit-error, audit-count
+ * data-testids: audit-day (from), audit-day-to, audit-action, audit-who, audit-target, audit-reload,
+ *   audit-export, audit-table, audit-row, audit-error, audit-count, audit-range-problem
  */
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { Button, Card, Input, Select, Space, Table, Typography } from 'antd';
+import { stringify } from 'csv-stringify/browser/esm/sync';
 import type { z } from 'zod';
 import { listAuditLog } from '@shared/api/admin';
 import { ACTION_LOG_ACTIONS } from '@shared/vocabulary';
@@ -22,6 +25,18 @@ export function campusToday(now = new Date()): string {
 }
 
 const MAX_PAGES = 20;
+/** The longest range loaded at once: a month of days, each its own requests. */
+export const MAX_RANGE_DAYS = 31;
+
+/** The campus days from..to, inclusive; undefined when the range is backwards or longer than MAX_RANGE_DAYS. */
+export function daysBetween(from: string, to: string): string[] | undefined {
+  const days: string[] = [];
+  for (let at = Date.parse(`${from}T00:00:00.000Z`); at <= Date.parse(`${to}T00:00:00.000Z`); at += 86_400_000) {
+    days.push(new Date(at).toISOString().slice(0, 10));
+    if (days.length > MAX_RANGE_DAYS) return undefined;
+  }
+  return days.length > 0 ? days : undefined;
+}
 
 function detailText(details: Entry['details']): string {
   return Object.entries(details)
@@ -29,19 +44,16 @@ function detailText(details: Entry['details']): string {
     .join(' ');
 }
 
-function csvCell(value: string): string {
-  return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
-}
-
 export function auditCsv(entries: Entry[]): string {
   const rows = [['at', 'who', 'role', 'action', 'target', 'reason', 'details'], ...entries.map((e) => [e.at, e.who, e.role, e.action, e.target, e.reason, detailText(e.details)])];
-  return `\uFEFF${rows.map((row) => row.map(csvCell).join(',')).join('\r\n')}\r\n`;
+  return stringify(rows, { bom: true, record_delimiter: 'windows', escape_formulas: true });
 }
 
 export function AuditLog() {
   const { client } = useConsole();
   const { t, name } = useI18n();
   const [day, setDay] = useState(campusToday);
+  const [to, setTo] = useState(campusToday);
   const [entries, setEntries] = useState<Entry[]>([]);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>();
@@ -49,17 +61,21 @@ export function AuditLog() {
   const [who, setWho] = useState('');
   const [target, setTarget] = useState('');
 
+  const days = useMemo(() => daysBetween(day, to), [day, to]);
   const load = useCallback(async () => {
+    if (!days) return;
     setBusy(true);
     setError(undefined);
     try {
       const all: Entry[] = [];
-      let cursor: string | undefined;
-      for (let page = 0; page < MAX_PAGES; page++) {
-        const answer = await client.call(listAuditLog, { query: { day, limit: 500, ...(cursor ? { cursor } : {}) } });
-        all.push(...answer.entries);
-        cursor = answer.nextCursor;
-        if (!cursor) break;
+      for (const one of days) {
+        let cursor: string | undefined;
+        for (let page = 0; page < MAX_PAGES; page++) {
+          const answer = await client.call(listAuditLog, { query: { day: one, limit: 500, ...(cursor ? { cursor } : {}) } });
+          all.push(...answer.entries);
+          cursor = answer.nextCursor;
+          if (!cursor) break;
+        }
       }
       setEntries(all);
     } catch (caught) {
@@ -68,7 +84,7 @@ export function AuditLog() {
     } finally {
       setBusy(false);
     }
-  }, [client, day]);
+  }, [client, days]);
   useEffect(() => {
     void load();
   }, [load]);
@@ -85,7 +101,7 @@ export function AuditLog() {
     const url = URL.createObjectURL(new Blob([auditCsv(shown)], { type: 'text/csv;charset=utf-8' }));
     const link = document.createElement('a');
     link.href = url;
-    link.download = `action-log-${day}.csv`;
+    link.download = day === to ? `action-log-${day}.csv` : `action-log-${day}_${to}.csv`;
     link.click();
     setTimeout(() => URL.revokeObjectURL(url), 1000);
   }
@@ -93,7 +109,21 @@ export function AuditLog() {
   return (
     <Card title={t('menuAudit')}>
       <Space wrap style={{ marginBottom: 16 }}>
-        <Input type="date" data-testid="audit-day" value={day} onChange={(e) => e.target.value && setDay(e.target.value)} style={{ width: 160 }} />
+        <Input
+          type="date"
+          data-testid="audit-day"
+          value={day}
+          onChange={(e) => {
+            const from = e.target.value;
+            if (!from) return;
+            setDay(from);
+            // A first day after the last, or more than a month before it, moves the last day to it.
+            if (from > to || daysBetween(from, to) === undefined) setTo(from);
+          }}
+          style={{ width: 160 }}
+        />
+        <span>–</span>
+        <Input type="date" data-testid="audit-day-to" value={to} min={day} onChange={(e) => e.target.value && setTo(e.target.value)} style={{ width: 160 }} status={days ? undefined : 'error'} />
         <Select
           data-testid="audit-action"
           allowClear
@@ -116,6 +146,11 @@ export function AuditLog() {
           {shown.length} / {entries.length}
         </Typography.Text>
       </Space>
+      {!days && (
+        <Typography.Paragraph type="danger" data-testid="audit-range-problem">
+          {t('rangeTooLong')}
+        </Typography.Paragraph>
+      )}
       <ErrorAlert error={error} testId="audit-error" />
       <Table
         data-testid="audit-table"

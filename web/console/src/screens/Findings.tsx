@@ -1,23 +1,27 @@
 /**
- * The reconciliation queue (GET /v1/admin/reconciliation-findings): open findings, oldest first, page
- * by page; each resolved (adjusted, refunded, no action) with a required reason, after which it
- * leaves the queue.
+ * The open findings (GET /v1/admin/reconciliation-findings), oldest first, page by page: the findings
+ * part of the reconciliation queue (screens/Queue.tsx). Each resolved (adjusted, refunded, no action)
+ * through the ReasonDialog, after which it leaves the list.
  *
  * data-testids: findings-table, finding-row, finding-resolve-<findingId>, findings-more, findings-error,
- *   resolve-dialog, resolve-resolution, resolve-reason, resolve-confirm, resolve-error
+ *   resolve-dialog (the ReasonDialog), resolve-summary, resolve-resolution, resolve-reason, resolve-confirm, resolve-cancel, resolve-error
  */
 import { useCallback, useEffect, useState } from 'react';
-import { Button, Card, Input, Modal, Select, Space, Table, Typography } from 'antd';
+import { Button, Card, Select, Table, Typography } from 'antd';
 import type { z } from 'zod';
 import { listReconciliationFindings, resolveReconciliationFinding } from '@shared/api/admin';
 import { FINDING_RESOLUTIONS } from '@shared/vocabulary';
-import { ApiError } from '../api';
+import { ReasonDialog } from '../components/ReasonDialog';
 import { allowed, ErrorAlert, timeText, useConsole, yuan } from '../console-context';
 import { useI18n } from '../i18n';
 
 type Finding = z.output<typeof listReconciliationFindings.response>['findings'][number];
 
-export function Findings() {
+/** The queue's held offline record (functions/services/admin/reconciliation-queue.ts isHeldOffline). */
+const isHeldOffline = (f: Finding) => f.source === 'offline_upload' && f.kind === 'offline_record_held';
+
+/** The findings table; `embedded` in the reconciliation queue's findings tab, which hears of each resolution to count again. */
+export function Findings({ embedded, onResolved }: { embedded?: boolean; onResolved?(): void } = {}) {
   const { client, session } = useConsole();
   const { t, name } = useI18n();
   const [findings, setFindings] = useState<Finding[]>([]);
@@ -33,7 +37,9 @@ export function Findings() {
       setError(undefined);
       try {
         const page = await client.call(listReconciliationFindings, { query: after ? { cursor: after } : {} });
-        setFindings((previous) => (after ? [...previous, ...page.findings] : page.findings));
+        // In the queue a held offline record is its own tab, approved or rejected there (that charges or drops it), so it is left out here.
+        const shown = embedded ? page.findings.filter((f) => !isHeldOffline(f)) : page.findings;
+        setFindings((previous) => (after ? [...previous, ...shown] : shown));
         setCursor(page.nextCursor);
       } catch (caught) {
         setError(caught);
@@ -41,7 +47,7 @@ export function Findings() {
         setBusy(false);
       }
     },
-    [client],
+    [client, embedded],
   );
   useEffect(() => {
     void load();
@@ -49,7 +55,7 @@ export function Findings() {
 
   const fen = (v?: number) => (v === undefined ? '—' : yuan(v));
   return (
-    <Card title={t('menuFindings')}>
+    <Card title={embedded ? undefined : t('menuFindings')} variant={embedded ? 'borderless' : undefined} styles={embedded ? { body: { padding: 0 } } : undefined}>
       <ErrorAlert error={error} testId="findings-error" />
       <Table
         data-testid="findings-table"
@@ -91,7 +97,10 @@ export function Findings() {
           finding={resolving}
           onClose={(resolved) => {
             setResolving(undefined);
-            if (resolved) setFindings((all) => all.filter((f) => f.findingId !== resolved.findingId));
+            if (resolved) {
+              setFindings((all) => all.filter((f) => f.findingId !== resolved.findingId));
+              onResolved?.();
+            }
           }}
         />
       )}
@@ -99,51 +108,26 @@ export function Findings() {
   );
 }
 
+/** The testids the end-to-end and component tests know the resolve dialog by. */
+const RESOLVE_TEST_IDS = { dialog: 'resolve-dialog', summary: 'resolve-summary', input: 'resolve-reason', confirm: 'resolve-confirm', cancel: 'resolve-cancel', error: 'resolve-error' };
+
 function ResolveDialog({ finding, onClose }: { finding: Finding; onClose(resolved?: Finding): void }) {
   const { client } = useConsole();
   const { t, name } = useI18n();
   const [resolution, setResolution] = useState<(typeof FINDING_RESOLUTIONS)[number]>('no_action');
-  const [reason, setReason] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>();
-  async function confirm() {
-    if (reason.trim().length < 2) {
-      setError(new ApiError(0, 'REASON_REQUIRED', '请写明原因（至少 2 个字）', 'Say why (at least 2 characters)'));
-      return;
-    }
-    setBusy(true);
-    setError(undefined);
-    try {
-      onClose(await client.call(resolveReconciliationFinding, { params: { findingId: finding.findingId }, body: { resolution, reason } }));
-    } catch (caught) {
-      setError(caught);
-      setBusy(false);
-    }
-  }
+  const fen = (v?: number) => (v === undefined ? '—' : yuan(v));
   return (
-    <Modal
-      open
-      data-testid="resolve-dialog"
+    <ReasonDialog
       title={`${t('resolve')} · ${name(finding.kind)} ${finding.ref}`}
+      summary={`${name(finding.source)} · ${finding.day} · ${finding.detail}（${t('outside')} ${fen(finding.outsideFen)} / ${t('ours')} ${fen(finding.oursFen)}）`}
+      testIds={RESOLVE_TEST_IDS}
+      onConfirm={async (reason) => onClose(await client.call(resolveReconciliationFinding, { params: { findingId: finding.findingId }, body: { resolution, reason } }))}
       onCancel={() => onClose()}
-      mask={{ closable: false }}
-      footer={
-        <Space>
-          <Button onClick={() => onClose()}>{t('cancel')}</Button>
-          <Button type="primary" loading={busy} data-testid="resolve-confirm" onClick={() => void confirm()}>
-            {t('confirm')}
-          </Button>
-        </Space>
-      }
     >
-      <Space orientation="vertical" style={{ width: '100%' }}>
-        <ErrorAlert error={error} testId="resolve-error" />
-        <Typography.Text>{finding.detail}</Typography.Text>
+      <div>
         <Typography.Text strong>{t('resolution')}</Typography.Text>
         <Select data-testid="resolve-resolution" style={{ width: '100%' }} value={resolution} onChange={setResolution} options={FINDING_RESOLUTIONS.map((value) => ({ value, label: name(value) }))} />
-        <Typography.Text strong>{t('reason')}</Typography.Text>
-        <Input.TextArea data-testid="resolve-reason" rows={2} maxLength={200} placeholder={t('reasonHint')} value={reason} onChange={(e) => setReason(e.target.value)} />
-      </Space>
-    </Modal>
+      </div>
+    </ReasonDialog>
   );
 }
