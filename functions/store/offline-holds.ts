@@ -3,26 +3,11 @@
  * applied or rejected, only while still held) and its finding resolved (only while open), committed
  * with the decision's money (the movement's `alsoWrite`) or alone with its action-log entry.
  */
-import type { ReconciliationFinding } from './reconciliation-findings';
 import { transactWriteIfFirstHolds } from './conditions';
 import type { Db } from './db';
 import { keys } from './keys';
 import type { OfflineOutcome } from './offline';
 import type { TransactItem } from './movements';
-
-/** Resolves an open finding (out of gsi2 FINDING#OPEN), only while it is open. */
-export function findingResolutionItem(db: Db, findingId: string, resolution: NonNullable<ReconciliationFinding['resolution']>): TransactItem {
-  return {
-    Update: {
-      TableName: db.tableName,
-      Key: keys.reconciliationFinding(findingId),
-      UpdateExpression: 'SET #status = :resolved, resolution = :resolution REMOVE gsi2pk, gsi2sk',
-      ConditionExpression: '#status = :open',
-      ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: { ':resolved': 'resolved', ':open': 'open', ':resolution': resolution },
-    },
-  };
-}
 
 /**
  * The record's new outcome, only while it is held; `decision` keeps who decided, when and why. A

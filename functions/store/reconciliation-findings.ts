@@ -96,22 +96,27 @@ export async function listOpenFindings(db: Db, page: { after?: string; limit: nu
   return { findings: items.map((item) => withoutKeys(item) as unknown as ReconciliationFinding), ...(output.LastEvaluatedKey && last ? { next: last.gsi2sk as string } : {}) };
 }
 
+/** Resolves an open finding (out of gsi2 FINDING#OPEN), only while it is open. */
+export function findingResolutionItem(db: Db, findingId: string, resolution: NonNullable<ReconciliationFinding['resolution']>): TransactItem {
+  return {
+    Update: {
+      TableName: db.tableName,
+      Key: keys.reconciliationFinding(findingId),
+      UpdateExpression: 'SET #status = :resolved, resolution = :resolution REMOVE gsi2pk, gsi2sk',
+      ConditionExpression: '#status = :open',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':resolved': 'resolved', ':open': 'open', ':resolution': resolution },
+    },
+  };
+}
+
 /**
  * Resolves an open finding, with `alsoWrite` (the action-log entry) in the same transaction: it
  * leaves the queue only if its entry is written. False if it was not open (resolved meanwhile, or never there).
  */
 export async function resolveFinding(db: Db, findingId: string, resolution: NonNullable<ReconciliationFinding['resolution']>, alsoWrite: TransactItem[]): Promise<boolean> {
   return transactWriteIfFirstHolds(db, [
-    {
-      Update: {
-        TableName: db.tableName,
-        Key: keys.reconciliationFinding(findingId),
-        UpdateExpression: 'SET #status = :resolved, resolution = :resolution REMOVE gsi2pk, gsi2sk',
-        ConditionExpression: '#status = :open',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':resolved': 'resolved', ':open': 'open', ':resolution': resolution },
-      },
-    },
+    findingResolutionItem(db, findingId, resolution),
     ...alsoWrite,
   ]);
 }

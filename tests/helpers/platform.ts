@@ -16,6 +16,8 @@ export interface TestPlatform {
   readonly deps: Deps;
   readonly url: string;
   readonly tableName: string;
+  /** One call to the HTTP API with JSON: an optional bearer token and body; the status and the parsed answer. */
+  request(method: string, path: string, options?: { token?: string; body?: unknown }): Promise<{ status: number; body: any }>;
 }
 
 /** Registers beforeAll/afterAll that give this file its own table, and the HTTP API when `http` is set. */
@@ -46,6 +48,16 @@ export function useTestPlatform(options: { http?: boolean } = {}): TestPlatform 
     },
     get tableName() {
       return this.deps.db.tableName;
+    },
+    async request(method, path, options = {}) {
+      if (!running) throw new Error('test platform has no HTTP API (useTestPlatform({ http: true }))');
+      const response = await fetch(running.url + path, {
+        method,
+        headers: { ...(options.token ? { authorization: `Bearer ${options.token}` } : {}), ...(options.body !== undefined ? { 'content-type': 'application/json' } : {}) },
+        ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
+      });
+      const text = await response.text();
+      return { status: response.status, body: text ? JSON.parse(text) : undefined };
     },
   };
 }

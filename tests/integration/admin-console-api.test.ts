@@ -17,15 +17,7 @@ const platform = useTestPlatform({ http: true });
 const PASSWORD = 'console api password 2026';
 const tokens = { operator: '', finance: '', auditor: '', administrator: '' };
 
-async function request(method: string, path: string, options: { token?: string; body?: unknown } = {}) {
-  const response = await fetch(platform.url + path, {
-    method,
-    headers: { ...(options.token ? { authorization: `Bearer ${options.token}` } : {}), ...(options.body !== undefined ? { 'content-type': 'application/json' } : {}) },
-    ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
-  });
-  const text = await response.text();
-  return { status: response.status, body: (text ? JSON.parse(text) : undefined) as any };
-}
+const request = platform.request;
 
 const logOf = async (accountNo: string) =>
   (await listActionLogDay(platform.deps.db, campusDay(platform.deps.clock()), { limit: 1000 })).entries.filter((entry) => entry.target === `account:${accountNo}`);

@@ -28,15 +28,7 @@ const PASSWORD = 'roles test password 2026';
 const tokens = {} as Record<StaffRole, string>;
 const ADMIN_ROUTES = ROUTES.filter((contract) => contract.auth === 'admin') as readonly RouteContract[];
 
-async function request(method: string, path: string, options: { token?: string; body?: unknown } = {}) {
-  const response = await fetch(platform.url + path, {
-    method,
-    headers: { ...(options.token ? { authorization: `Bearer ${options.token}` } : {}), ...(options.body !== undefined ? { 'content-type': 'application/json' } : {}) },
-    ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
-  });
-  const text = await response.text();
-  return { status: response.status, body: (text ? JSON.parse(text) : undefined) as any };
-}
+const request = platform.request;
 
 const signIn = (username: string, password = PASSWORD) => request('POST', '/v1/admin/sessions', { body: { username, password } });
 

@@ -16,15 +16,7 @@ let auditorToken = '';
 let idSeq = 900;
 let personSeq = 0;
 
-async function request(method: string, path: string, options: { token?: string; body?: unknown } = {}) {
-  const response = await fetch(platform.url + path, {
-    method,
-    headers: { ...(options.token ? { authorization: `Bearer ${options.token}` } : {}), ...(options.body !== undefined ? { 'content-type': 'application/json' } : {}) },
-    ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
-  });
-  const text = await response.text();
-  return { status: response.status, body: (text ? JSON.parse(text) : undefined) as any };
-}
+const request = platform.request;
 
 const search = (query: string, token = operatorToken) => request('GET', `/v1/admin/accounts?query=${encodeURIComponent(query)}`, { token });
 

@@ -44,15 +44,7 @@ const STAFF = {
 };
 const tokens: Record<keyof typeof STAFF, string> = { finance: '', administrator: '', operator: '', auditor: '' };
 
-async function request(method: string, path: string, options: { token?: string; body?: unknown } = {}) {
-  const response = await fetch(platform.url + path, {
-    method,
-    headers: { ...(options.token ? { authorization: `Bearer ${options.token}` } : {}), ...(options.body !== undefined ? { 'content-type': 'application/json' } : {}) },
-    ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
-  });
-  const text = await response.text();
-  return { status: response.status, body: (text ? JSON.parse(text) : undefined) as any };
-}
+const request = platform.request;
 
 const close = (token: string, body: unknown) => request('POST', '/v1/admin/statement-closings', { token, body });
 

@@ -10,8 +10,8 @@ import { fingerprint } from '../../domain/fingerprint';
 import { planHeldOfflineApproval } from '../../domain/offline-holds';
 import type { Actor } from '../../domain/staff';
 import { getOfflineRecord } from '../../store/offline';
-import { findingResolutionItem, offlineHoldDecisionItem, rejectOfflineHold } from '../../store/offline-holds';
-import { getFinding } from '../../store/reconciliation-findings';
+import { offlineHoldDecisionItem, rejectOfflineHold } from '../../store/offline-holds';
+import { findingResolutionItem, getFinding } from '../../store/reconciliation-findings';
 import { getTerminal } from '../../store/terminals';
 import { actionLogPut } from './action-log';
 
