@@ -2,7 +2,8 @@
  * `npm start`: the whole platform on this machine.
  *   DynamoDB Local (persisted under .data/, or empty with --fresh / ECARD_FRESH=1)
  *   → tables from serverless.yml → the demo campus → every httpApi route on 127.0.0.1:$PORT.
- * Ctrl-C stops everything. Environment: PORT (3000), DYNAMODB_PORT (8000), ECARD_DATA_DIR, ECARD_FRESH=1.
+ * Ctrl-C stops everything. Environment: PORT (3000), DYNAMODB_PORT (8000), ECARD_DATA_DIR, ECARD_FRESH=1,
+ * ECARD_SEED_HISTORY=0 (a new campus without the 21 days of history).
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -75,6 +76,9 @@ async function main(): Promise<void> {
     if (stack.network || stack.electricity) console.log('Fake campus network and dormitory power systems for utility payments (缴费): every student registered; rooms like 3-512 (buildings 1-12, floors 1-6, rooms 01-30)');
     if (stack.alipay) console.log(`Fake Alipay on ${stack.alipay.gatewayUrl.replace(/\/gateway\.do$/, '')} (pay an order: POST ${platform.url}/__fake/alipay/pay/<orderId>)`);
     console.log(`\nDemo campus: ${seed.accountsTotal} accounts (${seed.accountsCreated} created now), ${seed.terminals.length} POS terminals`);
+    const { history } = seed;
+    if (history.found) console.log(`History: the last ${history.days} campus days were written on an earlier start (ECARD_SEED_HISTORY=0 on a fresh campus for none)`);
+    else if (history.days > 0) console.log(`History: the last ${history.days} campus days written now (${history.sales} sales, ${history.refunds} refunds, ${history.topups} counter deposits, ${history.statementsClosed} statements closed; last week left open for finance to close) in ${(history.ms / 1000).toFixed(1)} s`);
     console.log('\nSample holders (account / student or staff id / name / type / balance / ID number → default query+consumption password / mobile / card / bank card, PIN):');
     for (const sample of seed.samples) {
       const account = (await getAccount(platform.deps.db, sample.account.accountNo)) ?? sample.account;
