@@ -327,6 +327,16 @@ describe('the card-centre console against the local stack', () => {
     await row.click();
     await finance.getByTestId('statement-payout').waitFor({ timeout: 20_000 });
     await shot(finance, '24-statement-detail');
+
+    // The report over the seeded weeks: turnover per day and per merchant, top-ups per channel, as charts and CSV.
+    await finance.goto(`${stack.platform.url}/console/reports`);
+    await finance.getByTestId('reports-preset-30').click();
+    for (const chart of ['chart-report-days', 'chart-report-topups', 'chart-report-merchants']) await finance.locator(`[data-testid="${chart}"] svg path`).first().waitFor({ timeout: 20_000 });
+    await shot(finance, '30-reports');
+    const [report] = await Promise.all([finance.waitForEvent('download'), finance.getByTestId('reports-export').click()]);
+    const reportBytes = readFileSync((await report.path())!);
+    expect([...reportBytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    expect(reportBytes.toString('utf8')).toContain('第一食堂');
   });
 
   it('the administrator creates a counter clerk, who then signs in with the operator’s menu; policy and staff screens, and the console in English', async () => {

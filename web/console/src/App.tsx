@@ -14,7 +14,7 @@ import { Navigate, Route, Routes, useLocation, useNavigate } from 'react-router'
 import { ConsoleClient, type ConsoleClientOptions, type StaffSession } from './api';
 import { getAdminAccount, getCampusPolicy, importAccounts, listAuditLog } from '@shared/api/admin';
 import { getDashboardRoute, getReconciliationQueueRoute, listStaffRoute } from '@shared/api/console';
-import { listStatements } from '@shared/api/settlement';
+import { getTurnoverReportRoute, listStatements } from '@shared/api/settlement';
 import { listMerchantsRoute } from '@shared/api/merchants';
 import type { RouteContract } from '@shared/api/contract';
 import { allowed, ConsoleProvider } from './console-context';
@@ -32,6 +32,7 @@ const Dashboard = lazyScreen(() => import('./screens/Dashboard'), 'Dashboard');
 const Terminals = lazyScreen(() => import('./screens/Terminals'), 'Terminals');
 const Import = lazyScreen(() => import('./screens/Import'), 'Import');
 const Statements = lazyScreen(() => import('./screens/Statements'), 'Statements');
+const Reports = lazyScreen(() => import('./screens/Reports'), 'Reports');
 const Policy = lazyScreen(() => import('./screens/Policy'), 'Policy');
 const Staff = lazyScreen(() => import('./screens/Staff'), 'Staff');
 
@@ -45,6 +46,7 @@ export const SCREENS: { key: string; path: string; label: WordKey; route: RouteC
   { key: 'audit', path: '/audit', label: 'menuAudit', route: listAuditLog },
   { key: 'import', path: '/import', label: 'menuImport', route: importAccounts },
   { key: 'statements', path: '/statements', label: 'menuStatements', route: listStatements },
+  { key: 'reports', path: '/reports', label: 'menuReports', route: getTurnoverReportRoute },
   { key: 'policy', path: '/policy', label: 'menuPolicy', route: getCampusPolicy },
   { key: 'staff', path: '/staff', label: 'menuStaff', route: listStaffRoute },
 ];
@@ -175,6 +177,7 @@ function SignedIn({ session, signOut }: { session: StaffSession; signOut(): void
               <Route path="/terminals" element={<Terminals />} />
               <Route path="/import" element={<Import />} />
               <Route path="/statements" element={<Statements />} />
+              <Route path="/reports" element={<Reports />} />
               <Route path="/policy" element={<Policy />} />
               <Route path="/staff" element={<Staff />} />
               {/* Just signed in: back to where the sign-in was asked for (a deep link, an expired session), else home. */}

@@ -309,6 +309,17 @@ const WORDS = {
   firstPasswordHint: ['至少 10 个字符、4 种不同字符、不含用户名；请当面告知本人', 'At least 10 characters, 4 different ones, not the username; tell the person yourself'],
   createdAt: ['创建时间', 'Created'],
   disableStaff: ['停用', 'Disable'],
+  menuReports: ['报表', 'Reports'],
+  reportPreset7: ['近 7 天', 'Last 7 days'],
+  reportPreset30: ['近 30 天', 'Last 30 days'],
+  reportPreset62: ['近 62 天', 'Last 62 days'],
+  reportIncludeToday: ['含今天（今日数据仍在增加）', 'Include today (still growing)'],
+  reportRangeReversed: ['截止日不能早于起始日', 'The last day must not be before the first'],
+  reportRangeTooLong: ['日期范围最多 62 天', 'A range is at most 62 days'],
+  reportRangeMissing: ['请选择起始日和截止日', 'Pick the first and the last day'],
+  reportNet: ['净额', 'Net'],
+  reportTopups: ['充值', 'Top-ups'],
+  reportTopupsPerDay: ['每日各渠道充值（元）', 'Top-ups per channel per day (yuan)'],
 } satisfies Record<string, [string, string]>;
 
 export type WordKey = keyof typeof WORDS;

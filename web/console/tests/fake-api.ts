@@ -86,6 +86,7 @@ export function fakeApi(handlers: Record<string, Handler> = {}): FakeApi {
         const found = hit ? [{ accountNo: ACCOUNT.accountNo, holderNameMasked: '张*明', personId: ACCOUNT.personId, status: 'active', balanceFen: ACCOUNT.balanceFen, matchedBy: [hit] }] : [];
         return { status: 200, body: { accounts: found, truncated: false } };
       },
+      'GET /v1/admin/reports/turnover': (request) => ({ status: 200, body: turnoverReport(request.query.from ?? '2026-11-24', request.query.to ?? '2026-11-30') }),
       ...handlers,
     },
     sent: (key) => api.requests.filter((r) => `${r.method} ${r.path}` === key),
@@ -136,3 +137,37 @@ export const DASHBOARD_FIGURES = {
   frozenAccounts: 2,
   openFindings: 3,
 };
+
+/**
+ * A turnover report (GET /v1/admin/reports/turnover) for from..to that fits its contract: on day i
+ * (0-based) 第一食堂 takes 100 + i yuan and refunds 1.50 yuan on day 1, 教育超市 takes 20.05 yuan on
+ * even days; top-ups: WeChat 50 yuan, Alipay 30 yuan every day, the cash desk 10 yuan on day 0.
+ */
+export function turnoverReport(from: string, to: string) {
+  const days: string[] = [];
+  for (let at = Date.parse(`${from}T00:00:00.000Z`); at <= Date.parse(`${to}T00:00:00.000Z`); at += 86_400_000) days.push(new Date(at).toISOString().slice(0, 10));
+  const canteen = days.map((_, i) => ({ turnoverFen: 10_000 + i * 100, refundsFen: i === 1 ? 150 : 0, entries: 10 }));
+  const shop = days.map((_, i) => ({ turnoverFen: i % 2 === 0 ? 2_005 : 0, refundsFen: 0, entries: i % 2 === 0 ? 1 : 0 }));
+  const merchant = (merchantId: string, name: string, figures: typeof canteen) => {
+    const turnoverFen = figures.reduce((sum, f) => sum + f.turnoverFen, 0);
+    const refundsFen = figures.reduce((sum, f) => sum + f.refundsFen, 0);
+    return { merchantId, name, turnoverFen, refundsFen, netFen: turnoverFen - refundsFen, entries: figures.reduce((sum, f) => sum + f.entries, 0) };
+  };
+  const channels = (i: number) => [
+    { channel: 'wechat' as const, amountFen: 5_000, count: 2 },
+    { channel: 'alipay' as const, amountFen: 3_000, count: 1 },
+    { channel: 'bank' as const, amountFen: 0, count: 0 },
+    { channel: 'cash_desk' as const, amountFen: i === 0 ? 1_000 : 0, count: i === 0 ? 1 : 0 },
+  ];
+  return {
+    from,
+    to,
+    days: days.map((day, i) => {
+      const turnoverFen = canteen[i]!.turnoverFen + shop[i]!.turnoverFen;
+      const refundsFen = canteen[i]!.refundsFen;
+      return { day, turnoverFen, refundsFen, netFen: turnoverFen - refundsFen, entries: canteen[i]!.entries + shop[i]!.entries };
+    }),
+    merchants: [merchant('M001', '第一食堂', canteen), merchant('M002', '教育超市', shop)],
+    topups: days.map((day, i) => ({ day, totalFen: channels(i).reduce((sum, c) => sum + c.amountFen, 0), byChannel: channels(i) })),
+  };
+}

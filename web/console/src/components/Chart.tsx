@@ -13,6 +13,9 @@ import type { GridComponentOption, LegendComponentOption, TooltipComponentOption
 
 use([BarChart, PieChart, GridComponent, LegendComponent, TooltipComponent, SVGRenderer]);
 
+/** The console's chart margins; ECharts 6 keeps axis labels inside them by itself (grid.containLabel is deprecated). */
+export const CHART_GRID = { left: 8, right: 16, top: 16, bottom: 8 };
+
 export type ChartOption = ComposeOption<BarSeriesOption | PieSeriesOption | GridComponentOption | LegendComponentOption | TooltipComponentOption>;
 
 export function Chart({ option, height = 280, testId }: { option: ChartOption; height?: number; testId?: string }) {

@@ -11,7 +11,7 @@ import { Button, Card, Col, Empty, Row, Space, Statistic, Typography } from 'ant
 import type { z } from 'zod';
 import { getDashboardRoute } from '@shared/api/console';
 import { formatYuan } from '@shared/money';
-import { Chart, type ChartOption } from '../components/Chart';
+import { Chart, CHART_GRID, type ChartOption } from '../components/Chart';
 import { ErrorAlert, timeText, useConsole } from '../console-context';
 import { useI18n } from '../i18n';
 
@@ -45,7 +45,7 @@ export function Dashboard() {
     const merchants = [...figures.turnover.byMerchant].sort((a, b) => b.paymentsFen - a.paymentsFen).slice(0, 10);
     const merchantsOption: ChartOption = {
       tooltip: { trigger: 'axis', valueFormatter: (v) => `¥${Number(v).toFixed(2)}` },
-      grid: { left: 8, right: 16, top: 16, bottom: 8, containLabel: true },
+      grid: CHART_GRID,
       xAxis: { type: 'value' },
       yAxis: { type: 'category', inverse: true, data: merchants.map((m) => m.name) },
       series: [{ type: 'bar', name: t('turnover'), data: merchants.map((m) => m.paymentsFen / 100), itemStyle: { color: '#1677ff' } }],

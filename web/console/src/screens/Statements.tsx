@@ -18,7 +18,7 @@ import { listMerchantsRoute } from '@shared/api/merchants';
 import { closeStatementPeriodRoute, exportStatements, getStatement, getStatementCsv, listStatements, payStatement } from '@shared/api/settlement';
 import { SETTLEMENT_PERIODS, type SettlementPeriod } from '@shared/vocabulary';
 import type { ConsoleClient } from '../api';
-import { Chart, type ChartOption } from '../components/Chart';
+import { Chart, CHART_GRID, type ChartOption } from '../components/Chart';
 import { ReasonDialog } from '../components/ReasonDialog';
 import { allowed, ErrorAlert, timeText, useConsole, yuan } from '../console-context';
 import { useI18n } from '../i18n';
@@ -146,14 +146,14 @@ export function Statements() {
     const money = (v: unknown) => `¥${Number(v).toFixed(2)}`;
     const days: ChartOption = {
       tooltip: { trigger: 'axis', valueFormatter: money },
-      grid: { left: 8, right: 16, top: 16, bottom: 8, containLabel: true },
+      grid: CHART_GRID,
       xAxis: { type: 'category', data: dayList.map((d) => d.slice(5)) },
       yAxis: { type: 'value' },
       series: [{ type: 'bar', name: t('turnover'), data: dayList.map((d) => perDay.get(d)! / 100), itemStyle: { color: '#1677ff' } }],
     };
     const byMerchant: ChartOption = {
       tooltip: { trigger: 'axis', valueFormatter: money },
-      grid: { left: 8, right: 16, top: 16, bottom: 8, containLabel: true },
+      grid: CHART_GRID,
       xAxis: { type: 'value' },
       yAxis: { type: 'category', inverse: true, data: merchantList.map(([n]) => n) },
       series: [{ type: 'bar', name: t('turnover'), data: merchantList.map(([, fen]) => fen / 100), itemStyle: { color: '#13a8a8' } }],
