@@ -133,7 +133,7 @@ export const ERRORS = {
   STATEMENT_NOT_CLOSED: { status: 409, zh: '该结算期尚未结账，不能付款', en: 'This settlement period is not closed yet: it cannot be paid' },
   STATEMENT_NOT_PAYABLE: { status: 409, zh: '该结算单无应付款项（日报表或应付金额不大于零）', en: 'Nothing is payable on this statement (a daily report, or a net payable of zero or less)' },
   STATEMENT_ALREADY_PAID: { status: 409, zh: '该结算单已付款', en: 'This statement is already paid' },
-  STATEMENT_PERIOD_NOT_ENDED: { status: 409, zh: '该结算期尚未结束（含 15 分钟宽限），不能结账', en: 'This settlement period has not ended yet (with its 15-minute grace): it cannot be closed' },
+  STATEMENT_PERIOD_NOT_ENDED: { status: 409, zh: '该结算期尚未结束（含 {minutes} 分钟宽限），不能结账', en: 'This settlement period has not ended yet (with its {minutes}-minute grace): it cannot be closed' },
   PAYMENT_CHANNEL_UNAVAILABLE: { status: 503, zh: '支付渠道暂不可用，请稍后重试', en: 'The payment platform is unavailable; please retry later' },
   PAYMENT_NOTIFICATION_INVALID: { status: 400, zh: '支付通知校验失败', en: 'The payment notification did not verify' },
   PAYMENT_AMOUNT_MISMATCH: { status: 409, zh: '支付金额与订单不符', en: 'The paid amount does not match the order' },

@@ -157,7 +157,7 @@ export async function closeStatementPeriod(
   requireRole(actor, closeStatementPeriodRoute.roles);
   const period = periodContaining(request.periodKind, request.from);
   if (!isClosable(period, deps.clock())) {
-    throw new AppError('STATEMENT_PERIOD_NOT_ENDED', `${period.kind} ${period.from}..${period.to} ends at ${periodEnd(period).toISOString()}, closable ${SETTLEMENT_GRACE_MINUTES} minutes later`);
+    throw new AppError('STATEMENT_PERIOD_NOT_ENDED', `${period.kind} ${period.from}..${period.to} ends at ${periodEnd(period).toISOString()}, closable ${SETTLEMENT_GRACE_MINUTES} minutes later`, { minutes: SETTLEMENT_GRACE_MINUTES });
   }
   const merchants = (await listMerchantRecords(deps.db))
     .filter((merchant) => statementKindsOf(merchant).includes(period.kind) && campusDay(new Date(merchant.createdAt)) <= period.to)

@@ -22,6 +22,7 @@ import { getStatement } from '../../functions/store/statements';
 import { systemAccountEntries } from '../../functions/store/system-accounts';
 import { putMerchant } from '../../functions/store/terminals';
 import { createTestAccount, createTestTerminal } from '../helpers/fixtures';
+import { SETTLEMENT_GRACE_MINUTES } from '../../functions/domain/settlement';
 import { useTestPlatform } from '../helpers/platform';
 
 const platform = useTestPlatform({ http: true });
@@ -157,6 +158,7 @@ describe('refusals: nothing changes', () => {
     const today = await close(tokens.finance, { periodKind: 'monthly', from: campusDay(new Date()), reason: '提前结账' });
     expect(today.status).toBe(409);
     expect(today.body.code).toBe('STATEMENT_PERIOD_NOT_ENDED');
+    expect(today.body.message.zh).toContain(`${SETTLEMENT_GRACE_MINUTES} 分钟`);
     const later = await close(tokens.finance, { periodKind: 'weekly', from: '2099-06-10', reason: '提前结账' });
     expect(later.body.code).toBe('STATEMENT_PERIOD_NOT_ENDED');
     expect(await getStatement(deps.db, 'CLCANTEEN', future)).toBeUndefined();

@@ -25,6 +25,7 @@ describe('the error table', () => {
       DAILY_LIMIT_OUT_OF_RANGE: ['max'],
       REPLACEMENT_NEEDS_BALANCE: ['min'],
       TOPUP_AMOUNT_OUT_OF_RANGE: ['min', 'max'],
+      STATEMENT_PERIOD_NOT_ENDED: ['minutes'],
     });
   });
 });

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
-import { ERRORS } from '@shared/errors';
+import { ERRORS, renderMessage } from '@shared/errors';
 import { periodEnd, periodStart } from '../src/screens/Statements';
 import { fakeApi, session, type FakeApi } from './fake-api';
 import { renderConsole } from './render-console';
@@ -154,7 +154,7 @@ describe('settlement statements', { timeout: 30_000 }, () => {
     let ended = false;
     const api = statementsApi({
       'POST /v1/admin/statement-closings': (request) => {
-        if (!ended) return { refuse: 'STATEMENT_PERIOD_NOT_ENDED' };
+        if (!ended) return { refuse: 'STATEMENT_PERIOD_NOT_ENDED', params: { minutes: 15 } };
         const body = request.body as { from: string };
         return { status: 200, body: { period: { kind: 'weekly', from: periodStart('weekly', body.from), to: periodEnd('weekly', body.from) }, closed: 2, alreadyClosed: 0, statements: [summary('M001', '第一食堂', 12_000, 'closed')] } };
       },
@@ -165,7 +165,7 @@ describe('settlement statements', { timeout: 30_000 }, () => {
     expect((await screen.findByTestId('reason-summary')).textContent).toContain('2026-11-23 – 2026-11-29');
     fireEvent.change(screen.getByTestId('reason-input'), { target: { value: '月底提前关账' } });
     fireEvent.click(screen.getByTestId('reason-confirm'));
-    expect((await screen.findByTestId('reason-error')).textContent).toBe(ERRORS.STATEMENT_PERIOD_NOT_ENDED.zh);
+    expect((await screen.findByTestId('reason-error')).textContent).toBe(renderMessage(ERRORS.STATEMENT_PERIOD_NOT_ENDED.zh, { minutes: 15 }));
     ended = true;
     fireEvent.click(screen.getByTestId('reason-confirm'));
     expect((await screen.findByTestId('close-result')).textContent).toContain('2026-11-23 – 2026-11-29');
