@@ -64,9 +64,9 @@ async function main(): Promise<void> {
   const root = mkdtempSync(join(tmpdir(), 'cold-start-'));
   try {
     console.log(`cold start: bundles as deployed (esbuild ${JSON.stringify(options)}), ${LOADS} fresh processes each`);
-    // The floor: the DynamoDB document client alone, bundled the same way.
+    // The floor: the DynamoDB document client's code alone, bundled the same way (loaded, not constructed: our handlers make their client on first use).
     const floorEntry = join(root, 'floor.ts');
-    writeFileSync(floorEntry, `import { DynamoDBClient } from '@aws-sdk/client-dynamodb';\nimport { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';\nexport const handler = DynamoDBDocumentClient.from(new DynamoDBClient({}));\n`);
+    writeFileSync(floorEntry, `import { DynamoDBClient } from '@aws-sdk/client-dynamodb';\nimport { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';\nexport const handler = [DynamoDBClient, DynamoDBDocumentClient];\n`);
     const floor = await bundleOf('raw-dynamodb', floorEntry, { ...options, nodePaths: [join(PROJECT_ROOT, 'node_modules')] }, root);
     const floorMs = loadTime(floor.file, 'handler');
     const floorZip = zipBytes(floor);
