@@ -331,7 +331,9 @@ describe('the card-centre console against the local stack', () => {
     // The report over the seeded weeks: turnover per day and per merchant, top-ups per channel, as charts and CSV.
     await finance.goto(`${stack.platform.url}/console/reports`);
     await finance.getByTestId('reports-preset-30').click();
-    for (const chart of ['chart-report-days', 'chart-report-topups', 'chart-report-merchants']) await finance.locator(`[data-testid="${chart}"] svg path`).first().waitFor({ timeout: 20_000 });
+    // Drawn: each chart's SVG holds its bars (paths), not only its axes.
+    for (const chart of ['chart-report-days', 'chart-report-topups', 'chart-report-merchants'])
+      await expect.poll(() => finance.locator(`[data-testid="${chart}"] svg path`).count(), { timeout: 20_000 }).toBeGreaterThan(10);
     await shot(finance, '30-reports');
     const [report] = await Promise.all([finance.waitForEvent('download'), finance.getByTestId('reports-export').click()]);
     const reportBytes = readFileSync((await report.path())!);

@@ -34,7 +34,8 @@ export function Chart({ option, height = 280, testId }: { option: ChartOption; h
     };
   }, []);
   useEffect(() => {
-    chart.current?.setOption(option, true);
+    // No animation: figures for a counter and for finance are read at once, and a screenshot shows them as they are.
+    chart.current?.setOption({ animation: false, ...option }, true);
   }, [option]);
   return <div ref={box} data-testid={testId} style={{ width: '100%', height }} />;
 }
