@@ -130,7 +130,7 @@ export function Reports() {
     const topups: ChartOption = {
       tooltip: { trigger: 'axis', valueFormatter: money },
       legend: { bottom: 0, data: REPORT_CHANNELS.map(name) },
-      grid: { ...grid, bottom: 36 },
+      grid: { ...grid, bottom: 52 },
       xAxis: { type: 'category', data: report.topups.map((d) => d.day.slice(5)) },
       yAxis: { type: 'value' },
       series: REPORT_CHANNELS.map((channel) => ({
