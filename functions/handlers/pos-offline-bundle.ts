@@ -1,5 +1,7 @@
 import { offlineBundle } from '../../shared/api/pos';
 import { route } from '../http/route';
-import { buildOfflineBundle } from '../services/offline';
+import { buildCompactBundle, buildOfflineBundle } from '../services/offline';
 
-export const handler = route(offlineBundle, async (_input, { deps, terminal }) => buildOfflineBundle(deps, terminal));
+export const handler = route(offlineBundle, async ({ query }, { deps, terminal }) =>
+  query.format === '2' ? buildCompactBundle(deps, terminal, query.since) : buildOfflineBundle(deps, terminal),
+);

@@ -5,7 +5,7 @@
  * account frozen for card staff where the rules say so) or rejected (not a valid payment).
  */
 import type { z } from 'zod';
-import type { offlineBundle, offlineRecordBody, offlineUploadResponse, OFFLINE_CARD_REASONS } from '../../shared/api/pos';
+import type { offlineBundle, offlineBundleFull, offlineRecordBody, offlineUploadResponse, OFFLINE_CARD_REASONS } from '../../shared/api/pos';
 import { parseQrToken, qrTokenId, QrTokenFormatError, QR_TOKEN_STEP_SECONDS } from '../../shared/qr-token';
 import { AppError } from '../app-error';
 import type { Deps } from '../deps';
@@ -13,23 +13,26 @@ import { accountStatusAt, spendRefusal, type Account } from '../domain/account';
 import { campusDay } from '../domain/campus-day';
 import { fingerprint } from '../domain/fingerprint';
 import type { Terminal } from '../domain/merchant';
-import { bundleExpiry, decideOfflineRecord, offlineCapFen, planOfflinePurchase, USED_PAY_TOKEN_KEEP_SECONDS, type HoldReason, type OfflineRecordFacts } from '../domain/offline';
+import { OFFLINE_POLICY, bundleExpiry, decideOfflineRecord, offlineCapFen, planOfflinePurchase, USED_PAY_TOKEN_KEEP_SECONDS, type HoldReason, type OfflineRecordFacts } from '../domain/offline';
 import { cardRefusal, cardStatusAt } from '../domain/card';
 import { getMerchantCached } from '../store/terminals';
 import { checkQrWindow, verifyQrSignature } from '../domain/qr-token-verify';
 import { getAccount, getAccounts } from '../store/accounts';
 import { findCardByChipUid } from '../store/cards';
-import { getDeviceKey, listActiveDeviceKeys } from '../store/device-keys';
+import { getDeviceKey, listActiveDeviceKeys, listDeviceKeysRegisteredSince } from '../store/device-keys';
 import { findingPut } from '../store/reconciliation-findings';
 import type { TransactItem } from '../store/movements';
 import { getOfflineRecord, holdOfflineRecord, listBlockedAccounts, listBlockedCards, offlineRecordPut, rejectOfflineRecord, type OfflineOutcome, type StoredOfflineRecord } from '../store/offline';
 import { usedTokenPut } from '../store/qr-tokens';
+import { getLatestSnapshotRef, getSnapshot, putSnapshot, type BundleSnapshot } from '../store/offline-bundles';
+import { diffRows, rowsDigest, sortRows, type KeyRow } from '../../shared/offline-bundle';
 
 type OfflineRecord = z.infer<typeof offlineRecordBody>;
 type RecordResult = z.infer<typeof offlineUploadResponse>['results'][number];
 type OfflineDeps = Pick<Deps, 'db' | 'clock' | 'movements'>;
-type BundleKey = z.infer<(typeof offlineBundle)['response']>['keys'][number];
+type BundleKey = z.infer<typeof offlineBundleFull>['keys'][number];
 type OfflineCardReason = (typeof OFFLINE_CARD_REASONS)[number];
+type CompactBundle = Extract<z.infer<(typeof offlineBundle)['response']>, { format: 2 }>;
 
 
 export async function buildOfflineBundle(deps: Pick<Deps, 'db' | 'clock'>, terminal: Terminal) {
@@ -73,6 +76,114 @@ export async function buildOfflineBundle(deps: Pick<Deps, 'db' | 'clock'>, termi
     keys,
     blacklist: { accountNos: [...blacklist].sort(), chipUids: [...chipReasons.keys()].sort(), chipReasons: Object.fromEntries([...chipReasons].sort(([a], [b]) => (a < b ? -1 : 1))) },
   };
+}
+
+/**
+ * How often the campus-wide key snapshot (format 2) is rebuilt: the one full read of every active key
+ * and its account, once an interval for all terminals instead of once per terminal's request. A cap in
+ * it is at most this old when served, on top of the up to bundleHours a terminal keeps its bundle.
+ */
+export const BUNDLE_SNAPSHOT_MINUTES = 60;
+/** A snapshot stays a delta's base while a terminal may still hold a bundle made from it, and a day more. */
+export const BUNDLE_SNAPSHOT_KEEP_HOURS = OFFLINE_POLICY.bundleHours + 24;
+
+/** Every active key as a row, read in full: what the legacy bundle reads on every request. */
+async function buildSnapshot(deps: Pick<Deps, 'db' | 'clock'>): Promise<BundleSnapshot> {
+  const now = deps.clock();
+  const today = campusDay(now);
+  const deviceKeys = await listActiveDeviceKeys(deps.db);
+  const accounts = new Map((await getAccounts(deps.db, [...new Set(deviceKeys.map((key) => key.accountNo))])).map((a) => [a.accountNo, a]));
+  const rows: KeyRow[] = [];
+  const refused: BundleSnapshot['refused'] = {};
+  const refusedChips: BundleSnapshot['refusedChips'] = {};
+  for (const key of deviceKeys) {
+    const account = accounts.get(key.accountNo);
+    // A key whose account is gone is left out: its code is then refused as an unknown key's (TOKEN_INVALID).
+    if (!account) continue;
+    const blocked = spendRefusal(account, today);
+    if (blocked) {
+      refused[account.accountNo] = blocked;
+      if (account.activeChipUid) refusedChips[account.activeChipUid] = blocked;
+    }
+    rows.push([key.keyId, key.publicKey, key.accountNo, blocked ? 0 : offlineCapFen(account)]);
+  }
+  const sorted = sortRows(rows);
+  const snapshot: BundleSnapshot = {
+    version: String(now.getTime()),
+    builtAt: now.toISOString(),
+    digest: rowsDigest(sorted),
+    keptUntil: new Date(now.getTime() + BUNDLE_SNAPSHOT_KEEP_HOURS * 3_600_000).toISOString(),
+    rows: sorted,
+    refused,
+    refusedChips,
+  };
+  await putSnapshot(deps.db, snapshot);
+  return snapshot;
+}
+
+/** The newest snapshot if it is younger than the interval, else a new one. */
+async function currentSnapshot(deps: Pick<Deps, 'db' | 'clock'>): Promise<BundleSnapshot> {
+  const now = deps.clock();
+  const latest = await getLatestSnapshotRef(deps.db);
+  const age = latest ? now.getTime() - Date.parse(latest.builtAt) : Infinity;
+  if (latest && age >= 0 && age < BUNDLE_SNAPSHOT_MINUTES * 60_000) {
+    const snapshot = await getSnapshot(deps.db, latest.version, now);
+    if (snapshot) return snapshot;
+  }
+  return buildSnapshot(deps);
+}
+
+function sortedRecord<T>(entries: Iterable<[string, T]>): Record<string, T> {
+  return Object.fromEntries([...entries].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+/**
+ * The bundle in format 2: the keys from the campus snapshot (whole, or a delta from the version the
+ * terminal holds when that snapshot is still kept), the blacklist live from the sparse blocked indexes
+ * on every request, so a loss report reaches the next refresh whatever the snapshot's age.
+ */
+export async function buildCompactBundle(deps: Pick<Deps, 'db' | 'clock'>, terminal: Terminal, since?: string): Promise<CompactBundle> {
+  const now = deps.clock();
+  const today = campusDay(now);
+  const [snapshot, blocked, blockedCards] = await Promise.all([currentSnapshot(deps), listBlockedAccounts(deps.db), listBlockedCards(deps.db)]);
+  const accounts = new Map(Object.entries(snapshot.refused));
+  const chips = new Map<string, OfflineCardReason>(Object.entries(snapshot.refusedChips));
+  for (const account of blocked) {
+    const reason = spendRefusal(account, today);
+    if (!reason) continue;
+    accounts.set(account.accountNo, reason);
+    if (account.activeChipUid) chips.set(account.activeChipUid, reason);
+  }
+  // Phones bound since the snapshot, live (a holder who just bound pays offline at once): a few per hour's index.
+  const newKeys = await listDeviceKeysRegisteredSince(deps.db, new Date(snapshot.builtAt), now);
+  const newAccounts = new Map((await getAccounts(deps.db, [...new Set(newKeys.map((key) => key.accountNo))])).map((a) => [a.accountNo, a]));
+  const recent: KeyRow[] = [];
+  for (const key of newKeys) {
+    const account = newAccounts.get(key.accountNo);
+    if (!account) continue;
+    const refusal = spendRefusal(account, today);
+    if (refusal) accounts.set(account.accountNo, refusal);
+    recent.push([key.keyId, key.publicKey, key.accountNo, refusal ? 0 : offlineCapFen(account)]);
+  }
+  // The card's own refusal wins over its account's, as the online charge answers.
+  for (const card of blockedCards) chips.set(card.chipUid, cardRefusal(card.status) ?? 'CARD_VOID');
+  const base = {
+    format: 2 as const,
+    terminalId: terminal.terminalId,
+    issuedAt: now.toISOString(),
+    expiresAt: bundleExpiry(now),
+    stepSeconds: QR_TOKEN_STEP_SECONDS,
+    windowSteps: 1,
+    version: snapshot.version,
+    digest: snapshot.digest,
+    recent: sortRows(recent),
+    blacklist: { accounts: sortedRecord(accounts), chips: sortedRecord(chips) },
+  };
+  if (since === snapshot.version) return { ...base, full: false, since, upsert: [], remove: [] };
+  const old = since === undefined ? undefined : await getSnapshot(deps.db, since, now);
+  // Unknown or past its retention: the whole bundle, which the terminal takes in place of its own.
+  if (!old) return { ...base, full: true, keys: snapshot.rows };
+  return { ...base, full: false, since: old.version, ...diffRows(old.rows, snapshot.rows) };
 }
 
 /**

@@ -64,8 +64,8 @@ export async function registerDeviceKey(db: Db, accountNo: string, publicKey: st
           {
             Put: {
               TableName: db.tableName,
-              // gsi2: the account's keys, revoked ones too (its history); gsi1 only while active.
-              Item: { ...keys.deviceKey(key.keyId), gsi1pk: ACTIVE_INDEX, gsi1sk: String(key.keyId), ...keys.accountDeviceKeyIndex(accountNo, key.createdAt, key.keyId), ...key },
+              // gsi2: the account's keys, revoked ones too (its history); gsi1 only while active; gsi3 by the hour registered (the offline bundle's live keys).
+              Item: { ...keys.deviceKey(key.keyId), gsi1pk: ACTIVE_INDEX, gsi1sk: String(key.keyId), ...keys.accountDeviceKeyIndex(accountNo, key.createdAt, key.keyId), ...keys.newDeviceKeyIndex(key.createdAt, key.keyId), ...key },
               ConditionExpression: 'attribute_not_exists(pk)',
             },
           },
@@ -111,6 +111,22 @@ export async function listActiveDeviceKeys(db: Db): Promise<DeviceKey[]> {
     ExpressionAttributeValues: { ':active': ACTIVE_INDEX },
   });
   return items.map((item) => withoutKeys(item) as unknown as DeviceKey);
+}
+
+/** Active device keys registered after `since` (up to `until`), from the by-hour index: a few hours' worth at most. */
+export async function listDeviceKeysRegisteredSince(db: Db, since: Date, until: Date): Promise<DeviceKey[]> {
+  const hours: string[] = [];
+  for (let at = Math.floor(since.getTime() / 3_600_000) * 3_600_000; at <= until.getTime(); at += 3_600_000) hours.push(new Date(at).toISOString());
+  const pages = await Promise.all(
+    hours.map((hour) =>
+      queryAll<Record<string, unknown>>(db, {
+        IndexName: 'gsi3',
+        KeyConditionExpression: 'gsi3pk = :hour AND gsi3sk > :since',
+        ExpressionAttributeValues: { ':hour': keys.newDeviceKeyIndex(hour, 0).gsi3pk, ':since': since.toISOString() },
+      }),
+    ),
+  );
+  return pages.flat().map((item) => withoutKeys(item) as unknown as DeviceKey).filter((key) => key.status === 'active' && key.createdAt <= until.toISOString());
 }
 
 /** Every device key of the account registered since the per-account index (gsi2 `DEVKEYS#<accountNo>`), newest first. */

@@ -11,6 +11,8 @@
  *   CARDUID#<chipUid>     CARDUID            uniqueness of a physical card's chip UID → its card
  *   REFUNDS#<receiptNo>   REFUNDS            how much of a purchase has been refunded
  *   DEVKEY#<keyId>        DEVKEY             a phone's QR signing public key (gsi1 DEVKEY#ACTIVE while active)
+ *   BUNDLESNAP            LATEST             the newest offline bundle snapshot's version (format 2 of the offline bundle)
+ *   BUNDLESNAP#<version>  META / CHUNK#<n>   one snapshot: its digest and chunks of gzipped rows (≤ 350 KB each, expiresAt after the retention)
  *   QRTOKEN#<tokenId>     QRTOKEN            a QR token already used (TTL)
  *   ACCT#<accountNo>      PASSWORD#<kind>    the query or consumption password (scrypt) and its lockout
  *
@@ -76,6 +78,10 @@ export const keys = {
   usedQrToken: (tokenId: string) => ({ pk: `QRTOKEN#${tokenId}`, sk: 'QRTOKEN' }),
   password: (accountNo: string, kind: string) => ({ pk: `ACCT#${accountNo}`, sk: `PASSWORD#${kind}` }),
   offlineRecord: (terminalId: string, recordId: string) => ({ pk: `OFFLINE#${terminalId}#${recordId}`, sk: 'OFFLINE' }),
+  /** The offline bundle's snapshots (format 2): the newest one's version, and each version's meta and chunks in one partition. */
+  bundleSnapshotLatest: () => ({ pk: 'BUNDLESNAP', sk: 'LATEST' }),
+  bundleSnapshotMeta: (version: string) => ({ pk: `BUNDLESNAP#${version}`, sk: 'META' }),
+  bundleSnapshotChunk: (version: string, n: number) => ({ pk: `BUNDLESNAP#${version}`, sk: `CHUNK#${String(n).padStart(4, '0')}` }),
   cardLoad: (loadId: string) => ({ pk: `CARDLOAD#${loadId}`, sk: 'CARDLOAD' }),
   /** A water session (small-wallet preload, a pending transfer) and the account's one open session. */
   waterSession: (accountNo: string, sessionId: string) => ({ pk: `WATER#${accountNo}#${sessionId}`, sk: 'WATER' }),
@@ -135,6 +141,8 @@ export const keys = {
   accountActionPartition: (accountNo: string) => `AUDIT#ACCT#${accountNo}`,
   /** Every device key of an account, revoked ones too (gsi2 on the key's own item, never removed): the account's history. */
   accountDeviceKeyIndex: (accountNo: string, createdAt: string, keyId: number) => ({ gsi2pk: `DEVKEYS#${accountNo}`, gsi2sk: `${createdAt}#${keyId}` }),
+  /** Every device key by the UTC hour it was registered (gsi3, on the key's own item): the keys newer than the offline bundle's snapshot, sent live. */
+  newDeviceKeyIndex: (createdAt: string, keyId: number) => ({ gsi3pk: `DEVKEY#NEW#${createdAt.slice(0, 13)}`, gsi3sk: `${createdAt}#${keyId}` }),
   accountDeviceKeyPartition: (accountNo: string) => `DEVKEYS#${accountNo}`,
   /** Sparse: only accounts that are not active (lost, frozen, cancelled, expired) carry it: the offline blacklist. */
   blockedAccountIndex: (accountNo: string) => ({ gsi2pk: 'BLOCKED#ACCOUNT', gsi2sk: accountNo }),

@@ -4,6 +4,7 @@ import { amountFen, balanceFen } from '../money';
 import { accountNo, externalId } from './common';
 import { defineRoute } from './contract';
 import type { ErrorCode } from '../errors';
+import { BUNDLE_VERSION_PATTERN } from '../offline-bundle';
 
 const posTxnId = externalId.meta({ description: "The terminal's own transaction id: retrying with the same id never charges twice" });
 
@@ -179,6 +180,68 @@ export const OFFLINE_BLOCKED_REASONS = ['CARD_LOST', 'CARD_FROZEN', 'CARD_CANCEL
 /** Why a blacklisted chip may not pay: its account's reason, or the card's own (CARD_VOID: replaced or cancelled). */
 export const OFFLINE_CARD_REASONS = [...OFFLINE_BLOCKED_REASONS, 'CARD_VOID'] as const satisfies readonly ErrorCode[];
 
+/** The original bundle (no format asked): every key as an object. */
+export const offlineBundleFull = z
+  .object({
+    terminalId: z.string(),
+    issuedAt: z.iso.datetime(),
+    expiresAt: z.iso.datetime(),
+    stepSeconds: z.number().int(),
+    windowSteps: z.number().int(),
+    keys: z.array(
+      z.object({
+        keyId: z.number().int(),
+        publicKey: z.string().meta({ description: 'Raw Ed25519 public key, base64url' }),
+        accountNo,
+        offlineCapFen: balanceFen.meta({ description: 'The most this account may spend offline today (0 for a blocked account)' }),
+        blocked: z.enum(OFFLINE_BLOCKED_REASONS).optional().meta({
+          description:
+            'Present when the account may not pay (its number is in the blacklist too): a code signed by this key is refused offline with this code and its message, as the online payment refuses it, never taken',
+        }),
+      }),
+    ),
+    blacklist: z.object({
+      accountNos: z.array(accountNo),
+      chipUids: z.array(z.string()),
+      chipReasons: z
+        .record(z.string(), z.enum(OFFLINE_CARD_REASONS))
+        .optional()
+        .meta({ description: 'By chip UID of the list: the code the online charge refuses that card with (a terminal answers it offline too); a chip without one is OFFLINE_BLACKLISTED' }),
+    }),
+  })
+  .meta({ id: 'OfflineBundle' });
+
+const keyRow = z.tuple([z.number().int(), z.string(), accountNo, balanceFen]).meta({ description: '[keyId, publicKey (raw Ed25519, base64url), accountNo, offlineCapFen as of the snapshot]' });
+
+/**
+ * format=2: the keys as rows of a versioned snapshot, the blacklist live and whole. The terminal
+ * derives the original shape: a key whose account is in `blacklist.accounts` is blocked with that
+ * reason and a cap of 0.
+ */
+export const offlineBundleCompact = z
+  .object({
+    format: z.literal(2),
+    terminalId: z.string(),
+    issuedAt: z.iso.datetime(),
+    expiresAt: z.iso.datetime(),
+    stepSeconds: z.number().int(),
+    windowSteps: z.number().int(),
+    version: z.string().regex(BUNDLE_VERSION_PATTERN),
+    digest: z.string().regex(/^[0-9a-f]{64}$/).meta({ description: 'SHA-256 (hex) of JSON of every row by keyId after this answer is applied' }),
+    recent: z.array(keyRow).meta({ description: 'Keys registered since the snapshot was built, live and whole (not in the digest): each replaces any row of its account' }),
+    blacklist: z.object({
+      accounts: z.record(accountNo, z.enum(OFFLINE_BLOCKED_REASONS)).meta({ description: 'Accounts that may not pay, with the online refusal’s code' }),
+      chips: z.record(z.string(), z.enum(OFFLINE_CARD_REASONS)).meta({ description: 'Chip UIDs that may not pay, with the online refusal’s code' }),
+    }),
+  })
+  .and(
+    z.union([
+      z.object({ full: z.literal(true), keys: z.array(keyRow) }),
+      z.object({ full: z.literal(false), since: z.string().regex(BUNDLE_VERSION_PATTERN), upsert: z.array(keyRow), remove: z.array(z.number().int()) }),
+    ]),
+  )
+  .meta({ id: 'OfflineBundleCompact' });
+
 export const offlineBundle = defineRoute({
   operationId: 'getOfflineBundle',
   method: 'GET',
@@ -186,37 +249,19 @@ export const offlineBundle = defineRoute({
   auth: 'terminal',
   summary: 'What a POS needs to take QR and card payments while the network is down',
   description:
-    'The active device keys (a code signed by any other key is refused; the key of an account that may not pay is kept, marked `blocked` with the online refusal’s code, so the terminal can say why), the blacklist of accounts and chip UIDs that may not pay, each account’s offline cap for the day, and when the bundle expires. Fetch it again at least every 24 hours.',
+    'The active device keys (a code signed by any other key is refused; the key of an account that may not pay is kept, marked `blocked` with the online refusal’s code, so the terminal can say why), the blacklist of accounts and chip UIDs that may not pay, each account’s offline cap for the day, and when the bundle expires. Fetch it again at least every 24 hours. With `format=2` the keys come as rows of a campus-wide snapshot built at most once an hour, with a version; `since` (the version held) answers only the rows that changed (docs/terminal-client.md, "The bundle at scale").',
   tags: ['pos'],
-  response: z
+  query: z
     .object({
-      terminalId: z.string(),
-      issuedAt: z.iso.datetime(),
-      expiresAt: z.iso.datetime(),
-      stepSeconds: z.number().int(),
-      windowSteps: z.number().int(),
-      keys: z.array(
-        z.object({
-          keyId: z.number().int(),
-          publicKey: z.string().meta({ description: 'Raw Ed25519 public key, base64url' }),
-          accountNo,
-          offlineCapFen: balanceFen.meta({ description: 'The most this account may spend offline today (0 for a blocked account)' }),
-          blocked: z.enum(OFFLINE_BLOCKED_REASONS).optional().meta({
-            description:
-              'Present when the account may not pay (its number is in the blacklist too): a code signed by this key is refused offline with this code and its message, as the online payment refuses it, never taken',
-          }),
-        }),
-      ),
-      blacklist: z.object({
-        accountNos: z.array(accountNo),
-        chipUids: z.array(z.string()),
-        chipReasons: z
-          .record(z.string(), z.enum(OFFLINE_CARD_REASONS))
-          .optional()
-          .meta({ description: 'By chip UID of the list: the code the online charge refuses that card with (a terminal answers it offline too); a chip without one is OFFLINE_BLACKLISTED' }),
-      }),
+      format: z.literal('2').optional().meta({ description: 'The compact format (rows, a version, deltas); absent: the original full object' }),
+      since: z
+        .string()
+        .regex(BUNDLE_VERSION_PATTERN, { error: 'since is a bundle version as this route gave it (13 digits)' })
+        .optional()
+        .meta({ description: 'format 2: the version the terminal holds; the answer is then a delta from it when the server still has it, else a full bundle' }),
     })
-    .meta({ id: 'OfflineBundle' }),
+    .refine((q) => q.since === undefined || q.format === '2', { error: 'since needs format=2', path: ['since'] }),
+  response: z.union([offlineBundleFull, offlineBundleCompact]),
   errors: [],
 });
 

@@ -5,12 +5,13 @@
  */
 import { ed25519 } from '@noble/curves/ed25519';
 import type { z } from 'zod';
-import { offlineBundle } from '../api/pos';
-import { yuanParam, type ErrorCode } from '../errors';
+import { offlineBundleCompact, offlineBundleFull } from '../api/pos';
+import { ERRORS, yuanParam, type ErrorCode } from '../errors';
+import { applyRows, rowsDigest, sortRows, type KeyRow } from '../offline-bundle';
 import { checkQrWindow, parseQrToken, qrTokenId, QrTokenFormatError, QR_TOKEN_STEP_SECONDS, signedMessage, type QrPurpose } from '../qr-token';
 import { TerminalRefusal } from './refusal';
 
-export type OfflineBundle = z.output<(typeof offlineBundle)['response']>;
+export type OfflineBundle = z.output<typeof offlineBundleFull>;
 
 export interface BundleInfo {
   issuedAt: string;
@@ -48,7 +49,7 @@ export function bundleExpired(bundle: Pick<OfflineBundle, 'expiresAt'>, now: Dat
  * the old bundle stays.
  */
 export function checkBundle(raw: unknown, terminalId: string, now: Date): OfflineBundle {
-  const parsed = offlineBundle.response.safeParse(raw);
+  const parsed = offlineBundleFull.safeParse(raw);
   if (!parsed.success) throw TerminalRefusal.local('OFFLINE_BUNDLE_INVALID', undefined, parsed.error.issues);
   const bundle = parsed.data;
   if (bundle.terminalId !== terminalId) throw TerminalRefusal.local('OFFLINE_BUNDLE_INVALID', undefined, `bundle for ${bundle.terminalId}, not ${terminalId}`);
@@ -138,4 +139,61 @@ export function checkCardOffline(bundle: OfflineBundle | undefined, card: CardOf
   if (blacklisted) return refused(blacklisted);
   if (card.chipBalanceFen < card.amountFen) return refused('OFFLINE_CHIP_BALANCE_INSUFFICIENT', { balance: yuanParam(card.chipBalanceFen) });
   return { ok: true };
+}
+
+/** What a terminal keeps of a format-2 bundle to apply the next delta to: the version and its rows. */
+export interface BundleSync {
+  version: string;
+  rows: KeyRow[];
+}
+
+/**
+ * An answer of GET /v1/pos/offline-bundle?format=2 (or the original format, from a server without it)
+ * made into the bundle the checks use: a delta is applied to the rows this terminal holds and must give
+ * the server's digest; then every check of checkBundle. A key whose account the live blacklist names is
+ * blocked with its reason and a cap of 0, as in the original format. `delta` says a delta was refused
+ * (the caller asks again for the whole bundle).
+ */
+export function takeBundle(raw: unknown, held: BundleSync | undefined, terminalId: string, now: Date): { bundle: OfflineBundle; sync?: BundleSync } {
+  if (typeof raw !== 'object' || raw === null || (raw as { format?: unknown }).format === undefined) return { bundle: checkBundle(raw, terminalId, now) };
+  const parsed = offlineBundleCompact.safeParse(raw);
+  if (!parsed.success) throw TerminalRefusal.local('OFFLINE_BUNDLE_INVALID', undefined, parsed.error.issues);
+  const answer = parsed.data;
+  let rows: KeyRow[];
+  if (answer.full) rows = sortRows(answer.keys);
+  else {
+    if (!held || held.version !== answer.since) throw new DeltaRefused(`a delta from ${answer.since}, this terminal holds ${held?.version ?? 'none'}`);
+    rows = applyRows(held.rows, answer);
+  }
+  if (rowsDigest(rows) !== answer.digest) throw new DeltaRefused(`the keys do not give the bundle's digest ${answer.digest}`);
+  const accounts = answer.blacklist.accounts;
+  // A key registered since the snapshot replaces its account's row (one active key per account).
+  const renewed = new Set(answer.recent.map((row) => row[2]));
+  const recentIds = new Set(answer.recent.map((row) => row[0]));
+  const live = sortRows([...rows.filter((row) => !renewed.has(row[2]) && !recentIds.has(row[0])), ...answer.recent]);
+  const bundle = checkBundle(
+    {
+      terminalId: answer.terminalId,
+      issuedAt: answer.issuedAt,
+      expiresAt: answer.expiresAt,
+      stepSeconds: answer.stepSeconds,
+      windowSteps: answer.windowSteps,
+      keys: live.map(([keyId, publicKey, accountNo, offlineCapFen]) => {
+        const blocked = accounts[accountNo];
+        return blocked ? { keyId, publicKey, accountNo, offlineCapFen: 0, blocked } : { keyId, publicKey, accountNo, offlineCapFen };
+      }),
+      blacklist: { accountNos: Object.keys(accounts).sort(), chipUids: Object.keys(answer.blacklist.chips).sort(), chipReasons: answer.blacklist.chips },
+    },
+    terminalId,
+    now,
+  );
+  return { bundle, sync: { version: answer.version, rows } };
+}
+
+/** A bundle answer that does not fit what this terminal holds (OFFLINE_BUNDLE_INVALID): ask for the whole bundle. */
+export class DeltaRefused extends TerminalRefusal {
+  constructor(detail: string) {
+    const { status, zh, en } = ERRORS.OFFLINE_BUNDLE_INVALID;
+    super('OFFLINE_BUNDLE_INVALID', status, { zh, en }, { detail });
+  }
 }

@@ -17,7 +17,7 @@ import { ERRORS, yuanParam, type ErrorCode } from '../errors';
 import { QR_TOKEN_PREFIX, timeStepAt } from '../qr-token';
 import { signTerminalRequest } from '../terminal-signature';
 import type { TERMINAL_KINDS } from '../vocabulary';
-import { bundleExpired, bundleInfo, cardBlacklistReason, checkBundle, checkCardOffline, checkCodeOffline, type BundleInfo, type CardOfflineCheck, type OfflineBundle } from './bundle';
+import { bundleExpired, bundleInfo, cardBlacklistReason, checkCardOffline, checkCodeOffline, DeltaRefused, takeBundle, type BundleInfo, type BundleSync, type CardOfflineCheck, type OfflineBundle } from './bundle';
 import { TerminalRefusal, TerminalUnreachable } from './refusal';
 import type { TerminalStore } from './store';
 
@@ -117,6 +117,8 @@ interface StoredRecord {
 const KEYS = {
   identity: 'identity',
   bundle: 'bundle',
+  /** Format 2: the version and key rows the bundle was made from, a delta's base. */
+  bundleSync: 'bundle/sync',
   sale: (posTxnId: string) => `sale/${posTxnId}`,
   salePrefix: 'sale/',
   record: (recordId: string) => `offline/record/${recordId}`,
@@ -329,14 +331,29 @@ export class TerminalClient {
     return outcomes;
   }
 
-  /** GET /v1/pos/offline-bundle, checked (schema, terminalId, expiry in the future) and saved; a bad bundle is refused and the old one kept. */
+  /**
+   * GET /v1/pos/offline-bundle?format=2, since the version held (a delta), checked (schema, digest,
+   * terminalId, expiry in the future) and saved; a bad bundle is refused and the old one kept. A delta
+   * that does not fit what is held is asked for again whole, once.
+   */
   async refreshBundle(): Promise<BundleInfo> {
-    const answer = await this.#exchange(offlineBundle, {});
-    if (answer.status >= 400) throw refusalOf(answer);
+    const held = await this.#store.get<BundleSync>(KEYS.bundleSync);
+    const fetchBundle = async (since: string | undefined) => {
+      const answer = await this.#exchange(offlineBundle, { query: { format: '2', ...(since ? { since } : {}) } });
+      if (answer.status >= 400) throw refusalOf(answer);
+      return takeBundle(answer.json, held, this.identity.terminalId, this.#now());
+    };
+    let taken: Awaited<ReturnType<typeof fetchBundle>>;
+    try {
+      taken = await fetchBundle(held?.version);
+    } catch (error) {
+      if (!(error instanceof DeltaRefused) || !held) throw error;
+      taken = await fetchBundle(undefined);
+    }
     const now = this.#now();
-    const bundle = checkBundle(answer.json, this.identity.terminalId, now);
+    const { bundle, sync } = taken;
     const stale = await this.#staleUsedCodes(bundle, now);
-    await this.#store.putAll([{ key: KEYS.bundle, value: bundle }], stale);
+    await this.#store.putAll([{ key: KEYS.bundle, value: bundle }, ...(sync ? [{ key: KEYS.bundleSync, value: sync }] : [])], [...stale, ...(sync ? [] : [KEYS.bundleSync])]);
     await this.prune();
     return bundleInfo(bundle, now);
   }

@@ -277,7 +277,7 @@ function tampered(token: string): string {
 
 /** A client that has downloaded `bundle` (through refreshBundle, so the checks on download run). */
 async function offlineClient(bundle: unknown, options: Partial<TerminalClientOptions> = {}) {
-  const setup = await clientWith((request) => (request.url.endsWith('/v1/pos/offline-bundle') ? { status: 200, body: bundle } : 'drop'), options);
+  const setup = await clientWith((request) => (request.url.includes('/v1/pos/offline-bundle') ? { status: 200, body: bundle } : 'drop'), options);
   return setup;
 }
 
@@ -513,7 +513,7 @@ describe('the queue', () => {
     const { client, store } = await clientWith(
       (request) => {
         if (!online) return 'drop';
-        if (request.url.endsWith('/offline-bundle')) return { status: 200, body: { ...made.bundle, issuedAt: now.toISOString(), expiresAt: new Date(now.getTime() + 24 * 3600_000).toISOString() } };
+        if (request.url.includes('/offline-bundle')) return { status: 200, body: { ...made.bundle, issuedAt: now.toISOString(), expiresAt: new Date(now.getTime() + 24 * 3600_000).toISOString() } };
         const records = (JSON.parse(request.body!) as { records: { recordId: string }[] }).records;
         return { status: 200, body: { results: records.map((r) => ({ recordId: r.recordId, outcome: 'applied', receiptNo: `R-${r.recordId}`, replayed: false })) } };
       },
@@ -564,7 +564,7 @@ describe('the queue', () => {
     const uploads: string[][] = [];
     let dropNext = false;
     const { client } = await clientWith((request) => {
-      if (request.url.endsWith('/offline-bundle')) return { status: 200, body: made.bundle };
+      if (request.url.includes('/offline-bundle')) return { status: 200, body: made.bundle };
       const records = (JSON.parse(request.body!) as { records: { recordId: string }[] }).records;
       uploads.push(records.map((r) => r.recordId));
       if (dropNext) {
@@ -615,7 +615,7 @@ describe('the IndexedDB store (fake-indexeddb)', () => {
     const made = makeBundle();
     const uploaded: string[] = [];
     const answer = (request: Sent): Reply => {
-      if (request.url.endsWith('/offline-bundle')) return { status: 200, body: made.bundle };
+      if (request.url.includes('/offline-bundle')) return { status: 200, body: made.bundle };
       const records = (JSON.parse(request.body!) as { records: { recordId: string }[] }).records;
       uploaded.push(...records.map((r) => r.recordId));
       return { status: 200, body: { results: records.map((r) => ({ recordId: r.recordId, outcome: 'applied', receiptNo: 'R', replayed: false })) } };
