@@ -14,7 +14,7 @@ import { getAccount } from '../store/accounts';
 import { getPolicy } from '../store/policy';
 import { listCards } from '../store/cards';
 import { getMerchant } from '../store/terminals';
-import { entriesInRange, getLedgerEntry, listLedger } from '../store/ledger';
+import { entryAmountsInRange, getLedgerEntry, listLedger } from '../store/ledger';
 
 type ViewDeps = Pick<Deps, 'db' | 'clock'>;
 
@@ -120,8 +120,8 @@ async function merchantNamesOf(deps: ViewDeps, entries: LedgerEntry[]): Promise<
 
 type Statement = z.infer<(typeof getHolderStatement)['response']>;
 
-/** Pure: a month's totals from its entries. */
-export function monthlyStatement(month: string, entries: LedgerEntry[]): Statement {
+/** Pure: a month's totals from its entries (their types and amounts are all it needs). */
+export function monthlyStatement(month: string, entries: Pick<LedgerEntry, 'type' | 'amountFen'>[]): Statement {
   const byType = new Map<MovementType, { count: number; amountFen: number }>();
   for (const entry of entries) {
     const totals = byType.get(entry.type) ?? { count: 0, amountFen: 0 };
@@ -141,6 +141,7 @@ export function monthlyStatement(month: string, entries: LedgerEntry[]): Stateme
 export async function holderStatement(deps: ViewDeps, accountNo: string, month: string): Promise<Statement> {
   const [year, monthNo] = month.split('-').map(Number) as [number, number];
   const lastDay = new Date(Date.UTC(year, monthNo, 0)).getUTCDate();
-  const entries = await entriesInRange(deps.db, accountNo, `${month}-01`, `${month}-${String(lastDay).padStart(2, '0')}`);
+  // One bounded Query of the month's sort keys (entries are keyed by time), never the account's whole history.
+  const entries = await entryAmountsInRange(deps.db, accountNo, `${month}-01`, `${month}-${String(lastDay).padStart(2, '0')}`);
   return monthlyStatement(month, entries);
 }
