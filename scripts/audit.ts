@@ -5,24 +5,30 @@
  * accounts' balances, and a summary; progress goes to stderr about every second. Exits 1
  * if there is a finding. Reads TABLE_NAME and (locally) DYNAMODB_ENDPOINT; with neither set it
  * audits the local `npm start` database (campus-ecard-local on 127.0.0.1:8000).
- * Options: --segments N (parallel scan segments, 4), --concurrency N (accounts at once, 16).
+ * Options: --segments N (parallel scan segments, 4), --concurrency N (accounts at once, 16),
+ * --expected-accounts N (for the ETA in the progress lines; by default last night's stored count).
  */
 import { parseArgs } from 'node:util';
 import { readConfig } from '../functions/config';
-import { auditLedger } from '../functions/services/audit';
+import { auditLedger, expectedAccountsFromLastNight } from '../functions/services/audit';
+import { campusDay } from '../functions/domain/campus-day';
 import { createDocumentClient } from '../functions/store/db';
 import { runOperatorCommand } from './operator-command';
 
 async function main(): Promise<number> {
-  const { values } = parseArgs({ options: { segments: { type: 'string' }, concurrency: { type: 'string' } } });
+  const { values } = parseArgs({ options: { segments: { type: 'string' }, concurrency: { type: 'string' }, 'expected-accounts': { type: 'string' } } });
   const config = readConfig();
+  const db = { doc: createDocumentClient(config), tableName: config.tableName };
+  const expectedAccounts = values['expected-accounts'] !== undefined ? Number(values['expected-accounts']) : await expectedAccountsFromLastNight(db, campusDay(new Date()));
   const report = await auditLedger(
-    { doc: createDocumentClient(config), tableName: config.tableName },
+    db,
     {
+      ...(expectedAccounts !== undefined ? { expectedAccounts } : {}),
       ...(values.segments ? { segments: Number(values.segments) } : {}),
       ...(values.concurrency ? { concurrency: Number(values.concurrency) } : {}),
       onProgress: (p) =>
-        console.error(`audit: ${p.accountsChecked} accounts, ${p.entriesChecked} entries, ${p.itemsScanned} items scanned, ${p.entriesPerSecond} entries/s (${(p.elapsedMs / 1000).toFixed(1)} s)`),
+        console.error(`audit: ${p.accountsChecked} accounts, ${p.entriesChecked} entries, ${p.itemsScanned} items scanned, ${p.entriesPerSecond} entries/s (${(p.elapsedMs / 1000).toFixed(1)} s` +
+            `${p.etaMs !== undefined && expectedAccounts !== undefined ? `; about ${(p.etaMs / 1000).toFixed(0)} s left of ~${expectedAccounts} accounts` : ''})`),
     },
   );
   for (const finding of report.findings) console.log(`DIFFERENCE account ${finding.accountNo} [${finding.check}]: ${finding.problem}`);

@@ -8,6 +8,7 @@
  */
 import type { Deps } from '../deps';
 import type { Account } from '../domain/account';
+import { addDays } from '../domain/campus-day';
 import {
   auditAccount,
   auditBankTransfer,
@@ -34,7 +35,7 @@ import type { LedgerEntry, SystemEntry } from '../domain/ledger';
 import { USED_PAY_TOKEN_KEEP_SECONDS } from '../domain/offline';
 import type { TopupOrder } from '../domain/topup';
 import { getAccount } from '../store/accounts';
-import { isAccountItem, putAuditReport, readAccountPartition, scanAuditSegment, scannedAccount, scannedKind, scannedUsedToken, type ScannedItem } from '../store/audit-reads';
+import { getAuditReport, isAccountItem, putAuditReport, readAccountPartition, scanAuditSegment, scannedAccount, scannedKind, scannedUsedToken, type ScannedItem } from '../store/audit-reads';
 import type { Db } from '../store/db';
 import { withoutKeys } from '../store/keys';
 import { getOfflineRecord, type StoredOfflineRecord } from '../store/offline';
@@ -46,6 +47,9 @@ export interface AuditProgress {
   itemsScanned: number;
   elapsedMs: number;
   entriesPerSecond: number;
+  accountsPerSecond: number;
+  /** Time left at the current rate, when the number of accounts is expected (`expectedAccounts`). */
+  etaMs?: number;
 }
 
 export interface AuditReport extends AuditProgress {
@@ -69,6 +73,8 @@ export interface AuditOptions {
   /** Stop reading new pages after this long (the nightly Lambda's budget); the report says it is incomplete. */
   budgetMs?: number;
   onProgress?: (progress: AuditProgress) => void;
+  /** How many accounts there are about to be (the last report's count): progress then has an ETA. */
+  expectedAccounts?: number;
   progressEveryMs?: number;
   /** Scan page size (tests use a small one to make many pages). */
   pageSize?: number;
@@ -98,7 +104,12 @@ export async function auditLedger(db: Db, options: AuditOptions = {}): Promise<A
 
   const progress = (): AuditProgress => {
     const elapsedMs = Math.round(performance.now() - t0);
-    return { ...counts, elapsedMs, entriesPerSecond: elapsedMs > 0 ? Math.round((counts.entriesChecked * 1000) / elapsedMs) : 0 };
+    const perSecond = (n: number) => (elapsedMs > 0 ? Math.round((n * 1000) / elapsedMs) : 0);
+    const { accountsChecked } = counts;
+    const expected = options.expectedAccounts;
+    // Accounts differ in length of ledger, so the ETA is by accounts; past the expected count it says "any moment".
+    const etaMs = expected !== undefined && accountsChecked > 0 ? Math.max(0, Math.round(((expected - accountsChecked) * elapsedMs) / accountsChecked)) : undefined;
+    return { ...counts, elapsedMs, entriesPerSecond: perSecond(counts.entriesChecked), accountsPerSecond: perSecond(accountsChecked), ...(etaMs !== undefined ? { etaMs } : {}) };
   };
   let lastProgress = performance.now();
   const tick = () => {
@@ -280,7 +291,17 @@ export interface NightlyAuditSummary {
 }
 
 /** The nightly audit's error lines: serverless.yml's metric filters count them (AuditFindings, AuditIncomplete alarms). */
-export const AUDIT_LOG = { finding: 'ledger audit finding', incomplete: 'ledger audit ran out of time before reading every account' } as const;
+export const AUDIT_LOG = {
+  finding: 'ledger audit finding',
+  incomplete: 'ledger audit ran out of time before reading every account',
+  progress: 'ledger audit progress',
+} as const;
+
+/** Last night's count of accounts (its stored report), so tonight's progress can say how long is left. */
+export async function expectedAccountsFromLastNight(db: Db, campusDay: string): Promise<number | undefined> {
+  const lastNight = await getAuditReport(db, addDays(campusDay, -1));
+  return typeof lastNight?.accountsChecked === 'number' ? lastNight.accountsChecked : undefined;
+}
 
 /**
  * The nightly run: the audit within `budgetMs`, its report stored for the card centre
@@ -288,7 +309,15 @@ export const AUDIT_LOG = { finding: 'ledger audit finding', incomplete: 'ledger 
  * an error so an alarm on error lines fires.
  */
 export async function runNightlyAudit(deps: Pick<Deps, 'db' | 'clock' | 'logger'>, campusDay: string, budgetMs: number): Promise<NightlyAuditSummary> {
-  const report = await auditLedger(deps.db, { clock: deps.clock, budgetMs });
+  const expectedAccounts = await expectedAccountsFromLastNight(deps.db, campusDay);
+  const report = await auditLedger(deps.db, {
+    clock: deps.clock,
+    budgetMs,
+    ...(expectedAccounts !== undefined ? { expectedAccounts } : {}),
+    // A line a minute in CloudWatch: how far a long night got, at what rate, and how long is left.
+    progressEveryMs: 60_000,
+    onProgress: (progress) => deps.logger.info(AUDIT_LOG.progress, { ...progress }),
+  });
   for (const finding of report.findings) deps.logger.error(AUDIT_LOG.finding, { ...finding });
   const summary: NightlyAuditSummary = {
     campusDay,
