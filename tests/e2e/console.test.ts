@@ -206,9 +206,8 @@ describe('the card-centre console against the local stack', () => {
 
     // The account's history says who froze it and who unfroze it, and why.
     await openAccount(admin, accountNo, accountNo);
-    await admin.getByTestId('account-status-history').waitFor({ timeout: 20_000 });
-    const history = (await admin.getByTestId('account-status-history').textContent()) ?? '';
-    expect(history).toContain('admin');
+    // The history is read after the page: wait for its rows, not only its table.
+    await expect.poll(async () => (await admin.getByTestId('account-status-history').textContent()) ?? '', { timeout: 20_000 }).toContain('admin');
     await shot(admin, '10-account-history', true);
 
     await menu(admin, 'findings');
