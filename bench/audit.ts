@@ -11,17 +11,12 @@
  * Prints entries/s and the time of each round, and the audit's ratio to the raw reads. Figures only.
  */
 import { parseArgs } from 'node:util';
-import { batchSeed, benchAccount } from './seed';
-import { campusDay } from '../functions/domain/campus-day';
-import type { LedgerEntry } from '../functions/domain/ledger';
-import { holder, system } from '../functions/domain/chart';
+import { auditAccountItems, rawAuditReads } from './audit-work';
+import { batchSeed } from './seed';
 import { startDynamoDbLocal } from '../functions/local/dynamodb-local';
 import { prepareEnvironment } from '../functions/local/platform';
 import { auditLedger } from '../functions/services/audit';
-import { isAccountItem, readAccountPartition, scanAuditSegment, scannedAccount } from '../functions/store/audit-reads';
 import type { Db } from '../functions/store/db';
-import { keys } from '../functions/store/keys';
-import { nextEntryId } from '../functions/store/movements';
 
 const { values } = parseArgs({
   options: {
@@ -36,77 +31,14 @@ const ENTRIES = Number(values.entries);
 const SEGMENTS = Number(values.segments);
 const CONCURRENCY = Number(values.concurrency);
 
-/** One account's items: a top-up, then purchases of 1 yuan, each `after` the running balance. */
-function accountItems(accountNo: string, base: Date): Record<string, unknown>[] {
-  const items: Record<string, unknown>[] = [];
-  let balanceFen = 0;
-  let lastEntryId: string | undefined;
-  for (let i = 0; i < ENTRIES; i++) {
-    const at = new Date(base.getTime() + i * 1_000);
-    const topup = i === 0;
-    const amountFen = topup ? ENTRIES * 100 : 100;
-    balanceFen += topup ? amountFen : -amountFen;
-    lastEntryId = nextEntryId(at, lastEntryId);
-    const transfers = topup
-      ? { type: 'topup' as const, transfers: [{ debit: system.cashDesk, credit: holder.balance(accountNo), amountFen }] }
-      : { type: 'purchase' as const, transfers: [{ debit: holder.balance(accountNo), credit: system.merchantPayable('M1'), amountFen }] };
-    const entry: LedgerEntry = {
-      entryId: lastEntryId,
-      receiptNo: lastEntryId,
-      accountNo,
-      ...transfers,
-      amountFen,
-      delta: { balanceFen: topup ? amountFen : -amountFen, transitionalFen: 0, smallWalletFen: 0 },
-      after: { balanceFen, transitionalFen: 0, smallWalletFen: 0 },
-      channel: topup ? 'counter' : 'pos',
-      ...(topup ? {} : { merchantId: 'M1', terminalId: 'T1' }),
-      externalRef: topup ? `bench-${accountNo}` : `${accountNo}-${i}`,
-      createdAt: at.toISOString(),
-      campusDay: campusDay(at),
-    };
-    items.push({ ...keys.ledgerEntry(accountNo, lastEntryId), ...entry });
-  }
-  const account = benchAccount(accountNo, { balanceFen, version: ENTRIES, dailySpentDay: campusDay(base), ...(lastEntryId ? { lastEntryId } : {}), createdAt: base.toISOString() });
-  items.push({ ...keys.account(accountNo), ...account });
-  return items;
-}
-
 async function seed(db: Db): Promise<void> {
   const base = new Date(Date.now() - 86_400_000);
   const started = performance.now();
-  const written = await batchSeed(db, ACCOUNTS, (unit) => accountItems(String(10_000_000 + unit), base));
+  const written = await batchSeed(db, ACCOUNTS, (unit) => auditAccountItems(String(10_000_000 + unit), base, ENTRIES));
   console.log(`seeded ${ACCOUNTS} accounts × ${ENTRIES} entries (${written} items) in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 }
 
 /** The audit's reads alone: the same parallel scan and the same per-account Query, bounded the same way. */
-async function rawReads(db: Db): Promise<number> {
-  let entries = 0;
-  let active = 0;
-  const waiting: (() => void)[] = [];
-  const pending = new Set<Promise<void>>();
-  await Promise.all(
-    Array.from({ length: SEGMENTS }, async (_, segment) => {
-      for await (const page of scanAuditSegment(db, segment, SEGMENTS)) {
-        for (const item of page) {
-          if (!isAccountItem(item)) continue;
-          if (active >= CONCURRENCY) await new Promise<void>((resolve) => waiting.push(resolve));
-          else active++;
-          const task = readAccountPartition(db, scannedAccount(item).accountNo).then((p) => {
-            entries += p.entries.length;
-            const nextTask = waiting.shift();
-            if (nextTask) nextTask();
-            else active--;
-            pending.delete(task);
-          });
-          pending.add(task);
-        }
-      }
-    }),
-  );
-  await Promise.all([...pending]);
-  return entries;
-}
-
 function line(name: string, entries: number, ms: number): number {
   const rate = (entries * 1000) / ms;
   console.log(`  ${name.padEnd(5)} ${entries} entries in ${(ms / 1000).toFixed(2)} s: ${Math.round(rate)} entries/s`);
@@ -124,7 +56,7 @@ async function main(): Promise<void> {
     console.log(`rounds (${SEGMENTS} scan segments, ${CONCURRENCY} accounts at once):`);
     for (let round = 0; round < 2; round++) {
       let t = performance.now();
-      const entries = await rawReads(deps.db);
+      const entries = await rawAuditReads(deps.db, SEGMENTS, CONCURRENCY);
       raw.push(line('raw', entries, performance.now() - t));
       t = performance.now();
       const report = await auditLedger(deps.db, { segments: SEGMENTS, concurrency: CONCURRENCY });

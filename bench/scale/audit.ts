@@ -11,17 +11,11 @@
  */
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { batchSeed, benchAccount } from '../seed';
-import { campusDay } from '../../functions/domain/campus-day';
-import { holder, system } from '../../functions/domain/chart';
-import type { LedgerEntry } from '../../functions/domain/ledger';
+import { auditAccountItems, rawAuditReads } from '../audit-work';
+import { batchSeed } from '../seed';
 import { startDynamoDbLocal } from '../../functions/local/dynamodb-local';
 import { prepareEnvironment } from '../../functions/local/platform';
 import { auditLedger } from '../../functions/services/audit';
-import { isAccountItem, readAccountPartition, scanAuditSegment, scannedAccount } from '../../functions/store/audit-reads';
-import type { Db } from '../../functions/store/db';
-import { keys } from '../../functions/store/keys';
-import { nextEntryId } from '../../functions/store/movements';
 
 export interface AuditScaleOptions {
   holders: number;
@@ -32,70 +26,6 @@ export interface AuditScaleOptions {
 
 /** The nightly handler's budget (functions/handlers/audit-ledger.ts): 900 s Lambda timeout less a minute. */
 const NIGHTLY_BUDGET_S = 840;
-
-/** One account's items: a top-up, then purchases of 1 yuan, each `after` the running balance. */
-function accountItems(accountNo: string, base: Date, entries: number): Record<string, unknown>[] {
-  const items: Record<string, unknown>[] = [];
-  let balanceFen = 0;
-  let lastEntryId: string | undefined;
-  for (let i = 0; i < entries; i++) {
-    const at = new Date(base.getTime() + i * 1_000);
-    const topup = i === 0;
-    const amountFen = topup ? entries * 100 : 100;
-    balanceFen += topup ? amountFen : -amountFen;
-    lastEntryId = nextEntryId(at, lastEntryId);
-    const moved = topup
-      ? { type: 'topup' as const, transfers: [{ debit: system.cashDesk, credit: holder.balance(accountNo), amountFen }] }
-      : { type: 'purchase' as const, transfers: [{ debit: holder.balance(accountNo), credit: system.merchantPayable('M1'), amountFen }] };
-    const entry: LedgerEntry = {
-      entryId: lastEntryId,
-      receiptNo: lastEntryId,
-      accountNo,
-      ...moved,
-      amountFen,
-      delta: { balanceFen: topup ? amountFen : -amountFen, transitionalFen: 0, smallWalletFen: 0 },
-      after: { balanceFen, transitionalFen: 0, smallWalletFen: 0 },
-      channel: topup ? 'counter' : 'pos',
-      ...(topup ? {} : { merchantId: 'M1', terminalId: 'T1' }),
-      externalRef: topup ? `bench-${accountNo}` : `${accountNo}-${i}`,
-      createdAt: at.toISOString(),
-      campusDay: campusDay(at),
-    };
-    items.push({ ...keys.ledgerEntry(accountNo, lastEntryId), ...entry });
-  }
-  const account = benchAccount(accountNo, { balanceFen, version: entries, dailySpentDay: campusDay(base), ...(lastEntryId ? { lastEntryId } : {}), createdAt: base.toISOString() });
-  items.push({ ...keys.account(accountNo), ...account });
-  return items;
-}
-
-/** The audit's reads alone: the same parallel scan and per-account Query, at most `concurrency` accounts at once. */
-async function rawReads(db: Db, segments: number, concurrency: number): Promise<number> {
-  let entries = 0;
-  let active = 0;
-  const waiting: (() => void)[] = [];
-  const pending = new Set<Promise<void>>();
-  await Promise.all(
-    Array.from({ length: segments }, async (_, segment) => {
-      for await (const page of scanAuditSegment(db, segment, segments)) {
-        for (const item of page) {
-          if (!isAccountItem(item)) continue;
-          if (active >= concurrency) await new Promise<void>((resolve) => waiting.push(resolve));
-          else active++;
-          const task = readAccountPartition(db, scannedAccount(item).accountNo).then((p) => {
-            entries += p.entries.length;
-            const next = waiting.shift();
-            if (next) next();
-            else active--;
-            pending.delete(task);
-          });
-          pending.add(task);
-        }
-      }
-    }),
-  );
-  await Promise.all([...pending]);
-  return entries;
-}
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 const mb = (bytes: number) => `${Math.round(bytes / 1_048_576)} MB`;
@@ -111,7 +41,7 @@ export async function run(options: AuditScaleOptions): Promise<void> {
     const { deps } = await prepareEnvironment(dynamodb.endpoint, `auditscale${Date.now()}`);
     const base = new Date(Date.now() - 86_400_000);
     let t = performance.now();
-    const written = await batchSeed(deps.db, accounts, (unit) => accountItems(String(20_000_000 + unit), base, perHolder), 10_000);
+    const written = await batchSeed(deps.db, accounts, (unit) => auditAccountItems(String(20_000_000 + unit), base, perHolder), 10_000);
     const seedMs = performance.now() - t;
     console.log(`audit at scale: ${accounts} accounts × ${perHolder} entries = ${accounts * perHolder} entries (${written} items) seeded in ${seconds(seedMs)} (${Math.round((written * 1000) / seedMs)} items/s)`);
 
@@ -143,7 +73,7 @@ export async function run(options: AuditScaleOptions): Promise<void> {
     );
     // After the audit: DynamoDB Local is as warm for the raw reads as it was for the audit (the seed warmed it for both).
     t = performance.now();
-    const rawEntries = await rawReads(deps.db, segments, concurrency);
+    const rawEntries = await rawAuditReads(deps.db, segments, concurrency);
     const rawMs = performance.now() - t;
     console.log(`  raw scan + per-account Query (${segments} segments, ${concurrency} accounts at once): ${rawEntries} entries in ${seconds(rawMs)}, ${Math.round((rawEntries * 1000) / rawMs)} entries/s; the audit runs at ${(rawMs / auditMs).toFixed(2)} × the raw reads' rate`);
     console.log(`  memory: heap ${mb(heapAtStart)} before, ${mb(peakHeap)} at its peak (the nightly Lambda has 1,024 MB); rss ${mb(process.memoryUsage().rss)}`);
