@@ -6,6 +6,7 @@ import { getTurnoverReportRoute } from '@shared/api/settlement';
 import { presetRange, rangeProblem, reportCsv } from '../src/screens/Reports';
 import { fakeApi, session, turnoverReport } from './fake-api';
 import { renderConsole } from './render-console';
+import { bytes, captureDownloads } from './downloads';
 
 const REPORT = 'GET /v1/admin/reports/turnover';
 
@@ -19,25 +20,6 @@ afterEach(() => {
   vi.useRealTimers();
   vi.restoreAllMocks();
 });
-
-function captureDownloads() {
-  const saved: { blob: Blob; name: string }[] = [];
-  let last: Blob | undefined;
-  URL.createObjectURL = vi.fn((blob: Blob) => ((last = blob), 'blob:x'));
-  URL.revokeObjectURL = vi.fn();
-  vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(function (this: HTMLAnchorElement) {
-    saved.push({ blob: last!, name: this.download });
-  });
-  return saved;
-}
-
-function bytes(blob: Blob): Promise<Uint8Array> {
-  return new Promise((done) => {
-    const reader = new FileReader();
-    reader.onload = () => done(new Uint8Array(reader.result as ArrayBuffer));
-    reader.readAsArrayBuffer(blob);
-  });
-}
 
 function chartOption(testId: string) {
   const instance = getInstanceByDom(screen.getByTestId(testId));

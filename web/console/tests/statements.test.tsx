@@ -4,6 +4,7 @@ import { ERRORS, renderMessage } from '@shared/errors';
 import { periodEnd, periodStart } from '../src/screens/Statements';
 import { fakeApi, session, type FakeApi } from './fake-api';
 import { renderConsole } from './render-console';
+import { bytes, captureDownloads } from './downloads';
 
 afterEach(() => {
   cleanup();
@@ -69,25 +70,6 @@ function statementsApi(extra: Parameters<typeof fakeApi>[0] = {}): FakeApi {
       return { status: 200, body: detail(statements[0]) };
     },
     ...extra,
-  });
-}
-
-function captureDownloads() {
-  const saved: { blob: Blob; name: string }[] = [];
-  let last: Blob | undefined;
-  URL.createObjectURL = vi.fn((blob: Blob) => ((last = blob), 'blob:x'));
-  URL.revokeObjectURL = vi.fn();
-  vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(function (this: HTMLAnchorElement) {
-    saved.push({ blob: last!, name: this.download });
-  });
-  return saved;
-}
-
-function bytes(blob: Blob): Promise<Uint8Array> {
-  return new Promise((done) => {
-    const reader = new FileReader();
-    reader.onload = () => done(new Uint8Array(reader.result as ArrayBuffer));
-    reader.readAsArrayBuffer(blob);
   });
 }
 
