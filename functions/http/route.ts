@@ -17,9 +17,8 @@ import type { Terminal } from '../domain/merchant';
 import { requireRole } from '../domain/staff';
 import { isDatabaseUnavailable } from '../store/db';
 import type { HolderSession } from '../auth/holder-session';
-import { authenticateAdmin, type AdminCaller } from './admin-auth';
-import { authenticateHolder } from './holder-auth';
-import { authenticateTerminal, type TerminalNonce } from './terminal-auth';
+import type { AdminCaller } from './admin-auth';
+import type { TerminalNonce } from './terminal-auth';
 
 export type HttpEvent = APIGatewayProxyEventV2;
 export type HttpResult = APIGatewayProxyStructuredResultV2;
@@ -90,6 +89,13 @@ export interface RouteOptions {
 }
 
 export function route<C extends RouteContract>(contract: C, impl: Impl<C>, options: RouteOptions = {}): RouteHandler<C> {
+  // Only this route's auth scheme is imported (the session JWTs, the terminal's signature), started while the
+  // module loads: a deployed function's bundle then loads just its own scheme's code (npm run bench:cold-start).
+  const auth = {
+    terminal: contract.auth === 'terminal' ? import('./terminal-auth') : undefined,
+    holder: contract.auth === 'holder' ? import('./holder-auth') : undefined,
+    admin: contract.auth === 'admin' ? import('./admin-auth') : undefined,
+  };
   const handler = middy<HttpEvent, HttpResult, Error, Context, Internal>()
     .use(requestContext(contract))
     .use(httpHeaderNormalizer())
@@ -99,10 +105,10 @@ export function route<C extends RouteContract>(contract: C, impl: Impl<C>, optio
       const internal = internals.get(event);
       if (!internal) throw new Error('request context middleware did not run');
       const rawBody = decodeBody(event);
-      const terminalAuth = contract.auth === 'terminal' ? await authenticateTerminal(deps, event, rawBody) : undefined;
+      const terminalAuth = contract.auth === 'terminal' ? await (await auth.terminal!).authenticateTerminal(deps, event, rawBody) : undefined;
       if (terminalAuth && !options.nonceSpentByRoute) await terminalAuth.nonce.spend();
-      const holder = contract.auth === 'holder' ? await authenticateHolder(deps, event) : undefined;
-      const admin = contract.auth === 'admin' ? await authenticateAdmin(deps, event) : undefined;
+      const holder = contract.auth === 'holder' ? await (await auth.holder!).authenticateHolder(deps, event) : undefined;
+      const admin = contract.auth === 'admin' ? await (await auth.admin!).authenticateAdmin(deps, event) : undefined;
       // Right after the session, before the body, path or query is read: a role's refusal says nothing about the input.
       if (admin) requireRole(admin, contract.roles ?? []);
       const input = {

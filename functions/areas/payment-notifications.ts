@@ -1,0 +1,7 @@
+/** The payment platforms calling back: one Lambda function (serverless.yml), each route's module imported on its first request (functions/http/area.ts). */
+import { area } from '../http/area';
+
+export const handler = area({
+  'POST /v1/payments/wechat/notify': () => import('../handlers/payment-notify-wechat'),
+  'POST /v1/payments/alipay/notify': () => import('../handlers/payment-notify-alipay'),
+});
