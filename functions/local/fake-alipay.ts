@@ -3,6 +3,8 @@
  * local demo. Keys, app id and merchant PID are made per run. Like Alipay it refuses requests our
  * app key did not sign, signs every answer with "Alipay's" key, and posts signed notifications to
  * the order's notify_url when an order is paid (pay(), or POST /__fake/pay/{out_trade_no}).
+ * Mini-program template messages (alipay.open.app.mini.templatemessage.send) are recorded, and
+ * refused for a user it is told has not subscribed.
  */
 import { createSign, createVerify, generateKeyPair, randomInt, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -14,6 +16,7 @@ import iconv from 'iconv-lite';
 import { formatBeijingTime, type AlipayConfig } from '../payments/alipay';
 import { ALIPAY_BILL_DETAIL_HEADER, ALIPAY_BILL_DETAIL_TITLE, ALIPAY_BILL_SUMMARY_TITLE } from '../payments/alipay-bill';
 import { applyBillTamper, type FakeBillLine, type FakeBillTamper } from './fake-bills';
+import { OUTBOX_EVENT_KINDS, type OutboxEventKind } from '../domain/outbox';
 
 export interface FakeAlipay {
   /** http://127.0.0.1:{port}/gateway.do */
@@ -52,6 +55,12 @@ export interface FakeAlipay {
   signAnswersWith(privateKeyPem: string | undefined): void;
   /** What my.getAuthCode gives the mini-program for this Alipay user: a one-time code for alipay.system.oauth.token. */
   issueAuthCode(userId: string): string;
+  /** The mini-program message template ids this fake app has, by kind (NOTIFICATION_TEMPLATES.alipay). */
+  templateIds: Record<OutboxEventKind, string>;
+  /** Every template message it accepted (alipay.open.app.mini.templatemessage.send), oldest first. */
+  readonly templateMessages: ReadonlyArray<{ toUserId: string; userTemplateId: string; page: string; data: Record<string, { value: string }> }>;
+  /** From now on, messages to this user are refused (40004, the user has not subscribed). */
+  refuseTemplateMessages(userId: string): void;
   /** Every request whose signature verified, in order: all its parameters (URL and form) as received. */
   readonly requests: ReadonlyArray<Record<string, string>>;
   /** Every notification posted and what our server answered. */
@@ -195,6 +204,9 @@ export async function startFakeAlipay(options: { port?: number } = {}): Promise<
   /** Bill zips by download token. */
   const billFiles = new Map<string, Uint8Array>();
   let baseUrl = '';
+  const templateIds = Object.fromEntries(OUTBOX_EVENT_KINDS.map((kind) => [kind, Buffer.from(`${kind}-${randomUUID()}`).toString('base64')])) as Record<OutboxEventKind, string>;
+  const templateMessages: { toUserId: string; userTemplateId: string; page: string; data: Record<string, { value: string }> }[] = [];
+  const refusedUsers = new Set<string>();
 
   /** Alipay's answer shape: the signature covers the exact JSON text of the response object. */
   function signedAnswer(method: string, answer: Answer): string {
@@ -501,6 +513,24 @@ export async function startFakeAlipay(options: { port?: number } = {}): Promise<
     return { user_id: userId, access_token: `authusrB${randomUUID().replaceAll('-', '')}`, expires_in: '31536000', refresh_token: `authusrB${digits(12)}`, re_expires_in: '31536000', auth_start: formatBeijingTime(new Date()) };
   }
 
+  /** A subscribe message to a user of the mini-program: a known template, the keywords as JSON, within 2048 characters. */
+  function templateMessageSend(biz: Record<string, unknown>): Answer {
+    const toUserId = typeof biz.to_user_id === 'string' ? biz.to_user_id : '';
+    const userTemplateId = typeof biz.user_template_id === 'string' ? biz.user_template_id : '';
+    if (!/^2088\d{12}$/.test(toUserId)) return { code: '40004', msg: 'Business Failed', sub_code: 'USER_ID_INVALID', sub_msg: '用户ID不合法' };
+    if (!Object.values(templateIds).includes(userTemplateId)) return { code: '40004', msg: 'Business Failed', sub_code: 'TEMPLATE_NOT_EXIST', sub_msg: '模板不存在' };
+    if (refusedUsers.has(toUserId)) return { code: '40004', msg: 'Business Failed', sub_code: 'USER_NOT_SUBSCRIBED', sub_msg: '用户未订阅该消息' };
+    let data: Record<string, { value: string }>;
+    try {
+      if (typeof biz.data !== 'string' || biz.data.length > 2048) throw new Error('data');
+      data = JSON.parse(biz.data) as Record<string, { value: string }>;
+    } catch {
+      return invalidArguments('isv.invalid-parameter', 'data');
+    }
+    templateMessages.push({ toUserId, userTemplateId, page: typeof biz.page === 'string' ? biz.page : '', data });
+    return { code: '10000', msg: 'Success' };
+  }
+
   /** The open platform gateway: verify the app's signature, then do the method. */
   function gateway(params: Record<string, string>): string {
     const method = params.method ?? '';
@@ -541,6 +571,8 @@ export async function startFakeAlipay(options: { port?: number } = {}): Promise<
         return signedAnswer(method, billDownloadUrl(biz));
       case 'alipay.system.oauth.token':
         return signedAnswer(method, oauthToken(params));
+      case 'alipay.open.app.mini.templatemessage.send':
+        return signedAnswer(method, templateMessageSend(biz));
       default:
         return signedAnswer(method, invalidArguments('isv.invalid-method', '不存在的方法名'));
     }
@@ -713,6 +745,11 @@ export async function startFakeAlipay(options: { port?: number } = {}): Promise<
       const code = `${randomUUID().replaceAll('-', '')}`;
       authCodes.set(code, userId);
       return code;
+    },
+    templateIds,
+    templateMessages,
+    refuseTemplateMessages(userId) {
+      refusedUsers.add(userId);
     },
     requests,
     notifications,

@@ -10,7 +10,7 @@ import { readConfig } from '../config';
 import { createDeps, setDeps, type Deps } from '../deps';
 import { createLocalApi, loadRoutes, type DevRoute, type LoadedRoute, type StaticSite } from './http-server';
 import { loadServerlessConfig, type ServerlessConfig } from './serverless-config';
-import { ensureTables } from './tables';
+import { ensureTables, type TableOptions } from './tables';
 
 export interface PlatformOptions {
   dynamodbEndpoint: string;
@@ -21,6 +21,7 @@ export interface PlatformOptions {
   staticSites?: StaticSite[];
   devRoutes?: DevRoute[];
   log?: (line: string) => void;
+  tables?: TableOptions;
 }
 
 export interface RunningPlatform {
@@ -32,7 +33,7 @@ export interface RunningPlatform {
 }
 
 /** Sets the environment a deployed function would see, pointed at DynamoDB Local, and creates the tables. */
-export async function prepareEnvironment(dynamodbEndpoint: string, stage: string): Promise<{ serverless: ServerlessConfig; deps: Deps }> {
+export async function prepareEnvironment(dynamodbEndpoint: string, stage: string, tables: TableOptions = {}): Promise<{ serverless: ServerlessConfig; deps: Deps }> {
   const serverless = loadServerlessConfig({ stage });
   for (const [name, value] of Object.entries(serverless.environment)) {
     // Secrets come inline locally (generated, and the fake platforms' configs), not from SSM.
@@ -47,7 +48,7 @@ export async function prepareEnvironment(dynamodbEndpoint: string, stage: string
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   });
   try {
-    await ensureTables(client, serverless.tables);
+    await ensureTables(client, serverless.tables, tables);
   } finally {
     client.destroy();
   }
@@ -57,7 +58,7 @@ export async function prepareEnvironment(dynamodbEndpoint: string, stage: string
 }
 
 export async function startLocalPlatform(options: PlatformOptions): Promise<RunningPlatform> {
-  const { serverless, deps } = await prepareEnvironment(options.dynamodbEndpoint, options.stage);
+  const { serverless, deps } = await prepareEnvironment(options.dynamodbEndpoint, options.stage, options.tables);
   const routes = await loadRoutes(serverless.routes);
   const server: Server = createLocalApi(routes, {
     ...(options.staticSites ? { staticSites: options.staticSites } : {}),

@@ -17,6 +17,7 @@ import { startFakeWechatPay, type FakeWechatPay } from './fake-wechat-pay';
 import type { DevRoute, StaticSite } from './http-server';
 import { startLocalPlatform, type RunningPlatform } from './platform';
 import { seedDemoCampus, type SeedReport } from './seed';
+import { startOutboxStreamPoller, type OutboxStreamPoller } from './outbox-stream-poller';
 
 export interface LocalStackOptions {
   dynamodbEndpoint: string;
@@ -36,6 +37,8 @@ export interface LocalStack {
   /** The campus network and dormitory power systems (utility payments); every student's network account is registered. */
   network?: FakeNetwork;
   electricity?: FakeElectricity;
+  /** The outbox dispatcher: DynamoDB Local's stream polled into the handler Lambda runs (notifications). */
+  outbox?: OutboxStreamPoller;
   close(): Promise<void>;
 }
 
@@ -59,6 +62,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const bank = await fake('BANK_CONFIG', () => startFakeBank());
     const network = await fake('NETWORK_CONFIG', () => startFakeNetwork({ defaultStatus: 'registered' }));
     const electricity = await fake('ELECTRICITY_CONFIG', () => startFakeElectricity());
+    // The fakes' message template ids, served to the app and used by the dispatcher (unless real ones are configured).
+    if (!process.env.NOTIFICATION_TEMPLATES && (wechatLogin || alipay)) {
+      process.env.NOTIFICATION_TEMPLATES = JSON.stringify({ ...(wechatLogin ? { wechat: wechatLogin.templates } : {}), ...(alipay ? { alipay: alipay.templateIds } : {}) });
+    }
     // The reconciliation routes run in this process, where the fakes' per-run keys are.
     let deps: Deps | undefined;
     let samples: SeedReport['samples'] = [];
@@ -75,7 +82,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const seed = await seedDemoCampus(platform.deps);
     samples = seed.samples;
     for (const sample of seed.samples) bank?.openCard(sample.bankCardNo, { pin: sample.bankPin, balanceFen: 1_000_000 });
-    return { platform, seed, ...(wechatPay ? { wechatPay } : {}), ...(alipay ? { alipay } : {}), ...(wechatLogin ? { wechatLogin } : {}), ...(bank ? { bank } : {}), ...(network ? { network } : {}), ...(electricity ? { electricity } : {}), close };
+    // Started after the seed, at the stream's end: the seeded history tells nobody anything.
+    const { handler: dispatchOutbox } = await import('../handlers/outbox-stream');
+    const outbox = await startOutboxStreamPoller({ endpoint: options.dynamodbEndpoint, tableName: platform.deps.db.tableName, handler: dispatchOutbox, ...(options.log ? { log: options.log } : {}) });
+    stops.push(() => outbox.stop());
+    return { platform, seed, ...(wechatPay ? { wechatPay } : {}), ...(alipay ? { alipay } : {}), ...(wechatLogin ? { wechatLogin } : {}), ...(bank ? { bank } : {}), ...(network ? { network } : {}), ...(electricity ? { electricity } : {}), outbox, close };
   } catch (error) {
     await close();
     throw error;

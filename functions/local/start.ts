@@ -75,6 +75,7 @@ async function main(): Promise<void> {
     console.log(`Reconcile a day's platform bills or bank statement now: POST ${platform.url}/__fake/reconcile/{bills|bank-statement}/<YYYY-MM-DD>`);
     if (stack.network || stack.electricity) console.log('Fake campus network and dormitory power systems for utility payments (缴费): every student registered; rooms like 3-512 (buildings 1-12, floors 1-6, rooms 01-30)');
     if (stack.alipay) console.log(`Fake Alipay on ${stack.alipay.gatewayUrl.replace(/\/gateway\.do$/, '')} (pay an order: POST ${platform.url}/__fake/alipay/pay/<orderId>)`);
+    if (stack.outbox) console.log('Notifications: the outbox dispatcher reads DynamoDB Local\'s stream; WeChat subscribe messages and Alipay template messages go to the fakes (docs/notifications.md)');
     console.log(`\nDemo campus: ${seed.accountsTotal} accounts (${seed.accountsCreated} created now), ${seed.terminals.length} POS terminals`);
     const { history } = seed;
     if (history.found) console.log(`History: the last ${history.days} campus days were written on an earlier start (ECARD_SEED_HISTORY=0 on a fresh campus for none)`);

@@ -6,6 +6,8 @@ import { failedItems, isConditionFailed, transactWrite } from './conditions';
 import { findByGsi1, type Db } from './db';
 import { accountStatusUpdate, cardStatusUpdate, keys, withoutKeys, type StatusChangeWho } from './keys';
 import type { TransactItem } from './movements';
+import { statusEvents, statusSourceId } from '../domain/outbox';
+import { outboxPut } from './outbox';
 
 export async function getAccount(db: Db, accountNo: string): Promise<Account | undefined> {
   const { Item } = await db.doc.send(new GetCommand({ TableName: db.tableName, Key: keys.account(accountNo), ConsistentRead: true }));
@@ -83,6 +85,8 @@ export async function changeAccountStatus(
   who: Omit<StatusChangeWho, 'from'> = { by: 'system' },
 ): Promise<boolean> {
   const change = accountStatusUpdate(account.accountNo, status, at, { ...who, from: account.status });
+  // A loss report or an unfreeze tells the holder, from the outbox written with the change (domain/outbox.ts).
+  const outbox = outboxPut(db, statusSourceId(account.accountNo, account.version + 1), account.accountNo, statusEvents(account.accountNo, account.status, status, account.version + 1, at), at);
   const own: TransactItem[] = [
     {
       Update: {
@@ -112,7 +116,7 @@ export async function changeAccountStatus(
       : []),
   ];
   try {
-    await transactWrite(db, [...own, ...alsoWrite]);
+    await transactWrite(db, [...own, ...alsoWrite, ...(outbox ? [outbox] : [])]);
     return true;
   } catch (error) {
     if (failedItems(error).length > 0) return false;

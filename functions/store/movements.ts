@@ -3,6 +3,7 @@
  *   1. updates the account's purses, guarded by its version (so `after` in the ledger is exact),
  *   2. appends the immutable ledger entry (its linked transfers; indexed by the one system account it names, see keys.ts),
  *   3. writes the idempotency record holding the request's fingerprint and the result.
+ *   4. and, when the movement is one the holder is told of, its outbox item (domain/outbox.ts).
  * A retry with the same key and fingerprint returns the original result; a different fingerprint
  * under the same key is IDEMPOTENCY_CONFLICT; a key closed unused (`closeUnlessPosted`) is refused
  * for ever (POS_TXN_CLOSED). Overdraft is impossible because the plan refuses it
@@ -21,6 +22,8 @@ import type { Db } from './db';
 import { KeyedSerializer } from './keyed-serializer';
 import { accountStatusUpdate, keys, systemAccountIndexes } from './keys';
 import { failedItems, isConditionFailed, isTransactionConflict } from './conditions';
+import { movementEvents, movementSourceId } from '../domain/outbox';
+import { outboxPut } from './outbox';
 
 export interface MovementCommand {
   accountNo: string;
@@ -66,6 +69,9 @@ type IdempotencyRecord =
   | { fingerprint: string; entry: LedgerEntry; holderName: string; closed?: undefined }
   /** A key closed before anything posted under it (a terminal was told "not found"). */
   | { closed: true; closedAt: string };
+
+/** DynamoDB's limit on one TransactWriteItems. */
+const MAX_TRANSACTION_ITEMS = 100;
 
 /** How many times a movement is re-planned when another writer changed the account first. */
 const MAX_ATTEMPTS = 60;
@@ -123,6 +129,9 @@ export function createMovementStore(db: Db, clock: Clock): MovementStore {
     };
 
     const extras = command.alsoWrite?.(entry) ?? [];
+    // What the holder is told of (a payment, a top-up, a low balance): one Put, last, in the same transaction (domain/outbox.ts).
+    const outbox = outboxPut(db, movementSourceId(account.accountNo, entryId), account.accountNo, movementEvents(entry, account), entry.createdAt);
+    if (3 + extras.length + (outbox ? 1 : 0) > MAX_TRANSACTION_ITEMS) throw new Error(`movement ${command.idempotencyKey} needs more than ${MAX_TRANSACTION_ITEMS} items`);
     const status =
       plan.statusAfter !== undefined
         ? accountStatusUpdate(account.accountNo, plan.statusAfter, now.toISOString(), {
@@ -192,15 +201,17 @@ export function createMovementStore(db: Db, clock: Clock): MovementStore {
               },
             },
             ...extras.map((extra) => extra.item),
+            ...(outbox ? [outbox] : []),
           ],
         }),
       );
     } catch (error) {
-      // Items in order: the account (0), the ledger entry (1), the idempotency record (2), the extras.
+      // Items in order: the account (0), the ledger entry (1), the idempotency record (2), the extras, the outbox item.
       const failed = failedItems(error);
       // Another request with the same key won the race: answer as it did (or as a conflict).
       if (failed.includes(2)) return 'retry';
-      const failedExtra = failed.find((index) => index > 2);
+      // The outbox item (after the extras) cannot fail on its own: its id is this attempt's new entry.
+      const failedExtra = failed.find((index) => index > 2 && index < 3 + extras.length);
       if (failedExtra !== undefined && !failed.includes(0)) {
         const answer = extras[failedExtra - 3]!.onConflict();
         if (answer !== 'retry') throw answer;

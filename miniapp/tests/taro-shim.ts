@@ -14,6 +14,13 @@ let requestHandler: (options: RequestOptions) => Promise<RequestAnswer> = async 
   throw new Error('request:fail no handler in this test');
 };
 
+/** wx.requestSubscribeMessage: every call's template ids, answered by the test (default: all accepted). */
+export const subscribeCalls: string[][] = [];
+let subscribeHandler: (tmplIds: string[]) => Promise<Record<string, string>> = async (tmplIds) => Object.fromEntries(tmplIds.map((id) => [id, 'accept']));
+export function answerSubscriptions(handler: typeof subscribeHandler): void {
+  subscribeHandler = handler;
+}
+
 export function answerRequests(handler: typeof requestHandler): void {
   requestHandler = handler;
 }
@@ -24,6 +31,7 @@ export function resetTaro(): void {
   storage.clear();
   navigations.length = 0;
   routerParams = {};
+  subscribeCalls.length = 0;
 }
 
 const Taro = {
@@ -38,6 +46,10 @@ const Taro = {
   stopPullDownRefresh: () => undefined,
   login: async () => ({ code: 'test-code' }),
   requestPayment: async () => ({ errMsg: 'requestPayment:ok' }),
+  requestSubscribeMessage: async ({ tmplIds }: { tmplIds: string[] }) => {
+    subscribeCalls.push(tmplIds);
+    return { errMsg: 'requestSubscribeMessage:ok', ...(await subscribeHandler(tmplIds)) };
+  },
 };
 export default Taro;
 

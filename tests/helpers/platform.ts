@@ -21,16 +21,17 @@ export interface TestPlatform {
 }
 
 /** Registers beforeAll/afterAll that give this file its own table, and the HTTP API when `http` is set. */
-export function useTestPlatform(options: { http?: boolean } = {}): TestPlatform {
+/** `stream`: the table gets its DynamoDB stream (only the tests that read it: it slows every write on DynamoDB Local). */
+export function useTestPlatform(options: { http?: boolean; stream?: boolean } = {}): TestPlatform {
   let running: RunningPlatform | undefined;
   let deps: Deps | undefined;
   beforeAll(async () => {
     const endpoint = inject('dynamodbEndpoint');
     if (options.http) {
-      running = await startLocalPlatform({ dynamodbEndpoint: endpoint, stage: uniqueStage(), port: 0 });
+      running = await startLocalPlatform({ dynamodbEndpoint: endpoint, stage: uniqueStage(), port: 0, tables: { streams: options.stream ?? false } });
       deps = running.deps;
     } else {
-      deps = (await prepareEnvironment(endpoint, uniqueStage())).deps;
+      deps = (await prepareEnvironment(endpoint, uniqueStage(), { streams: options.stream ?? false })).deps;
     }
   });
   afterAll(async () => {

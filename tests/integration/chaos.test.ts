@@ -26,7 +26,8 @@ describe('the fault layers', () => {
   let tableName: string;
   let dir: string;
   beforeAll(async () => {
-    tableName = (await prepareEnvironment(inject('dynamodbEndpoint'), uniqueStage())).deps.db.tableName;
+    // No stream: nothing here reads it, and it slows DynamoDB Local's writes (functions/local/tables.ts).
+    tableName = (await prepareEnvironment(inject('dynamodbEndpoint'), uniqueStage(), { streams: false })).deps.db.tableName;
     dir = mkdtempSync(join(tmpdir(), 'chaos-test-'));
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));

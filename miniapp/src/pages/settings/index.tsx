@@ -1,10 +1,11 @@
-/** Settings: passwords (query and consumption), the daily limit, language, sign out. */
+/** Settings: passwords (query and consumption), the daily limit, notifications, language, sign out. */
 import { Button, Text, View } from '@tarojs/components';
 import Taro from '@tarojs/taro';
 import { useState } from 'react';
 import { formatYuan } from '@shared/money';
 import { ErrorNote, Loading, SuccessNote } from '../../components/Feedback';
 import { Field } from '../../components/Field';
+import { NotificationSettings } from '../../components/NotificationSettings';
 import { useTask } from '../../components/useTask';
 import { checkPasswordChange, isSixDigits, parseDailyLimit, type FieldErrors, type PasswordField } from '../../lib/forms';
 import { t, yuan } from '../../lib/i18n';
@@ -84,6 +85,8 @@ export default function Settings() {
           {t(lang, 'common.submit')}
         </Button>
       </View>
+
+      <NotificationSettings lang={lang} />
 
       <View className="card">
         <Text className="title">{t(lang, 'settings.language')}</Text>
