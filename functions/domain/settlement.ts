@@ -177,10 +177,13 @@ export interface StatementTotals {
   lastEntryId?: string;
 }
 
-/** True when a refund entry is the card centre adjusting out a duplicate charge (its reason says so). */
+/** Card-centre refunds that adjust the merchant's settlement: a duplicate charge the system made, a holder's dispute upheld. */
+export const ADJUSTMENT_REFUND_CAUSES: readonly RefundCause[] = [DUPLICATE_CHARGE_REASON, 'dispute'];
+
+/** True when a refund entry is the card centre adjusting the merchant's settlement (a duplicate charge, an upheld dispute). */
 export function isDuplicateChargeAdjustment(entry: Pick<PayableEntry, 'type' | 'reason' | 'refundCause'>): boolean {
   if (entry.type !== 'refund') return false;
-  return entry.refundCause === DUPLICATE_CHARGE_REASON || (entry.reason ?? '').startsWith(DUPLICATE_CHARGE_REASON);
+  return ADJUSTMENT_REFUND_CAUSES.some((cause) => cause === entry.refundCause) || (entry.reason ?? '').startsWith(DUPLICATE_CHARGE_REASON);
 }
 
 /**

@@ -312,6 +312,7 @@ export const reconciliationQueue = z
     counts: z.object({ frozen_account: count, held_offline: count, finding: count, stuck_pending: count }).meta({ description: 'Every item of each kind, whatever the page' }),
     findingsBySource: z.partialRecord(z.enum(FINDING_SOURCES), count).meta({ description: 'Open findings (held offline records included) by source' }),
     stuckPendingByKind: z.partialRecord(z.enum(QUEUE_PENDING_KINDS), count),
+    openDisputes: count.optional().meta({ description: 'Holders’ disputes waiting for a decision (GET /v1/admin/disputes; not items of this queue)' }),
     nextCursor: reconciliationQueueCursor.optional(),
   })
   .meta({ id: 'ReconciliationQueue' });

@@ -13,6 +13,7 @@ import { PENDING_KINDS, type Pending, type PendingKind } from '../../domain/pend
 import { getOfflineRecord } from '../../store/offline';
 import { listDuePending } from '../../store/pending';
 import { listAllOpenFindings, listFrozenAccounts } from '../../store/reconciliation-queue';
+import { countOpenDisputes } from '../../store/disputes';
 import type { ReconciliationFinding } from '../../store/reconciliation-findings';
 
 type Item = z.infer<typeof reconciliationQueueItem>;
@@ -75,10 +76,11 @@ export async function reconciliationQueue(
   query: { kind?: QueueKind | undefined; cursor?: string | undefined; limit: number },
 ): Promise<z.infer<typeof queueView>> {
   const now = deps.clock();
-  const [frozen, findings, due] = await Promise.all([
+  const [frozen, findings, due, openDisputes] = await Promise.all([
     listFrozenAccounts(deps.db),
     listAllOpenFindings(deps.db),
     Promise.all(PENDING_KINDS.map((kind) => listDuePending<DuePending>(deps.db, kind, now))),
+    countOpenDisputes(deps.db),
   ]);
   const stuck = due.flat();
 
@@ -132,6 +134,7 @@ export async function reconciliationQueue(
     counts: { frozen_account: count('frozen_account'), held_offline: count('held_offline'), finding: count('finding'), stuck_pending: count('stuck_pending') },
     findingsBySource,
     stuckPendingByKind,
+    openDisputes,
     ...(chosen.length > page.length && last ? { nextCursor: cursorOf(last) } : {}),
   };
 }

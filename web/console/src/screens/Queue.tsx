@@ -9,7 +9,7 @@
  *
  * data-testids: queue-tabs, queue-tab-<kind|all> (data-count), queue-table, queue-row-<kind>-<id>,
  *   queue-resolve-<kind>-<id>, queue-settles-<kind>-<id>, queue-more, queue-error, queue-refresh,
- *   queue-by-source, queue-by-pending; the dialog: queue-dialog, queue-summary, queue-reason,
+ *   queue-by-source, queue-by-pending, queue-open-disputes (data-count; a link to 争议处理); the dialog: queue-dialog, queue-summary, queue-reason,
  *   queue-confirm, queue-cancel, queue-error-dialog, queue-choice (a finding's resolution, a held record's decision); the findings tab: see Findings.tsx
  */
 import { useCallback, useEffect, useState } from 'react';
@@ -85,7 +85,7 @@ export function Queue() {
         const page = await client.call(getReconciliationQueueRoute, { query: { kind: tab === 'all' ? undefined : tab, cursor: after } });
         setItems((previous) => (after ? [...previous, ...page.items] : page.items));
         setCursor(page.nextCursor);
-        setAnswer({ counts: page.counts, findingsBySource: page.findingsBySource, stuckPendingByKind: page.stuckPendingByKind });
+        setAnswer({ counts: page.counts, findingsBySource: page.findingsBySource, stuckPendingByKind: page.stuckPendingByKind, ...(page.openDisputes !== undefined ? { openDisputes: page.openDisputes } : {}) });
       } catch (caught) {
         setError(caught);
       } finally {
@@ -107,6 +107,7 @@ export function Queue() {
   );
   const bySource = Object.entries(answer?.findingsBySource ?? {}).filter(([, n]) => n);
   const byPending = Object.entries(answer?.stuckPendingByKind ?? {}).filter(([, n]) => n);
+  const openDisputes = answer?.openDisputes ?? 0;
 
   return (
     <Card
@@ -131,8 +132,16 @@ export function Queue() {
         ]}
       />
       <ErrorAlert error={error} testId="queue-error" />
-      {(bySource.length > 0 || byPending.length > 0) && (
+      {(bySource.length > 0 || byPending.length > 0 || openDisputes > 0) && (
         <Space wrap style={{ marginBottom: 12 }}>
+          {openDisputes > 0 && (
+            // Holders' disputes are decided on their own screen; the queue says how many wait.
+            <Link to="/disputes" data-testid="queue-open-disputes" data-count={openDisputes}>
+              <Tag color="purple">
+                {t('menuDisputes')} {openDisputes}
+              </Tag>
+            </Link>
+          )}
           {bySource.length > 0 && (
             <span data-testid="queue-by-source">
               <Typography.Text type="secondary">{t('bySource')}：</Typography.Text>
