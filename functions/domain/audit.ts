@@ -100,6 +100,7 @@ export function entryKindProblem(entry: Pick<LedgerEntry, 'type' | 'amountFen' |
   switch (entry.type) {
     case 'purchase':
     case 'utility_payment':
+    case 'deposit_refund':
     case 'small_wallet_preload':
       return entry.type === 'small_wallet_preload' ? expect(p(-a, 0, a)) : expect(p(-a, 0, 0));
     case 'topup':
@@ -149,6 +150,7 @@ const ALLOWED_TRANSFERS = {
   cancellation_refund: closingPairs(),
   closing_settlement: closingPairs(),
   utility_payment: ['holder_balance>merchant_payable'],
+  deposit_refund: ['holder_balance>clearing'],
 } satisfies Record<MovementType, readonly `${AccountKind}>${AccountKind}`[]>;
 
 function closingPairs(): `${AccountKind}>${AccountKind}`[] {

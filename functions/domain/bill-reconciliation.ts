@@ -128,14 +128,15 @@ export function compareBill(records: BillRecords): BillComparison {
       result.matched++;
       continue;
     }
-    // A refund: one we asked for (the order's one refund number), for what we recorded.
+    // A refund: one we asked for (the order's one refund number, or a guardian deposit's refund to its payer), for what we recorded.
     const ref = `${row.platformTxnId}/${row.refundId ?? ''}`;
-    if (!order || !order.refund || order.refund.refundId !== row.refundId) {
+    const asked = order?.refund?.refundId === row.refundId ? order?.refund : order?.depositRefund?.refundId === row.refundId ? order?.depositRefund : undefined;
+    if (!order || !asked) {
       finding({ kind: 'unknown_refund', ref, ...(order ? { orderId: order.orderId } : {}), billFen: row.amountFen, detail: `the bill has refund ${row.refundId ?? '(no number)'} of ${row.outTradeNo}, which we never asked for` });
       continue;
     }
-    if (order.refund.amountFen !== row.amountFen) {
-      finding({ kind: 'amount_mismatch', ref, orderId: order.orderId, billFen: row.amountFen, oursFen: order.refund.amountFen, detail: `the bill refunds ${row.amountFen} fen, we asked for ${order.refund.amountFen}` });
+    if (asked.amountFen !== row.amountFen) {
+      finding({ kind: 'amount_mismatch', ref, orderId: order.orderId, billFen: row.amountFen, oursFen: asked.amountFen, detail: `the bill refunds ${row.amountFen} fen, we asked for ${asked.amountFen}` });
       continue;
     }
     result.matched++;

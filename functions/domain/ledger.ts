@@ -51,6 +51,8 @@ export interface KindTransfers {
   closing_settlement: Transfer<HolderAccount, RefundsPayable | CashDesk>;
   /** A utility bill (network fee, electricity) paid in the app: to the utility merchant's payable, like a purchase. */
   utility_payment: Transfer<HolderBalance, MerchantPayable>;
+  /** A guardian deposit given back to its payer: out through the clearing it came in by. */
+  deposit_refund: Transfer<HolderBalance, ClearingAccount>;
 }
 
 interface EntryFields {
@@ -78,6 +80,8 @@ interface EntryFields {
   /** For credits from a platform: when the payer paid (the day of the platform's bill it is on, which may be before the entry's own), and the order it credits. */
   paidAt?: string;
   orderId?: string;
+  /** For a guardian deposit (issue 18): who paid, as the payer named themselves ("妈妈"); the channel says how. */
+  guardianLabel?: string;
   /** For cancellation refunds: where the money went. */
   destination?: RefundDestination;
   /** For card loads and card payments: the chip balance after the write (what the terminal was told to write). */

@@ -59,7 +59,7 @@ function plan<K extends MovementType>(
   account: Account,
   today: string,
   type: K,
-  request: Common & Partial<Pick<LedgerEntry, 'merchantId' | 'terminalId' | 'reason' | 'operator' | 'refundOf' | 'refundCause' | 'destination' | 'paidAt' | 'orderId'>>,
+  request: Common & Partial<Pick<LedgerEntry, 'merchantId' | 'terminalId' | 'reason' | 'operator' | 'refundOf' | 'refundCause' | 'destination' | 'paidAt' | 'orderId' | 'guardianLabel'>>,
   transfers: KindTransfers[K][],
   spentFen = 0,
 ): MovementPlan {
@@ -104,7 +104,7 @@ export function planPurchase(account: Account, request: PurchaseRequest, today: 
 }
 
 /** A top-up straight into the account balance (cash at the counter, or an online top-up for a card-less holder). */
-export function planTopup(account: Account, request: Common & { paidAt?: string; orderId?: string }, today: string): MovementPlan {
+export function planTopup(account: Account, request: Common & { paidAt?: string; orderId?: string; guardianLabel?: string }, today: string): MovementPlan {
   assertAmount(request.amountFen);
   assertNotCancelled(account);
   return plan(account, today, 'topup', request, [{ debit: fundingAccountOf(request.channel), credit: holder.balance(account.accountNo), amountFen: request.amountFen }]);
@@ -115,7 +115,7 @@ export function planTopup(account: Account, request: Common & { paidAt?: string;
  * the chip. The purse is decided again from the account as it is now: an order made with a CPU card
  * and paid after that card was replaced by an M1 card has no chip to wait for, so it is balance.
  */
-export function planTransitionalCredit(account: Account, request: Common & { paidAt?: string; orderId?: string }, today: string): MovementPlan {
+export function planTransitionalCredit(account: Account, request: Common & { paidAt?: string; orderId?: string; guardianLabel?: string }, today: string): MovementPlan {
   if (topupPurse(account) === 'balance') return planTopup(account, request, today);
   assertAmount(request.amountFen);
   assertNotCancelled(account);
@@ -157,6 +157,23 @@ export function planRefund(account: Account, request: RefundRequest, today: stri
     throw new AppError('REFUND_EXCEEDS_PURCHASE', `${refundedBeforeFen} + ${request.amountFen} > ${purchase.amountFen}`);
   }
   return plan(account, today, 'refund', { ...rest, refundOf: purchase.receiptNo }, [{ debit: system.merchantPayable(request.merchantId), credit: holder.balance(account.accountNo), amountFen: request.amountFen }]);
+}
+
+/**
+ * A guardian deposit given back to its payer (issue 18): the whole deposit out of the balance, back
+ * through the clearing it came in by (the platform then refunds the payer). Never below zero: money
+ * already spent is not the payer's to take back.
+ */
+export function planDepositRefund(
+  account: Account,
+  request: Common & { channel: 'wechat' | 'alipay'; orderId: string; refundOf: string; guardianLabel: string; reason: string; operator: string },
+  today: string,
+): MovementPlan {
+  assertAmount(request.amountFen);
+  assertNotCancelled(account);
+  return plan(account, today, 'deposit_refund', { ...request, refundCause: 'guardian_deposit' }, [
+    { debit: holder.balance(account.accountNo), credit: system.clearing(request.channel), amountFen: request.amountFen },
+  ]);
 }
 
 /** A fee the card centre charges (replacement card): from the balance, allowed on a lost or frozen card, never below zero. */

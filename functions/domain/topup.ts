@@ -3,6 +3,7 @@ import { AppError } from '../app-error';
 import { yuanParam } from '../../shared/errors';
 import { ONLINE_TOPUP_MAX_FEN, ONLINE_TOPUP_MIN_FEN } from '../../shared/limits';
 import type { Account } from './account';
+import type { GuardianPayer } from './guardian';
 import { fundingAccountOf, holder } from './chart';
 import { pendingOf, type Pending, type PendingState } from './pending';
 
@@ -64,6 +65,12 @@ export interface TopupOrder extends Pending {
   platformTxnId?: string;
   receiptNo?: string;
   refund?: TopupRefund;
+  /** A guardian deposit (issue 18): made by someone else for this account, recorded before the platform is asked. */
+  guardian?: GuardianPayer;
+  /** A guardian deposit's payer as the platform reported the payment, when the order knew them only by a stand-in (H5). */
+  paidBy?: string;
+  /** A paid guardian deposit the card centre gave back to its payer (the bill's refund row names this refund number). */
+  depositRefund?: { refundId: string; amountFen: number };
 }
 
 export function assertTopupAmount(amountFen: number, channel: TopupChannel): void {
@@ -86,7 +93,7 @@ export function topupPurse(account: Account): TopupOrder['purse'] {
 }
 
 /** A new order: its money a pending transfer from the channel's clearing to the purse it will credit, timing out when the platform stops taking it. */
-export function newOrder(order: Pick<TopupOrder, 'orderId' | 'accountNo' | 'channel' | 'amountFen' | 'purse' | 'payerId'>, now: Date): TopupOrder {
+export function newOrder(order: Pick<TopupOrder, 'orderId' | 'accountNo' | 'channel' | 'amountFen' | 'purse' | 'payerId'> & Pick<Partial<TopupOrder>, 'guardian'>, now: Date): TopupOrder {
   const credit = order.purse === 'transitional' ? holder.transitional(order.accountNo) : holder.balance(order.accountNo);
   const pending = pendingOf('topup_order', { debit: fundingAccountOf(order.channel), credit, amountFen: order.amountFen }, now);
   return { ...order, ...pending, pendingKind: 'topup_order', status: 'pending', payBy: pending.timeoutAt };

@@ -28,7 +28,8 @@ interface BaseContext {
   logger: Logger;
   requestId: string;
   /** The request as received, for routes that verify a signature over the raw bytes (payment notifications). */
-  request: { rawBody: string; headers: Record<string, string | undefined> };
+  /** sourceIp: the caller's address as API Gateway saw it (counts unauthenticated look-ups per caller). */
+  request: { rawBody: string; headers: Record<string, string | undefined>; sourceIp: string };
 }
 
 /** What a route's implementation gets: the caller its auth scheme authenticated, typed by the scheme. */
@@ -116,7 +117,7 @@ export function route<C extends RouteContract>(contract: C, impl: Impl<C>, optio
         params: contract.params ? contract.params.parse(event.pathParameters ?? {}) : undefined,
         query: contract.query ? contract.query.parse(event.queryStringParameters ?? {}) : undefined,
       } as RouteInput<C>;
-      const request = { rawBody, headers: event.headers ?? {} };
+      const request = { rawBody, headers: event.headers ?? {}, sourceIp: event.requestContext?.http?.sourceIp ?? '' };
       const ctx = { deps, logger: internal.logger, requestId: internal.requestId, request, ...terminalAuth, holder, admin } as RouteContext<C>;
       const result = await impl(input, ctx).catch(async (error: unknown) => {
         // A refused payment spends its nonce with the refusal: the identical request replayed answers it again, never a new evaluation.

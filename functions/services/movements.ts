@@ -35,6 +35,8 @@ export interface CreditRequest {
   /** When the payer paid, as the platform says (the day of its bill), and the order paid. */
   paidAt?: string;
   orderId?: string;
+  /** A guardian deposit: who paid, as the entry shows it. */
+  guardianLabel?: string;
 }
 
 export function topUp(deps: MovementDeps, request: CreditRequest, alsoWrite?: MovementCommand['alsoWrite']): Promise<MovementResult> {

@@ -16,6 +16,7 @@ import { findEntryByReceipt } from '../store/ledger';
 import type { MovementResult } from '../store/movements';
 import { getOfflineRecord } from '../store/offline';
 import { loggedMovements } from './admin/action-log';
+import { isGuardianDepositEntry, refundGuardianDeposit } from './guardian-deposits';
 import { postRefund } from './movements';
 
 type RefundDeps = Pick<Deps, 'db' | 'clock' | 'movements'>;
@@ -85,9 +86,21 @@ function cardCentrePosted(result: MovementResult): CardCentreRefundPosted {
   };
 }
 
-/** The card centre refunds (part of) a purchase on any day, with a reason, out of the merchant's payable. */
-export async function refundByCardCentre(deps: RefundDeps, actor: Actor, body: { refundId: string; receiptNo: string; amountFen: number; reason: string }): Promise<CardCentreRefundPosted> {
+/**
+ * The card centre refunds (part of) a purchase on any day, with a reason, out of the merchant's
+ * payable. A guardian deposit's receipt instead goes back whole to its payer's WeChat Pay / Alipay,
+ * out of the holder's balance (guardian-deposits.ts): never to the holder.
+ */
+export async function refundByCardCentre(
+  deps: RefundDeps & Partial<Pick<Deps, 'payments' | 'logger'>>,
+  actor: Actor,
+  body: { refundId: string; receiptNo: string; amountFen: number; reason: string },
+): Promise<CardCentreRefundPosted> {
   const purchase = await readPurchase(deps, body.receiptNo);
+  if (isGuardianDepositEntry(purchase)) {
+    if (!deps.payments || !deps.logger) throw new Error('a guardian deposit refund needs the payment channels');
+    return cardCentrePosted(await refundGuardianDeposit({ ...deps, payments: deps.payments, logger: deps.logger }, actor, body, purchase));
+  }
   const movements = loggedMovements(deps, actor, (entry) => ({
     action: 'refund.card_centre',
     target: `account:${entry.accountNo}`,

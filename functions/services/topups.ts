@@ -22,7 +22,8 @@ import {
   type PaymentEvent,
 } from '../payments/channel';
 import { getAccount } from '../store/accounts';
-import type { OnceOnly } from '../store/movements';
+import type { OnceOnly, TransactItem } from '../store/movements';
+import type { GuardianPayer } from '../domain/guardian';
 import { closeOrder, createOrder, getOrder, listOrdersToReconcile, markOrderPaidItem, markOrderRefunded, notificationSeenItem, recordRefundIntent } from '../store/orders';
 import { creditTransitional, topUp } from './movements';
 
@@ -37,7 +38,9 @@ async function channelOf(deps: TopupDeps, name: PaymentChannelName): Promise<Pay
 export async function createTopupOrder(
   deps: TopupDeps,
   accountNo: string,
-  request: { amountFen: number; channel: PaymentChannelName; payerId: string },
+  request: { amountFen: number; channel: PaymentChannelName; payerId: string; guardian?: GuardianPayer },
+  /** A guardian deposit's own writes (its daily cap), committed with the order; and what the payer's statement says. */
+  options: { alsoWrite?: TransactItem[]; description?: string } = {},
 ): Promise<{ order: TopupOrder; payment: CreateTopupResult }> {
   assertTopupAmount(request.amountFen, request.channel);
   const account = await getAccount(deps.db, accountNo);
@@ -46,14 +49,17 @@ export async function createTopupOrder(
   // A lost or frozen card may still be topped up; only a closed account may not.
   if (account.status === 'cancelled') throw new AppError('CARD_CANCELLED', accountNo);
   const channel = await channelOf(deps, request.channel);
-  const order = newOrder({ orderId: `T${ulid(now.getTime())}`, accountNo, channel: request.channel, amountFen: request.amountFen, purse: topupPurse(account), payerId: request.payerId }, now);
+  const order = newOrder(
+    { orderId: `T${ulid(now.getTime())}`, accountNo, channel: request.channel, amountFen: request.amountFen, purse: topupPurse(account), payerId: request.payerId, ...(request.guardian ? { guardian: request.guardian } : {}) },
+    now,
+  );
   // Stored first: a payment the platform takes always has an order to land on.
-  await createOrder(deps.db, order);
+  await createOrder(deps.db, order, options.alsoWrite);
   try {
     const payment = await channel.createTopup({
       orderId: order.orderId,
       amountFen: order.amountFen,
-      description: `校园卡充值 ${formatYuan(order.amountFen)} 元`,
+      description: options.description ?? `校园卡充值 ${formatYuan(order.amountFen)} 元`,
       payerId: request.payerId,
       notifyUrl: `${deps.config.publicBaseUrl}/v1/payments/${request.channel}/notify`,
       expiresAt: new Date(order.payBy),
@@ -103,13 +109,27 @@ export async function applyPaymentEvent(deps: TopupDeps, event: PaymentEvent): P
   }
   // Paid after we closed it: its pending transfer is over, so the payment goes back (a late payment is never a new credit).
   if (order.status === 'closed') return giveBack(deps, order, payment, 'ORDER_CLOSED');
-  const credit = { accountNo: order.accountNo, amountFen: order.amountFen, channel: order.channel, externalRef: platformTxnId, paidAt, orderId: order.orderId };
+  const credit = {
+    accountNo: order.accountNo,
+    amountFen: order.amountFen,
+    channel: order.channel,
+    externalRef: platformTxnId,
+    paidAt,
+    orderId: order.orderId,
+    // A guardian deposit's entry says who paid, as the holder sees it.
+    ...(order.guardian ? { guardianLabel: order.guardian.label } : {}),
+  };
+  // A guardian deposit ordered from a browser knew its payer only by a stand-in: the payment names them.
+  const paidBy = order.guardian?.identifiedBy === 'address' && event.payerId && event.payerId !== order.payerId ? event.payerId : undefined;
   const notification: OnceOnly | undefined = event.notificationId
     ? { put: notificationSeenItem(deps.db, order.channel, event.notificationId, order.orderId, now).Put!, reused: () => new AppError('IDEMPOTENCY_CONFLICT', event.notificationId) }
     : undefined;
   const settle = (entry: { receiptNo: string }) => [
     // No longer pending: closed meanwhile (the payment then goes back), or credited by another path (the retry replays it).
-    { item: markOrderPaidItem(deps.db, order, { platformTxnId, paidAt, receiptNo: entry.receiptNo }, now.toISOString()), onConflict: () => new AppError('ORDER_CLOSED', order.orderId) },
+    {
+      item: markOrderPaidItem(deps.db, order, { platformTxnId, paidAt, receiptNo: entry.receiptNo, ...(paidBy ? { paidBy } : {}) }, now.toISOString()),
+      onConflict: () => new AppError('ORDER_CLOSED', order.orderId),
+    },
     ...(notification ? [{ item: { Put: notification.put }, onConflict: () => 'retry' as const }] : []),
   ];
   try {
@@ -261,5 +281,12 @@ export async function reconcilePendingOrders(deps: TopupDeps): Promise<Reconcile
       report.failed.push({ orderId: order.orderId, code });
     }
   }
+  // Guardian deposits the card centre gave back: asked for until the platform has made them. (Loaded
+  // here, not at the top: guardian-deposits.ts builds on this module.)
+  const { finishOpenGuardianRefunds } = await import('./guardian-deposits');
+  const guardian = await finishOpenGuardianRefunds(deps);
+  report.refunded += guardian.refunded;
+  report.refundPending += guardian.pending;
+  report.failed.push(...guardian.failed);
   return report;
 }

@@ -10,17 +10,21 @@ import type { Db } from './db';
 import { keys, withoutKeys } from './keys';
 import { assignments } from './update-expression';
 import type { TransactItem } from './movements';
-import { isConditionFailed } from './conditions';
+import { isConditionFailed, transactWrite } from './conditions';
 import { listOpenWithFollowUps, openPendingAttributes, resolvePending, resolvePendingItem } from './pending';
 
-export async function createOrder(db: Db, order: TopupOrder): Promise<void> {
-  await db.doc.send(
-    new PutCommand({
-      TableName: db.tableName,
-      Item: { ...keys.topupOrder(order.orderId), ...order, ...openPendingAttributes(order, order.orderId) },
-      ConditionExpression: 'attribute_not_exists(pk)',
-    }),
-  );
+/**
+ * With `alsoWrite` (a guardian deposit's daily cap), one transaction with the order as its first
+ * item: the order exists exactly when they were written; their refusals are the caller's to read.
+ */
+export async function createOrder(db: Db, order: TopupOrder, alsoWrite: TransactItem[] = []): Promise<void> {
+  const put = {
+    TableName: db.tableName,
+    Item: { ...keys.topupOrder(order.orderId), ...order, ...openPendingAttributes(order, order.orderId) },
+    ConditionExpression: 'attribute_not_exists(pk)',
+  };
+  if (alsoWrite.length > 0) await transactWrite(db, [{ Put: put }, ...alsoWrite]);
+  else await db.doc.send(new PutCommand(put));
 }
 
 export async function getOrder(db: Db, orderId: string): Promise<TopupOrder | undefined> {
@@ -34,9 +38,9 @@ export function listOrdersToReconcile(db: Db, before: string): Promise<TopupOrde
 }
 
 /** The order's side of crediting it, committed with the money: its pending transfer posted, once, for the amount ordered. */
-export function markOrderPaidItem(db: Db, order: TopupOrder, paid: { platformTxnId: string; paidAt: string; receiptNo: string }, at: string): TransactItem {
+export function markOrderPaidItem(db: Db, order: TopupOrder, paid: { platformTxnId: string; paidAt: string; receiptNo: string; paidBy?: string }, at: string): TransactItem {
   return resolvePendingItem(db, keys.topupOrder(order.orderId), 'posted', at, {
-    set: { status: 'paid' satisfies OrderStatus, platformTxnId: paid.platformTxnId, paidAt: paid.paidAt, receiptNo: paid.receiptNo },
+    set: { status: 'paid' satisfies OrderStatus, platformTxnId: paid.platformTxnId, paidAt: paid.paidAt, receiptNo: paid.receiptNo, ...(paid.paidBy ? { paidBy: paid.paidBy } : {}) },
     condition: 'amountFen = :amount',
     values: { ':amount': order.amountFen },
   });

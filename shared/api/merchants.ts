@@ -351,10 +351,13 @@ export const adminRefundRoute = defineRoute({
   auth: 'admin',
   roles: STAFF.counter,
   summary: "The card centre refunds (part of) a payment, any day, out of the merchant's payable (with a reason; idempotent on refundId)",
+  description:
+    "A guardian deposit's receipt instead goes back whole to the payer's own WeChat Pay / Alipay, out of the holder's balance (refundCause guardian_deposit, merchantId empty), never to the holder.",
   tags: ['admin'],
   body: z.strictObject({ refundId: externalId, receiptNo: ulidString, amountFen, reason: actionReason }).meta({ id: 'AdminRefundRequest' }),
   response: adminRefundPosted.meta({ id: 'AdminRefundResult' }),
-  errors: [...SESSION, ...REFUND_REFUSALS],
+  // A guardian deposit's receipt (issue 18): refunded whole to the payer's WeChat Pay / Alipay, out of the holder's balance.
+  errors: [...SESSION, ...REFUND_REFUSALS, 'GUARDIAN_REFUND_WHOLE_DEPOSIT', 'INSUFFICIENT_BALANCE'],
 });
 
 export const refundDuplicateChargeRoute = defineRoute({

@@ -30,6 +30,9 @@ export function withTransfers(entry: Loose): LedgerEntry {
     case 'refund':
       transfers = [t(merchant, balance, d.balanceFen)];
       break;
+    case 'deposit_refund':
+      transfers = [t(balance, fundingAccountOf(entry.channel), -d.balanceFen)];
+      break;
     case 'fee':
       transfers = [t(transitional, balance, -d.transitionalFen), t(balance, system.feeIncome, -(d.balanceFen + d.transitionalFen))];
       break;

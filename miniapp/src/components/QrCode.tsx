@@ -7,9 +7,9 @@ import qrcode from 'qrcode-generator';
 import { useMemo } from 'react';
 
 /** Rows of [start, length] dark runs, with the quiet zone left to the container's padding. */
-export function qrRuns(text: string): { size: number; rows: [number, number][][] } {
+export function qrRuns(text: string, mode: 'Alphanumeric' | 'Byte' = 'Alphanumeric'): { size: number; rows: [number, number][][] } {
   const qr = qrcode(0, 'L');
-  qr.addData(text, 'Alphanumeric');
+  qr.addData(text, mode);
   qr.make();
   const size = qr.getModuleCount();
   const rows: [number, number][][] = [];
@@ -29,8 +29,9 @@ export function qrRuns(text: string): { size: number; rows: [number, number][][]
   return { size, rows };
 }
 
-export function QrCode(props: { text: string; sizePx: number; onTap?: () => void; dimmed?: boolean }) {
-  const { size, rows } = useMemo(() => qrRuns(props.text), [props.text]);
+/** `mode` Byte for any text (a link); the campus code is upper-case alphanumeric, the densest mode. */
+export function QrCode(props: { text: string; sizePx: number; onTap?: () => void; dimmed?: boolean; mode?: 'Alphanumeric' | 'Byte' }) {
+  const { size, rows } = useMemo(() => qrRuns(props.text, props.mode), [props.text, props.mode]);
   const cell = Math.floor(props.sizePx / (size + 8));
   const quiet = cell * 4;
   return (
