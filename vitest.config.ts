@@ -7,6 +7,8 @@ export default defineConfig({
   test: {
     projects: [
       {
+        // The mini-program's pure modules (lib/key-seed, lib/campus-code) run against the platform too.
+        resolve: { alias: [{ find: /^@shared\//, replacement: `${resolve(import.meta.dirname, 'shared')}/` }] },
         test: {
           name: 'platform',
           include: ['tests/**/*.test.ts'],

@@ -1,4 +1,5 @@
 /** Registering the phone key that signs the holder's QR codes. */
+import { randomBytes } from 'node:crypto';
 import { deviceKeyProofMessage } from '../../shared/qr-token';
 import { AppError } from '../app-error';
 import type { Deps } from '../deps';
@@ -22,4 +23,13 @@ export async function registerHolderDeviceKey(
   assertCanSpend(account, campusDay(deps.clock()));
   const key = await registerDeviceKey(deps.db, accountNo, request.publicKey, deps.clock());
   return { keyId: key.keyId, serverTimeMs: deps.clock().getTime() };
+}
+
+/**
+ * 32 bytes from the server's CSPRNG for a phone that has no secure random source of its own (Alipay):
+ * the phone mixes them with its own entropy into its key seed. Made here and sent once; never stored
+ * or logged, so the server's records do not give the key (docs/qr-token.md, threat model).
+ */
+export function newDeviceKeySeed(): { seed: string } {
+  return { seed: randomBytes(32).toString('base64url') };
 }

@@ -73,9 +73,9 @@ export async function registerDeviceKey(db: Db, accountNo: string, publicKey: st
             Update: {
               TableName: db.tableName,
               Key: keys.account(accountNo),
-              UpdateExpression: 'SET activeDeviceKeyId = :key, version = :next',
+              UpdateExpression: 'SET activeDeviceKeyId = :key, activeDeviceKeyAt = :at, version = :next',
               ConditionExpression: 'version = :current',
-              ExpressionAttributeValues: { ':key': key.keyId, ':next': account.version + 1, ':current': account.version },
+              ExpressionAttributeValues: { ':key': key.keyId, ':at': key.createdAt, ':next': account.version + 1, ':current': account.version },
             },
           },
           ...(previous !== undefined

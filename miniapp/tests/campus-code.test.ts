@@ -3,7 +3,7 @@ import { base64urlnopad } from '@scure/base';
 import { describe, expect, it } from 'vitest';
 import { checkQrWindow, verifyQrSignature } from '../../functions/domain/qr-token-verify';
 import { deviceKeyProofMessage, parseQrToken, timeStepAt } from '../../shared/qr-token';
-import { availability, drawCode, newDeviceKey, nextCursor, OFFLINE_CODE_MS, secondsToNextStep, serverStep, syncClock } from '../src/lib/campus-code';
+import { availability, codeMovedAway, drawCode, newDeviceKey, nextCursor, OFFLINE_CODE_MS, secondsToNextStep, serverStep, syncClock } from '../src/lib/campus-code';
 
 describe('the phone’s device key', () => {
   it('registers with a proof the server accepts, and draws codes the server verifies', () => {
@@ -72,5 +72,19 @@ describe('offline', () => {
     expect(availability(clock, clock.syncedAtMs + OFFLINE_CODE_MS, false).kind).toBe('offline');
     expect(availability(clock, clock.syncedAtMs + OFFLINE_CODE_MS + 1, false).kind).toBe('stale');
     expect(availability(undefined, 0, true).kind).toBe('stale');
+  });
+});
+
+describe('the code moved to another phone', () => {
+  const key = { accountNo: '10002', keyId: 7, privateKey: 'x', registeredAtMs: 1_000 };
+  it('says moved (with when) once the account names another key, and not moved while it names this one', () => {
+    expect(codeMovedAway(key, { accountNo: '10002', activeDeviceKey: { keyId: 8, registeredAt: '2026-12-01T12:00:00.000Z' } }, 2_000)).toEqual({ keyId: 8, at: '2026-12-01T12:00:00.000Z' });
+    expect(codeMovedAway(key, { accountNo: '10002', activeDeviceKey: { keyId: 7 } }, 2_000)).toBeNull();
+  });
+  it('says nothing from an answer asked before this phone registered, from another account, or without the field', () => {
+    expect(codeMovedAway(key, { accountNo: '10002', activeDeviceKey: { keyId: 6 } }, 999)).toBeUndefined();
+    expect(codeMovedAway(key, { accountNo: '10003', activeDeviceKey: { keyId: 8 } }, 2_000)).toBeUndefined();
+    expect(codeMovedAway(key, { accountNo: '10002' }, 2_000)).toBeUndefined();
+    expect(codeMovedAway(undefined, { accountNo: '10002', activeDeviceKey: { keyId: 8 } }, 2_000)).toBeUndefined();
   });
 });

@@ -15,6 +15,30 @@ export interface DeviceKey {
   keyId: number;
   /** The Ed25519 seed, base64url; it never leaves the phone. */
   privateKey: string;
+  /** Phone time the registration was answered (absent for keys saved by an older app). */
+  registeredAtMs?: number;
+}
+
+/** This phone's key is no longer the account's: another phone was bound (at `at`, when the server knows). */
+export interface CodeMoved {
+  keyId: number;
+  at?: string;
+}
+
+/**
+ * Whether the account view says the code moved to another phone: its active key is not this phone's.
+ * An answer to a request sent before this phone's own registration was answered may still name the
+ * previous key, so it says nothing either way (undefined: keep what is known).
+ */
+export function codeMovedAway(
+  key: DeviceKey | undefined,
+  account: { accountNo: string; activeDeviceKey?: { keyId: number; registeredAt?: string } },
+  askedAtMs: number,
+): CodeMoved | null | undefined {
+  if (!key || key.accountNo !== account.accountNo || !account.activeDeviceKey) return undefined;
+  if (key.registeredAtMs !== undefined && askedAtMs < key.registeredAtMs) return undefined;
+  if (account.activeDeviceKey.keyId === key.keyId) return null;
+  return { keyId: account.activeDeviceKey.keyId, ...(account.activeDeviceKey.registeredAt ? { at: account.activeDeviceKey.registeredAt } : {}) };
 }
 
 /** The phone's estimate of the server clock: offset to add to Date.now(), and when it was last set. */

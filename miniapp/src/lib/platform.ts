@@ -1,6 +1,7 @@
 /** Everything that differs between WeChat, Alipay and H5, behind one small surface. */
 import Taro from '@tarojs/taro';
 import type { HttpRequest, HttpResponse, TopupCreated, Transport } from './api';
+import { deviceKeySeed } from './key-seed';
 
 export type Target = 'weapp' | 'alipay' | 'h5';
 export const TARGET = process.env.TARO_ENV as Target;
@@ -36,14 +37,12 @@ export const storage = {
   },
 };
 
-/** 32 random bytes for the device key: Web Crypto where there is one, else the mini-program's own. */
-export async function randomSeed(): Promise<Uint8Array | undefined> {
-  if (typeof globalThis.crypto?.getRandomValues === 'function') return undefined; // @noble draws its own
-  const wx = (globalThis as { wx?: { getRandomValues?: (o: { length: number; success: (r: { randomValues: ArrayBuffer }) => void; fail: (e: unknown) => void }) => void } }).wx;
-  if (wx?.getRandomValues) {
-    return new Promise((resolve, reject) => wx.getRandomValues!({ length: 32, success: (r) => resolve(new Uint8Array(r.randomValues)), fail: reject }));
-  }
-  throw new Error('no secure random source on this platform');
+/**
+ * 32 random bytes for the device key: Web Crypto where there is one, else the mini-program's own,
+ * else (Alipay) the server's one-time seed mixed with the phone's entropy (lib/key-seed.ts).
+ */
+export async function randomSeed(serverSeed: () => Promise<string>): Promise<Uint8Array | undefined> {
+  return deviceKeySeed(serverSeed);
 }
 
 /** The platform's sign-in code, exchanged by the server for who the user is. */
@@ -61,7 +60,7 @@ export async function platformLoginCode(): Promise<{ platform: 'wechat'; code: s
 export type PaymentOutcome = 'paid' | 'cancelled';
 
 /** Opens the platform's own payment sheet for an order (not H5: there the page shows the local cashier). */
-export async function payWithPlatform(created: TopupCreated): Promise<PaymentOutcome> {
+export async function payWithPlatform(created: Pick<TopupCreated, 'wechat' | 'alipay'>): Promise<PaymentOutcome> {
   if (TARGET === 'weapp' && created.wechat) {
     try {
       const { appId: _appId, ...params } = created.wechat;

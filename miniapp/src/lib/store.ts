@@ -5,7 +5,7 @@
 import { useSyncExternalStore } from 'react';
 import type { QrPurpose } from '@shared/qr-token';
 import { createApiClient, type HolderAccount, type SignedIn } from './api';
-import { drawCode, newDeviceKey, nextCursor, serverStep, syncClock, type CodeCursor, type DeviceKey, type ServerClock } from './campus-code';
+import { codeMovedAway, drawCode, newDeviceKey, nextCursor, serverStep, syncClock, type CodeCursor, type CodeMoved, type DeviceKey, type ServerClock } from './campus-code';
 import type { Lang } from './i18n';
 import { randomSeed, storage, taroTransport } from './platform';
 
@@ -25,6 +25,8 @@ export interface AppState {
   deviceKey?: DeviceKey;
   clock?: ServerClock;
   cursor?: CodeCursor;
+  /** Another phone was bound since this one's key was registered: no codes here (they would be refused). */
+  codeMoved?: CodeMoved;
   /** The last request reached the server. */
   online: boolean;
 }
@@ -83,12 +85,13 @@ export function setLang(lang: Lang): void {
   update({ lang });
 }
 
-export function signedIn(result: SignedIn & { payerId?: string }): void {
-  const sameAccount = state.deviceKey?.accountNo === result.accountNo;
+/** `bound`: the holder bound the card on this phone just now, so the code moves here (a new key) even if this phone had one. */
+export function signedIn(result: SignedIn & { payerId?: string }, options: { bound?: boolean } = {}): void {
+  const sameAccount = state.deviceKey?.accountNo === result.accountNo && !options.bound;
   update({
     session: { token: result.session, accountNo: result.accountNo, mustChangePassword: result.mustChangePassword, ...(result.payerId ? { payerId: result.payerId } : {}) },
     // Another holder on this phone: nothing of the previous one stays.
-    ...(sameAccount ? {} : { account: undefined, accountAtMs: undefined, deviceKey: undefined, cursor: undefined }),
+    ...(sameAccount ? {} : { account: undefined, accountAtMs: undefined, deviceKey: undefined, cursor: undefined, codeMoved: undefined }),
   });
 }
 
@@ -101,27 +104,61 @@ export function passwordChanged(): void {
 }
 
 export async function refreshAccount(): Promise<HolderAccount> {
+  const askedAt = Date.now();
   const account = await api.account();
-  update({ account, accountAtMs: Date.now() });
+  const moved = codeMovedAway(state.deviceKey, account, askedAt);
+  update({ account, accountAtMs: Date.now(), ...(moved === undefined ? {} : { codeMoved: moved ?? undefined }) });
   return account;
 }
 
-/** Makes and registers this phone's signing key once per account (registering revokes the last phone's). */
+/**
+ * Makes and registers this phone's signing key once per account (registering revokes the last phone's).
+ * Not after the code moved to another phone: taking it back is the holder's choice (moveCodeHere), or
+ * two phones of one holder would take it from each other at every poll.
+ */
 export async function ensureDeviceKey(): Promise<DeviceKey> {
   const accountNo = state.session?.accountNo;
   if (!accountNo) throw new Error('not signed in');
   if (state.deviceKey?.accountNo === accountNo) return state.deviceKey;
-  const made = newDeviceKey(accountNo, await randomSeed());
+  return registerNewKey(accountNo);
+}
+
+/**
+ * One registration at a time: two at once (the page's first load and its show both ask) would each
+ * revoke the other's key, and the phone could keep the one that lost.
+ */
+let registering: { accountNo: string; done: Promise<DeviceKey> } | undefined;
+
+/** The holder takes the code back to this phone (the other phone's key is revoked). */
+export async function moveCodeHere(): Promise<DeviceKey> {
+  const accountNo = state.session?.accountNo;
+  if (!accountNo) throw new Error('not signed in');
+  return registerNewKey(accountNo);
+}
+
+function registerNewKey(accountNo: string): Promise<DeviceKey> {
+  if (registering?.accountNo === accountNo) return registering.done;
+  const done = makeAndRegister(accountNo).finally(() => {
+    if (registering?.done === done) registering = undefined;
+  });
+  registering = { accountNo, done };
+  return done;
+}
+
+async function makeAndRegister(accountNo: string): Promise<DeviceKey> {
+  // The seed is asked of the server only on a phone with no secure random source (Alipay).
+  const made = newDeviceKey(accountNo, await randomSeed(async () => (await api.deviceKeySeed()).seed));
   const sentAt = Date.now();
   const registered = await api.registerDeviceKey(made.publicKey, made.proof);
-  const deviceKey: DeviceKey = { accountNo, keyId: registered.keyId, privateKey: made.privateKey };
-  update({ deviceKey, clock: syncClock(registered.serverTimeMs, sentAt, Date.now()) });
+  const receivedAt = Date.now();
+  const deviceKey: DeviceKey = { accountNo, keyId: registered.keyId, privateKey: made.privateKey, registeredAtMs: receivedAt };
+  update({ deviceKey, codeMoved: undefined, clock: syncClock(registered.serverTimeMs, sentAt, receivedAt) });
   return deviceKey;
 }
 
 /** The code to show now: the same one within a step, a fresh one when asked (refresh, after a use, a switch). */
 export function currentCode(purpose: QrPurpose, fresh: boolean, nowMs = Date.now()): { token: string; cursor: CodeCursor } | undefined {
-  if (!state.deviceKey || !state.clock) return undefined;
+  if (!state.deviceKey || !state.clock || state.codeMoved) return undefined;
   const cursor = nextCursor(state.cursor, serverStep(state.clock, nowMs), fresh);
   if (!cursor) return undefined;
   if (cursor !== state.cursor) update({ cursor });

@@ -9,7 +9,7 @@ import { useTask } from '../../components/useTask';
 import { checkBinding, type BindingField, type FieldErrors } from '../../lib/forms';
 import { t } from '../../lib/i18n';
 import { TARGET } from '../../lib/platform';
-import { api, signedIn, useAppState } from '../../lib/store';
+import { api, ensureDeviceKey, signedIn, useAppState } from '../../lib/store';
 
 export default function Bind() {
   const { lang } = useAppState();
@@ -26,7 +26,9 @@ export default function Bind() {
       return;
     }
     setErrors({});
-    signedIn(await api.bind(checked.request));
+    // Bound on this phone: the code moves here now (a new key revokes the old phone's); home tries again if this fails.
+    signedIn(await api.bind(checked.request), { bound: true });
+    await ensureDeviceKey().catch(() => undefined);
     await Taro.reLaunch({ url: '/pages/index/index' });
   });
   const problem = (field: BindingField) => (errors[field] ? { problem: t(lang, errors[field]!) } : {});

@@ -2,7 +2,7 @@
  * Home: the campus code first (it must show at once, online or not), then the holder, balances and
  * the way to everything else. Polls the account while visible so a payment refreshes the code.
  */
-import { Text, View } from '@tarojs/components';
+import { Button, Text, View } from '@tarojs/components';
 import Taro, { useDidHide, useDidShow, usePullDownRefresh } from '@tarojs/taro';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { QrPurpose } from '@shared/qr-token';
@@ -12,7 +12,8 @@ import { QrCode } from '../../components/QrCode';
 import { availability, secondsToNextStep } from '../../lib/campus-code';
 import { cardTypeName, statusName, t, yuan } from '../../lib/i18n';
 import { beijingTime } from '../../lib/history';
-import { currentCode, ensureDeviceKey, getState, refreshAccount, useAppState } from '../../lib/store';
+import { noteEntropy } from '../../lib/key-seed';
+import { currentCode, ensureDeviceKey, getState, moveCodeHere, refreshAccount, useAppState } from '../../lib/store';
 
 /** At the till a payment should show within seconds; a phone left open on the code needs far fewer looks. */
 const POLL_MS = 3_000;
@@ -29,6 +30,7 @@ export default function Home() {
   const [problem, setProblem] = useState<unknown>();
   const [paidFen, setPaidFen] = useState<number>();
   const [help, setHelp] = useState<'transitional' | 'smallWallet'>();
+  const [movingBack, setMovingBack] = useState(false);
   const visible = useRef(true);
   const busyUntil = useRef(Date.now() + BUSY_WINDOW_MS);
   const lastLook = useRef(0);
@@ -112,9 +114,22 @@ export default function Home() {
   const avail = availability(app.clock, now, app.online);
   const status = account?.status ?? 'active';
   const go = (url: string) => () => void Taro.navigateTo({ url });
+  const takeBack = async () => {
+    setMovingBack(true);
+    try {
+      await moveCodeHere();
+      setProblem(undefined);
+      draw(true);
+    } catch (error) {
+      setProblem(error);
+    } finally {
+      setMovingBack(false);
+    }
+  };
 
   return (
-    <View className="page home">
+    // Touch timings feed the key seed's entropy on a phone without a secure random source (lib/key-seed.ts).
+    <View className="page home" onTouchStart={(e) => noteEntropy(Number(e.timeStamp))}>
       {account && (
         <View className="holder">
           <View className="row">
@@ -134,6 +149,21 @@ export default function Home() {
           <View className="state" id="card-state">
             <Text className="state__title">{statusName(lang, status)}</Text>
             <Text className="muted">{t(lang, `status.${status}.help`)}</Text>
+          </View>
+        ) : app.codeMoved ? (
+          // The server names another phone's key: codes drawn here would be refused (TOKEN_KEY_REVOKED).
+          <View className="state" id="code-moved">
+            <Text className="state__title">{t(lang, 'home.moved')}</Text>
+            <Text className="muted" style={{ display: 'block' }}>
+              {app.codeMoved.at ? t(lang, 'home.movedAt', { time: beijingTime(app.codeMoved.at).full }) : t(lang, 'home.movedNoTime')}
+            </Text>
+            <Text className="help" style={{ display: 'block' }}>{t(lang, 'home.movedNotYou')}</Text>
+            <Button className="danger" id="code-moved-report" onClick={go('/pages/card/index')}>
+              {t(lang, 'home.movedReport')}
+            </Button>
+            <Button className="secondary" id="code-moved-use-here" disabled={movingBack} onClick={() => void takeBack()}>
+              {t(lang, 'home.movedUseHere')}
+            </Button>
           </View>
         ) : (
           <View>
