@@ -19,6 +19,7 @@ import { findCardByChipUid } from '../store/cards';
 import type { MovementResult } from '../store/movements';
 import { creditTransitional, topUp } from './movements';
 import { verifyHolderPassword } from './passwords';
+import { tellIfLost } from './lost-found';
 
 type BankTransferDeps = Pick<Deps, 'db' | 'clock' | 'movements' | 'bank' | 'logger'>;
 
@@ -46,7 +47,11 @@ export async function transferFromBank(
 ): Promise<BankTransferResult> {
   assertTopupAmount(request.amountFen, 'bank');
   const card = await findCardByChipUid(deps.db, request.chipUid);
-  if (!card || card.status !== 'active') throw new AppError('CARD_NOT_FOUND', request.chipUid);
+  if (!card || card.status !== 'active') {
+    // A lost card in the kiosk: its holder is told where (best effort, bounded); the answer stays the same as for any card that cannot act.
+    if (card?.status === 'lost') await tellIfLost(deps, 'CARD_LOST', terminal, { accountNo: card.accountNo, cardRef: card.cardId }, 'kiosk');
+    throw new AppError('CARD_NOT_FOUND', request.chipUid);
+  }
   const account = await getAccount(deps.db, card.accountNo);
   if (!account) throw new AppError('ACCOUNT_NOT_FOUND', card.accountNo);
   await verifyHolderPassword(deps, account.accountNo, 'query', request.queryPassword);

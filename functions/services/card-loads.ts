@@ -13,6 +13,7 @@ import { observeOnlineTap } from '../domain/chip';
 import { endCardLoad, getCardLoad, getOpenCardLoad, openCardLoad, settleCardLoadItems } from '../store/card-loads';
 import { findCardByChipUid } from '../store/cards';
 import { loadToCard } from './movements';
+import { tellIfLost } from './lost-found';
 
 type LoadDeps = Pick<Deps, 'db' | 'clock' | 'movements'>;
 
@@ -39,7 +40,11 @@ export async function reserveCardLoad(deps: LoadDeps, terminal: Terminal, tap: O
   if (!card) throw new AppError('CARD_NOT_FOUND', tap.chipUid);
   // Judged by the tapped card's own status: a lost or void card never receives money.
   const cardRefused = cardRefusal(card.status);
-  if (cardRefused) throw new AppError(cardRefused, `card ${card.cardId} is ${card.status}`);
+  if (cardRefused) {
+    // A lost card at a kiosk (or a till that loads cards): its holder is told where (best effort, bounded; the refusal is unchanged).
+    await tellIfLost(deps, cardRefused, terminal, { accountNo: card.accountNo, cardRef: card.cardId }, terminal.kind === 'kiosk' ? 'kiosk' : 'pos');
+    throw new AppError(cardRefused, `card ${card.cardId} is ${card.status}`);
+  }
   if (card.kind !== 'cpu') throw new AppError('NO_CPU_CARD', tap.chipUid);
   const now = deps.clock();
   let settledEarlier: ReserveResult['settledEarlier'];

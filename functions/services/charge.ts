@@ -23,6 +23,7 @@ import { withVersionRetry } from '../store/version-retry';
 import { verifyHolderPassword } from './passwords';
 import { posPaymentKey } from './pos-transactions';
 import { getMerchantCached } from '../store/terminals';
+import { tellIfLost } from './lost-found';
 
 export async function chargeAtTerminal(
   deps: Pick<Deps, 'db' | 'clock' | 'movements'>,
@@ -35,15 +36,22 @@ export async function chargeAtTerminal(
   const paymentFingerprint = fingerprint({ type: 'purchase', chipUid: request.chipUid, amountFen: request.amountFen });
   const passwordTried = request.consumptionPassword !== undefined;
   let card: Card;
+  const tapped: { card?: Card } = {};
   try {
-    card = await cardThatMayPay(deps, request);
+    card = await cardThatMayPay(deps, request, tapped);
     if (passwordTried) {
       await requestNonce?.spend();
       await verifyHolderPassword(deps, card.accountNo, 'consumption', request.consumptionPassword!);
     }
   } catch (refusal) {
     // A retry of a posted charge answers as the original did, even if the card was reported lost since.
-    return chargeResult(await answerAsOriginal(deps.db, idempotencyKey, paymentFingerprint, refusal));
+    return chargeResult(
+      await answerAsOriginal(deps.db, idempotencyKey, paymentFingerprint, refusal).catch(async (answered: unknown) => {
+        // Refused after all (not a retry of a posted charge): a lost card's holder is told where (best effort, bounded).
+        if (tapped.card) await tellIfLost(deps, answered, terminal, { accountNo: tapped.card.accountNo, cardRef: tapped.card.cardId }, 'pos');
+        throw answered;
+      }),
+    );
   }
   const merchant = await getMerchantCached(deps.db, terminal.merchantId, deps.clock());
   const post = () => deps.movements.post({
@@ -84,6 +92,8 @@ export async function chargeAtTerminal(
     );
   } catch (error) {
     if (error instanceof ChipMismatch) await freezeForMismatch(deps, card.accountNo);
+    // The account reported lost though its card was not (the plan's own refusal): told the same way.
+    await tellIfLost(deps, error, terminal, { accountNo: card.accountNo, cardRef: card.cardId }, 'pos');
     throw error;
   }
 }
@@ -100,9 +110,10 @@ class LevelFirst extends AppError<'BUSY_RETRY'> {
 }
 
 /** The tapped card, if it may pay: known, neither lost nor void, and read in full (a CPU card's balance and counter). */
-async function cardThatMayPay(deps: Pick<Deps, 'db'>, request: z.infer<typeof posChargeBody>): Promise<Card> {
+async function cardThatMayPay(deps: Pick<Deps, 'db'>, request: z.infer<typeof posChargeBody>, tapped: { card?: Card }): Promise<Card> {
   const card = await findCardByChipUid(deps.db, request.chipUid);
   if (!card) throw new AppError('CARD_NOT_FOUND', request.chipUid);
+  tapped.card = card;
   const refusal = cardRefusal(card.status);
   if (refusal) throw new AppError(refusal, `card ${card.cardId} is ${card.status}`);
   if (card.kind === 'cpu' && (request.chipBalanceFen === undefined || request.cardTxnCounter === undefined)) {

@@ -22,6 +22,7 @@ import { getMerchantCached } from '../store/terminals';
 import { USED_PAY_TOKEN_KEEP_SECONDS } from '../domain/offline';
 import { verifyHolderPassword } from './passwords';
 import { posPaymentKey } from './pos-transactions';
+import { tellIfLost } from './lost-found';
 
 /** A used identity code is remembered a little longer than any window in which it could be accepted (it can never pay). */
 const USED_IDENTITY_TOKEN_TTL_SECONDS = 10 * 60;
@@ -154,7 +155,11 @@ export async function scanIdentity(
   }
   const holder = { holderName: account.holderName, personId: account.personId, cardType: account.cardType };
   const refusal = spendRefusal(account, today);
-  if (refusal) return { allowed: false, reason: refusal, ...holder };
+  if (refusal) {
+    // A lost account's code shown at a gate: its holder is told where (best effort, bounded; the answer is unchanged).
+    await tellIfLost(deps, refusal, terminal, { accountNo: account.accountNo, cardRef: 'qr' }, 'gate');
+    return { allowed: false, reason: refusal, ...holder };
+  }
   if (placeRefusal(account, merchant?.category, today)) {
     return { allowed: false, reason: 'CARD_REPLACED_TODAY', ...holder };
   }

@@ -1,5 +1,6 @@
 /** Card services: status and cards, report loss, unfreeze, and how to get a replacement. */
 import { Button, Text, View } from '@tarojs/components';
+import Taro from '@tarojs/taro';
 import { useEffect, useState, type ReactNode } from 'react';
 import { formatYuan } from '@shared/money';
 import { ErrorNote, Loading, SuccessNote } from '../../components/Feedback';
@@ -9,6 +10,7 @@ import { isSixDigits } from '../../lib/forms';
 import { beijingTime } from '../../lib/history';
 import { cardKindName, statusName, t, type Lang } from '../../lib/i18n';
 import { api, refreshAccount, useAppState } from '../../lib/store';
+import { LostCardTaps } from '../found-card/lost-taps';
 
 export default function Card() {
   const { lang, account } = useAppState();
@@ -85,6 +87,8 @@ export default function Card() {
       )}
       {unfreeze.state.kind === 'done' && <SuccessNote text={t(lang, 'card.unfrozen')} />}
 
+      <LostCardTaps lang={lang} lost={account.status === 'lost'} />
+
       <View className="card" id="replacement">
         <Text className="title">{t(lang, 'card.replace')}</Text>
         <Text className="help">{t(lang, 'card.replaceHelp', { fee: formatYuan(replacementFeeFen) })}</Text>
@@ -127,6 +131,10 @@ export default function Card() {
         </Text>
         <Text className="help">{t(lang, 'card.replaceCentre')}</Text>
       </View>
+
+      <Button className="secondary" id="found-card-open" onClick={() => void Taro.navigateTo({ url: '/pages/found-card/index' })}>
+        {t(lang, 'found.open')}
+      </Button>
     </View>
   );
 }

@@ -6,7 +6,7 @@
  * the card is ejected and the kiosk starts again.
  *
  * data-testids: `kiosk-step` (data-step insert|password|menu|transfer|loss|unfreeze|password-change|
- * daily-limit|replace|done), `kiosk-balance`, `kiosk-transitional`, `kiosk-daily-limit`,
+ * daily-limit|replace|found-card|done), `kiosk-balance`, `kiosk-transitional`, `kiosk-daily-limit`,
  * `kiosk-bank-card`, menu buttons `kiosk-menu-<step>`, `kiosk-result` (data-status ok|refused,
  * data-code), `kiosk-reason`, `kiosk-load` (写入卡片), `kiosk-retry`, `kiosk-back`, `kiosk-eject`,
  * `kiosk-notice`; the keypad's `keypad-<digit>`, `keypad-confirm`, `keypad-cancel`, `keypad-message`.
@@ -22,9 +22,10 @@ import { yuan } from '../../format';
 import { useTerminal } from '../../terminal-context';
 import { Keypad } from '../../components/Keypad';
 import { failureText } from './failure';
+import { FoundCardFlow } from './found-card';
 import { DailyLimitFlow, LossFlow, PasswordChangeFlow, ReplaceFlow, ResultPanel, TransferFlow, UnfreezeFlow, refusedResult, type KioskResult, type TransferPosted } from './flows';
 
-export type KioskStep = 'insert' | 'password' | 'menu' | 'transfer' | 'loss' | 'unfreeze' | 'password-change' | 'daily-limit' | 'replace' | 'done';
+export type KioskStep = 'insert' | 'password' | 'menu' | 'transfer' | 'loss' | 'unfreeze' | 'password-change' | 'daily-limit' | 'replace' | 'found-card' | 'done';
 
 type Balance = z.output<(typeof kioskBalanceQuery)['response']>;
 
@@ -201,6 +202,9 @@ export function KioskMode() {
               <Button size="large" style={MENU_BUTTON} data-testid="kiosk-menu-replace" onClick={() => setStep('replace')}>
                 补卡
               </Button>
+              <Button size="large" style={MENU_BUTTON} data-testid="kiosk-menu-found-card" onClick={() => setStep('found-card')}>
+                拾到校园卡
+              </Button>
             </div>
           </div>
         );
@@ -267,6 +271,8 @@ export function KioskMode() {
             onReplaced={() => setSession(undefined)}
           />
         );
+      case 'found-card':
+        return <FoundCardFlow client={client} place={client.identity.place} onCancel={cancelFlow} onDone={finish} />;
       case 'done':
         return (
           <div style={{ display: 'flex', flexDirection: 'column', alignItems: 'center', gap: 12, width: '100%', maxWidth: 620 }}>

@@ -1,0 +1,1 @@
+export default definePageConfig({ navigationBarTitleText: '拾到校园卡' });
