@@ -90,12 +90,17 @@ export async function entriesInRange(db: Db, accountNo: string, fromDay?: string
  * with their transfers, purses and indexes. (On AWS the read units are the same: they count whole items.)
  */
 export async function entryAmountsInRange(db: Db, accountNo: string, fromDay: string, toDay: string): Promise<Pick<LedgerEntry, 'type' | 'amountFen'>[]> {
+  return entryFieldsInRange(db, accountNo, fromDay, toDay, ['type', 'amountFen']);
+}
+
+/** The named fields of an account's entries in a range of campus days: one bounded Query of their sort keys, projected. */
+export async function entryFieldsInRange<F extends keyof LedgerEntry>(db: Db, accountNo: string, fromDay: string, toDay: string, fields: readonly F[]): Promise<Pick<LedgerEntry, F>[]> {
   const { low, high } = ledgerKeyRange(fromDay, toDay);
-  return queryAll<Pick<LedgerEntry, 'type' | 'amountFen'>>(db, {
+  return queryAll<Pick<LedgerEntry, F>>(db, {
     KeyConditionExpression: 'pk = :pk AND sk BETWEEN :low AND :high',
     ExpressionAttributeValues: { ':pk': keys.account(accountNo).pk, ':low': low, ':high': high },
-    ProjectionExpression: '#type, amountFen',
-    ExpressionAttributeNames: { '#type': 'type' },
+    ProjectionExpression: fields.map((field) => `#${String(field)}`).join(', '),
+    ExpressionAttributeNames: Object.fromEntries(fields.map((field) => [`#${String(field)}`, String(field)])),
     ConsistentRead: true,
   });
 }

@@ -5,23 +5,7 @@ import type { MovementType } from '@shared/vocabulary';
 import type { LedgerEntry } from './api';
 import type { TextKey } from './i18n';
 
-/** 'YYYY-MM' → first and last campus day of that month. */
-export function monthRange(month: string): { from: string; to: string } {
-  const [year, mm] = month.split('-').map(Number) as [number, number];
-  const lastDay = new Date(Date.UTC(year, mm, 0)).getUTCDate();
-  return { from: `${month}-01`, to: `${month}-${String(lastDay).padStart(2, '0')}` };
-}
-
-/** The `count` months up to and including the one `today` is in, newest first. */
-export function recentMonths(today: string, count: number): string[] {
-  const [year, month] = today.split('-').map(Number) as [number, number];
-  const months: string[] = [];
-  for (let i = 0; i < count; i++) {
-    const date = new Date(Date.UTC(year, month - 1 - i, 1));
-    months.push(`${date.getUTCFullYear()}-${String(date.getUTCMonth() + 1).padStart(2, '0')}`);
-  }
-  return months;
-}
+export { monthRange, recentMonths } from '@shared/campus-day';
 
 export type HistoryFilterName = 'all' | 'spending' | 'topups' | 'refunds' | 'other';
 

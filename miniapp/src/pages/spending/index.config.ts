@@ -1,0 +1,1 @@
+export default definePageConfig({ navigationBarTitleText: '消费分析', enablePullDownRefresh: true });
