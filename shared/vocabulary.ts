@@ -27,12 +27,17 @@ export const MOVEMENT_TYPES = [
   'closing_settlement',
   /** A utility bill paid from the balance (network fee, dormitory electricity): 缴费. */
   'utility_payment',
+  /** A guardian deposit given back to its payer's WeChat Pay / Alipay by the card centre (issue 18): out of the balance to the platform's clearing. */
+  'deposit_refund',
 ] as const;
 export type MovementType = (typeof MOVEMENT_TYPES)[number];
 
 /** Merchants: what they sell (the gate and kiosk categories are the card centre's own places), how often they are settled, whether they may trade. */
 export const MERCHANT_CATEGORIES = ['canteen', 'shop', 'water', 'shower', 'clinic', 'library', 'bus', 'utility', 'department', 'gate', 'kiosk'] as const;
 export type MerchantCategory = (typeof MERCHANT_CATEGORIES)[number];
+/** What a holder's spending is grouped by in the mini-program (a merchant's category, or a utility bill): 消费分析. */
+export const SPENDING_CATEGORIES = ['canteen', 'shop', 'water', 'utilities', 'other'] as const;
+export type SpendingCategory = (typeof SPENDING_CATEGORIES)[number];
 export const SETTLEMENT_PERIODS = ['weekly', 'daily', 'monthly'] as const;
 export type SettlementPeriod = (typeof SETTLEMENT_PERIODS)[number];
 export const MERCHANT_STATUSES = ['active', 'suspended'] as const;
@@ -48,8 +53,14 @@ export type TerminalStatus = (typeof TERMINAL_STATUSES)[number];
  * Who refunded a purchase, and why: the terminal that took it (same day), the card centre later, or
  * the card centre taking a duplicate charge the system made back out of the merchant's settlement.
  */
-export const REFUND_CAUSES = ['terminal', 'card_centre', 'duplicate_charge'] as const;
+export const REFUND_CAUSES = ['terminal', 'card_centre', 'duplicate_charge', 'dispute', 'guardian_deposit'] as const;
 export type RefundCause = (typeof REFUND_CAUSES)[number];
+
+/** A holder's dispute of a charge (issue 18): why they dispute it, and where it stands. */
+export const DISPUTE_REASONS = ['charged_twice', 'wrong_amount', 'not_received', 'not_me', 'other'] as const;
+export type DisputeReason = (typeof DISPUTE_REASONS)[number];
+export const DISPUTE_STATUSES = ['submitted', 'refunded', 'refused'] as const;
+export type DisputeStatus = (typeof DISPUTE_STATUSES)[number];
 
 /** Identity documents: the resident ID card, or a passport (foreign staff and students; Hong Kong, Macau and Taiwan permits too). */
 export const ID_TYPES = ['id_card', 'passport'] as const;
@@ -98,6 +109,10 @@ export const ACTION_LOG_ACTIONS = [
   'terminal.disable',
   'refund.card_centre',
   'refund.duplicate_charge',
+  'refund.guardian_deposit',
+  'dispute.refund',
+  'dispute.refuse',
+  'found_card.collect',
   'statement.payout',
   'statement.close',
   'staff.create',

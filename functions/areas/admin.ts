@@ -50,4 +50,9 @@ export const handler = area({
   'POST /v1/admin/terminals/{terminalId}/disable': () => import('../handlers/admin-terminal-disable'),
   'POST /v1/admin/refunds': () => import('../handlers/admin-refund'),
   'POST /v1/admin/duplicate-charges': () => import('../handlers/admin-duplicate-charge'),
+  'GET /v1/admin/disputes': () => import('../handlers/admin-disputes'),
+  'POST /v1/admin/disputes/{receiptNo}/refund': () => import('../handlers/admin-dispute-refund'),
+  'POST /v1/admin/disputes/{receiptNo}/refusal': () => import('../handlers/admin-dispute-refusal'),
+  'GET /v1/admin/found-cards': () => import('../handlers/admin-found-cards'),
+  'POST /v1/admin/found-cards/{foundId}/collection': () => import('../handlers/admin-found-card-collection'),
 });

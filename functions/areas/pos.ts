@@ -21,4 +21,5 @@ export const handler = area({
   'POST /v1/pos/card-replacements': () => import('../handlers/pos-card-replacement'),
   'POST /v1/pos/activation': () => import('../handlers/pos-activation'),
   'POST /v1/pos/refunds': () => import('../handlers/pos-refund'),
+  'POST /v1/pos/kiosk/found-cards': () => import('../handlers/pos-found-card'),
 });

@@ -48,6 +48,8 @@ export interface Account extends Purses {
   frozenReason?: string;
   /** The phone key that signs this account's QR codes (one at a time). */
   activeDeviceKeyId?: number;
+  /** When that key was registered: the old phone tells its holder when the code moved. */
+  activeDeviceKeyAt?: string;
   /** Campus day the current card replaced an old one: refused at library, clinic and bus that day. */
   replacedOn?: string;
   /** When the account was last levelled to its card (the chip's balance taken as the database's): that card's offline records from before it are already reflected. */
@@ -70,6 +72,8 @@ export interface Account extends Purses {
   activePhysicalCardKind?: 'cpu' | 'm1';
   /** The newest ledger entry's id: the next one is always greater (ledger order = commit order). */
   lastEntryId?: string;
+  /** The holder's low-balance alert (fen): a payment that takes the balance below it makes a low_balance event (domain/outbox.ts); absent: none. */
+  lowBalanceAlertFen?: number;
   /** Bumped by every change: the optimistic lock that keeps balanceAfter in the ledger exact. */
   version: number;
   createdAt: string;

@@ -20,6 +20,10 @@ export interface CampusPolicy {
   maxDailyLimitFen: number;
   /** Temporary cards are valid at most this many days unless renewed. */
   temporaryCardMaxDays: number;
+  /** A holder may dispute a payment in the app for this many days after it (issue 18); later, at the counter. */
+  disputeWindowDays: number;
+  /** Guardian deposits (issue 18): what one payer may deposit for others per campus day, all accounts together. */
+  guardianDailyCapFen: number;
 }
 
 export const DEFAULT_POLICY: CampusPolicy = {
@@ -31,6 +35,8 @@ export const DEFAULT_POLICY: CampusPolicy = {
   defaultDailyLimitFen: 5_000,
   maxDailyLimitFen: MAX_DAILY_LIMIT_FEN,
   temporaryCardMaxDays: 365,
+  disputeWindowDays: 30,
+  guardianDailyCapFen: 200_000,
 };
 
 /**

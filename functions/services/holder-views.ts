@@ -65,7 +65,10 @@ export function holderPolicyView(policy: CampusPolicy, account: Pick<Account, 'c
 export async function holderAccountView(deps: ViewDeps, accountNo: string): Promise<z.infer<typeof getHolderAccount.response>> {
   const [account, cards, policy] = await Promise.all([getAccount(deps.db, accountNo), listCards(deps.db, accountNo), getPolicy(deps.db)]);
   if (!account) throw new AppError('ACCOUNT_NOT_FOUND', accountNo);
-  return { ...accountView(account, cards, campusDay(deps.clock())), policy: holderPolicyView(policy, account) };
+  // Which phone signs the codes now: read with the account, so the old phone learns of a move at its next poll.
+  const activeDeviceKey =
+    account.activeDeviceKeyId !== undefined ? { activeDeviceKey: { keyId: account.activeDeviceKeyId, ...(account.activeDeviceKeyAt ? { registeredAt: account.activeDeviceKeyAt } : {}) } } : {};
+  return { ...accountView(account, cards, campusDay(deps.clock())), policy: holderPolicyView(policy, account), ...activeDeviceKey };
 }
 
 /** The public view of a ledger entry: no operator names, no idempotency internals. */
@@ -83,6 +86,7 @@ export function entryView(entry: LedgerEntry, merchantNames: ReadonlyMap<string,
     ...(entry.terminalId ? { terminalId: entry.terminalId } : {}),
     ...(entry.reason ? { reason: entry.reason } : {}),
     ...(entry.refundOf ? { refundOf: entry.refundOf } : {}),
+    ...(entry.guardianLabel ? { guardianLabel: entry.guardianLabel } : {}),
     createdAt: entry.createdAt,
     campusDay: entry.campusDay,
   };
@@ -131,7 +135,8 @@ export function monthlyStatement(month: string, entries: Pick<LedgerEntry, 'type
   return {
     month,
     spendingFen: sum(SPENDING_TYPES) - sum(['refund']),
-    topupFen: sum(TOPUP_TYPES),
+    // A guardian deposit given back to its payer is money that did not come in after all.
+    topupFen: sum(TOPUP_TYPES) - sum(['deposit_refund']),
     refundFen: sum(['refund']),
     count: entries.length,
     byType: [...byType].map(([type, totals]) => ({ type, ...totals })),

@@ -42,6 +42,16 @@
  *   STATEMENT#<merchantId> <kind>#<from>   a merchant's settlement statement of a period (gsi1 STATEMENT#PERIOD#<kind>#<from>; gsi2 STATEMENT#UNPAID while payable)
  *   ACCT#<accountNo>      SEARCH#NAME        the holder's name for the card centre's search (gsi3 HOLDERNAME#<first character>, by name)
  *   ACCT#<accountNo>      SEARCH#MOBILE4     the last 4 digits of the mobile (already in its mask) for the search (gsi3 MOBILE4#<last 4>)
+ *   OUTBOX#<sourceId>     OUTBOX             one change's outbox events (a movement E#…, a status change S#…), written in its transaction (TTL)
+ *   OUTBOXRUN#<eventId>#<subscriber> OUTBOXRUN  an event's claim by a subscriber and its outcome (TTL)
+ *   ACCT#<accountNo>      NOTIFYPREFS        the holder's notification preferences, channel and subscriptions
+ *   DISPUTE#<receiptNo>   DISPUTE            a holder's dispute of that payment (gsi1 DISPUTES#ACCT#<accountNo>; gsi2 DISPUTE#OPEN or DISPUTE#RESOLVED)
+ *   GUARDIANCAP#<channel>#<payerId> DAY#<campusDay>  what one payer has ordered as guardian deposits that day (the daily cap; TTL)
+ *   GUARDIANLOOKUP#<subject> GUARDIANLOOKUP  unauthenticated guardian look-ups by one caller (counted like a lockout; TTL)
+ *   OUTBOX#L#<accountNo>#<card>#<terminalId>#<bucket> OUTBOX  a lost card's refused tap (gsi1 LOSTTAPS#ACCT#<accountNo>; TTL)
+ *   FOUNDCARD#<foundId>   FOUNDCARD          a found card's report (gsi1 FOUNDCARDS#ACCT#<accountNo>; gsi2 FOUNDCARD#OPEN or FOUNDCARD#COLLECTED)
+ *   FOUNDREPORTS#<subject> FOUNDREPORTS     found-card reports by one kiosk or holder (counted like a lockout: the rate limit; TTL)
+ *   GUARDIANREFUND#<orderId> GUARDIANREFUND  a guardian deposit's refund to its payer: the intent, then refunded (gsi2 GUARDIANREFUND#OPEN until the platform has made it)
  *
  *   gsi2: SYS#<systemAccount>#<campusDay> → that day's ledger entries naming the system account (e.g. SYS#merchant:<id>:payable#<day>)
  *         BLOCKED#ACCOUNT → accounts that are not active (sparse: the offline blacklist)
@@ -125,11 +135,22 @@ export const keys = {
   refundingOrderIndex: (createdAt: string, orderId: string) => ({ gsi2pk: 'ORDER#REFUNDING', gsi2sk: `${createdAt}#${orderId}` }),
   /** A WeChat openid or Alipay user id bound to an account (sign-in from the mini-program). */
   platformIdentity: (platform: string, platformUserId: string) => ({ pk: `IDENTITY#${platform}#${platformUserId}`, sk: 'IDENTITY' }),
+  /** One change's outbox events (domain/outbox.ts), written with the change; the stream's filter matches sk OUTBOX. */
+  outbox: (sourceId: string) => ({ pk: `OUTBOX#${sourceId}`, sk: 'OUTBOX' }),
+  /** One event's claim by one subscriber (claimed → sent | skipped | refused | failed): at most once. */
+  outboxDelivery: (eventId: string, subscriber: string) => ({ pk: `OUTBOXRUN#${eventId}#${subscriber}`, sk: 'OUTBOXRUN' }),
+  /** The holder's notification preferences and where to send them (their WeChat openid / Alipay user id, subscriptions). */
+  notificationPrefs: (accountNo: string) => ({ pk: `ACCT#${accountNo}`, sk: 'NOTIFYPREFS' }),
   bindingAttempts: (personId: string) => ({ pk: `BINDATTEMPT#${personId}`, sk: 'BINDATTEMPT' }),
   /** H5 sign-in tries on a student/staff id with no password to check (unknown id): it locks like a real one. */
   signInAttempts: (personId: string) => ({ pk: `SIGNINATTEMPT#${personId}`, sk: 'SIGNINATTEMPT' }),
   /** Kiosk tries on a chip UID or account number with no password to check (unknown, void, no password): they lock like a real card's. */
   kioskAttempts: (subject: string) => ({ pk: `KIOSKATTEMPT#${subject}`, sk: 'KIOSKATTEMPT' }),
+  /** Guardian deposits (issue 18): one payer's deposits of a campus day, the look-ups one caller made, and a deposit's refund to its payer. */
+  guardianCap: (channel: string, payerId: string, campusDay: string) => ({ pk: `GUARDIANCAP#${channel}#${payerId}`, sk: `DAY#${campusDay}` }),
+  guardianLookupAttempts: (subject: string) => ({ pk: `GUARDIANLOOKUP#${subject}`, sk: 'GUARDIANLOOKUP' }),
+  guardianRefund: (orderId: string) => ({ pk: `GUARDIANREFUND#${orderId}`, sk: 'GUARDIANREFUND' }),
+  guardianRefundOpenIndex: (requestedAt: string, orderId: string) => ({ gsi2pk: 'GUARDIANREFUND#OPEN', gsi2sk: `${requestedAt}#${orderId}` }),
   paymentNotification: (channel: string, notificationId: string) => ({ pk: `NOTIFY#${channel}#${notificationId}`, sk: 'NOTIFY' }),
   personIndex: (personId: string) => ({ gsi1pk: `PERSON#${personId}`, gsi1sk: 'ACCOUNT' }),
   receiptIndex: (receiptNo: string) => ({ gsi1pk: `RECEIPT#${receiptNo}`, gsi1sk: 'LEDGER' }),
@@ -204,6 +225,26 @@ export const keys = {
   /** Sparse: statements closed with money to pay and not yet paid, oldest period first (finance's payout queue). */
   unpaidStatementIndex: (to: string, statementId: string) => ({ gsi2pk: 'STATEMENT#UNPAID', gsi2sk: `${to}#${statementId}` }),
   unpaidStatementPartition: 'STATEMENT#UNPAID',
+  /** A holder's dispute of one payment, by its receipt: one per payment, so a conditional put makes concurrent raises one. */
+  dispute: (receiptNo: string) => ({ pk: `DISPUTE#${receiptNo}`, sk: 'DISPUTE' }),
+  /** The holder's disputes, newest first (gsi1, on the dispute item): "my disputes" is one Query. */
+  accountDisputeIndex: (accountNo: string, createdAt: string, receiptNo: string) => ({ gsi1pk: `DISPUTES#ACCT#${accountNo}`, gsi1sk: `${createdAt}#${receiptNo}` }),
+  accountDisputePartition: (accountNo: string) => `DISPUTES#ACCT#${accountNo}`,
+  /** Disputes by where they stand (gsi2, moved at resolution): open ones by when raised, resolved ones by when resolved. Tens a day, never per payment. */
+  disputeStateIndex: (state: 'open' | 'resolved', at: string, receiptNo: string) => ({ gsi2pk: `DISPUTE#${state.toUpperCase()}`, gsi2sk: `${at}#${receiptNo}` }),
+  disputeStatePartition: (state: 'open' | 'resolved') => `DISPUTE#${state.toUpperCase()}`,
+  /** A lost card's refused taps, newest first (gsi1, on the tap's own outbox item): the holder's card page is one Query. */
+  lostTapIndex: (accountNo: string, at: string, sourceId: string) => ({ gsi1pk: `LOSTTAPS#ACCT#${accountNo}`, gsi1sk: `${at}#${sourceId}` }),
+  lostTapPartition: (accountNo: string) => `LOSTTAPS#ACCT#${accountNo}`,
+  /** A found card's report (issue 18 lost and found). */
+  foundCard: (foundId: string) => ({ pk: `FOUNDCARD#${foundId}`, sk: 'FOUNDCARD' }),
+  accountFoundCardIndex: (accountNo: string, at: string, foundId: string) => ({ gsi1pk: `FOUNDCARDS#ACCT#${accountNo}`, gsi1sk: `${at}#${foundId}` }),
+  accountFoundCardPartition: (accountNo: string) => `FOUNDCARDS#ACCT#${accountNo}`,
+  /** Found cards by where they stand (gsi2, moved at collection), newest first. Tens a week. */
+  foundCardStateIndex: (state: 'open' | 'collected', at: string, foundId: string) => ({ gsi2pk: `FOUNDCARD#${state.toUpperCase()}`, gsi2sk: `${at}#${foundId}` }),
+  foundCardStatePartition: (state: 'open' | 'collected') => `FOUNDCARD#${state.toUpperCase()}`,
+  /** Found-card reports by one kiosk or holder: the rate limit's counter (store/attempt-counter.ts). */
+  foundCardReports: (subject: string) => ({ pk: `FOUNDREPORTS#${subject}`, sk: 'FOUNDREPORTS' }),
 } as const;
 
 /**

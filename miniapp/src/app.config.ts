@@ -4,11 +4,17 @@ export default defineAppConfig({
     'pages/login/index',
     'pages/bind/index',
     'pages/history/index',
+    'pages/spending/index',
     'pages/receipt/index',
+    'pages/disputes/index',
     'pages/topup/index',
     'pages/card/index',
     'pages/settings/index',
     'pages/utilities/index',
+    // A finder reports a found card (issue 18 lost and found).
+    'pages/found-card/index',
+    // A parent's top-up (issue 18): opened from a shared link, no sign-in.
+    'pages/guardian/index',
   ],
   window: {
     backgroundTextStyle: 'dark',

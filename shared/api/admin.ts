@@ -386,6 +386,8 @@ export const campusPolicy = z
     defaultDailyLimitFen: fen(MAX_DAILY_LIMIT_FEN),
     maxDailyLimitFen: fen(MAX_DAILY_LIMIT_FEN),
     temporaryCardMaxDays: z.number().int().min(1).max(365),
+    disputeWindowDays: z.number().int().min(1).max(365).meta({ description: 'A holder may dispute a payment in the app for this many days after it' }),
+    guardianDailyCapFen: fen(1_000_000).meta({ description: 'Guardian deposits: what one payer may deposit for others per campus day' }),
   })
   .refine((policy) => policy.defaultDailyLimitFen <= policy.maxDailyLimitFen, { error: 'the default daily limit must not exceed the maximum', path: ['defaultDailyLimitFen'] })
   .meta({ id: 'CampusPolicy' });

@@ -51,7 +51,21 @@ export const holderPolicy = z
   .meta({ id: 'HolderPolicy' });
 
 /** The holder's own account view: what staff see too, and the policy numbers the app shows. */
-export const holderAccountView = holderAccount.extend({ policy: holderPolicy }).meta({ id: 'HolderAccountView' });
+export const holderAccountView = holderAccount
+  .extend({
+    policy: holderPolicy,
+    activeDeviceKey: z
+      .object({
+        keyId: z.number().int().min(1).max(2 ** 32 - 1),
+        registeredAt: z.iso.datetime().optional().meta({ description: 'When that phone was bound (absent for keys registered before this was recorded)' }),
+      })
+      .optional()
+      .meta({
+        description:
+          'The phone key that signs this account’s QR codes now. A phone whose own key is another has lost the code to a newer phone (registeredAt says when): it stops drawing codes, which would be refused (TOKEN_KEY_REVOKED)',
+      }),
+  })
+  .meta({ id: 'HolderAccountView' });
 
 export const ledgerEntryView = z
   .object({
@@ -66,6 +80,7 @@ export const ledgerEntryView = z
     terminalId: z.string().optional(),
     reason: z.string().optional(),
     refundOf: ulidString.optional(),
+    guardianLabel: z.string().optional().meta({ description: 'A guardian deposit (or its refund): who paid, as the payer named themselves, e.g. 妈妈; `channel` says how they paid' }),
     createdAt: z.iso.datetime(),
     campusDay,
   })
@@ -172,4 +187,20 @@ export const registerDeviceKey = defineRoute({
     .meta({ id: 'DeviceKeyRegistered' }),
   successStatus: 201,
   errors: ['DEVICE_KEY_PROOF_INVALID', 'ACCOUNT_NOT_FOUND', 'CARD_LOST', 'CARD_FROZEN', 'CARD_CANCELLED', 'BUSY_RETRY'],
+});
+
+export const issueDeviceKeySeedRoute = defineRoute({
+  operationId: 'issueDeviceKeySeed',
+  method: 'POST',
+  path: '/v1/holder/device-keys/seed',
+  auth: 'holder',
+  summary: 'A one-time random seed for a phone with no secure random source (Alipay): mixed with the phone’s own entropy into its device key',
+  description:
+    'Only for a mini-program without crypto.getRandomValues or wx.getRandomValues, asked just before it makes its key. 32 bytes from the server’s CSPRNG, sent once and never stored or logged; the phone hashes them with its own entropy (docs/qr-token.md, "A phone without a secure random source"), so neither side alone knows the key. Cache-Control: no-store.',
+  tags: ['holder'],
+  response: z
+    .object({ seed: base64url(32).meta({ description: '32 random bytes, base64url without padding' }) })
+    .meta({ id: 'DeviceKeySeed' }),
+  successStatus: 201,
+  errors: [],
 });

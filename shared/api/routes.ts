@@ -1,4 +1,6 @@
 /** The API contract: every route of serverless.yml, in the order the OpenAPI document lists them. */
+import { confirmGuardianHolder, createGuardianDeposit, getGuardianDeposit } from './guardian';
+import { getHolderSpending } from './holder-spending';
 import {
   adjustBalance,
   levelAccount,
@@ -37,7 +39,7 @@ import {
   adminRefundRoute,
   refundDuplicateChargeRoute,
 } from './merchants';
-import { getHolderAccount, getHolderLedgerEntry, getHolderStatement, listHolderLedger, registerDeviceKey } from './holder';
+import { getHolderAccount, getHolderLedgerEntry, getHolderStatement, issueDeviceKeySeedRoute, listHolderLedger, registerDeviceKey } from './holder';
 import { createStaffRoute, disableStaffRoute, getAccountHistoryRoute, getDashboardRoute, getReconciliationQueueRoute, listAccountLedgerRoute, listStaffRoute, reportLossAtCounterRoute, resolveOfflineHoldRoute, searchAccountsRoute } from './console';
 import { getHealth, getOpenApi } from './operations';
 import { getPosPaymentCode, posPaymentCode } from './payment-codes';
@@ -48,6 +50,9 @@ import { getUtilities, getUtilityPayment, payElectricity, payNetworkFee } from '
 import { bankTransfer, confirmCardLoad, identityScan, offlineBundle, offlineUpload, posCharge, posTransaction, qrPayment, reserveCardLoad } from './pos';
 import { openWaterSession, settleChipWalletRoute, settleWaterSession, uploadWaterUsageRoute } from './water';
 import { kioskBalanceQuery, kioskChangePassword, kioskReportLoss, kioskSetDailyLimit, kioskUnfreeze, posDay } from './kiosk';
+import { getNotificationSettingsRoute, recordNotificationSubscriptionRoute, updateNotificationSettingsRoute } from './notifications';
+import { getHolderDisputeRoute, listDisputesRoute, listHolderDisputesRoute, raiseDisputeRoute, refundDisputeRoute, refuseDisputeRoute } from './disputes';
+import { collectFoundCardRoute, getLostCardTaps, holderReportFoundCard, kioskReportFoundCard, listFoundCardsRoute } from './lost-found';
 
 export const ROUTES = [
   getHealth,
@@ -77,7 +82,9 @@ export const ROUTES = [
   listHolderLedger,
   getHolderLedgerEntry,
   getHolderStatement,
+  getHolderSpending,
   registerDeviceKey,
+  issueDeviceKeySeedRoute,
   createTopup,
   getTopup,
   getUtilities,
@@ -97,6 +104,9 @@ export const ROUTES = [
   requestReplacement,
   getReplacement,
   kioskReplacement,
+  getNotificationSettingsRoute,
+  updateNotificationSettingsRoute,
+  recordNotificationSubscriptionRoute,
   createAdminSession,
   importAccounts,
   issueAccount,
@@ -148,4 +158,18 @@ export const ROUTES = [
   disableTerminalRoute,
   adminRefundRoute,
   refundDuplicateChargeRoute,
+  raiseDisputeRoute,
+  listHolderDisputesRoute,
+  getHolderDisputeRoute,
+  listDisputesRoute,
+  refundDisputeRoute,
+  refuseDisputeRoute,
+  confirmGuardianHolder,
+  createGuardianDeposit,
+  getGuardianDeposit,
+  kioskReportFoundCard,
+  holderReportFoundCard,
+  getLostCardTaps,
+  listFoundCardsRoute,
+  collectFoundCardRoute,
 ] as const;

@@ -155,6 +155,14 @@ describe('the holder app (H5) against the local stack', () => {
     expect(await text(paid.body.receiptNo as string).count()).toBe(1);
     await shot('08-receipt');
 
+    // 5b. Spending at a glance: this month's ¥12.50 at the canteen, and the six months' trend.
+    await page.goto(`${stack.platform.url}/#/pages/spending/index`);
+    await ui('#spending-month').waitFor();
+    await expect.poll(() => ui('#spending-month').textContent()).toContain('¥12.50');
+    expect(await ui('#spending-canteen').textContent()).toContain('¥12.50');
+    expect(await ui('.trend__col').count()).toBe(6);
+    await shot('08b-spending');
+
     // 6. Report the card lost with the query password.
     await page.goto(`${stack.platform.url}/#/pages/card/index`);
     await ui('#loss-submit').waitFor();

@@ -20,7 +20,7 @@ import { useTestPlatform } from '../helpers/platform';
 const platform = useTestPlatform();
 
 describe('double entry in the store', () => {
-  it('a payment updates only the holder’s item, in one transaction of three writes, its entry indexed by the merchant’s payable', async () => {
+  it('a payment updates only the holder’s item, in one transaction of four writes (the last its outbox item), its entry indexed by the merchant’s payable', async () => {
     const terminal = await createTestTerminal(platform.deps);
     const account = await createTestAccount(platform.deps, { balanceFen: 1_000 });
     const chipUid = await testChipUid(platform.deps, account.accountNo);
@@ -35,8 +35,10 @@ describe('double entry in the store', () => {
 
     expect(transactions).toHaveLength(1);
     const [items] = transactions;
-    expect(items).toHaveLength(3);
+    expect(items).toHaveLength(4);
     expect(items!.filter((item) => item.Update).map((item) => item.Update!.Key)).toEqual([keys.account(account.accountNo)]);
+    // The notifications' outbox item rides in the same transaction (functions/domain/outbox.ts), last.
+    expect(items!.at(-1)!.Put!.Item!.sk).toBe('OUTBOX');
     const entry = items![1]!.Put!.Item!;
     const day = campusDay(platform.deps.clock());
     expect(entry).toMatchObject({

@@ -95,7 +95,8 @@ describe('history on a long ledger', () => {
     expect(queries.length).toBeGreaterThanOrEqual(1);
     for (const query of queries) {
       expect(query.ExpressionAttributeValues).toMatchObject({ ':low': range.low, ':high': range.high });
-      expect(query.ProjectionExpression).toBe('#type, amountFen');
+      expect(query.ProjectionExpression).toBe('#type, #amountFen');
+      expect(query.ExpressionAttributeNames).toEqual({ '#type': 'type', '#amountFen': 'amountFen' });
     }
   });
 });

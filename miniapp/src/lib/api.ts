@@ -5,10 +5,15 @@
 import type { z } from 'zod';
 import type { getHolderAccount, holderPolicy, ledgerEntryView, getHolderStatement, listHolderLedger, registerDeviceKey } from '@shared/api/holder';
 import type { createTopup, topupOrderView } from '@shared/api/topups';
+import type { confirmGuardianHolder, createGuardianDeposit, guardianDepositBody, guardianDepositView } from '@shared/api/guardian';
 import type { electricityBody, networkFeeBody, payNetworkFee, utilitiesView, utilityPaymentView } from '@shared/api/utilities';
 import type { bindingRequest, passwordLogin, replacementRequestView, wechatSignIn } from '@shared/api/lifecycle';
 import type { ErrorBody } from '@shared/errors';
+import type { holderDisputeView, raiseDisputeBody } from '@shared/api/disputes';
 import type { MovementType } from '@shared/vocabulary';
+import type { getHolderSpending } from '@shared/api/holder-spending';
+import type { notificationSettings, notificationSubscriptionBody, updateNotificationSettingsBody } from '@shared/api/notifications';
+import type { foundCardReceived, getLostCardTaps } from '@shared/api/lost-found';
 
 export type HolderAccount = z.infer<typeof getHolderAccount.response>;
 /** The campus policy's numbers as the server sends them: the app shows and checks with these, never its own. */
@@ -16,8 +21,13 @@ export type HolderPolicy = z.infer<typeof holderPolicy>;
 export type LedgerEntry = z.infer<typeof ledgerEntryView>;
 export type LedgerPage = z.infer<typeof listHolderLedger.response>;
 export type MonthlyStatement = z.infer<typeof getHolderStatement.response>;
+export type HolderSpending = z.infer<typeof getHolderSpending.response>;
 export type TopupOrder = z.infer<typeof topupOrderView>;
 export type TopupCreated = z.infer<typeof createTopup.response>;
+export type GuardianHolder = z.infer<typeof confirmGuardianHolder.response>;
+export type GuardianDeposit = z.infer<typeof guardianDepositView>;
+export type GuardianDepositCreated = z.infer<typeof createGuardianDeposit.response>;
+export type GuardianDepositRequest = z.input<typeof guardianDepositBody>;
 export type SignedIn = z.infer<typeof passwordLogin.response>;
 export type PlatformSignIn = z.infer<typeof wechatSignIn.response>;
 export type BindingRequest = z.input<typeof bindingRequest>;
@@ -28,6 +38,13 @@ export type UtilityPayment = z.infer<typeof utilityPaymentView>;
 export type UtilityPaymentResult = z.infer<typeof payNetworkFee.response>;
 export type NetworkFeeRequest = z.input<typeof networkFeeBody>;
 export type ElectricityRequest = z.input<typeof electricityBody>;
+export type HolderDispute = z.infer<typeof holderDisputeView>;
+export type DisputeRequest = z.input<typeof raiseDisputeBody>;
+export type NotificationSettings = z.infer<typeof notificationSettings>;
+export type NotificationSettingsChange = z.input<typeof updateNotificationSettingsBody>;
+export type NotificationSubscription = z.input<typeof notificationSubscriptionBody>;
+export type FoundCardReceived = z.infer<typeof foundCardReceived>;
+export type LostCardTaps = z.infer<typeof getLostCardTaps.response>;
 
 export interface HttpRequest {
   method: 'GET' | 'POST' | 'PUT';
@@ -117,7 +134,10 @@ export function createApiClient(options: ApiClientOptions) {
     history: (filter: HistoryFilter = {}) => call<LedgerPage>('GET', `/v1/holder/ledger${historyQuery(filter)}`),
     receipt: (receiptNo: string) => call<LedgerEntry>('GET', `/v1/holder/ledger/${encodeURIComponent(receiptNo)}`),
     statement: (month: string) => call<MonthlyStatement>('GET', `/v1/holder/statements/${encodeURIComponent(month)}`),
+    spending: (months = 6) => call<HolderSpending>('GET', `/v1/holder/spending?months=${months}`),
     registerDeviceKey: (publicKey: string, proof: string) => call<DeviceKeyRegistered>('POST', '/v1/holder/device-keys', { publicKey, proof }),
+    /** Only where the phone has no secure random source (lib/key-seed.ts). */
+    deviceKeySeed: () => call<{ seed: string }>('POST', '/v1/holder/device-keys/seed', {}),
     createTopup: (amountFen: number, channel: 'wechat' | 'alipay', payerId: string) => call<TopupCreated>('POST', '/v1/holder/topups', { amountFen, channel, payerId }),
     topup: (orderId: string) => call<TopupOrder>('GET', `/v1/holder/topups/${encodeURIComponent(orderId)}`),
     changePassword: (kind: 'query' | 'consumption', oldPassword: string, newPassword: string) =>
@@ -130,7 +150,20 @@ export function createApiClient(options: ApiClientOptions) {
     payNetworkFee: (request: NetworkFeeRequest) => call<UtilityPaymentResult>('POST', '/v1/holder/utilities/network-fee', request),
     payElectricity: (request: ElectricityRequest) => call<UtilityPaymentResult>('POST', '/v1/holder/utilities/electricity', request),
     utilityPayment: (receiptNo: string) => call<UtilityPayment>('GET', `/v1/holder/utilities/payments/${encodeURIComponent(receiptNo)}`),
+    raiseDispute: (request: DisputeRequest) => call<HolderDispute>('POST', '/v1/holder/disputes', request),
+    disputes: () => call<{ disputes: HolderDispute[] }>('GET', '/v1/holder/disputes'),
+    dispute: (receiptNo: string) => call<HolderDispute>('GET', `/v1/holder/disputes/${encodeURIComponent(receiptNo)}`),
+    /** Lost and found (issue 18): a card I found, by its printed number; where my lost card was tapped and where a found one waits. */
+    reportFoundCard: (cardNumber: string) => call<FoundCardReceived>('POST', '/v1/holder/found-cards', { cardNumber }),
+    lostCardTaps: () => call<LostCardTaps>('GET', '/v1/holder/lost-card-taps'),
+    notificationSettings: () => call<NotificationSettings>('GET', '/v1/holder/notifications'),
+    updateNotificationSettings: (change: NotificationSettingsChange) => call<NotificationSettings>('PUT', '/v1/holder/notifications', change),
+    recordSubscription: (subscription: NotificationSubscription) => call<NotificationSettings>('POST', '/v1/holder/notifications/subscriptions', subscription),
     requestReplacement: (queryPassword: string, kind: 'cpu' | 'm1') => call<ReplacementRequest>('POST', '/v1/holder/card-replacement', { queryPassword, kind }),
+    /** Guardian deposits: no session (a parent pays without binding). */
+    confirmGuardianHolder: (personId: string, name: string) => call<GuardianHolder>('POST', '/v1/guardian/holders', { personId, name }, false),
+    createGuardianDeposit: (request: GuardianDepositRequest) => call<GuardianDepositCreated>('POST', '/v1/guardian/deposits', request, false),
+    guardianDeposit: (orderId: string) => call<GuardianDeposit>('GET', `/v1/guardian/deposits/${encodeURIComponent(orderId)}`, undefined, false),
     /** The local stack's fake platform pays an order (H5 demo builds only; no such route in a deployment). */
     localCashierPay: (channel: 'wechat' | 'alipay', orderId: string) => call<{ notified: number }>('POST', `/__fake/${channel}/pay/${encodeURIComponent(orderId)}`, {}, false),
   };

@@ -16,6 +16,8 @@ import { getAdminAccount, getCampusPolicy, importAccounts, listAuditLog } from '
 import { getDashboardRoute, getReconciliationQueueRoute, listStaffRoute } from '@shared/api/console';
 import { getTurnoverReportRoute, listStatements } from '@shared/api/settlement';
 import { listMerchantsRoute } from '@shared/api/merchants';
+import { listDisputesRoute } from '@shared/api/disputes';
+import { listFoundCardsRoute } from '@shared/api/lost-found';
 import type { RouteContract } from '@shared/api/contract';
 import { allowed, ConsoleProvider } from './console-context';
 import { I18nProvider, useI18n, type Lang, type WordKey } from './i18n';
@@ -28,6 +30,8 @@ const AccountSearch = lazyScreen(() => import('./screens/Accounts'), 'AccountSea
 const AccountPage = lazyScreen(() => import('./screens/Accounts'), 'AccountPage');
 const AuditLog = lazyScreen(() => import('./screens/AuditLog'), 'AuditLog');
 const Queue = lazyScreen(() => import('./screens/Queue'), 'Queue');
+const Disputes = lazyScreen(() => import('./screens/Disputes'), 'Disputes');
+const FoundCards = lazyScreen(() => import('./screens/FoundCards'), 'FoundCards');
 const Dashboard = lazyScreen(() => import('./screens/Dashboard'), 'Dashboard');
 const Terminals = lazyScreen(() => import('./screens/Terminals'), 'Terminals');
 const Import = lazyScreen(() => import('./screens/Import'), 'Import');
@@ -42,6 +46,8 @@ export const SCREENS: { key: string; path: string; label: WordKey; route: RouteC
   { key: 'accounts', path: '/accounts', label: 'menuAccounts', route: getAdminAccount },
   // The reconciliation queue (对账待办): its findings tab is the findings table.
   { key: 'findings', path: '/findings', label: 'menuQueue', route: getReconciliationQueueRoute },
+  { key: 'disputes', path: '/disputes', label: 'menuDisputes', route: listDisputesRoute },
+  { key: 'found-cards', path: '/found-cards', label: 'menuFoundCards', route: listFoundCardsRoute },
   { key: 'terminals', path: '/terminals', label: 'menuTerminals', route: listMerchantsRoute },
   { key: 'audit', path: '/audit', label: 'menuAudit', route: listAuditLog },
   { key: 'import', path: '/import', label: 'menuImport', route: importAccounts },
@@ -174,6 +180,8 @@ function SignedIn({ session, signOut }: { session: StaffSession; signOut(): void
               <Route path="/accounts/:accountNo" element={<AccountPage />} />
               <Route path="/audit" element={<AuditLog />} />
               <Route path="/findings" element={<Queue />} />
+              <Route path="/disputes" element={<Disputes />} />
+              <Route path="/found-cards" element={<FoundCards />} />
               <Route path="/terminals" element={<Terminals />} />
               <Route path="/import" element={<Import />} />
               <Route path="/statements" element={<Statements />} />

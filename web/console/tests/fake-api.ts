@@ -6,6 +6,7 @@
 import type { RouteContract } from '@shared/api/contract';
 import * as admin from '@shared/api/admin';
 import * as consoleRoutes from '@shared/api/console';
+import * as disputes from '@shared/api/disputes';
 import * as merchants from '@shared/api/merchants';
 import * as settlement from '@shared/api/settlement';
 import { ERRORS, renderMessage, type ErrorCode } from '@shared/errors';
@@ -24,7 +25,7 @@ export interface FakeRequest {
 export type FakeAnswer = { status: number; body: unknown; unchecked?: boolean } | { status: number; text: Uint8Array<ArrayBuffer> | string; contentType: string; headers?: Record<string, string> } | { refuse: ErrorCode; params?: Record<string, string | number> };
 type Handler = (request: FakeRequest) => FakeAnswer | Promise<FakeAnswer>;
 
-const CONTRACTS = ([...Object.values(admin), ...Object.values(consoleRoutes), ...Object.values(merchants), ...Object.values(settlement)] as unknown[]).filter((value): value is RouteContract => typeof value === 'object' && value !== null && 'operationId' in value && 'path' in value);
+const CONTRACTS = ([...Object.values(admin), ...Object.values(consoleRoutes), ...Object.values(merchants), ...Object.values(settlement), ...Object.values(disputes)] as unknown[]).filter((value): value is RouteContract => typeof value === 'object' && value !== null && 'operationId' in value && 'path' in value);
 
 function routeOf(method: string, path: string): RouteContract | undefined {
   return CONTRACTS.find((route) => route.method === method && new RegExp(`^${route.path.replace(/\{\w+\}/g, '[^/]+')}$`).test(path));

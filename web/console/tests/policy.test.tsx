@@ -15,6 +15,8 @@ const DEFAULTS = {
   defaultDailyLimitFen: 5_000,
   maxDailyLimitFen: 60_000,
   temporaryCardMaxDays: 365,
+  disputeWindowDays: 30,
+  guardianDailyCapFen: 200_000,
 };
 
 function policyApi(): FakeApi & { current(): Record<string, unknown> } {

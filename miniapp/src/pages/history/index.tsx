@@ -1,5 +1,5 @@
 /** History: a month at a time, filtered by type, with the month's totals; more rows as the list scrolls. */
-import { ScrollView, Text, View } from '@tarojs/components';
+import { Button, ScrollView, Text, View } from '@tarojs/components';
 import Taro, { usePullDownRefresh, useReachBottom } from '@tarojs/taro';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { formatYuan } from '@shared/money';
@@ -7,7 +7,7 @@ import { ErrorNote, Loading } from '../../components/Feedback';
 import type { LedgerEntry, MonthlyStatement } from '../../lib/api';
 import { campusDay } from '@shared/campus-day';
 import { beijingTime, HISTORY_FILTERS, monthRange, netChangeFen, recentMonths, signedAmountText, type HistoryFilterName } from '../../lib/history';
-import { movementName, t } from '../../lib/i18n';
+import { entryTitle, movementName, t } from '../../lib/i18n';
 import { api, getState, useAppState } from '../../lib/store';
 
 const PAGE_SIZE = 20;
@@ -94,6 +94,12 @@ export default function History() {
           <Text>{t(lang, 'history.monthSpent', { spent: statement ? formatYuan(statement.spendingFen) : '…' })}</Text>
           <Text>{t(lang, 'history.monthTopup', { topup: statement ? formatYuan(statement.topupFen) : '…' })}</Text>
         </View>
+        <Button className="link-button" size="mini" id="history-spending" onClick={() => void Taro.navigateTo({ url: '/pages/spending/index' })}>
+          {t(lang, 'spending.open')}
+        </Button>
+        <Button className="link-button" size="mini" id="history-disputes" onClick={() => void Taro.navigateTo({ url: '/pages/disputes/index' })}>
+          {t(lang, 'dispute.list')}
+        </Button>
       </View>
       <View className="card" id="history-list">
         {entries.map((entry) => {
@@ -101,7 +107,7 @@ export default function History() {
           return (
             <View key={entry.receiptNo} className="entry row" onClick={() => void Taro.navigateTo({ url: `/pages/receipt/index?receiptNo=${entry.receiptNo}` })}>
               <View>
-                <Text className="entry__title">{entry.merchantName ?? movementName(lang, entry.type)}</Text>
+                <Text className="entry__title">{entry.merchantName ?? entryTitle(lang, entry)}</Text>
                 <Text className="muted">
                   {when.date} {when.time} · {movementName(lang, entry.type)}
                 </Text>

@@ -6,8 +6,10 @@ import { formatYuan } from '@shared/money';
 import { ErrorNote, Loading } from '../../components/Feedback';
 import { useTask } from '../../components/useTask';
 import { beijingTime, signedAmountText } from '../../lib/history';
-import { movementName, t, type TextKey } from '../../lib/i18n';
+import { entryTitle, t, type TextKey } from '../../lib/i18n';
 import { api, useAppState } from '../../lib/store';
+import { mayDispute } from '../../lib/disputes';
+import { DisputeSection } from './dispute';
 
 export default function Receipt() {
   const { lang } = useAppState();
@@ -32,7 +34,7 @@ export default function Receipt() {
   return (
     <View className="page">
       <View className="card" style={{ textAlign: 'center' }}>
-        <Text className="muted">{movementName(lang, e.type)}</Text>
+        <Text className="muted" id="receipt-title">{entryTitle(lang, e)}</Text>
         <Text className="amount" style={{ display: 'block' }} id="receipt-amount">
           {signedAmountText(e)}
         </Text>
@@ -44,8 +46,10 @@ export default function Receipt() {
             <Text className="kv__value">{value}</Text>
           </View>
         ))}
-        <Text className="help">{t(lang, 'receipt.dispute')}</Text>
+        {!mayDispute(e) && <Text className="help">{t(lang, 'receipt.dispute')}</Text>}
       </View>
+      {/* A payment is disputed here, online; other entries at the card centre, by their receipt number. */}
+      {mayDispute(e) && <DisputeSection lang={lang} receiptNo={e.receiptNo} />}
     </View>
   );
 }

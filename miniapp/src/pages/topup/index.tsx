@@ -8,6 +8,8 @@ import { useRef, useState } from 'react';
 import { formatYuan } from '@shared/money';
 import { ErrorNote, Loading, SuccessNote } from '../../components/Feedback';
 import { Field } from '../../components/Field';
+import { GuardianShare } from '../guardian/share';
+import { SubscribePrompt } from '../../components/SubscribePrompt';
 import type { TopupCreated } from '../../lib/api';
 import { parseTopupAmount, TOPUP_CHIPS_FEN } from '../../lib/forms';
 import { t, yuan } from '../../lib/i18n';
@@ -137,6 +139,8 @@ export default function Topup() {
       )}
 
       {phase && <PhaseNote lang={lang} phase={phase} onRetry={() => void start()} />}
+
+      {account && <GuardianShare lang={lang} personId={account.personId} />}
     </View>
   );
 }
@@ -154,6 +158,7 @@ function PhaseNote(props: { lang: 'zh' | 'en'; phase: TopupPhase; onRetry: () =>
       return (
         <View id="topup-result">
           <SuccessNote text={t(lang, phase.order.purse === 'transitional' ? 'topup.paidTransitional' : 'topup.paid', { amount: formatYuan(phase.order.amountFen) })} />
+          <SubscribePrompt lang={lang} />
           <Button className="secondary" onClick={() => void Taro.navigateBack()}>
             {t(lang, 'common.done')}
           </Button>

@@ -29,6 +29,8 @@ const SETTINGS: { key: Setting; unit: 'yuan' | 'days' | 'switch' | 'x' }[] = [
   { key: 'defaultDailyLimitFen', unit: 'yuan' },
   { key: 'maxDailyLimitFen', unit: 'yuan' },
   { key: 'temporaryCardMaxDays', unit: 'days' },
+  { key: 'disputeWindowDays', unit: 'days' },
+  { key: 'guardianDailyCapFen', unit: 'yuan' },
   { key: 'unfreezeInApp', unit: 'switch' },
   { key: 'idNumberX', unit: 'x' },
 ];
