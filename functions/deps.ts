@@ -43,7 +43,7 @@ export function createDeps(config: Config = readConfig(), overrides: Partial<Pic
 }
 
 /** A lazy value computed once; a failure is not remembered, so the next call tries again. */
-function once<T>(make: () => Promise<T>): () => Promise<T> {
+export function once<T>(make: () => Promise<T>): () => Promise<T> {
   let value: Promise<T> | undefined;
   return () => {
     value ??= make().catch((error: unknown) => {

@@ -6,16 +6,19 @@
  * that safe); anything after a claim is an outcome and is never retried from here.
  */
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
-import { getDeps, type Deps } from '../deps';
+import { getDeps, once, type Deps } from '../deps';
 import type { OutboxRecord, OutboxSubscriber } from '../domain/outbox';
 import { dispatchOutboxRecord } from '../services/notifications-dispatch';
 import { notificationSubscriber } from '../services/notifications';
+import { autoReloadSubscriber } from '../services/auto-reload';
 import type { NotificationChannels, NotificationTemplates } from '../notifications/channel';
 
 /** Every subscriber of the outbox. A later feature (automatic reload, lost-card taps) adds its own here. */
 export function outboxSubscribers(deps: Deps, channels: () => Promise<NotificationChannels>, templates: () => Promise<NotificationTemplates>): OutboxSubscriber[] {
-  return [notificationSubscriber(deps, { channels, templates })];
+  // Automatic reload acts on low_balance events, claimed apart from the notification of the same event.
+  return [notificationSubscriber(deps, { channels, templates }), autoReloadSubscriber(deps)];
 }
 
 /** The outbox item a stream record carries, if it is one (the filter already says so on AWS; locally every change arrives). */
@@ -23,7 +26,7 @@ export function outboxRecordOf(record: DynamoDBRecord): OutboxRecord | undefined
   if (record.eventName !== 'INSERT') return undefined;
   const image = record.dynamodb?.NewImage;
   if (!image || image.sk?.S !== 'OUTBOX' || !image.pk?.S?.startsWith('OUTBOX#')) return undefined;
-  const item = fromAttributes(image as Record<string, AttributeValue>) as Record<string, any>;
+  const item = unmarshall(image as Record<string, AttributeValue>) as Record<string, any>;
   return { sourceId: item.sourceId, accountNo: item.accountNo, createdAt: item.createdAt, events: item.events };
 }
 
@@ -47,35 +50,8 @@ export function createOutboxStreamHandler(subscribers: (deps: Deps) => OutboxSub
   };
 }
 
-/** A stream image's attribute values as plain JSON (what an outbox item holds: strings, numbers, maps, lists). */
-function fromAttributes(image: Record<string, AttributeValue>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(image).map(([name, value]) => [name, fromAttribute(value)]));
-}
-
-function fromAttribute(value: AttributeValue): unknown {
-  if (value.S !== undefined) return value.S;
-  if (value.N !== undefined) return Number(value.N);
-  if (value.BOOL !== undefined) return value.BOOL;
-  if (value.NULL !== undefined) return null;
-  if (value.M !== undefined) return fromAttributes(value.M);
-  if (value.L !== undefined) return value.L.map(fromAttribute);
-  if (value.SS !== undefined) return new Set(value.SS);
-  throw new Error(`outbox stream: unexpected attribute type ${Object.keys(value).join(',')}`);
-}
-
-function onceAsync<T>(make: () => Promise<T>): () => Promise<T> {
-  let value: Promise<T> | undefined;
-  return () => {
-    value ??= make().catch((error: unknown) => {
-      value = undefined;
-      throw error;
-    });
-    return value;
-  };
-}
-
 export const handler = createOutboxStreamHandler((deps) => {
-  const channels = onceAsync(async () => (await import('../notifications/channels')).notificationChannelsFromEnvironment(deps.config, deps.clock));
-  const templates = onceAsync(async () => (await import('../notifications/channels')).notificationTemplatesFromEnvironment(deps.config));
+  const channels = once(async () => (await import('../notifications/channels')).notificationChannelsFromEnvironment(deps.config, deps.clock));
+  const templates = once(async () => (await import('../notifications/channels')).notificationTemplatesFromEnvironment(deps.config));
   return outboxSubscribers(deps, channels, templates);
 });
