@@ -25,6 +25,11 @@ export interface LocalStackOptions {
   port: number;
   staticSites?: StaticSite[];
   log?: (line: string) => void;
+  /**
+   * Holder notifications: the table's stream and its poller (default on, as `npm start` runs). Off, the
+   * table has no stream: DynamoDB Local's writes are much slower with one as a run's tables pile up.
+   */
+  notifications?: boolean;
 }
 
 export interface LocalStack {
@@ -76,6 +81,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       ...(options.staticSites ? { staticSites: options.staticSites } : {}),
       devRoutes: [...fakeCashierRoutes({ ...(wechatPay ? { wechat: wechatPay } : {}), ...(alipay ? { alipay } : {}) }), ...reconciliationRoutes(() => deps), ...demoCardRoutes(() => deps, () => samples)],
       ...(options.log ? { log: options.log } : {}),
+      tables: { streams: options.notifications !== false },
     });
     stops.push(() => platform.close());
     deps = platform.deps;
@@ -83,10 +89,14 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     samples = seed.samples;
     for (const sample of seed.samples) bank?.openCard(sample.bankCardNo, { pin: sample.bankPin, balanceFen: 1_000_000 });
     // Started after the seed, at the stream's end: the seeded history tells nobody anything.
-    const { handler: dispatchOutbox } = await import('../handlers/outbox-stream');
-    const outbox = await startOutboxStreamPoller({ endpoint: options.dynamodbEndpoint, tableName: platform.deps.db.tableName, handler: dispatchOutbox, ...(options.log ? { log: options.log } : {}) });
-    stops.push(() => outbox.stop());
-    return { platform, seed, ...(wechatPay ? { wechatPay } : {}), ...(alipay ? { alipay } : {}), ...(wechatLogin ? { wechatLogin } : {}), ...(bank ? { bank } : {}), ...(network ? { network } : {}), ...(electricity ? { electricity } : {}), outbox, close };
+    let outbox: OutboxStreamPoller | undefined;
+    if (options.notifications !== false) {
+      const { handler: dispatchOutbox } = await import('../handlers/outbox-stream');
+      const poller = await startOutboxStreamPoller({ endpoint: options.dynamodbEndpoint, tableName: platform.deps.db.tableName, handler: dispatchOutbox, ...(options.log ? { log: options.log } : {}) });
+      stops.push(() => poller.stop());
+      outbox = poller;
+    }
+    return { platform, seed, ...(wechatPay ? { wechatPay } : {}), ...(alipay ? { alipay } : {}), ...(wechatLogin ? { wechatLogin } : {}), ...(bank ? { bank } : {}), ...(network ? { network } : {}), ...(electricity ? { electricity } : {}), ...(outbox ? { outbox } : {}), close };
   } catch (error) {
     await close();
     throw error;

@@ -1,11 +1,14 @@
 /**
- * What every end-to-end test shares: Debian's Chromium driven by playwright-core, the built apps the
- * local stack serves, and where screenshots go.
+ * What every end-to-end test shares: Debian's Chromium driven by playwright-core, the local stack
+ * serving the built apps (useE2eStack), the phone's and the console's pages, and where screenshots go.
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, inject } from 'vitest';
 import { PROJECT_ROOT } from '../../functions/local/serverless-config';
+import { startLocalStack, type LocalStack } from '../../functions/local/stack';
+import { uniqueStage } from '../helpers/platform';
 
 export const H5_DIR = join(PROJECT_ROOT, 'miniapp', 'dist', 'h5');
 export const POS_DIR = join(PROJECT_ROOT, 'web', 'dist', 'pos');
@@ -41,4 +44,59 @@ export async function signInToConsole(page: Page, baseUrl: string, username: str
   await page.getByTestId('sign-in-password').fill(password);
   await page.getByTestId('sign-in-submit').click();
   await page.getByTestId('header-user').waitFor({ timeout: 20_000 });
+}
+
+/** The built apps an end-to-end file can have the local stack serve, at their deployed paths. */
+const SITES = {
+  h5: { path: '/', dir: H5_DIR, build: 'npm run build:h5' },
+  pos: { path: '/pos/', dir: POS_DIR, build: 'npm run build:pos' },
+  console: { path: '/console/', dir: CONSOLE_DIR, build: 'npm run build:console' },
+} as const;
+export type E2eSite = keyof typeof SITES;
+
+export interface E2eStackOptions {
+  /** The holder notifications (the table's stream and its poller): only the files that read them. */
+  notifications?: boolean;
+  fakeCamera?: string;
+}
+
+/**
+ * One local stack for a test file, serving the named builds (each must be built), and Chromium: started
+ * before the file's tests (its own beforeAll hooks run after this one) and closed after them.
+ * `started` hands both to the file's own variables.
+ */
+export function useE2eStack(sites: E2eSite[], started: (running: { stack: LocalStack; browser: Browser }) => void, options: E2eStackOptions = {}): void {
+  let stack: LocalStack | undefined;
+  let browser: Browser | undefined;
+  beforeAll(async () => {
+    for (const site of sites) requireBuilt(SITES[site].dir, SITES[site].build);
+    stack = await startLocalStack({
+      dynamodbEndpoint: inject('dynamodbEndpoint'),
+      stage: uniqueStage(),
+      port: 0,
+      // The root app last: the more specific paths are matched first.
+      staticSites: [...sites].sort((a, b) => SITES[b].path.length - SITES[a].path.length).map((site) => ({ path: SITES[site].path, dir: SITES[site].dir })),
+      notifications: options.notifications ?? false,
+    });
+    browser = await launchChromium(options.fakeCamera ? { fakeCamera: options.fakeCamera } : {});
+    started({ stack, browser });
+  }, 120_000);
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.close();
+  });
+}
+
+/** A phone's page (the mini-program's H5 build), its errors in the test's output. */
+export async function newPhonePage(browser: Browser, label = 'phone'): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+  page.on('pageerror', (error) => console.error(`${label} page error: ${error.message}`));
+  return page;
+}
+
+/** A console page at a desktop monitor's size, in a context of its own, its errors in the test's output. */
+export async function newConsolePage(browser: Browser, label = 'console'): Promise<Page> {
+  const page = await (await browser.newContext({ viewport: CONSOLE_VIEWPORT, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' })).newPage();
+  page.on('pageerror', (error) => console.error(`${label} page error: ${error.message}`));
+  return page;
 }

@@ -44,6 +44,8 @@ beforeAll(async () => {
     dynamodbEndpoint: inject('dynamodbEndpoint'),
     stage: uniqueStage(),
     port: 0,
+    // No holder notifications here: the table goes without its stream (functions/local/stack.ts).
+    notifications: false,
     staticSites: [
       { path: '/console/', dir: CONSOLE_DIR },
       { path: '/pos/', dir: POS_DIR },

@@ -9,43 +9,23 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Terminal } from '../../functions/domain/merchant';
-import { startLocalStack, type LocalStack } from '../../functions/local/stack';
+import type { LocalStack } from '../../functions/local/stack';
 import { chargeAtTerminal } from '../../functions/services/charge';
 import { getAccount } from '../../functions/store/accounts';
 import { getTerminal } from '../../functions/store/terminals';
-import { uniqueStage } from '../helpers/platform';
-import { ARTIFACTS, CONSOLE_DIR, CONSOLE_VIEWPORT, H5_DIR, launchChromium, requireBuilt, signInToConsole } from './browser';
+import { ARTIFACTS, signInToConsole, useE2eStack, newPhonePage, newConsolePage } from './browser';
 
 let stack: LocalStack;
 let browser: Browser;
 let phone: Page;
 let staff: Page;
 
+useE2eStack(['h5', 'console'], (running) => ({ stack, browser } = running));
 beforeAll(async () => {
-  requireBuilt(H5_DIR, 'npm run build:h5');
-  requireBuilt(CONSOLE_DIR, 'npm run build:console');
-  stack = await startLocalStack({
-    dynamodbEndpoint: inject('dynamodbEndpoint'),
-    stage: uniqueStage(),
-    port: 0,
-    staticSites: [
-      { path: '/console/', dir: CONSOLE_DIR },
-      { path: '/', dir: H5_DIR },
-    ],
-  });
-  browser = await launchChromium();
-  phone = await browser.newPage({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
-  phone.on('pageerror', (error) => console.error(`phone page error: ${error.message}`));
-  const context = await browser.newContext({ viewport: CONSOLE_VIEWPORT, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
-  staff = await context.newPage();
-  staff.on('pageerror', (error) => console.error(`console page error: ${error.message}`));
-}, 120_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await stack?.close();
+  phone = await newPhonePage(browser);
+  staff = await newConsolePage(browser);
 });
 
 const ui = (selector: string) => phone.locator(selector).filter({ visible: true });

@@ -8,27 +8,19 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { startLocalStack, type LocalStack } from '../../functions/local/stack';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { LocalStack } from '../../functions/local/stack';
 import { getAccount } from '../../functions/store/accounts';
 import { ledgerOf } from '../helpers/fixtures';
-import { uniqueStage } from '../helpers/platform';
-import { ARTIFACTS, H5_DIR, launchChromium, requireBuilt } from './browser';
+import { ARTIFACTS, useE2eStack } from './browser';
 
 let stack: LocalStack;
 let browser: Browser;
 const contexts: BrowserContext[] = [];
 
-beforeAll(async () => {
-  requireBuilt(H5_DIR, 'npm run build:h5');
-  stack = await startLocalStack({ dynamodbEndpoint: inject('dynamodbEndpoint'), stage: uniqueStage(), port: 0, staticSites: [{ path: '/', dir: H5_DIR }] });
-  browser = await launchChromium();
-});
-
+useE2eStack(['h5'], (running) => ({ stack, browser } = running));
 afterAll(async () => {
   for (const context of contexts) await context.close();
-  await browser?.close();
-  await stack?.close();
 });
 
 /** A phone of its own (its own storage: the parent's has never seen the student's session). */

@@ -9,29 +9,20 @@ import { join } from 'node:path';
 import jsQR from 'jsqr';
 import type { Browser, Page } from 'playwright-core';
 import { PNG } from 'pngjs';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { startLocalStack, type LocalStack } from '../../functions/local/stack';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { LocalStack } from '../../functions/local/stack';
 import { QR_TOKEN_PREFIX } from '../../shared/qr-token';
 import { terminalFetch } from '../helpers/fixtures';
-import { uniqueStage } from '../helpers/platform';
-import { ARTIFACTS, H5_DIR, launchChromium, requireBuilt } from './browser';
+import { ARTIFACTS, useE2eStack, newPhonePage } from './browser';
 
 
 let stack: LocalStack;
 let browser: Browser;
 let page: Page;
 
+useE2eStack(['h5'], (running) => ({ stack, browser } = running));
 beforeAll(async () => {
-  requireBuilt(H5_DIR, 'npm run build:h5');
-  stack = await startLocalStack({ dynamodbEndpoint: inject('dynamodbEndpoint'), stage: uniqueStage(), port: 0, staticSites: [{ path: '/', dir: H5_DIR }] });
-  browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
-  page.on('pageerror', (error) => console.error(`page error: ${error.message}`));
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await stack?.close();
+  page = await newPhonePage(browser);
 });
 
 /** What is on screen: the H5 router keeps the pages under the current one in the DOM, hidden. */

@@ -9,26 +9,16 @@ import { join } from 'node:path';
 import jsQR from 'jsqr';
 import type { Browser, Page } from 'playwright-core';
 import { PNG } from 'pngjs';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { startLocalStack, type LocalStack } from '../../functions/local/stack';
+import { describe, expect, it } from 'vitest';
+import type { LocalStack } from '../../functions/local/stack';
 import { QR_TOKEN_PREFIX } from '../../shared/qr-token';
 import { terminalFetch } from '../helpers/fixtures';
-import { uniqueStage } from '../helpers/platform';
-import { ARTIFACTS, H5_DIR, launchChromium, requireBuilt } from './browser';
+import { ARTIFACTS, useE2eStack } from './browser';
 
 let stack: LocalStack;
 let browser: Browser;
 
-beforeAll(async () => {
-  requireBuilt(H5_DIR, 'npm run build:h5');
-  stack = await startLocalStack({ dynamodbEndpoint: inject('dynamodbEndpoint'), stage: uniqueStage(), port: 0, staticSites: [{ path: '/', dir: H5_DIR }] });
-  browser = await launchChromium();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await stack?.close();
-});
+useE2eStack(['h5'], (running) => ({ stack, browser } = running));
 
 /** A phone: its own browser context (own storage, so its own device key). */
 async function newPhone(): Promise<Page> {

@@ -41,6 +41,8 @@ beforeAll(async () => {
     dynamodbEndpoint: inject('dynamodbEndpoint'),
     stage: uniqueStage(),
     port: 0,
+    // No holder notifications here: the table goes without its stream (functions/local/stack.ts).
+    notifications: false,
     staticSites: [
       { path: '/pos/', dir: POS_DIR },
       { path: '/', dir: H5_DIR },

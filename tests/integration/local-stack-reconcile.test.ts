@@ -9,7 +9,8 @@ const saved = { ...process.env };
 
 beforeAll(async () => {
   for (const name of ['WECHAT_PAY_CONFIG', 'ALIPAY_CONFIG', 'WECHAT_LOGIN_CONFIG', 'BANK_CONFIG']) delete process.env[name];
-  stack = await startLocalStack({ dynamodbEndpoint: inject('dynamodbEndpoint'), stage: uniqueStage(), port: 0 });
+  // No holder notifications here: the table goes without its stream (functions/local/stack.ts).
+  stack = await startLocalStack({ dynamodbEndpoint: inject('dynamodbEndpoint'), stage: uniqueStage(), port: 0, notifications: false });
 }, 120_000);
 
 afterAll(async () => {
