@@ -205,6 +205,10 @@ export const ERRORS = {
   FOUND_CARD_REPORTS_LIMITED: { status: 429, zh: '上报次数过多，请 {minutes} 分钟后再试', en: 'Too many found-card reports; try again in {minutes} minutes' },
   FOUND_CARD_NOT_FOUND: { status: 404, zh: '找不到该拾卡记录', en: 'No such found-card report' },
   FOUND_CARD_ALREADY_COLLECTED: { status: 409, zh: '该卡已被领取', en: 'This card has already been collected' },
+  AUTO_RELOAD_OUT_OF_RANGE: { status: 400, zh: '自动充值的阈值须在 {minThreshold}–{maxThreshold} 元之间，金额须在 {minAmount}–{maxAmount} 元之间', en: 'The automatic reload threshold must be {minThreshold}–{maxThreshold} yuan and its amount {minAmount}–{maxAmount} yuan' },
+  AUTO_RELOAD_NOT_SIGNED: { status: 404, zh: '尚未开通自动充值', en: 'Automatic reload is not set up' },
+  AUTO_RELOAD_ALREADY_ACTIVE: { status: 409, zh: '自动充值已开通', en: 'Automatic reload is already set up' },
+  AUTO_RELOAD_CHANNEL_UNSUPPORTED: { status: 400, zh: '该支付渠道暂不支持自动充值', en: 'This payment platform does not offer automatic reload yet' },
   IDEMPOTENCY_CONFLICT: {
     status: 409,
     zh: '该交易号已用于另一笔不同的交易',

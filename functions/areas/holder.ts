@@ -36,4 +36,8 @@ export const handler = area({
   'GET /v1/guardian/deposits/{orderId}': () => import('../handlers/guardian-deposit-get'),
   'POST /v1/holder/found-cards': () => import('../handlers/holder-found-card'),
   'GET /v1/holder/lost-card-taps': () => import('../handlers/holder-lost-card-taps'),
+  'POST /v1/holder/auto-reload': () => import('../handlers/holder-auto-reload-sign'),
+  'GET /v1/holder/auto-reload': () => import('../handlers/holder-auto-reload-get'),
+  'PUT /v1/holder/auto-reload': () => import('../handlers/holder-auto-reload-put'),
+  'DELETE /v1/holder/auto-reload': () => import('../handlers/holder-auto-reload-delete'),
 });

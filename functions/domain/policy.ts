@@ -24,6 +24,11 @@ export interface CampusPolicy {
   disputeWindowDays: number;
   /** Guardian deposits (issue 18): what one payer may deposit for others per campus day, all accounts together. */
   guardianDailyCapFen: number;
+  /** Automatic reload (issue 18): the bounds of the holder's reload amount and low-balance threshold, and reloads per account per campus day. */
+  autoReloadMinAmountFen: number;
+  autoReloadMaxAmountFen: number;
+  autoReloadMaxThresholdFen: number;
+  autoReloadDailyMax: number;
 }
 
 export const DEFAULT_POLICY: CampusPolicy = {
@@ -37,6 +42,10 @@ export const DEFAULT_POLICY: CampusPolicy = {
   temporaryCardMaxDays: 365,
   disputeWindowDays: 30,
   guardianDailyCapFen: 200_000,
+  autoReloadMinAmountFen: 1_000,
+  autoReloadMaxAmountFen: 50_000,
+  autoReloadMaxThresholdFen: 20_000,
+  autoReloadDailyMax: 2,
 };
 
 /**

@@ -70,6 +70,21 @@ export interface FakeWechatCodeOrder {
 }
 
 /** An order as the fake platform holds it. */
+/** A papay contract (委托代扣): pre-signed (SIGNING), signed (ADDED) or ended (TERMINATED). */
+export interface FakeWechatContract {
+  outContractCode: string;
+  planId: string;
+  displayAccount: string;
+  notifyUrl: string;
+  preEntrustwebId: string;
+  state: 'SIGNING' | 'ADDED' | 'TERMINATED';
+  contractId?: string;
+  openid?: string;
+  operateTime?: string;
+  /** One id per state notified: a redelivery keeps it. */
+  notificationIds: Record<string, string>;
+}
+
 export interface FakeWechatPayOrder {
   outTradeNo: string;
   appId: string;
@@ -172,6 +187,19 @@ export interface FakeWechatPay {
   signNotification(resource: object, options?: NotificationOptions): SignedNotification;
   /** Wechatpay-* headers for any body, signed by the platform key (for notifications that are not JSON). */
   signBody(rawBody: string, options?: Pick<NotificationOptions, 'timestamp' | 'serial'>): Record<string, string>;
+  /** 委托代扣 (papay): a copy of every contract, by pre-sign order. */
+  contracts(): FakeWechatContract[];
+  /**
+   * The payer signs in WeChat Pay's signing mini-program: the contract becomes ADDED and PAPAY.SIGN is
+   * posted to its notify_url (again on a second call, the same notification id). Resolves to the HTTP status answered.
+   */
+  signContract(outContractCode: string, options?: { openid?: string; notify?: boolean }): Promise<number>;
+  /** The payer (or WeChat) ends the contract in WeChat: TERMINATED, and PAPAY.TERMINATE posted to its notify_url. */
+  terminateContract(outContractCode: string): Promise<number>;
+  /** How 申请扣款 answers from now on: pay (accepted, then paid and notified), refuse (403 NOTENOUGH), hold (accepted, left NOTPAY). */
+  deductBehaviour(behaviour: 'pay' | 'refuse' | 'hold'): void;
+  /** How many 申请扣款 calls were made. */
+  deductCalls(): number;
   close(): Promise<void>;
 }
 
@@ -205,6 +233,9 @@ export async function startFakeWechatPay(options: FakeWechatPayOptions = {}): Pr
   const codeOrders = new Map<string, FakeWechatCodeOrder>();
   const codeBehaviours = new Map<string, FakeCodeBehaviour>();
   let down = false;
+  const contracts = new Map<string, FakeWechatContract>();
+  let deductAs: 'pay' | 'refuse' | 'hold' = 'pay';
+  let deductCount = 0;
   let billTamper: (FakeBillTamper & { wrongHash?: boolean; downloadUrl?: string }) | undefined;
   let billRequests = 0;
   /** Bill files by download token. */
@@ -245,7 +276,7 @@ export async function startFakeWechatPay(options: FakeWechatPayOptions = {}): Pr
       event_type: notification.eventType ?? 'TRANSACTION.SUCCESS',
       summary: notification.eventType?.startsWith('REFUND.') ? '退款成功' : '支付成功',
       resource: {
-        original_type: notification.eventType?.startsWith('REFUND.') ? 'refund' : 'transaction',
+        original_type: notification.eventType?.startsWith('REFUND.') ? 'refund' : notification.eventType?.startsWith('PAPAY.') ? 'contract' : 'transaction',
         algorithm: 'AEAD_AES_256_GCM',
         ciphertext: sealed.toString('base64'),
         associated_data: notification.tamper === 'associated-data' ? 'transaction_forged' : associatedData,
@@ -323,6 +354,94 @@ export async function startFakeWechatPay(options: FakeWechatPayOptions = {}): Pr
     return answers;
   };
 
+  const contractView = (contract: FakeWechatContract): object => ({
+    mchid: merchant.mchId,
+    appid: merchant.appId,
+    plan_id: contract.planId,
+    out_contract_code: contract.outContractCode,
+    contract_id: contract.contractId ?? '',
+    contract_state: contract.state,
+    contract_display_account: contract.displayAccount,
+    ...(contract.openid ? { openid: contract.openid } : {}),
+    ...(contract.operateTime ? { operate_time: contract.operateTime } : {}),
+  });
+
+  const notifyContract = async (contract: FakeWechatContract, eventType: 'PAPAY.SIGN' | 'PAPAY.TERMINATE'): Promise<number> => {
+    contract.notificationIds[eventType] ??= randomUUID();
+    const notification = signNotification(contractView(contract), { id: contract.notificationIds[eventType], eventType });
+    const response = await fetch(contract.notifyUrl, {
+      method: 'POST',
+      headers: { ...notification.headers, 'content-type': 'application/json', 'user-agent': 'Mozilla/4.0' },
+      body: notification.rawBody,
+      signal: AbortSignal.timeout(10_000),
+    });
+    await response.arrayBuffer();
+    return response.status;
+  };
+
+  const signContract = async (outContractCode: string, signing: { openid?: string; notify?: boolean } = {}): Promise<number> => {
+    const contract = contracts.get(outContractCode);
+    if (!contract) throw new FakeRefusal(404, 'CONTRACT_NOT_EXIST', `no pre-signed contract ${outContractCode}`);
+    if (contract.state === 'TERMINATED') throw new FakeRefusal(400, 'CONTRACT_TERMINATED', '签约已解除');
+    if (contract.state === 'SIGNING') {
+      Object.assign(contract, { state: 'ADDED', contractId: `2026${digits(20)}`, openid: signing.openid ?? `o-papay-${alphanumeric(12)}`, operateTime: beijingRfc3339(new Date()) } satisfies Partial<FakeWechatContract>);
+    }
+    return signing.notify === false ? 0 : notifyContract(contract, 'PAPAY.SIGN');
+  };
+
+  const terminateContract = async (outContractCode: string): Promise<number> => {
+    const contract = contracts.get(outContractCode);
+    if (!contract || contract.state !== 'ADDED') throw new FakeRefusal(400, 'CONTRACT_NOT_EXIST', `no signed contract ${outContractCode}`);
+    Object.assign(contract, { state: 'TERMINATED', operateTime: beijingRfc3339(new Date()) } satisfies Partial<FakeWechatContract>);
+    return notifyContract(contract, 'PAPAY.TERMINATE');
+  };
+
+  /** The papay endpoints; undefined when the request is not one of them. */
+  const papay = (method: string, url: URL, body: string): { status: number; body?: object } | undefined => {
+    if (url.pathname === '/v3/papay/sign/contracts/pre-entrust-sign/mini-program' && method === 'POST') {
+      const input = (parseJson(body) ?? {}) as Record<string, unknown>;
+      if (input.appid !== merchant.appId || input.mchid !== merchant.mchId) throw new FakeRefusal(400, 'APPID_MCHID_NOT_MATCH', 'appid和mch_id不匹配');
+      const code = input.out_contract_code;
+      if (typeof code !== 'string' || !/^[0-9A-Za-z_-]{1,32}$/.test(code) || typeof input.plan_id !== 'string' || typeof input.notify_url !== 'string' || typeof input.contract_display_account !== 'string') {
+        throw new FakeRefusal(400, 'PARAM_ERROR', 'out_contract_code, plan_id, notify_url, contract_display_account');
+      }
+      const existing = contracts.get(code);
+      if (existing && existing.state !== 'SIGNING') throw new FakeRefusal(400, 'CONTRACT_EXIST', '该签约协议号已签约');
+      const contract = existing ?? { outContractCode: code, planId: input.plan_id, displayAccount: input.contract_display_account, notifyUrl: input.notify_url, preEntrustwebId: `pre${alphanumeric(24)}`, state: 'SIGNING' as const, notificationIds: {} };
+      contracts.set(code, contract);
+      return { status: 200, body: { pre_entrustweb_id: contract.preEntrustwebId } };
+    }
+    const query = /^\/v3\/papay\/sign\/contracts\/plan-id\/([^/]+)\/out-contract-code\/([^/]+)$/.exec(url.pathname);
+    if (query && method === 'GET') {
+      const contract = contracts.get(decodeURIComponent(query[2]!));
+      if (!contract || contract.state === 'SIGNING' || contract.planId !== decodeURIComponent(query[1]!)) throw new FakeRefusal(404, 'CONTRACT_NOT_EXIST', '签约协议不存在');
+      return { status: 200, body: contractView(contract) };
+    }
+    const terminate = /^\/v3\/papay\/sign\/contracts\/([^/]+)\/terminate$/.exec(url.pathname);
+    if (terminate && method === 'POST') {
+      const contract = [...contracts.values()].find((c) => c.contractId === decodeURIComponent(terminate[1]!));
+      if (!contract) throw new FakeRefusal(404, 'CONTRACT_NOT_EXIST', '签约协议不存在');
+      if (contract.state === 'TERMINATED') throw new FakeRefusal(400, 'CONTRACT_TERMINATED', '签约已解除');
+      // Ended by the merchant's call: WeChat answers it, and sends no notification to the merchant that asked.
+      Object.assign(contract, { state: 'TERMINATED', operateTime: beijingRfc3339(new Date()) } satisfies Partial<FakeWechatContract>);
+      return { status: 204 };
+    }
+    if (url.pathname === '/v3/papay/pay/transactions/apply' && method === 'POST') {
+      deductCount++;
+      const input = (parseJson(body) ?? {}) as { contract_id?: unknown; out_trade_no?: unknown };
+      const contract = [...contracts.values()].find((c) => c.contractId !== undefined && c.contractId === input.contract_id);
+      if (!contract || contract.state !== 'ADDED') throw new FakeRefusal(403, 'CONTRACT_NOT_EXIST', '签约协议不存在或已解约');
+      if (deductAs === 'refuse') throw new FakeRefusal(403, 'NOTENOUGH', '用户账户余额不足');
+      const existing = typeof input.out_trade_no === 'string' ? orders.get(input.out_trade_no) : undefined;
+      if (existing) return { status: 204 };
+      // Kept as an order like any other: queried, paid and notified (TRANSACTION.SUCCESS) the same way.
+      const order = createOrder(orders, merchant, { ...(input as object), payer: { openid: contract.openid } });
+      if (deductAs === 'pay') setImmediate(() => void pay(order.outTradeNo).catch(() => undefined));
+      return { status: 204 };
+    }
+    return undefined;
+  };
+
   const server = createServer((request, response) => {
     handle(request, response).catch((error: unknown) => {
       if (!response.headersSent) answer(response, 500, { code: 'SYSTEM_ERROR', message: error instanceof Error ? error.message : String(error) });
@@ -356,11 +475,20 @@ export async function startFakeWechatPay(options: FakeWechatPayOptions = {}): Pr
         return answer(response, 200, { notifyStatus });
       }
 
+      const signControl = /^\/__fake\/papay\/sign\/([^/]+)$/.exec(url.pathname);
+      if (signControl && method === 'POST') {
+        // The local demo's stand-in for the payer signing in WeChat Pay's signing mini-program; this machine only.
+        if (!LOOPBACK.test(request.socket.remoteAddress ?? '')) throw new FakeRefusal(403, 'FORBIDDEN', 'loopback only');
+        return answer(response, 200, { notifyStatus: await signContract(decodeURIComponent(signControl[1]!)) });
+      }
+
       const problem = authorizationProblem(request.headers.authorization, method, target, body, merchant);
       if (problem) throw new FakeRefusal(401, 'SIGN_ERROR', `签名错误: ${problem}`);
 
       if (down) throw new FakeRefusal(500, 'SYSTEM_ERROR', '系统异常，请稍后重试');
 
+      const papayAnswer = papay(method, url, body);
+      if (papayAnswer) return answer(response, papayAnswer.status, papayAnswer.body);
       if (url.pathname === '/v3/pay/transactions/jsapi' && method === 'POST') {
         const order = createOrder(orders, merchant, parseJson(body));
         return answer(response, 200, { prepay_id: order.prepayId });
@@ -472,6 +600,8 @@ export async function startFakeWechatPay(options: FakeWechatPayOptions = {}): Pr
       ...merchantConfig,
       platformCertificates: { [platformSerial]: platform.publicKey.export({ type: 'spki', format: 'pem' }).toString() },
       gatewayBaseUrl: baseUrl,
+      // 委托代扣: a deduction plan this merchant has (the merchant platform makes one per product).
+      papayPlanId: merchantConfig.papayPlanId ?? '12535',
     },
     platformSerial,
     orders: () => [...orders.values()].map((order) => ({ ...order })),
@@ -491,6 +621,13 @@ export async function startFakeWechatPay(options: FakeWechatPayOptions = {}): Pr
     billRequests: () => billRequests,
     signNotification,
     signBody,
+    contracts: () => [...contracts.values()].map((contract) => ({ ...contract, notificationIds: { ...contract.notificationIds } })),
+    signContract,
+    terminateContract,
+    deductBehaviour(behaviour) {
+      deductAs = behaviour;
+    },
+    deductCalls: () => deductCount,
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));

@@ -171,6 +171,49 @@ export interface PaymentChannel {
    * Resolves once the platform confirms; throws PlatformCallFailed otherwise (ask again later).
    */
   cancelCodePayment(orderId: string): Promise<void>;
+  /** Recurring debit (automatic reload); absent where this channel does not offer it yet. */
+  readonly agreements?: AgreementChannel;
+}
+
+/**
+ * Recurring-debit agreements (WeChat Pay 委托代扣 / papay, Alipay 商户代扣): the holder signs on the
+ * platform's own page, the platform notifies us of signing and cancelling, and we deduct under the
+ * agreement; a deduction's result is an ordinary payment notification (verifyNotification) or query.
+ */
+export interface AgreementChannel {
+  /** What the app needs to open the platform's signing page for our agreement code. */
+  sign(request: { agreementCode: string; accountNo: string; displayAccount: string; notifyUrl: string }): Promise<AgreementSigning>;
+  /** Where the agreement stands on the platform; not_found when it was never signed. */
+  query(agreementCode: string): Promise<AgreementState>;
+  /** Ends the agreement at the platform (idempotent: an agreement already ended is fine). */
+  cancel(request: { agreementCode: string; platformAgreementId: string; reason: string }): Promise<void>;
+  /**
+   * Asks the platform to charge the agreement under our order number. accepted: the result arrives
+   * as a payment notification (or a query); refused: nothing will be taken. Throws PlatformCallFailed
+   * when the answer cannot be had (the order stays pending for the reconciler to ask about).
+   */
+  deduct(request: { orderId: string; platformAgreementId: string; amountFen: number; description: string; notifyUrl: string }): Promise<{ state: 'accepted' } | { state: 'refused'; platformCode: string }>;
+  /** Verifies and decodes an agreement notification (signed, cancelled); throws NotificationRejected otherwise. */
+  verifyNotification(notification: IncomingNotification): Promise<AgreementEvent>;
+}
+
+export type AgreementSigning =
+  | { channel: 'wechat'; /** wx.navigateToMiniProgram into WeChat Pay's signing mini-program. */ navigateToMiniProgram: { appId: string; path: string; extraData: Record<string, string> } }
+  | { channel: 'alipay'; /** my.ap.navigateToAlipayPage / a redirect to the signing page. */ signUrl: string };
+
+export type AgreementState =
+  | { state: 'active'; platformAgreementId: string; payerId?: string; at?: string }
+  | { state: 'cancelled'; platformAgreementId?: string; at?: string }
+  | { state: 'not_found' };
+
+export interface AgreementEvent {
+  channel: PaymentChannelName;
+  agreementCode: string;
+  state: 'active' | 'cancelled';
+  platformAgreementId: string;
+  payerId?: string;
+  at?: string;
+  notificationId?: string;
 }
 
 export interface CodePaymentRequest {

@@ -26,6 +26,10 @@ import {
   type PaymentEvent,
   type RefundRequest,
   type RefundResult,
+  type AgreementChannel,
+  type AgreementEvent,
+  type AgreementSigning,
+  type AgreementState,
 } from './channel';
 import { parseWechatTradeBill, wechatBillHash } from './wechat-bill';
 
@@ -51,7 +55,12 @@ export interface WechatPayConfig {
   gatewayBaseUrl: string;
   /** Per gateway call; default 10 s. */
   timeoutMs?: number;
+  /** 委托代扣 (papay): the deduction plan's id (plan_id) in the merchant platform; without it there is no automatic reload. */
+  papayPlanId?: string;
 }
+
+/** WeChat Pay's own signing mini-program, which wx.navigateToMiniProgram opens with the pre-sign id. */
+export const PAPAY_MINI_PROGRAM_APPID = 'wxbd687630cd02ce1d';
 
 /** The origin the SDK writes into every URL; rewritten to gatewayBaseUrl. */
 export const WECHAT_PAY_ORIGIN = 'https://api.mch.weixin.qq.com';
@@ -118,6 +127,25 @@ const tradebillSchema = z.object({
   download_url: z.string().startsWith(`${WECHAT_PAY_ORIGIN}/v3/billdownload/`),
   hash_type: z.literal('SHA1'),
   hash_value: z.string().regex(/^[0-9A-Fa-f]{40}$/),
+});
+
+/** A papay contract as WeChat describes it (contract notifications' resource, contract queries). */
+const contractSchema = z.object({
+  mchid: z.string(),
+  appid: z.string(),
+  plan_id: z.string(),
+  out_contract_code: z.string().min(1),
+  contract_id: z.string().min(1),
+  contract_state: z.enum(['ADDED', 'TERMINATED']),
+  openid: z.string().optional(),
+  operate_time: z.string().optional(),
+});
+type WechatContract = z.infer<typeof contractSchema>;
+
+const contractNotificationSchema = z.object({
+  id: z.string().min(1),
+  event_type: z.enum(['PAPAY.SIGN', 'PAPAY.TERMINATE']),
+  resource: notificationSchema.shape.resource,
 });
 
 type PayRequestHooks = Parameters<Pay['createHttp']>[0];
@@ -199,8 +227,128 @@ export function createWechatPayChannel(config: WechatPayConfig, clock: () => Dat
   // Seeded up front so verifySign finds every serial we trust and never goes looking for one.
   for (const [serial, key] of platformKeys) sdkPlatformKeys()[serial] = key.pem;
 
+  /** A signed GET the SDK has no method for (papay contract queries), through the same HTTP layer. */
+  const signedGet = (pathAndQuery: string): Promise<SdkOutput> => {
+    const nonce = randomBytes(16).toString('hex');
+    const timestamp = String(Math.floor(clock().getTime() / 1000));
+    const authorization = pay.getAuthorization(nonce, timestamp, pay.getSignature('GET', nonce, timestamp, pathAndQuery, ''));
+    return http.get(`${WECHAT_PAY_ORIGIN}${pathAndQuery}`, { Accept: 'application/json', 'User-Agent': 'campus-ecard', Authorization: authorization });
+  };
+
+  /** A contract about our merchant, app and plan, or why not. */
+  const ourContract = (contract: WechatContract): string | undefined => {
+    if (contract.mchid !== config.mchId) return `mchid ${contract.mchid}`;
+    if (contract.appid !== config.appId) return `appid ${contract.appid}`;
+    if (contract.plan_id !== config.papayPlanId) return `plan_id ${contract.plan_id}`;
+    return undefined;
+  };
+
+  const planId = config.papayPlanId;
+  const agreements: AgreementChannel | undefined = planId
+    ? {
+        async sign({ agreementCode, displayAccount, notifyUrl }): Promise<AgreementSigning> {
+          if (!ORDER_ID.test(agreementCode)) throw new RangeError(`not a contract code WeChat accepts: ${JSON.stringify(agreementCode)}`);
+          // 小程序预签约: WeChat answers a pre-sign id; the app opens WeChat Pay's signing mini-program with it.
+          const result = await signedPost('/v3/papay/sign/contracts/pre-entrust-sign/mini-program', {
+            appid: config.appId,
+            mchid: config.mchId,
+            plan_id: planId,
+            out_contract_code: agreementCode,
+            contract_display_account: displayAccount,
+            notify_url: notifyUrl,
+          });
+          if (result.status !== 200) throw callFailed(`pre-sign ${agreementCode}`, result);
+          const id = (result.data as { pre_entrustweb_id?: unknown } | undefined)?.pre_entrustweb_id;
+          if (typeof id !== 'string' || id === '') throw new PlatformCallFailed('wechat', `pre-sign ${agreementCode}: no pre_entrustweb_id`);
+          return { channel: 'wechat', navigateToMiniProgram: { appId: PAPAY_MINI_PROGRAM_APPID, path: 'pages/index/index', extraData: { pre_entrustweb_id: id } } };
+        },
+
+        async query(agreementCode): Promise<AgreementState> {
+          if (!ORDER_ID.test(agreementCode)) throw new RangeError(`not a contract code WeChat accepts: ${JSON.stringify(agreementCode)}`);
+          const result = await signedGet(`/v3/papay/sign/contracts/plan-id/${planId}/out-contract-code/${agreementCode}?appid=${config.appId}`);
+          if (result.status === 404) return { state: 'not_found' };
+          if (result.status !== 200) throw callFailed(`contract ${agreementCode}`, result);
+          const parsed = contractSchema.safeParse(result.data);
+          if (!parsed.success || parsed.data.out_contract_code !== agreementCode) throw new PlatformCallFailed('wechat', `contract ${agreementCode}: the answer is not this contract`);
+          const problem = ourContract(parsed.data);
+          if (problem) throw new PlatformCallFailed('wechat', `contract ${agreementCode}: ${problem}`);
+          const { contract_id: id, openid, operate_time: at } = parsed.data;
+          return parsed.data.contract_state === 'ADDED'
+            ? { state: 'active', platformAgreementId: id, ...(openid ? { payerId: openid } : {}), ...(at ? { at } : {}) }
+            : { state: 'cancelled', platformAgreementId: id, ...(at ? { at } : {}) };
+        },
+
+        async cancel({ agreementCode, platformAgreementId, reason }): Promise<void> {
+          if (!/^[0-9A-Za-z_-]{1,64}$/.test(platformAgreementId)) throw new RangeError(`not a contract id: ${JSON.stringify(platformAgreementId)}`);
+          const result = await signedPost(`/v3/papay/sign/contracts/${platformAgreementId}/terminate`, { appid: config.appId, plan_id: planId, out_contract_code: agreementCode, contract_termination_remark: reason });
+          if (result.status >= 200 && result.status <= 299) return;
+          // Already ended (by the payer in WeChat, or by an earlier call whose answer was lost): what we wanted.
+          if (errorCodeOf(result) === 'CONTRACT_NOT_EXIST' || errorCodeOf(result) === 'CONTRACT_TERMINATED') return;
+          throw callFailed(`terminate ${platformAgreementId}`, result);
+        },
+
+        async deduct({ orderId, platformAgreementId, amountFen, description, notifyUrl }) {
+          if (!ORDER_ID.test(orderId)) throw new RangeError(`not an order id WeChat accepts: ${JSON.stringify(orderId)}`);
+          if (!amountFenSchema.safeParse(amountFen).success) throw new RangeError(`not an amount in fen: ${amountFen}`);
+          // 申请扣款: accepted (the result follows as a TRANSACTION.* notification), or refused now.
+          const result = await signedPost('/v3/papay/pay/transactions/apply', {
+            appid: config.appId,
+            mchid: config.mchId,
+            description,
+            out_trade_no: orderId,
+            notify_url: notifyUrl,
+            contract_id: platformAgreementId,
+            amount: { total: amountFen, currency: 'CNY' },
+          });
+          if (result.status >= 200 && result.status <= 299) return { state: 'accepted' as const };
+          const code = errorCodeOf(result);
+          // The same order number again (a retry after a lost answer): it was accepted the first time.
+          if (code === 'ORDERPAID' || code === 'ORDER_EXIST') return { state: 'accepted' as const };
+          if (result.status >= 400 && result.status < 500 && code && code !== 'SYSTEM_ERROR' && code !== 'FREQUENCY_LIMITED') return { state: 'refused' as const, platformCode: code };
+          throw callFailed(`deduct ${orderId}`, result);
+        },
+
+        async verifyNotification({ headers, rawBody, now }): Promise<AgreementEvent> {
+          const timestamp = headers['wechatpay-timestamp'];
+          const nonce = headers['wechatpay-nonce'];
+          const signature = headers['wechatpay-signature'];
+          const serial = headers['wechatpay-serial'];
+          if (!timestamp || !nonce || !signature || !serial || !/^\d{1,12}$/.test(timestamp)) reject('MALFORMED', 'missing or bad Wechatpay-* headers');
+          const key = platformKeys.get(serial);
+          if (!key) reject('UNKNOWN_CERTIFICATE', `no platform key with serial ${serial} is configured`);
+          if (!withinWindow(Number(timestamp), now)) reject('TIMESTAMP_OUT_OF_WINDOW', `Wechatpay-Timestamp ${timestamp}`);
+          const genuine = rsaVerify('RSA-SHA256', Buffer.from(`${timestamp}\n${nonce}\n${rawBody}\n`, 'utf8'), key.key, Buffer.from(signature, 'base64'));
+          if (!genuine) reject('SIGNATURE_INVALID', 'Wechatpay-Signature does not verify over the body');
+          const envelope = contractNotificationSchema.safeParse(parseJson(rawBody));
+          if (!envelope.success) reject('MALFORMED', 'not a papay contract notification');
+          let plaintext: string;
+          try {
+            plaintext = decryptResource(config.apiV3Key, envelope.data.resource.ciphertext, envelope.data.resource.nonce, envelope.data.resource.associated_data ?? '');
+          } catch {
+            reject('DECRYPTION_FAILED', 'the resource does not decrypt and authenticate with our APIv3 key');
+          }
+          const parsed = contractSchema.safeParse(parseJson(plaintext));
+          if (!parsed.success) reject('MALFORMED', 'the resource is not a contract');
+          const contract = parsed.data;
+          if (contract.mchid !== config.mchId) reject('NOT_OUR_MERCHANT', `mchid ${contract.mchid}`);
+          const problem = ourContract(contract);
+          if (problem) reject('NOT_OUR_APP', problem);
+          return {
+            channel: 'wechat',
+            agreementCode: contract.out_contract_code,
+            state: contract.contract_state === 'ADDED' ? 'active' : 'cancelled',
+            platformAgreementId: contract.contract_id,
+            ...(contract.openid ? { payerId: contract.openid } : {}),
+            ...(contract.operate_time ? { at: contract.operate_time } : {}),
+            notificationId: envelope.data.id,
+          };
+        },
+      }
+    : undefined;
+
   return {
     name: 'wechat',
+    ...(agreements ? { agreements } : {}),
 
     async createTopup(request: CreateTopupRequest): Promise<CreateTopupResult> {
       checkTopupRequest(request);

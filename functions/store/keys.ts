@@ -52,6 +52,9 @@
  *   FOUNDCARD#<foundId>   FOUNDCARD          a found card's report (gsi1 FOUNDCARDS#ACCT#<accountNo>; gsi2 FOUNDCARD#OPEN or FOUNDCARD#COLLECTED)
  *   FOUNDREPORTS#<subject> FOUNDREPORTS     found-card reports by one kiosk or holder (counted like a lockout: the rate limit; TTL)
  *   GUARDIANREFUND#<orderId> GUARDIANREFUND  a guardian deposit's refund to its payer: the intent, then refunded (gsi2 GUARDIANREFUND#OPEN until the platform has made it)
+ *   ACCT#<accountNo>      AUTORELOAD         the holder's recurring-debit agreement for automatic reload (signing → active → cancelled) and its amount
+ *   AGREEMENT#<channel>#<code> AGREEMENT    an agreement's code on the platform → its account (the platform's notifications name the code)
+ *   AUTORELOADDAY#<accountNo> DAY#<campusDay>  automatic reloads ordered that day (the daily cap; TTL)
  *
  *   gsi2: SYS#<systemAccount>#<campusDay> → that day's ledger entries naming the system account (e.g. SYS#merchant:<id>:payable#<day>)
  *         BLOCKED#ACCOUNT → accounts that are not active (sparse: the offline blacklist)
@@ -150,6 +153,9 @@ export const keys = {
   guardianCap: (channel: string, payerId: string, campusDay: string) => ({ pk: `GUARDIANCAP#${channel}#${payerId}`, sk: `DAY#${campusDay}` }),
   guardianLookupAttempts: (subject: string) => ({ pk: `GUARDIANLOOKUP#${subject}`, sk: 'GUARDIANLOOKUP' }),
   guardianRefund: (orderId: string) => ({ pk: `GUARDIANREFUND#${orderId}`, sk: 'GUARDIANREFUND' }),
+  autoReload: (accountNo: string) => ({ pk: `ACCT#${accountNo}`, sk: 'AUTORELOAD' }),
+  agreementCode: (channel: string, code: string) => ({ pk: `AGREEMENT#${channel}#${code}`, sk: 'AGREEMENT' }),
+  autoReloadDay: (accountNo: string, campusDay: string) => ({ pk: `AUTORELOADDAY#${accountNo}`, sk: `DAY#${campusDay}` }),
   guardianRefundOpenIndex: (requestedAt: string, orderId: string) => ({ gsi2pk: 'GUARDIANREFUND#OPEN', gsi2sk: `${requestedAt}#${orderId}` }),
   paymentNotification: (channel: string, notificationId: string) => ({ pk: `NOTIFY#${channel}#${notificationId}`, sk: 'NOTIFY' }),
   personIndex: (personId: string) => ({ gsi1pk: `PERSON#${personId}`, gsi1sk: 'ACCOUNT' }),

@@ -388,6 +388,10 @@ export const campusPolicy = z
     temporaryCardMaxDays: z.number().int().min(1).max(365),
     disputeWindowDays: z.number().int().min(1).max(365).meta({ description: 'A holder may dispute a payment in the app for this many days after it' }),
     guardianDailyCapFen: fen(1_000_000).meta({ description: 'Guardian deposits: what one payer may deposit for others per campus day' }),
+    autoReloadMinAmountFen: fen(100_000).meta({ description: 'Automatic reload: the least a holder may set as the reload amount' }),
+    autoReloadMaxAmountFen: fen(100_000).meta({ description: 'Automatic reload: the most a holder may set as the reload amount' }),
+    autoReloadMaxThresholdFen: fen(100_000).meta({ description: 'Automatic reload: the highest low-balance threshold that triggers it' }),
+    autoReloadDailyMax: z.number().int().min(0).max(10).meta({ description: 'Automatic reload: reloads per account per campus day (0: none)' }),
   })
   .refine((policy) => policy.defaultDailyLimitFen <= policy.maxDailyLimitFen, { error: 'the default daily limit must not exceed the maximum', path: ['defaultDailyLimitFen'] })
   .meta({ id: 'CampusPolicy' });

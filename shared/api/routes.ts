@@ -53,6 +53,7 @@ import { kioskBalanceQuery, kioskChangePassword, kioskReportLoss, kioskSetDailyL
 import { getNotificationSettingsRoute, recordNotificationSubscriptionRoute, updateNotificationSettingsRoute } from './notifications';
 import { getHolderDisputeRoute, listDisputesRoute, listHolderDisputesRoute, raiseDisputeRoute, refundDisputeRoute, refuseDisputeRoute } from './disputes';
 import { collectFoundCardRoute, getLostCardTaps, holderReportFoundCard, kioskReportFoundCard, listFoundCardsRoute } from './lost-found';
+import { cancelAutoReloadRoute, getAutoReloadRoute, signAutoReloadRoute, updateAutoReloadRoute, wechatAgreementNotificationRoute } from './auto-reload';
 
 export const ROUTES = [
   getHealth,
@@ -172,4 +173,9 @@ export const ROUTES = [
   getLostCardTaps,
   listFoundCardsRoute,
   collectFoundCardRoute,
+  signAutoReloadRoute,
+  getAutoReloadRoute,
+  updateAutoReloadRoute,
+  cancelAutoReloadRoute,
+  wechatAgreementNotificationRoute,
 ] as const;
