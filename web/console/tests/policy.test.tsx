@@ -17,6 +17,10 @@ const DEFAULTS = {
   temporaryCardMaxDays: 365,
   disputeWindowDays: 30,
   guardianDailyCapFen: 200_000,
+  autoReloadMinAmountFen: 1_000,
+  autoReloadMaxAmountFen: 50_000,
+  autoReloadMaxThresholdFen: 20_000,
+  autoReloadDailyMax: 2,
 };
 
 function policyApi(): FakeApi & { current(): Record<string, unknown> } {

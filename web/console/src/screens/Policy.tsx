@@ -19,10 +19,10 @@ import { useI18n, type WordKey } from '../i18n';
 
 type CampusPolicy = z.output<typeof campusPolicy>;
 type Setting = keyof CampusPolicy;
-/** How staff type a setting: yuan for amounts, a count of days, a switch, a choice. */
+/** How staff type a setting: yuan for amounts, a count of days or of times, a switch, a choice. */
 type Draft = Record<Setting, string>;
 
-const SETTINGS: { key: Setting; unit: 'yuan' | 'days' | 'switch' | 'x' }[] = [
+const SETTINGS: { key: Setting; unit: 'yuan' | 'days' | 'count' | 'switch' | 'x' }[] = [
   { key: 'replacementFeeFen', unit: 'yuan' },
   { key: 'temporaryReplacementFeeFen', unit: 'yuan' },
   { key: 'selfReplacementMinBalanceFen', unit: 'yuan' },
@@ -31,6 +31,10 @@ const SETTINGS: { key: Setting; unit: 'yuan' | 'days' | 'switch' | 'x' }[] = [
   { key: 'temporaryCardMaxDays', unit: 'days' },
   { key: 'disputeWindowDays', unit: 'days' },
   { key: 'guardianDailyCapFen', unit: 'yuan' },
+  { key: 'autoReloadMinAmountFen', unit: 'yuan' },
+  { key: 'autoReloadMaxAmountFen', unit: 'yuan' },
+  { key: 'autoReloadMaxThresholdFen', unit: 'yuan' },
+  { key: 'autoReloadDailyMax', unit: 'count' },
   { key: 'unfreezeInApp', unit: 'switch' },
   { key: 'idNumberX', unit: 'x' },
 ];
@@ -52,7 +56,7 @@ export function fromDraft(draft: Draft): Record<Setting, unknown> {
       } catch {
         policy[key] = text;
       }
-    } else if (unit === 'days') policy[key] = /^\d+$/.test(text) ? Number(text) : text;
+    } else if (unit === 'days' || unit === 'count') policy[key] = /^\d+$/.test(text) ? Number(text) : text;
     else if (unit === 'switch') policy[key] = text === 'true';
     else policy[key] = text;
   }
@@ -91,6 +95,7 @@ export function Policy() {
       const unit = SETTINGS.find((s) => s.key === key)!.unit;
       if (unit === 'yuan') return `¥${formatYuan(value as number)}`;
       if (unit === 'days') return `${value} ${t('days')}`;
+      if (unit === 'count') return `${value} ${t('times')}`;
       if (unit === 'switch') return value ? t('on') : t('off');
       return value === 'drop' ? t('xDrop') : t('xReplace');
     },
@@ -128,7 +133,7 @@ export function Policy() {
         onChange={(e) => set(e.target.value)}
         status={problems.has(key) ? 'error' : undefined}
         prefix={unit === 'yuan' ? '¥' : undefined}
-        suffix={unit === 'days' ? t('days') : undefined}
+        suffix={unit === 'days' ? t('days') : unit === 'count' ? t('times') : undefined}
         style={{ width: 150 }}
       />
     );
