@@ -255,6 +255,17 @@ export async function startFakeWechatPay(options: FakeWechatPayOptions = {}): Pr
     };
   };
 
+  /** Delivers a signed notification as WeChat Pay's servers do (their user agent, a 10 s wait): the merchant's status and answer. */
+  const postNotification = async (url: string, notification: SignedNotification): Promise<{ status: number; body: string }> => {
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { ...notification.headers, 'content-type': 'application/json', 'user-agent': 'Mozilla/4.0' },
+      body: notification.rawBody,
+      signal: AbortSignal.timeout(10_000),
+    });
+    return { status: response.status, body: await response.text() };
+  };
+
   const signNotification = (resource: object, notification: NotificationOptions = {}): SignedNotification => {
     const plaintext = JSON.stringify(resource);
     const nonce = alphanumeric(12);
@@ -308,14 +319,7 @@ export async function startFakeWechatPay(options: FakeWechatPayOptions = {}): Pr
     if (payment.notify === false) return 0;
     // A retry is the same notification: the payment as it was, even if it has been refunded since.
     const notification = signNotification(transactionOf({ ...order, tradeState: 'SUCCESS' }), { id: order.notificationId!, createTime: order.notificationCreateTime! });
-    const response = await fetch(order.notifyUrl, {
-      method: 'POST',
-      headers: { ...notification.headers, 'content-type': 'application/json', 'user-agent': 'Mozilla/4.0' },
-      body: notification.rawBody,
-      signal: AbortSignal.timeout(10_000),
-    });
-    await response.arrayBuffer();
-    return response.status;
+    return (await postNotification(order.notifyUrl, notification)).status;
   };
 
   /** Ids of the out-of-order notifications made so far, one per order and trade state (a redelivery keeps its id). */
@@ -335,14 +339,8 @@ export async function startFakeWechatPay(options: FakeWechatPayOptions = {}): Pr
         notification = signNotification(transactionOf({ ...order, tradeState: delivery.tradeState }), { id: otherNotificationIds.get(key)!, timestamp });
       }
       const started = performance.now();
-      const response = await fetch(order.notifyUrl, {
-        method: 'POST',
-        headers: { ...notification.headers, 'content-type': 'application/json', 'user-agent': 'Mozilla/4.0' },
-        body: notification.rawBody,
-        signal: AbortSignal.timeout(10_000),
-      });
-      const body = await response.text();
-      return { status: response.status, body, ms: performance.now() - started };
+      const { status, body } = await postNotification(order.notifyUrl, notification);
+      return { status, body, ms: performance.now() - started };
     };
     const times = delivery.times ?? 1;
     if (!delivery.delayMs) return Promise.all(Array.from({ length: times }, deliverOnce));
@@ -369,14 +367,7 @@ export async function startFakeWechatPay(options: FakeWechatPayOptions = {}): Pr
   const notifyContract = async (contract: FakeWechatContract, eventType: 'PAPAY.SIGN' | 'PAPAY.TERMINATE'): Promise<number> => {
     contract.notificationIds[eventType] ??= randomUUID();
     const notification = signNotification(contractView(contract), { id: contract.notificationIds[eventType], eventType });
-    const response = await fetch(contract.notifyUrl, {
-      method: 'POST',
-      headers: { ...notification.headers, 'content-type': 'application/json', 'user-agent': 'Mozilla/4.0' },
-      body: notification.rawBody,
-      signal: AbortSignal.timeout(10_000),
-    });
-    await response.arrayBuffer();
-    return response.status;
+    return (await postNotification(contract.notifyUrl, notification)).status;
   };
 
   const signContract = async (outContractCode: string, signing: { openid?: string; notify?: boolean } = {}): Promise<number> => {
