@@ -13,7 +13,7 @@ import { TOPUP_POLICY } from '../domain/topup';
 import { getAccount } from '../store/accounts';
 import { getPolicy } from '../store/policy';
 import { listCards } from '../store/cards';
-import { getMerchant } from '../store/terminals';
+import { merchantsNamedBy } from '../store/terminals';
 import { entryAmountsInRange, getLedgerEntry, listLedger } from '../store/ledger';
 
 type ViewDeps = Pick<Deps, 'db' | 'clock'>;
@@ -117,9 +117,7 @@ export async function holderEntry(deps: ViewDeps, accountNo: string, receiptNo: 
 
 /** The names holders know merchants by ("第一食堂"), for the few distinct merchants on a page. */
 async function merchantNamesOf(deps: ViewDeps, entries: LedgerEntry[]): Promise<Map<string, string>> {
-  const ids = [...new Set(entries.flatMap((entry) => (entry.merchantId ? [entry.merchantId] : [])))];
-  const merchants = await Promise.all(ids.map((id) => getMerchant(deps.db, id)));
-  return new Map(merchants.flatMap((merchant) => (merchant ? [[merchant.merchantId, merchant.name] as const] : [])));
+  return new Map([...(await merchantsNamedBy(deps.db, entries))].map(([id, merchant]) => [id, merchant.name]));
 }
 
 type Statement = z.infer<(typeof getHolderStatement)['response']>;

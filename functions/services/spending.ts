@@ -4,15 +4,13 @@ import type { MerchantCategory } from '../../shared/vocabulary';
 import type { Deps } from '../deps';
 import { spendingByMonth, type MonthSpending } from '../domain/spending';
 import { entryFieldsInRange } from '../store/ledger';
-import { getMerchant } from '../store/terminals';
+import { merchantsNamedBy } from '../store/terminals';
 
 export async function holderSpending(deps: Pick<Deps, 'db' | 'clock'>, accountNo: string, monthCount: number): Promise<{ months: MonthSpending[] }> {
   const today = campusDay(deps.clock());
   const months = recentMonths(today, monthCount).reverse();
   // One Query of the months' sort keys, four fields each: half a year of a busy holder is a few hundred items.
   const entries = await entryFieldsInRange(deps.db, accountNo, monthRange(months[0]!).from, today, ['type', 'amountFen', 'campusDay', 'merchantId']);
-  const merchantIds = [...new Set(entries.flatMap((entry) => (entry.merchantId ? [entry.merchantId] : [])))];
-  const merchants = await Promise.all(merchantIds.map((id) => getMerchant(deps.db, id)));
-  const categories = new Map<string, MerchantCategory>(merchants.flatMap((merchant) => (merchant ? [[merchant.merchantId, merchant.category] as const] : [])));
+  const categories = new Map<string, MerchantCategory>([...(await merchantsNamedBy(deps.db, entries))].map(([id, merchant]) => [id, merchant.category]));
   return { months: spendingByMonth(months, entries, categories) };
 }

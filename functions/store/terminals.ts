@@ -123,6 +123,13 @@ function expiresAt(now: Date, keepSeconds: number): number {
   return Math.floor(now.getTime() / 1000) + keepSeconds;
 }
 
+/** The merchants named by these entries (ledger entries, say), each read once: a page names only a few. */
+export async function merchantsNamedBy(db: Db, items: readonly { merchantId?: string }[]): Promise<Map<string, Merchant>> {
+  const ids = [...new Set(items.flatMap((item) => (item.merchantId ? [item.merchantId] : [])))];
+  const merchants = await Promise.all(ids.map((id) => getMerchant(db, id)));
+  return new Map(merchants.flatMap((merchant) => (merchant ? [[merchant.merchantId, merchant] as const] : [])));
+}
+
 export async function getMerchant(db: Db, merchantId: string): Promise<Merchant | undefined> {
   const { Item } = await db.doc.send(new GetCommand({ TableName: db.tableName, Key: keys.merchant(merchantId), ConsistentRead: true }));
   return Item ? withMerchantTerms(withoutKeys(Item) as unknown as MerchantInput) : undefined;
