@@ -9,7 +9,7 @@
  *   dispute-row-<receiptNo>, dispute-status-<receiptNo>, dispute-refund-<receiptNo>, dispute-refuse-<receiptNo>,
  *   disputes-more, disputes-error, disputes-refresh; the dialogs: reason-dialog (ReasonDialog's), dispute-amount, dispute-amount-problem
  */
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useState } from 'react';
 import { Badge, Button, Card, Input, Space, Table, Tabs, Tag, Typography } from 'antd';
 import { Link } from 'react-router';
 import type { z } from 'zod';
@@ -18,6 +18,7 @@ import { formatYuan, parseYuan } from '@shared/money';
 import { ReasonDialog } from '../components/ReasonDialog';
 import { allowed, ErrorAlert, timeText, useConsole, yuan } from '../console-context';
 import { useI18n } from '../i18n';
+import { usePagedList } from '../paged-list';
 
 type Page = z.output<typeof listDisputesRoute.response>;
 type Dispute = Page['disputes'][number];
@@ -29,33 +30,10 @@ export function Disputes() {
   const { client, session } = useConsole();
   const { t, name } = useI18n();
   const [state, setState] = useState<State>('open');
-  const [disputes, setDisputes] = useState<Dispute[]>([]);
-  const [openCount, setOpenCount] = useState<number>();
-  const [cursor, setCursor] = useState<string>();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>();
   const [deciding, setDeciding] = useState<{ dispute: Dispute; kind: 'refund' | 'refuse' }>();
-
-  const load = useCallback(
-    async (after?: string) => {
-      setBusy(true);
-      setError(undefined);
-      try {
-        const page = await client.call(listDisputesRoute, { query: { state, cursor: after } });
-        setDisputes((previous) => (after ? [...previous, ...page.disputes] : page.disputes));
-        setCursor(page.nextCursor);
-        setOpenCount(page.openCount);
-      } catch (caught) {
-        setError(caught);
-      } finally {
-        setBusy(false);
-      }
-    },
-    [client, state],
-  );
-  useEffect(() => {
-    void load();
-  }, [load]);
+  const fetchPage = useCallback((cursor: string | undefined) => client.call(listDisputesRoute, { query: { state, cursor } }), [client, state]);
+  const { items: disputes, page, cursor, busy, error, reload, more } = usePagedList(fetchPage, (answer) => answer.disputes);
+  const openCount = page?.openCount;
 
   const mayRefund = allowed(refundDisputeRoute, session.role);
   const mayRefuse = allowed(refuseDisputeRoute, session.role);
@@ -64,7 +42,7 @@ export function Disputes() {
     <Card
       title={t('menuDisputes')}
       extra={
-        <Button data-testid="disputes-refresh" onClick={() => void load()} loading={busy}>
+        <Button data-testid="disputes-refresh" onClick={() => void reload()} loading={busy}>
           {t('refresh')}
         </Button>
       }
@@ -72,11 +50,7 @@ export function Disputes() {
       <Tabs
         data-testid="disputes-tabs"
         activeKey={state}
-        onChange={(key) => {
-          setDisputes([]);
-          setCursor(undefined);
-          setState(key as State);
-        }}
+        onChange={(key) => setState(key as State)}
         items={[
           {
             key: 'open',
@@ -163,7 +137,7 @@ export function Disputes() {
         ]}
       />
       {cursor && (
-        <Button style={{ marginTop: 12 }} data-testid="disputes-more" onClick={() => void load(cursor)} loading={busy}>
+        <Button style={{ marginTop: 12 }} data-testid="disputes-more" onClick={() => void more()} loading={busy}>
           {t('loadMore')}
         </Button>
       )}
@@ -173,7 +147,7 @@ export function Disputes() {
           kind={deciding.kind}
           onClose={(done) => {
             setDeciding(undefined);
-            if (done) void load();
+            if (done) void reload();
           }}
         />
       )}

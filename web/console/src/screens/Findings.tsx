@@ -6,7 +6,7 @@
  * data-testids: findings-table, finding-row, finding-resolve-<findingId>, findings-more, findings-error,
  *   resolve-dialog (the ReasonDialog), resolve-summary, resolve-resolution, resolve-reason, resolve-confirm, resolve-cancel, resolve-error
  */
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useState } from 'react';
 import { Button, Card, Select, Table, Typography } from 'antd';
 import type { z } from 'zod';
 import { listReconciliationFindings, resolveReconciliationFinding } from '@shared/api/admin';
@@ -14,6 +14,7 @@ import { FINDING_RESOLUTIONS } from '@shared/vocabulary';
 import { ReasonDialog } from '../components/ReasonDialog';
 import { allowed, ErrorAlert, timeText, useConsole, yuan } from '../console-context';
 import { useI18n } from '../i18n';
+import { usePagedList } from '../paged-list';
 
 type Finding = z.output<typeof listReconciliationFindings.response>['findings'][number];
 
@@ -24,34 +25,11 @@ const isHeldOffline = (f: Finding) => f.source === 'offline_upload' && f.kind ==
 export function Findings({ embedded, onResolved }: { embedded?: boolean; onResolved?(): void } = {}) {
   const { client, session } = useConsole();
   const { t, name } = useI18n();
-  const [findings, setFindings] = useState<Finding[]>([]);
-  const [cursor, setCursor] = useState<string>();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>();
   const [resolving, setResolving] = useState<Finding>();
   const readOnly = !allowed(resolveReconciliationFinding, session.role);
-
-  const load = useCallback(
-    async (after?: string) => {
-      setBusy(true);
-      setError(undefined);
-      try {
-        const page = await client.call(listReconciliationFindings, { query: after ? { cursor: after } : {} });
-        // In the queue a held offline record is its own tab, approved or rejected there (that charges or drops it), so it is left out here.
-        const shown = embedded ? page.findings.filter((f) => !isHeldOffline(f)) : page.findings;
-        setFindings((previous) => (after ? [...previous, ...shown] : shown));
-        setCursor(page.nextCursor);
-      } catch (caught) {
-        setError(caught);
-      } finally {
-        setBusy(false);
-      }
-    },
-    [client, embedded],
-  );
-  useEffect(() => {
-    void load();
-  }, [load]);
+  const fetchPage = useCallback((cursor: string | undefined) => client.call(listReconciliationFindings, { query: cursor ? { cursor } : {} }), [client]);
+  // In the queue a held offline record is its own tab, approved or rejected there (that charges or drops it), so it is left out here.
+  const { items: findings, cursor, busy, error, more, setItems: setFindings } = usePagedList(fetchPage, (page) => (embedded ? page.findings.filter((f) => !isHeldOffline(f)) : page.findings));
 
   const fen = (v?: number) => (v === undefined ? '—' : yuan(v));
   return (
@@ -88,7 +66,7 @@ export function Findings({ embedded, onResolved }: { embedded?: boolean; onResol
         ]}
       />
       {cursor && (
-        <Button style={{ marginTop: 12 }} data-testid="findings-more" onClick={() => void load(cursor)} loading={busy}>
+        <Button style={{ marginTop: 12 }} data-testid="findings-more" onClick={() => void more()} loading={busy}>
           {t('loadMore')}
         </Button>
       )}

@@ -7,7 +7,7 @@
  *   found-status-<foundId> (data-status), found-collect-<foundId>, found-more, found-error, found-refresh;
  *   the dialog: reason-dialog (ReasonDialog's)
  */
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useState } from 'react';
 import { Button, Card, Space, Table, Tabs, Tag, Typography } from 'antd';
 import { Link } from 'react-router';
 import type { z } from 'zod';
@@ -15,6 +15,7 @@ import { collectFoundCardRoute, listFoundCardsRoute } from '@shared/api/lost-fou
 import { ReasonDialog } from '../components/ReasonDialog';
 import { allowed, ErrorAlert, timeText, useConsole } from '../console-context';
 import { useI18n } from '../i18n';
+import { usePagedList } from '../paged-list';
 
 type Page = z.output<typeof listFoundCardsRoute.response>;
 type FoundCard = Page['foundCards'][number];
@@ -24,31 +25,9 @@ export function FoundCards() {
   const { client, session } = useConsole();
   const { t, name } = useI18n();
   const [state, setState] = useState<State>('open');
-  const [found, setFound] = useState<FoundCard[]>([]);
-  const [cursor, setCursor] = useState<string>();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>();
   const [collecting, setCollecting] = useState<FoundCard>();
-
-  const load = useCallback(
-    async (after?: string) => {
-      setBusy(true);
-      setError(undefined);
-      try {
-        const page = await client.call(listFoundCardsRoute, { query: { state, cursor: after } });
-        setFound((previous) => (after ? [...previous, ...page.foundCards] : page.foundCards));
-        setCursor(page.nextCursor);
-      } catch (caught) {
-        setError(caught);
-      } finally {
-        setBusy(false);
-      }
-    },
-    [client, state],
-  );
-  useEffect(() => {
-    void load();
-  }, [load]);
+  const fetchPage = useCallback((cursor: string | undefined) => client.call(listFoundCardsRoute, { query: { state, cursor } }), [client, state]);
+  const { items: found, cursor, busy, error, reload, more } = usePagedList(fetchPage, (answer) => answer.foundCards);
 
   const mayCollect = allowed(collectFoundCardRoute, session.role);
 
@@ -56,7 +35,7 @@ export function FoundCards() {
     <Card
       title={t('menuFoundCards')}
       extra={
-        <Button data-testid="found-refresh" onClick={() => void load()} loading={busy}>
+        <Button data-testid="found-refresh" onClick={() => void reload()} loading={busy}>
           {t('refresh')}
         </Button>
       }
@@ -64,11 +43,7 @@ export function FoundCards() {
       <Tabs
         data-testid="found-tabs"
         activeKey={state}
-        onChange={(key) => {
-          setFound([]);
-          setCursor(undefined);
-          setState(key as State);
-        }}
+        onChange={(key) => setState(key as State)}
         items={[
           { key: 'open', label: <span data-testid="found-tab-open">{t('foundOpen')}</span> },
           { key: 'collected', label: <span data-testid="found-tab-collected">{t('foundCollected')}</span> },
@@ -145,7 +120,7 @@ export function FoundCards() {
         ]}
       />
       {cursor && (
-        <Button style={{ marginTop: 12 }} data-testid="found-more" onClick={() => void load(cursor)} loading={busy}>
+        <Button style={{ marginTop: 12 }} data-testid="found-more" onClick={() => void more()} loading={busy}>
           {t('loadMore')}
         </Button>
       )}
@@ -162,7 +137,7 @@ export function FoundCards() {
           onConfirm={async (reason) => {
             await client.call(collectFoundCardRoute, { params: { foundId: collecting.foundId }, body: { reason } });
             setCollecting(undefined);
-            void load();
+            void reload();
           }}
           onCancel={() => setCollecting(undefined)}
         />

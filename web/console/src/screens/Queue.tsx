@@ -12,7 +12,7 @@
  *   queue-by-source, queue-by-pending, queue-open-disputes (data-count; a link to 争议处理); the dialog: queue-dialog, queue-summary, queue-reason,
  *   queue-confirm, queue-cancel, queue-error-dialog, queue-choice (a finding's resolution, a held record's decision); the findings tab: see Findings.tsx
  */
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useState } from 'react';
 import { Badge, Button, Card, Select, Space, Table, Tabs, Tag, Typography } from 'antd';
 import { Link } from 'react-router';
 import type { z } from 'zod';
@@ -23,6 +23,7 @@ import { FINDING_RESOLUTIONS } from '@shared/vocabulary';
 import { ReasonDialog } from '../components/ReasonDialog';
 import { allowed, ErrorAlert, timeText, useConsole, yuan } from '../console-context';
 import { useI18n, type WordKey } from '../i18n';
+import { usePagedList } from '../paged-list';
 import { Findings } from './Findings';
 
 type QueueAnswer = z.output<typeof getReconciliationQueueRoute.response>;
@@ -70,33 +71,9 @@ export function Queue() {
   const { client, session } = useConsole();
   const { t, name } = useI18n();
   const [tab, setTab] = useState<Tab>('all');
-  const [answer, setAnswer] = useState<Omit<QueueAnswer, 'items' | 'nextCursor'>>();
-  const [items, setItems] = useState<Item[]>([]);
-  const [cursor, setCursor] = useState<string>();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>();
   const [resolving, setResolving] = useState<Item>();
-
-  const load = useCallback(
-    async (after?: string) => {
-      setBusy(true);
-      setError(undefined);
-      try {
-        const page = await client.call(getReconciliationQueueRoute, { query: { kind: tab === 'all' ? undefined : tab, cursor: after } });
-        setItems((previous) => (after ? [...previous, ...page.items] : page.items));
-        setCursor(page.nextCursor);
-        setAnswer({ counts: page.counts, findingsBySource: page.findingsBySource, stuckPendingByKind: page.stuckPendingByKind, ...(page.openDisputes !== undefined ? { openDisputes: page.openDisputes } : {}) });
-      } catch (caught) {
-        setError(caught);
-      } finally {
-        setBusy(false);
-      }
-    },
-    [client, tab],
-  );
-  useEffect(() => {
-    void load();
-  }, [load]);
+  const fetchPage = useCallback((cursor: string | undefined) => client.call(getReconciliationQueueRoute, { query: { kind: tab === 'all' ? undefined : tab, cursor } }), [client, tab]);
+  const { items, page: answer, cursor, busy, error, reload, more } = usePagedList(fetchPage, (page) => page.items);
 
   const counts = answer?.counts;
   const total = counts ? RECONCILIATION_QUEUE_KINDS.reduce((sum, kind) => sum + counts[kind], 0) : undefined;
@@ -113,7 +90,7 @@ export function Queue() {
     <Card
       title={t('menuQueue')}
       extra={
-        <Button data-testid="queue-refresh" onClick={() => void load()} loading={busy}>
+        <Button data-testid="queue-refresh" onClick={() => void reload()} loading={busy}>
           {t('refresh')}
         </Button>
       }
@@ -121,11 +98,7 @@ export function Queue() {
       <Tabs
         data-testid="queue-tabs"
         activeKey={tab}
-        onChange={(key) => {
-          setItems([]);
-          setCursor(undefined);
-          setTab(key as Tab);
-        }}
+        onChange={(key) => setTab(key as Tab)}
         items={[
           { key: 'all', label: tabLabel('all', t('queueAll'), total) },
           ...RECONCILIATION_QUEUE_KINDS.map((kind) => ({ key: kind, label: tabLabel(kind, name(kind), counts?.[kind]) })),
@@ -165,7 +138,7 @@ export function Queue() {
         </Space>
       )}
       {tab === 'finding' ? (
-        <Findings embedded onResolved={() => void load()} />
+        <Findings embedded onResolved={() => void reload()} />
       ) : (
         <>
           <Table
@@ -228,7 +201,7 @@ export function Queue() {
             ]}
           />
           {cursor && (
-            <Button style={{ marginTop: 12 }} data-testid="queue-more" onClick={() => void load(cursor)} loading={busy}>
+            <Button style={{ marginTop: 12 }} data-testid="queue-more" onClick={() => void more()} loading={busy}>
               {t('loadMore')}
             </Button>
           )}
@@ -239,7 +212,7 @@ export function Queue() {
           item={resolving}
           onClose={(done) => {
             setResolving(undefined);
-            if (done) void load();
+            if (done) void reload();
           }}
         />
       )}
