@@ -1,7 +1,7 @@
 /**
  * Builds a Lambda handler from a route contract. The same handler runs on AWS and under the local
  * runner. Order of work: request id + logger → authenticate (and a staff route's roles) → validate with the
- * contract's zod schemas → call the route's implementation → JSON answer. Every refusal becomes
+ * contract's zod schemas → call the route's implementation → JSON answer (gzipped when long: http/compression.ts). Every refusal becomes
  * `{ code, message: { zh, en }, requestId }`; nothing else (no stack, no internals) reaches a client.
  */
 import middy from '@middy/core';
@@ -11,6 +11,7 @@ import * as z from 'zod';
 import type { RouteContract } from '../../shared/api/contract';
 import { errorBody, type ErrorBody } from '../../shared/errors';
 import { AppError } from '../app-error';
+import { compressAnswer } from './compression';
 import { getDeps, type Deps } from '../deps';
 import type { Logger } from '../logger';
 import type { Terminal } from '../domain/merchant';
@@ -124,8 +125,13 @@ export function route<C extends RouteContract>(contract: C, impl: Impl<C>, optio
         if (terminalAuth && options.nonceSpentByRoute && error instanceof AppError) throw await terminalAuth.nonce.refused(error);
         throw error;
       });
-      if (result instanceof RawReply) return { statusCode: result.status, headers: { 'content-type': result.contentType }, body: result.body };
-      return result instanceof Reply ? json(result.status, result.body) : json(contract.successStatus ?? 200, result);
+      const answer =
+        result instanceof RawReply
+          ? { statusCode: result.status, headers: { 'content-type': result.contentType }, body: result.body }
+          : result instanceof Reply
+            ? json(result.status, result.body)
+            : json(contract.successStatus ?? 200, result);
+      return compressAnswer(answer, event.headers?.['accept-encoding']);
     });
   return Object.assign(handler as unknown as (event: HttpEvent, context: Context) => Promise<HttpResult>, { contract });
 }

@@ -29,6 +29,19 @@ describe('the HTTP stack', () => {
     expect(doc.paths['/v1/pos/charges'].post.operationId).toBe('posCharge');
   });
 
+  it('a long answer is gzipped for a client that takes gzip, and the same JSON as text for one that does not', async () => {
+    const zipped = await fetch(`${platform.url}/openapi.json`, { headers: { 'accept-encoding': 'gzip' } });
+    expect(zipped.headers.get('content-encoding')).toBe('gzip');
+    expect(zipped.headers.get('vary')).toBe('accept-encoding');
+    const plain = await fetch(`${platform.url}/openapi.json`, { headers: { 'accept-encoding': 'identity' } });
+    expect(plain.headers.get('content-encoding')).toBeNull();
+    const text = await plain.text();
+    expect(Number(zipped.headers.get('content-length'))).toBeLessThan(Buffer.byteLength(text) / 4);
+    expect(await zipped.json()).toEqual(JSON.parse(text));
+    // A short answer (health, a payment) is never compressed.
+    expect((await fetch(`${platform.url}/health`, { headers: { 'accept-encoding': 'gzip' } })).headers.get('content-encoding')).toBeNull();
+  });
+
   it.each([
     ['GET', '/no/such/route'],
     ['POST', '/v1/pos/nothing'],
