@@ -65,7 +65,40 @@ export interface FakeAlipay {
   readonly requests: ReadonlyArray<Record<string, string>>;
   /** Every notification posted and what our server answered. */
   readonly notifications: ReadonlyArray<{ outTradeNo: string; body: string; answerStatus: number; answerBody: string }>;
+  /**
+   * 商户代扣: the holder confirms on the signing page (the agreement becomes NORMAL) and dut_user_sign is
+   * posted to the notify_url its page.sign request gave (`notifyUrl` stands in for a page never opened, as
+   * the local demo's button does). Signing again redelivers the same notice (same notify_id). `notify: false`
+   * signs without telling us (resolves to 0). Returns the HTTP status of our answer.
+   */
+  signAgreement(externalAgreementNo: string, options?: { userId?: string; notify?: boolean; notifyUrl?: string }): Promise<number>;
+  /** The holder ends the agreement in Alipay: UNSIGN, and dut_user_unsign posted to its notify_url. */
+  unsignAgreement(externalAgreementNo: string): Promise<number>;
+  /** How the next withholding deductions go: paid at once (and notified), refused (ACQ.BUYER_BALANCE_NOT_ENOUGH), or taken but not paid yet (10003). */
+  deductBehaviour(behaviour: 'pay' | 'refuse' | 'hold'): void;
+  /** alipay.trade.pay GENERAL_WITHHOLDING calls so far. */
+  deductCalls(): number;
+  /** A copy of every agreement (opened signing pages and signed ones). */
+  agreements(): FakeAlipayAgreement[];
+  /** Every agreement notification posted and what our server answered. */
+  readonly agreementNotifications: ReadonlyArray<{ externalAgreementNo: string; body: string; answerStatus: number; answerBody: string }>;
   close(): Promise<void>;
+}
+
+/** A 商户代扣 agreement: its signing page opened (TEMP), signed (NORMAL) or ended (UNSIGN). */
+export interface FakeAlipayAgreement {
+  externalAgreementNo: string;
+  personalProductCode: string;
+  signScene: string;
+  notifyUrl: string | undefined;
+  externalLogonId?: string;
+  status: 'TEMP' | 'NORMAL' | 'UNSIGN';
+  agreementNo?: string;
+  alipayUserId?: string;
+  signTime?: string;
+  unsignTime?: string;
+  /** One notify_id per kind of notice: a redelivery keeps its id. */
+  notifyIds: { sign?: string; unsign?: string };
 }
 
 /** How renotify delivers: `times` deliveries (default 1), all at once, or one after another `delayMs` apart. */
@@ -204,6 +237,7 @@ export async function startFakeAlipay(options: { port?: number } = {}): Promise<
   /** Bill zips by download token. */
   const billFiles = new Map<string, Uint8Array>();
   let baseUrl = '';
+  let config: AlipayConfig;
   const templateIds = Object.fromEntries(OUTBOX_EVENT_KINDS.map((kind) => [kind, Buffer.from(`${kind}-${randomUUID()}`).toString('base64')])) as Record<OutboxEventKind, string>;
   const templateMessages: { toUserId: string; userTemplateId: string; page: string; data: Record<string, { value: string }> }[] = [];
   const refusedUsers = new Set<string>();
@@ -268,8 +302,200 @@ export async function startFakeAlipay(options: { port?: number } = {}): Promise<
     };
   }
 
+  /** 商户代扣 agreements by external_agreement_no. */
+  const agreements = new Map<string, FakeAlipayAgreement>();
+  const agreementNotifications: { externalAgreementNo: string; body: string; answerStatus: number; answerBody: string }[] = [];
+  let deductAs: 'pay' | 'refuse' | 'hold' = 'pay';
+  let deductCount = 0;
+
+  /** Why a request (here a page request opened in a browser) is not believed, as the gateway would answer it. */
+  function requestProblem(params: Record<string, string>): string | undefined {
+    if (!params.app_id || !params.method || !params.sign || !params.timestamp) return '缺少必选参数';
+    if (params.app_id !== appId) return '无效的AppID参数';
+    if (params.sign_type !== 'RSA2') return '无效的签名类型';
+    if (!createVerify('RSA-SHA256').update(signContent(params, ['sign']), 'utf8').verify(appKeys.publicKeyPem, params.sign, 'base64')) return '验签出错';
+    const stamp = /^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2})$/.exec(params.timestamp);
+    if (!stamp || Math.abs(Date.parse(`${stamp[1]}T${stamp[2]}+08:00`) - Date.now()) > TIMESTAMP_WINDOW_MS) return `非法的时间戳参数 ${params.timestamp}`;
+    return undefined;
+  }
+
+  /** alipay.user.agreement.page.sign, opened: the agreement is held (TEMP) with the notify_url to tell of its signing. */
+  function pageSign(params: Record<string, string>): { status: number; html: string } {
+    const page = (title: string, body: string) => `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${title}</title></head><body style="font-family:sans-serif;max-width:28em;margin:2em auto;padding:0 1em"><h1 style="font-size:1.3em">${title}</h1>${body}</body></html>`;
+    const problem = requestProblem(params);
+    if (problem) return { status: 400, html: page('签约请求无效', `<p>${problem}</p>`) };
+    let biz: Record<string, unknown>;
+    try {
+      biz = JSON.parse(params.biz_content ?? '{}') as Record<string, unknown>;
+    } catch {
+      return { status: 400, html: page('签约请求无效', '<p>biz_content</p>') };
+    }
+    const code = biz.external_agreement_no;
+    const channel = (biz.access_params as { channel?: unknown } | undefined)?.channel;
+    if (typeof code !== 'string' || !/^[A-Za-z0-9]{1,32}$/.test(code) || biz.personal_product_code !== 'GENERAL_WITHHOLDING_P' || typeof biz.sign_scene !== 'string' || biz.sign_scene === '' || typeof channel !== 'string') {
+      return { status: 400, html: page('签约请求无效', '<p>external_agreement_no, personal_product_code, sign_scene, access_params</p>') };
+    }
+    const existing = agreements.get(code);
+    if (existing && existing.status !== 'TEMP') return { status: 200, html: page('该协议已处理', `<p>协议 ${code}：${existing.status === 'NORMAL' ? '已签约' : '已解约'}</p>`) };
+    agreements.set(code, {
+      externalAgreementNo: code,
+      personalProductCode: biz.personal_product_code,
+      signScene: biz.sign_scene,
+      notifyUrl: params.notify_url,
+      ...(typeof biz.external_logon_id === 'string' ? { externalLogonId: biz.external_logon_id } : {}),
+      status: 'TEMP',
+      notifyIds: {},
+    });
+    const account = typeof biz.external_logon_id === 'string' ? biz.external_logon_id.replace(/[<>&"]/g, '') : '';
+    return {
+      status: 200,
+      html: page('支付宝 商户代扣 签约', `<p>${account} 开通自动扣款（校园卡自动充值）</p><form method="post" action="/__fake/agreement/sign/${code}"><button type="submit">同意协议并开通</button></form>`),
+    };
+  }
+
+  function agreementFields(agreement: FakeAlipayAgreement, kind: 'sign' | 'unsign'): Record<string, string> {
+    agreement.notifyIds[kind] ??= `${randomUUID().replaceAll('-', '')}${digits(4)}`;
+    return {
+      notify_type: kind === 'sign' ? 'dut_user_sign' : 'dut_user_unsign',
+      notify_id: agreement.notifyIds[kind]!,
+      notify_time: formatBeijingTime(new Date()),
+      app_id: appId,
+      auth_app_id: appId,
+      partner_id: sellerId,
+      charset: 'utf-8',
+      version: '1.0',
+      sign_type: 'RSA2',
+      external_agreement_no: agreement.externalAgreementNo,
+      agreement_no: agreement.agreementNo!,
+      personal_product_code: agreement.personalProductCode,
+      sign_scene: agreement.signScene,
+      alipay_user_id: agreement.alipayUserId!,
+      status: kind === 'sign' ? 'NORMAL' : 'UNSIGN',
+      sign_time: agreement.signTime!,
+      valid_time: agreement.signTime!,
+      invalid_time: '2115-02-01 00:00:00',
+      ...(kind === 'unsign' && agreement.unsignTime ? { unsign_time: agreement.unsignTime } : {}),
+      ...(agreement.externalLogonId ? { external_logon_id: agreement.externalLogonId } : {}),
+    };
+  }
+
+  async function notifyAgreement(agreement: FakeAlipayAgreement, kind: 'sign' | 'unsign'): Promise<number> {
+    if (!agreement.notifyUrl) throw new Error(`fake Alipay: agreement ${agreement.externalAgreementNo} has no notify_url`);
+    const target = new URL(agreement.notifyUrl);
+    if (!/^(127\.\d+\.\d+\.\d+|localhost|\[::1\])$/.test(target.hostname)) throw new Error(`fake Alipay: will not post outside loopback: ${agreement.notifyUrl}`);
+    const body = signFormFields(agreementFields(agreement, kind), alipayKeys.privateKeyPem);
+    const response = await fetch(target, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' }, body });
+    const answerBody = await response.text();
+    agreementNotifications.push({ externalAgreementNo: agreement.externalAgreementNo, body, answerStatus: response.status, answerBody });
+    return response.status;
+  }
+
+  async function signAgreement(code: string, signing: { userId?: string; notify?: boolean; notifyUrl?: string } = {}): Promise<number> {
+    let agreement = agreements.get(code);
+    if (!agreement && signing.notifyUrl) {
+      agreement = { externalAgreementNo: code, personalProductCode: 'GENERAL_WITHHOLDING_P', signScene: config.agreementSignScene!, notifyUrl: signing.notifyUrl, status: 'TEMP', notifyIds: {} };
+      agreements.set(code, agreement);
+    }
+    if (!agreement) throw new Error(`fake Alipay: no signing page opened for agreement ${code}`);
+    if (agreement.status === 'UNSIGN') throw new Error(`fake Alipay: agreement ${code} has been unsigned`);
+    if (agreement.status === 'TEMP') {
+      Object.assign(agreement, { status: 'NORMAL', agreementNo: `2026${digits(16)}`, alipayUserId: signing.userId ?? `2088${digits(12)}`, signTime: formatBeijingTime(new Date()) } satisfies Partial<FakeAlipayAgreement>);
+    }
+    return signing.notify === false ? 0 : notifyAgreement(agreement, 'sign');
+  }
+
+  async function unsignAgreement(code: string): Promise<number> {
+    const agreement = agreements.get(code);
+    if (!agreement || agreement.status !== 'NORMAL') throw new Error(`fake Alipay: no signed agreement ${code}`);
+    Object.assign(agreement, { status: 'UNSIGN', unsignTime: formatBeijingTime(new Date()) } satisfies Partial<FakeAlipayAgreement>);
+    return notifyAgreement(agreement, 'unsign');
+  }
+
+  /** The agreement a query or unsign names: by agreement_no, or by external_agreement_no with its product and scene. */
+  function agreementOf(biz: Record<string, unknown>): FakeAlipayAgreement | undefined {
+    if (typeof biz.agreement_no === 'string') return [...agreements.values()].find((a) => a.agreementNo === biz.agreement_no);
+    const found = typeof biz.external_agreement_no === 'string' ? agreements.get(biz.external_agreement_no) : undefined;
+    return found && found.personalProductCode === biz.personal_product_code && found.signScene === biz.sign_scene ? found : undefined;
+  }
+
+  /** alipay.user.agreement.query: an agreement never opened, or of another product or scene, does not exist. */
+  function agreementQuery(biz: Record<string, unknown>): Answer {
+    const agreement = agreementOf(biz);
+    if (!agreement) return businessFailed('USER_AGREEMENT_NOT_EXIST', '用户协议不存在');
+    return {
+      code: '10000',
+      msg: 'Success',
+      external_agreement_no: agreement.externalAgreementNo,
+      personal_product_code: agreement.personalProductCode,
+      sign_scene: agreement.signScene,
+      status: agreement.status,
+      ...(agreement.agreementNo ? { agreement_no: agreement.agreementNo } : {}),
+      ...(agreement.alipayUserId ? { principal_id: agreement.alipayUserId, alipay_logon_id: '159****5620' } : {}),
+      ...(agreement.signTime ? { sign_time: agreement.signTime, valid_time: agreement.signTime, invalid_time: '2115-02-01 00:00:00' } : {}),
+    };
+  }
+
+  /** alipay.user.agreement.unsign by the merchant: answered, and no notification to the merchant that asked. */
+  function agreementUnsign(biz: Record<string, unknown>): Answer {
+    const agreement = agreementOf(biz);
+    if (!agreement || agreement.status !== 'NORMAL') return businessFailed('USER_AGREEMENT_NOT_EXIST', '用户协议不存在');
+    Object.assign(agreement, { status: 'UNSIGN', unsignTime: formatBeijingTime(new Date()) } satisfies Partial<FakeAlipayAgreement>);
+    return { code: '10000', msg: 'Success' };
+  }
+
+  /**
+   * alipay.trade.pay, product GENERAL_WITHHOLDING (商户代扣): charged under a NORMAL agreement. The trade
+   * is kept as an order like any other: queried, paid and notified (trade_status_sync) the same way.
+   */
+  function withholdingPay(params: Record<string, string>, biz: Record<string, unknown>): Answer {
+    deductCount++;
+    const { out_trade_no: outTradeNo, total_amount: totalAmount } = biz;
+    if (typeof outTradeNo !== 'string' || !/^[A-Za-z0-9_]{1,64}$/.test(outTradeNo)) return invalidArguments('isv.invalid-parameter', 'out_trade_no');
+    if (typeof totalAmount !== 'string' || !/^\d{1,9}\.\d{2}$/.test(totalAmount) || /^0+\.00$/.test(totalAmount)) return businessFailed('ACQ.INVALID_PARAMETER', 'total_amount');
+    if (typeof biz.subject !== 'string' || biz.subject === '') return invalidArguments('isv.missing-parameter', 'subject');
+    const agreementNo = (biz.agreement_params as { agreement_no?: unknown } | undefined)?.agreement_no;
+    const agreement = typeof agreementNo === 'string' ? [...agreements.values()].find((a) => a.agreementNo === agreementNo) : undefined;
+    if (!agreement) return businessFailed('ACQ.AGREEMENT_NOT_EXIST', '用户协议不存在');
+    if (agreement.status !== 'NORMAL') return businessFailed('ACQ.AGREEMENT_INVALID', '用户协议已失效');
+    const answerOf = (order: FakeOrder, code = '10000', msg = 'Success'): Answer => ({
+      code,
+      msg,
+      trade_no: order.tradeNo,
+      out_trade_no: order.outTradeNo,
+      buyer_logon_id: '159****5620',
+      total_amount: order.totalAmount,
+      receipt_amount: order.status === 'TRADE_SUCCESS' ? order.totalAmount : '0.00',
+      buyer_user_id: order.buyerId,
+      ...(order.gmtPayment ? { gmt_payment: order.gmtPayment } : {}),
+    });
+    const existing = orders.get(outTradeNo);
+    if (existing) {
+      if (existing.status === 'TRADE_SUCCESS') return businessFailed('ACQ.TRADE_HAS_SUCCESS', '交易已被支付');
+      if (existing.status === 'TRADE_CLOSED') return businessFailed('ACQ.TRADE_HAS_CLOSE', '交易已经关闭');
+      return answerOf(existing, '10003', ' order success pay inprocess');
+    }
+    if (deductAs === 'refuse') return businessFailed('ACQ.BUYER_BALANCE_NOT_ENOUGH', '买家余额不足');
+    const order: FakeOrder = {
+      outTradeNo,
+      tradeNo: newTradeNo(),
+      totalAmount,
+      subject: biz.subject,
+      buyerId: agreement.alipayUserId!,
+      notifyUrl: params.notify_url,
+      status: 'WAIT_BUYER_PAY',
+      gmtCreate: formatBeijingTime(new Date()),
+    };
+    orders.set(outTradeNo, order);
+    if (deductAs === 'hold') return answerOf(order, '10003', ' order success pay inprocess');
+    Object.assign(order, { status: 'TRADE_SUCCESS', gmtPayment: formatBeijingTime(new Date()), notifyId: `${randomUUID().replaceAll('-', '')}${digits(4)}` } satisfies Partial<FakeOrder>);
+    // Paid now; its notification follows, as Alipay's does.
+    if (order.notifyUrl) setImmediate(() => void pay(outTradeNo).catch(() => undefined));
+    return answerOf(order);
+  }
+
   /** alipay.trade.pay, scene bar_code (当面付 条码支付): 10000 paid, 10003 waiting for the payer, 40004 refused. */
-  function tradePay(biz: Record<string, unknown>): Answer {
+  function tradePay(biz: Record<string, unknown>, params: Record<string, string> = {}): Answer {
+    if (biz.product_code === 'GENERAL_WITHHOLDING') return withholdingPay(params, biz);
     const { out_trade_no: outTradeNo, total_amount: totalAmount, auth_code: authCode } = biz;
     if (typeof outTradeNo !== 'string' || !/^[A-Za-z0-9_]{1,64}$/.test(outTradeNo)) return invalidArguments('isv.invalid-parameter', 'out_trade_no');
     if (typeof totalAmount !== 'string' || !/^\d{1,9}\.\d{2}$/.test(totalAmount) || /^0+\.00$/.test(totalAmount)) return businessFailed('ACQ.INVALID_PARAMETER', 'total_amount');
@@ -560,7 +786,11 @@ export async function startFakeAlipay(options: { port?: number } = {}): Promise<
       case 'alipay.trade.query':
         return signedAnswer(method, tradeQuery(biz));
       case 'alipay.trade.pay':
-        return signedAnswer(method, tradePay(biz));
+        return signedAnswer(method, tradePay(biz, params));
+      case 'alipay.user.agreement.query':
+        return signedAnswer(method, agreementQuery(biz));
+      case 'alipay.user.agreement.unsign':
+        return signedAnswer(method, agreementUnsign(biz));
       case 'alipay.trade.cancel':
         return signedAnswer(method, tradeCancel(biz));
       case 'alipay.trade.refund':
@@ -687,6 +917,24 @@ export async function startFakeAlipay(options: { port?: number } = {}): Promise<
       send(200, 'application/json;charset=utf-8', answer);
       return;
     }
+    // A page request (alipay.user.agreement.page.sign), opened by the holder's browser or Alipay app.
+    if (request.method === 'GET' && url.pathname === '/gateway.do') {
+      const params = Object.fromEntries(url.searchParams);
+      if (params.method !== 'alipay.user.agreement.page.sign') return send(400, 'text/plain; charset=utf-8', '不支持的页面接口');
+      const { status, html } = pageSign(params);
+      return send(status, 'text/html; charset=utf-8', html);
+    }
+    const agreementSign = /^\/__fake\/agreement\/sign\/([^/]+)$/.exec(url.pathname);
+    if (request.method === 'POST' && agreementSign) {
+      // The local demo's stand-in for the holder confirming on the signing page; this machine only.
+      if (!isLoopback(request.socket.remoteAddress)) return send(403, 'text/plain', 'loopback only');
+      const code = decodeURIComponent(agreementSign[1]!);
+      try {
+        return send(200, 'application/json', JSON.stringify({ externalAgreementNo: code, notifyStatus: await signAgreement(code) }));
+      } catch (error) {
+        return send(409, 'application/json', JSON.stringify({ error: error instanceof Error ? error.message : String(error) }));
+      }
+    }
     if (request.method === 'GET' && url.pathname === '/downloadBillFile.resource') {
       const zip = billFiles.get(url.searchParams.get('fileId') ?? '');
       if (!zip) return send(404, 'text/plain', 'file not found');
@@ -719,10 +967,12 @@ export async function startFakeAlipay(options: { port?: number } = {}): Promise<
   const { port } = server.address() as AddressInfo;
   const gatewayUrl = `http://127.0.0.1:${port}/gateway.do`;
   baseUrl = `http://127.0.0.1:${port}`;
+  // The signing scene the campus's 商户代扣 contract would carry: with it, the channel offers automatic reload.
+  config = { appId, sellerId, appPrivateKeyPem: appKeys.privateKeyPem, alipayPublicKeyPem: alipayKeys.publicKeyPem, gatewayUrl, agreementSignScene: 'INDUSTRY|CAMPUS_CARD' };
 
   return {
     gatewayUrl,
-    config: { appId, sellerId, appPrivateKeyPem: appKeys.privateKeyPem, alipayPublicKeyPem: alipayKeys.publicKeyPem, gatewayUrl },
+    config,
     pay,
     renotify,
     refunds: () => refunds.map((refund) => ({ ...refund })),
@@ -753,6 +1003,14 @@ export async function startFakeAlipay(options: { port?: number } = {}): Promise<
     },
     requests,
     notifications,
+    signAgreement,
+    unsignAgreement,
+    deductBehaviour(behaviour) {
+      deductAs = behaviour;
+    },
+    deductCalls: () => deductCount,
+    agreements: () => [...agreements.values()].map((agreement) => ({ ...agreement, notifyIds: { ...agreement.notifyIds } })),
+    agreementNotifications,
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.closeAllConnections();

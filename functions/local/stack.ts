@@ -79,7 +79,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       stage: options.stage,
       port: options.port,
       ...(options.staticSites ? { staticSites: options.staticSites } : {}),
-      devRoutes: [...fakeCashierRoutes({ ...(wechatPay ? { wechat: wechatPay } : {}), ...(alipay ? { alipay } : {}) }), ...reconciliationRoutes(() => deps), ...demoCardRoutes(() => deps, () => samples)],
+      devRoutes: [
+        ...fakeCashierRoutes({ ...(wechatPay ? { wechat: wechatPay } : {}), ...(alipay ? { alipay } : {}) }),
+        ...fakeAgreementRoutes({ ...(wechatPay ? { wechat: wechatPay } : {}), ...(alipay ? { alipay } : {}) }, () => deps),
+        ...reconciliationRoutes(() => deps),
+        ...demoCardRoutes(() => deps, () => samples),
+      ],
       ...(options.log ? { log: options.log } : {}),
       tables: { streams: options.notifications !== false },
     });
@@ -139,6 +144,32 @@ function fakeCashierRoutes(fakes: { wechat?: Pick<FakeWechatPay, 'pay'>; alipay?
           return { status: 200, body: { notified: await fake.pay(match[2]!) } };
         } catch (error) {
           return { status: 409, body: { code: 'NOT_FOUND', message: { zh: '模拟支付失败', en: 'The fake platform refused the payment' }, detail: error instanceof Error ? error.message : String(error) } };
+        }
+      },
+    },
+  ];
+}
+
+/**
+ * POST /__fake/{wechat|alipay}/agreements/sign/{agreementCode}: the holder confirms the automatic-reload
+ * agreement on the fake platform (WeChat's signing mini-program, Alipay's signing page), which then
+ * notifies the API as the real one would. The H5 demo's stand-in for those pages; local fakes only.
+ */
+function fakeAgreementRoutes(fakes: { wechat?: Pick<FakeWechatPay, 'signContract'>; alipay?: Pick<FakeAlipay, 'signAgreement'> }, deps: () => Deps | undefined): DevRoute[] {
+  return [
+    {
+      method: 'POST',
+      pattern: /^\/__fake\/(wechat|alipay)\/agreements\/sign\/([A-Za-z0-9_-]{1,32})$/,
+      handle: async (match) => {
+        const code = match[2]!;
+        if (match[1] === 'wechat' ? !fakes.wechat : !fakes.alipay) return { status: 404, body: { code: 'NOT_FOUND', message: { zh: '该支付平台不是本地模拟平台', en: 'That payment platform is not a local fake' } } };
+        try {
+          // Alipay learns of a signing when its page is opened; a page the demo never opened is told where to notify.
+          const notifyUrl = `${deps()?.config.publicBaseUrl ?? ''}/v1/payments/alipay/agreements/notify`;
+          const notified = match[1] === 'wechat' ? await fakes.wechat!.signContract(code) : await fakes.alipay!.signAgreement(code, { notifyUrl });
+          return { status: 200, body: { notified } };
+        } catch (error) {
+          return { status: 409, body: { code: 'NOT_FOUND', message: { zh: '模拟签约失败', en: 'The fake platform refused the signing' }, detail: error instanceof Error ? error.message : String(error) } };
         }
       },
     },

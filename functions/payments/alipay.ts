@@ -24,6 +24,10 @@ import {
   type PaymentEvent,
   type RefundRequest,
   type RefundResult,
+  type AgreementChannel,
+  type AgreementEvent,
+  type AgreementSigning,
+  type AgreementState,
 } from './channel';
 
 export interface AlipayConfig {
@@ -39,7 +43,22 @@ export interface AlipayConfig {
   gatewayUrl: string;
   /** Per call; the SDK's default is 5 s. */
   timeoutMs?: number;
+  /**
+   * 商户代扣 (automatic reload): the signing scene (sign_scene, e.g. `INDUSTRY|CAMPUS_CARD`) Alipay set in
+   * our withholding contract; without it there is no automatic reload (AUTO_RELOAD_CHANNEL_UNSUPPORTED).
+   */
+  agreementSignScene?: string;
 }
+
+/** 商户代扣's personal product code (the holder's side of the agreement) and its sales product code (the deduction). */
+export const ALIPAY_AGREEMENT_PRODUCT = 'GENERAL_WITHHOLDING_P';
+export const ALIPAY_WITHHOLDING_PRODUCT = 'GENERAL_WITHHOLDING';
+/** alipay.user.agreement.query / unsign: there is no such agreement. */
+const AGREEMENT_NOT_EXIST = 'USER_AGREEMENT_NOT_EXIST';
+/** Our agreement code (external_agreement_no): Alipay takes letters and digits, at most 32. */
+const AGREEMENT_CODE = /^[A-Za-z0-9]{1,32}$/;
+/** Alipay's agreement number (agreement_no): digits in practice; letters and digits accepted. */
+const AGREEMENT_NO = /^[A-Za-z0-9]{1,64}$/;
 
 /** Alipay's success code; anything else is an error returned as a value, not thrown. */
 const SUCCESS = '10000';
@@ -143,8 +162,161 @@ async function queryCode(orderId: string): Promise<CodePaymentState | { state: '
     }
   }
 
+  const scene = config.agreementSignScene;
+  const agreements: AgreementChannel | undefined = scene ? alipayAgreements(scene) : undefined;
+
+  /** 商户代扣: page signing, query, unsign, deduction (alipay.trade.pay GENERAL_WITHHOLDING) and the dut_user_* notifications. */
+  function alipayAgreements(signScene: string): AgreementChannel {
+    const assertCode = (code: string) => {
+      if (!AGREEMENT_CODE.test(code)) throw new RangeError(`not an agreement code Alipay accepts (letters and digits, at most 32): ${JSON.stringify(code)}`);
+    };
+
+    /** A query answer about this agreement of ours (signature checked by the SDK), as a state. */
+    const stateOf = (method: string, agreementCode: string, result: AlipaySdkCommonResult): AgreementState => {
+      if (result.external_agreement_no !== undefined && result.external_agreement_no !== agreementCode) {
+        throw new PlatformCallFailed('alipay', `${method}: answer is for agreement ${String(result.external_agreement_no)}, not ${agreementCode}`);
+      }
+      if (result.personal_product_code !== undefined && result.personal_product_code !== ALIPAY_AGREEMENT_PRODUCT) throw new PlatformCallFailed('alipay', `${method}: product ${String(result.personal_product_code)}`);
+      if (result.sign_scene !== undefined && result.sign_scene !== signScene) throw new PlatformCallFailed('alipay', `${method}: scene ${String(result.sign_scene)}`);
+      const id = typeof result.agreement_no === 'string' ? result.agreement_no : undefined;
+      const payerId = typeof result.principal_id === 'string' ? result.principal_id : typeof result.alipay_user_id === 'string' ? result.alipay_user_id : undefined;
+      switch (result.status) {
+        case 'NORMAL': {
+          if (!id) throw new PlatformCallFailed('alipay', `${method}: a NORMAL agreement without agreement_no`);
+          const at = beijingTimeToIso(typeof result.sign_time === 'string' ? result.sign_time : undefined);
+          return { state: 'active', platformAgreementId: id, ...(payerId ? { payerId } : {}), ...(at ? { at } : {}) };
+        }
+        // Opened the signing page, never confirmed: nothing was signed.
+        case 'TEMP':
+          return { state: 'not_found' };
+        // Paused or ended: no deduction can follow. A cancelled agreement here never comes back (the store's rule).
+        case 'STOP':
+        case 'UNSIGN': {
+          const at = beijingTimeToIso(typeof result.unsign_time === 'string' ? result.unsign_time : undefined);
+          return { state: 'cancelled', ...(id ? { platformAgreementId: id } : {}), ...(at ? { at } : {}) };
+        }
+        default:
+          throw new PlatformCallFailed('alipay', `${method}: unknown agreement status ${String(result.status)}`);
+      }
+    };
+
+    const query = async (agreementCode: string): Promise<AgreementState> => {
+      assertCode(agreementCode);
+      const method = 'alipay.user.agreement.query';
+      const result = await call(method, { bizContent: { personal_product_code: ALIPAY_AGREEMENT_PRODUCT, sign_scene: signScene, external_agreement_no: agreementCode } });
+      if (result.code !== SUCCESS && result.sub_code === AGREEMENT_NOT_EXIST) return { state: 'not_found' };
+      if (result.code !== SUCCESS) throw failed(method, result);
+      return stateOf(method, agreementCode, result);
+    };
+
+    return {
+      async sign({ agreementCode, displayAccount, notifyUrl }): Promise<AgreementSigning> {
+        assertCode(agreementCode);
+        // A page request: the SDK signs it into a GET URL on the gateway; Alipay sees it only when the holder opens it
+        // (my.ap.navigateToAlipayPage / alipays://), and posts dut_user_sign to notify_url once they confirm.
+        let signUrl: string;
+        try {
+          signUrl = sdk.pageExecute('alipay.user.agreement.page.sign', 'GET', {
+            notify_url: notifyUrl,
+            timestamp: formatBeijingTime(clock()),
+            bizContent: {
+              personal_product_code: ALIPAY_AGREEMENT_PRODUCT,
+              sign_scene: signScene,
+              external_agreement_no: agreementCode,
+              external_logon_id: displayAccount,
+              access_params: { channel: 'ALIPAYAPP' },
+            },
+          });
+        } catch (error) {
+          throw new PlatformCallFailed('alipay', `alipay.user.agreement.page.sign: ${error instanceof Error ? error.message : String(error)}`);
+        }
+        return { channel: 'alipay', signUrl };
+      },
+
+      query,
+
+      async cancel({ agreementCode, platformAgreementId }): Promise<void> {
+        assertCode(agreementCode);
+        if (!AGREEMENT_NO.test(platformAgreementId)) throw new RangeError(`not an agreement number: ${JSON.stringify(platformAgreementId)}`);
+        const method = 'alipay.user.agreement.unsign';
+        const result = await call(method, { bizContent: { agreement_no: platformAgreementId, personal_product_code: ALIPAY_AGREEMENT_PRODUCT, sign_scene: signScene } });
+        if (result.code === SUCCESS) return;
+        // Ended already (by the holder in Alipay, or by an earlier call whose answer was lost): what we wanted.
+        if (result.sub_code === AGREEMENT_NOT_EXIST) return;
+        if (result.code === '40004') {
+          const state = await query(agreementCode);
+          if (state.state !== 'active') return;
+        }
+        throw failed(method, result);
+      },
+
+      async deduct({ orderId, platformAgreementId, amountFen, description, notifyUrl }) {
+        assertOrderId(orderId);
+        if (!Number.isSafeInteger(amountFen) || amountFen <= 0) throw new RangeError(`not a positive amount of fen: ${amountFen}`);
+        if (!AGREEMENT_NO.test(platformAgreementId)) throw new RangeError(`not an agreement number: ${JSON.stringify(platformAgreementId)}`);
+        const method = 'alipay.trade.pay';
+        // 商户代扣: charged under the agreement; the payment is told like any other (trade_status_sync to notify_url, or the query).
+        const result = await call(method, {
+          notify_url: notifyUrl,
+          bizContent: {
+            out_trade_no: orderId,
+            product_code: ALIPAY_WITHHOLDING_PRODUCT,
+            total_amount: formatYuan(amountFen),
+            subject: description,
+            agreement_params: { agreement_no: platformAgreementId },
+          },
+        });
+        if (result.out_trade_no !== undefined && result.out_trade_no !== orderId) throw new PlatformCallFailed('alipay', `${method}: answer is for order ${String(result.out_trade_no)}, not ${orderId}`);
+        // 10000 paid, 10003 taken and being processed; a repeat of an order already paid (its answer lost) was accepted the first time.
+        if (result.code === SUCCESS || result.code === '10003' || result.sub_code === 'ACQ.TRADE_HAS_SUCCESS') return { state: 'accepted' as const };
+        // 40004: Alipay refused this deduction (balance, agreement ended, risk...): nothing will be taken. ACQ.SYSTEM_ERROR is not an answer.
+        if (result.code === '40004' && typeof result.sub_code === 'string' && result.sub_code !== '' && result.sub_code !== 'ACQ.SYSTEM_ERROR') return { state: 'refused' as const, platformCode: result.sub_code };
+        throw failed(method, result);
+      },
+
+      async verifyNotification(notification: IncomingNotification): Promise<AgreementEvent> {
+        const fields = signedForm(notification.rawBody);
+        const missing = ['notify_id', 'notify_type', 'app_id', 'external_agreement_no', 'agreement_no', 'status'].filter((name) => !fields[name]);
+        if (missing.length > 0) throw new NotificationRejected('MALFORMED', `missing ${missing.join(', ')}`);
+        if (fields.app_id !== config.appId) throw new NotificationRejected('NOT_OUR_APP', `app_id ${fields.app_id}`);
+        if (fields.partner_id !== undefined && fields.partner_id !== config.sellerId) throw new NotificationRejected('NOT_OUR_MERCHANT', `partner_id ${fields.partner_id}`);
+        // Another product or scene of ours is another contract with Alipay, not this agreement.
+        if (fields.personal_product_code !== undefined && fields.personal_product_code !== ALIPAY_AGREEMENT_PRODUCT) throw new NotificationRejected('NOT_OUR_APP', `personal_product_code ${fields.personal_product_code}`);
+        if (fields.sign_scene !== undefined && fields.sign_scene !== signScene) throw new NotificationRejected('NOT_OUR_APP', `sign_scene ${fields.sign_scene}`);
+        const code = fields.external_agreement_no!;
+        if (!AGREEMENT_CODE.test(code) || !AGREEMENT_NO.test(fields.agreement_no!)) throw new NotificationRejected('MALFORMED', 'external_agreement_no or agreement_no');
+        const base = { channel: 'alipay' as const, agreementCode: code, platformAgreementId: fields.agreement_no!, notificationId: fields.notify_id! };
+        if (fields.notify_type === 'dut_user_sign' && fields.status === 'NORMAL') {
+          const at = beijingTimeToIso(fields.sign_time);
+          return { ...base, state: 'active', ...(fields.alipay_user_id ? { payerId: fields.alipay_user_id } : {}), ...(at ? { at } : {}) };
+        }
+        if (fields.notify_type === 'dut_user_unsign' && (fields.status === 'UNSIGN' || fields.status === 'STOP')) {
+          const at = beijingTimeToIso(fields.unsign_time);
+          return { ...base, state: 'cancelled', ...(at ? { at } : {}) };
+        }
+        throw new NotificationRejected('MALFORMED', `notify_type ${fields.notify_type} with status ${fields.status}`);
+      },
+    };
+  }
+
+  /** A form-encoded notification's fields once its RSA2 signature by Alipay verifies; NotificationRejected otherwise. */
+  function signedForm(rawBody: string): Record<string, string> {
+    const form = new URLSearchParams(rawBody);
+    const fields = Object.fromEntries(form);
+    // A repeated key would let what was verified (the last value) differ from what another parser reads.
+    if (Object.keys(fields).length !== [...form.keys()].length) throw new NotificationRejected('MALFORMED', 'a field appears twice');
+    // Unsigned is unbelieved: treated as a bad signature, not as a formatting slip.
+    if (!fields.sign) throw new NotificationRejected('SIGNATURE_INVALID', 'no sign');
+    // The SDK takes the algorithm from the message itself: "RSA" would downgrade to SHA-1, others make it throw.
+    if (fields.sign_type !== 'RSA2') throw new NotificationRejected('SIGNATURE_INVALID', `sign_type ${JSON.stringify(fields.sign_type)} is not RSA2`);
+    // V2 verifies the values as received; the old checkNotifySign URL-decodes them again ('%' breaks it).
+    if (!sdk.checkNotifySignV2(fields)) throw new NotificationRejected('SIGNATURE_INVALID', 'not signed by our Alipay public key');
+    return fields;
+  }
+
   return {
     name: 'alipay',
+    ...(agreements ? { agreements } : {}),
 
     async createTopup(request: CreateTopupRequest): Promise<CreateTopupResult> {
       assertOrderId(request.orderId);
@@ -201,16 +373,7 @@ async function queryCode(orderId: string): Promise<CodePaymentState | { state: '
     },
 
     async verifyNotification(notification: IncomingNotification): Promise<PaymentEvent> {
-      const form = new URLSearchParams(notification.rawBody);
-      const fields = Object.fromEntries(form);
-      // A repeated key would let what was verified (the last value) differ from what another parser reads.
-      if (Object.keys(fields).length !== [...form.keys()].length) throw new NotificationRejected('MALFORMED', 'a field appears twice');
-      // Unsigned is unbelieved: treated as a bad signature, not as a formatting slip.
-      if (!fields.sign) throw new NotificationRejected('SIGNATURE_INVALID', 'no sign');
-      // The SDK takes the algorithm from the message itself: "RSA" would downgrade to SHA-1, others make it throw.
-      if (fields.sign_type !== 'RSA2') throw new NotificationRejected('SIGNATURE_INVALID', `sign_type ${JSON.stringify(fields.sign_type)} is not RSA2`);
-      // V2 verifies the values as received; the old checkNotifySign URL-decodes them again ('%' breaks it).
-      if (!sdk.checkNotifySignV2(fields)) throw new NotificationRejected('SIGNATURE_INVALID', 'not signed by our Alipay public key');
+      const fields = signedForm(notification.rawBody);
 
       const missing = ['notify_id', 'notify_type', 'app_id', 'seller_id', 'out_trade_no', 'trade_no', 'total_amount', 'trade_status'].filter((name) => !fields[name]);
       if (missing.length > 0) throw new NotificationRejected('MALFORMED', `missing ${missing.join(', ')}`);

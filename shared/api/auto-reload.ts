@@ -28,7 +28,7 @@ export const signAutoReloadRoute = defineRoute({
   auth: 'holder',
   summary: 'Start signing a recurring-debit agreement (WeChat Pay 委托代扣): answers what the app opens the platform’s signing page with',
   description:
-    'The agreement is recorded (signing) before the platform is asked; it becomes active when the platform’s signing notification arrives. WeChat: pass `signing.navigateToMiniProgram` to wx.navigateToMiniProgram. The threshold becomes the account’s low-balance threshold.',
+    'The agreement is recorded (signing) before the platform is asked; it becomes active when the platform’s signing notification arrives. WeChat: pass `signing.navigateToMiniProgram` to wx.navigateToMiniProgram. Alipay (商户代扣): open `signing.signUrl` (my.ap.navigateToAlipayPage). The threshold becomes the account’s low-balance threshold.',
   tags: ['holder', 'topup'],
   body: signAutoReloadBody,
   response: z.object({
@@ -87,5 +87,21 @@ export const wechatAgreementNotificationRoute = defineRoute({
   response: z.object({ code: z.literal('SUCCESS'), message: z.string() }).meta({ id: 'WechatAgreementNotificationAck' }) as z.ZodType,
   otherResponses: [{ status: 400, description: 'Refused: not believed; WeChat sends it again', schema: z.object({ code: z.literal('FAIL'), message: z.string() }).meta({ id: 'WechatAgreementNotificationRefusal' }) }],
   // Not configured here (no channel, or no papay plan): 503, so WeChat sends it again later.
+  errors: ['PAYMENT_CHANNEL_UNAVAILABLE'],
+});
+
+export const alipayAgreementNotificationRoute = defineRoute({
+  operationId: 'alipayAgreementNotification',
+  method: 'POST',
+  path: '/v1/payments/alipay/agreements/notify',
+  auth: 'none',
+  summary: 'Alipay 商户代扣 agreement notification (dut_user_sign, dut_user_unsign)',
+  description:
+    'Form-encoded and RSA2-signed by Alipay, as its payment notifications are. A signing (status NORMAL) makes the agreement active; an unsigning cancels it (it never becomes active again). Answered "success" (text/plain); refused 400 "fail" (Alipay sends it again).',
+  tags: ['payments'],
+  response: z.literal('success') as z.ZodType,
+  successContentType: 'text/plain',
+  otherResponses: [{ status: 400, contentType: 'text/plain', description: 'Refused: not believed (signature, app id, merchant, product or scene) or malformed; Alipay sends it again', schema: z.literal('fail') }],
+  // Not configured here (no channel, or no signing scene): 503, so Alipay sends it again later.
   errors: ['PAYMENT_CHANNEL_UNAVAILABLE'],
 });

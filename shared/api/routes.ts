@@ -53,7 +53,7 @@ import { kioskBalanceQuery, kioskChangePassword, kioskReportLoss, kioskSetDailyL
 import { getNotificationSettingsRoute, recordNotificationSubscriptionRoute, updateNotificationSettingsRoute } from './notifications';
 import { getHolderDisputeRoute, listDisputesRoute, listHolderDisputesRoute, raiseDisputeRoute, refundDisputeRoute, refuseDisputeRoute } from './disputes';
 import { collectFoundCardRoute, getLostCardTaps, holderReportFoundCard, kioskReportFoundCard, listFoundCardsRoute } from './lost-found';
-import { cancelAutoReloadRoute, getAutoReloadRoute, signAutoReloadRoute, updateAutoReloadRoute, wechatAgreementNotificationRoute } from './auto-reload';
+import { cancelAutoReloadRoute, getAutoReloadRoute, signAutoReloadRoute, updateAutoReloadRoute, wechatAgreementNotificationRoute, alipayAgreementNotificationRoute } from './auto-reload';
 
 export const ROUTES = [
   getHealth,
@@ -178,4 +178,5 @@ export const ROUTES = [
   updateAutoReloadRoute,
   cancelAutoReloadRoute,
   wechatAgreementNotificationRoute,
+  alipayAgreementNotificationRoute,
 ] as const;
