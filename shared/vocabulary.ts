@@ -56,6 +56,10 @@ export type TerminalStatus = (typeof TERMINAL_STATUSES)[number];
 export const REFUND_CAUSES = ['terminal', 'card_centre', 'duplicate_charge', 'dispute', 'guardian_deposit'] as const;
 export type RefundCause = (typeof REFUND_CAUSES)[number];
 
+/** What made a top-up other than the holder paying by hand: an automatic reload (issue 18; docs/auto-reload.md). */
+export const TOPUP_TRIGGERS = ['auto_reload'] as const;
+export type TopupTrigger = (typeof TOPUP_TRIGGERS)[number];
+
 /** A holder's dispute of a charge (issue 18): why they dispute it, and where it stands. */
 export const DISPUTE_REASONS = ['charged_twice', 'wrong_amount', 'not_received', 'not_me', 'other'] as const;
 export type DisputeReason = (typeof DISPUTE_REASONS)[number];

@@ -1,6 +1,7 @@
 /** Ledger entries: the immutable record of every money movement, and the shape of a planned movement. */
 import { MOVEMENT_TYPES, type MovementType, type RefundCause } from '../../shared/vocabulary';
 import type { Account, AccountStatus, Purses } from './account';
+import type { TopupTrigger } from './topup';
 import type {
   Adjustments,
   CashDesk,
@@ -82,6 +83,8 @@ interface EntryFields {
   orderId?: string;
   /** For a guardian deposit (issue 18): who paid, as the payer named themselves ("妈妈"); the channel says how. */
   guardianLabel?: string;
+  /** For a credit of an automatic reload (issue 18): the history and the top-up message say so. */
+  trigger?: TopupTrigger;
   /** For cancellation refunds: where the money went. */
   destination?: RefundDestination;
   /** For card loads and card payments: the chip balance after the write (what the terminal was told to write). */

@@ -23,7 +23,7 @@ import type { Channel, EntryDraft, KindTransfers, LedgerEntry, MovementPlan, Mov
 import { deltaOf, fundingAccountOf, holder, linked, system, type CashDesk, type RefundsPayable } from './chart';
 import { chipPlanFields, observeOnlineTap, type ChipObservation } from './chip';
 import { bundleExpiry, closingHoldbackFen } from './offline';
-import { topupPurse } from './topup';
+import { topupPurse, type TopupTrigger } from './topup';
 
 export function assertAmount(amountFen: number): void {
   if (!Number.isSafeInteger(amountFen) || amountFen <= 0 || amountFen > MAX_AMOUNT_FEN) {
@@ -59,7 +59,7 @@ function plan<K extends MovementType>(
   account: Account,
   today: string,
   type: K,
-  request: Common & Partial<Pick<LedgerEntry, 'merchantId' | 'terminalId' | 'reason' | 'operator' | 'refundOf' | 'refundCause' | 'destination' | 'paidAt' | 'orderId' | 'guardianLabel'>>,
+  request: Common & Partial<Pick<LedgerEntry, 'merchantId' | 'terminalId' | 'reason' | 'operator' | 'refundOf' | 'refundCause' | 'destination' | 'paidAt' | 'orderId' | 'guardianLabel' | 'trigger'>>,
   transfers: KindTransfers[K][],
   spentFen = 0,
 ): MovementPlan {
@@ -104,7 +104,7 @@ export function planPurchase(account: Account, request: PurchaseRequest, today: 
 }
 
 /** A top-up straight into the account balance (cash at the counter, or an online top-up for a card-less holder). */
-export function planTopup(account: Account, request: Common & { paidAt?: string; orderId?: string; guardianLabel?: string }, today: string): MovementPlan {
+export function planTopup(account: Account, request: Common & { paidAt?: string; orderId?: string; guardianLabel?: string; trigger?: TopupTrigger }, today: string): MovementPlan {
   assertAmount(request.amountFen);
   assertNotCancelled(account);
   return plan(account, today, 'topup', request, [{ debit: fundingAccountOf(request.channel), credit: holder.balance(account.accountNo), amountFen: request.amountFen }]);
@@ -115,7 +115,7 @@ export function planTopup(account: Account, request: Common & { paidAt?: string;
  * the chip. The purse is decided again from the account as it is now: an order made with a CPU card
  * and paid after that card was replaced by an M1 card has no chip to wait for, so it is balance.
  */
-export function planTransitionalCredit(account: Account, request: Common & { paidAt?: string; orderId?: string; guardianLabel?: string }, today: string): MovementPlan {
+export function planTransitionalCredit(account: Account, request: Common & { paidAt?: string; orderId?: string; guardianLabel?: string; trigger?: TopupTrigger }, today: string): MovementPlan {
   if (topupPurse(account) === 'balance') return planTopup(account, request, today);
   assertAmount(request.amountFen);
   assertNotCancelled(account);

@@ -14,9 +14,10 @@
  */
 import type { Account, AccountStatus } from './account';
 import type { LedgerEntry } from './ledger';
+import type { TopupOrder, TopupTrigger } from './topup';
 
 /** What a subscriber can be told. Add a kind here (and to its subscribers) for a new feature's event. */
-export const OUTBOX_EVENT_KINDS = ['payment', 'topup', 'low_balance', 'loss', 'unfreeze', 'lost_card_tapped', 'card_found'] as const;
+export const OUTBOX_EVENT_KINDS = ['payment', 'topup', 'low_balance', 'loss', 'unfreeze', 'lost_card_tapped', 'card_found', 'auto_reload_refused'] as const;
 export type OutboxEventKind = (typeof OUTBOX_EVENT_KINDS)[number];
 
 /**
@@ -49,6 +50,10 @@ export interface OutboxEvent {
   tapVia?: string;
   /** card_found: who found it as the owner may be told ("a kiosk at X", "another student"). */
   foundBy?: string;
+  /** topup: an automatic reload's credit (the message's channel says so). */
+  trigger?: TopupTrigger;
+  /** auto_reload_refused: the platform's refusal code (NOTENOUGH...) or `not_paid_in_time`; told in plain words. */
+  refusal?: string;
 }
 
 /** The stored outbox item: one change's events. */
@@ -71,6 +76,11 @@ export function movementSourceId(accountNo: string, entryId: string): string {
 /** A status change is identified by the account version it wrote: the version condition lets exactly one writer make it. */
 export function statusSourceId(accountNo: string, versionWritten: number): string {
   return `S#${accountNo}#${versionWritten}`;
+}
+
+/** An automatic reload's order is closed at most once (the order's pending state): its id names the refusal. */
+export function reloadRefusalSourceId(orderId: string): string {
+  return `AR#${orderId}`;
 }
 
 export function eventIdOf(sourceId: string, kind: OutboxEventKind): string {
@@ -99,6 +109,7 @@ export function movementEvents(entry: LedgerEntry, account: Pick<Account, 'lowBa
     channel: entry.channel,
     ...(entry.merchantId !== undefined ? { merchantId: entry.merchantId } : {}),
     ...(entry.terminalId !== undefined ? { terminalId: entry.terminalId } : {}),
+    ...(entry.trigger !== undefined ? { trigger: entry.trigger } : {}),
   };
   const events: OutboxEvent[] = [];
   if (PAYMENT_TYPES.includes(entry.type) && entry.delta.balanceFen < 0) {
@@ -119,6 +130,17 @@ export function statusEvents(accountNo: string, from: AccountStatus, to: Account
   if (from === 'active' && to === 'lost') return [{ eventId: eventIdOf(sourceId, 'loss'), kind: 'loss', accountNo, at, fromStatus: from }];
   if ((from === 'lost' || from === 'frozen') && to === 'active') return [{ eventId: eventIdOf(sourceId, 'unfreeze'), kind: 'unfreeze', accountNo, at, fromStatus: from }];
   return [];
+}
+
+/**
+ * The event of an automatic reload closed without money (the platform refused the deduction, or it
+ * was never paid by its pay-by time): written with the order's close, so one per reload. Other
+ * orders tell nothing when closed (the holder was there, watching the payment fail).
+ */
+export function reloadRefusalEvents(order: Pick<TopupOrder, 'orderId' | 'accountNo' | 'amountFen' | 'channel' | 'trigger'>, refusal: string, at: string): OutboxEvent[] {
+  if (order.trigger !== 'auto_reload') return [];
+  const sourceId = reloadRefusalSourceId(order.orderId);
+  return [{ eventId: eventIdOf(sourceId, 'auto_reload_refused'), kind: 'auto_reload_refused', accountNo: order.accountNo, at, amountFen: order.amountFen, channel: order.channel, refusal }];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -167,6 +189,8 @@ export const TEMPLATE_FIELDS: Record<OutboxEventKind, readonly FieldType[]> = {
   unfreeze: ['character_string', 'phrase', 'time', 'thing'],
   lost_card_tapped: ['character_string', 'time', 'thing', 'thing'],
   card_found: ['character_string', 'thing', 'time', 'thing'],
+  // 充值金额, 失败原因, 时间, 温馨提示
+  auto_reload_refused: ['amount', 'thing', 'time', 'thing'],
 };
 
 /** Cuts a value to its field's limit (by characters, not UTF-16 units; a cut thing ends with …). */
@@ -193,6 +217,23 @@ export function beijingMinute(iso: string): string {
 
 const CHANNEL_NAMES: Record<string, string> = { wechat: '微信支付', alipay: '支付宝', bank: '银行卡', counter: '服务大厅', admin: '卡务中心', app: '校园卡' };
 
+/** Why a reload took nothing, in the holder's words (the platform's code is kept on the order and the delivery record). */
+const REFUSAL_WORDS: Record<string, string> = {
+  NOTENOUGH: '余额不足',
+  'ACQ.BUYER_BALANCE_NOT_ENOUGH': '余额不足',
+  CONTRACT_NOT_EXIST: '协议已失效',
+  CONTRACT_TERMINATED: '协议已失效',
+  CONTRACT_ERROR: '协议已失效',
+  'ACQ.AGREEMENT_NOT_EXIST': '协议已失效',
+  'ACQ.AGREEMENT_INVALID': '协议已失效',
+  'ACQ.AGREEMENT_STATUS_NOT_NORMAL': '协议已失效',
+  not_paid_in_time: '支付平台未完成扣款',
+};
+
+export function refusalWords(refusal: string | undefined): string {
+  return (refusal !== undefined ? REFUSAL_WORDS[refusal] : undefined) ?? '支付平台拒绝';
+}
+
 function maskedAccount(accountNo: string): string {
   return accountNo.length > 4 ? `${'*'.repeat(Math.min(4, accountNo.length - 4))}${accountNo.slice(-4)}` : accountNo;
 }
@@ -204,7 +245,7 @@ export function messageValues(event: OutboxEvent, placeName: string | undefined)
     case 'payment':
       return [placeName ?? '校园卡消费', yuan(event.amountFen ?? 0), yuan(event.balanceAfterFen ?? 0), time];
     case 'topup':
-      return [yuan(event.amountFen ?? 0), yuan(event.balanceAfterFen ?? 0), CHANNEL_NAMES[event.channel ?? ''] ?? '充值', time];
+      return [yuan(event.amountFen ?? 0), yuan(event.balanceAfterFen ?? 0), topupChannelWords(event), time];
     case 'low_balance':
       return [yuan(event.balanceAfterFen ?? 0), yuan(event.thresholdFen ?? 0), '校园卡余额不足，请及时充值', time];
     case 'loss':
@@ -216,7 +257,15 @@ export function messageValues(event: OutboxEvent, placeName: string | undefined)
       return [maskedAccount(event.accountNo), time, placeName ?? event.placeName ?? '校内终端', '挂失卡被刷卡，已拒绝'];
     case 'card_found':
       return [maskedAccount(event.accountNo), event.placeName ?? '卡务中心', time, '您的校园卡已被拾到，请凭证件领取'];
+    case 'auto_reload_refused':
+      return [yuan(event.amountFen ?? 0), refusalWords(event.refusal), time, '请在小程序中手动充值'];
   }
+}
+
+/** A top-up's channel as the message says it: "微信支付", or "自动充值·微信支付" for an automatic reload. */
+function topupChannelWords(event: OutboxEvent): string {
+  const channel = CHANNEL_NAMES[event.channel ?? ''] ?? '充值';
+  return event.trigger === 'auto_reload' ? `自动充值·${channel}` : channel;
 }
 
 /** The template data as WeChat wants it: `{ thing1: { value } ... }`, every value within its limit. */
@@ -228,5 +277,7 @@ export function templateData(event: OutboxEvent, placeName: string | undefined):
 
 /** The page a message opens in the mini-program. */
 export function messagePage(event: OutboxEvent): string {
+  // A reload that took nothing: where the holder tops up by hand.
+  if (event.kind === 'auto_reload_refused') return 'pages/topup/index';
   return event.receiptNo ? `pages/receipt/index?receiptNo=${event.receiptNo}` : 'pages/card/index';
 }

@@ -4,6 +4,7 @@ import { yuanParam } from '../../shared/errors';
 import { ONLINE_TOPUP_MAX_FEN, ONLINE_TOPUP_MIN_FEN } from '../../shared/limits';
 import type { Account } from './account';
 import type { GuardianPayer } from './guardian';
+import type { TopupTrigger } from '../../shared/vocabulary';
 import { fundingAccountOf, holder } from './chart';
 import { pendingOf, type Pending, type PendingState } from './pending';
 
@@ -21,6 +22,7 @@ export const TOPUP_POLICY = {
 } as const;
 
 export type TopupChannel = 'wechat' | 'alipay' | 'bank';
+export type { TopupTrigger } from '../../shared/vocabulary';
 /**
  * The order as the holder sees it. Its money is a pending transfer (pending.ts) from the channel's
  * clearing to the holder: pending, then posted (paid) or voided / expired (closed); a payment that
@@ -69,6 +71,8 @@ export interface TopupOrder extends Pending {
   guardian?: GuardianPayer;
   /** A guardian deposit's payer as the platform reported the payment, when the order knew them only by a stand-in (H5). */
   paidBy?: string;
+  /** An automatic reload's order (the holder did not pay it by hand): carried to its ledger entry and its top-up message. */
+  trigger?: TopupTrigger;
   /** A paid guardian deposit the card centre gave back to its payer (the bill's refund row names this refund number). */
   depositRefund?: { refundId: string; amountFen: number };
 }
@@ -93,7 +97,7 @@ export function topupPurse(account: Account): TopupOrder['purse'] {
 }
 
 /** A new order: its money a pending transfer from the channel's clearing to the purse it will credit, timing out when the platform stops taking it. */
-export function newOrder(order: Pick<TopupOrder, 'orderId' | 'accountNo' | 'channel' | 'amountFen' | 'purse' | 'payerId'> & Pick<Partial<TopupOrder>, 'guardian'>, now: Date): TopupOrder {
+export function newOrder(order: Pick<TopupOrder, 'orderId' | 'accountNo' | 'channel' | 'amountFen' | 'purse' | 'payerId'> & Pick<Partial<TopupOrder>, 'guardian' | 'trigger'>, now: Date): TopupOrder {
   const credit = order.purse === 'transitional' ? holder.transitional(order.accountNo) : holder.balance(order.accountNo);
   const pending = pendingOf('topup_order', { debit: fundingAccountOf(order.channel), credit, amountFen: order.amountFen }, now);
   return { ...order, ...pending, pendingKind: 'topup_order', status: 'pending', payBy: pending.timeoutAt };

@@ -21,6 +21,7 @@ import { accountOfAgreementCode, getAgreement, moveAgreement, putSigningAgreemen
 import { conditionFailedAt } from '../store/conditions';
 import { setLowBalanceAlert } from '../store/notification-prefs';
 import { closeOrder, createOrder, getOrder } from '../store/orders';
+import { reloadRefusalOutbox } from '../store/outbox';
 import { getPolicy } from '../store/policy';
 import { withVersionRetry } from '../store/version-retry';
 
@@ -202,7 +203,7 @@ export async function reloadOnLowBalance(deps: AutoReloadDeps, event: OutboxEven
   const now = deps.clock();
   const orderId = reloadOrderId(event.eventId);
   if (await getOrder(deps.db, orderId)) return { status: 'skipped', detail: 'already_ordered' };
-  const order = newOrder({ orderId, accountNo: account.accountNo, channel: agreement.channel, amountFen: decision.amountFen, purse: topupPurse(account), payerId: agreement.payerId }, now);
+  const order = newOrder({ orderId, accountNo: account.accountNo, channel: agreement.channel, amountFen: decision.amountFen, purse: topupPurse(account), payerId: agreement.payerId, trigger: 'auto_reload' }, now);
   try {
     await createOrder(deps.db, order, [reloadDayItem(deps.db, account.accountNo, campusDay(now), bounds.dailyMax, now)]);
   } catch (error) {
@@ -225,7 +226,9 @@ export async function reloadOnLowBalance(deps: AutoReloadDeps, event: OutboxEven
     throw error;
   }
   if (answer.state === 'refused') {
-    await closeOrder(deps.db, orderId, 'voided', `platform_refused:${answer.platformCode}`, deps.clock().toISOString());
+    // The holder is told with the close (one transaction, an id from the order's): once per refused reload, whoever retries.
+    const at = deps.clock().toISOString();
+    await closeOrder(deps.db, orderId, 'voided', `platform_refused:${answer.platformCode}`, at, reloadRefusalOutbox(deps.db, order, answer.platformCode, at));
     deps.logger.warn('automatic reload refused by the platform', { accountNo: account.accountNo, orderId, code: answer.platformCode });
     return { status: 'refused', detail: answer.platformCode, attempts: 1 };
   }

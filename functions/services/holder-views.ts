@@ -87,6 +87,7 @@ export function entryView(entry: LedgerEntry, merchantNames: ReadonlyMap<string,
     ...(entry.reason ? { reason: entry.reason } : {}),
     ...(entry.refundOf ? { refundOf: entry.refundOf } : {}),
     ...(entry.guardianLabel ? { guardianLabel: entry.guardianLabel } : {}),
+    ...(entry.trigger ? { trigger: entry.trigger } : {}),
     createdAt: entry.createdAt,
     campusDay: entry.campusDay,
   };

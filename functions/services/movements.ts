@@ -7,6 +7,7 @@ import type { Deps } from '../deps';
 import { fingerprint } from '../domain/fingerprint';
 import type { Channel, LedgerEntry, RefundDestination } from '../domain/ledger';
 import type { RefundCause } from '../../shared/vocabulary';
+import type { TopupTrigger } from '../domain/topup';
 import {
   planAdjustment,
   planCancellationRefund,
@@ -37,6 +38,8 @@ export interface CreditRequest {
   orderId?: string;
   /** A guardian deposit: who paid, as the entry shows it. */
   guardianLabel?: string;
+  /** An automatic reload's credit: the entry says so. */
+  trigger?: TopupTrigger;
 }
 
 export function topUp(deps: MovementDeps, request: CreditRequest, alsoWrite?: MovementCommand['alsoWrite']): Promise<MovementResult> {

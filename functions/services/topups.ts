@@ -24,6 +24,7 @@ import {
 import { getAccount } from '../store/accounts';
 import type { OnceOnly, TransactItem } from '../store/movements';
 import type { GuardianPayer } from '../domain/guardian';
+import { reloadRefusalOutbox } from '../store/outbox';
 import { closeOrder, createOrder, getOrder, listOrdersToReconcile, markOrderPaidItem, markOrderRefunded, notificationSeenItem, recordRefundIntent } from '../store/orders';
 import { creditTransitional, topUp } from './movements';
 
@@ -118,6 +119,8 @@ export async function applyPaymentEvent(deps: TopupDeps, event: PaymentEvent): P
     orderId: order.orderId,
     // A guardian deposit's entry says who paid, as the holder sees it.
     ...(order.guardian ? { guardianLabel: order.guardian.label } : {}),
+    // An automatic reload's entry (and so its history line and top-up message) says it was automatic.
+    ...(order.trigger ? { trigger: order.trigger } : {}),
   };
   // A guardian deposit ordered from a browser knew its payer only by a stand-in: the payment names them.
   const paidBy = order.guardian?.identifiedBy === 'address' && event.payerId && event.payerId !== order.payerId ? event.payerId : undefined;
@@ -234,8 +237,12 @@ export async function refreshOrder(deps: TopupDeps, order: TopupOrder): Promise<
   try {
     const event = await (await channelOf(deps, order.channel)).query(order.orderId);
     const outcome = await applyPaymentEvent(deps, event);
-    // Past its pay-by time and still not paid: the platform will not take it any more.
-    if (outcome === 'still_pending' && now.toISOString() > order.payBy) await closeOrder(deps.db, order.orderId, 'expired', 'not_paid_in_time', now.toISOString());
+    // Past its pay-by time and still not paid: the platform will not take it any more. An automatic
+    // reload closed so tells its holder in the same write (reloadRefusalOutbox: nothing for other orders).
+    if (outcome === 'still_pending' && now.toISOString() > order.payBy) {
+      const at = now.toISOString();
+      await closeOrder(deps.db, order.orderId, 'expired', 'not_paid_in_time', at, reloadRefusalOutbox(deps.db, order, 'not_paid_in_time', at));
+    }
   } catch (error) {
     if (!(error instanceof PlatformCallFailed)) throw error;
     deps.logger.warn('payment query failed', { orderId: order.orderId, error: error.message });

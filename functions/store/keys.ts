@@ -42,7 +42,7 @@
  *   STATEMENT#<merchantId> <kind>#<from>   a merchant's settlement statement of a period (gsi1 STATEMENT#PERIOD#<kind>#<from>; gsi2 STATEMENT#UNPAID while payable)
  *   ACCT#<accountNo>      SEARCH#NAME        the holder's name for the card centre's search (gsi3 HOLDERNAME#<first character>, by name)
  *   ACCT#<accountNo>      SEARCH#MOBILE4     the last 4 digits of the mobile (already in its mask) for the search (gsi3 MOBILE4#<last 4>)
- *   OUTBOX#<sourceId>     OUTBOX             one change's outbox events (a movement E#…, a status change S#…), written in its transaction (TTL)
+ *   OUTBOX#<sourceId>     OUTBOX             one change's outbox events (a movement E#…, a status change S#…, an automatic reload's order closed unpaid AR#<orderId>), written in its transaction (TTL)
  *   OUTBOXRUN#<eventId>#<subscriber> OUTBOXRUN  an event's claim by a subscriber and its outcome (TTL)
  *   ACCT#<accountNo>      NOTIFYPREFS        the holder's notification preferences, channel and subscriptions
  *   DISPUTE#<receiptNo>   DISPUTE            a holder's dispute of that payment (gsi1 DISPUTES#ACCT#<accountNo>; gsi2 DISPUTE#OPEN or DISPUTE#RESOLVED)

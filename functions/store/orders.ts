@@ -10,7 +10,7 @@ import type { Db } from './db';
 import { keys, withoutKeys } from './keys';
 import { assignments } from './update-expression';
 import type { TransactItem } from './movements';
-import { isConditionFailed, transactWrite } from './conditions';
+import { conditionFailedAt, isConditionFailed, transactWrite } from './conditions';
 import { listOpenWithFollowUps, openPendingAttributes, resolvePending, resolvePendingItem } from './pending';
 
 /**
@@ -48,10 +48,20 @@ export function markOrderPaidItem(db: Db, order: TopupOrder, paid: { platformTxn
 
 /**
  * Closes a still-pending order: voided (the platform closed it, or could not be asked to take it) or
- * expired (its pay-by time passed unpaid). False if it was no longer pending.
+ * expired (its pay-by time passed unpaid). False if it was no longer pending. With `alsoWrite` (an
+ * automatic reload's outbox item telling its holder) one transaction, the close first: they are
+ * written exactly when the order is closed, once.
  */
-export function closeOrder(db: Db, orderId: string, to: 'voided' | 'expired', resolution: string, at: string): Promise<boolean> {
-  return resolvePending(db, keys.topupOrder(orderId), to, at, { set: { status: 'closed' satisfies OrderStatus }, resolution });
+export async function closeOrder(db: Db, orderId: string, to: 'voided' | 'expired', resolution: string, at: string, alsoWrite: TransactItem[] = []): Promise<boolean> {
+  const extra = { set: { status: 'closed' satisfies OrderStatus }, resolution };
+  if (alsoWrite.length === 0) return resolvePending(db, keys.topupOrder(orderId), to, at, extra);
+  try {
+    await transactWrite(db, [resolvePendingItem(db, keys.topupOrder(orderId), to, at, extra), ...alsoWrite]);
+    return true;
+  } catch (error) {
+    if (conditionFailedAt(error, 0)) return false;
+    throw error;
+  }
 }
 
 /** Remembers a notification id we applied (dedupe), committed with the money. */

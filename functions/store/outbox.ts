@@ -3,7 +3,8 @@
  * make their delivery at most once per (event, subscriber). docs/notifications.md.
  */
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { DeliveryOutcome, DeliveryStatus, OutboxEvent, OutboxRecord } from '../domain/outbox';
+import { reloadRefusalEvents, reloadRefusalSourceId, type DeliveryOutcome, type DeliveryStatus, type OutboxEvent, type OutboxRecord } from '../domain/outbox';
+import type { TopupOrder } from '../domain/topup';
 import { isConditionFailed } from './conditions';
 import type { Db } from './db';
 import { keys, withoutKeys } from './keys';
@@ -26,6 +27,15 @@ export function outboxPut(db: Db, sourceId: string, accountNo: string, events: O
       ConditionExpression: 'attribute_not_exists(pk)',
     },
   };
+}
+
+/**
+ * An automatic reload's order closed without money tells its holder (domain/outbox.ts
+ * reloadRefusalEvents): the Put to commit with the close. None for any other order.
+ */
+export function reloadRefusalOutbox(db: Db, order: Pick<TopupOrder, 'orderId' | 'accountNo' | 'amountFen' | 'channel' | 'trigger'>, refusal: string, at: string): TransactItem[] {
+  const put = outboxPut(db, reloadRefusalSourceId(order.orderId), order.accountNo, reloadRefusalEvents(order, refusal, at), at);
+  return put ? [put] : [];
 }
 
 export async function getOutboxRecord(db: Db, sourceId: string): Promise<OutboxRecord | undefined> {

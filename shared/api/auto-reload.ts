@@ -26,7 +26,7 @@ export const signAutoReloadRoute = defineRoute({
   method: 'POST',
   path: '/v1/holder/auto-reload',
   auth: 'holder',
-  summary: 'Start signing a recurring-debit agreement (WeChat Pay 委托代扣): answers what the app opens the platform’s signing page with',
+  summary: 'Start signing a recurring-debit agreement (WeChat Pay 委托代扣, Alipay 商户代扣): answers what the app opens the platform’s signing page with',
   description:
     'The agreement is recorded (signing) before the platform is asked; it becomes active when the platform’s signing notification arrives. WeChat: pass `signing.navigateToMiniProgram` to wx.navigateToMiniProgram. Alipay (商户代扣): open `signing.signUrl` (my.ap.navigateToAlipayPage). The threshold becomes the account’s low-balance threshold.',
   tags: ['holder', 'topup'],

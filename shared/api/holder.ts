@@ -1,7 +1,7 @@
 /** Routes for card holders (the mini-program), authenticated by a holder session token. */
 import * as z from 'zod';
 import { balanceFen } from '../money';
-import { ACCOUNT_STATUSES, CARD_KINDS, CARD_STATUSES, CARD_TYPES, MOVEMENT_TYPES } from '../vocabulary';
+import { ACCOUNT_STATUSES, CARD_KINDS, CARD_STATUSES, CARD_TYPES, MOVEMENT_TYPES, TOPUP_TRIGGERS } from '../vocabulary';
 import { accountNo, campusDay, ulidString } from './common';
 import { defineRoute } from './contract';
 
@@ -81,6 +81,7 @@ export const ledgerEntryView = z
     reason: z.string().optional(),
     refundOf: ulidString.optional(),
     guardianLabel: z.string().optional().meta({ description: 'A guardian deposit (or its refund): who paid, as the payer named themselves, e.g. 妈妈; `channel` says how they paid' }),
+    trigger: z.enum(TOPUP_TRIGGERS).optional().meta({ description: 'A top-up the holder did not pay by hand: auto_reload, charged under their recurring-debit agreement (docs/auto-reload.md); `channel` says on which platform' }),
     createdAt: z.iso.datetime(),
     campusDay,
   })

@@ -4,7 +4,7 @@ import { amountFen } from '../money';
 import { defineRoute } from './contract';
 
 /** The kinds a holder can be told of (functions/domain/outbox.ts OUTBOX_EVENT_KINDS). */
-export const NOTIFICATION_KINDS = ['payment', 'topup', 'low_balance', 'loss', 'unfreeze', 'lost_card_tapped', 'card_found'] as const;
+export const NOTIFICATION_KINDS = ['payment', 'topup', 'low_balance', 'loss', 'unfreeze', 'lost_card_tapped', 'card_found', 'auto_reload_refused'] as const;
 export const notificationKind = z.enum(NOTIFICATION_KINDS);
 export const notificationPlatform = z.enum(['wechat', 'alipay']);
 

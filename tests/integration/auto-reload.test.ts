@@ -6,10 +6,16 @@
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startFakeWechatPay, type FakeWechatPay } from '../../functions/local/fake-wechat-pay';
+import { startFakeWechatLogin, type FakeWechatLogin } from '../../functions/local/fake-wechat-login';
+import { linkIdentity } from '../../functions/store/identities';
+import { getOutboxRecord } from '../../functions/store/outbox';
+import { dispatchOutboxRecord } from '../../functions/services/notifications-dispatch';
+import { notificationSubscriber, NOTIFICATION_SUBSCRIBER } from '../../functions/services/notifications';
+import { notificationChannelsFromEnvironment, notificationTemplatesFromEnvironment } from '../../functions/notifications/channels';
 import { startOutboxStreamPoller, type OutboxStreamPoller } from '../../functions/local/outbox-stream-poller';
 import { handler as dispatchOutbox } from '../../functions/handlers/outbox-stream';
 import { DEFAULT_POLICY } from '../../functions/domain/policy';
-import { eventIdOf, movementSourceId, type OutboxEvent } from '../../functions/domain/outbox';
+import { eventIdOf, movementSourceId, reloadRefusalSourceId, type OutboxEvent } from '../../functions/domain/outbox';
 import { reloadOrderId } from '../../functions/domain/auto-reload';
 import { getAccount } from '../../functions/store/accounts';
 import { getAgreement, reloadsOn } from '../../functions/store/agreements';
@@ -28,15 +34,20 @@ import { useTestPlatform } from '../helpers/platform';
 
 let wechat: FakeWechatPay;
 useFake('WECHAT_PAY_CONFIG', startFakeWechatPay, (started) => (wechat = started));
+// The holder's messages (subscribe messages on WeChat): a refused reload's, an automatic top-up's.
+let login: FakeWechatLogin;
+useFake('WECHAT_LOGIN_CONFIG', startFakeWechatLogin, (started) => (login = started));
 const platform = useTestPlatform({ http: true, stream: true });
 let poller: OutboxStreamPoller;
 
 beforeAll(async () => {
+  process.env.NOTIFICATION_TEMPLATES = JSON.stringify({ wechat: login.templates });
   await putPolicy(platform.deps.db, { ...DEFAULT_POLICY, autoReloadDailyMax: 2 }, 'test', new Date());
   poller = await startOutboxStreamPoller({ endpoint: inject('dynamodbEndpoint'), tableName: platform.tableName, handler: dispatchOutbox, intervalMs: 100 });
 });
 afterAll(async () => {
   await poller?.stop();
+  delete process.env.NOTIFICATION_TEMPLATES;
 });
 
 let txn = 0;
@@ -67,6 +78,18 @@ async function signedHolder(options: { balanceFen?: number; thresholdFen?: numbe
 }
 
 type Holder = Awaited<ReturnType<typeof signedHolder>>;
+
+/** The holder signed in on WeChat (an identity bound to the account) and accepted every template: where the messages go. */
+async function subscribe(holder: Holder): Promise<string> {
+  const openid = `o-ar-notify-${holder.account.accountNo}`;
+  await linkIdentity(platform.deps.db, 'wechat', openid, holder.account.accountNo, new Date());
+  const subscribed = await platform.request('POST', '/v1/holder/notifications/subscriptions', { token: holder.token, body: { platform: 'wechat', platformUserId: openid, accepted: Object.values(login.templates) } });
+  expect(subscribed.status).toBe(200);
+  return openid;
+}
+
+const notifier = () =>
+  notificationSubscriber(platform.deps, { channels: () => notificationChannelsFromEnvironment(platform.deps.config), templates: () => notificationTemplatesFromEnvironment(platform.deps.config) });
 const pay = (holder: Holder, amountFen: number) => terminalFetch(platform.url, holder.terminal, 'POST', '/v1/pos/qr-payments', { posTxnId: `ar${++txn}`, token: holder.phone.code(), amountFen });
 const balance = async (holder: Holder) => (await getAccount(platform.deps.db, holder.account.accountNo))!.balanceFen;
 const reloadsOf = async (holder: Holder) => (await ledgerOf(platform.deps, holder.account.accountNo)).filter((entry) => entry.type === 'topup' && entry.channel === 'wechat');
@@ -205,6 +228,111 @@ describe('automatic reload (WeChat Pay 委托代扣)', () => {
     } finally {
       wechat.deductBehaviour('pay');
     }
+  });
+
+  it('a refused reload tells the holder once (余额不足, 请在小程序中手动充值), even when its events are delivered again or by two dispatchers at once', async () => {
+    const holder = await signedHolder();
+    const openid = await subscribe(holder);
+    wechat.deductBehaviour('refuse');
+    try {
+      const paid = await pay(holder, 5_000);
+      await poller.drain();
+      const entry = (await ledgerOf(platform.deps, holder.account.accountNo)).find((e) => e.receiptNo === paid.body.receiptNo)!;
+      const lowBalance = eventIdOf(movementSourceId(holder.account.accountNo, entry.entryId), 'low_balance');
+      const orderId = reloadOrderId(lowBalance);
+      const refusedId = eventIdOf(reloadRefusalSourceId(orderId), 'auto_reload_refused');
+      expect(await eventually(() => getDelivery(platform.deps.db, refusedId, NOTIFICATION_SUBSCRIBER), (d) => d?.status === 'sent')).toMatchObject({ status: 'sent' });
+      // Written with the close: the order closed, the outbox item beside it.
+      expect(await getOrder(platform.deps.db, orderId)).toMatchObject({ status: 'closed', state: 'voided', resolution: 'platform_refused:NOTENOUGH', trigger: 'auto_reload' });
+      const record = (await getOutboxRecord(platform.deps.db, reloadRefusalSourceId(orderId)))!;
+      expect(record.events).toMatchObject([{ eventId: refusedId, kind: 'auto_reload_refused', accountNo: holder.account.accountNo, amountFen: 1_000, channel: 'wechat', refusal: 'NOTENOUGH' }]);
+
+      // The low-balance event handled again (a redelivery past its claim) and the refusal dispatched twice at once.
+      const lowEvent = (await getOutboxRecord(platform.deps.db, movementSourceId(holder.account.accountNo, entry.entryId)))!.events.find((e) => e.kind === 'low_balance')!;
+      expect(await reloadOnLowBalance(platform.deps, lowEvent)).toMatchObject({ status: 'skipped', detail: 'already_ordered' });
+      const dispatched = await Promise.all([dispatchOutboxRecord(platform.deps, record, [notifier()]), dispatchOutboxRecord(platform.deps, record, [notifier()])]);
+      expect(dispatched.flat().filter((result) => result.claimed)).toHaveLength(0);
+      await poller.drain();
+
+      const refusals = login.messages.filter((message) => message.touser === openid && message.templateId === login.templates.auto_reload_refused);
+      expect(refusals).toHaveLength(1);
+      expect(refusals[0]).toMatchObject({ page: 'pages/topup/index', data: { amount1: { value: '10.00元' }, thing2: { value: '余额不足' }, thing4: { value: '请在小程序中手动充值' } } });
+      expect(refusals[0]!.data.time3!.value).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$/);
+      expect(await balance(holder)).toBe(5_000);
+    } finally {
+      wechat.deductBehaviour('pay');
+    }
+  });
+
+  it("a refused reload's message is a kind of its own in the holder's settings: offered, and turned off it is not sent", async () => {
+    const holder = await signedHolder();
+    const openid = await subscribe(holder);
+    const settings = await platform.request('GET', '/v1/holder/notifications', { token: holder.token });
+    expect(settings.body).toMatchObject({ events: { auto_reload_refused: true }, templates: { wechat: { auto_reload_refused: login.templates.auto_reload_refused } } });
+    expect(settings.body.subscribed).toContain('auto_reload_refused');
+    const off = await platform.request('PUT', '/v1/holder/notifications', { token: holder.token, body: { events: { auto_reload_refused: false } } });
+    expect(off.body.events).toMatchObject({ auto_reload_refused: false, topup: true });
+    wechat.deductBehaviour('refuse');
+    try {
+      const paid = await pay(holder, 5_000);
+      await poller.drain();
+      const entry = (await ledgerOf(platform.deps, holder.account.accountNo)).find((e) => e.receiptNo === paid.body.receiptNo)!;
+      const orderId = reloadOrderId(eventIdOf(movementSourceId(holder.account.accountNo, entry.entryId), 'low_balance'));
+      const refusedId = eventIdOf(reloadRefusalSourceId(orderId), 'auto_reload_refused');
+      expect(await eventually(() => getDelivery(platform.deps.db, refusedId, NOTIFICATION_SUBSCRIBER), (d) => d?.status === 'skipped')).toMatchObject({ status: 'skipped', detail: 'preference_off' });
+      expect(login.messages.filter((message) => message.touser === openid && message.templateId === login.templates.auto_reload_refused)).toHaveLength(0);
+    } finally {
+      wechat.deductBehaviour('pay');
+    }
+  });
+
+  it('a reload whose deduction is never answered, closed unpaid by the reconciler, tells the holder once', async () => {
+    const holder = await signedHolder();
+    const openid = await subscribe(holder);
+    wechat.deductBehaviour('hold');
+    try {
+      const paid = await pay(holder, 5_000);
+      await poller.drain();
+      const entry = (await ledgerOf(platform.deps, holder.account.accountNo)).find((e) => e.receiptNo === paid.body.receiptNo)!;
+      const orderId = reloadOrderId(eventIdOf(movementSourceId(holder.account.accountNo, entry.entryId), 'low_balance'));
+      expect(await eventually(() => getOrder(platform.deps.db, orderId), (order) => order !== undefined)).toMatchObject({ status: 'pending' });
+      // Past its pay-by time (15 minutes), unpaid: two reconcilers at once close it once.
+      const later = createDeps(readConfig(), { db: platform.deps.db, payments: platform.deps.payments, clock: () => new Date(Date.now() + 16 * 60_000) });
+      await Promise.all([reconcilePendingOrders(later), reconcilePendingOrders(later)]);
+      await reconcilePendingOrders(later);
+      expect(await getOrder(platform.deps.db, orderId)).toMatchObject({ status: 'closed', state: 'expired', resolution: 'not_paid_in_time' });
+      const refusedId = eventIdOf(reloadRefusalSourceId(orderId), 'auto_reload_refused');
+      expect(await eventually(() => getDelivery(platform.deps.db, refusedId, NOTIFICATION_SUBSCRIBER), (d) => d?.status === 'sent')).toMatchObject({ status: 'sent' });
+      await poller.drain();
+      const refusals = login.messages.filter((message) => message.touser === openid && message.templateId === login.templates.auto_reload_refused);
+      expect(refusals).toHaveLength(1);
+      expect(refusals[0]!.data).toMatchObject({ amount1: { value: '10.00元' }, thing2: { value: '支付平台未完成扣款' } });
+      expect(await balance(holder)).toBe(5_000);
+    } finally {
+      wechat.deductBehaviour('pay');
+    }
+  });
+
+  it("a paid reload reads as automatic: the history entry says so, and so does the top-up message's channel", async () => {
+    const holder = await signedHolder();
+    const openid = await subscribe(holder);
+    await pay(holder, 5_000);
+    await poller.drain();
+    expect(await eventually(() => balance(holder), (fen) => fen === 6_000)).toBe(6_000);
+    const [reload] = await reloadsOf(holder);
+    expect(reload).toMatchObject({ trigger: 'auto_reload', amountFen: 1_000 });
+    const history = await platform.request('GET', '/v1/holder/ledger?type=topup', { token: holder.token });
+    expect(history.status).toBe(200);
+    const entries = history.body.entries as { receiptNo: string; channel: string; trigger?: string }[];
+    expect(entries.find((e) => e.receiptNo === reload!.receiptNo)).toMatchObject({ channel: 'wechat', trigger: 'auto_reload' });
+    // The opening top-up (by hand, at the counter) does not say so.
+    expect(entries.filter((e) => e.receiptNo !== reload!.receiptNo).every((e) => e.trigger === undefined)).toBe(true);
+    const receipt = await platform.request('GET', `/v1/holder/ledger/${reload!.receiptNo}`, { token: holder.token });
+    expect(receipt.body).toMatchObject({ trigger: 'auto_reload' });
+    await eventually(async () => login.messages.filter((m) => m.touser === openid && m.templateId === login.templates.topup).length, (n) => n > 0);
+    const topups = login.messages.filter((m) => m.touser === openid && m.templateId === login.templates.topup);
+    expect(topups).toHaveLength(1);
+    expect(topups[0]!.data).toMatchObject({ amount1: { value: '10.00元' }, thing3: { value: '自动充值·微信支付' } });
   });
 
   it('bad input gets a clear error and changes nothing; a forged agreement notice is refused', async () => {

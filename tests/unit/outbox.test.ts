@@ -12,6 +12,12 @@ import {
   truncateField,
   yuan,
   beijingMinute,
+  messageValues,
+  OUTBOX_EVENT_KINDS,
+  refusalWords,
+  reloadRefusalEvents,
+  reloadRefusalSourceId,
+  TEMPLATE_FIELDS,
   type OutboxEvent,
 } from '../../functions/domain/outbox';
 import type { LedgerEntry } from '../../functions/domain/ledger';
@@ -127,5 +133,70 @@ describe('template fields', () => {
     expect(yuan(5)).toBe('0.05元');
     expect(yuan(120_000)).toBe('1200.00元');
     expect(beijingMinute('2026-12-31T16:00:00.000Z')).toBe('2027-01-01 00:00');
+  });
+});
+
+describe('automatic reload messages (issue 18 item 2)', () => {
+  const order = { orderId: 'R0123456789abcdef0123456789abcde', accountNo: '20261234', amountFen: 5_000, channel: 'wechat' as const, trigger: 'auto_reload' as const };
+
+  it("a refused reload's event id derives from its order id: the same order always the same id, another order another; an order not automatic makes none", () => {
+    const [event] = reloadRefusalEvents(order, 'NOTENOUGH', '2026-12-01T04:05:06.000Z');
+    expect(event).toEqual({
+      eventId: `AR#${order.orderId}#auto_reload_refused`,
+      kind: 'auto_reload_refused',
+      accountNo: '20261234',
+      at: '2026-12-01T04:05:06.000Z',
+      amountFen: 5_000,
+      channel: 'wechat',
+      refusal: 'NOTENOUGH',
+    });
+    expect(event!.eventId).toBe(eventIdOf(reloadRefusalSourceId(order.orderId), 'auto_reload_refused'));
+    // Retried later, with another code or time: still the one id (the outbox item's condition then writes nothing).
+    expect(reloadRefusalEvents(order, 'not_paid_in_time', '2026-12-02T00:00:00.000Z')[0]!.eventId).toBe(event!.eventId);
+    expect(reloadRefusalEvents({ ...order, orderId: 'R1123456789abcdef0123456789abcde' }, 'NOTENOUGH', 'x')[0]!.eventId).not.toBe(event!.eventId);
+    const { trigger: _trigger, ...byHand } = order;
+    expect(reloadRefusalEvents(byHand, 'NOTENOUGH', 'x')).toEqual([]);
+  });
+
+  it('the refusal message: amount, why in plain words, Beijing time, what to do; opens the top-up page', () => {
+    const [event] = reloadRefusalEvents(order, 'NOTENOUGH', '2026-12-01T04:05:06.000Z');
+    expect(templateData(event!, undefined)).toEqual({
+      amount1: { value: '50.00元' },
+      thing2: { value: '余额不足' },
+      time3: { value: '2026-12-01 12:05' },
+      thing4: { value: '请在小程序中手动充值' },
+    });
+    expect(messagePage(event!)).toBe('pages/topup/index');
+    expect(refusalWords('CONTRACT_TERMINATED')).toBe('协议已失效');
+    expect(refusalWords('CONTRACT_NOT_EXIST')).toBe('协议已失效');
+    expect(refusalWords('TRADE_ERROR')).toBe('支付平台拒绝');
+    expect(refusalWords(undefined)).toBe('支付平台拒绝');
+    expect(refusalWords('not_paid_in_time')).toBe('支付平台未完成扣款');
+  });
+
+  it("every kind's template has fields, and the refusal's and an automatic top-up's values fit their limits uncut", () => {
+    for (const kind of OUTBOX_EVENT_KINDS) expect(TEMPLATE_FIELDS[kind].length).toBeGreaterThan(0);
+    const autoTopup = { eventId: 'x', kind: 'topup' as const, accountNo: '20261234', at: '2026-12-01T04:05:06.000Z', amountFen: 99_900, balanceAfterFen: 12_345_678, channel: 'alipay', trigger: 'auto_reload' as const };
+    const refusals = ['NOTENOUGH', 'CONTRACT_TERMINATED', 'TRADE_ERROR', 'not_paid_in_time'].map((code) => reloadRefusalEvents({ ...order, amountFen: 99_900 }, code, '2026-12-01T04:05:06.000Z')[0]!);
+    for (const event of [autoTopup, ...refusals]) {
+      const types = TEMPLATE_FIELDS[event.kind];
+      messageValues(event, undefined).forEach((value, i) => expect([...value].length, `${event.kind} ${types[i]} ${value}`).toBeLessThanOrEqual(FIELD_LIMITS[types[i]!]));
+    }
+  });
+
+  it("an automatic reload's top-up message says so in its channel field; a top-up by hand does not", () => {
+    const topup = purchase(0, 0, {
+      type: 'topup',
+      amountFen: 1_000,
+      delta: { balanceFen: 1_000, transitionalFen: 0, smallWalletFen: 0 },
+      after: { balanceFen: 6_000, transitionalFen: 0, smallWalletFen: 0 },
+      channel: 'wechat',
+    } as Partial<LedgerEntry>);
+    const [auto] = movementEvents({ ...topup, trigger: 'auto_reload' }, {});
+    expect(auto).toMatchObject({ kind: 'topup', trigger: 'auto_reload' });
+    expect(templateData(auto!, undefined).thing3!.value).toBe('自动充值·微信支付');
+    const [byHand] = movementEvents(topup, {});
+    expect(byHand!.trigger).toBeUndefined();
+    expect(templateData(byHand!, undefined).thing3!.value).toBe('微信支付');
   });
 });

@@ -322,6 +322,7 @@ const WORDS = {
   policyHelp_autoReloadMaxAmountFen: ['持卡人设置自动充值时，每次充值金额不得高于此数。', 'The most a holder may set as the amount of each automatic reload.'],
   policy_autoReloadMaxThresholdFen: ['自动充值触发余额上限（元）', 'Automatic reload: highest threshold (yuan)'],
   policyHelp_autoReloadMaxThresholdFen: ['余额低于持卡人设置的触发金额时自动充值；触发金额不得高于此数。', 'A reload is charged when a payment takes the balance below the holder’s threshold; the threshold may not be above this.'],
+  autoReloadEntry: ['自动充值', 'Auto reload'],
   policy_autoReloadDailyMax: ['自动充值每日次数上限', 'Automatic reloads per day'],
   policyHelp_autoReloadDailyMax: ['同一账户每天最多自动充值的次数（含被拒绝的扣款）。', 'How many automatic reloads one account may be charged a day (refused deductions included).'],
   policyHelp_temporaryCardMaxDays: ['临时卡自开卡起最多有效的天数（1–365），到期需续办。', 'How many days a temporary card is valid at most from issue (1–365) unless renewed.'],

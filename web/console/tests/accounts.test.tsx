@@ -239,6 +239,32 @@ describe('the account page', { timeout: 30_000 }, () => {
     await waitFor(() => expect(screen.queryByTestId(`ledger-row-${receipt(1)}`)).toBeNull());
   });
 
+  it('an automatic reload’s entry says it was automatic, and on which platform', async () => {
+    const api = fakeApi({
+      'GET /v1/admin/accounts/{accountNo}/ledger': () => ({
+        status: 200,
+        body: {
+          accountNo: ACCOUNT.accountNo,
+          entries: [
+            {
+              receiptNo: receipt(4),
+              type: 'topup',
+              amountFen: 1_000,
+              delta: { balanceFen: 1_000, transitionalFen: 0, smallWalletFen: 0 },
+              after: { balanceFen: 6_000, transitionalFen: 0, smallWalletFen: 0 },
+              channel: 'wechat',
+              trigger: 'auto_reload',
+              createdAt: '2026-11-24T02:00:00.000Z',
+              campusDay: '2026-11-24',
+            },
+          ],
+        },
+      }),
+    });
+    await openAccount(api);
+    expect((await screen.findByTestId(`ledger-row-${receipt(4)}`)).textContent).toContain('自动充值 · 微信支付');
+  });
+
   it('the ledger’s type filter is sent as the route’s comma-separated list', async () => {
     const api = fakeApi();
     await openAccount(api);

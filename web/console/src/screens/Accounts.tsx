@@ -401,7 +401,7 @@ function Ledger({ accountNo, version }: { accountNo: string; version: number }) 
             ),
           },
           { title: t('balanceAfter'), key: 'after', width: 110, align: 'right', render: (_: unknown, e: Entry) => yuan(e.after.balanceFen) },
-          { title: t('where'), key: 'where', width: 160, render: (_: unknown, e: Entry) => e.merchantName ?? e.terminalId ?? name(e.channel) },
+          { title: t('where'), key: 'where', width: 160, render: (_: unknown, e: Entry) => e.merchantName ?? e.terminalId ?? (e.trigger === 'auto_reload' ? `${t('autoReloadEntry')} · ${name(e.channel)}` : name(e.channel)) },
           { title: t('operator'), dataIndex: 'operator', width: 110, render: (v?: string) => v ?? '—' },
           { title: t('reason'), dataIndex: 'reason', render: (v?: string) => v ?? '' },
           { title: t('receiptNo'), dataIndex: 'receiptNo', width: 150, render: (v: string) => <Typography.Text type="secondary" copyable={{ text: v }} title={v}>{`…${v.slice(-8)}`}</Typography.Text> },
