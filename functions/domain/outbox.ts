@@ -52,7 +52,7 @@ export interface OutboxEvent {
   foundBy?: string;
   /** topup: an automatic reload's credit (the message's channel says so). */
   trigger?: TopupTrigger;
-  /** auto_reload_refused: the platform's refusal code (NOTENOUGH...) or `not_paid_in_time`; told in plain words. */
+  /** auto_reload_refused: the platform's refusal code (NOTENOUGH...), `not_paid_in_time` or `platform_closed`; told in plain words. */
   refusal?: string;
 }
 
@@ -228,6 +228,7 @@ const REFUSAL_WORDS: Record<string, string> = {
   'ACQ.AGREEMENT_INVALID': '协议已失效',
   'ACQ.AGREEMENT_STATUS_NOT_NORMAL': '协议已失效',
   not_paid_in_time: '支付平台未完成扣款',
+  platform_closed: '支付平台未完成扣款',
 };
 
 export function refusalWords(refusal: string | undefined): string {

@@ -89,7 +89,11 @@ export async function applyPaymentEvent(deps: TopupDeps, event: PaymentEvent): P
   if (order.status === 'refund_pending' || order.status === 'refunded') return event.state === 'paid' ? finishRefundOrLeaveIt(deps, order) : order.status;
   if (event.state === 'pending') return order.status === 'paid' ? 'already_credited' : 'still_pending';
   if (event.state === 'closed') {
-    if (order.status === 'pending') await closeOrder(deps.db, order.orderId, 'voided', 'platform_closed', deps.clock().toISOString());
+    if (order.status === 'pending') {
+      // An automatic reload the platform closed unpaid tells its holder in the same write (nothing for other orders).
+      const at = deps.clock().toISOString();
+      await closeOrder(deps.db, order.orderId, 'voided', 'platform_closed', at, reloadRefusalOutbox(deps.db, order, 'platform_closed', at));
+    }
     return order.status === 'paid' ? 'already_credited' : 'closed';
   }
   if (event.amountFen === undefined || !event.platformTxnId) {

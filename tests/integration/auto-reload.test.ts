@@ -313,6 +313,30 @@ describe('automatic reload (WeChat Pay 委托代扣)', () => {
     }
   });
 
+  it('a reload the platform reports closed unpaid (its notification, sent three times) tells the holder once', async () => {
+    const holder = await signedHolder();
+    const openid = await subscribe(holder);
+    wechat.deductBehaviour('hold');
+    try {
+      const paid = await pay(holder, 5_000);
+      await poller.drain();
+      const entry = (await ledgerOf(platform.deps, holder.account.accountNo)).find((e) => e.receiptNo === paid.body.receiptNo)!;
+      const orderId = reloadOrderId(eventIdOf(movementSourceId(holder.account.accountNo, entry.entryId), 'low_balance'));
+      expect(await eventually(() => getOrder(platform.deps.db, orderId), (order) => order !== undefined)).toMatchObject({ status: 'pending' });
+      await wechat.renotify(orderId, { tradeState: 'CLOSED', times: 3 });
+      expect(await getOrder(platform.deps.db, orderId)).toMatchObject({ status: 'closed', state: 'voided', resolution: 'platform_closed' });
+      const refusedId = eventIdOf(reloadRefusalSourceId(orderId), 'auto_reload_refused');
+      expect(await eventually(() => getDelivery(platform.deps.db, refusedId, NOTIFICATION_SUBSCRIBER), (d) => d?.status === 'sent')).toMatchObject({ status: 'sent' });
+      await poller.drain();
+      const refusals = login.messages.filter((message) => message.touser === openid && message.templateId === login.templates.auto_reload_refused);
+      expect(refusals).toHaveLength(1);
+      expect(refusals[0]!.data).toMatchObject({ thing2: { value: '支付平台未完成扣款' } });
+      expect(await balance(holder)).toBe(5_000);
+    } finally {
+      wechat.deductBehaviour('pay');
+    }
+  });
+
   it("a paid reload reads as automatic: the history entry says so, and so does the top-up message's channel", async () => {
     const holder = await signedHolder();
     const openid = await subscribe(holder);
