@@ -15,6 +15,8 @@ export default defineAppConfig({
     'pages/found-card/index',
     // A parent's top-up (issue 18): opened from a shared link, no sign-in.
     'pages/guardian/index',
+    // Automatic reload (issue 18 item 2): from settings and top-up.
+    'pages/auto-reload/index',
   ],
   window: {
     backgroundTextStyle: 'dark',

@@ -145,11 +145,13 @@ describe('notification settings', () => {
 describe('what settings asks for next', () => {
   it('every kind with a template not yet accepted, most useful first, three at a time (the platforms’ limit)', async () => {
     const { nextKindsToAsk } = await import('../src/lib/subscriptions');
-    const ids = { payment: 'p', topup: 't', low_balance: 'l', loss: 'x', lost_card_tapped: 'y', card_found: 'z', unfreeze: 'u' };
+    const ids = { payment: 'p', topup: 't', low_balance: 'l', loss: 'x', lost_card_tapped: 'y', card_found: 'z', unfreeze: 'u', auto_reload_refused: 'r' };
     const settings = (subscribed: string[]) => ({ templates: { wechat: ids }, subscribed }) as never;
     expect(nextKindsToAsk('weapp', settings([]))).toEqual(['payment', 'topup', 'low_balance']);
     expect(nextKindsToAsk('weapp', settings(['payment', 'topup', 'low_balance']))).toEqual(['loss', 'lost_card_tapped', 'card_found']);
-    expect(nextKindsToAsk('weapp', settings(['payment', 'topup', 'low_balance', 'loss', 'lost_card_tapped', 'card_found']))).toEqual(['unfreeze']);
+    // A refused automatic reload's message is asked for too, after the others.
+    expect(nextKindsToAsk('weapp', settings(['payment', 'topup', 'low_balance', 'loss', 'lost_card_tapped', 'card_found']))).toEqual(['unfreeze', 'auto_reload_refused']);
+    expect(nextKindsToAsk('weapp', settings(['payment', 'topup', 'low_balance', 'loss', 'lost_card_tapped', 'card_found', 'unfreeze']))).toEqual(['auto_reload_refused']);
     expect(nextKindsToAsk('h5', settings([]))).toEqual([]);
   });
 });

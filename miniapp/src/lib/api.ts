@@ -14,6 +14,7 @@ import type { MovementType } from '@shared/vocabulary';
 import type { getHolderSpending } from '@shared/api/holder-spending';
 import type { notificationSettings, notificationSubscriptionBody, updateNotificationSettingsBody } from '@shared/api/notifications';
 import type { foundCardReceived, getLostCardTaps } from '@shared/api/lost-found';
+import type { autoReloadView, signAutoReloadRoute } from '@shared/api/auto-reload';
 
 export type HolderAccount = z.infer<typeof getHolderAccount.response>;
 /** The campus policy's numbers as the server sends them: the app shows and checks with these, never its own. */
@@ -45,9 +46,12 @@ export type NotificationSettingsChange = z.input<typeof updateNotificationSettin
 export type NotificationSubscription = z.input<typeof notificationSubscriptionBody>;
 export type FoundCardReceived = z.infer<typeof foundCardReceived>;
 export type LostCardTaps = z.infer<typeof getLostCardTaps.response>;
+/** The automatic reload (issue 18 item 2): agreement status, threshold, amount, today's reloads and the campus's bounds. */
+export type AutoReload = z.infer<typeof autoReloadView>;
+export type AutoReloadSigning = z.infer<typeof signAutoReloadRoute.response>;
 
 export interface HttpRequest {
-  method: 'GET' | 'POST' | 'PUT';
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   url: string;
   headers: Record<string, string>;
   body?: unknown;
@@ -166,6 +170,13 @@ export function createApiClient(options: ApiClientOptions) {
     guardianDeposit: (orderId: string) => call<GuardianDeposit>('GET', `/v1/guardian/deposits/${encodeURIComponent(orderId)}`, undefined, false),
     /** The local stack's fake platform pays an order (H5 demo builds only; no such route in a deployment). */
     localCashierPay: (channel: 'wechat' | 'alipay', orderId: string) => call<{ notified: number }>('POST', `/__fake/${channel}/pay/${encodeURIComponent(orderId)}`, {}, false),
+    /** The local stack's fake platform signs an agreement as the payer would (H5 demo builds only, like localCashierPay). */
+    localAgreementSign: (channel: 'wechat' | 'alipay', agreementCode: string) =>
+      call<{ notified: number }>('POST', `/__fake/${channel}/agreements/sign/${encodeURIComponent(agreementCode)}`, {}, false),
+    autoReload: () => call<AutoReload>('GET', '/v1/holder/auto-reload'),
+    signAutoReload: (channel: 'wechat' | 'alipay', thresholdFen: number, amountFen: number) => call<AutoReloadSigning>('POST', '/v1/holder/auto-reload', { channel, thresholdFen, amountFen }),
+    updateAutoReload: (thresholdFen: number, amountFen: number) => call<AutoReload>('PUT', '/v1/holder/auto-reload', { thresholdFen, amountFen }),
+    cancelAutoReload: () => call<AutoReload>('DELETE', '/v1/holder/auto-reload'),
   };
 }
 

@@ -3,7 +3,7 @@
  * own message in the chosen language, or ours for what only the app knows (no network). Never a code.
  */
 import { formatYuan } from '@shared/money';
-import type { AccountStatus, CardKind, CardType, MovementType } from '@shared/vocabulary';
+import type { AccountStatus, CardKind, CardType, MovementType, TopupTrigger } from '@shared/vocabulary';
 import { ApiError } from './api';
 
 export type Lang = 'zh' | 'en';
@@ -156,6 +156,44 @@ const zh = {
   'topup.localCashier': '本地模拟支付平台（演示）',
   'topup.localCashierPay': '确认支付 ¥{amount}',
   'topup.again': '再充一笔',
+  // Automatic reload (issue 18 item 2): pages/auto-reload.
+  'autoReload.title': '自动充值',
+  'autoReload.row': '自动充值 · {state}',
+  'autoReload.state.active': '已开启',
+  'autoReload.state.off': '未开启',
+  'autoReload.state.signing': '签约未完成',
+  'autoReload.threshold': '余额低于多少元时（元）',
+  'autoReload.amount': '每次充值多少元（元）',
+  'autoReload.thresholdInvalid': '请输入 {min}–{max} 元之间的金额，最多两位小数',
+  'autoReload.amountInvalid': '请输入 {min}–{max} 元之间的金额，最多两位小数',
+  'autoReload.channel': '扣款方式',
+  'autoReload.channel.wechat': '微信支付 委托代扣',
+  'autoReload.channel.alipay': '支付宝 商户代扣',
+  'autoReload.channel.h5': '微信支付 委托代扣（本地演示）',
+  'autoReload.explain': '付款后余额低于设定金额时，自动从{channel}充值一次；余额回到设定金额以上后才会再次触发。每天最多自动充值 {max} 次，可随时关闭。',
+  'autoReload.sign': '签约并开启',
+  'autoReload.signing': '正在发起签约…',
+  'autoReload.confirming': '正在确认签约结果…',
+  'autoReload.pending': '签约结果确认中，稍后在此查看',
+  'autoReload.localSign': '本地演示：模拟在支付平台签约',
+  'autoReload.localSignHelp': '真实的小程序会打开微信支付或支付宝的签约页面；这里由本地模拟平台代替付款人签约。',
+  'autoReload.localSignConfirm': '确认签约',
+  'autoReload.active': '自动充值已开启',
+  'autoReload.activeThreshold': '余额低于',
+  'autoReload.activeAmount': '每次充值',
+  'autoReload.today': '今日已自动充值 {count} 次（每天最多 {max} 次）',
+  'autoReload.edit': '修改阈值和金额',
+  'autoReload.save': '保存',
+  'autoReload.saved': '已保存',
+  'autoReload.cancel': '关闭自动充值',
+  'autoReload.cancelConfirm': '关闭后余额不足时不再自动充值，并在支付平台解除签约。确定关闭吗？',
+  'autoReload.cancelYes': '确定关闭',
+  'autoReload.cancelled': '自动充值已关闭',
+  'autoReload.unfinished': '签约未完成',
+  'autoReload.unfinishedHelp': '您已离开签约页面，但支付平台尚未确认签约。可以重新签约，或取消这次签约。',
+  'autoReload.retry': '重新签约',
+  'autoReload.abandon': '取消签约',
+  'autoReload.unavailable': '当前环境不支持自动充值，请在微信或支付宝小程序中开启。',
   'card.title': '卡务',
   'card.status': '卡片状态',
   'card.cards': '我的卡片',
@@ -209,6 +247,7 @@ const zh = {
   'notify.kind.unfreeze': '解挂提醒',
   'notify.kind.lost_card_tapped': '挂失卡被刷提醒',
   'notify.kind.card_found': '拾卡通知',
+  'notify.kind.auto_reload_refused': '自动充值失败',
   'notify.on': '开',
   'notify.off': '关',
   'notify.threshold': '余额低于（元）时提醒',
@@ -285,6 +324,7 @@ const zh = {
   'guardian.unavailable': '当前环境不支持在线支付，请在微信或支付宝中打开本页。',
   'guardian.attribution': '家长 {label} 充值 ({channel})',
   'guardian.attribution.refund': '退回家长 {label} ({channel})',
+  'history.autoReload': '自动充值 ({channel})',
   'guardian.share.title': '请家长充值',
   'guardian.share.intro': '家长打开此链接（或扫码），填写您的学工号和姓名即可为您充值，无需绑定。',
   'found.title': '拾到校园卡',
@@ -454,6 +494,43 @@ const en: Record<TextKey, string> = {
   'topup.localCashier': 'Local payment simulator (demo)',
   'topup.localCashierPay': 'Pay ¥{amount}',
   'topup.again': 'Top up again',
+  'autoReload.title': 'Automatic reload',
+  'autoReload.row': 'Automatic reload · {state}',
+  'autoReload.state.active': 'On',
+  'autoReload.state.off': 'Off',
+  'autoReload.state.signing': 'Signing not finished',
+  'autoReload.threshold': 'When the balance falls below (yuan)',
+  'autoReload.amount': 'Reload this much each time (yuan)',
+  'autoReload.thresholdInvalid': 'Enter an amount from {min} to {max} yuan, at most two decimals',
+  'autoReload.amountInvalid': 'Enter an amount from {min} to {max} yuan, at most two decimals',
+  'autoReload.channel': 'Paid by',
+  'autoReload.channel.wechat': 'WeChat Pay recurring debit',
+  'autoReload.channel.alipay': 'Alipay recurring debit',
+  'autoReload.channel.h5': 'WeChat Pay recurring debit (local demo)',
+  'autoReload.explain': 'When a payment takes your balance below the amount you set, it is reloaded once from {channel}; it happens again only after the balance is back above that amount. At most {max} reloads a day; turn it off any time.',
+  'autoReload.sign': 'Sign and turn on',
+  'autoReload.signing': 'Starting the signing…',
+  'autoReload.confirming': 'Confirming the signing…',
+  'autoReload.pending': 'The signing is still being confirmed: check here later',
+  'autoReload.localSign': 'Local demo: sign on the payment platform',
+  'autoReload.localSignHelp': 'The real mini-program opens WeChat Pay’s or Alipay’s signing page; here the local fake platform signs as the payer.',
+  'autoReload.localSignConfirm': 'Sign',
+  'autoReload.active': 'Automatic reload is on',
+  'autoReload.activeThreshold': 'Below',
+  'autoReload.activeAmount': 'Each reload',
+  'autoReload.today': '{count} automatic reloads today (at most {max} a day)',
+  'autoReload.edit': 'Change the threshold and amount',
+  'autoReload.save': 'Save',
+  'autoReload.saved': 'Saved',
+  'autoReload.cancel': 'Turn off automatic reload',
+  'autoReload.cancelConfirm': 'Your balance will no longer be reloaded and the agreement is ended at the payment platform. Turn it off?',
+  'autoReload.cancelYes': 'Turn off',
+  'autoReload.cancelled': 'Automatic reload is off',
+  'autoReload.unfinished': 'Signing not finished',
+  'autoReload.unfinishedHelp': 'You left the signing page but the payment platform has not confirmed it. Sign again, or cancel this signing.',
+  'autoReload.retry': 'Sign again',
+  'autoReload.abandon': 'Cancel the signing',
+  'autoReload.unavailable': 'Automatic reload is not available here: use the WeChat or Alipay mini-program.',
   'card.title': 'Card',
   'card.status': 'Card status',
   'card.cards': 'My cards',
@@ -507,6 +584,7 @@ const en: Record<TextKey, string> = {
   'notify.kind.unfreeze': 'Unfreezes',
   'notify.kind.lost_card_tapped': 'A lost card tapped',
   'notify.kind.card_found': 'Your card found',
+  'notify.kind.auto_reload_refused': 'Auto reload failed',
   'notify.on': 'On',
   'notify.off': 'Off',
   'notify.threshold': 'Tell me below (yuan)',
@@ -583,6 +661,7 @@ const en: Record<TextKey, string> = {
   'guardian.unavailable': 'Online payment is not available here; open this page in WeChat or Alipay.',
   'guardian.attribution': 'Deposit by {label} ({channel})',
   'guardian.attribution.refund': 'Returned to {label} ({channel})',
+  'history.autoReload': 'Auto reload ({channel})',
   'guardian.share.title': 'Ask a parent to top up',
   'guardian.share.intro': 'A parent opens this link (or scans the code) and enters your id and name to top you up, no binding needed.',
   'found.title': 'Found a campus card',
@@ -644,10 +723,14 @@ export function movementName(lang: Lang, type: MovementType): string {
   return MOVEMENT_NAMES[type][lang];
 }
 
-/** An entry's title where no merchant names it: a guardian deposit (or its refund) says who paid and how, "家长 妈妈 充值 (微信支付)". */
-export function entryTitle(lang: Lang, entry: { type: MovementType; channel: string; guardianLabel?: string | undefined }): string {
-  if (!entry.guardianLabel) return movementName(lang, entry.type);
+/**
+ * An entry's title where no merchant names it: a guardian deposit (or its refund) says who paid and
+ * how, "家长 妈妈 充值 (微信支付)"; an automatic reload says so, "自动充值 (微信支付)".
+ */
+export function entryTitle(lang: Lang, entry: { type: MovementType; channel: string; guardianLabel?: string | undefined; trigger?: TopupTrigger | undefined }): string {
+  if (!entry.guardianLabel && entry.trigger !== 'auto_reload') return movementName(lang, entry.type);
   const channel = entry.channel === 'alipay' ? t(lang, 'topup.channel.alipay') : entry.channel === 'wechat' ? t(lang, 'topup.channel.wechat') : entry.channel;
+  if (!entry.guardianLabel) return t(lang, 'history.autoReload', { channel });
   return t(lang, entry.type === 'deposit_refund' ? 'guardian.attribution.refund' : 'guardian.attribution', { label: entry.guardianLabel, channel });
 }
 

@@ -1,6 +1,6 @@
 /** Everything that differs between WeChat, Alipay and H5, behind one small surface. */
 import Taro from '@tarojs/taro';
-import type { HttpRequest, HttpResponse, TopupCreated, Transport } from './api';
+import type { AutoReloadSigning, HttpRequest, HttpResponse, TopupCreated, Transport } from './api';
 import { deviceKeySeed } from './key-seed';
 
 export type Target = 'weapp' | 'alipay' | 'h5';
@@ -85,4 +85,44 @@ export function topupChannel(): 'wechat' | 'alipay' | undefined {
   if (TARGET === 'weapp') return 'wechat';
   if (TARGET === 'alipay') return 'alipay';
   return ECARD_LOCAL_CASHIER ? 'wechat' : undefined;
+}
+
+export type SigningOutcome = 'returned' | 'cancelled';
+
+/**
+ * Opens the platform's own signing page for a recurring-debit agreement (not H5: there the page shows
+ * the local stand-in). 'returned' only means the holder came back: whether they signed is the
+ * platform's notification to the server, so the page polls; the app never claims it signed.
+ */
+export async function signWithPlatform(signing: AutoReloadSigning['signing']): Promise<SigningOutcome> {
+  if (TARGET === 'weapp' && signing.channel === 'wechat') {
+    // WeChat Pay's signing mini-program (委托代扣), opened with the pre-sign's extraData.
+    try {
+      const { appId, path, extraData } = signing.navigateToMiniProgram;
+      await Taro.navigateToMiniProgram({ appId, path, extraData });
+      return 'returned';
+    } catch (error) {
+      if (String((error as { errMsg?: string }).errMsg ?? '').includes('cancel')) return 'cancelled';
+      throw error;
+    }
+  }
+  if (TARGET === 'alipay' && signing.channel === 'alipay') {
+    type NavigateOptions = { path: string; success: () => void; fail: (e: unknown) => void };
+    const my = (globalThis as { my?: { ap?: { navigateToAlipayPage: (o: NavigateOptions) => void } } }).my;
+    if (!my?.ap) throw new Error('my.ap.navigateToAlipayPage is not available');
+    await new Promise<void>((resolve, reject) => my.ap!.navigateToAlipayPage({ path: alipaySigningPath(signing.signUrl), success: resolve, fail: reject }));
+    return 'returned';
+  }
+  throw new Error(`no signing page on ${TARGET}`);
+}
+
+/**
+ * Alipay's signing page from inside Alipay: the gateway URL of alipay.user.agreement.page.sign
+ * (pageExecute GET) goes to the fixed signing app 60000157 with its whole query encoded once as
+ * sign_params (Alipay's "无线端唤起签约" instructions); an alipays:// link is opened as it is.
+ */
+export function alipaySigningPath(signUrl: string): string {
+  if (signUrl.startsWith('alipays://')) return signUrl;
+  const query = signUrl.includes('?') ? signUrl.slice(signUrl.indexOf('?') + 1) : signUrl;
+  return `alipays://platformapi/startapp?appId=60000157&appClearTop=false&startMultApp=YES&sign_params=${encodeURIComponent(query)}`;
 }

@@ -15,7 +15,7 @@ export type NotificationKind = keyof NotificationSettings['events'];
 /** What the prompt after a top-up asks for: the three that matter day to day. The rest are asked from settings. */
 export const ASK_AFTER_TOPUP: readonly NotificationKind[] = ['payment', 'topup', 'low_balance'];
 /** Settings asks for every kind, most useful first, at most three a dialog (the platforms' limit). */
-export const ASK_ORDER: readonly NotificationKind[] = [...ASK_AFTER_TOPUP, 'loss', 'lost_card_tapped', 'card_found', 'unfreeze'];
+export const ASK_ORDER: readonly NotificationKind[] = [...ASK_AFTER_TOPUP, 'loss', 'lost_card_tapped', 'card_found', 'unfreeze', 'auto_reload_refused'];
 export const ASK_AT_ONCE = 3;
 /** Remembered on the phone once the holder was asked after a top-up, so the prompt is not shown at every top-up. */
 export const ASKED_KEY = 'notify.askedAfterTopup';

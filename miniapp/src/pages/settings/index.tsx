@@ -6,6 +6,7 @@ import { formatYuan } from '@shared/money';
 import { ErrorNote, Loading, SuccessNote } from '../../components/Feedback';
 import { Field } from '../../components/Field';
 import { NotificationSettings } from '../../components/NotificationSettings';
+import { AutoReloadRow } from '../auto-reload/row';
 import { useTask } from '../../components/useTask';
 import { checkPasswordChange, isSixDigits, parseDailyLimit, type FieldErrors, type PasswordField } from '../../lib/forms';
 import { t, yuan } from '../../lib/i18n';
@@ -85,6 +86,8 @@ export default function Settings() {
           {t(lang, 'common.submit')}
         </Button>
       </View>
+
+      <AutoReloadRow lang={lang} />
 
       <NotificationSettings lang={lang} />
 

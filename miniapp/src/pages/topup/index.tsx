@@ -9,6 +9,7 @@ import { formatYuan } from '@shared/money';
 import { ErrorNote, Loading, SuccessNote } from '../../components/Feedback';
 import { Field } from '../../components/Field';
 import { GuardianShare } from '../guardian/share';
+import { AutoReloadRow } from '../auto-reload/row';
 import { SubscribePrompt } from '../../components/SubscribePrompt';
 import type { TopupCreated } from '../../lib/api';
 import { parseTopupAmount, TOPUP_CHIPS_FEN } from '../../lib/forms';
@@ -139,6 +140,8 @@ export default function Topup() {
       )}
 
       {phase && <PhaseNote lang={lang} phase={phase} onRetry={() => void start()} />}
+
+      <AutoReloadRow lang={lang} />
 
       {account && <GuardianShare lang={lang} personId={account.personId} />}
     </View>
