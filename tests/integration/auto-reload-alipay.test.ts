@@ -21,6 +21,7 @@ import { reconcilePendingOrders } from '../../functions/services/topups';
 import { createDeps } from '../../functions/deps';
 import { readConfig } from '../../functions/config';
 import { createTestAccount, createTestTerminal, ledgerOf, terminalFetch } from '../helpers/fixtures';
+import { eventually } from '../helpers/eventually';
 import { useFake } from '../helpers/fakes';
 import { bindPhone, holderToken } from '../helpers/phone';
 import { useTestPlatform } from '../helpers/platform';
@@ -43,14 +44,6 @@ afterAll(async () => {
 let txn = 0;
 let users = 0;
 
-async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, ms = 8_000): Promise<T> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const value = await read();
-    if (done(value) || Date.now() > until) return value;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 const notifyAgreement = (body: string) => fetch(`${platform.url}/v1/payments/alipay/agreements/notify`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8' }, body });
 

@@ -28,6 +28,7 @@ import { reconcilePendingOrders } from '../../functions/services/topups';
 import { createDeps } from '../../functions/deps';
 import { readConfig } from '../../functions/config';
 import { createTestAccount, createTestTerminal, ledgerOf, terminalFetch } from '../helpers/fixtures';
+import { eventually } from '../helpers/eventually';
 import { useFake } from '../helpers/fakes';
 import { bindPhone, holderToken } from '../helpers/phone';
 import { useTestPlatform } from '../helpers/platform';
@@ -52,14 +53,6 @@ afterAll(async () => {
 
 let txn = 0;
 
-async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, ms = 8_000): Promise<T> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const value = await read();
-    if (done(value) || Date.now() > until) return value;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 /** A holder with a phone and an active agreement (threshold 80 yuan, 10 yuan a reload). */
 async function signedHolder(options: { balanceFen?: number; thresholdFen?: number; amountFen?: number } = {}) {
@@ -91,6 +84,17 @@ async function subscribe(holder: Holder): Promise<string> {
 const notifier = () =>
   notificationSubscriber(platform.deps, { channels: () => notificationChannelsFromEnvironment(platform.deps.config), templates: () => notificationTemplatesFromEnvironment(platform.deps.config) });
 const pay = (holder: Holder, amountFen: number) => terminalFetch(platform.url, holder.terminal, 'POST', '/v1/pos/qr-payments', { posTxnId: `ar${++txn}`, token: holder.phone.code(), amountFen });
+/** A payment that takes the holder below the threshold, and the outbox drained: the payment's entry, its low-balance event, the reload's order and that order's refusal event. */
+async function crossThreshold(holder: Holder, amountFen = 5_000) {
+  const paid = await pay(holder, amountFen);
+  await poller.drain();
+  const entry = (await ledgerOf(platform.deps, holder.account.accountNo)).find((e) => e.receiptNo === paid.body.receiptNo)!;
+  const lowBalance = eventIdOf(movementSourceId(holder.account.accountNo, entry.entryId), 'low_balance');
+  const orderId = reloadOrderId(lowBalance);
+  return { entry, lowBalance, orderId, refusedId: eventIdOf(reloadRefusalSourceId(orderId), 'auto_reload_refused') };
+}
+/** The refused-reload messages the fake WeChat was given for this openid. */
+const refusalsTo = (openid: string) => login.messages.filter((message) => message.touser === openid && message.templateId === login.templates.auto_reload_refused);
 const balance = async (holder: Holder) => (await getAccount(platform.deps.db, holder.account.accountNo))!.balanceFen;
 const reloadsOf = async (holder: Holder) => (await ledgerOf(platform.deps, holder.account.accountNo)).filter((entry) => entry.type === 'topup' && entry.channel === 'wechat');
 
@@ -195,10 +199,7 @@ describe('automatic reload (WeChat Pay 委托代扣)', () => {
     const holder = await signedHolder();
     wechat.deductBehaviour('hold');
     try {
-      const paid = await pay(holder, 5_000);
-      await poller.drain();
-      const entry = (await ledgerOf(platform.deps, holder.account.accountNo)).find((e) => e.receiptNo === paid.body.receiptNo)!;
-      const orderId = reloadOrderId(eventIdOf(movementSourceId(holder.account.accountNo, entry.entryId), 'low_balance'));
+      const { orderId } = await crossThreshold(holder);
       expect(await eventually(() => getOrder(platform.deps.db, orderId), (order) => order !== undefined)).toMatchObject({ status: 'pending', amountFen: 1_000 });
       // WeChat takes the money; its notification is lost.
       expect(await wechat.pay(orderId, { notify: false })).toBe(0);
@@ -217,10 +218,7 @@ describe('automatic reload (WeChat Pay 委托代扣)', () => {
     const holder = await signedHolder();
     wechat.deductBehaviour('refuse');
     try {
-      const paid = await pay(holder, 5_000);
-      await poller.drain();
-      const entry = (await ledgerOf(platform.deps, holder.account.accountNo)).find((e) => e.receiptNo === paid.body.receiptNo)!;
-      const eventId = eventIdOf(movementSourceId(holder.account.accountNo, entry.entryId), 'low_balance');
+      const { lowBalance: eventId } = await crossThreshold(holder);
       expect(await eventually(() => getDelivery(platform.deps.db, eventId, AUTO_RELOAD_SUBSCRIBER), (d) => d?.status === 'refused')).toMatchObject({ status: 'refused', detail: 'NOTENOUGH' });
       expect(await getOrder(platform.deps.db, reloadOrderId(eventId))).toMatchObject({ status: 'closed', state: 'voided' });
       expect(await balance(holder)).toBe(5_000);
@@ -235,12 +233,7 @@ describe('automatic reload (WeChat Pay 委托代扣)', () => {
     const openid = await subscribe(holder);
     wechat.deductBehaviour('refuse');
     try {
-      const paid = await pay(holder, 5_000);
-      await poller.drain();
-      const entry = (await ledgerOf(platform.deps, holder.account.accountNo)).find((e) => e.receiptNo === paid.body.receiptNo)!;
-      const lowBalance = eventIdOf(movementSourceId(holder.account.accountNo, entry.entryId), 'low_balance');
-      const orderId = reloadOrderId(lowBalance);
-      const refusedId = eventIdOf(reloadRefusalSourceId(orderId), 'auto_reload_refused');
+      const { entry, orderId, refusedId } = await crossThreshold(holder);
       expect(await eventually(() => getDelivery(platform.deps.db, refusedId, NOTIFICATION_SUBSCRIBER), (d) => d?.status === 'sent')).toMatchObject({ status: 'sent' });
       // Written with the close: the order closed, the outbox item beside it.
       expect(await getOrder(platform.deps.db, orderId)).toMatchObject({ status: 'closed', state: 'voided', resolution: 'platform_refused:NOTENOUGH', trigger: 'auto_reload' });
@@ -254,7 +247,7 @@ describe('automatic reload (WeChat Pay 委托代扣)', () => {
       expect(dispatched.flat().filter((result) => result.claimed)).toHaveLength(0);
       await poller.drain();
 
-      const refusals = login.messages.filter((message) => message.touser === openid && message.templateId === login.templates.auto_reload_refused);
+      const refusals = refusalsTo(openid);
       expect(refusals).toHaveLength(1);
       expect(refusals[0]).toMatchObject({ page: 'pages/topup/index', data: { amount1: { value: '10.00元' }, thing2: { value: '余额不足' }, thing4: { value: '请在小程序中手动充值' } } });
       expect(refusals[0]!.data.time3!.value).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$/);
@@ -274,13 +267,9 @@ describe('automatic reload (WeChat Pay 委托代扣)', () => {
     expect(off.body.events).toMatchObject({ auto_reload_refused: false, topup: true });
     wechat.deductBehaviour('refuse');
     try {
-      const paid = await pay(holder, 5_000);
-      await poller.drain();
-      const entry = (await ledgerOf(platform.deps, holder.account.accountNo)).find((e) => e.receiptNo === paid.body.receiptNo)!;
-      const orderId = reloadOrderId(eventIdOf(movementSourceId(holder.account.accountNo, entry.entryId), 'low_balance'));
-      const refusedId = eventIdOf(reloadRefusalSourceId(orderId), 'auto_reload_refused');
+      const { refusedId } = await crossThreshold(holder);
       expect(await eventually(() => getDelivery(platform.deps.db, refusedId, NOTIFICATION_SUBSCRIBER), (d) => d?.status === 'skipped')).toMatchObject({ status: 'skipped', detail: 'preference_off' });
-      expect(login.messages.filter((message) => message.touser === openid && message.templateId === login.templates.auto_reload_refused)).toHaveLength(0);
+      expect(refusalsTo(openid)).toHaveLength(0);
     } finally {
       wechat.deductBehaviour('pay');
     }
@@ -291,20 +280,16 @@ describe('automatic reload (WeChat Pay 委托代扣)', () => {
     const openid = await subscribe(holder);
     wechat.deductBehaviour('hold');
     try {
-      const paid = await pay(holder, 5_000);
-      await poller.drain();
-      const entry = (await ledgerOf(platform.deps, holder.account.accountNo)).find((e) => e.receiptNo === paid.body.receiptNo)!;
-      const orderId = reloadOrderId(eventIdOf(movementSourceId(holder.account.accountNo, entry.entryId), 'low_balance'));
+      const { orderId, refusedId } = await crossThreshold(holder);
       expect(await eventually(() => getOrder(platform.deps.db, orderId), (order) => order !== undefined)).toMatchObject({ status: 'pending' });
       // Past its pay-by time (15 minutes), unpaid: two reconcilers at once close it once.
       const later = createDeps(readConfig(), { db: platform.deps.db, payments: platform.deps.payments, clock: () => new Date(Date.now() + 16 * 60_000) });
       await Promise.all([reconcilePendingOrders(later), reconcilePendingOrders(later)]);
       await reconcilePendingOrders(later);
       expect(await getOrder(platform.deps.db, orderId)).toMatchObject({ status: 'closed', state: 'expired', resolution: 'not_paid_in_time' });
-      const refusedId = eventIdOf(reloadRefusalSourceId(orderId), 'auto_reload_refused');
       expect(await eventually(() => getDelivery(platform.deps.db, refusedId, NOTIFICATION_SUBSCRIBER), (d) => d?.status === 'sent')).toMatchObject({ status: 'sent' });
       await poller.drain();
-      const refusals = login.messages.filter((message) => message.touser === openid && message.templateId === login.templates.auto_reload_refused);
+      const refusals = refusalsTo(openid);
       expect(refusals).toHaveLength(1);
       expect(refusals[0]!.data).toMatchObject({ amount1: { value: '10.00元' }, thing2: { value: '支付平台未完成扣款' } });
       expect(await balance(holder)).toBe(5_000);
@@ -318,17 +303,13 @@ describe('automatic reload (WeChat Pay 委托代扣)', () => {
     const openid = await subscribe(holder);
     wechat.deductBehaviour('hold');
     try {
-      const paid = await pay(holder, 5_000);
-      await poller.drain();
-      const entry = (await ledgerOf(platform.deps, holder.account.accountNo)).find((e) => e.receiptNo === paid.body.receiptNo)!;
-      const orderId = reloadOrderId(eventIdOf(movementSourceId(holder.account.accountNo, entry.entryId), 'low_balance'));
+      const { orderId, refusedId } = await crossThreshold(holder);
       expect(await eventually(() => getOrder(platform.deps.db, orderId), (order) => order !== undefined)).toMatchObject({ status: 'pending' });
       await wechat.renotify(orderId, { tradeState: 'CLOSED', times: 3 });
       expect(await getOrder(platform.deps.db, orderId)).toMatchObject({ status: 'closed', state: 'voided', resolution: 'platform_closed' });
-      const refusedId = eventIdOf(reloadRefusalSourceId(orderId), 'auto_reload_refused');
       expect(await eventually(() => getDelivery(platform.deps.db, refusedId, NOTIFICATION_SUBSCRIBER), (d) => d?.status === 'sent')).toMatchObject({ status: 'sent' });
       await poller.drain();
-      const refusals = login.messages.filter((message) => message.touser === openid && message.templateId === login.templates.auto_reload_refused);
+      const refusals = refusalsTo(openid);
       expect(refusals).toHaveLength(1);
       expect(refusals[0]!.data).toMatchObject({ thing2: { value: '支付平台未完成扣款' } });
       expect(await balance(holder)).toBe(5_000);
