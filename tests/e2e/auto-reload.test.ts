@@ -16,7 +16,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../../functions/local/stack';
 import { terminalFetch } from '../helpers/fixtures';
 import { holderToken } from '../helpers/phone';
-import { ARTIFACTS, useE2eStack, newPhonePage } from './browser';
+import { ARTIFACTS, useE2eStack, newPhonePage, bindInApp } from './browser';
 
 let stack: LocalStack;
 let browser: Browser;
@@ -81,15 +81,7 @@ describe('automatic reload on the local stack', () => {
     }
 
     // 1. Bind in the H5 app.
-    await page.goto(`${stack.platform.url}/`);
-    await ui('#to-bind').click();
-    await ui('#bind-submit').waitFor();
-    await ui('#field-personId input').fill(holder.account.personId);
-    await ui('#field-cardPassword input').fill(holder.password);
-    await ui('#field-idNumber input').fill(holder.idNumber);
-    await ui('#field-mobile input').fill(holder.mobile);
-    await ui('#bind-submit').click();
-    await ui('.qr').waitFor({ timeout: 20_000 });
+    await bindInApp(page, stack.platform.url, holder, 'auto-reload');
     await expect.poll(balanceText).toBe(yuanText(before));
     await shot('01-home');
 

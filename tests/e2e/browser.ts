@@ -2,7 +2,7 @@
  * What every end-to-end test shares: Debian's Chromium driven by playwright-core, the local stack
  * serving the built apps (useE2eStack), the phone's and the console's pages, and where screenshots go.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, inject } from 'vitest';
@@ -99,4 +99,39 @@ export async function newConsolePage(browser: Browser, label = 'console'): Promi
   const page = await (await browser.newContext({ viewport: CONSOLE_VIEWPORT, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' })).newPage();
   page.on('pageerror', (error) => console.error(`${label} page error: ${error.message}`));
   return page;
+}
+
+/** A demo holder as `npm start` seeds them: what binding asks for. */
+export interface BindingHolder {
+  account: { personId: string };
+  password: string;
+  idNumber: string;
+  mobile: string;
+}
+
+/**
+ * Binds the H5 app on this page as the holder (绑定电子校园卡) and waits for the campus code. The form
+ * is filled only once it is on screen and settled; if the code never comes, what the phone showed instead is
+ * saved as `bind-no-code-<label>.png` before the test fails.
+ */
+export async function bindInApp(page: Page, baseUrl: string, holder: BindingHolder, label = 'phone'): Promise<void> {
+  const ui = (selector: string) => page.locator(selector).filter({ visible: true });
+  await page.goto(`${baseUrl}/`);
+  await ui('#login-submit').waitFor({ timeout: 20_000 });
+  await ui('#to-bind').click();
+  await ui('#bind-submit').waitFor();
+  // The page slides in: typed before it settles, the text can land in the field it is leaving (an empty form, no code).
+  await page.waitForTimeout(400);
+  await ui('#field-personId input').fill(holder.account.personId);
+  await ui('#field-cardPassword input').fill(holder.password);
+  await ui('#field-idNumber input').fill(holder.idNumber);
+  await ui('#field-mobile input').fill(holder.mobile);
+  await ui('#bind-submit').click();
+  await ui('.qr')
+    .waitFor({ timeout: 20_000 })
+    .catch(async (error: unknown) => {
+      mkdirSync(ARTIFACTS, { recursive: true });
+      writeFileSync(join(ARTIFACTS, `bind-no-code-${label}.png`), await page.screenshot({ fullPage: true }));
+      throw error;
+    });
 }

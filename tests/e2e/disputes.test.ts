@@ -15,7 +15,7 @@ import type { LocalStack } from '../../functions/local/stack';
 import { chargeAtTerminal } from '../../functions/services/charge';
 import { getAccount } from '../../functions/store/accounts';
 import { getTerminal } from '../../functions/store/terminals';
-import { ARTIFACTS, signInToConsole, useE2eStack, newPhonePage, newConsolePage } from './browser';
+import { ARTIFACTS, signInToConsole, useE2eStack, newPhonePage, newConsolePage, bindInApp } from './browser';
 
 let stack: LocalStack;
 let browser: Browser;
@@ -77,14 +77,7 @@ describe('a dispute raised in the app is resolved in the console, and the app sh
     const before = (await getAccount(stack.platform.deps.db, accountNo))!.balanceFen;
 
     // The phone: bind, then the lunch's receipt.
-    await phone.goto(`${stack.platform.url}/`);
-    await ui('#to-bind').click();
-    await ui('#field-personId input').fill(holder.account.personId);
-    await ui('#field-cardPassword input').fill(holder.password);
-    await ui('#field-idNumber input').fill(holder.idNumber);
-    await ui('#field-mobile input').fill(holder.mobile);
-    await ui('#bind-submit').click();
-    await ui('.qr').waitFor({ timeout: 20_000 });
+    await bindInApp(phone, stack.platform.url, holder, 'disputes');
 
     await openReceipt(lunch);
     await ui('#dispute-open').click();

@@ -12,7 +12,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../../functions/local/stack';
 import { getAccount } from '../../functions/store/accounts';
 import { ledgerOf } from '../helpers/fixtures';
-import { ARTIFACTS, useE2eStack } from './browser';
+import { ARTIFACTS, useE2eStack, bindInApp } from './browser';
 
 let stack: LocalStack;
 let browser: Browser;
@@ -54,17 +54,7 @@ describe('a parent tops up a student (H5) against the local stack', () => {
 
     // The student signs in and finds the link to share on the top-up page.
     const own = await phone();
-    await own.goto(`${stack.platform.url}/`);
-    await ui(own, '#login-submit').waitFor({ timeout: 20_000 });
-    await ui(own, '#to-bind').click();
-    await ui(own, '#bind-submit').waitFor();
-    await own.waitForTimeout(400);
-    await fill(own, 'personId', personId);
-    await fill(own, 'cardPassword', student.password);
-    await fill(own, 'idNumber', student.idNumber);
-    await fill(own, 'mobile', student.mobile);
-    await ui(own, '#bind-submit').click();
-    await ui(own, '.qr').waitFor({ timeout: 20_000 });
+    await bindInApp(own, stack.platform.url, student, 'guardian');
     await text(own, '充值').click();
     await ui(own, '#guardian-share').waitFor();
     const link = (await ui(own, '#guardian-share-link').textContent())!.trim();

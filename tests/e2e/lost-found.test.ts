@@ -19,7 +19,7 @@ import { reportFoundCard } from '../../functions/services/lost-found';
 import { listAccountFoundCards } from '../../functions/store/found-cards';
 import { getTerminal } from '../../functions/store/terminals';
 import { refusalCode } from '../helpers/fixtures';
-import { ARTIFACTS, signInToConsole, useE2eStack, newPhonePage, newConsolePage } from './browser';
+import { ARTIFACTS, signInToConsole, useE2eStack, newPhonePage, newConsolePage, bindInApp } from './browser';
 
 let stack: LocalStack;
 let browser: Browser;
@@ -54,18 +54,7 @@ describe('lost and found across the app, a kiosk and the console', () => {
     const kiosk = (await getTerminal(stack.platform.deps.db, 'KIOSK-M005-01')) as Terminal;
 
     // The phone: bind as the owner.
-    await phone.goto(`${stack.platform.url}/`);
-    await ui('#to-bind').click();
-    await ui('#field-personId input').fill(owner.account.personId);
-    await ui('#field-cardPassword input').fill(owner.password);
-    await ui('#field-idNumber input').fill(owner.idNumber);
-    await ui('#field-mobile input').fill(owner.mobile);
-    await ui('#bind-submit').click();
-    // What the phone showed instead, if the code never came (a flake seen twice on a loaded machine).
-    await ui('.qr').waitFor({ timeout: 20_000 }).catch(async (error: unknown) => {
-      await phoneShot('bind-no-code');
-      throw error;
-    });
+    await bindInApp(phone, stack.platform.url, owner, 'lost-found');
 
     // Reported lost, then tapped at the canteen till: refused as ever.
     await markLost(stack.platform.deps, owner.account.accountNo);

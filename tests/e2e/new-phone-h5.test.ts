@@ -13,7 +13,7 @@ import { describe, expect, it } from 'vitest';
 import type { LocalStack } from '../../functions/local/stack';
 import { QR_TOKEN_PREFIX } from '../../shared/qr-token';
 import { terminalFetch } from '../helpers/fixtures';
-import { ARTIFACTS, useE2eStack } from './browser';
+import { ARTIFACTS, useE2eStack, bindInApp } from './browser';
 
 let stack: LocalStack;
 let browser: Browser;
@@ -45,15 +45,7 @@ async function scanCode(page: Page): Promise<string> {
 }
 
 async function bind(page: Page, holder: LocalStack['seed']['samples'][number]): Promise<void> {
-  await page.goto(`${stack.platform.url}/`);
-  await ui(page, '#to-bind').click();
-  await ui(page, '#bind-submit').waitFor();
-  await ui(page, '#field-personId input').fill(holder.account.personId);
-  await ui(page, '#field-cardPassword input').fill(holder.password);
-  await ui(page, '#field-idNumber input').fill(holder.idNumber);
-  await ui(page, '#field-mobile input').fill(holder.mobile);
-  await ui(page, '#bind-submit').click();
-  await ui(page, '.qr').waitFor({ timeout: 20_000 });
+  await bindInApp(page, stack.platform.url, holder, 'new-phone');
 }
 
 describe('a new phone without staff (H5, two phones)', () => {

@@ -22,7 +22,7 @@ import { getTerminal } from '../../functions/store/terminals';
 import { ledgerOf } from '../helpers/fixtures';
 import { bindPhone } from '../helpers/phone';
 import { uniqueStage } from '../helpers/platform';
-import { ARTIFACTS, H5_DIR, launchChromium, POS_DIR, requireBuilt } from './browser';
+import { ARTIFACTS, H5_DIR, launchChromium, POS_DIR, requireBuilt, bindInApp } from './browser';
 import { writeFakeCamera } from './fake-camera';
 
 const CAMERA = join(ARTIFACTS, 'pos-camera.y4m');
@@ -100,16 +100,7 @@ async function openPhone(holder: LocalStack['seed']['samples'][number]): Promise
   const context = await phoneBrowser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
   contexts.push(context);
   const page = watch(await context.newPage(), 'phone');
-  const ui = (selector: string) => page.locator(selector).filter({ visible: true });
-  await page.goto(`${stack.platform.url}/`);
-  await ui('#to-bind').click();
-  await ui('#bind-submit').waitFor();
-  await ui('#field-personId input').fill(holder.account.personId);
-  await ui('#field-cardPassword input').fill(holder.password);
-  await ui('#field-idNumber input').fill(holder.idNumber);
-  await ui('#field-mobile input').fill(holder.mobile);
-  await ui('#bind-submit').click();
-  await ui('.qr').waitFor({ timeout: 20_000 });
+  await bindInApp(page, stack.platform.url, holder, 'pos');
   return page;
 }
 

@@ -15,7 +15,7 @@ import type { LocalStack } from '../../functions/local/stack';
 import { topUp } from '../../functions/services/movements';
 import { deliverPendingUtilities } from '../../functions/services/utilities';
 import { getAccount } from '../../functions/store/accounts';
-import { ARTIFACTS, useE2eStack, newPhonePage } from './browser';
+import { ARTIFACTS, useE2eStack, newPhonePage, bindInApp } from './browser';
 
 
 let stack: LocalStack;
@@ -43,14 +43,7 @@ describe('the 缴费 page (H5) against the local stack', () => {
     await topUp(stack.platform.deps, { accountNo: holder.account.accountNo, amountFen: 20_000, channel: 'counter', externalRef: 'e2e-utilities-topup' });
     const before = (await getAccount(stack.platform.deps.db, holder.account.accountNo))!.balanceFen;
 
-    await page.goto(`${stack.platform.url}/`);
-    await ui('#to-bind').click();
-    await fill('personId', holder.account.personId);
-    await fill('cardPassword', holder.password);
-    await fill('idNumber', holder.idNumber);
-    await fill('mobile', holder.mobile);
-    await ui('#bind-submit').click();
-    await ui('.qr').waitFor({ timeout: 20_000 });
+    await bindInApp(page, stack.platform.url, holder, 'utilities');
 
     // Home → 缴费: the network account is active, nothing paid yet.
     await ui('#nav-utilities').click();
