@@ -8,6 +8,7 @@ import { parseYuan } from '@shared/money';
 import { ApiError, type ApiClient, type AutoReload, type AutoReloadSigning } from '../../lib/api';
 import type { TextKey } from '../../lib/i18n';
 import type { SigningOutcome } from '../../lib/platform';
+import { pollUntilSettled, roundTrip, type PollDeps } from '../../lib/round-trip';
 
 export type Bounds = AutoReload['bounds'];
 export type SettingsField = 'threshold' | 'amount';
@@ -59,55 +60,45 @@ export type SigningPhase =
   | { kind: 'pending'; view: AutoReload; outcome: SigningOutcome }
   | { kind: 'failed'; error: unknown };
 
-export interface SigningDeps {
+export interface SigningDeps extends PollDeps<SigningPhase> {
   api: Pick<ApiClient, 'signAutoReload' | 'autoReload'>;
   /** Opens the platform's signing page (or the H5 stand-in) and says whether the holder came back or gave up. */
   sign: (created: AutoReloadSigning) => Promise<SigningOutcome>;
-  sleep: (ms: number) => Promise<void>;
-  onPhase: (phase: SigningPhase) => void;
-  pollIntervalMs?: number;
-  pollAttempts?: number;
 }
 
-export async function runSigning(deps: SigningDeps, channel: 'wechat' | 'alipay', thresholdFen: number, amountFen: number): Promise<SigningPhase> {
-  const finish = (phase: SigningPhase) => {
-    deps.onPhase(phase);
-    return phase;
-  };
-  deps.onPhase({ kind: 'starting' });
-  let created: AutoReloadSigning;
-  try {
-    created = await deps.api.signAutoReload(channel, thresholdFen, amountFen);
-  } catch (error) {
-    return finish({ kind: 'failed', error });
-  }
-  deps.onPhase({ kind: 'signing', created });
-  let outcome: SigningOutcome;
-  try {
-    outcome = await deps.sign(created);
-  } catch {
+export function runSigning(deps: SigningDeps, channel: 'wechat' | 'alipay', thresholdFen: number, amountFen: number): Promise<SigningPhase> {
+  return roundTrip(deps, {
+    creating: { kind: 'starting' },
+    create: () => deps.api.signAutoReload(channel, thresholdFen, amountFen),
+    opened: (created) => ({ kind: 'signing', created }),
+    open: (created) => deps.sign(created),
     // The signing page failed to open or gave no answer: the holder may still have signed, so ask.
-    outcome = 'returned';
-  }
-  return finish(await confirmSigning(deps, outcome));
+    ifOpenThrows: 'returned',
+    confirm: (_created, outcome) => confirmSigning(deps, outcome),
+    failed: (error) => ({ kind: 'failed', error }),
+  });
 }
 
 /** Polls the agreement until the server has the platform's word; one look when the holder gave up (they may have signed anyway). */
-export async function confirmSigning(deps: Pick<SigningDeps, 'api' | 'sleep' | 'onPhase' | 'pollIntervalMs' | 'pollAttempts'>, outcome: SigningOutcome): Promise<SigningPhase> {
-  const attempts = outcome === 'cancelled' ? 1 : (deps.pollAttempts ?? 20);
-  let latest: AutoReload | undefined;
-  for (let attempt = 0; attempt < attempts; attempt++) {
-    if (outcome === 'returned') deps.onPhase({ kind: 'confirming' });
-    try {
-      latest = await deps.api.autoReload();
-      if (latest.status === 'active') return { kind: 'active', view: latest };
-      // Cancelled meanwhile (by the platform): nothing to wait for.
-      if (latest.status === 'cancelled' || latest.status === 'none') return { kind: 'pending', view: latest, outcome };
-    } catch (error) {
-      if (!(error instanceof ApiError) || (error.code !== 'NETWORK' && error.status < 500)) return { kind: 'failed', error };
-    }
-    if (attempt + 1 < attempts) await deps.sleep(deps.pollIntervalMs ?? 1_500);
-  }
-  if (latest) return { kind: 'pending', view: latest, outcome };
-  return { kind: 'failed', error: new ApiError('NETWORK', 0) };
+export function confirmSigning(deps: Pick<SigningDeps, 'api' | 'sleep' | 'onPhase' | 'pollIntervalMs' | 'pollAttempts'>, outcome: SigningOutcome): Promise<SigningPhase> {
+  return pollUntilSettled(
+    deps,
+    {
+      initial: undefined,
+      read: () => deps.api.autoReload(),
+      settled: (latest): SigningPhase | undefined => {
+        if (latest.status === 'active') return { kind: 'active', view: latest };
+        // Cancelled meanwhile (by the platform): nothing to wait for.
+        if (latest.status === 'cancelled' || latest.status === 'none') return { kind: 'pending', view: latest, outcome };
+        return undefined;
+      },
+      confirming: () => ({ kind: 'confirming' }),
+      // Never an answer at all: the connection is the trouble.
+      unsettled: (latest) => (latest ? { kind: 'pending', view: latest, outcome } : { kind: 'failed', error: new ApiError('NETWORK', 0) }),
+      failed: (error) => ({ kind: 'failed', error }),
+      // A signing is waited for less long than a payment: about half a minute.
+      defaultAttempts: 20,
+    },
+    outcome === 'cancelled',
+  );
 }

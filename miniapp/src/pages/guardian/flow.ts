@@ -3,8 +3,9 @@
  * platform take the payment, then poll the deposit until the server has the platform's word. The
  * app never claims success itself: only the server's paid status is "credited".
  */
-import { ApiError, type ApiClient, type GuardianDeposit, type GuardianDepositCreated } from '../../lib/api';
+import type { ApiClient, GuardianDeposit, GuardianDepositCreated } from '../../lib/api';
 import type { PaymentOutcome } from '../../lib/platform';
+import { pollUntilSettled, roundTrip, type PollDeps } from '../../lib/round-trip';
 
 /** What the holder will see as the payer; the server checks the same (1 to 8 characters, one line). */
 export function validLabel(label: string): boolean {
@@ -25,46 +26,34 @@ export type DepositPhase =
   | { kind: 'slow'; deposit: GuardianDeposit }
   | { kind: 'failed'; error: unknown };
 
-export interface DepositFlowDeps {
+export interface DepositFlowDeps extends PollDeps<DepositPhase> {
   api: Pick<ApiClient, 'createGuardianDeposit' | 'guardianDeposit'>;
   pay: (created: GuardianDepositCreated) => Promise<PaymentOutcome>;
-  sleep: (ms: number) => Promise<void>;
-  onPhase: (phase: DepositPhase) => void;
-  pollIntervalMs?: number;
-  pollAttempts?: number;
 }
 
-export async function runDeposit(deps: DepositFlowDeps, request: Parameters<ApiClient['createGuardianDeposit']>[0]): Promise<DepositPhase> {
-  const finish = (phase: DepositPhase) => {
-    deps.onPhase(phase);
-    return phase;
-  };
-  deps.onPhase({ kind: 'creating' });
-  let created: GuardianDepositCreated;
-  try {
-    created = await deps.api.createGuardianDeposit(request);
-  } catch (error) {
-    return finish({ kind: 'failed', error });
-  }
-  deps.onPhase({ kind: 'paying', created });
-  let outcome: PaymentOutcome;
-  try {
-    outcome = await deps.pay(created);
-  } catch {
+export function runDeposit(deps: DepositFlowDeps, request: Parameters<ApiClient['createGuardianDeposit']>[0]): Promise<DepositPhase> {
+  const failed = (error: unknown): DepositPhase => ({ kind: 'failed', error });
+  return roundTrip(deps, {
+    creating: { kind: 'creating' },
+    create: () => deps.api.createGuardianDeposit(request),
+    opened: (created) => ({ kind: 'paying', created }),
+    open: (created) => deps.pay(created),
     // The sheet gave no answer; the payment may still have gone through, so the server decides.
-    outcome = 'paid';
-  }
-  const attempts = outcome === 'cancelled' ? 1 : (deps.pollAttempts ?? 40);
-  let latest = created.deposit;
-  for (let attempt = 0; attempt < attempts; attempt++) {
-    if (outcome === 'paid') deps.onPhase({ kind: 'confirming', deposit: latest });
-    try {
-      latest = await deps.api.guardianDeposit(latest.orderId);
-    } catch (error) {
-      if (!(error instanceof ApiError) || (error.code !== 'NETWORK' && error.status < 500)) return finish({ kind: 'failed', error });
-    }
-    if (latest.status !== 'pending') return finish({ kind: 'done', deposit: latest });
-    if (attempt + 1 < attempts) await deps.sleep(deps.pollIntervalMs ?? 1_500);
-  }
-  return finish(outcome === 'cancelled' ? { kind: 'cancelled', deposit: latest } : { kind: 'slow', deposit: latest });
+    ifOpenThrows: 'paid',
+    confirm: (created, outcome) =>
+      pollUntilSettled(
+        deps,
+        {
+          initial: created.deposit,
+          read: () => deps.api.guardianDeposit(created.deposit.orderId),
+          // Anything but pending is the platform's word (paid, closed or refunded); the receipt shows which.
+          settled: (latest) => (latest.status !== 'pending' ? { kind: 'done', deposit: latest } : undefined),
+          confirming: (latest) => ({ kind: 'confirming', deposit: latest }),
+          unsettled: (latest, cancelled) => (cancelled ? { kind: 'cancelled', deposit: latest } : { kind: 'slow', deposit: latest }),
+          failed,
+        },
+        outcome === 'cancelled',
+      ),
+    failed,
+  });
 }
