@@ -95,6 +95,7 @@ export const ACTION_LOG_ACTIONS = [
   'card.replace',
   'password.reset',
   'account.unfreeze',
+  'auto_reload.cancel',
   'account.loss',
   'balance.adjust',
   'transitional.release',
@@ -160,3 +161,7 @@ export type FindingKind = (typeof FINDING_KINDS)[number];
 /** How the card centre settled a finding: it posted an adjustment, the money was refunded, or nothing was owed. */
 export const FINDING_RESOLUTIONS = ['adjusted', 'refunded', 'no_action'] as const;
 export type FindingResolution = (typeof FINDING_RESOLUTIONS)[number];
+
+/** Who ended an automatic-reload agreement (docs/auto-reload.md): the holder in the app, the platform (its notice), or card-centre staff. */
+export const AGREEMENT_CANCELLERS = ['holder', 'platform', 'card_centre'] as const;
+export type AgreementCanceller = (typeof AGREEMENT_CANCELLERS)[number];

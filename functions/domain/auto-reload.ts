@@ -5,7 +5,10 @@
  * threshold for the alert and the reload, one rule for the crossing (domain/outbox.ts).
  */
 import { createHash } from 'node:crypto';
+import { AGREEMENT_CANCELLERS, type AgreementCanceller } from '../../shared/vocabulary';
 import type { CampusPolicy } from './policy';
+
+export { AGREEMENT_CANCELLERS, type AgreementCanceller };
 
 export const AGREEMENT_STATUSES = ['signing', 'active', 'cancelled'] as const;
 export type AgreementStatus = (typeof AGREEMENT_STATUSES)[number];
@@ -26,8 +29,8 @@ export interface AutoReloadAgreement {
   updatedAt: string;
   signedAt?: string;
   cancelledAt?: string;
-  /** holder (in the app) or platform (the platform's cancellation notice). */
-  cancelledBy?: 'holder' | 'platform';
+  /** holder (in the app), platform (the platform's cancellation notice) or card_centre (staff, on the holder's call). */
+  cancelledBy?: AgreementCanceller;
 }
 
 export interface AutoReloadBounds {

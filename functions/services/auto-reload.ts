@@ -11,7 +11,8 @@ import { formatYuan } from '../../shared/money';
 import { yuanParam } from '../../shared/errors';
 import { AppError } from '../app-error';
 import type { Deps } from '../deps';
-import { autoReloadBounds, decideReload, newAgreementCode, reloadOrderId, settingsWithinBounds, type AutoReloadAgreement, type AutoReloadBounds } from '../domain/auto-reload';
+import { autoReloadBounds, decideReload, newAgreementCode, reloadOrderId, settingsWithinBounds, type AgreementCanceller, type AutoReloadAgreement, type AutoReloadBounds } from '../domain/auto-reload';
+import type { Actor } from '../domain/staff';
 import { campusDay } from '../domain/campus-day';
 import type { DeliveryOutcome, OutboxEvent, OutboxSubscriber } from '../domain/outbox';
 import { newOrder, topupPurse } from '../domain/topup';
@@ -24,6 +25,7 @@ import { closeOrder, createOrder, getOrder } from '../store/orders';
 import { reloadRefusalOutbox } from '../store/outbox';
 import { getPolicy } from '../store/policy';
 import { withVersionRetry } from '../store/version-retry';
+import { actionLogPut } from './admin/action-log';
 
 type AutoReloadDeps = Pick<Deps, 'db' | 'clock' | 'logger' | 'payments' | 'config'>;
 
@@ -37,6 +39,14 @@ export interface AutoReloadView {
   reloadsToday: number;
   dailyMax: number;
   bounds: { minAmountFen: number; maxAmountFen: number; minThresholdFen: number; maxThresholdFen: number };
+}
+
+export interface AdminAutoReloadView extends AutoReloadView {
+  agreementCode: string | null;
+  createdAt: string | null;
+  signedAt: string | null;
+  cancelledAt: string | null;
+  cancelledBy: AgreementCanceller | null;
 }
 
 async function agreementChannel(deps: AutoReloadDeps, name: PaymentChannelName): Promise<{ channel: PaymentChannel; agreements: AgreementChannel }> {
@@ -139,22 +149,61 @@ export async function updateAutoReload(deps: AutoReloadDeps, accountNo: string, 
   return getAutoReload(deps, accountNo);
 }
 
-/** Cancels at the platform first (so no deduction can follow), then here. A signing never finished is only asked about. */
-export async function cancelAutoReload(deps: AutoReloadDeps, accountNo: string): Promise<AutoReloadView> {
+/**
+ * Who ends the agreement: the holder in the app, or card-centre staff on the holder's call (with the
+ * staff member and why, logged in the cancellation's own transaction).
+ */
+export type AutoReloadCanceller = { by: 'holder' } | { by: 'card_centre'; actor: Actor; reason: string };
+
+const PLATFORM_REMARK: Record<AutoReloadCanceller['by'], string> = {
+  holder: '持卡人在校园卡小程序中关闭自动充值',
+  card_centre: '持卡人致电校园卡中心解除自动充值',
+};
+
+/**
+ * Cancels at the platform first (so no deduction can follow), then here. A signing never finished is
+ * only asked about. The holder's cancel and the card centre's take this one path; when both run at
+ * once the agreement is ended once (the platform treats a second terminate as done, the store's
+ * condition lets one move win) and the loser answers the cancelled agreement, logging nothing.
+ */
+export async function cancelAutoReload(deps: AutoReloadDeps, accountNo: string, canceller: AutoReloadCanceller = { by: 'holder' }): Promise<AutoReloadView> {
   const agreement = await getAgreement(deps.db, accountNo);
   if (!agreement || agreement.status === 'cancelled') throw new AppError('AUTO_RELOAD_NOT_SIGNED', accountNo);
   const { agreements } = await agreementChannel(deps, agreement.channel);
   try {
     // Signed at the platform while we still say signing (its notification not here yet): ended there too.
     const platformId = agreement.platformAgreementId ?? (await agreements.query(agreement.agreementCode).then((state) => (state.state === 'active' ? state.platformAgreementId : undefined)));
-    if (platformId) await agreements.cancel({ agreementCode: agreement.agreementCode, platformAgreementId: platformId, reason: '持卡人在校园卡小程序中关闭自动充值' });
+    if (platformId) await agreements.cancel({ agreementCode: agreement.agreementCode, platformAgreementId: platformId, reason: PLATFORM_REMARK[canceller.by] });
   } catch (error) {
     if (error instanceof PlatformCallFailed) throw new AppError('PAYMENT_CHANNEL_UNAVAILABLE', error.message);
     throw error;
   }
   const now = deps.clock();
-  await moveAgreement(deps.db, accountNo, agreement.agreementCode, ['signing', 'active'], 'cancelled', { cancelledAt: now.toISOString(), cancelledBy: 'holder' }, now);
+  const alsoWrite =
+    canceller.by === 'card_centre'
+      ? [{ Put: actionLogPut(deps, canceller.actor, { action: 'auto_reload.cancel', target: `account:${accountNo}`, reason: canceller.reason, details: { channel: agreement.channel, agreementCode: agreement.agreementCode, was: agreement.status } }) }]
+      : [];
+  await moveAgreement(deps.db, accountNo, agreement.agreementCode, ['signing', 'active'], 'cancelled', { cancelledAt: now.toISOString(), cancelledBy: canceller.by }, now, alsoWrite);
   return getAutoReload(deps, accountNo);
+}
+
+/** The card centre's view: the holder's, plus when it was signed and when and by whom it ended. */
+export async function getAdminAutoReload(deps: AutoReloadDeps, accountNo: string): Promise<AdminAutoReloadView> {
+  const [view, agreement] = await Promise.all([getAutoReload(deps, accountNo), getAgreement(deps.db, accountNo)]);
+  return {
+    ...view,
+    agreementCode: agreement?.agreementCode ?? null,
+    createdAt: agreement?.createdAt ?? null,
+    signedAt: agreement?.signedAt ?? null,
+    cancelledAt: agreement?.cancelledAt ?? null,
+    cancelledBy: agreement?.cancelledBy ?? null,
+  };
+}
+
+/** Staff end a holder's agreement (the holder called the card centre): the holder's path, logged. */
+export async function cancelAutoReloadAtCardCentre(deps: AutoReloadDeps, actor: Actor, accountNo: string, reason: string): Promise<AdminAutoReloadView> {
+  await cancelAutoReload(deps, accountNo, { by: 'card_centre', actor, reason });
+  return getAdminAutoReload(deps, accountNo);
 }
 
 /** The platform's notice of a signing or a cancellation: believed only if it verifies; a cancelled agreement never comes back. */

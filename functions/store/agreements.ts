@@ -7,7 +7,7 @@
  */
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { AgreementStatus, AutoReloadAgreement } from '../domain/auto-reload';
-import { isConditionFailed, transactWrite } from './conditions';
+import { isConditionFailed, transactWrite, transactWriteIfFirstHolds } from './conditions';
 import type { Db } from './db';
 import { keys, withoutKeys } from './keys';
 import type { TransactItem } from './movements';
@@ -53,7 +53,8 @@ export async function putSigningAgreement(db: Db, agreement: AutoReloadAgreement
 
 /**
  * Moves the agreement `code` to `status` if it is in one of `from` (so a late notification cannot
- * revive a cancelled agreement, nor touch a newer signing). False: not in one of those states.
+ * revive a cancelled agreement, nor touch a newer signing). False: not in one of those states, and
+ * then nothing of `alsoWrite` (e.g. a staff action's log entry) is written either: one transaction.
  */
 export async function moveAgreement(
   db: Db,
@@ -63,25 +64,26 @@ export async function moveAgreement(
   to: AgreementStatus,
   set: Partial<Pick<AutoReloadAgreement, 'platformAgreementId' | 'payerId' | 'signedAt' | 'cancelledAt' | 'cancelledBy'>>,
   now: Date,
+  alsoWrite: TransactItem[] = [],
 ): Promise<boolean> {
   const fields = Object.entries(set).filter(([, value]) => value !== undefined);
+  const update = {
+    TableName: db.tableName,
+    Key: keys.autoReload(accountNo),
+    UpdateExpression: `SET #status = :to, updatedAt = :now${fields.map(([name]) => `, #${name} = :${name}`).join('')}`,
+    ConditionExpression: `agreementCode = :code AND #status IN (${from.map((_, i) => `:from${i}`).join(', ')})`,
+    ExpressionAttributeNames: { '#status': 'status', ...Object.fromEntries(fields.map(([name]) => [`#${name}`, name])) },
+    ExpressionAttributeValues: {
+      ':to': to,
+      ':now': now.toISOString(),
+      ':code': code,
+      ...Object.fromEntries(from.map((status, i) => [`:from${i}`, status])),
+      ...Object.fromEntries(fields.map(([name, value]) => [`:${name}`, value])),
+    },
+  };
+  if (alsoWrite.length > 0) return transactWriteIfFirstHolds(db, [{ Update: update }, ...alsoWrite]);
   try {
-    await db.doc.send(
-      new UpdateCommand({
-        TableName: db.tableName,
-        Key: keys.autoReload(accountNo),
-        UpdateExpression: `SET #status = :to, updatedAt = :now${fields.map(([name]) => `, #${name} = :${name}`).join('')}`,
-        ConditionExpression: `agreementCode = :code AND #status IN (${from.map((_, i) => `:from${i}`).join(', ')})`,
-        ExpressionAttributeNames: { '#status': 'status', ...Object.fromEntries(fields.map(([name]) => [`#${name}`, name])) },
-        ExpressionAttributeValues: {
-          ':to': to,
-          ':now': now.toISOString(),
-          ':code': code,
-          ...Object.fromEntries(from.map((status, i) => [`:from${i}`, status])),
-          ...Object.fromEntries(fields.map(([name, value]) => [`:${name}`, value])),
-        },
-      }),
-    );
+    await db.doc.send(new UpdateCommand(update));
     return true;
   } catch (error) {
     if (isConditionFailed(error)) return false;

@@ -6,11 +6,12 @@
 import * as z from 'zod';
 import { amountFen, balanceFen } from '../money';
 import { MAX_DAILY_LIMIT_FEN } from '../limits';
-import { ACTION_LOG_ACTIONS, CARD_STATUSES, CARD_TYPES, FINDING_KINDS, FINDING_RESOLUTIONS, FINDING_SOURCES, ID_TYPES, IMPORT_FILE_FORMATS, STAFF_ROLES } from '../vocabulary';
+import { ACTION_LOG_ACTIONS, AGREEMENT_CANCELLERS, CARD_STATUSES, CARD_TYPES, FINDING_KINDS, FINDING_RESOLUTIONS, FINDING_SOURCES, ID_TYPES, IMPORT_FILE_FORMATS, STAFF_ROLES } from '../vocabulary';
 import { accountNo, campusDay, externalId, ulidString } from './common';
 import { defineRoute, STAFF } from './contract';
 import { holderAccount } from './holder';
 import { replacementRequestView } from './lifecycle';
+import { autoReloadView } from './auto-reload';
 
 /** What every staff route can answer: its session ran out, or the caller's role may not (route layer). */
 const SESSION = ['SESSION_EXPIRED', 'FORBIDDEN'] as const;
@@ -280,6 +281,45 @@ export const unfreezeAccount = defineRoute({
   body: z.strictObject({ reason: actionReason }).meta({ id: 'AdminUnfreezeRequest' }),
   response: z.object({ accountNo, status: z.literal('active'), previousStatus: z.enum(['frozen', 'lost']) }).meta({ id: 'AccountUnfrozen' }),
   errors: [...SESSION, 'ACCOUNT_NOT_FOUND', 'ACCOUNT_NOT_FROZEN', 'CARD_CANCELLED', 'BUSY_RETRY'],
+});
+
+/** The holder's automatic reload as the card centre sees it (issue 18 item 2; docs/auto-reload.md "At the card centre"). */
+export const adminAutoReload = autoReloadView
+  .extend({
+    agreementCode: z.string().nullable().describe('Our code for the agreement at the platform (WeChat out_contract_code, Alipay external_agreement_no): what to quote to the platform'),
+    createdAt: z.iso.datetime().nullable().describe('When the signing was started'),
+    signedAt: z.iso.datetime().nullable().describe('When the platform said it was signed'),
+    cancelledAt: z.iso.datetime().nullable(),
+    cancelledBy: z.enum(AGREEMENT_CANCELLERS).nullable().describe('holder: in the app; platform: ended at WeChat Pay / Alipay; card_centre: by staff (the action log says who and why)'),
+  })
+  .meta({ id: 'AdminAutoReload' });
+
+export const getAdminAutoReload = defineRoute({
+  operationId: 'getAdminAutoReload',
+  method: 'GET',
+  path: '/v1/admin/accounts/{accountNo}/auto-reload',
+  auth: 'admin',
+  roles: STAFF.readers,
+  summary: 'The account’s automatic reload: status, channel, threshold, amount, reloads today, signed and cancelled (when, by whom)',
+  tags: ['admin'],
+  params: accountParams,
+  response: adminAutoReload,
+  errors: [...SESSION, 'ACCOUNT_NOT_FOUND'],
+});
+
+export const cancelAdminAutoReload = defineRoute({
+  operationId: 'cancelAdminAutoReload',
+  method: 'DELETE',
+  path: '/v1/admin/accounts/{accountNo}/auto-reload',
+  auth: 'admin',
+  roles: STAFF.counter,
+  summary: 'End the holder’s automatic reload on their call: at the platform first, then here (cancelledBy card_centre; logged with the reason)',
+  description: 'The same path as the holder’s own cancel. The platform unreachable: PAYMENT_CHANNEL_UNAVAILABLE and nothing changed here (try again). Ended meanwhile by the holder: answered as it is now, nothing logged.',
+  tags: ['admin'],
+  params: accountParams,
+  body: z.strictObject({ reason: actionReason }).meta({ id: 'AdminCancelAutoReloadRequest' }),
+  response: adminAutoReload,
+  errors: [...SESSION, 'ACCOUNT_NOT_FOUND', 'AUTO_RELOAD_NOT_SIGNED', 'AUTO_RELOAD_CHANNEL_UNSUPPORTED', 'PAYMENT_CHANNEL_UNAVAILABLE'],
 });
 
 export const adjustBalance = defineRoute({

@@ -20,6 +20,8 @@ import {
   terminateAccount,
   resolveReconciliationFinding,
   unfreezeAccount,
+  getAdminAutoReload,
+  cancelAdminAutoReload,
 } from './admin';
 import {
   activateTerminalRoute,
@@ -117,6 +119,8 @@ export const ROUTES = [
   issueReplacement,
   resetPassword,
   unfreezeAccount,
+  getAdminAutoReload,
+  cancelAdminAutoReload,
   adjustBalance,
   levelAccount,
   releaseTransitional,

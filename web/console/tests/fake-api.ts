@@ -64,6 +64,22 @@ export const ACCOUNT = {
   createdAt: '2026-09-01T00:00:00.000Z',
 };
 
+/** An account without automatic reload, as GET /v1/admin/accounts/{accountNo}/auto-reload answers it. */
+export const AUTO_RELOAD_NONE = {
+  status: 'none',
+  channel: null,
+  thresholdFen: null,
+  amountFen: null,
+  reloadsToday: 0,
+  dailyMax: 2,
+  bounds: { minAmountFen: 1_000, maxAmountFen: 50_000, minThresholdFen: 1, maxThresholdFen: 20_000 },
+  agreementCode: null,
+  createdAt: null,
+  signedAt: null,
+  cancelledAt: null,
+  cancelledBy: null,
+};
+
 export function session(role: (typeof STAFF_ROLES)[number] = 'operator', username = 'clerk.li') {
   return { token: 'aaa.bbb.ccc', expiresAt: new Date(Date.now() + 8 * 3_600_000).toISOString(), username, role };
 }
@@ -78,6 +94,7 @@ export function fakeApi(handlers: Record<string, Handler> = {}): FakeApi {
     handlers: {
       'GET /v1/admin/accounts/{accountNo}': (request) => (request.path.endsWith(`/${ACCOUNT.accountNo}`) ? { status: 200, body: ACCOUNT } : { refuse: 'ACCOUNT_NOT_FOUND' }),
       'GET /v1/admin/card-replacements': () => ({ status: 200, body: { requests: [] } }),
+      'GET /v1/admin/accounts/{accountNo}/auto-reload': () => ({ status: 200, body: AUTO_RELOAD_NONE }),
       'GET /v1/admin/accounts/{accountNo}/ledger': () => ({ status: 200, body: { accountNo: ACCOUNT.accountNo, entries: [] } }),
       'GET /v1/admin/accounts/{accountNo}/history': () => ({ status: 200, body: { accountNo: ACCOUNT.accountNo, status: [], cards: [], deviceKeys: [], actions: [] } }),
       'GET /v1/admin/reconciliation-queue': () => ({ status: 200, body: { items: [], counts: { frozen_account: 0, held_offline: 0, finding: 0, stuck_pending: 0 }, findingsBySource: {}, stuckPendingByKind: {} } }),

@@ -11,7 +11,9 @@
  *   purse-transitional, purse-small-wallet, account-cards, open-requests, open-request (data-kind),
  *   account-ledger, ledger-row-<receiptNo>, ledger-types, ledger-from, ledger-to, ledger-more, ledger-error,
  *   account-history, account-status-history, account-card-history, account-device-keys, account-actions, history-error,
- *   action-<key> (loss, unfreeze, password, adjust, replacement, issue-card, release, level, terminate),
+ *   account-auto-reload, auto-reload-status (data-status), auto-reload-channel, auto-reload-threshold, auto-reload-amount,
+ *   auto-reload-today, auto-reload-signed-at, auto-reload-cancelled, auto-reload-error,
+ *   action-<key> (loss, unfreeze, password, adjust, replacement, issue-card, release, level, terminate, auto-reload),
  *   action-dialog, action-summary, action-field-<name>, action-reason, action-confirm, action-cancel, action-error,
  *   action-result, action-close, result-<field>
  */
@@ -21,7 +23,9 @@ import { useNavigate, useParams } from 'react-router';
 import type { z } from 'zod';
 import {
   adjustBalance,
+  cancelAdminAutoReload,
   getAdminAccount,
+  getAdminAutoReload,
   issuePhysicalCard,
   issueReplacement,
   levelAccount,
@@ -43,6 +47,7 @@ import { MOVEMENT_TYPES } from '@shared/vocabulary';
 import { useI18n, type WordKey } from '../i18n';
 
 type Account = z.output<typeof getAdminAccount.response>;
+type AutoReload = z.output<typeof getAdminAutoReload.response>;
 type Request = z.output<typeof listReplacementRequests.response>['requests'][number];
 type Entry = z.output<typeof listAccountLedgerRoute.response>['entries'][number];
 type History = z.output<typeof getAccountHistoryRoute.response>;
@@ -129,6 +134,8 @@ export function AccountPage() {
   const navigate = useNavigate();
   const [account, setAccount] = useState<Account>();
   const [requests, setRequests] = useState<Request[]>([]);
+  const [autoReload, setAutoReload] = useState<AutoReload>();
+  const [autoReloadError, setAutoReloadError] = useState<unknown>();
   const [error, setError] = useState<unknown>();
   const [action, setAction] = useState<ActionSpec>();
   // Bumped after an action: the ledger and the history read again with the account.
@@ -147,6 +154,14 @@ export function AccountPage() {
       setRequests(open.filter((request) => request.accountNo === accountNo && request.status === 'requested'));
     } catch {
       setRequests([]); // a role without the request list still sees the account
+    }
+    try {
+      setAutoReload(await client.call(getAdminAutoReload, { params: { accountNo } }));
+      setAutoReloadError(undefined);
+    } catch (caught) {
+      // The rest of the page stands without it; the section says why.
+      setAutoReload(undefined);
+      setAutoReloadError(caught);
     }
   }, [client, accountNo]);
   useEffect(() => {
@@ -214,12 +229,13 @@ export function AccountPage() {
           <Card title={t('actions')} extra={!mayAct && <Tag data-testid="read-only">{t('readOnly')}</Tag>}>
             <Space wrap>
               {ACTIONS.map((spec) => (
-                <Button key={spec.key} data-testid={`action-${spec.key}`} danger={spec.danger} disabled={!allowed(spec.route, session.role) || !spec.enabled(account, requests)} onClick={() => setAction(spec)}>
+                <Button key={spec.key} data-testid={`action-${spec.key}`} danger={spec.danger} disabled={!allowed(spec.route, session.role) || !spec.enabled(account, requests, autoReload)} onClick={() => setAction(spec)}>
                   {t(spec.label)}
                 </Button>
               ))}
             </Space>
           </Card>
+          <AutoReloadSection autoReload={autoReload} error={autoReloadError} />
           <Row gutter={16}>
             <Col xs={24} xl={14}>
               <Card title={t('cards')}>
@@ -262,6 +278,46 @@ export function AccountPage() {
         />
       )}
     </div>
+  );
+}
+
+/** The holder's automatic reload (docs/auto-reload.md "At the card centre"): what a caller asks about ("why was I charged?"). */
+function AutoReloadSection({ autoReload: ar, error }: { autoReload: AutoReload | undefined; error: unknown }) {
+  const { t, name } = useI18n();
+  return (
+    <Card title={t('autoReload')} data-testid="account-auto-reload">
+      <ErrorAlert error={error} testId="auto-reload-error" />
+      {ar && (
+        <Descriptions column={{ xs: 1, md: 2, xl: 4 }} size="small">
+          <Descriptions.Item label={t('autoReloadStatus')}>
+            <Tag color={ar.status === 'active' ? 'green' : ar.status === 'signing' ? 'orange' : undefined} data-testid="auto-reload-status" data-status={ar.status}>
+              {t(`autoReload_${ar.status}`)}
+            </Tag>
+          </Descriptions.Item>
+          <Descriptions.Item label={t('autoReloadChannel')}>
+            <span data-testid="auto-reload-channel">{ar.channel ? name(ar.channel) : '—'}</span>
+          </Descriptions.Item>
+          <Descriptions.Item label={t('autoReloadThreshold')}>
+            <span data-testid="auto-reload-threshold">{ar.thresholdFen !== null ? yuan(ar.thresholdFen) : '—'}</span>
+          </Descriptions.Item>
+          <Descriptions.Item label={t('autoReloadAmount')}>
+            <span data-testid="auto-reload-amount">{ar.amountFen !== null ? yuan(ar.amountFen) : '—'}</span>
+          </Descriptions.Item>
+          <Descriptions.Item label={t('autoReloadToday')}>
+            <span data-testid="auto-reload-today">
+              {ar.reloadsToday} {t('autoReloadTodayOf').replace('{max}', String(ar.dailyMax))}
+            </span>
+          </Descriptions.Item>
+          <Descriptions.Item label={t('autoReloadSignedAt')}>
+            <span data-testid="auto-reload-signed-at">{ar.signedAt ? timeText(ar.signedAt) : '—'}</span>
+          </Descriptions.Item>
+          <Descriptions.Item label={t('autoReloadCancelled')}>
+            <span data-testid="auto-reload-cancelled">{ar.cancelledAt ? `${timeText(ar.cancelledAt)} · ${ar.cancelledBy ? t(`cancelledBy_${ar.cancelledBy}`) : '—'}` : '—'}</span>
+          </Descriptions.Item>
+          <Descriptions.Item label={t('autoReloadCode')}>{ar.agreementCode ?? '—'}</Descriptions.Item>
+        </Descriptions>
+      )}
+    </Card>
   );
 }
 
@@ -523,7 +579,7 @@ interface ActionSpec {
   danger?: boolean;
   route: RouteContract;
   fields: Field[];
-  enabled(account: Account, requests: Request[]): boolean;
+  enabled(account: Account, requests: Request[], autoReload: AutoReload | undefined): boolean;
   /** The request body from the form's values and the checked reason; a RangeError names a field typed wrong. */
   body(values: Record<string, string>, ids: string, reason: string): Record<string, unknown>;
 }
@@ -628,6 +684,17 @@ const ACTIONS: ActionSpec[] = [
     // The staff reason goes in `note`: a termination's `reason` is why the account closes.
     body: (v, id, reason) => ({ reason: v.why, destination: v.destination, cancellationId: id, note: reason }),
   },
+  {
+    key: 'auto-reload',
+    label: 'cancelAutoReload',
+    what: 'whatCancelAutoReload',
+    danger: true,
+    route: cancelAdminAutoReload,
+    fields: [],
+    // A signing left unfinished is ended too (the server asks the platform whether it was signed meanwhile).
+    enabled: (_, __, ar) => ar?.status === 'active' || ar?.status === 'signing',
+    body: (_, __, reason) => ({ reason }),
+  },
 ];
 
 const ANSWER_LABELS: Record<string, [string, string]> = {
@@ -651,6 +718,8 @@ const ANSWER_LABELS: Record<string, [string, string]> = {
   changedAt: ['时间', 'At'],
   levelledAt: ['时间', 'At'],
   replayed: ['重复提交', 'Replayed'],
+  cancelledAt: ['解约时间', 'Ended at'],
+  cancelledBy: ['解约方', 'Ended by'],
 };
 const DIRECTION_NAMES: Record<string, [string, string]> = { credit: ['调增', 'Credit'], debit: ['调减', 'Debit'], none: ['无差额', 'None'], bank_card: ['银行卡', 'Bank card'], cash: ['现金', 'Cash'] };
 
@@ -666,6 +735,9 @@ function ActionDialog({ spec, account, requests, client, onClose }: { spec: Acti
   const set = (field: string, value: string) => setValues((all) => ({ ...all, [field]: value }));
   const label = (key: string) => ANSWER_LABELS[key]?.[lang === 'zh' ? 0 : 1] ?? key;
   const show = (key: string, value: unknown) => {
+    // An agreement's words, not an account's (its cancelled is 已解约, not 已注销).
+    if (spec.key === 'auto-reload' && key === 'status') return t(`autoReload_${String(value)}` as WordKey);
+    if (key === 'cancelledBy' && typeof value === 'string') return t(`cancelledBy_${value}` as WordKey);
     if (typeof value === 'number' && key.endsWith('Fen')) return yuan(value);
     if (typeof value === 'boolean') return t(value ? 'yes' : 'no');
     if (typeof value === 'string' && /At$|Until$/.test(key)) return timeText(value);
