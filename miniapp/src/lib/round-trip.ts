@@ -11,6 +11,9 @@ import { ApiError } from './api';
 export const POLL_ATTEMPTS = 40;
 export const POLL_INTERVAL_MS = 1_500;
 
+/** The pages' `sleep`: a real wait (tests pass their own). */
+export const waitMs = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
 export interface PollDeps<P> {
   sleep: (ms: number) => Promise<void>;
   onPhase: (phase: P) => void;

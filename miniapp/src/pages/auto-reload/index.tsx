@@ -5,16 +5,18 @@
  */
 import { Button, Text, View } from '@tarojs/components';
 import { useDidShow } from '@tarojs/taro';
-import { useRef, useState } from 'react';
+import { useState } from 'react';
 import { formatYuan } from '@shared/money';
 import { ErrorNote, Loading, SuccessNote } from '../../components/Feedback';
 import { Field } from '../../components/Field';
+import { StandInCard, useStandIn } from '../../components/StandIn';
 import { useTask } from '../../components/useTask';
 import type { AutoReload, AutoReloadSigning } from '../../lib/api';
 import { t, yuan, type Lang } from '../../lib/i18n';
 import { signWithPlatform, TARGET, topupChannel, type SigningOutcome } from '../../lib/platform';
 import { api, useAppState } from '../../lib/store';
 import { checkSettings, formDefaults, runSigning, type SettingsCheck, type SettingsField, type SigningPhase } from './flow';
+import { waitMs } from '../../lib/round-trip';
 
 type Problems = Extract<SettingsCheck, { ok: false }>['errors'];
 
@@ -25,8 +27,7 @@ export default function AutoReloadPage() {
   const [form, setForm] = useState<Record<SettingsField, string>>({ threshold: '', amount: '' });
   const [problems, setProblems] = useState<Problems>({});
   const [phase, setPhase] = useState<SigningPhase>();
-  const [standIn, setStandIn] = useState<AutoReloadSigning>();
-  const standInAnswer = useRef<(outcome: SigningOutcome) => void>();
+  const standIn = useStandIn<AutoReloadSigning, SigningOutcome>();
   const [askingCancel, setAskingCancel] = useState(false);
   const [justCancelled, setJustCancelled] = useState(false);
 
@@ -69,16 +70,10 @@ export default function AutoReloadPage() {
   };
 
   // H5 has no signing page: the stand-in card waits for the holder's tap, as the top-up's local cashier does.
-  const localStandIn = (created: AutoReloadSigning) =>
-    new Promise<SigningOutcome>((resolve) => {
-      standInAnswer.current = resolve;
-      setStandIn(created);
-    });
-  const signAtStandIn = async () => {
-    if (!standIn) return;
+  const signAtStandIn = async (created: AutoReloadSigning) => {
     // Whatever the fake platform answered, the poll finds out what it did with the agreement.
-    await api.localAgreementSign(standIn.signing.channel, standIn.agreementCode).catch(() => undefined);
-    standInAnswer.current?.('returned');
+    await api.localAgreementSign(created.signing.channel, created.agreementCode).catch(() => undefined);
+    standIn.answer('returned');
   };
 
   const start = async () => {
@@ -91,15 +86,15 @@ export default function AutoReloadPage() {
     const final = await runSigning(
       {
         api,
-        sign: TARGET === 'h5' ? localStandIn : (created) => signWithPlatform(created.signing),
-        sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+        sign: TARGET === 'h5' ? standIn.open : (created) => signWithPlatform(created.signing),
+        sleep: waitMs,
         onPhase: setPhase,
       },
       channel,
       result.thresholdFen,
       result.amountFen,
     );
-    setStandIn(undefined);
+    standIn.hide();
     if (final.kind === 'active' || final.kind === 'pending') show(final.view);
   };
   const submitChange = () => {
@@ -216,20 +211,19 @@ export default function AutoReloadPage() {
         </View>
       )}
 
-      {standIn && phase?.kind === 'signing' && (
-        <View className="card cashier" id="local-agreement">
-          <Text className="title">{t(lang, 'autoReload.localSign')}</Text>
-          <Text className="muted" style={{ display: 'block' }}>
-            {channelName} · {standIn.agreementCode}
-          </Text>
-          <Text className="help">{t(lang, 'autoReload.localSignHelp')}</Text>
-          <Button className="primary" id="agreement-sign" onClick={() => void signAtStandIn()}>
-            {t(lang, 'autoReload.localSignConfirm')}
-          </Button>
-          <Button className="secondary" id="agreement-back" onClick={() => standInAnswer.current?.('cancelled')}>
-            {t(lang, 'common.cancel')}
-          </Button>
-        </View>
+      {standIn.shown && phase?.kind === 'signing' && (
+        <StandInCard
+          lang={lang}
+          id="local-agreement"
+          title={t(lang, 'autoReload.localSign')}
+          detail={`${channelName} · ${standIn.shown.agreementCode}`}
+          help={t(lang, 'autoReload.localSignHelp')}
+          confirmId="agreement-sign"
+          confirm={t(lang, 'autoReload.localSignConfirm')}
+          onConfirm={() => void signAtStandIn(standIn.shown!)}
+          cancelId="agreement-back"
+          onCancel={() => standIn.answer('cancelled')}
+        />
       )}
 
       {phase && <PhaseNote lang={lang} phase={phase} onRetry={() => void start()} />}

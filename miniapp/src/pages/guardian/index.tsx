@@ -7,17 +7,20 @@
  */
 import { Button, Text, View } from '@tarojs/components';
 import Taro, { useRouter } from '@tarojs/taro';
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useState } from 'react';
 import { formatYuan } from '@shared/money';
 import { ONLINE_TOPUP_MAX_FEN, ONLINE_TOPUP_MIN_FEN } from '@shared/limits';
 import { ErrorNote, Loading, SuccessNote } from '../../components/Feedback';
+import { AmountPicker } from '../../components/AmountPicker';
 import { Field } from '../../components/Field';
+import { LocalCashier, useStandIn } from '../../components/StandIn';
 import type { GuardianDeposit, GuardianDepositCreated } from '../../lib/api';
-import { parseTopupAmount, TOPUP_CHIPS_FEN } from '../../lib/forms';
+import { parseTopupAmount } from '../../lib/forms';
 import { t, yuan, type Lang } from '../../lib/i18n';
 import { payWithPlatform, platformLoginCode, TARGET, topupChannel, type PaymentOutcome } from '../../lib/platform';
 import { api, setLang, useAppState } from '../../lib/store';
 import { runDeposit, validLabel, validPersonId, type DepositPhase } from './flow';
+import { waitMs } from '../../lib/round-trip';
 
 const RANGE = { onlineTopupMinFen: ONLINE_TOPUP_MIN_FEN, onlineTopupMaxFen: ONLINE_TOPUP_MAX_FEN };
 
@@ -40,8 +43,7 @@ export default function Guardian() {
   };
   const [phase, setPhase] = useState<DepositPhase>();
   const [receipt, setReceipt] = useState<GuardianDeposit>();
-  const [cashier, setCashier] = useState<GuardianDepositCreated>();
-  const cashierAnswer = useRef<(outcome: PaymentOutcome) => void>();
+  const cashier = useStandIn<GuardianDepositCreated, PaymentOutcome>();
 
   // The bar follows the language (the page's config has the Chinese title).
   useEffect(() => {
@@ -74,12 +76,6 @@ export default function Guardian() {
     }
   };
 
-  const localCashier = (created: GuardianDepositCreated) =>
-    new Promise<PaymentOutcome>((resolve) => {
-      cashierAnswer.current = resolve;
-      setCashier(created);
-    });
-
   const pay = async () => {
     if (!channel || busy) return;
     const bad = { label: !validLabel(label), amount: amountFen === undefined };
@@ -91,21 +87,14 @@ export default function Guardian() {
     const final = await runDeposit(
       {
         api,
-        pay: TARGET === 'h5' ? localCashier : (created) => payWithPlatform(created),
-        sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+        pay: TARGET === 'h5' ? cashier.open : (created) => payWithPlatform(created),
+        sleep: waitMs,
         onPhase: setPhase,
       },
       { personId: personId.trim(), name: name.trim(), amountFen, channel, payerLabel: label.trim(), ...(loginCode ? { loginCode } : {}) },
     );
-    setCashier(undefined);
+    cashier.hide();
     if (final.kind === 'done' || final.kind === 'slow') setReceipt(final.deposit);
-  };
-
-  const payAtCashier = async () => {
-    if (!cashier) return;
-    // Whatever the fake platform answered, the poll finds out what it did with the deposit.
-    await api.localCashierPay(cashier.deposit.channel, cashier.deposit.orderId).catch(() => undefined);
-    cashierAnswer.current?.('paid');
   };
 
   const again = () => {
@@ -185,30 +174,18 @@ export default function Guardian() {
       {maskedName !== undefined && (
         <View className="card" id="guardian-pay">
           <Text className="title">{t(lang, 'topup.amount')}</Text>
-          <View className="chips">
-            {TOPUP_CHIPS_FEN.map((fen) => (
-              <View
-                key={fen}
-                className={`chip${!custom && chip === fen ? ' chip--on' : ''}`}
-                onClick={() => {
-                  setChip(fen);
-                  setCustom('');
-                }}
-              >
-                ¥{fen / 100}
-              </View>
-            ))}
-          </View>
-          <View style={{ height: '16px' }} />
-          <Field
-            label={t(lang, 'topup.custom')}
+          <AmountPicker
+            lang={lang}
             name="guardianAmount"
-            value={custom}
-            onInput={setCustom}
-            type="digit"
-            maxlength={9}
-            placeholder={t(lang, 'topup.range', range)}
-            {...(problems.amount ? { problem: t(lang, 'topup.invalid', range) } : {})}
+            chip={chip}
+            custom={custom}
+            onChip={(fen) => {
+              setChip(fen);
+              setCustom('');
+            }}
+            onCustom={setCustom}
+            range={range}
+            invalid={problems.amount === true}
           />
           <Text className="field__label">{t(lang, 'guardian.label')}</Text>
           <View className="chips">
@@ -238,20 +215,7 @@ export default function Guardian() {
         </View>
       )}
 
-      {cashier && phase?.kind === 'paying' && (
-        <View className="card cashier" id="local-cashier">
-          <Text className="title">{t(lang, 'topup.localCashier')}</Text>
-          <Text className="muted" style={{ display: 'block' }}>
-            {t(lang, `topup.channel.${cashier.deposit.channel}`)} · {cashier.deposit.orderId}
-          </Text>
-          <Button className="primary" id="cashier-pay" onClick={() => void payAtCashier()}>
-            {t(lang, 'topup.localCashierPay', { amount: formatYuan(cashier.deposit.amountFen) })}
-          </Button>
-          <Button className="secondary" onClick={() => cashierAnswer.current?.('cancelled')}>
-            {t(lang, 'common.cancel')}
-          </Button>
-        </View>
-      )}
+      {cashier.shown && phase?.kind === 'paying' && <LocalCashier lang={lang} order={cashier.shown.deposit} answer={cashier.answer} />}
 
       {phase && <PhaseNote lang={lang} phase={phase} onRetry={() => void pay()} />}
     </View>

@@ -4,19 +4,21 @@
  */
 import { Button, Text, View } from '@tarojs/components';
 import Taro from '@tarojs/taro';
-import { useRef, useState } from 'react';
+import { useState } from 'react';
 import { formatYuan } from '@shared/money';
 import { ErrorNote, Loading, SuccessNote } from '../../components/Feedback';
-import { Field } from '../../components/Field';
+import { AmountPicker } from '../../components/AmountPicker';
 import { GuardianShare } from '../guardian/share';
 import { AutoReloadRow } from '../auto-reload/row';
+import { LocalCashier, useStandIn } from '../../components/StandIn';
 import { SubscribePrompt } from '../../components/SubscribePrompt';
 import type { TopupCreated } from '../../lib/api';
-import { parseTopupAmount, TOPUP_CHIPS_FEN } from '../../lib/forms';
+import { parseTopupAmount } from '../../lib/forms';
 import { t, yuan } from '../../lib/i18n';
 import { payWithPlatform, TARGET, topupChannel, type PaymentOutcome } from '../../lib/platform';
 import { runTopup, type TopupPhase } from '../../lib/topup-flow';
 import { api, getState, refreshAccount, useAppState } from '../../lib/store';
+import { waitMs } from '../../lib/round-trip';
 
 /** H5 (local demo) pays as this payer on the fake platform; WeChat and Alipay builds pay as the signed-in user. */
 const LOCAL_PAYER = 'h5-local-demo-payer';
@@ -28,20 +30,13 @@ export default function Topup() {
   const [custom, setCustom] = useState('');
   const [customProblem, setCustomProblem] = useState(false);
   const [phase, setPhase] = useState<TopupPhase>();
-  const [cashier, setCashier] = useState<TopupCreated>();
-  const cashierAnswer = useRef<(outcome: PaymentOutcome) => void>();
+  const cashier = useStandIn<TopupCreated, PaymentOutcome>();
 
   // The online range as the server's account view says (the server checks the same).
   const policy = account?.policy;
   const amountFen = custom ? (policy ? parseTopupAmount(custom, policy) : undefined) : chip;
   const busy = phase?.kind === 'creating' || phase?.kind === 'paying' || phase?.kind === 'confirming';
   const range = policy ? { min: yuan(policy.onlineTopupMinFen), max: yuan(policy.onlineTopupMaxFen) } : { min: '…', max: '…' };
-
-  const localCashier = (created: TopupCreated) =>
-    new Promise<PaymentOutcome>((resolve) => {
-      cashierAnswer.current = resolve;
-      setCashier(created);
-    });
 
   const start = async () => {
     if (!channel || busy) return;
@@ -55,23 +50,16 @@ export default function Topup() {
     const final = await runTopup(
       {
         api,
-        pay: TARGET === 'h5' ? localCashier : payWithPlatform,
-        sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+        pay: TARGET === 'h5' ? cashier.open : payWithPlatform,
+        sleep: waitMs,
         onPhase: setPhase,
       },
       amountFen,
       channel,
       payerId,
     );
-    setCashier(undefined);
+    cashier.hide();
     if (final.kind === 'paid') void refreshAccount().catch(() => undefined);
-  };
-
-  const payAtCashier = async () => {
-    if (!cashier) return;
-    // Whatever the fake platform answered, the poll finds out what it did with the order.
-    await api.localCashierPay(cashier.order.channel === 'alipay' ? 'alipay' : 'wechat', cashier.order.orderId).catch(() => undefined);
-    cashierAnswer.current?.('paid');
   };
 
   if (!channel) {
@@ -89,31 +77,19 @@ export default function Topup() {
     <View className="page">
       <View className="card">
         <Text className="title">{t(lang, 'topup.amount')}</Text>
-        <View className="chips">
-          {TOPUP_CHIPS_FEN.map((fen) => (
-            <View
-              key={fen}
-              className={`chip${!custom && chip === fen ? ' chip--on' : ''}`}
-              onClick={() => {
-                setChip(fen);
-                setCustom('');
-                setCustomProblem(false);
-              }}
-            >
-              ¥{fen / 100}
-            </View>
-          ))}
-        </View>
-        <View style={{ height: '24px' }} />
-        <Field
-          label={t(lang, 'topup.custom')}
+        <AmountPicker
+          lang={lang}
           name="customAmount"
-          value={custom}
-          onInput={setCustom}
-          type="digit"
-          maxlength={9}
-          placeholder={t(lang, 'topup.range', range)}
-          {...(customProblem ? { problem: t(lang, 'topup.invalid', range) } : {})}
+          chip={chip}
+          custom={custom}
+          onChip={(fen) => {
+            setChip(fen);
+            setCustom('');
+            setCustomProblem(false);
+          }}
+          onCustom={setCustom}
+          range={range}
+          invalid={customProblem}
         />
         {toCard && <Text className="help">{t(lang, 'topup.toTransitional')}</Text>}
         <Text className="muted" style={{ display: 'block', marginTop: '12px' }}>
@@ -124,19 +100,8 @@ export default function Topup() {
         </Button>
       </View>
 
-      {cashier && phase?.kind === 'paying' && (
-        <View className="card cashier" id="local-cashier">
-          <Text className="title">{t(lang, 'topup.localCashier')}</Text>
-          <Text className="muted" style={{ display: 'block' }}>
-            {t(lang, `topup.channel.${cashier.order.channel === 'alipay' ? 'alipay' : 'wechat'}`)} · {cashier.order.orderId}
-          </Text>
-          <Button className="primary" id="cashier-pay" onClick={() => void payAtCashier()}>
-            {t(lang, 'topup.localCashierPay', { amount: formatYuan(cashier.order.amountFen) })}
-          </Button>
-          <Button className="secondary" onClick={() => cashierAnswer.current?.('cancelled')}>
-            {t(lang, 'common.cancel')}
-          </Button>
-        </View>
+      {cashier.shown && phase?.kind === 'paying' && (
+        <LocalCashier lang={lang} order={{ ...cashier.shown.order, channel: cashier.shown.order.channel === 'alipay' ? 'alipay' : 'wechat' }} answer={cashier.answer} />
       )}
 
       {phase && <PhaseNote lang={lang} phase={phase} onRetry={() => void start()} />}

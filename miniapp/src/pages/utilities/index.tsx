@@ -15,6 +15,7 @@ import { beijingTime } from '../../lib/history';
 import { t, yuan, type Lang } from '../../lib/i18n';
 import { api, refreshAccount, useAppState } from '../../lib/store';
 import { isRoomId, networkPlan, newRequestId, outcomeUnknown, parseElectricityAmount, runUtilityPayment, weekChoices, type UtilityPhase } from '../../lib/utility-flow';
+import { waitMs } from '../../lib/round-trip';
 
 type Which = 'network' | 'electricity';
 
@@ -57,7 +58,7 @@ export default function UtilitiesPage() {
           passwordAnswer.current = resolve;
         }),
       poll: (receiptNo) => api.utilityPayment(receiptNo),
-      sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+      sleep: waitMs,
       onPhase: (next) => setPhase({ which, phase: next }),
     });
     if (final.kind !== 'failed' || !outcomeUnknown(final.error)) delete requestIds.current[which];
