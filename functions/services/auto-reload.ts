@@ -21,7 +21,7 @@ import { getAccount } from '../store/accounts';
 import { accountOfAgreementCode, getAgreement, moveAgreement, putSigningAgreement, reloadDayItem, reloadsOn, setAgreementAmount } from '../store/agreements';
 import { conditionFailedAt } from '../store/conditions';
 import { setLowBalanceAlert } from '../store/notification-prefs';
-import { closeOrder, createOrder, getOrder } from '../store/orders';
+import { closeOrder, createOrder } from '../store/orders';
 import { reloadRefusalOutbox } from '../store/outbox';
 import { getPolicy } from '../store/policy';
 import { withVersionRetry } from '../store/version-retry';
@@ -80,19 +80,30 @@ async function setThreshold(deps: AutoReloadDeps, accountNo: string, thresholdFe
   );
 }
 
-export async function getAutoReload(deps: AutoReloadDeps, accountNo: string): Promise<AutoReloadView> {
-  const [agreement, account, policy] = await Promise.all([getAgreement(deps.db, accountNo), getAccount(deps.db, accountNo), getPolicy(deps.db)]);
+/** The view and the agreement it was made from: one read of each item, all at once. */
+async function readAutoReload(deps: AutoReloadDeps, accountNo: string): Promise<{ view: AutoReloadView; agreement: AutoReloadAgreement | undefined }> {
+  const [agreement, account, policy, reloadsToday] = await Promise.all([
+    getAgreement(deps.db, accountNo),
+    getAccount(deps.db, accountNo),
+    getPolicy(deps.db),
+    reloadsOn(deps.db, accountNo, campusDay(deps.clock())),
+  ]);
   if (!account) throw new AppError('ACCOUNT_NOT_FOUND', accountNo);
   const bounds = autoReloadBounds(policy);
-  return {
+  const view: AutoReloadView = {
     status: agreement?.status ?? 'none',
     channel: agreement?.channel ?? null,
     thresholdFen: account.lowBalanceAlertFen ?? null,
     amountFen: agreement?.amountFen ?? null,
-    reloadsToday: await reloadsOn(deps.db, accountNo, campusDay(deps.clock())),
+    reloadsToday,
     dailyMax: bounds.dailyMax,
     bounds: { minAmountFen: bounds.minAmountFen, maxAmountFen: bounds.maxAmountFen, minThresholdFen: bounds.minThresholdFen, maxThresholdFen: bounds.maxThresholdFen },
   };
+  return { view, agreement };
+}
+
+export async function getAutoReload(deps: AutoReloadDeps, accountNo: string): Promise<AutoReloadView> {
+  return (await readAutoReload(deps, accountNo)).view;
 }
 
 /**
@@ -189,7 +200,7 @@ export async function cancelAutoReload(deps: AutoReloadDeps, accountNo: string, 
 
 /** The card centre's view: the holder's, plus when it was signed and when and by whom it ended. */
 export async function getAdminAutoReload(deps: AutoReloadDeps, accountNo: string): Promise<AdminAutoReloadView> {
-  const [view, agreement] = await Promise.all([getAutoReload(deps, accountNo), getAgreement(deps.db, accountNo)]);
+  const { view, agreement } = await readAutoReload(deps, accountNo);
   return {
     ...view,
     agreementCode: agreement?.agreementCode ?? null,
@@ -251,11 +262,11 @@ export async function reloadOnLowBalance(deps: AutoReloadDeps, event: OutboxEven
   const { agreements } = await agreementChannel(deps, agreement.channel);
   const now = deps.clock();
   const orderId = reloadOrderId(event.eventId);
-  if (await getOrder(deps.db, orderId)) return { status: 'skipped', detail: 'already_ordered' };
   const order = newOrder({ orderId, accountNo: account.accountNo, channel: agreement.channel, amountFen: decision.amountFen, purse: topupPurse(account), payerId: agreement.payerId, trigger: 'auto_reload' }, now);
   try {
     await createOrder(deps.db, order, [reloadDayItem(deps.db, account.accountNo, campusDay(now), bounds.dailyMax, now)]);
   } catch (error) {
+    // The order is there already (the same event again): the transaction wrote nothing, the day's count included.
     if (conditionFailedAt(error, 0)) return { status: 'skipped', detail: 'already_ordered' };
     if (conditionFailedAt(error, 1)) return { status: 'skipped', detail: 'daily_cap' };
     throw error;
