@@ -7,8 +7,6 @@
  * still below makes none; turning it off in the app ends the contract at the fake WeChat Pay.
  * Screenshots in test-artifacts/e2e/auto-reload-*.png.
  */
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import jsQR from 'jsqr';
 import type { Browser, Page } from 'playwright-core';
 import { PNG } from 'pngjs';
@@ -16,7 +14,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../../functions/local/stack';
 import { terminalFetch } from '../helpers/fixtures';
 import { holderToken } from '../helpers/phone';
-import { ARTIFACTS, useE2eStack, newPhonePage, bindInApp } from './browser';
+import { useE2eStack, newPhonePage, bindInApp, phoneScreenshot } from './browser';
 
 let stack: LocalStack;
 let browser: Browser;
@@ -31,11 +29,7 @@ beforeAll(async () => {
 const ui = (selector: string) => page.locator(selector).filter({ visible: true });
 const text = (words: string) => page.getByText(words, { exact: true }).filter({ visible: true });
 
-async function shot(name: string): Promise<void> {
-  await page.locator('.taro_page_stationed').last().waitFor();
-  await page.waitForTimeout(400);
-  writeFileSync(join(ARTIFACTS, `auto-reload-${name}.png`), await page.screenshot({ fullPage: true }));
-}
+const shot = (name: string) => phoneScreenshot(page, `auto-reload-${name}`);
 
 /** The QR code on screen, read back from pixels as the canteen's scanner would. */
 async function scanCode(): Promise<string> {

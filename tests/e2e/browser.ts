@@ -101,6 +101,16 @@ export async function newConsolePage(browser: Browser, label = 'console'): Promi
   return page;
 }
 
+/** A phone page's screenshot once the H5 router's slide-in has settled, written to ARTIFACTS/<name>.png. */
+export async function phoneScreenshot(page: Page, name: string): Promise<Buffer> {
+  await page.locator('.taro_page_stationed').last().waitFor();
+  await page.waitForTimeout(400);
+  const png = await page.screenshot({ fullPage: true });
+  mkdirSync(ARTIFACTS, { recursive: true });
+  writeFileSync(join(ARTIFACTS, `${name}.png`), png);
+  return png;
+}
+
 /** A demo holder as `npm start` seeds them: what binding asks for. */
 export interface BindingHolder {
   account: { personId: string };

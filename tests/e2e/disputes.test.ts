@@ -15,7 +15,7 @@ import type { LocalStack } from '../../functions/local/stack';
 import { chargeAtTerminal } from '../../functions/services/charge';
 import { getAccount } from '../../functions/store/accounts';
 import { getTerminal } from '../../functions/store/terminals';
-import { ARTIFACTS, signInToConsole, useE2eStack, newPhonePage, newConsolePage, bindInApp } from './browser';
+import { ARTIFACTS, signInToConsole, useE2eStack, newPhonePage, newConsolePage, bindInApp, phoneScreenshot } from './browser';
 
 let stack: LocalStack;
 let browser: Browser;
@@ -30,11 +30,7 @@ beforeAll(async () => {
 
 const ui = (selector: string) => phone.locator(selector).filter({ visible: true });
 
-async function phoneShot(name: string): Promise<void> {
-  await phone.locator('.taro_page_stationed').last().waitFor();
-  await phone.waitForTimeout(400);
-  writeFileSync(join(ARTIFACTS, `disputes-${name}.png`), await phone.screenshot({ fullPage: true }));
-}
+const phoneShot = (name: string) => phoneScreenshot(phone, `disputes-${name}`);
 
 async function staffShot(name: string): Promise<void> {
   await staff.waitForTimeout(300);

@@ -5,14 +5,12 @@
  * pays on the fake WeChat Pay and sees the receipt with the masked name; the student's app then
  * shows the deposit with who paid. Screenshots land in test-artifacts/e2e (guardian-*).
  */
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../../functions/local/stack';
 import { getAccount } from '../../functions/store/accounts';
 import { ledgerOf } from '../helpers/fixtures';
-import { ARTIFACTS, useE2eStack, bindInApp } from './browser';
+import { useE2eStack, bindInApp, phoneScreenshot } from './browser';
 
 let stack: LocalStack;
 let browser: Browser;
@@ -36,11 +34,7 @@ async function phone(): Promise<Page> {
 const ui = (page: Page, selector: string) => page.locator(selector).filter({ visible: true });
 const text = (page: Page, words: string) => page.getByText(words, { exact: true }).filter({ visible: true });
 
-async function shot(page: Page, name: string): Promise<void> {
-  await page.locator('.taro_page_stationed').last().waitFor();
-  await page.waitForTimeout(400);
-  writeFileSync(join(ARTIFACTS, `guardian-${name}.png`), await page.screenshot({ fullPage: true }));
-}
+const shot = (page: Page, name: string) => phoneScreenshot(page, `guardian-${name}`);
 
 async function fill(page: Page, name: string, value: string): Promise<void> {
   await ui(page, `#field-${name} input`).fill(value);

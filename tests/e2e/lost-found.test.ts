@@ -19,7 +19,7 @@ import { reportFoundCard } from '../../functions/services/lost-found';
 import { listAccountFoundCards } from '../../functions/store/found-cards';
 import { getTerminal } from '../../functions/store/terminals';
 import { refusalCode } from '../helpers/fixtures';
-import { ARTIFACTS, signInToConsole, useE2eStack, newPhonePage, newConsolePage, bindInApp } from './browser';
+import { ARTIFACTS, signInToConsole, useE2eStack, newPhonePage, newConsolePage, bindInApp, phoneScreenshot } from './browser';
 
 let stack: LocalStack;
 let browser: Browser;
@@ -35,11 +35,7 @@ beforeAll(async () => {
 
 const ui = (selector: string) => phone.locator(selector).filter({ visible: true });
 
-async function phoneShot(name: string): Promise<void> {
-  await phone.locator('.taro_page_stationed').last().waitFor();
-  await phone.waitForTimeout(400);
-  writeFileSync(join(ARTIFACTS, `lost-found-${name}.png`), await phone.screenshot({ fullPage: true }));
-}
+const phoneShot = (name: string) => phoneScreenshot(phone, `lost-found-${name}`);
 
 async function staffShot(name: string): Promise<void> {
   await staff.waitForTimeout(300);

@@ -4,8 +4,6 @@
  * the API, the fake WeChat Pay). The POS side is the real terminal API, with a signed request carrying
  * the QR code decoded from the app's screenshot. Screenshots of every page land in test-artifacts/e2e.
  */
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import jsQR from 'jsqr';
 import type { Browser, Page } from 'playwright-core';
 import { PNG } from 'pngjs';
@@ -13,7 +11,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../../functions/local/stack';
 import { QR_TOKEN_PREFIX } from '../../shared/qr-token';
 import { terminalFetch } from '../helpers/fixtures';
-import { ARTIFACTS, useE2eStack, newPhonePage } from './browser';
+import { useE2eStack, newPhonePage, phoneScreenshot } from './browser';
 
 
 let stack: LocalStack;
@@ -35,13 +33,7 @@ function text(words: string, options: { exact?: boolean } = {}) {
 }
 
 /** Screenshot of the page once the H5 router's slide-in has settled. */
-async function shot(name: string): Promise<Buffer> {
-  await page.locator('.taro_page_stationed').last().waitFor();
-  await page.waitForTimeout(400);
-  const png = await page.screenshot({ fullPage: true });
-  writeFileSync(join(ARTIFACTS, `${name}.png`), png);
-  return png;
-}
+const shot = (name: string) => phoneScreenshot(page, name);
 
 /** The QR code on screen, read back from pixels as a POS scanner would. */
 async function scanCode(): Promise<string> {

@@ -4,8 +4,6 @@
  * code there; the first says so and shows no code; the POS refuses the first phone's code and takes
  * the second's. Screenshots in test-artifacts/e2e (new-phone-*.png).
  */
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import jsQR from 'jsqr';
 import type { Browser, Page } from 'playwright-core';
 import { PNG } from 'pngjs';
@@ -13,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import type { LocalStack } from '../../functions/local/stack';
 import { QR_TOKEN_PREFIX } from '../../shared/qr-token';
 import { terminalFetch } from '../helpers/fixtures';
-import { ARTIFACTS, useE2eStack, bindInApp } from './browser';
+import { useE2eStack, bindInApp, phoneScreenshot } from './browser';
 
 let stack: LocalStack;
 let browser: Browser;
@@ -31,11 +29,7 @@ async function newPhone(): Promise<Page> {
 /** What is on screen: the H5 router keeps the pages under the current one in the DOM, hidden. */
 const ui = (page: Page, selector: string) => page.locator(selector).filter({ visible: true });
 
-async function shot(page: Page, name: string): Promise<void> {
-  await page.locator('.taro_page_stationed').last().waitFor();
-  await page.waitForTimeout(400);
-  writeFileSync(join(ARTIFACTS, `${name}.png`), await page.screenshot({ fullPage: true }));
-}
+const shot = (page: Page, name: string) => phoneScreenshot(page, name);
 
 async function scanCode(page: Page): Promise<string> {
   const png = PNG.sync.read(await ui(page, '.qr').screenshot());

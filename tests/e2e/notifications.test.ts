@@ -4,14 +4,12 @@
  * by DynamoDB Local's stream, sends each to the fake WeChat once. The H5 build itself says it cannot
  * subscribe and offers nothing (screenshots in test-artifacts/e2e).
  */
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../../functions/local/stack';
 import { terminalFetch } from '../helpers/fixtures';
 import { bindPhone } from '../helpers/phone';
-import { ARTIFACTS, useE2eStack, newPhonePage } from './browser';
+import { useE2eStack, newPhonePage, phoneScreenshot } from './browser';
 
 let stack: LocalStack;
 let browser: Browser;
@@ -24,11 +22,7 @@ beforeAll(async () => {
 
 const ui = (selector: string) => page.locator(selector).filter({ visible: true });
 
-async function shot(name: string): Promise<void> {
-  await page.locator('.taro_page_stationed').last().waitFor();
-  await page.waitForTimeout(400);
-  writeFileSync(join(ARTIFACTS, `${name}.png`), await page.screenshot({ fullPage: true }));
-}
+const shot = (name: string) => phoneScreenshot(page, name);
 
 async function api(method: string, path: string, body?: unknown, token?: string): Promise<{ status: number; body: any }> {
   const response = await fetch(stack.platform.url + path, {

@@ -5,8 +5,6 @@
  * stay pending while the power system is down and delivered once it is back, and an unknown room
  * refused in words. Screenshots land in test-artifacts/e2e.
  */
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readConfig } from '../../functions/config';
@@ -15,7 +13,7 @@ import type { LocalStack } from '../../functions/local/stack';
 import { topUp } from '../../functions/services/movements';
 import { deliverPendingUtilities } from '../../functions/services/utilities';
 import { getAccount } from '../../functions/store/accounts';
-import { ARTIFACTS, useE2eStack, newPhonePage, bindInApp } from './browser';
+import { useE2eStack, newPhonePage, bindInApp, phoneScreenshot } from './browser';
 
 
 let stack: LocalStack;
@@ -30,11 +28,7 @@ beforeAll(async () => {
 const ui = (selector: string) => page.locator(selector).filter({ visible: true });
 const fill = (name: string, value: string) => ui(`#field-${name} input`).fill(value);
 
-async function shot(name: string): Promise<void> {
-  await page.locator('.taro_page_stationed').last().waitFor();
-  await page.waitForTimeout(400);
-  writeFileSync(join(ARTIFACTS, `${name}.png`), await page.screenshot({ fullPage: true }));
-}
+const shot = (name: string) => phoneScreenshot(page, name);
 
 describe('the 缴费 page (H5) against the local stack', () => {
   it('pays network weeks and electricity, asks for the password above the limit, shows pending then delivered', async () => {
