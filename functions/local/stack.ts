@@ -128,51 +128,53 @@ function reconciliationRoutes(deps: () => Deps | undefined): DevRoute[] {
   ];
 }
 
+type FakeChannel = 'wechat' | 'alipay';
+
 /**
- * POST /__fake/{wechat|alipay}/pay/{orderId}: the payer confirms on the fake platform, which then
- * notifies the API exactly as the real one would. Only when that platform is a local fake.
+ * A button of the fake payment platforms, standing in for the holder on the platform's own page:
+ * `act` says what the fake does (undefined when that platform is not a local fake: 404), the fake
+ * then notifies the API exactly as the real one would; a refusal by the fake is 409 with its reason.
  */
+function fakePlatformRoute(pattern: RegExp, refusal: { zh: string; en: string }, act: (channel: FakeChannel, id: string) => (() => Promise<number>) | undefined): DevRoute {
+  return {
+    method: 'POST',
+    pattern,
+    handle: async (match) => {
+      const run = act(match[1] as FakeChannel, match[2]!);
+      if (!run) return { status: 404, body: { code: 'NOT_FOUND', message: { zh: '该支付平台不是本地模拟平台', en: 'That payment platform is not a local fake' } } };
+      try {
+        return { status: 200, body: { notified: await run() } };
+      } catch (error) {
+        return { status: 409, body: { code: 'NOT_FOUND', message: refusal, detail: error instanceof Error ? error.message : String(error) } };
+      }
+    },
+  };
+}
+
+/** POST /__fake/{wechat|alipay}/pay/{orderId}: the payer confirms the order on the fake platform. */
 function fakeCashierRoutes(fakes: { wechat?: Pick<FakeWechatPay, 'pay'>; alipay?: Pick<FakeAlipay, 'pay'> }): DevRoute[] {
   return [
-    {
-      method: 'POST',
-      pattern: /^\/__fake\/(wechat|alipay)\/pay\/([A-Za-z0-9_-]{1,64})$/,
-      handle: async (match) => {
-        const fake = match[1] === 'wechat' ? fakes.wechat : fakes.alipay;
-        if (!fake) return { status: 404, body: { code: 'NOT_FOUND', message: { zh: '该支付平台不是本地模拟平台', en: 'That payment platform is not a local fake' } } };
-        try {
-          return { status: 200, body: { notified: await fake.pay(match[2]!) } };
-        } catch (error) {
-          return { status: 409, body: { code: 'NOT_FOUND', message: { zh: '模拟支付失败', en: 'The fake platform refused the payment' }, detail: error instanceof Error ? error.message : String(error) } };
-        }
-      },
-    },
+    fakePlatformRoute(/^\/__fake\/(wechat|alipay)\/pay\/([A-Za-z0-9_-]{1,64})$/, { zh: '模拟支付失败', en: 'The fake platform refused the payment' }, (channel, orderId) => {
+      const fake = fakes[channel];
+      return fake && (() => fake.pay(orderId));
+    }),
   ];
 }
 
 /**
  * POST /__fake/{wechat|alipay}/agreements/sign/{agreementCode}: the holder confirms the automatic-reload
- * agreement on the fake platform (WeChat's signing mini-program, Alipay's signing page), which then
- * notifies the API as the real one would. The H5 demo's stand-in for those pages; local fakes only.
+ * agreement on the fake platform (WeChat's signing mini-program, Alipay's signing page): the H5 demo's
+ * stand-in for those pages.
  */
 function fakeAgreementRoutes(fakes: { wechat?: Pick<FakeWechatPay, 'signContract'>; alipay?: Pick<FakeAlipay, 'signAgreement'> }, deps: () => Deps | undefined): DevRoute[] {
   return [
-    {
-      method: 'POST',
-      pattern: /^\/__fake\/(wechat|alipay)\/agreements\/sign\/([A-Za-z0-9_-]{1,32})$/,
-      handle: async (match) => {
-        const code = match[2]!;
-        if (match[1] === 'wechat' ? !fakes.wechat : !fakes.alipay) return { status: 404, body: { code: 'NOT_FOUND', message: { zh: '该支付平台不是本地模拟平台', en: 'That payment platform is not a local fake' } } };
-        try {
-          // Alipay learns of a signing when its page is opened; a page the demo never opened is told where to notify.
-          const notifyUrl = `${deps()?.config.publicBaseUrl ?? ''}/v1/payments/alipay/agreements/notify`;
-          const notified = match[1] === 'wechat' ? await fakes.wechat!.signContract(code) : await fakes.alipay!.signAgreement(code, { notifyUrl });
-          return { status: 200, body: { notified } };
-        } catch (error) {
-          return { status: 409, body: { code: 'NOT_FOUND', message: { zh: '模拟签约失败', en: 'The fake platform refused the signing' }, detail: error instanceof Error ? error.message : String(error) } };
-        }
-      },
-    },
+    fakePlatformRoute(/^\/__fake\/(wechat|alipay)\/agreements\/sign\/([A-Za-z0-9_-]{1,32})$/, { zh: '模拟签约失败', en: 'The fake platform refused the signing' }, (channel, code) => {
+      const { wechat, alipay } = fakes;
+      if (channel === 'wechat') return wechat && (() => wechat.signContract(code));
+      // Alipay learns of a signing when its page is opened; a page the demo never opened is told where to notify.
+      const notifyUrl = `${deps()?.config.publicBaseUrl ?? ''}/v1/payments/alipay/agreements/notify`;
+      return alipay && (() => alipay.signAgreement(code, { notifyUrl }));
+    }),
   ];
 }
 
