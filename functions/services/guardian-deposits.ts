@@ -155,11 +155,9 @@ export async function guardianDeposit(deps: GuardianDeps, orderId: string): Prom
 async function depositView(deps: Pick<Deps, 'db'>, order: TopupOrder, account: Pick<Account, 'holderName'> | undefined): Promise<GuardianDepositView> {
   if (order.channel === 'bank' || !order.guardian) throw new Error(`order ${order.orderId} is not a guardian deposit`);
   const refunded = order.status === 'paid' ? await getGuardianRefund(deps.db, order.orderId) : undefined;
-  const refund = refunded
-    ? { amountFen: refunded.amountFen, requestedAt: refunded.requestedAt, ...(refunded.refundedAt ? { refundedAt: refunded.refundedAt } : {}) }
-    : order.refund
-      ? { amountFen: order.refund.amountFen, requestedAt: order.refund.requestedAt, ...(order.refund.refundedAt ? { refundedAt: order.refund.refundedAt } : {}) }
-      : undefined;
+  // The card centre's refund of a credited deposit, else the order's own (a payment that could not be credited).
+  const given = refunded ?? order.refund;
+  const refund = given ? { amountFen: given.amountFen, requestedAt: given.requestedAt, ...(given.refundedAt ? { refundedAt: given.refundedAt } : {}) } : undefined;
   const status = refunded ? (refunded.state === 'refunded' ? 'refunded' : 'refund_pending') : order.status;
   return {
     orderId: order.orderId,
